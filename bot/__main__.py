@@ -1,0 +1,128 @@
+"""Command line: `python -m bot serve | try | check | db upgrade` (also installed as `liec-bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from wsgiref.simple_server import make_server
+
+from dotenv import load_dotenv
+
+from bot.config import ConfigError, Settings, load_org_config
+from bot.logs import setup_logging
+from bot.runtime import Runtime, build_runtime, load_roles, prepare_database
+
+log = logging.getLogger("bot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="liec-bot", description="The LIEC Slack bot.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the bot (Socket Mode when SLACK_APP_TOKEN is set)")
+    serve.add_argument("--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set")
+    serve.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
+    serve.add_argument("--tick", type=float, default=5.0, help=argparse.SUPPRESS)
+    trial = sub.add_parser("try", help='try a command with no Slack at all: try "role secretary"')
+    trial.add_argument("text", help="what you would type after /liec")
+    trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
+    sub.add_parser("check", help="check the organisation file, the database and the Slack token")
+    database = sub.add_parser("db", help="database schema")
+    database.add_argument("action", choices=["upgrade"])
+    return parser
+
+
+def _validate(settings: Settings) -> None:
+    """Fail fast, in one line, before anything is started."""
+    load_org_config(settings.liec_config)
+    load_roles(settings)
+    from bot import db
+
+    prepare_database(db.make_engine(settings.database_url))
+
+
+def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
+    from bot.scheduler import build_scheduler
+
+    port = port or settings.port
+    socket_mode = bool(settings.slack_app_token) and not http
+    if not socket_mode:
+        settings.require_slack_credentials()
+    elif not settings.slack_bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (see .env.example)")
+    _validate(settings)
+
+    if socket_mode:
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        from bot.server import make_wsgi_app
+
+        runtime = build_runtime(settings)
+        scheduler = build_scheduler(runtime.deps.jobs, tick)
+        runtime.deps.jobs.startup()
+        scheduler.start()
+        health = make_server("0.0.0.0", port, make_wsgi_app(runtime.app))  # noqa: S104
+        threading.Thread(target=health.serve_forever, daemon=True).start()
+        handler = SocketModeHandler(runtime.app, settings.slack_app_token)
+        log.info("serving in Socket Mode; health on port %s", port)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        handler.connect()
+        try:
+            stop.wait()
+        except KeyboardInterrupt:
+            pass
+        handler.close()
+        scheduler.shutdown(wait=False)
+        return
+
+    from bot.server import GunicornServer, make_wsgi_app
+
+    state: dict[str, Runtime] = {}
+
+    def factory():  # type: ignore[no-untyped-def]
+        state["runtime"] = build_runtime(settings)
+        return make_wsgi_app(state["runtime"].app)
+
+    def worker_started() -> None:
+        jobs = state["runtime"].deps.jobs
+        jobs.startup()
+        build_scheduler(jobs, tick).start()
+
+    log.info("serving HTTP on port %s", port)
+    GunicornServer(factory, port=port, on_worker_start=worker_started).run()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    load_dotenv()
+    # A trial prints the reply alone; the log would only get in its way.
+    setup_logging("WARNING" if args.command in {"try", "check"} else "INFO")
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            _serve(settings, args.http, args.port, args.tick)
+        elif args.command == "try":
+            from bot.trial import run_trial
+
+            print(run_trial(args.text, user_id=args.user))
+        elif args.command == "check":
+            from bot.check import run_check
+
+            return run_check(settings)
+        elif args.command == "db":
+            from bot import db
+
+            db.upgrade(settings.database_url)
+            print("database schema is up to date")
+    except ConfigError as exc:
+        print(f"liec-bot: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

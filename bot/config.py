@@ -1,0 +1,278 @@
+"""Settings from the environment and the organisation file, validated once at start.
+
+Errors name the key at fault in one line, so a volunteer can fix the file without a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+ROLE_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+REGION_KEYS = ("americas", "asia-pacific", "europe-africa-middle-east")
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class ConfigError(Exception):
+    """The organisation file or the environment is wrong; the message is one line for the user."""
+
+
+def _check_user_id(value: str) -> str:
+    if not SLACK_USER_ID.match(value):
+        raise ValueError(f"{value!r} is not a Slack user id (like U012ABCDEF)")
+    return value
+
+
+UserId = Annotated[str, Field(min_length=3)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RegionConfig(_Strict):
+    # One id, or a list for a job share; empty means the post is vacant.
+    coordinator: list[UserId] = Field(default_factory=list)
+    channel: str | None = None
+
+    @field_validator("coordinator", mode="before")
+    @classmethod
+    def _one_or_many(cls, value: Any) -> Any:
+        if value is None:
+            return []
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("coordinator")
+    @classmethod
+    def _ids(cls, value: list[str]) -> list[str]:
+        return [_check_user_id(v) for v in value]
+
+
+class BranchConfig(_Strict):
+    name: str = Field(min_length=1)
+    region: Literal["americas", "asia-pacific", "europe-africa-middle-east"]
+    channel: str | None = None
+
+
+class ChannelsConfig(_Strict):
+    announcements: str | None = None
+    admins: str | None = None
+
+
+class MeetingConfig(_Strict):
+    name: str = Field(min_length=1, max_length=150)
+    channel: str = Field(min_length=1)
+    start: str = Field(min_length=1)
+    timezone: str = Field(min_length=1)
+    rrule: str | None = None
+    reminders: list[str] = Field(default_factory=lambda: ["7d", "1d", "1h"])
+    kind: Literal["liec", "gc", "amm", "branch", "other"] = "other"
+    agenda: str | None = None
+    agenda_url: str | None = None
+    video_url: str | None = None
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _start_as_text(cls, value: Any) -> Any:
+        # YAML turns an unquoted 2026-12-05 10:00 into a datetime; keep the text as written.
+        if isinstance(value, datetime | date):
+            return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+        return value
+
+
+class ElectionConfig(_Strict):
+    name: str = Field(min_length=1, max_length=100)
+    kind: Literal["regular", "by-election"]
+    opens: datetime
+    closes: datetime
+    timezone: str = "Europe/London"
+    roles: list[str] = Field(default_factory=list)
+
+    @field_validator("roles")
+    @classmethod
+    def _role_keys(cls, value: list[str]) -> list[str]:
+        for key in value:
+            if not ROLE_KEY.match(key):
+                raise ValueError(f"{key!r} is not a role key (kebab-case, like vice-chair-membership)")
+        return value
+
+    @model_validator(mode="after")
+    def _window(self) -> ElectionConfig:
+        if self.closes <= self.opens:
+            raise ValueError("closes must be after opens")
+        return self
+
+
+class WorkingHours(_Strict):
+    start: str = "08:00"
+    end: str = "21:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a time like 08:00")
+        return value
+
+
+class DigestConfig(_Strict):
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
+        "friday"
+    )
+    time: str = "09:00"
+    timezone: str = "Europe/London"
+    channel: str | None = None
+
+
+class OrgConfig(_Strict):
+    admins: list[UserId] = Field(min_length=1)
+    officers: dict[str, list[UserId]] = Field(default_factory=dict)
+    regions: dict[Literal["americas", "asia-pacific", "europe-africa-middle-east"], RegionConfig] = (
+        Field(default_factory=dict)
+    )
+    branches: dict[str, BranchConfig] = Field(default_factory=dict)
+    channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
+    meetings: list[MeetingConfig] = Field(default_factory=list)
+    elections: list[ElectionConfig] = Field(default_factory=list)
+    membership_number_pattern: str = r"^[A-Za-z]?\d{5,8}$"
+    retention_days: int = Field(default=365, ge=1, le=3650)
+    escalate_after: float = Field(default=24, gt=0, le=24 * 14)
+    working_hours: WorkingHours = Field(default_factory=WorkingHours)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
+    notice_days: dict[str, int] = Field(default_factory=dict)
+    misfire_grace: str = "1h"
+
+    @field_validator("admins")
+    @classmethod
+    def _admin_ids(cls, value: list[str]) -> list[str]:
+        return [_check_user_id(v) for v in value]
+
+    @field_validator("officers", mode="before")
+    @classmethod
+    def _officer_lists(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            return {k: ([] if v is None else [v] if isinstance(v, str) else v) for k, v in value.items()}
+        return value
+
+    @field_validator("officers")
+    @classmethod
+    def _officer_ids(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for role, holders in value.items():
+            if not ROLE_KEY.match(role):
+                raise ValueError(f"{role!r} is not a role key (kebab-case, like vice-chair-membership)")
+            for holder in holders:
+                _check_user_id(holder)
+        return value
+
+    @field_validator("membership_number_pattern")
+    @classmethod
+    def _pattern(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression: {exc}") from exc
+        return value
+
+    def is_admin(self, user_id: str) -> bool:
+        return user_id in self.admins
+
+    def holders(self, role_key: str) -> list[str]:
+        return list(self.officers.get(role_key, []))
+
+
+def _describe(error: ValidationError) -> str:
+    first = error.errors()[0]
+    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    message = first["msg"].removeprefix("Value error, ")
+    if first["type"] == "missing":
+        message = "is required but missing"
+    elif first["type"] == "extra_forbidden":
+        message = "is not a known key (check the spelling)"
+    more = len(error.errors()) - 1
+    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
+    return f"{key}: {message}{suffix}"
+
+
+def parse_org_config(data: Any, source: str = "organisation file") -> OrgConfig:
+    if not isinstance(data, Mapping):
+        raise ConfigError(f"{source}: must be a YAML mapping with keys such as admins and officers")
+    try:
+        return OrgConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {_describe(exc)}") from None
+
+
+def load_org_config(path: Path) -> OrgConfig:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(
+            f"{path}: organisation file not found (copy liec.example.yml to {path.name}, "
+            "or set LIEC_CONFIG)"
+        ) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise ConfigError(f"{path}: not valid YAML{where}") from None
+    return parse_org_config(data, str(path))
+
+
+class Settings(_Strict):
+    """The environment, read once."""
+
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None
+    slack_api_url: str = DEFAULT_SLACK_API_URL
+    database_url: str = "sqlite:///liec.db"
+    liec_config: Path = Path("liec.yml")
+    port: int = Field(default=3000, ge=1, le=65535)
+    roles_dir: Path | None = None
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _trailing_slash(cls, value: str) -> str:
+        return value if value.endswith("/") else value + "/"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for name in cls.model_fields:
+            raw = env.get(name.upper())
+            if raw not in (None, ""):
+                values[name] = raw
+        try:
+            return cls.model_validate(values)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise ConfigError(
+                f"environment variable {str(first['loc'][0]).upper()}: "
+                f"{first['msg'].removeprefix('Value error, ')}"
+            ) from None
+
+    def require_slack_credentials(self) -> None:
+        missing = [
+            name
+            for name, value in (
+                ("SLACK_BOT_TOKEN", self.slack_bot_token),
+                ("SLACK_SIGNING_SECRET", self.slack_signing_secret),
+            )
+            if not value
+        ]
+        if missing:
+            raise ConfigError(
+                f"{' and '.join(missing)} not set: put them in .env (see .env.example), "
+                "or try the bot without Slack: python -m bot try \"role secretary\""
+            )

@@ -1,0 +1,230 @@
+"""The durable job queue: scheduled work lives in the database, not in a scheduler's memory.
+
+Each job is a row with a unique key. Any number of bot processes may call `run_due`; a
+conditional UPDATE claims each row, so exactly one process runs it. A process that dies
+while running a job leaves a lease that expires; the job is then claimed again and its
+handler is told (`JobRun.recovered`) so it can check whether the work already happened.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from models.foundation import ScheduledJob
+
+log = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class JobRun:
+    kind: str
+    key: str
+    payload: dict[str, Any]
+    due_at: datetime
+    now: datetime
+    attempt: int
+    recovered: bool  # an earlier run was claimed and never recorded (crash or kill)
+
+    @property
+    def late_by(self) -> timedelta:
+        return max(self.now - self.due_at, timedelta(0))
+
+
+class RetryLater(Exception):  # noqa: N818 - reads as an instruction to the queue
+    """Raised by a handler for a passing fault: the job is tried again after a backoff."""
+
+
+JobHandler = Callable[[JobRun], None]
+
+
+class JobQueue:
+    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self._handlers: dict[str, JobHandler] = {}
+        self._startup: list[Callable[[], None]] = []
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    # Wiring -------------------------------------------------------------------
+    def register(self, kind: str, handler: JobHandler) -> None:
+        if kind in self._handlers:
+            raise ValueError(f"a handler for job kind {kind!r} is already registered")
+        self._handlers[kind] = handler
+
+    def on_startup(self, fn: Callable[[], None]) -> None:
+        """Work to do when the scheduler starts, such as turning the organisation file into jobs."""
+        self._startup.append(fn)
+
+    def startup(self) -> None:
+        for fn in self._startup:
+            try:
+                fn()
+            except Exception:
+                log.exception("startup job sync failed: %s", getattr(fn, "__name__", fn))
+
+    # Scheduling ---------------------------------------------------------------
+    @staticmethod
+    def schedule(
+        session: Session,
+        *,
+        kind: str,
+        key: str,
+        due_at: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> ScheduledJob:
+        """Create or move the job with this key. Scheduling the same job again is a no-op,
+        so reloading configuration never repeats work already done."""
+        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+        if job is None:
+            job = ScheduledJob(
+                kind=kind, key=key, due_at=due_at, payload=payload or {}, status="pending",
+                attempts=0,
+            )
+            session.add(job)
+            session.flush()
+            return job
+        same = job.due_at == due_at and job.kind == kind
+        if same and job.status in {"pending", "running", "done", "skipped", "failed"}:
+            if payload is not None and job.status == "pending":
+                job.payload = payload
+            return job
+        job.kind, job.due_at, job.status, job.attempts = kind, due_at, "pending", 0
+        job.lease_until = job.claimed_by = job.finished_at = job.last_error = None
+        if payload is not None:
+            job.payload = payload
+        return job
+
+    @staticmethod
+    def cancel(session: Session, key: str) -> bool:
+        """Withdraw a job that has not run; True if there was one to withdraw."""
+        result = session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.key == key, ScheduledJob.status == "pending")
+            .values(status="cancelled")
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    @staticmethod
+    def cancel_prefix(session: Session, prefix: str) -> int:
+        result = session.execute(
+            update(ScheduledJob)
+            .where(ScheduledJob.key.startswith(prefix), ScheduledJob.status == "pending")
+            .values(status="cancelled")
+        )
+        return int(result.rowcount)  # type: ignore[attr-defined]
+
+    # Running ------------------------------------------------------------------
+    def next_due_at(self) -> datetime | None:
+        with self._session_factory() as session:
+            return session.scalars(
+                select(ScheduledJob.due_at)
+                .where(ScheduledJob.status == "pending")
+                .order_by(ScheduledJob.due_at)
+                .limit(1)
+            ).first()
+
+    def run_due(self, limit: int = 200) -> int:
+        """Claim and run the jobs that are due; returns how many ran. Safe to call concurrently."""
+        now = self._clock.now()
+        with self._session_factory() as session:
+            # Uses the (status, due_at) index: the cost does not grow with future jobs.
+            candidates = session.execute(
+                select(ScheduledJob.id, ScheduledJob.status)
+                .where(
+                    or_(
+                        and_(ScheduledJob.status == "pending", ScheduledJob.due_at <= now),
+                        and_(ScheduledJob.status == "running", ScheduledJob.lease_until < now),
+                    )
+                )
+                .order_by(ScheduledJob.due_at)
+                .limit(limit)
+            ).all()
+        ran = 0
+        for job_id, status in candidates:
+            run = self._claim(job_id, status, now)
+            if run is not None:
+                self._run(job_id, run)
+                ran += 1
+        return ran
+
+    def _claim(self, job_id: int, seen_status: str, now: datetime) -> JobRun | None:
+        with self._session_factory.begin() as session:
+            condition = (
+                ScheduledJob.status == "pending"
+                if seen_status == "pending"
+                else and_(ScheduledJob.status == "running", ScheduledJob.lease_until < now)
+            )
+            result = session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.id == job_id, condition)
+                .values(
+                    status="running",
+                    lease_until=now + LEASE,
+                    claimed_by=self.worker_id,
+                    attempts=ScheduledJob.attempts + 1,
+                )
+            )
+            if result.rowcount != 1:  # type: ignore[attr-defined]
+                return None  # another process has it
+            job = session.get_one(ScheduledJob, job_id)
+            return JobRun(
+                kind=job.kind,
+                key=job.key,
+                payload=dict(job.payload),
+                due_at=job.due_at,
+                now=now,
+                attempt=job.attempts,
+                recovered=seen_status == "running",
+            )
+
+    def _run(self, job_id: int, run: JobRun) -> None:
+        handler = self._handlers.get(run.kind)
+        status, error, retry_at = "done", None, None
+        if handler is None:
+            status, error = "failed", f"no handler for job kind {run.kind!r}"
+        else:
+            try:
+                handler(run)
+            except RetryLater as exc:
+                error = str(exc) or type(exc).__name__
+                if run.attempt < MAX_ATTEMPTS:
+                    status = "pending"
+                    retry_at = self._clock.now() + timedelta(seconds=30 * 2 ** (run.attempt - 1))
+                else:
+                    status = "failed"
+            except Exception as exc:
+                log.exception("job failed kind=%s key=%s", run.kind, run.key)
+                status, error = "failed", type(exc).__name__
+        self._finish(job_id, status, error, retry_at)
+
+    def _finish(
+        self, job_id: int, status: str, error: str | None, retry_at: datetime | None
+    ) -> None:
+        with self._session_factory.begin() as session:
+            values: dict[str, Any] = {
+                "status": status,
+                "last_error": error,
+                "lease_until": None,
+                "finished_at": self._clock.now() if status != "pending" else None,
+            }
+            if retry_at is not None:
+                values["due_at"] = retry_at
+            session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.id == job_id, ScheduledJob.claimed_by == self.worker_id)
+                .values(**values)
+            )

@@ -1,0 +1,69 @@
+"""Builds the bot's parts from settings: used by `serve`, `try` and the tests alike."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from sqlalchemy import Engine, inspect
+
+from bot import db
+from bot.app import create_app
+from bot.clock import Clock, SystemClock
+from bot.config import ConfigError, OrgConfig, Settings, load_org_config
+from bot.deps import AppDeps
+from bot.jobs import JobQueue
+from bot.services.roles import RoleCatalog, RoleDataError, default_roles_dir
+from bot.slack_client import make_web_client
+
+
+@dataclass
+class Runtime:
+    deps: AppDeps
+    app: App
+    engine: Engine
+
+
+def load_roles(settings: Settings) -> RoleCatalog:
+    try:
+        return RoleCatalog.load(settings.roles_dir or default_roles_dir())
+    except RoleDataError as exc:
+        raise ConfigError(str(exc)) from None
+
+
+def prepare_database(engine: Engine) -> None:
+    """Create a brand-new database; refuse one whose schema is behind, with the command to run."""
+    if not inspect(engine).get_table_names():
+        db.upgrade(str(engine.url.render_as_string(hide_password=False)))
+        return
+    behind = db.schema_behind(engine)
+    if behind:
+        raise ConfigError(
+            "the database schema is behind this version of the bot "
+            f"(missing {', '.join(sorted(behind))}): back it up, then run: python -m bot db upgrade"
+        )
+
+
+def build_runtime(
+    settings: Settings,
+    org: OrgConfig | None = None,
+    clock: Clock | None = None,
+    client: WebClient | None = None,
+) -> Runtime:
+    org = org if org is not None else load_org_config(settings.liec_config)
+    roles = load_roles(settings)
+    engine = db.make_engine(settings.database_url)
+    prepare_database(engine)
+    session_factory = db.make_session_factory(engine)
+    clock = clock or SystemClock()
+    deps = AppDeps(
+        settings=settings,
+        org=org,
+        roles=roles,
+        session_factory=session_factory,
+        clock=clock,
+        client=client or make_web_client(settings),
+        jobs=JobQueue(session_factory, clock),
+    )
+    return Runtime(deps=deps, app=create_app(deps), engine=engine)

@@ -1,0 +1,368 @@
+"""The rules a nomination must meet, from the role documents' "How to apply".
+
+A candidate writes a statement of up to 200 words and is nominated by two other LI
+members or by one branch; the name, email address and membership number of the
+candidate and of each nominator are given. Posts are open to job share.
+
+``validate`` returns ``{field key: message}``; the field keys double as the modal's
+block ids, so a message lands on the field at fault. A rule that spans fields (two
+nominators who are the same person) names one of them.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from email_validator import EmailNotValidError, validate_email
+
+from bot.services.elections import REGIONS, Election, Position, has_closed, is_open
+
+MAX_STATEMENT_WORDS = 200
+# A long statement of 200 real words fits well inside this; it stops a single
+# 10,000-character "word" from being stored. Slack's text inputs allow 3,000.
+MAX_STATEMENT_CHARS = 3000
+MAX_NAME_CHARS = 150
+DEFAULT_MEMBERSHIP_NUMBER_PATTERN = r"^[A-Za-z]?\d{5,8}$"
+DEFAULT_MEMBERSHIP_NUMBER_FORMAT = "5 to 8 digits, optionally after one letter (e.g. L1234567)"
+
+# Field keys: also the block ids of the nomination modal.
+POSITION = "position"
+REGION = "region"
+CANDIDATE_USER = "candidate_user"
+CANDIDATE_NAME = "candidate_name"
+CANDIDATE_EMAIL = "candidate_email"
+CANDIDATE_MEMBERSHIP = "candidate_membership"
+STATEMENT = "statement"
+ROUTE = "route"
+BRANCH = "branch"
+NOMINATOR_1_USER = "nominator_1_user"
+NOMINATOR_1_NAME = "nominator_1_name"
+NOMINATOR_1_EMAIL = "nominator_1_email"
+NOMINATOR_1_MEMBERSHIP = "nominator_1_membership"
+NOMINATOR_2_USER = "nominator_2_user"
+NOMINATOR_2_NAME = "nominator_2_name"
+NOMINATOR_2_EMAIL = "nominator_2_email"
+NOMINATOR_2_MEMBERSHIP = "nominator_2_membership"
+PARTNER_USER = "partner_user"
+PARTNER_NAME = "partner_name"
+PARTNER_EMAIL = "partner_email"
+PARTNER_MEMBERSHIP = "partner_membership"
+
+
+@dataclass(frozen=True)
+class PersonFields:
+    """The field keys of one person's details in the form."""
+
+    user: str
+    name: str
+    email: str
+    membership: str
+
+
+CANDIDATE_FIELDS = PersonFields(
+    CANDIDATE_USER, CANDIDATE_NAME, CANDIDATE_EMAIL, CANDIDATE_MEMBERSHIP
+)
+NOMINATOR_FIELDS = (
+    PersonFields(NOMINATOR_1_USER, NOMINATOR_1_NAME, NOMINATOR_1_EMAIL, NOMINATOR_1_MEMBERSHIP),
+    PersonFields(NOMINATOR_2_USER, NOMINATOR_2_NAME, NOMINATOR_2_EMAIL, NOMINATOR_2_MEMBERSHIP),
+)
+PARTNER_FIELDS = PersonFields(PARTNER_USER, PARTNER_NAME, PARTNER_EMAIL, PARTNER_MEMBERSHIP)
+
+
+class Route(enum.StrEnum):
+    MEMBERS = "members"
+    BRANCH = "branch"
+
+
+@dataclass(frozen=True)
+class Person:
+    """Someone named on a form: by Slack account, by details, or both."""
+
+    slack_id: str | None = None
+    name: str = ""
+    email: str = ""
+    membership_number: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return not (
+            self.slack_id or self.name.strip() or self.email.strip()
+            or self.membership_number.strip()
+        )
+
+
+@dataclass(frozen=True)
+class NominationForm:
+    """What a member submits; any of it may be wrong, which is what ``validate`` is for."""
+
+    position: Position | None
+    candidate: Person
+    statement: str
+    route: Route | None
+    nominators: tuple[Person, Person] = field(default_factory=lambda: (Person(), Person()))
+    branch: str | None = None
+    partner: Person | None = None
+
+
+@dataclass(frozen=True)
+class ElectionRules:
+    """Everything besides the form that decides whether it is acceptable."""
+
+    election: Election | None
+    branches: frozenset[str]
+    membership_number_pattern: str = DEFAULT_MEMBERSHIP_NUMBER_PATTERN
+    membership_number_format: str | None = None
+    max_statement_words: int = MAX_STATEMENT_WORDS
+    max_statement_chars: int = MAX_STATEMENT_CHARS
+
+    def __post_init__(self) -> None:
+        re.compile(self.membership_number_pattern)  # fail at start-up, not on a submission
+
+    @property
+    def membership_format_text(self) -> str:
+        if self.membership_number_format:
+            return self.membership_number_format
+        if self.membership_number_pattern == DEFAULT_MEMBERSHIP_NUMBER_PATTERN:
+            return DEFAULT_MEMBERSHIP_NUMBER_FORMAT
+        return f"the pattern {self.membership_number_pattern}"
+
+
+# Words are separated by white space and by dashes used as punctuation (en, em, bar);
+# a piece with no letter or digit in it ("-", "...", an emoji) is not a word. Splitting on
+# space rather than matching letters keeps words whole in scripts with combining marks.
+_SEPARATORS = re.compile(r"[\s\u2013\u2014\u2015]+")
+# Scripts written without spaces: each character counts as a word, as word processors do.
+_UNSPACED_SCRIPTS = ("CJK UNIFIED", "CJK COMPATIBILITY", "HIRAGANA", "KATAKANA")
+
+
+def _is_unspaced(char: str) -> bool:
+    return unicodedata.name(char, "").startswith(_UNSPACED_SCRIPTS)
+
+
+def _has_word_char(text: str) -> bool:
+    return any(char.isalnum() for char in text)
+
+
+def count_words(text: str) -> int:
+    """Words in a statement, for the 200-word rule."""
+    total = 0
+    for token in _SEPARATORS.split(unicodedata.normalize("NFC", text)):
+        if not _has_word_char(token):
+            continue
+        unspaced = sum(1 for char in token if _is_unspaced(char))
+        if unspaced == 0:
+            total += 1
+            continue
+        # Spaced-script text between the characters ("Labour党") counts as words of its own.
+        rest = "".join(" " if _is_unspaced(char) else char for char in token)
+        total += unspaced + sum(1 for piece in rest.split() if _has_word_char(piece))
+    return total
+
+
+def normalise_email(email: str) -> str:
+    """The form used to compare addresses: trimmed and case-folded."""
+    return email.strip().casefold()
+
+
+def normalise_membership_number(number: str) -> str:
+    return re.sub(r"\s+", "", number).upper()
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+def _check_statement(statement: str, rules: ElectionRules) -> str | None:
+    words = count_words(statement)
+    if words == 0:
+        return "Please write a personal statement (up to 200 words)."
+    if words > rules.max_statement_words:
+        return (
+            f"Your statement has {_plural(words, 'word')}; "
+            f"the limit is {rules.max_statement_words:,}."
+        )
+    chars = len(statement.strip())
+    if chars > rules.max_statement_chars:
+        return (
+            f"Your statement has {_plural(chars, 'character')}; "
+            f"the limit is {rules.max_statement_chars:,}."
+        )
+    return None
+
+
+def _check_person_details(
+    person: Person, keys: PersonFields, who: str, rules: ElectionRules
+) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    name = person.name.strip()
+    if not name:
+        errors[keys.name] = f"Please give {who} name."
+    elif len(name) > MAX_NAME_CHARS:
+        errors[keys.name] = (
+            f"The name has {_plural(len(name), 'character')}; the limit is {MAX_NAME_CHARS}."
+        )
+    email = person.email.strip()
+    if not email:
+        errors[keys.email] = f"Please give {who} email address."
+    else:
+        try:
+            validate_email(email, check_deliverability=False)
+        except EmailNotValidError as exc:
+            errors[keys.email] = f"That is not a valid email address. {exc}"
+    number = normalise_membership_number(person.membership_number)
+    if not number:
+        errors[keys.membership] = f"Please give {who} membership number."
+    elif not re.fullmatch(rules.membership_number_pattern, number):
+        errors[keys.membership] = (
+            f"{person.membership_number.strip()} is not a membership number: "
+            f"the format is {rules.membership_format_text}."
+        )
+    return errors
+
+
+def _check_position(
+    form: NominationForm, rules: ElectionRules, now: datetime
+) -> dict[str, str]:
+    election = rules.election
+    if election is None:
+        return {POSITION: "No election is taking nominations at the moment."}
+    if not is_open(election, now):
+        when = election.closes_at if has_closed(election, now) else election.opens_at
+        verb = "closed" if has_closed(election, now) else "open"
+        stamp = when.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return {POSITION: f"Nominations for {election.name} {verb} at {stamp}."}
+    if form.position is None:
+        return {POSITION: "Please choose the position."}
+    open_roles = {p.role_key for p in election.positions}
+    if form.position.role_key not in open_roles:
+        return {POSITION: f"{form.position.role_key} is not a position in {election.name}."}
+    regions = sorted(p.region for p in election.positions
+                     if p.role_key == form.position.role_key and p.region)
+    if not regions:
+        return {}
+    if form.position.region is None:
+        return {REGION: "Please choose the region for this post."}
+    if form.position not in election.positions:
+        open_names = ", ".join(REGIONS.get(r, r) for r in regions)
+        return {REGION: f"This election covers the post only for: {open_names}."}
+    return {}
+
+
+def _identities(person: Person) -> Iterator[tuple[str, str]]:
+    """The keys that make two entries the same person: Slack id, email, membership number."""
+    if person.slack_id:
+        yield "slack", person.slack_id
+    if person.email.strip():
+        yield "email", normalise_email(person.email)
+    if person.membership_number.strip():
+        yield "membership", normalise_membership_number(person.membership_number)
+
+
+def _same_person(a: Person, b: Person) -> str | None:
+    """Which identity two people share, if any: 'Slack account', 'email' or 'membership number'."""
+    shared = set(_identities(a)) & set(_identities(b))
+    for kind, label in (
+        ("slack", "Slack account"), ("email", "email address"), ("membership", "membership number")
+    ):
+        if any(k == kind for k, _ in shared):
+            return label
+    return None
+
+
+def _first_field(keys: PersonFields, label: str) -> str:
+    """The block to hang a cross-field message on: the one that carries the clash."""
+    if label == "Slack account":
+        return keys.user
+    if label == "email address":
+        return keys.email
+    return keys.membership
+
+
+def _check_nominator(
+    person: Person, keys: PersonFields, number: int, rules: ElectionRules
+) -> dict[str, str]:
+    if person.slack_id:
+        # Members on Slack give their own details when they confirm.
+        return {}
+    if person.is_blank:
+        return {keys.user: f"Choose nominator {number} on Slack, or give their name, "
+                           "email and membership number."}
+    return _check_person_details(person, keys, f"nominator {number}'s", rules)
+
+
+def _check_nominators(form: NominationForm, rules: ElectionRules) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    numbered = list(enumerate(zip(form.nominators, NOMINATOR_FIELDS, strict=True), start=1))
+    for number, (person, keys) in numbered:
+        for key, message in _check_nominator(person, keys, number, rules).items():
+            errors.setdefault(key, message)
+    others: list[tuple[Person, str]] = [(form.candidate, "the candidate")]
+    if form.partner is not None and not form.partner.is_blank:
+        others.append((form.partner, "the job-share partner"))
+    for number, (person, keys) in numbered:
+        if person.is_blank:
+            continue
+        for other, role in others:
+            label = _same_person(person, other)
+            if label:
+                errors.setdefault(
+                    _first_field(keys, label),
+                    f"Nominator {number} has the same {label} as {role}: "
+                    "candidates cannot nominate themselves.",
+                )
+    first, second = form.nominators
+    if not first.is_blank and not second.is_blank:
+        label = _same_person(first, second)
+        if label:
+            errors.setdefault(
+                _first_field(NOMINATOR_FIELDS[1], label),
+                f"Nominator 2 has the same {label} as nominator 1: "
+                "two different members must nominate.",
+            )
+    return errors
+
+
+def _check_partner(form: NominationForm, rules: ElectionRules) -> dict[str, str]:
+    partner = form.partner
+    if partner is None or partner.is_blank:
+        return {}
+    errors = _check_person_details(partner, PARTNER_FIELDS, "the job-share partner's", rules)
+    label = _same_person(partner, form.candidate)
+    if label:
+        errors.setdefault(
+            _first_field(PARTNER_FIELDS, label),
+            f"The job-share partner has the same {label} as the candidate.",
+        )
+    return errors
+
+
+def validate(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[str, str]:
+    """Every broken rule, as ``{field key: message}``; empty when the form is acceptable.
+
+    Fields of the route not chosen are ignored (and must not be stored).
+    """
+    if now.tzinfo is None:
+        raise ValueError("validate needs an aware 'now'")
+    errors = _check_position(form, rules, now)
+    errors.update(_check_person_details(form.candidate, CANDIDATE_FIELDS, "the candidate's", rules))
+    statement_error = _check_statement(form.statement, rules)
+    if statement_error:
+        errors[STATEMENT] = statement_error
+    if form.route is Route.MEMBERS:
+        for key, message in _check_nominators(form, rules).items():
+            errors.setdefault(key, message)
+    elif form.route is Route.BRANCH:
+        if not form.branch:
+            errors[BRANCH] = "Please choose the nominating branch."
+        elif form.branch not in rules.branches:
+            errors[BRANCH] = f"{form.branch} is not one of LI's branches."
+    else:
+        errors[ROUTE] = "Choose how you are nominated: by two members or by one branch."
+    for key, message in _check_partner(form, rules).items():
+        errors.setdefault(key, message)
+    return errors

@@ -1,0 +1,47 @@
+"""What a member may send as a question, and how it is cut up for display.
+
+A question is shown to coordinators as escaped mrkdwn (see ``bot.views.common.escape``): a
+mention, ``<!channel>``, ``@here`` or a link typed by a member is shown as text, never acted on.
+Only the length is refused, with the reason.
+"""
+
+from __future__ import annotations
+
+MAX_QUESTION_CHARS = 3000  # Slack's own limit for a modal's text input
+# Escaping can make a piece up to five times longer ("&" -> "&amp;"); five times 500 stays
+# within Slack's 3,000 characters for one section.
+DISPLAY_PIECE_CHARS = 500
+
+
+class QuestionRefused(ValueError):
+    """The question cannot be sent; the message says why, in words for the member."""
+
+
+def clean_question(text: str) -> str:
+    """The question as it will be kept, or QuestionRefused with the reason."""
+    cleaned = text.strip()
+    if not cleaned:
+        raise QuestionRefused("Please write your question: it is empty.")
+    if len(cleaned) > MAX_QUESTION_CHARS:
+        raise QuestionRefused(
+            f"Your question is {len(cleaned):,} characters long; the limit is "
+            f"{MAX_QUESTION_CHARS:,}. Please shorten it, or send the main point and "
+            "offer to share the rest with the coordinator."
+        )
+    return cleaned
+
+
+def display_pieces(text: str, size: int = DISPLAY_PIECE_CHARS) -> list[str]:
+    """The text in pieces of at most ``size`` characters, cut at a line end or space if one
+    is near, so that each piece fits one Block Kit section once escaped."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > size:
+        cut = max(rest.rfind("\n", 0, size), rest.rfind(" ", 0, size))
+        if cut < size // 2:
+            cut = size
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces

@@ -1,0 +1,499 @@
+"""Members' regional questions: which region a member is in, and the life of a question.
+
+Plain rules over the database; nothing here knows Slack. A member's region is, in order:
+the region they chose, their branch's region (organisation file ``branches``), the region
+of their Slack time zone (``bot.services.tz_regions``), or unknown (ask them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session
+
+from bot.config import OrgConfig
+from bot.services.tz_regions import Region, region_for_timezone
+from models.questions import MemberRegion, Question, QuestionAlert, QuestionDelivery
+
+VICE_CHAIR_MEMBERSHIP = "vice-chair-membership"
+ESCALATION_STAGE = "escalation"
+# A reservation whose message was never recorded (the process died while posting) may be
+# taken over after this long; Slack answers or times out well within it.
+RESERVATION_LEASE = timedelta(minutes=5)
+
+# Statuses a question goes through; "settled" ones need nothing more from anyone.
+UNROUTED, WAITING, OPEN, CLAIMED, ANSWERED = "unrouted", "waiting", "open", "claimed", "answered"
+UNCLAIMED = (UNROUTED, WAITING, OPEN)
+NOT_ANSWERED = (UNROUTED, WAITING, OPEN, CLAIMED)
+
+Source = Literal["chosen", "branch", "timezone", "unknown"]
+
+
+# Regions ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RegionDecision:
+    region: Region | None
+    source: Source
+    reason: str  # plain words for the member: how the region was decided
+
+
+def member_choice(session: Session, user_id: str) -> MemberRegion | None:
+    return session.get(MemberRegion, user_id)
+
+
+def decide_region(choice: MemberRegion | None, org: OrgConfig, tz: str | None) -> RegionDecision:
+    if choice is not None and choice.region:
+        return RegionDecision(Region(choice.region), "chosen", "you chose it")
+    if choice is not None and choice.branch and choice.branch in org.branches:
+        branch = org.branches[choice.branch]
+        return RegionDecision(Region(branch.region), "branch", f"from your branch, {branch.name}")
+    guess = region_for_timezone(tz)
+    return RegionDecision(guess.region, "timezone" if guess.region else "unknown", guess.reason)
+
+
+def _choice_row(session: Session, user_id: str, now: datetime) -> MemberRegion:
+    row = session.get(MemberRegion, user_id)
+    if row is None:
+        row = MemberRegion(user_id=user_id, updated_at=now)
+        session.add(row)
+    row.updated_at = now
+    return row
+
+
+def set_region(session: Session, user_id: str, region: Region | None, now: datetime) -> None:
+    """Remember the member's region; None forgets the choice (branch or time zone decide)."""
+    _choice_row(session, user_id, now).region = region.value if region else None
+
+
+def set_branch(session: Session, user_id: str, branch_key: str | None, now: datetime) -> None:
+    """Remember the member's branch. Their own choice of region is dropped, so that the
+    branch, which is the more exact statement, decides from now on."""
+    row = _choice_row(session, user_id, now)
+    row.branch = branch_key
+    if branch_key is not None:
+        row.region = None
+
+
+@dataclass(frozen=True)
+class BranchMatch:
+    key: str | None
+    suggestions: list[str]  # branch names close to what was typed
+
+
+def find_branch(org: OrgConfig, typed: str) -> BranchMatch:
+    wanted = typed.strip().casefold()
+    for key, branch in org.branches.items():
+        if wanted in (key.casefold(), branch.name.casefold()):
+            return BranchMatch(key, [])
+    names = {key: branch.name for key, branch in org.branches.items()}
+    hits = process.extract(typed, names, scorer=fuzz.WRatio, limit=3, score_cutoff=60)
+    return BranchMatch(None, [name for name, _score, _key in hits])
+
+
+def coordinators(org: OrgConfig, region: Region) -> list[str]:
+    config = org.regions.get(region.value)
+    return list(config.coordinator) if config else []
+
+
+def region_channel(org: OrgConfig, region: Region) -> str | None:
+    config = org.regions.get(region.value)
+    return config.channel if config else None
+
+
+def coordinator_regions(org: OrgConfig, user_id: str) -> list[Region]:
+    return [Region(key) for key, config in org.regions.items() if user_id in config.coordinator]
+
+
+def vice_chairs(org: OrgConfig) -> list[str]:
+    return org.holders(VICE_CHAIR_MEMBERSHIP)
+
+
+def sees_all_regions(org: OrgConfig, user_id: str) -> bool:
+    return org.is_admin(user_id) or user_id in vice_chairs(org)
+
+
+def can_handle(org: OrgConfig, question: Question, user_id: str) -> bool:
+    """Who may take, answer or move a question: its region's coordinators, the Vice Chair
+    (Membership) and the admins."""
+    if sees_all_regions(org, user_id):
+        return True
+    return question.region is not None and user_id in coordinators(org, Region(question.region))
+
+
+# Questions --------------------------------------------------------------------------------
+
+
+def create_question(
+    session: Session,
+    asker_id: str,
+    text: str,
+    decision: RegionDecision,
+    asker_tz: str | None,
+    now: datetime,
+) -> Question:
+    question = Question(
+        asker_id=asker_id,
+        text=text,
+        asker_tz=asker_tz,
+        region=decision.region.value if decision.region else None,
+        region_reason=decision.reason[:300],
+        status=WAITING if decision.region else UNROUTED,
+        asked_at=now,
+        routed_at=now if decision.region else None,
+        reroutes=0,
+    )
+    session.add(question)
+    session.flush()
+    return question
+
+
+def get_question(session: Session, question_id: int) -> Question | None:
+    return session.get(Question, question_id)
+
+
+def stage_of(question: Question) -> str:
+    """The delivery stage a question is in: each move to a region starts a new one."""
+    return f"{question.region}#{question.reroutes}"
+
+
+def escalation_due(question: Question, org: OrgConfig) -> datetime:
+    start = question.routed_at or question.asked_at
+    return start + timedelta(hours=org.escalate_after)
+
+
+def give_region(
+    session: Session, question_id: int, region: Region, reason: str, now: datetime
+) -> Question | None:
+    """An unrouted question gets the region its asker picked; None if it was routed already."""
+    changed = session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.status == UNROUTED)
+        .values(region=region.value, region_reason=reason, status=WAITING, routed_at=now)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _fresh(session, question_id)
+
+
+def mark_delivered(session: Session, question_id: int) -> None:
+    session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.status.in_((UNROUTED, WAITING)))
+        .values(status=OPEN)
+    )
+
+
+def claim(session: Session, question_id: int, user_id: str, now: datetime) -> bool:
+    """Take the question; True only for the first to take it (the others see who has it)."""
+    changed = session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.status.in_(UNCLAIMED))
+        .values(status=CLAIMED, claimed_by=user_id, claimed_at=now)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def mark_answered(session: Session, question_id: int, user_id: str, now: datetime) -> bool:
+    """Settle the question; whoever answers an unclaimed question has also taken it."""
+    question = session.get(Question, question_id)
+    if question is None:
+        return False
+    changed = session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.status.in_(NOT_ANSWERED))
+        .values(
+            status=ANSWERED,
+            answered_by=user_id,
+            answered_at=now,
+            claimed_by=question.claimed_by or user_id,
+            claimed_at=question.claimed_at or now,
+        )
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def reroute(
+    session: Session, question_id: int, region: Region, user_id: str, now: datetime
+) -> Question | None:
+    """Move an unanswered question to another region, unclaimed; None if it cannot move."""
+    question = session.get(Question, question_id)
+    if question is None or question.region == region.value:
+        return None
+    changed = session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.status.in_(NOT_ANSWERED))
+        .values(
+            region=region.value,
+            region_reason=f"moved here by <@{user_id}>",
+            status=WAITING,
+            routed_at=now,
+            reroutes=Question.reroutes + 1,
+            claimed_by=None,
+            claimed_at=None,
+            escalated_at=None,
+        )
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _fresh(session, question_id)
+
+
+def mark_escalated(session: Session, question_id: int, now: datetime) -> Question | None:
+    """Record that an unclaimed question goes to the Vice Chair; None if it is taken or was
+    escalated already."""
+    changed = session.execute(
+        update(Question)
+        .where(
+            Question.id == question_id,
+            Question.status.in_(UNCLAIMED),
+            Question.escalated_at.is_(None),
+        )
+        .values(escalated_at=now)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _fresh(session, question_id)
+
+
+def _fresh(session: Session, question_id: int) -> Question:
+    question = session.get_one(Question, question_id)
+    session.refresh(question)
+    return question
+
+
+def open_questions(session: Session, regions: Sequence[Region] | None) -> list[Question]:
+    """Unanswered questions, oldest first; ``regions`` None means every region and none."""
+    query = select(Question).where(Question.status.in_(NOT_ANSWERED))
+    if regions is not None:
+        query = query.where(Question.region.in_([r.value for r in regions]))
+    return list(session.scalars(query.order_by(Question.asked_at, Question.id)))
+
+
+def waiting_questions(session: Session, region: Region) -> list[Question]:
+    return list(
+        session.scalars(
+            select(Question)
+            .where(Question.status == WAITING, Question.region == region.value)
+            .order_by(Question.asked_at, Question.id)
+        )
+    )
+
+
+# Deliveries -------------------------------------------------------------------------------
+
+
+def find_delivery(
+    session: Session, question_id: int, stage: str, recipient: str
+) -> QuestionDelivery | None:
+    return session.scalars(
+        select(QuestionDelivery).where(
+            QuestionDelivery.question_id == question_id,
+            QuestionDelivery.stage == stage,
+            QuestionDelivery.recipient == recipient,
+        )
+    ).one_or_none()
+
+
+def new_reservation(question_id: int, stage: str, recipient: str, now: datetime) -> QuestionDelivery:
+    """A row to insert before posting; the unique constraint lets only one poster have it."""
+    return QuestionDelivery(
+        question_id=question_id, stage=stage, recipient=recipient, status="reserved", reserved_at=now
+    )
+
+
+def take_over_stale(session: Session, delivery_id: int, now: datetime) -> bool:
+    """Take a reservation left by a poster that died before recording its message."""
+    changed = session.execute(
+        update(QuestionDelivery)
+        .where(
+            QuestionDelivery.id == delivery_id,
+            QuestionDelivery.status == "reserved",
+            QuestionDelivery.reserved_at < now - RESERVATION_LEASE,
+        )
+        .values(reserved_at=now)
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def record_sent(session: Session, delivery_id: int, channel: str, ts: str) -> None:
+    session.execute(
+        update(QuestionDelivery)
+        .where(QuestionDelivery.id == delivery_id)
+        .values(status="sent", channel=channel, ts=ts, error=None)
+    )
+
+
+def record_unreachable(session: Session, delivery_id: int, error: str) -> None:
+    session.execute(
+        update(QuestionDelivery)
+        .where(QuestionDelivery.id == delivery_id)
+        .values(status="unreachable", error=error[:60])
+    )
+
+
+def release(session: Session, delivery_id: int) -> None:
+    """Give up a reservation after a passing fault, so that a retry may post."""
+    session.execute(
+        delete(QuestionDelivery).where(
+            QuestionDelivery.id == delivery_id, QuestionDelivery.status == "reserved"
+        )
+    )
+
+
+def sent_messages(session: Session, question_id: int) -> list[QuestionDelivery]:
+    return list(
+        session.scalars(
+            select(QuestionDelivery)
+            .where(QuestionDelivery.question_id == question_id, QuestionDelivery.status == "sent")
+            .order_by(QuestionDelivery.id)
+        )
+    )
+
+
+# Admin alerts -----------------------------------------------------------------------------
+
+
+def first_alert(session: Session, key: str, now: datetime) -> bool:
+    """True the first time an alert is raised (until it is cleared)."""
+    if session.get(QuestionAlert, key) is not None:
+        return False
+    session.add(QuestionAlert(key=key, sent_at=now))
+    session.flush()
+    return True
+
+
+def clear_alerts(session: Session, prefix: str) -> None:
+    session.execute(delete(QuestionAlert).where(QuestionAlert.key.startswith(prefix)))
+
+
+def vacancy_alert_key(region: Region) -> str:
+    return f"vacant:{region.value}"
+
+
+def unreachable_alert_key(region: Region | str, recipient: str) -> str:
+    return f"unreachable:{region}:{recipient}"
+
+
+# Data rights ------------------------------------------------------------------------------
+
+
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
+    """Everything this feature holds about a member, as plain JSON-ready data."""
+    choice = session.get(MemberRegion, user_id)
+    asked = session.scalars(
+        select(Question).where(Question.asker_id == user_id).order_by(Question.asked_at)
+    ).all()
+    handled = session.scalars(
+        select(Question)
+        .where((Question.claimed_by == user_id) | (Question.answered_by == user_id))
+        .where(Question.asker_id != user_id)
+        .order_by(Question.asked_at)
+    ).all()
+    return {
+        "region_choice": None
+        if choice is None
+        else {
+            "region": choice.region,
+            "branch": choice.branch,
+            "updated_at": _when(choice.updated_at),
+        },
+        "questions_asked": [
+            {
+                "id": q.id,
+                "question": q.text,
+                "region": q.region,
+                "how_the_region_was_decided": q.region_reason,
+                "time_zone": q.asker_tz,
+                "status": q.status,
+                "asked_at": _when(q.asked_at),
+                "claimed_at": _when(q.claimed_at),
+                "answered_at": _when(q.answered_at),
+                "escalated_at": _when(q.escalated_at),
+            }
+            for q in asked
+        ],
+        # Other members' questions this member handled: the record of their own actions only.
+        "questions_handled": [
+            {
+                "id": q.id,
+                "region": q.region,
+                "claimed": q.claimed_by == user_id,
+                "answered": q.answered_by == user_id,
+                "claimed_at": _when(q.claimed_at) if q.claimed_by == user_id else None,
+                "answered_at": _when(q.answered_at) if q.answered_by == user_id else None,
+            }
+            for q in handled
+        ],
+    }
+
+
+def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
+    """Erase what this feature holds about a member; returns what was kept and why.
+
+    Their region choice and their own questions (with every delivery record) are deleted.
+    In other members' questions that they handled, their id is removed. The caller cancels
+    the deleted questions' jobs with ``question_job_keys`` (taken before calling this).
+    """
+    del now  # nothing here depends on the time; the parameter keeps the hooks uniform
+    kept: list[tuple[str, str]] = []
+    session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
+    asked = session.scalars(select(Question).where(Question.asker_id == user_id)).all()
+    for question in asked:
+        session.delete(question)  # deliveries go with it (cascade)
+    handled = session.scalars(
+        select(Question).where((Question.claimed_by == user_id) | (Question.answered_by == user_id))
+    ).all()
+    for question in handled:
+        if question.claimed_by == user_id:
+            question.claimed_by = None
+        if question.answered_by == user_id:
+            question.answered_by = None
+    deliveries = session.scalars(
+        select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)
+    ).all()
+    for delivery in deliveries:
+        session.delete(delivery)
+    session.execute(delete(QuestionAlert).where(QuestionAlert.key.endswith(f":{user_id}")))
+    session.flush()
+    if handled:
+        kept.append(
+            (
+                f"{len(handled)} other members' question(s) you took or answered, "
+                "without your name",
+                "they belong to the members who asked them; only the fact that a coordinator "
+                "handled them is kept",
+            )
+        )
+    if asked or deliveries:
+        kept.append(
+            (
+                "messages already sent in Slack about these questions",
+                "they are in Slack, not in the bot's records; a workspace admin can delete them",
+            )
+        )
+    return kept
+
+
+def question_job_keys(session: Session, user_id: str) -> list[str]:
+    """Keys of the scheduled jobs of a member's questions (to cancel when forgetting them)."""
+    ids = session.scalars(select(Question.id).where(Question.asker_id == user_id)).all()
+    return [key for qid in ids for key in (escalation_job_key(qid), delivery_job_key(qid))]
+
+
+def escalation_job_key(question_id: int) -> str:
+    return f"questions.escalate:{question_id}"
+
+
+def delivery_job_key(question_id: int) -> str:
+    return f"questions.deliver:{question_id}"

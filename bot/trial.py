@@ -1,0 +1,89 @@
+"""`python -m bot try "role secretary"`: the real Bolt app, in-process, against a stand-in Slack."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from bot.config import Settings
+from bot.fake_slack import FakeSlack
+from bot.render import message_to_text
+from bot.runtime import build_runtime
+from bot.server import EVENTS_PATH, make_wsgi_app
+from bot.slack_requests import signed_headers, slash_command_body
+
+EXAMPLE_CONFIG = Path(__file__).resolve().parent.parent / "liec.example.yml"
+TRY_SECRET = "try-signing-secret"  # noqa: S105 - a throwaway secret for the in-process trial
+
+
+class _ThreadingWSGIServer(WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+
+def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) -> str:
+    fake = FakeSlack(users={user_id: {"name": "member", "tz": "Europe/Paris", "profile": {}}}).start()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(
+            slack_bot_token="xoxb-try",  # noqa: S106
+            slack_signing_secret=TRY_SECRET,
+            slack_api_url=fake.api_url,
+            database_url=f"sqlite:///{tmp}/try.db",
+            liec_config=config or (Path("liec.yml") if Path("liec.yml").exists() else EXAMPLE_CONFIG),
+        )
+        runtime = build_runtime(settings)
+        server = make_server(
+            "127.0.0.1", 0, make_wsgi_app(runtime.app), _ThreadingWSGIServer, _QuietHandler
+        )
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        try:
+            body, content_type = slash_command_body(
+                text, user_id=user_id, response_url=fake.response_url()
+            )
+            request = urllib.request.Request(  # noqa: S310 - loopback only
+                f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}",
+                data=body.encode(),
+                headers={"Content-Type": content_type, **signed_headers(TRY_SECRET, body)},
+            )
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                raw = response.read().decode()
+            out = [f"/liec {text}", ""]
+            if raw:
+                out.append(message_to_text(json.loads(raw)))
+            out.extend(_follow_ups(fake))
+            return "\n".join(out)
+        finally:
+            server.shutdown()
+            server.server_close()
+            fake.stop()
+            runtime.engine.dispose()
+
+
+def _follow_ups(fake: FakeSlack, quiet: float = 0.4, limit: float = 3.0) -> list[str]:
+    """What the bot sent after the acknowledgement, once it has gone quiet."""
+    deadline = time.monotonic() + limit
+    seen = -1
+    while time.monotonic() < deadline:
+        count = len(fake.calls)
+        if count == seen:
+            break
+        seen = count
+        time.sleep(quiet)
+    out = []
+    for call in fake.calls:
+        if call.method in {"response_url", "chat.postMessage", "chat.postEphemeral"}:
+            out.append(f"-- {call.method} --\n{message_to_text(call.params)}")
+        elif call.method.startswith("views."):
+            view = call.params.get("view") or {}
+            title = (view.get("title") or {}).get("text", "")
+            out.append(f"-- {call.method}: {title} --\n{message_to_text(view)}")
+    return out

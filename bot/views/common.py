@@ -1,0 +1,115 @@
+"""Small Block Kit builders and the one escaping function every feature uses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+SECTION_TEXT_LIMIT = 3000
+HEADER_TEXT_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+MESSAGE_BLOCK_LIMIT = 50
+MODAL_BLOCK_LIMIT = 100
+FALLBACK_TEXT_LIMIT = 3000
+
+_BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+
+
+def escape(text: str) -> str:
+    """Make member-typed text inert in mrkdwn: no <!channel>, no <@U...>, no links, no @here."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    # A zero-width joiner keeps @here readable but stops Slack from treating it as a broadcast.
+    return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), text)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def mention(user_id: str) -> str:
+    return f"<@{user_id}>"
+
+
+def mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=truncate(text, SECTION_TEXT_LIMIT))
+
+
+def section(text: str, accessory: Any | None = None, block_id: str | None = None) -> SectionBlock:
+    return SectionBlock(
+        text=mrkdwn(text), accessory=accessory, block_id=block_id
+    )
+
+
+def header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_TEXT_LIMIT)))
+
+
+def context(*texts: str) -> ContextBlock:
+    return ContextBlock(elements=[mrkdwn(t) for t in texts[:10]])
+
+
+def divider() -> DividerBlock:
+    return DividerBlock()
+
+
+def button(
+    text: str, action_id: str, value: str = "", style: str | None = None, url: str | None = None
+) -> ButtonElement:
+    return ButtonElement(
+        text=PlainTextObject(text=truncate(text, BUTTON_TEXT_LIMIT)),
+        action_id=action_id,
+        value=truncate(value, BUTTON_VALUE_LIMIT) or None,
+        style=style,
+        url=url,
+    )
+
+
+def actions(*buttons: ButtonElement, block_id: str | None = None) -> ActionsBlock:
+    return ActionsBlock(elements=list(buttons[:25]), block_id=block_id)
+
+
+def bullets(items: Sequence[str]) -> str:
+    return "\n".join(f"• {item}" for item in items)
+
+
+@dataclass
+class Reply:
+    """A message for one person: the text is the notification fallback, blocks are what they see."""
+
+    text: str
+    blocks: list[Block] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.blocks) > MESSAGE_BLOCK_LIMIT:
+            raise ValueError(f"a message may hold {MESSAGE_BLOCK_LIMIT} blocks, not {len(self.blocks)}")
+        self.text = truncate(self.text, FALLBACK_TEXT_LIMIT)
+
+    def block_dicts(self) -> list[dict[str, Any]]:
+        # to_dict() runs slack_sdk's validation of every limit it knows.
+        return [block.to_dict() for block in self.blocks]
+
+    def as_ephemeral(self) -> dict[str, Any]:
+        return {"response_type": "ephemeral", "text": self.text, "blocks": self.block_dicts()}
+
+    def as_in_channel(self) -> dict[str, Any]:
+        return {"response_type": "in_channel", "text": self.text, "blocks": self.block_dicts()}
+
+
+def notice(text: str) -> Reply:
+    """A one-paragraph reply."""
+    return Reply(text=text, blocks=[section(text)])

@@ -1,0 +1,162 @@
+"""The /liec dispatcher: one slash command, many subcommands, each owned by a feature module.
+
+The `reply` part of a subcommand answers inside the acknowledgement (before the HTTP response,
+no Slack calls); the `work` part runs after it, in a Bolt lazy listener, for modals and DMs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.deps import AppDeps
+from bot.views.common import Reply, bullets, context, escape, header, notice, section, truncate
+
+log = logging.getLogger(__name__)
+
+COMMAND = "/liec"
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    user_id: str
+    channel_id: str
+    team_id: str
+    args: str  # what follows the subcommand name, stripped
+    trigger_id: str = ""
+    response_url: str = ""
+    respond: Callable[[Reply], None] | None = field(default=None, compare=False)
+
+    def reply(self, reply: Reply) -> None:
+        """Send an ephemeral follow-up to the person who typed the command."""
+        if self.respond is not None:
+            self.respond(reply)
+
+
+ReplyFn = Callable[[CommandRequest, AppDeps], Reply | None]
+WorkFn = Callable[[CommandRequest, AppDeps], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    reply: ReplyFn | None = None
+    work: WorkFn | None = None
+    aliases: tuple[str, ...] = ()
+    admin_only: bool = False
+
+
+def all_subcommands() -> list[Subcommand]:
+    # Imported here so that each feature module stays free to import this one.
+    from handlers import roles
+
+    groups: list[list[Subcommand]] = [
+        roles.SUBCOMMANDS,
+        # features add `<module>.SUBCOMMANDS,` here
+    ]
+    return [sub for group in groups for sub in group]
+
+
+class Dispatcher:
+    def __init__(self, subcommands: list[Subcommand]) -> None:
+        self.subcommands = subcommands
+        self._by_name: dict[str, Subcommand] = {}
+        for sub in subcommands:
+            for name in (sub.name, *sub.aliases):
+                if name in self._by_name:
+                    raise ValueError(f"subcommand {name!r} is defined twice")
+                self._by_name[name] = sub
+
+    def resolve(self, text: str) -> tuple[Subcommand | None, str, str]:
+        """(subcommand or None, its arguments, the word typed)."""
+        words = text.strip().split(maxsplit=1)
+        if not words:
+            return None, "", ""
+        word = words[0].lower()
+        if word in {"help", "?"}:
+            return None, "", ""
+        return self._by_name.get(word), (words[1].strip() if len(words) > 1 else ""), words[0]
+
+    def help(self, unknown: str = "") -> Reply:
+        lines = [f"`{sub.usage}`  {sub.summary}" for sub in self.subcommands]
+        lines.append("`/liec help`  this list")
+        blocks = [header("What /liec can do")]
+        if unknown:
+            blocks.append(
+                section(f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:")
+            )
+        blocks.append(section(bullets(lines)))
+        blocks.append(context("Replies are shown only to you unless you choose to share them."))
+        return Reply(text="What /liec can do", blocks=blocks)
+
+    def request(self, body: dict[str, Any], args: str, respond: Respond | None) -> CommandRequest:
+        def send(reply: Reply) -> None:
+            if respond is not None:
+                respond(**reply.as_ephemeral(), replace_original=False)
+
+        return CommandRequest(
+            user_id=body.get("user_id", ""),
+            channel_id=body.get("channel_id", ""),
+            team_id=body.get("team_id", ""),
+            args=args,
+            trigger_id=body.get("trigger_id", ""),
+            response_url=body.get("response_url", ""),
+            respond=send,
+        )
+
+
+def _refusal() -> Reply:
+    return notice("Only LIEC admins can do that. If you think you should be one, ask the Secretary.")
+
+
+def _failure() -> Reply:
+    return notice(
+        "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
+        "minute; if it keeps happening, tell an LIEC admin."
+    )
+
+
+def register(app: App, deps: AppDeps) -> None:
+    dispatcher = Dispatcher(all_subcommands())
+
+    def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
+        sub, args, word = dispatcher.resolve(body.get("text", ""))
+        if sub is None:
+            ack(**dispatcher.help(unknown=word).as_ephemeral())
+            return
+        if sub.admin_only and not deps.is_admin(body.get("user_id", "")):
+            ack(**_refusal().as_ephemeral())
+            return
+        if sub.reply is None:
+            ack()
+            return
+        try:
+            reply = sub.reply(dispatcher.request(body, args, None), deps)
+        except Exception:
+            log.exception("subcommand %s failed", sub.name)
+            reply = _failure()
+        if reply is None:
+            ack()
+        else:
+            ack(**reply.as_ephemeral())
+
+    def work(body: dict[str, Any], respond: Respond) -> None:
+        sub, args, _ = dispatcher.resolve(body.get("text", ""))
+        if sub is None or sub.work is None:
+            return
+        if sub.admin_only and not deps.is_admin(body.get("user_id", "")):
+            return
+        request = dispatcher.request(body, args, respond)
+        try:
+            sub.work(request, deps)
+        except Exception:
+            log.exception("subcommand %s failed after acknowledgement", sub.name)
+            request.reply(_failure())
+
+    app.command(COMMAND)(ack=acknowledge, lazy=[work])

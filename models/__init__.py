@@ -1,0 +1,9 @@
+"""Every model module, imported so that Base.metadata knows every table."""
+
+from models import foundation  # noqa: F401
+from models.base import Base
+
+# Feature models: one import per line.
+# (features add their `from models import <module>  # noqa: F401` line here)
+
+__all__ = ["Base"]

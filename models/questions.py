@@ -1,0 +1,88 @@
+"""Members' regional questions: who asked what, where it went, and who has it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, UtcDateTime
+
+
+class MemberRegion(Base):
+    """A member's own choice of region and branch (either may be unset)."""
+
+    __tablename__ = "member_regions"
+
+    user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
+    region: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    branch: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Question(Base):
+    """A member's question and its state.
+
+    status: unrouted (the member must pick a region) -> waiting (no one to deliver to yet)
+    -> open (delivered) -> claimed -> answered. ``escalated_at`` is set once the question
+    has gone to the Vice Chair (Membership).
+    """
+
+    __tablename__ = "questions"
+    __table_args__ = (Index("ix_questions_status_region_asked_at", "status", "region", "asked_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    asker_id: Mapped[str] = mapped_column(String(20), index=True)
+    region: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    region_reason: Mapped[str] = mapped_column(String(300), default="")
+    text: Mapped[str] = mapped_column(Text)
+    asker_tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="unrouted")
+    asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reroutes: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+    deliveries: Mapped[list[QuestionDelivery]] = relationship(
+        back_populates="question", cascade="all, delete-orphan", order_by="QuestionDelivery.id"
+    )
+
+
+class QuestionDelivery(Base):
+    """One message carrying a question to one recipient (a coordinator, a channel, the Vice
+    Chair). The row is reserved before posting, so a question reaches each recipient once
+    per stage even when delivery is retried."""
+
+    __tablename__ = "question_deliveries"
+    __table_args__ = (UniqueConstraint("question_id", "stage", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    # "<region>#<reroutes>" for coordinators, "escalation" for the Vice Chair (Membership).
+    stage: Mapped[str] = mapped_column(String(60))
+    recipient: Mapped[str] = mapped_column(String(20))
+    # reserved -> sent | unreachable
+    status: Mapped[str] = mapped_column(String(20), default="reserved")
+    channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    error: Mapped[str | None] = mapped_column(String(60), nullable=True)
+    reserved_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+    question: Mapped[Question] = relationship(back_populates="deliveries")
+
+
+class QuestionAlert(Base):
+    """An alert already sent to the admins (a vacant region, an unreachable coordinator), so
+    that each is sent once; removed when the cause is gone."""
+
+    __tablename__ = "question_alerts"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

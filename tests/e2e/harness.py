@@ -1,0 +1,200 @@
+"""Drives the real bot the way Slack does: signed HTTP requests in, Web API calls out to FakeSlack."""
+
+from __future__ import annotations
+
+import json
+import threading
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+import yaml
+
+from bot.clock import ManualClock
+from bot.config import Settings, parse_org_config
+from bot.fake_slack import FakeSlack
+from bot.runtime import Runtime, build_runtime
+from bot.server import EVENTS_PATH, make_wsgi_app
+from bot.slack_requests import (
+    block_actions_payload,
+    event_body,
+    interaction_body,
+    signed_headers,
+    slash_command_body,
+)
+
+SECRET = "test-signing-secret"
+EXAMPLE = Path(__file__).resolve().parents[2] / "liec.example.yml"
+
+
+def example_org() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(EXAMPLE.read_text())
+    return data
+
+
+class _Server(WSGIServer):
+    daemon_threads = True
+
+
+class _Quiet(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+
+@dataclass
+class HttpResponse:
+    status: int
+    body: str
+    headers: dict[str, str]
+
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+class BotHarness:
+    def __init__(
+        self, fake: FakeSlack, database_url: str, clock: ManualClock, org: dict[str, Any]
+    ) -> None:
+        self.fake = fake
+        self.clock = clock
+        self.settings = Settings(
+            slack_bot_token="xoxb-test-token",  # noqa: S106
+            slack_signing_secret=SECRET,
+            slack_api_url=fake.api_url,
+            database_url=database_url,
+        )
+        self.runtime: Runtime = build_runtime(self.settings, org=parse_org_config(org), clock=clock)
+        self.deps = self.runtime.deps
+        self._server = make_server("127.0.0.1", 0, make_wsgi_app(self.runtime.app), _Server, _Quiet)
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self.runtime.engine.dispose()
+
+    # Raw HTTP ---------------------------------------------------------------
+    def post(
+        self,
+        body: str,
+        content_type: str,
+        headers: dict[str, str] | None = None,
+        signed: bool = True,
+        path: str = EVENTS_PATH,
+    ) -> HttpResponse:
+        all_headers = {"Content-Type": content_type}
+        if signed:
+            all_headers.update(signed_headers(SECRET, body))
+        all_headers.update(headers or {})
+        request = urllib.request.Request(self.url + path, data=body.encode(), headers=all_headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                return HttpResponse(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return HttpResponse(error.code, error.read().decode(), dict(error.headers))
+
+    def get(self, path: str) -> HttpResponse:
+        try:
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:  # noqa: S310
+                return HttpResponse(response.status, response.read().decode(), dict(response.headers))
+        except urllib.error.HTTPError as error:
+            return HttpResponse(error.code, error.read().decode(), dict(error.headers))
+
+    # As Slack sends them -------------------------------------------------------
+    def command(self, text: str, user: str = "U0MEMBER", channel: str = "C0GENERAL") -> HttpResponse:
+        body, content_type = slash_command_body(
+            text, user_id=user, channel_id=channel, response_url=self.fake.response_url("cmd")
+        )
+        return self.post(body, content_type)
+
+    def interaction(self, payload: dict[str, Any]) -> HttpResponse:
+        body, content_type = interaction_body(payload)
+        return self.post(body, content_type)
+
+    def click(
+        self, user: str, action_id: str, value: str = "", **kwargs: Any
+    ) -> HttpResponse:
+        payload = block_actions_payload(
+            user, action_id, value, response_url=self.fake.response_url("act"), **kwargs
+        )
+        return self.interaction(payload)
+
+    def submit_view(
+        self, user: str, view: dict[str, Any], answers: dict[str, Any]
+    ) -> HttpResponse:
+        """Submit `view` (as the bot sent it) with answers keyed by block_id."""
+        payload = {
+            "type": "view_submission",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+            "trigger_id": "1.2.submit",
+            "view": {
+                **view,
+                "id": view.get("id", "V0TEST"),
+                "hash": view.get("hash", "h0"),
+                "state": {"values": view_state(view, answers)},
+            },
+        }
+        return self.interaction(payload)
+
+    def event(
+        self, event: dict[str, Any], event_id: str = "Ev0001", retry_num: int | None = None
+    ) -> HttpResponse:
+        body, content_type = event_body(event, event_id)
+        headers = {}
+        if retry_num is not None:
+            headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        return self.post(body, content_type, headers)
+
+    def run_jobs(self) -> int:
+        return self.deps.jobs.run_due()
+
+
+def _answer(element: dict[str, Any], answer: Any) -> dict[str, Any]:
+    kind = element["type"]
+    if kind in {"plain_text_input", "email_text_input", "number_input", "url_text_input"}:
+        return {"type": kind, "value": answer}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": answer}
+    if kind == "conversations_select":
+        return {"type": kind, "selected_conversation": answer}
+    if kind == "channels_select":
+        return {"type": kind, "selected_channel": answer}
+    if kind in {"static_select", "radio_buttons", "external_select"}:
+        options = _options(element)
+        chosen = next((o for o in options if o["value"] == answer), None)
+        if chosen is None:
+            raise AssertionError(f"{answer!r} is not an option of {element.get('action_id')}")
+        return {"type": kind, "selected_option": chosen}
+    if kind == "checkboxes":
+        options = _options(element)
+        return {"type": kind, "selected_options": [o for o in options if o["value"] in answer]}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": answer}
+    if kind == "timepicker":
+        return {"type": kind, "selected_time": answer}
+    if kind == "datetimepicker":
+        return {"type": kind, "selected_date_time": answer}
+    raise AssertionError(f"no test support for {kind}")
+
+
+def _options(element: dict[str, Any]) -> list[dict[str, Any]]:
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options += group["options"]
+    return options
+
+
+def view_state(view: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """The state.values Slack would send for these answers; unknown block ids fail the test."""
+    inputs = {b["block_id"]: b["element"] for b in view.get("blocks", []) if b.get("type") == "input"}
+    unknown = set(answers) - set(inputs)
+    if unknown:
+        raise AssertionError(f"no input blocks {sorted(unknown)} in the view; it has {sorted(inputs)}")
+    return {
+        block_id: {inputs[block_id]["action_id"]: _answer(inputs[block_id], answer)}
+        for block_id, answer in answers.items()
+    }

@@ -1,0 +1,146 @@
+"""/liec role, roles, who and help, end to end through signed HTTP requests."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from bot.slack_requests import signed_headers, slash_command_body
+from tests.e2e.harness import SECRET, BotHarness
+
+
+def _text(body: dict) -> str:
+    return json.dumps(body["blocks"])
+
+
+def test_health_answers_when_ready(bot: BotHarness) -> None:
+    assert bot.get("/healthz").status == 200
+    assert bot.get("/nowhere").status == 404
+
+
+def test_role_secretary_is_answered_in_the_acknowledgement(bot: BotHarness) -> None:
+    response = bot.command("role secretary")
+    assert response.status == 200
+    body = response.json()
+    assert body["response_type"] == "ephemeral"
+    blocks = _text(body)
+    assert "Secretary" in blocks and "Main aims" in blocks and "How to apply" in blocks
+    assert "200 words" in blocks  # how to apply, from the committee's document
+    assert "<@U0SECRETARY>" in blocks  # who holds it, from the organisation file
+    action_ids = [e["action_id"] for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert "role_section:skills" in action_ids and "role_share" in action_ids
+
+
+@pytest.mark.parametrize(
+    ("query", "title"),
+    [
+        ("sec", "Secretary"),
+        ("secertary", "Secretary"),
+        ("BAME", "BAME"),
+        ("vice chair", "Vice Chair"),
+        ("membership", "Vice Chair"),
+        ("regional coordinator", "Regional Coordinator"),
+        ("coordinator", "Regional Coordinator"),
+        ("policy", "Policy and Campaigns"),
+        ("campaigns", "Policy and Campaigns"),
+    ],
+)
+def test_role_matching_forgives_what_people_type(bot: BotHarness, query: str, title: str) -> None:
+    body = bot.command(f"role {query}").json()
+    header = body["blocks"][0]
+    assert header["type"] == "header"
+    assert title in header["text"]["text"]
+
+
+def test_unknown_role_suggests_and_never_fails(bot: BotHarness) -> None:
+    body = bot.command("role treasurer").json()
+    text = _text(body)
+    assert "no role called" in text
+    assert "See all roles" in text
+
+
+def test_section_button_shows_the_section_without_retyping(bot: BotHarness) -> None:
+    assert bot.click("U0MEMBER", "role_section:time_commitment", "secretary").status == 200
+    reply = bot.fake.wait_for("response_url")[0]
+    assert reply["replace_original"] is True
+    assert "weekends" in json.dumps(reply["blocks"])
+
+
+def test_share_posts_the_card_in_channel_only_when_asked(bot: BotHarness) -> None:
+    bot.command("role secretary")
+    time.sleep(0.2)
+    assert bot.fake.calls_to("response_url") == []  # nothing is shared by itself
+    bot.click("U0MEMBER", "role_share", "secretary")
+    shared = bot.fake.wait_for("response_url")[0]
+    assert shared["response_type"] == "in_channel"
+    assert "Shared by <@U0MEMBER>" in json.dumps(shared["blocks"])
+
+
+def test_roles_lists_every_role_with_holders(bot: BotHarness) -> None:
+    body = bot.command("roles").json()
+    text = _text(body)
+    for key in ("Secretary", "Regional Coordinator", "Vice Chair", "Policy and Campaigns", "BAME"):
+        assert key in text
+    assert "_vacant_" in text  # policy-and-campaigns-officer has no holder in the example
+
+
+@pytest.mark.parametrize(
+    ("words", "first"),
+    [("minutes", "Secretary"), ("Black History Month", "BAME"), ("NPF", "Policy"), ("MemberCentre", "")],
+)
+def test_who_ranks_roles_by_duty(bot: BotHarness, words: str, first: str) -> None:
+    body = bot.command(f"who {words}").json()
+    sections = [b for b in body["blocks"] if b["type"] == "section"]
+    assert sections, body
+    assert first in sections[0]["text"]["text"]
+    assert "&gt; " in sections[0]["text"]["text"] or "> " in sections[0]["text"]["text"]
+
+
+@pytest.mark.parametrize("text", ["", "help", "frobnicate now"])
+def test_help_lists_every_subcommand(bot: BotHarness, text: str) -> None:
+    body = bot.command(text).json()
+    blob = _text(body)
+    for usage in ("/liec role secretary", "/liec roles", "/liec who minutes", "/liec help"):
+        assert usage in blob
+    if text.startswith("frobnicate"):
+        assert "frobnicate" in blob
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["role <!channel> please", "role " + "x" * 10_000, "who <@U0SECRETARY> @here", "role 秘書 🌍", "<!everyone>"],
+)
+def test_hostile_text_gets_a_clear_reply_and_no_broadcast(bot: BotHarness, text: str) -> None:
+    response = bot.command(text)
+    assert response.status == 200
+    blocks = response.json()["blocks"]
+    blob = _text(response.json())
+    assert "<!channel>" not in blob and "<!everyone>" not in blob
+    # Only mrkdwn is parsed for mentions; plain_text (headers) shows text as typed.
+    mrkdwn = json.dumps([b for b in blocks if b["type"] != "header"])
+    assert "<@U0SECRETARY> @here" not in mrkdwn
+    assert "@here" not in blob.replace("@\\u2060here", "")
+
+
+def test_forged_or_stale_signatures_are_refused(bot: BotHarness) -> None:
+    body, content_type = slash_command_body("role secretary", response_url=bot.fake.response_url())
+    forged = signed_headers("not-the-secret", body)
+    assert bot.post(body, content_type, headers=forged, signed=False).status == 401
+    assert bot.post(body, content_type, signed=False).status == 401
+    stale = signed_headers(SECRET, body, timestamp=int(time.time()) - 6 * 60)
+    assert bot.post(body, content_type, headers=stale, signed=False).status == 401
+    assert bot.fake.calls == []
+
+
+def test_retried_event_delivery_is_handled_once(bot: BotHarness) -> None:
+    event = {"type": "app_mention", "user": "U0MEMBER", "text": "hi", "channel": "C1", "ts": "1.1"}
+    assert bot.event(event, event_id="EvDUP1").status == 200
+    assert bot.event(event, event_id="EvDUP1", retry_num=1).status == 200
+    from sqlalchemy import func, select
+
+    from models.foundation import SlackDelivery
+
+    with bot.deps.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(SlackDelivery)) == 1
