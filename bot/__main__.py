@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import signal
 import sys
@@ -70,12 +71,10 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
         log.info("serving in Socket Mode; health on port %s", port)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        handler.connect()
-        try:
+        handler.connect()  # type: ignore[no-untyped-call]
+        with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
-        except KeyboardInterrupt:
-            pass
-        handler.close()
+        handler.close()  # type: ignore[no-untyped-call]
         scheduler.shutdown(wait=False)
         return
 

@@ -125,9 +125,7 @@ class WorkingHours(_Strict):
 
 
 class DigestConfig(_Strict):
-    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = (
-        "friday"
-    )
+    weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "friday"
     time: str = "09:00"
     timezone: str = "Europe/London"
     channel: str | None = None
@@ -136,8 +134,8 @@ class DigestConfig(_Strict):
 class OrgConfig(_Strict):
     admins: list[UserId] = Field(min_length=1)
     officers: dict[str, list[UserId]] = Field(default_factory=dict)
-    regions: dict[Literal["americas", "asia-pacific", "europe-africa-middle-east"], RegionConfig] = (
-        Field(default_factory=dict)
+    regions: dict[Literal["americas", "asia-pacific", "europe-africa-middle-east"], RegionConfig] = Field(
+        default_factory=dict
     )
     branches: dict[str, BranchConfig] = Field(default_factory=dict)
     channels: ChannelsConfig = Field(default_factory=ChannelsConfig)
@@ -216,8 +214,7 @@ def load_org_config(path: Path) -> OrgConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: organisation file not found (copy liec.example.yml to {path.name}, "
-            "or set LIEC_CONFIG)"
+            f"{path}: organisation file not found (copy liec.example.yml to {path.name}, or set LIEC_CONFIG)"
         ) from None
     try:
         data = yaml.safe_load(text)
@@ -274,5 +271,5 @@ class Settings(_Strict):
         if missing:
             raise ConfigError(
                 f"{' and '.join(missing)} not set: put them in .env (see .env.example), "
-                "or try the bot without Slack: python -m bot try \"role secretary\""
+                'or try the bot without Slack: python -m bot try "role secretary"'
             )

@@ -44,7 +44,7 @@ class JobRun:
         return max(self.now - self.due_at, timedelta(0))
 
 
-class RetryLater(Exception):  # noqa: N818 - reads as an instruction to the queue
+class RetryLater(Exception):
     """Raised by a handler for a passing fault: the job is tried again after a backoff."""
 
 
@@ -91,7 +91,11 @@ class JobQueue:
         job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
         if job is None:
             job = ScheduledJob(
-                kind=kind, key=key, due_at=due_at, payload=payload or {}, status="pending",
+                kind=kind,
+                key=key,
+                due_at=due_at,
+                payload=payload or {},
+                status="pending",
                 attempts=0,
             )
             session.add(job)
@@ -211,9 +215,7 @@ class JobQueue:
                 status, error = "failed", type(exc).__name__
         self._finish(job_id, status, error, retry_at)
 
-    def _finish(
-        self, job_id: int, status: str, error: str | None, retry_at: datetime | None
-    ) -> None:
+    def _finish(self, job_id: int, status: str, error: str | None, retry_at: datetime | None) -> None:
         with self._session_factory.begin() as session:
             values: dict[str, Any] = {
                 "status": status,

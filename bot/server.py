@@ -32,7 +32,7 @@ def make_wsgi_app(app: App) -> WSGIApp:
             start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
             return [b"ok\n"]
         if path == EVENTS_PATH:
-            return slack(environ, start_response)  # type: ignore[no-any-return]
+            return slack(environ, start_response)
         start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
         return [b"not found\n"]
 

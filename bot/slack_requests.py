@@ -13,6 +13,7 @@ from slack_sdk.signature import SignatureVerifier
 def signed_headers(secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
     ts = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    assert signature is not None
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature}
 
 

@@ -26,7 +26,7 @@ class _ThreadingWSGIServer(WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
 
@@ -41,15 +41,11 @@ def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) 
             liec_config=config or (Path("liec.yml") if Path("liec.yml").exists() else EXAMPLE_CONFIG),
         )
         runtime = build_runtime(settings)
-        server = make_server(
-            "127.0.0.1", 0, make_wsgi_app(runtime.app), _ThreadingWSGIServer, _QuietHandler
-        )
+        server = make_server("127.0.0.1", 0, make_wsgi_app(runtime.app), _ThreadingWSGIServer, _QuietHandler)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         try:
-            body, content_type = slash_command_body(
-                text, user_id=user_id, response_url=fake.response_url()
-            )
-            request = urllib.request.Request(  # noqa: S310 - loopback only
+            body, content_type = slash_command_body(text, user_id=user_id, response_url=fake.response_url())
+            request = urllib.request.Request(
                 f"http://127.0.0.1:{server.server_port}{EVENTS_PATH}",
                 data=body.encode(),
                 headers={"Content-Type": content_type, **signed_headers(TRY_SECRET, body)},

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from slack_sdk.models.blocks import Block
 
 from bot.deps import AppDeps
 from bot.views.common import Reply, bullets, context, escape, header, notice, section, truncate
@@ -86,11 +87,9 @@ class Dispatcher:
     def help(self, unknown: str = "") -> Reply:
         lines = [f"`{sub.usage}`  {sub.summary}" for sub in self.subcommands]
         lines.append("`/liec help`  this list")
-        blocks = [header("What /liec can do")]
+        blocks: list[Block] = [header("What /liec can do")]
         if unknown:
-            blocks.append(
-                section(f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:")
-            )
+            blocks.append(section(f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:"))
         blocks.append(section(bullets(lines)))
         blocks.append(context("Replies are shown only to you unless you choose to share them."))
         return Reply(text="What /liec can do", blocks=blocks)

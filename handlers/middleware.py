@@ -43,7 +43,7 @@ def first_delivery(deps: AppDeps, key: str) -> bool:
 
 def register(app: App, deps: AppDeps) -> None:
     def deduplicate(
-        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]  # noqa: A002
+        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
         key = delivery_key(body)
         if key is not None and not first_delivery(deps, key):
@@ -59,16 +59,16 @@ def register(app: App, deps: AppDeps) -> None:
         with deps.session_factory.begin() as session:
             session.execute(delete(SlackDelivery).where(SlackDelivery.seen_at < run.now - KEEP_DELIVERIES))
             deps.jobs.schedule(
-                session, kind=PRUNE_JOB_KIND, key=f"{PRUNE_JOB_KIND}:{(run.now + timedelta(days=1)).date()}",
+                session,
+                kind=PRUNE_JOB_KIND,
+                key=f"{PRUNE_JOB_KIND}:{(run.now + timedelta(days=1)).date()}",
                 due_at=run.now + timedelta(days=1),
             )
 
     def schedule_prune() -> None:
         now = deps.clock.now()
         with deps.session_factory.begin() as session:
-            deps.jobs.schedule(
-                session, kind=PRUNE_JOB_KIND, key=f"{PRUNE_JOB_KIND}:{now.date()}", due_at=now
-            )
+            deps.jobs.schedule(session, kind=PRUNE_JOB_KIND, key=f"{PRUNE_JOB_KIND}:{now.date()}", due_at=now)
 
     deps.jobs.register(PRUNE_JOB_KIND, prune)
     deps.jobs.on_startup(schedule_prune)

@@ -41,9 +41,7 @@ def who_reply(req: CommandRequest, deps: AppDeps) -> Reply:
 
 SUBCOMMANDS = [
     Subcommand("roles", "/liec roles", "every officer role and who holds it", reply=roles_reply),
-    Subcommand(
-        "role", "/liec role secretary", "what a role does and how to apply", reply=role_reply
-    ),
+    Subcommand("role", "/liec role secretary", "what a role does and how to apply", reply=role_reply),
     Subcommand("who", "/liec who minutes", "which roles do a duty", reply=who_reply),
 ]
 
@@ -59,10 +57,14 @@ def register(app: App, deps: AppDeps) -> None:
     def show_section(body: dict[str, Any], respond: Respond) -> None:
         action = body["actions"][0]
         shown = action["action_id"].removeprefix(views.ROLE_SECTION_PREFIX)
-        respond(**_role_reply(action.get("value", ""), deps, shown=shown).as_ephemeral(), replace_original=True)
+        respond(
+            **_role_reply(action.get("value", ""), deps, shown=shown).as_ephemeral(), replace_original=True
+        )
 
     def list_roles(respond: Respond) -> None:
-        respond(**views.roles_list(deps.roles.roles, deps.org.officers).as_ephemeral(), replace_original=False)
+        respond(
+            **views.roles_list(deps.roles.roles, deps.org.officers).as_ephemeral(), replace_original=False
+        )
 
     def share(body: dict[str, Any], respond: Respond) -> None:
         role = deps.roles.get(body["actions"][0].get("value", ""))

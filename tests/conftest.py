@@ -20,12 +20,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot import db
 
-POSTGRES_URL = os.environ.get(
-    "LIEC_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test"
-)
-REQUIRE_POSTGRES = os.environ.get("CI", "").lower() == "true" or bool(
-    os.environ.get("LIEC_REQUIRE_POSTGRES")
-)
+POSTGRES_URL = os.environ.get("LIEC_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
+REQUIRE_POSTGRES = os.environ.get("CI", "").lower() == "true" or bool(os.environ.get("LIEC_REQUIRE_POSTGRES"))
 
 
 def _admin_engine():  # type: ignore[no-untyped-def]

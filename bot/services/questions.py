@@ -13,10 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
+from bot.jobs import JobQueue
 from bot.services.tz_regions import Region, region_for_timezone
 from models.questions import MemberRegion, Question, QuestionAlert, QuestionDelivery
 
@@ -132,6 +133,7 @@ def can_handle(org: OrgConfig, question: Question, user_id: str) -> bool:
 
 def create_question(
     session: Session,
+    *,
     asker_id: str,
     text: str,
     decision: RegionDecision,
@@ -202,9 +204,6 @@ def claim(session: Session, question_id: int, user_id: str, now: datetime) -> bo
 
 def mark_answered(session: Session, question_id: int, user_id: str, now: datetime) -> bool:
     """Settle the question; whoever answers an unclaimed question has also taken it."""
-    question = session.get(Question, question_id)
-    if question is None:
-        return False
     changed = session.execute(
         update(Question)
         .where(Question.id == question_id, Question.status.in_(NOT_ANSWERED))
@@ -212,8 +211,8 @@ def mark_answered(session: Session, question_id: int, user_id: str, now: datetim
             status=ANSWERED,
             answered_by=user_id,
             answered_at=now,
-            claimed_by=question.claimed_by or user_id,
-            claimed_at=question.claimed_at or now,
+            claimed_by=func.coalesce(Question.claimed_by, user_id),
+            claimed_at=func.coalesce(Question.claimed_at, now),
         )
     )
     return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
@@ -301,10 +300,16 @@ def find_delivery(
     ).one_or_none()
 
 
-def new_reservation(question_id: int, stage: str, recipient: str, now: datetime) -> QuestionDelivery:
+def new_reservation(
+    question_id: int, stage: str, recipient: str, now: datetime
+) -> QuestionDelivery:
     """A row to insert before posting; the unique constraint lets only one poster have it."""
     return QuestionDelivery(
-        question_id=question_id, stage=stage, recipient=recipient, status="reserved", reserved_at=now
+        question_id=question_id,
+        stage=stage,
+        recipient=recipient,
+        status="reserved",
+        reserved_at=now,
     )
 
 
@@ -441,15 +446,16 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
 def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
     """Erase what this feature holds about a member; returns what was kept and why.
 
-    Their region choice and their own questions (with every delivery record) are deleted.
-    In other members' questions that they handled, their id is removed. The caller cancels
-    the deleted questions' jobs with ``question_job_keys`` (taken before calling this).
+    Their region choice and their own questions (with every delivery record and pending
+    job) are deleted. In other members' questions that they handled, their id is removed.
     """
     del now  # nothing here depends on the time; the parameter keeps the hooks uniform
     kept: list[tuple[str, str]] = []
     session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
     asked = session.scalars(select(Question).where(Question.asker_id == user_id)).all()
     for question in asked:
+        JobQueue.cancel(session, escalation_job_key(question.id))
+        JobQueue.cancel(session, delivery_job_key(question.id))
         session.delete(question)  # deliveries go with it (cascade)
     handled = session.scalars(
         select(Question).where((Question.claimed_by == user_id) | (Question.answered_by == user_id))
@@ -483,12 +489,6 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
             )
         )
     return kept
-
-
-def question_job_keys(session: Session, user_id: str) -> list[str]:
-    """Keys of the scheduled jobs of a member's questions (to cancel when forgetting them)."""
-    ids = session.scalars(select(Question.id).where(Question.asker_id == user_id)).all()
-    return [key for qid in ids for key in (escalation_job_key(qid), delivery_job_key(qid))]
 
 
 def escalation_job_key(question_id: int) -> str:

@@ -50,9 +50,7 @@ def mrkdwn(text: str) -> MarkdownTextObject:
 
 
 def section(text: str, accessory: Any | None = None, block_id: str | None = None) -> SectionBlock:
-    return SectionBlock(
-        text=mrkdwn(text), accessory=accessory, block_id=block_id
-    )
+    return SectionBlock(text=mrkdwn(text), accessory=accessory, block_id=block_id)
 
 
 def header(text: str) -> HeaderBlock:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from slack_sdk.models.blocks import Block
+
 from bot.services.roles import SECTION_TITLES, DutyHit, RoleDoc
 from bot.views.common import (
     Reply,
@@ -50,7 +52,7 @@ def role_card(
     role: RoleDoc, holders: Sequence[str], shown: str | None = None, shareable: bool = True
 ) -> Reply:
     """The summary, main aims and how to apply; buttons reveal the other sections."""
-    blocks = [
+    blocks: list[Block] = [
         header(role.title),
         section(role.summary),
         section(f"*Held now by:* {_holders(holders)}"),
@@ -77,7 +79,7 @@ def shared_role_card(role: RoleDoc, holders: Sequence[str], shared_by: str) -> R
 
 
 def roles_list(roles: Sequence[RoleDoc], officers: dict[str, list[str]]) -> Reply:
-    blocks = [header("LIEC officer roles")]
+    blocks: list[Block] = [header("LIEC officer roles")]
     for role in roles:
         blocks.append(
             section(
@@ -85,14 +87,16 @@ def roles_list(roles: Sequence[RoleDoc], officers: dict[str, list[str]]) -> Repl
                 accessory=button("Read more", ROLE_OPEN, value=role.key),
             )
         )
-    blocks.append(context("Type `/liec role <name>` for any role, or `/liec who <duty>` to find who does what."))
+    blocks.append(
+        context("Type `/liec role <name>` for any role, or `/liec who <duty>` to find who does what.")
+    )
     return Reply(text="LIEC officer roles", blocks=blocks[:50])
 
 
 def no_such_role(query: str, suggestions: Sequence[RoleDoc]) -> Reply:
     shown = escape(truncate(query, 60))
     text = f"There is no role called “{shown}”."
-    blocks = [section(text + (" Did you mean one of these?" if suggestions else ""))]
+    blocks: list[Block] = [section(text + (" Did you mean one of these?" if suggestions else ""))]
     buttons = [button(role.title, ROLE_OPEN, value=role.key) for role in suggestions]
     buttons.append(button("See all roles", ROLES_LIST, value="all"))
     blocks.append(actions(*buttons))
@@ -117,7 +121,7 @@ def duty_hits(words: str, hits: Sequence[DutyHit]) -> Reply:
             text=text,
             blocks=[section(text), actions(button("See all roles", ROLES_LIST, value="all"))],
         )
-    blocks = [header(truncate(f"Who does “{words}”?", 150))]
+    blocks: list[Block] = [header(truncate(f"Who does “{words}”?", 150))]
     for hit in hits:
         quoted = "\n".join(f"> {escape(truncate(line, 400))}" for line in hit.lines)
         blocks.append(

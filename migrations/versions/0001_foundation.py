@@ -22,9 +22,7 @@ def upgrade() -> None:
         sa.Column("seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_slack_deliveries")),
     )
-    op.create_index(
-        op.f("ix_slack_deliveries_seen_at"), "slack_deliveries", ["seen_at"], unique=False
-    )
+    op.create_index(op.f("ix_slack_deliveries_seen_at"), "slack_deliveries", ["seen_at"], unique=False)
     op.create_table(
         "scheduled_jobs",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -41,9 +39,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_scheduled_jobs")),
         sa.UniqueConstraint("key", name=op.f("uq_scheduled_jobs_key")),
     )
-    op.create_index(
-        "ix_scheduled_jobs_status_due_at", "scheduled_jobs", ["status", "due_at"], unique=False
-    )
+    op.create_index("ix_scheduled_jobs_status_due_at", "scheduled_jobs", ["status", "due_at"], unique=False)
 
 
 def downgrade() -> None:

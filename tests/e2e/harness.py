@@ -40,7 +40,7 @@ class _Server(WSGIServer):
 
 
 class _Quiet(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
@@ -55,13 +55,11 @@ class HttpResponse:
 
 
 class BotHarness:
-    def __init__(
-        self, fake: FakeSlack, database_url: str, clock: ManualClock, org: dict[str, Any]
-    ) -> None:
+    def __init__(self, fake: FakeSlack, database_url: str, clock: ManualClock, org: dict[str, Any]) -> None:
         self.fake = fake
         self.clock = clock
         self.settings = Settings(
-            slack_bot_token="xoxb-test-token",  # noqa: S106
+            slack_bot_token="xoxb-test-token",
             slack_signing_secret=SECRET,
             slack_api_url=fake.api_url,
             database_url=database_url,
@@ -92,14 +90,14 @@ class BotHarness:
         all_headers.update(headers or {})
         request = urllib.request.Request(self.url + path, data=body.encode(), headers=all_headers)
         try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:
                 return HttpResponse(response.status, response.read().decode(), dict(response.headers))
         except urllib.error.HTTPError as error:
             return HttpResponse(error.code, error.read().decode(), dict(error.headers))
 
     def get(self, path: str) -> HttpResponse:
         try:
-            with urllib.request.urlopen(self.url + path, timeout=10) as response:  # noqa: S310
+            with urllib.request.urlopen(self.url + path, timeout=10) as response:
                 return HttpResponse(response.status, response.read().decode(), dict(response.headers))
         except urllib.error.HTTPError as error:
             return HttpResponse(error.code, error.read().decode(), dict(error.headers))
@@ -115,17 +113,13 @@ class BotHarness:
         body, content_type = interaction_body(payload)
         return self.post(body, content_type)
 
-    def click(
-        self, user: str, action_id: str, value: str = "", **kwargs: Any
-    ) -> HttpResponse:
+    def click(self, user: str, action_id: str, value: str = "", **kwargs: Any) -> HttpResponse:
         payload = block_actions_payload(
             user, action_id, value, response_url=self.fake.response_url("act"), **kwargs
         )
         return self.interaction(payload)
 
-    def submit_view(
-        self, user: str, view: dict[str, Any], answers: dict[str, Any]
-    ) -> HttpResponse:
+    def submit_view(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> HttpResponse:
         """Submit `view` (as the bot sent it) with answers keyed by block_id."""
         payload = {
             "type": "view_submission",

@@ -110,7 +110,13 @@ def test_help_lists_every_subcommand(bot: BotHarness, text: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["role <!channel> please", "role " + "x" * 10_000, "who <@U0SECRETARY> @here", "role 秘書 🌍", "<!everyone>"],
+    [
+        "role <!channel> please",
+        "role " + "x" * 10_000,
+        "who <@U0SECRETARY> @here",
+        "role 秘書 🌍",
+        "<!everyone>",
+    ],
 )
 def test_hostile_text_gets_a_clear_reply_and_no_broadcast(bot: BotHarness, text: str) -> None:
     response = bot.command(text)
