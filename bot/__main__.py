@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from typing import Any
 from wsgiref.simple_server import make_server
 
 from dotenv import load_dotenv
@@ -71,7 +72,8 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
         log.info("serving in Socket Mode; health on port %s", port)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
-        handler.connect()  # type: ignore[no-untyped-call]
+        # Connect in the background: the bot is up (and healthy) even while Slack is unreachable.
+        threading.Thread(target=_connect_until_up, args=(handler, stop), daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
         handler.close()  # type: ignore[no-untyped-call]
@@ -93,6 +95,18 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
 
     log.info("serving HTTP on port %s", port)
     GunicornServer(factory, port=port, on_worker_start=worker_started).run()
+
+
+def _connect_until_up(handler: Any, stop: threading.Event) -> None:
+    delay = 1.0
+    while not stop.is_set():
+        try:
+            handler.connect()
+            return
+        except Exception as exc:
+            log.warning("cannot reach Slack yet (%s); trying again in %.0f s", type(exc).__name__, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, 60)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

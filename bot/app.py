@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.deps import AppDeps
 
@@ -12,9 +13,15 @@ log = logging.getLogger(__name__)
 
 
 def create_app(deps: AppDeps) -> App:
+    token = deps.settings.slack_bot_token or ""
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        # One workspace, one token: Bolt's default would call auth.test on the first request,
+        # so a command that needs nothing from Slack would fail while Slack is unreachable.
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+
     app = App(
-        # The token travels in the client (pointed at SLACK_API_URL).
-        token=None,
+        authorize=authorize,
         signing_secret=deps.settings.slack_signing_secret or "",
         client=deps.client,
         # Listeners answer inside the acknowledgement; slow work goes to lazy listeners.

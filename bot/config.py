@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -32,7 +40,7 @@ def _check_user_id(value: str) -> str:
     return value
 
 
-UserId = Annotated[str, Field(min_length=3)]
+UserId = Annotated[str, AfterValidator(_check_user_id)]
 
 
 class _Strict(BaseModel):
@@ -50,11 +58,6 @@ class RegionConfig(_Strict):
         if value is None:
             return []
         return [value] if isinstance(value, str) else value
-
-    @field_validator("coordinator")
-    @classmethod
-    def _ids(cls, value: list[str]) -> list[str]:
-        return [_check_user_id(v) for v in value]
 
 
 class BranchConfig(_Strict):
@@ -149,11 +152,6 @@ class OrgConfig(_Strict):
     notice_days: dict[str, int] = Field(default_factory=dict)
     misfire_grace: str = "1h"
 
-    @field_validator("admins")
-    @classmethod
-    def _admin_ids(cls, value: list[str]) -> list[str]:
-        return [_check_user_id(v) for v in value]
-
     @field_validator("officers", mode="before")
     @classmethod
     def _officer_lists(cls, value: Any) -> Any:
@@ -164,11 +162,9 @@ class OrgConfig(_Strict):
     @field_validator("officers")
     @classmethod
     def _officer_ids(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
-        for role, holders in value.items():
+        for role in value:
             if not ROLE_KEY.match(role):
                 raise ValueError(f"{role!r} is not a role key (kebab-case, like vice-chair-membership)")
-            for holder in holders:
-                _check_user_id(holder)
         return value
 
     @field_validator("membership_number_pattern")

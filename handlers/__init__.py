@@ -14,11 +14,13 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: AppDeps) -> None:
     from handlers import commands, middleware, roles
+    from handlers import questions
 
     middleware.register(app, deps)
     commands.register(app, deps)
     for feature in (
         roles,
+        questions,
         # features add their handler module here
     ):
         feature.register(app, deps)

@@ -37,6 +37,11 @@ def escape(text: str) -> str:
     return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), text)
 
 
+def plain(text: str) -> str:
+    """Member-typed text for plain_text fields: never parsed, but kept free of broadcast words."""
+    return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), text)
+
+
 def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 

@@ -16,6 +16,7 @@ from bot.views.common import (
     escape,
     header,
     mention,
+    plain,
     section,
     truncate,
 )
@@ -121,7 +122,7 @@ def duty_hits(words: str, hits: Sequence[DutyHit]) -> Reply:
             text=text,
             blocks=[section(text), actions(button("See all roles", ROLES_LIST, value="all"))],
         )
-    blocks: list[Block] = [header(truncate(f"Who does “{words}”?", 150))]
+    blocks: list[Block] = [header(truncate(f"Who does “{plain(words)}”?", 150))]
     for hit in hits:
         quoted = "\n".join(f"> {escape(truncate(line, 400))}" for line in hit.lines)
         blocks.append(

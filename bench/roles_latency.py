@@ -1,0 +1,406 @@
+"""Latency of `/liec role secretary`: the bot against a bare Bolt app, behind the same server.
+
+    python -m bench.roles_latency                 # the full run recorded in bench/README.md
+    python -m bench.roles_latency --quick         # a smoke run of a few seconds
+
+Each server is a subprocess (gunicorn master and its worker, as in production), measured
+from /proc: CPU per request from utime+stime, idle memory from VmRSS. The load generator
+sends signed slash commands on keep-alive connections, one connection per simulated
+client, at each concurrency in turn, over loopback only. Nothing reaches the internet: the
+bot's Web API calls go to a FakeSlack started here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import itertools
+import os
+import platform
+import resource
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.fake_slack import FakeSlack
+from bot.server import EVENTS_PATH, HEALTH_PATH
+from bot.slack_requests import signed_headers, slash_command_body
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-signing-secret"
+TEXT = "role secretary"
+EXPECTED = b"Secretary"  # the role card's title: proof the bot did the real work
+TARGET = 1.5  # bot p99 at most this times the fastest bare configuration's p99
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+PAGE_KB = os.sysconf("SC_PAGE_SIZE") // 1024
+
+
+# Servers -------------------------------------------------------------------------------------
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and all its descendants (the gunicorn master and its workers)."""
+    found = [pid]
+    with contextlib.suppress(OSError):
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with contextlib.suppress(OSError):
+                children = Path(f"/proc/{pid}/task/{task}/children").read_text().split()
+                for child in children:
+                    found.extend(process_tree(int(child)))
+    return found
+
+
+def cpu_seconds(pids: Sequence[int]) -> float:
+    ticks = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / CLOCK_TICKS
+
+
+def rss_mb(pids: Sequence[int]) -> float:
+    kb = 0
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    kb += int(line.split()[1])
+    return kb / 1024
+
+
+@dataclass
+class Server:
+    name: str
+    argv: list[str]
+    env: dict[str, str]
+    port: int = field(default_factory=free_port)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    def start(self, log_dir: Path) -> None:
+        self.log_path = log_dir / f"{self.name}.log"
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(
+                [*self.argv, "--port", str(self.port)],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_healthy(self, timeout: float = 90.0) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + timeout
+        url = f"http://127.0.0.1:{self.port}{HEALTH_PATH}"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited at start:\n{self.log_tail()}")
+            try:
+                with urllib.request.urlopen(url, timeout=1) as response:
+                    if response.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"{self.name} did not answer {HEALTH_PATH} in {timeout:.0f} s:\n{self.log_tail()}")
+
+    def pids(self) -> list[int]:
+        assert self.process is not None
+        return process_tree(self.process.pid)
+
+    def log_tail(self, lines: int = 30) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+def make_servers(names: Sequence[str], fake: FakeSlack, work_dir: Path) -> list[Server]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SLACK_APP_TOKEN", "PORT", "DATABASE_URL", "LIEC_CONFIG"}
+    }
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-bench-token",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=fake.api_url,
+        PYTHONUNBUFFERED="1",
+    )
+    bot_env = {
+        **env,
+        "DATABASE_URL": f"sqlite:///{work_dir / 'bench.db'}",
+        "LIEC_CONFIG": str(ROOT / "liec.example.yml"),
+    }
+    python = sys.executable
+    known = {
+        "bot": Server("bot", [python, "-m", "bot", "serve", "--http"], bot_env),
+        "bare": Server("bare", [python, "-m", "bench.bare_app"], env),
+        "bare-default": Server("bare-default", [python, "-m", "bench.bare_app", "--default-ack"], env),
+    }
+    return [known[name] for name in names]
+
+
+# Load ----------------------------------------------------------------------------------------
+@dataclass
+class Level:
+    server: str
+    concurrency: int
+    latencies: list[float]  # seconds, one per successful request
+    errors: int
+    wall: float
+    server_cpu: float
+    client_cpu: float
+    first_body: bytes = b""
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    def percentile(self, q: float) -> float:
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        # Nearest rank: the value at or below which q of the requests finished.
+        rank = max(1, int(-(-q * len(ordered) // 1)))
+        return ordered[min(rank, len(ordered)) - 1]
+
+    @property
+    def throughput(self) -> float:
+        return self.count / self.wall if self.wall else 0.0
+
+    @property
+    def cpu_ms_per_request(self) -> float:
+        return 1000 * self.server_cpu / self.count if self.count else float("nan")
+
+    @property
+    def client_cpu_ms_per_request(self) -> float:
+        return 1000 * self.client_cpu / self.count if self.count else float("nan")
+
+
+@contextlib.contextmanager
+def connection(port: int) -> Iterator[list[http.client.HTTPConnection]]:
+    """A keep-alive connection in a box, so a broken one can be replaced in place."""
+    box = [open_connection(port)]
+    try:
+        yield box
+    finally:
+        box[0].close()
+
+
+def open_connection(port: int) -> http.client.HTTPConnection:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.connect()
+    assert conn.sock is not None
+    # Requests go out in one write anyway; this only rules the client out as a Nagle delay.
+    conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return conn
+
+
+def run_level(
+    server: Server, concurrency: int, total: int, time_cap: float, body: str, content_type: str
+) -> Level:
+    """`total` requests from `concurrency` clients, each waiting for its answer before the next."""
+    tickets = itertools.count()
+    latencies: list[float] = []
+    errors = [0]
+    first_body: list[bytes] = []
+    ready = threading.Barrier(concurrency + 1)
+    deadline = [0.0]
+    payload = body.encode()
+
+    def client() -> None:
+        with connection(server.port) as box:
+            ready.wait()
+            while next(tickets) < total and time.monotonic() < deadline[0]:
+                # Signed afresh each time: Bolt refuses a timestamp over five minutes old.
+                headers = {"Content-Type": content_type, **signed_headers(SECRET, body)}
+                started = time.perf_counter()
+                try:
+                    box[0].request("POST", EVENTS_PATH, body=payload, headers=headers)
+                    response = box[0].getresponse()
+                    data = response.read()
+                except (OSError, http.client.HTTPException):
+                    errors[0] += 1
+                    box[0].close()
+                    box[0] = open_connection(server.port)
+                    continue
+                elapsed = time.perf_counter() - started
+                if response.status != 200:
+                    errors[0] += 1
+                    continue
+                latencies.append(elapsed)
+                if not first_body:
+                    first_body.append(data)
+
+    threads = [threading.Thread(target=client, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    pids = server.pids()
+    cpu_before = cpu_seconds(pids)
+    client_before = resource.getrusage(resource.RUSAGE_SELF)
+    deadline[0] = time.monotonic() + time_cap
+    started = time.perf_counter()
+    ready.wait()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    client_after = resource.getrusage(resource.RUSAGE_SELF)
+    client_cpu = (client_after.ru_utime + client_after.ru_stime) - (
+        client_before.ru_utime + client_before.ru_stime
+    )
+    return Level(
+        server=server.name,
+        concurrency=concurrency,
+        latencies=latencies,
+        errors=errors[0],
+        wall=wall,
+        server_cpu=cpu_seconds(pids) - cpu_before,
+        client_cpu=client_cpu,
+        first_body=first_body[0] if first_body else b"",
+    )
+
+
+# Report --------------------------------------------------------------------------------------
+def fastest_bare(levels: Sequence[Level], concurrency: int) -> float:
+    bare = [lv.percentile(0.99) for lv in levels if lv.concurrency == concurrency and lv.server != "bot"]
+    return min(bare) if bare else float("nan")
+
+
+def table(levels: Sequence[Level], idle_rss: dict[str, float]) -> str:
+    rows = [
+        "| server | concurrency | requests | errors | p50 ms | p99 ms | req/s | server CPU ms/req "
+        "| idle RSS MB | p99 / fastest bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for lv in sorted(levels, key=lambda lv: lv.concurrency):
+        ratio = lv.percentile(0.99) / fastest_bare(levels, lv.concurrency)
+        rows.append(
+            f"| {lv.server} | {lv.concurrency} | {lv.count} | {lv.errors} "
+            f"| {1000 * lv.percentile(0.5):.2f} | {1000 * lv.percentile(0.99):.2f} "
+            f"| {lv.throughput:.0f} | {lv.cpu_ms_per_request:.2f} "
+            f"| {idle_rss[lv.server]:.1f} | {ratio:.2f} |"
+        )
+    return "\n".join(rows)
+
+
+def verdict(levels: Sequence[Level]) -> list[str]:
+    lines = []
+    for concurrency in sorted({lv.concurrency for lv in levels}):
+        bot = [lv for lv in levels if lv.server == "bot" and lv.concurrency == concurrency]
+        base = fastest_bare(levels, concurrency)
+        if not bot or base != base:  # NaN: nothing to compare with
+            continue
+        ratio = bot[0].percentile(0.99) / base
+        met = "met" if ratio <= TARGET else "MISSED"
+        lines.append(f"c={concurrency}: bot p99 is {ratio:.2f}x the fastest bare p99 (target {TARGET}x): {met}")
+    return lines
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return (
+        f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+# Run -----------------------------------------------------------------------------------------
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="bench.roles_latency", description=__doc__.splitlines()[0])
+    parser.add_argument("--levels", default="1,10,50", help="concurrencies, comma-separated")
+    parser.add_argument("--requests-c1", type=int, default=2000, help="requests at concurrency 1")
+    parser.add_argument("--requests", type=int, default=5000, help="requests at the other levels")
+    parser.add_argument("--warmup", type=int, default=500, help="requests before measuring, per server")
+    parser.add_argument("--time-cap", type=float, default=60.0, help="seconds at most per server and level")
+    parser.add_argument(
+        "--servers", default="bot,bare,bare-default", help="any of bot, bare, bare-default"
+    )
+    parser.add_argument("--quick", action="store_true", help="a few hundred requests per level")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.requests_c1, args.requests, args.warmup = 200, 400, 100
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    levels_wanted = [int(c) for c in args.levels.split(",")]
+    command = "python -m bench.roles_latency" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
+    fake = FakeSlack().start()
+    body, content_type = slash_command_body(TEXT, user_id="U0MEMBER", response_url=fake.response_url("bench"))
+    results: list[Level] = []
+    idle_rss: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="liec-bench-") as tmp:
+        servers = make_servers(args.servers.split(","), fake, Path(tmp))
+        try:
+            for server in servers:
+                server.start(Path(tmp))
+            for server in servers:
+                server.wait_healthy()
+            for server in servers:
+                warm = run_level(server, 10, args.warmup, args.time_cap, body, content_type)
+                if warm.errors or not warm.latencies:
+                    raise RuntimeError(f"{server.name} failed during warm-up:\n{server.log_tail()}")
+                if server.name == "bot" and EXPECTED not in warm.first_body:
+                    raise RuntimeError(f"the bot did not answer with the role card: {warm.first_body[:200]!r}")
+            time.sleep(2)  # let the servers settle before reading idle memory
+            for server in servers:
+                idle_rss[server.name] = rss_mb(server.pids())
+            # Level by level, each server in turn, so that any drift of the machine hits all alike.
+            for concurrency in levels_wanted:
+                total = args.requests_c1 if concurrency == 1 else args.requests
+                for server in servers:
+                    level = run_level(server, concurrency, total, args.time_cap, body, content_type)
+                    results.append(level)
+                    print(
+                        f"  {server.name:<13} c={concurrency:<3} {level.count} ok, {level.errors} errors, "
+                        f"p99 {1000 * level.percentile(0.99):.2f} ms, "
+                        f"client CPU {level.client_cpu_ms_per_request:.2f} ms/req",
+                        file=sys.stderr,
+                    )
+        finally:
+            for server in servers:
+                server.stop()
+            fake.stop()
+    print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
+    print(f"command: {command.strip()}")
+    print()
+    print(table(results, idle_rss))
+    print()
+    for line in verdict(results):
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

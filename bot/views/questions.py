@@ -1,0 +1,370 @@
+"""Block Kit for regional questions: the coordinator's message, the asker's replies, the
+region picker, the open-questions list and the two modals.
+
+Every piece of member-typed text (the question) goes through ``escape``; Slack user ids come
+from Slack and are shown as mentions only where the reader is an officer or the member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Literal
+
+from slack_sdk.models.blocks import (
+    Block,
+    InputBlock,
+    Option,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+)
+from slack_sdk.models.views import View
+
+from bot.services.question_text import MAX_QUESTION_CHARS, display_pieces
+from bot.services.question_times import clock_text, place_name, zone_or_utc
+from bot.services.tz_regions import Region
+from bot.views.common import (
+    Reply,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    mention,
+    notice,
+    section,
+    truncate,
+)
+from models.questions import Question
+
+CLAIM = "questions.claim"
+ANSWERED = "questions.answered"
+REROUTE = "questions.reroute"
+PICK_REGION_PREFIX = "questions.pick_region."  # + region; the value is a question id or ""
+ASK_MODAL = "questions.ask_modal"
+ASK_BLOCK = "question"
+ASK_INPUT = "text"
+REROUTE_MODAL = "questions.reroute_modal"
+REROUTE_BLOCK = "region"
+REROUTE_INPUT = "choice"
+LIST_LIMIT = 20
+
+MessageState = Literal["open", "claimed", "answered", "moved"]
+
+
+def names(user_ids: Sequence[str]) -> str:
+    mentions = [mention(u) for u in user_ids]
+    if len(mentions) <= 1:
+        return "".join(mentions)
+    return ", ".join(mentions[:-1]) + " and " + mentions[-1]
+
+
+def _asked_text(question: Question) -> str:
+    local = question.asked_at.astimezone(zone_or_utc(question.asker_tz))
+    when = local.strftime("%a %d %b") + ", " + clock_text(local)
+    return f"asked {when} their time in {place_name(question.asker_tz)}"
+
+
+def _question_blocks(question: Question) -> list[Block]:
+    return [section(escape(piece)) for piece in display_pieces(question.text)]
+
+
+def coordinator_message(
+    question: Question,
+    region: Region | None,
+    state: MessageState,
+    *,
+    escalated: bool = False,
+    escalate_after: float = 24,
+) -> Reply:
+    """The question as a coordinator (or the Vice Chair) sees it, with the buttons that fit
+    its state. Rebuilt and updated in place when someone takes, answers or moves it.
+    ``region`` None: the asker never picked one (only ever escalated)."""
+    where = region.display_title if region else "a member whose region is not known"
+    title = f"Unclaimed question for {where}" if escalated else f"Question for {where}"
+    blocks: list[Block] = [
+        header(title),
+        section(f"*From:* {mention(question.asker_id)}, {_asked_text(question)}"),
+    ]
+    if escalated:
+        blocks.append(
+            section(
+                f"No coordinator took this question within {_hours(escalate_after)}, or none "
+                "could be reached, so it has come to you as Vice Chair (Membership)."
+            )
+        )
+    blocks += _question_blocks(question)
+    value = str(question.id)
+    block_id = f"questions.actions.{question.id}"
+    if state == "open":
+        blocks.append(
+            actions(
+                button("I'll take it", CLAIM, value, style="primary"),
+                button("Answered", ANSWERED, value),
+                button("Belongs to another region", REROUTE, value),
+                block_id=block_id,
+            )
+        )
+    elif state == "claimed":
+        blocks.append(context(f"Taken by {mention(question.claimed_by or '')}"))
+        blocks.append(
+            actions(
+                button("Answered", ANSWERED, value, style="primary"),
+                button("Belongs to another region", REROUTE, value),
+                block_id=block_id,
+            )
+        )
+    elif state == "answered":
+        blocks.append(context(f"Answered by {mention(question.answered_by or '')}"))
+    else:
+        moved_to = Region(question.region).display_title if question.region else "another region"
+        blocks.append(context(f"Moved to {moved_to}"))
+    blocks.append(context(f"Question {question.id}"))
+    short = region.short_title if region else "no known region"
+    return Reply(text=f"A question from {mention(question.asker_id)} for {short}", blocks=blocks)
+
+
+def _hours(hours: float) -> str:
+    whole = int(hours) if float(hours).is_integer() else hours
+    return f"{whole} hour{'s' if whole != 1 else ''}"
+
+
+# For the asker --------------------------------------------------------------------------------
+
+
+def sent_to_coordinators(region: Region, holders: Sequence[str], expectation: str) -> Reply:
+    role = f"{region.short_title} coordinator"
+    if len(holders) > 1:
+        who = f"{names(holders)}, the {role}s (a job share), have"
+    else:
+        who = f"{names(holders)}, {role}, has"
+    text = f"{who} your question; {expectation}."
+    return notice(text)
+
+
+def sent_to_channel(region: Region, channel: str, expectation: str) -> Reply:
+    text = f"The {region.short_title} coordinator has your question in <#{channel}>"
+    return notice(f"{text}; {expectation}." if expectation else f"{text}.")
+
+
+def waiting_for_coordinator(region: Region, escalate_after: float) -> Reply:
+    return notice(
+        f"{region.display_title} has no regional coordinator at the moment, so your question "
+        "is waiting. The LIEC admins have been told. It will reach the coordinator as soon as "
+        "one is appointed, or the Vice Chair (Membership) if no one has taken it within "
+        f"{_hours(escalate_after)}. Nothing you wrote is lost."
+    )
+
+
+def delivery_delayed() -> Reply:
+    return notice(
+        "Slack is not taking messages just now, so your question is saved and will be "
+        "delivered in a few minutes. I'll tell you who has it."
+    )
+
+
+def escalated_to_asker(
+    region: Region | None,
+    vice_chairs: Sequence[str],
+    reason: Literal["time", "unreachable"],
+    escalate_after: float,
+) -> Reply:
+    where = f"the {region.short_title} coordinator" if region else "a coordinator"
+    why = (
+        f"No one has taken your question within {_hours(escalate_after)}"
+        if reason == "time"
+        else f"Your question could not reach {where} on Slack"
+    )
+    if vice_chairs:
+        return notice(f"{why}, so it has gone to {names(vice_chairs)}, Vice Chair (Membership).")
+    return notice(f"{why}, so it has gone to the LIEC admins.")
+
+
+def claimed_to_asker(region: Region, coordinator: str) -> Reply:
+    return notice(f"{mention(coordinator)} has taken your question for {region.short_title}.")
+
+
+def answered_to_asker(coordinator: str) -> Reply:
+    return notice(f"{mention(coordinator)} has marked your question as answered.")
+
+
+def moved_to_asker(region: Region) -> Reply:
+    return notice(f"Your question has been passed to {region.display_title}.")
+
+
+def refused(reason: str) -> Reply:
+    return notice(reason)
+
+
+def region_picker(reason: str, question_id: int | None = None, intro: str | None = None) -> Reply:
+    """Three buttons, one per region; the value carries the waiting question, if any."""
+    lead = intro or (
+        f"I can't tell which region you are in: {reason}. Pick yours and I'll remember it"
+        + (" and send your question." if question_id else ".")
+    )
+    value = str(question_id) if question_id else ""
+    buttons = [button(region.display_title, PICK_REGION_PREFIX + region.value, value) for region in Region]
+    return Reply(text=lead, blocks=[section(lead), actions(*buttons)])
+
+
+def region_status(
+    region: Region | None,
+    reason: str,
+    holders: Sequence[str],
+    branch_name: str | None,
+) -> Reply:
+    if region is None:
+        return region_picker(reason)
+    coordinator = names(holders) if holders else "_vacant at the moment_"
+    lines = [
+        f"*Your region:* {region.display_title} ({reason}).",
+        f"*Coordinator:* {coordinator}",
+    ]
+    if branch_name:
+        lines.append(f"*Your branch:* {escape(branch_name)}")
+    intro = "\n".join(lines)
+    buttons = [button(r.display_title, PICK_REGION_PREFIX + r.value) for r in Region if r is not region]
+    return Reply(
+        text=f"Your region: {region.display_title}",
+        blocks=[
+            section(intro),
+            context(
+                "Not right? Pick another region, or `/liec region set <region>`, "
+                "or `/liec region branch <branch>`."
+            ),
+            actions(*buttons),
+        ],
+    )
+
+
+def region_saved(region: Region, holders: Sequence[str]) -> Reply:
+    who = f" Your coordinator: {names(holders)}." if holders else ""
+    return notice(f"Saved: your region is {region.display_title}.{who}")
+
+
+def branch_saved(branch_name: str, region: Region) -> Reply:
+    return notice(f"Saved: your branch is {escape(branch_name)}, so your region is {region.display_title}.")
+
+
+def branch_not_found(typed: str, suggestions: Sequence[str], all_names: Sequence[str]) -> Reply:
+    if suggestions:
+        hint = "Did you mean " + " or ".join(f"*{escape(s)}*" for s in suggestions) + "?"
+    elif all_names:
+        hint = "The branches are: " + ", ".join(escape(n) for n in all_names) + "."
+    else:
+        hint = "No branches are listed in the organisation file yet."
+    return notice(f"I don't know the branch “{escape(truncate(typed, 60))}”. {hint}")
+
+
+def region_usage() -> Reply:
+    return notice(
+        "Use `/liec region` to see your region, `/liec region set americas` "
+        "(or `asia-pacific`, `europe-africa-middle-east`, `auto`), or "
+        "`/liec region branch <branch>`."
+    )
+
+
+# For coordinators -------------------------------------------------------------------------
+
+
+def _age(asked: datetime, now: datetime) -> str:
+    age = now - asked
+    if age < timedelta(hours=1):
+        return f"{max(int(age.total_seconds() // 60), 0)} min ago"
+    if age < timedelta(days=2):
+        return f"{int(age.total_seconds() // 3600)} h ago"
+    return f"{age.days} days ago"
+
+
+def _status_text(question: Question) -> str:
+    if question.status == "claimed":
+        return f"taken by {mention(question.claimed_by or '')}"
+    status = {"unrouted": "region not chosen", "waiting": "waiting", "open": "not taken yet"}
+    text = status.get(question.status, question.status)
+    return text + (", escalated" if question.escalated_at else "")
+
+
+def questions_list(questions: Sequence[Question], regions_text: str, now: datetime) -> Reply:
+    if not questions:
+        return notice(f"No open questions for {regions_text}.")
+    blocks: list[Block] = [header(f"Open questions: {truncate(regions_text, 120)}")]
+    for question in questions[:LIST_LIMIT]:
+        region = Region(question.region).short_title if question.region else "no region"
+        first = escape(truncate(" ".join(question.text.split()), 200))
+        blocks.append(
+            section(
+                f"*{question.id}* · {region} · {mention(question.asker_id)} · "
+                f"{_age(question.asked_at, now)} · {_status_text(question)}\n>{first}",
+            )
+        )
+    if len(questions) > LIST_LIMIT:
+        blocks.append(context(f"…and {len(questions) - LIST_LIMIT} more, newer ones."))
+    return Reply(text=f"{len(questions)} open question(s)", blocks=blocks)
+
+
+def not_a_coordinator() -> Reply:
+    return notice(
+        "`/liec questions` is for regional coordinators, the Vice Chair (Membership) and "
+        "LIEC admins. To ask your coordinator something, use `/liec ask <question>`."
+    )
+
+
+def not_yours() -> Reply:
+    return notice("Only this region's coordinators, the Vice Chair (Membership) and admins can do that.")
+
+
+def already_taken(by: str | None) -> Reply:
+    return notice(f"Too late: {mention(by)} has it already." if by else "This question is settled.")
+
+
+# Modals ----------------------------------------------------------------------------------------
+
+
+def ask_modal() -> View:
+    return View(
+        type="modal",
+        callback_id=ASK_MODAL,
+        title=PlainTextObject(text="Ask your coordinator"),
+        submit=PlainTextObject(text="Send"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id=ASK_BLOCK,
+                label=PlainTextObject(text="Your question"),
+                element=PlainTextInputElement(
+                    action_id=ASK_INPUT, multiline=True, max_length=MAX_QUESTION_CHARS
+                ),
+                hint=PlainTextObject(
+                    text="It goes to your regional coordinator, who will reply to you directly."
+                ),
+            )
+        ],
+    )
+
+
+def reroute_modal(question: Question) -> View:
+    options = [
+        Option(value=r.value, text=PlainTextObject(text=r.display_title))
+        for r in Region
+        if r.value != question.region
+    ]
+    return View(
+        type="modal",
+        callback_id=REROUTE_MODAL,
+        private_metadata=str(question.id),
+        title=PlainTextObject(text="Another region"),
+        submit=PlainTextObject(text="Move"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=[
+            InputBlock(
+                block_id=REROUTE_BLOCK,
+                label=PlainTextObject(text="Which region should have this question?"),
+                element=RadioButtonsElement(action_id=REROUTE_INPUT, options=options),
+            )
+        ],
+    )
+
+
+def admin_alert(text: str) -> Reply:
+    return notice(text)

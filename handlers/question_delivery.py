@@ -1,0 +1,399 @@
+"""Getting a question to people over Slack: coordinators, the region's channel, the Vice Chair
+(Membership), the admins and the asker; and keeping the coordinators' messages up to date.
+
+Exactly once: before posting, a delivery row is reserved under a unique constraint (question,
+stage, recipient), so a retried delivery skips whoever already has the message. Slack's 429
+and 5xx are retried by the client (bot/slack_client.py); a fault that outlasts those retries
+releases the reservation and the caller retries later through the job queue.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+
+from bot.deps import AppDeps
+from bot.services import questions as svc
+from bot.services.question_times import Availability, availability, expectation_text
+from bot.services.tz_regions import Region
+from bot.views import questions as views
+from bot.views.common import Reply, mention
+from models.questions import Question
+
+log = logging.getLogger(__name__)
+
+DELIVER_JOB = "questions.deliver"
+ESCALATE_JOB = "questions.escalate"
+
+# Slack errors that mean the person or channel cannot be reached at all: retrying is useless.
+UNREACHABLE_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "cannot_dm_bot",
+        "account_inactive",
+        "user_disabled",
+        "user_is_bot",
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_users",
+    }
+)
+
+Tell = Callable[[Reply], None]
+PostResult = Literal["sent", "already", "unreachable", "delayed"]
+
+
+class Unreachable(Exception):
+    """The person or channel cannot be reached at all; ``error`` is Slack's word for why."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
+
+
+class Delayed(Exception):
+    """A passing fault: try again later."""
+
+
+def slack_call(fn: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call the Web API; Unreachable for a permanent "no such person/channel", Delayed for
+    anything passing (the client has already retried 429 and 5xx)."""
+    try:
+        return fn(**kwargs)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if error in UNREACHABLE_ERRORS:
+            raise Unreachable(error) from None
+        log.warning("slack call failed method=%s error=%s", getattr(fn, "__name__", "?"), error)
+        raise Delayed(error or "slack_error") from None
+    except (OSError, TimeoutError) as exc:  # connection refused, reset, DNS, read timeout
+        log.warning("slack call failed method=%s error=%s", getattr(fn, "__name__", "?"), exc)
+        raise Delayed(type(exc).__name__) from None
+
+
+@dataclass(frozen=True)
+class Person:
+    user_id: str
+    tz: str | None
+    reachable: bool
+    error: str | None = None
+
+
+def look_up(deps: AppDeps, user_id: str) -> Person:
+    """A person's time zone and whether they are still in the workspace."""
+    try:
+        answer = slack_call(deps.client.users_info, user=user_id)
+    except Unreachable as exc:
+        return Person(user_id, None, reachable=False, error=exc.error)
+    except Delayed:
+        return Person(user_id, None, reachable=True)  # unknown: try to deliver anyway
+    user = answer.get("user") or {}
+    if user.get("deleted"):
+        return Person(user_id, None, reachable=False, error="account_inactive")
+    tz = user.get("tz")
+    return Person(user_id, tz if isinstance(tz, str) else None, reachable=True)
+
+
+def member_tz(deps: AppDeps, user_id: str) -> str | None:
+    return look_up(deps, user_id).tz
+
+
+# Posting ---------------------------------------------------------------------------------------
+
+
+def _reserve(deps: AppDeps, question_id: int, stage: str, recipient: str) -> int | None:
+    """The id of a reservation this caller holds, or None if the recipient is served."""
+    now = deps.clock.now()
+    try:
+        with deps.session_factory.begin() as session:
+            row = svc.new_reservation(question_id, stage, recipient, now)
+            session.add(row)
+            session.flush()
+            return row.id
+    except IntegrityError:
+        pass
+    with deps.session_factory.begin() as session:
+        existing = svc.find_delivery(session, question_id, stage, recipient)
+        if existing is not None and svc.take_over_stale(session, existing.id, now):
+            return existing.id
+    return None
+
+
+def post_once(
+    deps: AppDeps, question_id: int, stage: str, recipient: str, message: Reply
+) -> tuple[PostResult, str | None]:
+    """Post ``message`` to ``recipient`` (a user id: their DM with the bot; or a channel)
+    unless this stage already reached them. Returns the result and, if unreachable, why."""
+    reservation = _reserve(deps, question_id, stage, recipient)
+    if reservation is None:
+        return "already", None
+    try:
+        answer = slack_call(
+            deps.client.chat_postMessage,
+            channel=recipient,
+            text=message.text,
+            blocks=message.block_dicts(),
+            unfurl_links=False,
+        )
+    except Unreachable as exc:
+        with deps.session_factory.begin() as session:
+            svc.record_unreachable(session, reservation, exc.error)
+        return "unreachable", exc.error
+    except Delayed:
+        with deps.session_factory.begin() as session:
+            svc.release(session, reservation)
+        return "delayed", None
+    with deps.session_factory.begin() as session:
+        svc.record_sent(session, reservation, str(answer.get("channel", recipient)), str(answer["ts"]))
+    return "sent", None
+
+
+def send(deps: AppDeps, channel: str, message: Reply) -> bool:
+    """A one-off message (to the asker, to admins); a failure is logged, never raised."""
+    try:
+        slack_call(
+            deps.client.chat_postMessage,
+            channel=channel,
+            text=message.text,
+            blocks=message.block_dicts(),
+            unfurl_links=False,
+        )
+    except (Unreachable, Delayed):
+        return False
+    return True
+
+
+def dm_teller(deps: AppDeps, user_id: str) -> Tell:
+    def tell(reply: Reply) -> None:
+        send(deps, user_id, reply)
+
+    return tell
+
+
+def alert_admins(deps: AppDeps, key: str, text: str) -> None:
+    """Tell the admins once about a problem; the text carries no member's personal data."""
+    with deps.session_factory.begin() as session:
+        if not svc.first_alert(session, key, deps.clock.now()):
+            return
+    message = views.admin_alert(text)
+    if deps.org.channels.admins and send(deps, deps.org.channels.admins, message):
+        return
+    for admin in deps.org.admins:
+        send(deps, admin, message)
+
+
+# Delivery to a region ----------------------------------------------------------------------------
+
+
+@dataclass
+class Report:
+    outcome: Literal["delivered", "vacant", "delayed", "escalated", "settled"]
+    region: Region | None = None
+    holders: list[Person] = field(default_factory=list)
+    channel: str | None = None
+
+
+def _stage_recipients(deps: AppDeps, region: Region) -> tuple[list[Person], list[str], str | None]:
+    holders = [look_up(deps, user_id) for user_id in svc.coordinators(deps.org, region)]
+    channel = svc.region_channel(deps.org, region)
+    reachable = [p.user_id for p in holders if p.reachable]
+    recipients = [channel] if channel and holders else reachable
+    return holders, recipients, channel if holders else None
+
+
+def deliver(deps: AppDeps, question_id: int) -> Report:
+    """Send a waiting (or partly delivered) question to its region's coordinators."""
+    with deps.session_factory() as session:
+        question = svc.get_question(session, question_id)
+        if (
+            question is None
+            or question.region is None
+            or question.status
+            not in (
+                svc.WAITING,
+                svc.OPEN,
+            )
+        ):
+            return Report("settled")
+        region = Region(question.region)
+        stage = svc.stage_of(question)
+        message = views.coordinator_message(question, region, "open")
+    holders, recipients, channel = _stage_recipients(deps, region)
+    if not holders:
+        alert_admins(
+            deps,
+            svc.vacancy_alert_key(region),
+            f"A member's question for {region.display_title} is waiting: the region has no "
+            f"coordinator in the organisation file (regions.{region.value}.coordinator). It "
+            "will be delivered as soon as one is set and the bot restarted.",
+        )
+        return Report("vacant", region)
+    results = [(r, *post_once(deps, question_id, stage, r, message)) for r in recipients]
+    for recipient, result, error in results:
+        if result == "unreachable":
+            alert_admins(
+                deps,
+                svc.unreachable_alert_key(region, recipient),
+                f"The {region.short_title} coordinator's Slack account or channel cannot be "
+                f"reached (Slack says {error}); questions go to the Vice Chair (Membership) "
+                f"meanwhile. Check regions.{region.value} in the organisation file.",
+            )
+    for person in holders:
+        if not person.reachable:
+            alert_admins(
+                deps,
+                svc.unreachable_alert_key(region, person.user_id),
+                f"A {region.short_title} coordinator in the organisation file has left the "
+                f"workspace or cannot be reached (Slack says {person.error}). Check "
+                f"regions.{region.value}.coordinator.",
+            )
+    reached = [r for r, result, _ in results if result in ("sent", "already")]
+    if reached:
+        with deps.session_factory.begin() as session:
+            svc.mark_delivered(session, question_id)
+        live = [p for p in holders if p.reachable and (channel or p.user_id in reached)]
+        return Report("delivered", region, live, channel)
+    if any(result == "delayed" for _, result, _ in results):
+        return Report("delayed", region)
+    escalate(deps, question_id, "unreachable")
+    return Report("escalated", region)
+
+
+def delivered_reply(deps: AppDeps, report: Report) -> Reply:
+    assert report.region is not None
+    now = deps.clock.now()
+    hours = deps.org.working_hours
+    people: list[tuple[str, Availability]] = [
+        (mention(p.user_id), availability(now, p.tz, hours.start, hours.end)) for p in report.holders
+    ]
+    if report.channel:
+        return views.sent_to_channel(report.region, report.channel, expectation_text(people))
+    return views.sent_to_coordinators(
+        report.region, [p.user_id for p in report.holders], expectation_text(people)
+    )
+
+
+def deliver_and_tell(deps: AppDeps, question_id: int, tell: Tell, *, in_job: bool = False) -> Report:
+    """Deliver, then tell the asker what happened. Outside a job, a passing fault schedules
+    a retry job; inside one, the caller raises RetryLater."""
+    report = deliver(deps, question_id)
+    if report.outcome == "delivered":
+        tell(delivered_reply(deps, report))
+    elif report.outcome == "vacant" and report.region is not None:
+        tell(views.waiting_for_coordinator(report.region, deps.org.escalate_after))
+    elif report.outcome == "delayed" and not in_job:
+        schedule_delivery(deps, question_id)
+        tell(views.delivery_delayed())
+    return report
+
+
+def schedule_delivery(deps: AppDeps, question_id: int) -> None:
+    with deps.session_factory.begin() as session:
+        deps.jobs.schedule(
+            session,
+            kind=DELIVER_JOB,
+            key=svc.delivery_job_key(question_id),
+            due_at=deps.clock.now(),
+            payload={"question_id": question_id},
+        )
+
+
+def schedule_escalation(deps: AppDeps, question: Question) -> None:
+    with deps.session_factory.begin() as session:
+        deps.jobs.schedule(
+            session,
+            kind=ESCALATE_JOB,
+            key=svc.escalation_job_key(question.id),
+            due_at=svc.escalation_due(question, deps.org),
+            payload={"question_id": question.id},
+        )
+
+
+# Escalation -----------------------------------------------------------------------------------
+
+
+def escalate(deps: AppDeps, question_id: int, reason: Literal["time", "unreachable"]) -> bool:
+    """Send an unclaimed question to the Vice Chair (Membership), or to the admins when that
+    post is vacant; False on a passing fault (try again)."""
+    with deps.session_factory() as session:
+        question = svc.get_question(session, question_id)
+        if question is None or question.status not in svc.UNCLAIMED:
+            return True
+        region = Region(question.region) if question.region else None
+        stage = f"{svc.ESCALATION_STAGE}#{question.reroutes}"
+        asker = question.asker_id
+        message = views.coordinator_message(
+            question, region, "open", escalated=True, escalate_after=deps.org.escalate_after
+        )
+    vice_chairs = [p for p in svc.vice_chairs(deps.org) if p != asker]
+    results = [post_once(deps, question_id, stage, r, message)[0] for r in vice_chairs]
+    reached_vc = any(r in ("sent", "already") for r in results)
+    if not reached_vc:
+        results += [post_once(deps, question_id, stage, a, message)[0] for a in deps.org.admins]
+    if not any(r in ("sent", "already") for r in results):
+        return not any(r == "delayed" for r in results)
+    with deps.session_factory.begin() as session:
+        first = svc.mark_escalated(session, question_id, deps.clock.now()) is not None
+        svc.mark_delivered(session, question_id)
+    if first:
+        send(
+            deps,
+            asker,
+            views.escalated_to_asker(
+                region, vice_chairs if reached_vc else [], reason, deps.org.escalate_after
+            ),
+        )
+    return True
+
+
+# Keeping messages current -----------------------------------------------------------------------
+
+
+def message_state(question: Question, stage: str) -> views.MessageState:
+    current = stage in (svc.stage_of(question), f"{svc.ESCALATION_STAGE}#{question.reroutes}")
+    if not current:
+        return "moved"
+    if question.status == svc.ANSWERED:
+        return "answered"
+    if question.status == svc.CLAIMED:
+        return "claimed"
+    return "open"
+
+
+def refresh_messages(deps: AppDeps, question_id: int) -> None:
+    """Rewrite every message carrying the question so that its buttons fit its state."""
+    with deps.session_factory() as session:
+        question = svc.get_question(session, question_id)
+        if question is None:
+            return
+        updates = []
+        for delivery in svc.sent_messages(session, question_id):
+            escalated = delivery.stage.startswith(svc.ESCALATION_STAGE)
+            stage_region = question.region if escalated else delivery.stage.split("#", 1)[0]
+            shown_region = Region(stage_region) if stage_region else None
+            message = views.coordinator_message(
+                question,
+                shown_region,
+                message_state(question, delivery.stage),
+                escalated=escalated,
+                escalate_after=deps.org.escalate_after,
+            )
+            updates.append((delivery.channel, delivery.ts, message))
+    for channel, ts, message in updates:
+        try:
+            slack_call(
+                deps.client.chat_update,
+                channel=channel,
+                ts=ts,
+                text=message.text,
+                blocks=message.block_dicts(),
+            )
+        except (Unreachable, Delayed):
+            log.warning("could not update a question message question=%s", question_id)

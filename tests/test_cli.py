@@ -1,0 +1,135 @@
+"""The command line as a volunteer runs it: try, serve, check, db upgrade."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+
+from bot import db
+from bot.slack_requests import signed_headers, slash_command_body
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIEC_", "DATABASE_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-cli-test",
+        SLACK_SIGNING_SECRET="cli-secret",
+        SLACK_API_URL="http://127.0.0.1:9/api/",  # nothing listens there: Slack is "down"
+        DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
+        LIEC_CONFIG=str(ROOT / "liec.example.yml"),
+    )
+    env.update(extra)
+    return env
+
+
+def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_try_prints_the_reply_with_no_slack(tmp_path: Path) -> None:
+    result = _run(["try", "role secretary"], _env(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "SECRETARY" in result.stdout and "How to apply" in result.stdout
+    assert "Traceback" not in result.stderr
+
+
+def test_a_broken_organisation_file_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "liec.yml"
+    config.write_text((ROOT / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
+    result = _run(["serve", "--http", "--port", str(_free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "admins.1: 'chair' is not a Slack user id" in result.stderr
+
+
+def test_serving_needs_the_slack_credentials(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    del env["SLACK_SIGNING_SECRET"]
+    result = _run(["serve", "--http"], env, tmp_path)
+    assert result.returncode == 2 and "SLACK_SIGNING_SECRET not set" in result.stderr
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)],
+        env=_env(tmp_path),
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                raise AssertionError(f"the bot did not come up: {process.stdout.read() if process.stdout else ''}")
+            time.sleep(0.2)
+    yield url, process
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_serve_comes_up_and_answers_while_slack_is_unreachable(
+    served: tuple[str, subprocess.Popen[str]],
+) -> None:
+    url, process = served
+    body, content_type = slash_command_body("role sec")
+    request = urllib.request.Request(
+        url + "/slack/events",
+        data=body.encode(),
+        headers={"Content-Type": content_type, **signed_headers("cli-secret", body)},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        reply = json.loads(response.read())
+    assert reply["blocks"][0]["text"]["text"] == "Secretary"
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+    output = process.stdout.read() if process.stdout else ""
+    assert "xoxb-cli-test" not in output and "cli-secret" not in output
+
+
+def test_an_older_schema_is_refused_until_db_upgrade(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/cli.db"
+    command.upgrade(db.alembic_config(url), "0001_foundation")
+    env = _env(tmp_path)
+    heads_beyond_foundation = db.schema_behind(db.make_engine(url))
+    if heads_beyond_foundation:
+        refused = _run(["serve", "--http", "--port", str(_free_port())], env, tmp_path)
+        assert refused.returncode == 2
+        assert "python -m bot db upgrade" in refused.stderr
+        check = _run(["check"], env, tmp_path)
+        assert check.returncode != 0 and "db upgrade" in check.stdout
+    upgraded = _run(["db", "upgrade"], env, tmp_path)
+    assert upgraded.returncode == 0, upgraded.stderr
+    assert db.schema_behind(db.make_engine(url)) == set()
+    assert _run(["check"], env, tmp_path).returncode == 0

@@ -1,0 +1,144 @@
+"""The durable job queue: scheduling, claiming once, retrying, recovering a killed run."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import ManualClock
+from bot.jobs import LEASE, JobQueue, JobRun, RetryLater
+from models.foundation import ScheduledJob
+
+T0 = datetime(2027, 3, 6, 9, 0, tzinfo=UTC)
+
+
+def _queue(session_factory: sessionmaker[Session], clock: ManualClock) -> tuple[JobQueue, list[JobRun]]:
+    ran: list[JobRun] = []
+    queue = JobQueue(session_factory, clock)
+    queue.register("test", ran.append)
+    return queue, ran
+
+
+def _job(session_factory: sessionmaker[Session], key: str) -> ScheduledJob:
+    with session_factory() as session:
+        return session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one()
+
+
+def test_a_job_runs_once_when_due_and_not_before(session_factory: sessionmaker[Session]) -> None:
+    clock = ManualClock(T0)
+    queue, ran = _queue(session_factory, clock)
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="k1", due_at=T0 + timedelta(minutes=5), payload={"a": 1})
+    assert queue.run_due() == 0
+    clock.advance(timedelta(minutes=5))
+    assert queue.run_due() == 1
+    assert queue.run_due() == 0
+    assert [r.payload for r in ran] == [{"a": 1}]
+    assert _job(session_factory, "k1").status == "done"
+
+
+def test_scheduling_again_is_a_no_op_but_moving_reschedules(session_factory: sessionmaker[Session]) -> None:
+    clock = ManualClock(T0)
+    queue, ran = _queue(session_factory, clock)
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="k", due_at=T0)
+    queue.run_due()
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="k", due_at=T0)  # e.g. the config reloaded
+    assert queue.run_due() == 0
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="k", due_at=T0 + timedelta(hours=1))  # moved
+    clock.advance(timedelta(hours=1))
+    assert queue.run_due() == 1
+    assert len(ran) == 2
+
+
+def test_cancel_withdraws_a_pending_job(session_factory: sessionmaker[Session]) -> None:
+    clock = ManualClock(T0)
+    queue, ran = _queue(session_factory, clock)
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="meeting:1:7d", due_at=T0)
+        queue.schedule(session, kind="test", key="meeting:1:1d", due_at=T0)
+        queue.schedule(session, kind="test", key="meeting:2:1d", due_at=T0)
+    with session_factory.begin() as session:
+        assert queue.cancel(session, "meeting:2:1d") is True
+        assert queue.cancel_prefix(session, "meeting:1:") == 2
+    assert queue.run_due() == 0 and ran == []
+
+
+def test_retry_later_backs_off_then_fails(session_factory: sessionmaker[Session]) -> None:
+    clock = ManualClock(T0)
+    queue = JobQueue(session_factory, clock)
+    attempts: list[int] = []
+
+    def flaky(run: JobRun) -> None:
+        attempts.append(run.attempt)
+        raise RetryLater("slack down")
+
+    queue.register("flaky", flaky)
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="flaky", key="f", due_at=T0)
+    for _ in range(10):
+        queue.run_due()
+        clock.advance(timedelta(hours=1))
+    job = _job(session_factory, "f")
+    assert attempts == [1, 2, 3, 4, 5]
+    assert job.status == "failed" and job.last_error == "slack down"
+
+
+def test_an_unexpected_error_marks_the_job_failed_and_the_queue_goes_on(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = ManualClock(T0)
+    queue, ran = _queue(session_factory, clock)
+    queue.register("boom", lambda run: 1 / 0)  # type: ignore[func-returns-value]
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="boom", key="b", due_at=T0)
+        queue.schedule(session, kind="test", key="t", due_at=T0 + timedelta(seconds=1))
+    clock.advance(timedelta(seconds=1))
+    assert queue.run_due() == 2
+    assert _job(session_factory, "b").status == "failed"
+    assert len(ran) == 1
+
+
+def test_a_run_left_by_a_killed_process_is_recovered_after_its_lease(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = ManualClock(T0)
+    queue, ran = _queue(session_factory, clock)
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="k", due_at=T0)
+    # A process claims it and dies before recording the result.
+    assert queue._claim(_job(session_factory, "k").id, "pending", clock.now()) is not None
+    assert queue.run_due() == 0  # the lease still holds
+    clock.advance(LEASE + timedelta(seconds=1))
+    assert queue.run_due() == 1
+    assert ran[0].recovered is True and ran[0].attempt == 2
+
+
+def test_two_processes_never_run_the_same_job(session_factory: sessionmaker[Session]) -> None:
+    clock = ManualClock(T0)
+    counts: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def record(run: JobRun) -> None:
+        with lock:
+            counts[run.key] = counts.get(run.key, 0) + 1
+
+    queues = []
+    for _ in range(4):
+        queue = JobQueue(session_factory, clock)
+        queue.register("test", record)
+        queues.append(queue)
+    with session_factory.begin() as session:
+        for i in range(60):
+            queues[0].schedule(session, kind="test", key=f"k{i}", due_at=T0)
+    threads = [threading.Thread(target=q.run_due) for q in queues]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert counts == {f"k{i}": 1 for i in range(60)}
