@@ -71,15 +71,32 @@ class ChannelsConfig(_Strict):
     admins: str | None = None
 
 
+MEETING_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+MEETING_KINDS = ("liec", "gc", "amm", "branch", "other")
+
+
+def meeting_key_for(name: str) -> str:
+    """The key a meeting gets from its name when none is given: 'General Committee' -> 'general-committee'."""
+    return "-".join(re.findall(r"[a-z0-9]+", name.lower()))[:60].strip("-") or "meeting"
+
+
+def _check_url(value: str | None) -> str | None:
+    if value is not None and not re.match(r"^https?://[^\s<>|]+$", value):
+        raise ValueError(f"{value!r} is not a web address starting with https://")
+    return value
+
+
 class MeetingConfig(_Strict):
     name: str = Field(min_length=1, max_length=150)
+    # Stable id used in commands (/liec meeting cancel gc) and reminder keys; from the name if unset.
+    key: str | None = Field(default=None, max_length=60)
     channel: str = Field(min_length=1)
     start: str = Field(min_length=1)
     timezone: str = Field(min_length=1)
     rrule: str | None = None
     reminders: list[str] = Field(default_factory=lambda: ["7d", "1d", "1h"])
     kind: Literal["liec", "gc", "amm", "branch", "other"] = "other"
-    agenda: str | None = None
+    agenda: str | None = Field(default=None, max_length=2000)
     agenda_url: str | None = None
     video_url: str | None = None
 
@@ -90,6 +107,41 @@ class MeetingConfig(_Strict):
         if isinstance(value, datetime | date):
             return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
         return value
+
+    @field_validator("key")
+    @classmethod
+    def _key(cls, value: str | None) -> str | None:
+        if value is not None and not MEETING_KEY.match(value):
+            raise ValueError(f"{value!r} is not a meeting key (lower case and dashes, like gc-monthly)")
+        return value
+
+    @field_validator("channel")
+    @classmethod
+    def _channel(cls, value: str) -> str:
+        if not SLACK_CHANNEL_ID.match(value) or value.startswith("D"):
+            raise ValueError(f"{value!r} is not a channel id (like C012ABCDEF: open the channel, "
+                             "its name, then the id at the bottom)")
+        return value
+
+    @field_validator("agenda_url", "video_url")
+    @classmethod
+    def _urls(cls, value: str | None) -> str | None:
+        return _check_url(value)
+
+    @model_validator(mode="after")
+    def _times(self) -> MeetingConfig:
+        # The same rules as the Slack modal: bot/services/meeting_times.py.
+        from bot.services.meeting_times import MeetingTimeError, parse_meeting_times
+
+        try:
+            parse_meeting_times(self.start, self.timezone, self.rrule, self.reminders)
+        except MeetingTimeError as exc:
+            raise ValueError(f"meeting {self.name!r}, {exc.field}: {exc.message}") from None
+        return self
+
+    @property
+    def meeting_key(self) -> str:
+        return self.key or meeting_key_for(self.name)
 
 
 class ElectionConfig(_Strict):
@@ -131,7 +183,25 @@ class DigestConfig(_Strict):
     weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "friday"
     time: str = "09:00"
     timezone: str = "Europe/London"
-    channel: str | None = None
+    channel: str | None = None  # the announcements channel when unset
+
+    @field_validator("time")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+            raise ValueError(f"{value!r} is not a time like 09:00")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from bot.services.meeting_times import MeetingTimeError, parse_zone
+
+        try:
+            parse_zone(value)
+        except MeetingTimeError as exc:
+            raise ValueError(exc.message) from None
+        return value
 
 
 class OrgConfig(_Strict):
@@ -175,6 +245,39 @@ class OrgConfig(_Strict):
         except re.error as exc:
             raise ValueError(f"not a valid regular expression: {exc}") from exc
         return value
+
+    @field_validator("misfire_grace")
+    @classmethod
+    def _grace(cls, value: str) -> str:
+        from bot.services.meeting_times import MeetingTimeError, parse_duration
+
+        try:
+            parse_duration(value)
+        except MeetingTimeError as exc:
+            raise ValueError(exc.message.replace("a reminder comes before the meeting, ", "")) from None
+        return value
+
+    @field_validator("notice_days")
+    @classmethod
+    def _notice_days(cls, value: dict[str, int]) -> dict[str, int]:
+        for kind, days in value.items():
+            if kind not in MEETING_KINDS:
+                raise ValueError(f"{kind!r} is not a meeting kind ({', '.join(MEETING_KINDS)})")
+            if not 1 <= days <= 60:
+                raise ValueError(f"{kind}: {days} is not a number of days from 1 to 60")
+        return value
+
+    @model_validator(mode="after")
+    def _meeting_keys(self) -> OrgConfig:
+        seen: set[str] = set()
+        for meeting in self.meetings:
+            if meeting.meeting_key in seen:
+                raise ValueError(
+                    f"two meetings have the key {meeting.meeting_key!r}: give one a different "
+                    "name or a key"
+                )
+            seen.add(meeting.meeting_key)
+        return self
 
     def is_admin(self, user_id: str) -> bool:
         return user_id in self.admins

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltResponse
 
 from bot.deps import AppDeps
 
@@ -14,6 +15,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: AppDeps) -> None:
     from handlers import commands, middleware, roles
+    from handlers import officers
     from handlers import questions
 
     middleware.register(app, deps)
@@ -21,9 +23,16 @@ def register(app: App, deps: AppDeps) -> None:
     for feature in (
         roles,
         questions,
+        officers,
         # features add their handler module here
     ):
         feature.register(app, deps)
+
+    # Registered last: any event no feature listens for is still acknowledged, so Slack does
+    # not retry it or count it as a failure.
+    @app.event(re.compile(".*"))
+    def acknowledge_other_events(ack: Ack) -> None:
+        ack()
 
     @app.error
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:

@@ -56,11 +56,13 @@ class Subcommand:
 def all_subcommands() -> list[Subcommand]:
     # Imported here so that each feature module stays free to import this one.
     from handlers import roles
+    from handlers import officers
     from handlers import questions
 
     groups: list[list[Subcommand]] = [
         roles.SUBCOMMANDS,
         questions.SUBCOMMANDS,
+        officers.SUBCOMMANDS,
         # features add `<module>.SUBCOMMANDS,` here
     ]
     return [sub for group in groups for sub in group]

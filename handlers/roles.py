@@ -74,7 +74,7 @@ def register(app: App, deps: AppDeps) -> None:
         # Role descriptions are public; this is the only way a role card reaches a channel.
         respond(**card.as_in_channel(), replace_original=False, delete_original=False)
 
-    app.action(views.ROLE_OPEN)(ack=ack_only, lazy=[open_role])
+    app.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(ack=ack_only, lazy=[open_role])
     app.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(ack=ack_only, lazy=[show_section])
     app.action(views.ROLES_LIST)(ack=ack_only, lazy=[list_roles])
     app.action(views.ROLE_SHARE)(ack=ack_only, lazy=[share])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, ButtonElement
 
 from bot.services.roles import SECTION_TITLES, DutyHit, RoleDoc
 from bot.views.common import (
@@ -21,13 +21,18 @@ from bot.views.common import (
     truncate,
 )
 
-ROLE_OPEN = "role_open"
+ROLE_OPEN = "role_open"  # action ids are "role_open:<key>": unique within a block
 ROLE_SECTION_PREFIX = "role_section:"
 ROLE_SHARE = "role_share"
 ROLES_LIST = "roles_list"
 
 CARD_SECTIONS = ("main_aims", "how_to_apply")
 MORE_SECTIONS = ("skills", "time_commitment", "lines_of_communication", "could_include", "you_can_bring")
+
+
+def open_role_button(role: RoleDoc, text: str = "Read more") -> ButtonElement:
+    """The one button that shows a role's card; any view may use it."""
+    return button(text, f"{ROLE_OPEN}:{role.key}", value=role.key)
 
 
 def _holders(user_ids: Sequence[str]) -> str:
@@ -85,7 +90,7 @@ def roles_list(roles: Sequence[RoleDoc], officers: dict[str, list[str]]) -> Repl
         blocks.append(
             section(
                 f"*{role.title}*\n{role.summary}\n_Held by:_ {_holders(officers.get(role.key, []))}",
-                accessory=button("Read more", ROLE_OPEN, value=role.key),
+                accessory=open_role_button(role),
             )
         )
     blocks.append(
@@ -98,7 +103,7 @@ def no_such_role(query: str, suggestions: Sequence[RoleDoc]) -> Reply:
     shown = escape(truncate(query, 60))
     text = f"There is no role called “{shown}”."
     blocks: list[Block] = [section(text + (" Did you mean one of these?" if suggestions else ""))]
-    buttons = [button(role.title, ROLE_OPEN, value=role.key) for role in suggestions]
+    buttons = [open_role_button(role, role.title) for role in suggestions]
     buttons.append(button("See all roles", ROLES_LIST, value="all"))
     blocks.append(actions(*buttons))
     return Reply(text=text, blocks=blocks)
@@ -128,7 +133,7 @@ def duty_hits(words: str, hits: Sequence[DutyHit]) -> Reply:
         blocks.append(
             section(
                 f"*{hit.role.title}*\n{quoted}",
-                accessory=button("Read more", ROLE_OPEN, value=hit.role.key),
+                accessory=open_role_button(hit.role),
             )
         )
     return Reply(text=f"Roles that do “{shown}”", blocks=blocks)

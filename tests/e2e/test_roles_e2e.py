@@ -150,3 +150,13 @@ def test_retried_event_delivery_is_handled_once(bot: BotHarness) -> None:
 
     with bot.deps.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(SlackDelivery)) == 1
+
+
+def test_suggestion_buttons_open_the_role(bot: BotHarness) -> None:
+    body = bot.command("role chair").json()
+    buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    suggestion = next(e for e in buttons if e["action_id"].startswith("role_open:"))
+    bot.click("U0MEMBER", suggestion["action_id"], suggestion["value"])
+    card = bot.fake.wait_for("response_url")[0]
+    assert card["response_type"] == "ephemeral"
+    assert card["blocks"][0]["type"] == "header"

@@ -1,0 +1,52 @@
+"""/liec officers: the officer directory, and the by-election button on a vacant post."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.deps import AppDeps
+from bot.services import officer_directory
+from bot.views import officers as views
+from bot.views.common import Reply
+from handlers.commands import CommandRequest, Subcommand
+
+
+def officers_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
+    return views.directory(officer_directory.directory(deps.roles, deps.org))
+
+
+def by_election_reply(role_key: str, deps: AppDeps) -> Reply | None:
+    role = deps.roles.get(role_key)
+    if role is None:
+        return None
+    entry = next(e for e in officer_directory.directory(deps.roles, deps.org) if e.role.key == role.key)
+    if not entry.vacant_posts:
+        return views.not_vacant(role)
+    now = deps.clock.now()
+    windows = officer_directory.elections_for_role(deps.org, role.key, now)
+    return views.by_election_info(role, entry.vacant_posts, windows, now)
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "officers",
+        "/liec officers",
+        "who holds each role now, and the vacant posts",
+        reply=officers_reply,
+        aliases=("directory",),
+    ),
+]
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def show_by_election(body: dict[str, Any], respond: Respond) -> None:
+        reply = by_election_reply(body["actions"][0].get("value", ""), deps)
+        if reply is not None:
+            respond(**reply.as_ephemeral(), replace_original=False)
+
+    app.action(views.BY_ELECTION_INFO)(ack=ack_only, lazy=[show_by_election])

@@ -1,0 +1,24 @@
+"""The audit log of admins' reads of members' personal data: who, what, when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, UtcDateTime
+
+
+class AuditEntry(Base):
+    """One read of personal data by an admin (a nominations list, an export).
+
+    ``what`` names the data read (an election, a list), never the data itself.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_id: Mapped[str] = mapped_column(String(20), index=True)
+    what: Mapped[str] = mapped_column(String(300))

@@ -1,0 +1,424 @@
+"""Regional questions end to end: signed slash commands, clicks and modal submissions in,
+Web API calls out to the fake Slack, whose users.info gives the time zone under test."""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.fake_slack import FakeSlack
+from bot.views import questions as views
+from tests.e2e.harness import BotHarness
+
+MEMBER = "U0MEMBER"
+AMERICAS, ASIAPAC, EAME = "U0RCAMERICAS", "U0RCASIAPAC", "U0RCEAME"
+VC = "U0VCMEMBER"
+ADMINS_CHANNEL = "C0LIECADMIN"
+
+
+@pytest.fixture(autouse=True)
+def officers(fake_slack: FakeSlack) -> None:
+    fake_slack.users.update(
+        {
+            AMERICAS: {"tz": "America/New_York"},
+            ASIAPAC: {"tz": "Australia/Sydney"},
+            EAME: {"tz": "Europe/London"},
+            VC: {"tz": "Europe/Madrid"},
+            "U0CHAIR": {"tz": "Europe/Berlin"},
+        }
+    )
+
+
+def _blob(params: dict[str, Any]) -> str:
+    return params.get("text", "") + json.dumps(params.get("blocks") or [])
+
+
+def posts_to(fake: FakeSlack, channel: str) -> list[dict[str, Any]]:
+    return [p for p in fake.calls_to("chat.postMessage") if p.get("channel") == channel]
+
+
+def wait_posts(fake: FakeSlack, channel: str, count: int = 1, timeout: float = 5) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = posts_to(fake, channel)
+        if len(found) >= count:
+            return found
+        time.sleep(0.02)
+    seen = [p.get("channel") for p in fake.calls_to("chat.postMessage")]
+    raise AssertionError(f"expected {count} post(s) to {channel}; posts went to {seen}")
+
+
+def wait_updates(fake: FakeSlack, count: int) -> list[dict[str, Any]]:
+    return fake.wait_for("chat.update", count)
+
+
+def button_values(params: dict[str, Any]) -> dict[str, str]:
+    return {
+        e["action_id"]: e.get("value", "")
+        for b in params.get("blocks") or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
+
+
+def ask(bot: BotHarness, text: str, user: str = MEMBER) -> dict[str, Any]:
+    """Ask, and return the reply the asker gets through the response_url."""
+    before = len(bot.fake.calls_to("response_url"))
+    response = bot.command(f"ask {text}", user=user)
+    assert response.status == 200
+    return bot.fake.wait_for("response_url", before + 1)[-1]
+
+
+def quiet() -> None:
+    """Lazy listeners run after the acknowledgement: give a stray one the time to show up."""
+    time.sleep(0.3)
+
+
+# Routing by time zone -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("tz", "coordinator", "expected"),
+    [
+        # 12:00 UTC on Monday 23 November 2026.
+        ("Asia/Dubai", EAME, "Europe, Africa and Middle East coordinator, has your question; "
+         "it is 12:00 in London for them, within their working hours"),
+        ("Asia/Calcutta", ASIAPAC, "Asia-Pacific coordinator, has your question; it is 23:00 in "
+         "Sydney for them, expect a reply after 08:00 their time tomorrow"),
+        ("America/Sao_Paulo", AMERICAS, "Americas coordinator, has your question; it is 07:00 "
+         "in New York for them, expect a reply after 08:00 their time"),
+        ("Pacific/Auckland", ASIAPAC, "it is 23:00 in Sydney"),
+        ("Asia/Istanbul", EAME, "it is 12:00 in London"),
+    ],
+)
+def test_a_question_reaches_the_coordinator_of_the_members_time_zone(
+    bot: BotHarness, fake_slack: FakeSlack, tz: str, coordinator: str, expected: str
+) -> None:
+    fake_slack.users[MEMBER]["tz"] = tz
+    reply = ask(bot, "When is our next branch meeting?")
+    assert reply["text"].startswith(f"<@{coordinator}>, ")
+    assert expected in reply["text"]
+    (message,) = wait_posts(fake_slack, coordinator)
+    blob = _blob(message)
+    assert "When is our next branch meeting?" in blob
+    assert f"<@{MEMBER}>" in blob  # who asked
+    assert "their time in" in blob  # the asker's local time
+    assert set(button_values(message)) == {views.CLAIM, views.ANSWERED, views.REROUTE}
+    others = {AMERICAS, ASIAPAC, EAME} - {coordinator}
+    assert all(posts_to(fake_slack, other) == [] for other in others)
+
+
+def test_mentions_broadcasts_and_markup_are_delivered_escaped(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    typed = "<!channel> @here <@U0SECRETARY> <https://evil.example|click> & *bold*"
+    ask(bot, typed)
+    (message,) = wait_posts(fake_slack, EAME)
+    blob = json.dumps(message["blocks"])
+    assert "<!channel>" not in blob and "<@U0SECRETARY>" not in blob and "<https://" not in blob
+    assert "&lt;!channel&gt;" in blob and "&lt;@U0SECRETARY&gt;" in blob and "&amp;" in blob
+    assert "@here" not in blob  # broken by a word joiner so it cannot notify
+    assert "channel" not in message["text"]  # the notification text never carries the question
+
+
+def test_a_ten_thousand_character_question_is_refused_with_the_reason(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    body = bot.command("ask " + "x" * 10_000).json()
+    assert "10,000 characters" in _blob(body)
+    quiet()
+    assert fake_slack.calls_to("chat.postMessage") == []
+
+
+# Job share and the buttons -------------------------------------------------------------------
+
+
+def test_a_job_share_reaches_both_and_the_first_to_take_it_owns_it(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["asia-pacific"]["coordinator"] = [ASIAPAC, "U0RCASIA2"]
+    fake_slack.users["U0RCASIA2"] = {"tz": "Asia/Singapore"}  # 20:00: within working hours
+    fake_slack.users[MEMBER]["tz"] = "Asia/Tokyo"
+    bot = make_bot(org)
+    reply = ask(bot, "Who runs the Tokyo group?")
+    assert f"<@{ASIAPAC}> and <@U0RCASIA2>, the Asia-Pacific coordinators (a job share)" in reply["text"]
+    assert "<@U0RCASIA2> is in working hours now" in reply["text"]
+    first, second = wait_posts(fake_slack, ASIAPAC)[0], wait_posts(fake_slack, "U0RCASIA2")[0]
+    question_id = button_values(first)[views.CLAIM]
+    assert button_values(second)[views.CLAIM] == question_id
+
+    bot.click("U0RCASIA2", views.CLAIM, question_id)
+    updates = wait_updates(fake_slack, 2)  # both messages now say who has it
+    assert all("Taken by <@U0RCASIA2>" in _blob(u) for u in updates)
+    assert all(views.CLAIM not in button_values(u) for u in updates)
+    told = wait_posts(fake_slack, MEMBER)[0]
+    assert "<@U0RCASIA2> has taken your question" in told["text"]
+
+    bot.click(ASIAPAC, views.CLAIM, question_id)  # too late
+    late = fake_slack.wait_for("response_url", 2)[-1]
+    assert "Too late: <@U0RCASIA2> has it already" in late["text"]
+    quiet()
+    assert len(fake_slack.calls_to("chat.update")) == 2  # nothing changed hands
+
+
+def test_someone_else_cannot_take_a_question(bot: BotHarness, fake_slack: FakeSlack) -> None:
+    ask(bot, "Hello?")
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.CLAIM]
+    bot.click("U0SOMEONE", views.CLAIM, question_id)
+    refusal = fake_slack.wait_for("response_url", 2)[-1]
+    assert "Only this region's coordinators" in refusal["text"]
+    bot.click(AMERICAS, views.CLAIM, question_id)  # another region's coordinator
+    assert "Only this region's coordinators" in fake_slack.wait_for("response_url", 3)[-1]["text"]
+    quiet()
+    assert fake_slack.calls_to("chat.update") == []
+
+
+def test_answered_settles_the_question_and_tells_the_asker(
+    bot: BotHarness, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    ask(bot, "Can I vote at the AGM?")
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.ANSWERED]
+    bot.click(EAME, views.ANSWERED, question_id)
+    (update,) = wait_updates(fake_slack, 1)
+    assert "Answered by <@U0RCEAME>" in _blob(update) and button_values(update) == {}
+    assert "marked your question as answered" in wait_posts(fake_slack, MEMBER)[0]["text"]
+    clock.advance(timedelta(hours=30))
+    bot.run_jobs()
+    assert posts_to(fake_slack, VC) == []  # no escalation for an answered question
+
+
+def test_belongs_to_another_region_moves_it(bot: BotHarness, fake_slack: FakeSlack) -> None:
+    ask(bot, "I have moved to Canada; which branch?")
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.REROUTE]
+    bot.click(EAME, views.REROUTE, question_id)
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    assert opened["callback_id"] == views.REROUTE_MODAL
+    bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"})
+    moved = wait_posts(fake_slack, AMERICAS)[0]
+    assert "I have moved to Canada" in _blob(moved) and views.CLAIM in button_values(moved)
+    (old,) = wait_updates(fake_slack, 1)
+    assert "Moved to The Americas" in _blob(old) and button_values(old) == {}
+    told = [p["text"] for p in wait_posts(fake_slack, MEMBER, 2)]
+    assert "passed to The Americas" in told[0]
+    assert f"<@{AMERICAS}>, Americas coordinator, has your question" in told[1]
+
+
+# Escalation -------------------------------------------------------------------------------
+
+
+def test_unclaimed_after_escalate_after_hours_goes_to_the_vice_chair_even_after_a_restart(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    org["escalate_after"] = 6
+    first = make_bot(org)
+    ask(first, "Nobody answers in my branch")
+    wait_posts(fake_slack, EAME)
+    clock.advance(timedelta(hours=5, minutes=59))
+    assert first.run_jobs() == 0
+    # The bot restarts: a new process on the same database.
+    restarted = make_bot(org)
+    clock.advance(timedelta(minutes=2))
+    assert restarted.run_jobs() == 1
+    (escalated,) = wait_posts(fake_slack, VC)
+    assert "Unclaimed question for Europe, Africa and the Middle East" in _blob(escalated)
+    assert "within 6 hours" in _blob(escalated)
+    told = wait_posts(fake_slack, MEMBER)[0]["text"]
+    assert "No one has taken your question within 6 hours" in told and f"<@{VC}>" in told
+    assert restarted.run_jobs() == 0  # once
+
+
+def test_a_taken_question_is_not_escalated(
+    bot: BotHarness, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    ask(bot, "Question")
+    bot.click(EAME, views.CLAIM, button_values(wait_posts(fake_slack, EAME)[0])[views.CLAIM])
+    wait_updates(fake_slack, 1)
+    clock.advance(timedelta(hours=25))
+    bot.run_jobs()
+    assert posts_to(fake_slack, VC) == []
+
+
+@pytest.mark.parametrize("fault", ["users.info", "cannot_dm_bot", "account_inactive", "deleted"])
+def test_a_coordinator_who_left_means_escalation_not_a_crash(
+    bot: BotHarness, fake_slack: FakeSlack, fault: str
+) -> None:
+    if fault == "users.info":
+        del fake_slack.users[EAME]  # users.info answers user_not_found
+    elif fault == "deleted":
+        fake_slack.users[EAME]["deleted"] = True
+    else:
+        fake_slack.fail_next("chat.postMessage", status=200, error=fault)
+    reply = ask(bot, "Is anyone there?")
+    assert reply["text"]  # the command itself answered
+    escalated = wait_posts(fake_slack, VC)[0]
+    assert "Is anyone there?" in _blob(escalated)
+    told = wait_posts(fake_slack, MEMBER)[0]["text"]
+    assert "could not reach the Europe, Africa and Middle East coordinator" in told
+    alert = wait_posts(fake_slack, ADMINS_CHANNEL)[0]
+    assert "cannot be reached" in alert["text"] and "Is anyone there" not in alert["text"]
+    assert posts_to(fake_slack, EAME) == []
+
+
+# Faults ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("status", [429, 500, 503])
+def test_rate_limits_and_server_errors_are_retried_and_delivered_once(
+    bot: BotHarness, fake_slack: FakeSlack, status: int
+) -> None:
+    fake_slack.fail_next("chat.postMessage", status=status, retry_after=1)
+    reply = ask(bot, "Retry me")
+    assert "has your question" in reply["text"]
+    assert len(posts_to(fake_slack, EAME)) == 1
+    assert [c.method for c in fake_slack.failed] == ["chat.postMessage"]
+
+
+def test_a_fault_that_outlasts_the_retries_is_delivered_later_exactly_once(
+    bot: BotHarness, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    failing = {"on": True}
+    fake_slack.on(
+        "chat.postMessage",
+        lambda params: {"ok": False, "error": "service_unavailable"} if failing["on"] else None,
+    )
+    reply = ask(bot, "Slack is down")
+    assert "saved and will be delivered" in reply["text"]
+    failing["on"] = False
+    clock.advance(timedelta(minutes=1))
+    assert bot.run_jobs() == 1
+    assert len(posts_to(fake_slack, EAME)) == 2  # the failed attempt and the delivery
+    assert "has your question" in wait_posts(fake_slack, MEMBER)[0]["text"]
+    clock.advance(timedelta(hours=1))
+    bot.run_jobs()
+    assert len(posts_to(fake_slack, EAME)) == 2
+
+
+def test_no_coordinator_the_question_waits_admins_are_told_once_and_it_is_delivered_later(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    vacant = copy.deepcopy(org)
+    vacant["regions"]["americas"]["coordinator"] = []
+    fake_slack.users[MEMBER]["tz"] = "America/Chicago"
+    bot = make_bot(vacant)
+    reply = ask(bot, "First question")
+    assert "The Americas has no regional coordinator at the moment" in reply["text"]
+    ask(bot, "Second question")
+    alerts = wait_posts(fake_slack, ADMINS_CHANNEL)
+    quiet()
+    assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1 == len(alerts)
+    assert "regions.americas.coordinator" in alerts[0]["text"]
+    assert "question" not in alerts[0]["text"].split("coordinator")[-1]  # no member's text
+
+    restarted = make_bot(org)  # the organisation file now names a coordinator
+    restarted.deps.jobs.startup()
+    assert restarted.run_jobs() == 2
+    delivered = posts_to(fake_slack, AMERICAS)
+    assert ["First question" in _blob(p) for p in delivered] == [True, False]
+    assert "Second question" in _blob(delivered[1])
+    assert all("has your question" in p["text"] for p in wait_posts(fake_slack, MEMBER, 2))
+    restarted.deps.jobs.startup()
+    restarted.run_jobs()
+    assert len(posts_to(fake_slack, AMERICAS)) == 2  # exactly once
+
+
+# Region: ask, remember, set, branch --------------------------------------------------------
+
+
+@pytest.mark.parametrize("tz", ["Etc/UTC", None, "Antarctica/McMurdo"])
+def test_an_unknown_region_is_asked_remembered_and_the_question_sent(
+    bot: BotHarness, fake_slack: FakeSlack, tz: str | None
+) -> None:
+    fake_slack.users[MEMBER]["tz"] = tz
+    reply = ask(bot, "Where do I belong?")
+    assert "I can't tell which region you are in" in reply["text"]
+    picks = button_values(reply)
+    assert set(picks) == {views.PICK_REGION_PREFIX + r for r in ("americas", "asia-pacific", "europe-africa-middle-east")}
+    bot.click(MEMBER, views.PICK_REGION_PREFIX + "asia-pacific", picks[views.PICK_REGION_PREFIX + "asia-pacific"])
+    assert "Where do I belong?" in _blob(wait_posts(fake_slack, ASIAPAC)[0])
+    assert "has your question" in wait_posts(fake_slack, MEMBER)[0]["text"]
+    # Remembered: the next question goes straight there.
+    reply = ask(bot, "And another")
+    assert f"<@{ASIAPAC}>" in reply["text"]
+    assert len(wait_posts(fake_slack, ASIAPAC, 2)) == 2
+
+
+def test_region_shows_the_region_how_it_was_decided_and_the_coordinator(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    fake_slack.users[MEMBER]["tz"] = "Asia/Dubai"
+    bot.command("region")
+    shown = fake_slack.wait_for("response_url")[-1]
+    blob = _blob(shown)
+    assert "Europe, Africa and the Middle East" in blob
+    assert "from your Slack time zone Asia/Dubai (United Arab Emirates)" in blob
+    assert f"<@{EAME}>" in blob
+
+
+def test_set_region_and_branch_and_which_wins(bot: BotHarness, fake_slack: FakeSlack) -> None:
+    body = bot.command("region set asia pacific").json()
+    assert "your region is Asia, Australasia and Pacific" in _blob(body)
+    assert "Use `/liec region`" in _blob(bot.command("region set mars").json())
+    body = bot.command("region branch new york").json()
+    assert "your branch is New York, so your region is The Americas" in _blob(body)
+    suggestion = bot.command("region branch New Yrok").json()
+    assert "Did you mean *New York*?" in _blob(suggestion)
+    reply = ask(bot, "Branch question")  # the member's time zone is Europe/Paris
+    assert f"<@{AMERICAS}>" in reply["text"]
+    bot.command("region")
+    assert "from your branch, New York" in _blob(fake_slack.wait_for("response_url", 2)[-1])
+    bot.command("region set auto")
+    bot.command("region branch none")
+    bot.command("region")
+    assert "Asia/Paris" not in _blob(fake_slack.wait_for("response_url", 3)[-1])
+    assert "from your Slack time zone Europe/Paris" in _blob(fake_slack.wait_for("response_url", 3)[-1])
+
+
+# Modal, channel, list ---------------------------------------------------------------------------
+
+
+def test_the_modal_for_longer_questions(bot: BotHarness, fake_slack: FakeSlack) -> None:
+    bot.command("ask")
+    view = fake_slack.wait_for("views.open")[0]["view"]
+    assert view["callback_id"] == views.ASK_MODAL
+    refused = bot.submit_view(MEMBER, view, {views.ASK_BLOCK: "   "}).json()
+    assert refused["response_action"] == "errors" and views.ASK_BLOCK in refused["errors"]
+    long = "A longer question.\n" * 100
+    assert bot.submit_view(MEMBER, view, {views.ASK_BLOCK: long}).status == 200
+    message = wait_posts(fake_slack, EAME)[0]
+    assert _blob(message).count("A longer question.") == 100
+    assert "has your question" in wait_posts(fake_slack, MEMBER)[0]["text"]
+
+
+def test_a_region_channel_gets_the_question_instead_of_a_dm(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    reply = ask(bot, "Channel question")
+    assert "in <#C0EAMEQ>" in reply["text"]
+    assert "Channel question" in _blob(wait_posts(fake_slack, "C0EAMEQ")[0])
+    assert posts_to(fake_slack, EAME) == []
+
+
+def test_questions_lists_the_open_questions_of_their_region_oldest_first(
+    bot: BotHarness, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    ask(bot, "Older one")
+    clock.advance(timedelta(hours=3))
+    ask(bot, "Newer one")
+    fake_slack.users[MEMBER]["tz"] = "America/Lima"
+    ask(bot, "Americas one")
+    wait_posts(fake_slack, EAME, 2)
+    listed = _blob(bot.command("questions", user=EAME).json())
+    assert listed.index("Older one") < listed.index("Newer one")
+    assert "Americas one" not in listed and "3 h ago" in listed
+    everything = _blob(bot.command("questions", user="U0SECRETARY").json())  # an admin
+    assert "Americas one" in everything and "Older one" in everything
+    assert "for regional coordinators" in _blob(bot.command("questions", user=MEMBER).json())
