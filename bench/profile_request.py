@@ -98,7 +98,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         assert b"Secretary" in answer, answer[:200]
         call(bare, body, content_type)
 
-        request = CommandRequest(user_id="U0MEMBER", channel_id="C0GENERAL", team_id="T0001", args="secretary")
+        request = CommandRequest(
+            user_id="U0MEMBER", channel_id="C0GENERAL", team_id="T0001", args="secretary"
+        )
         reply = role_reply(request, deps)
         ack_body = reply.as_ephemeral()
         bolt_request = BoltRequest(body=body, headers={"content-type": [content_type]})
@@ -106,7 +108,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         rows = [
             ("bare app: whole WSGI call", per_call_us(lambda: call(bare, body, content_type), runs)),
             ("bot: whole WSGI call", per_call_us(lambda: call(bot, body, content_type), runs)),
-            ("  role_reply (match + build slack_sdk blocks)", per_call_us(lambda: role_reply(request, deps), runs)),
+            (
+                "  role_reply (match + build slack_sdk blocks)",
+                per_call_us(lambda: role_reply(request, deps), runs),
+            ),
             ("    roles.match('secretary')", per_call_us(lambda: deps.roles.match("secretary"), runs)),
             ("  Reply.as_ephemeral (to_dict validation)", per_call_us(reply.as_ephemeral, runs)),
             ("  json.dumps of the ack body", per_call_us(lambda: json.dumps(ack_body), runs)),

@@ -19,6 +19,7 @@ import itertools
 import os
 import platform
 import resource
+import shlex
 import socket
 import subprocess
 import sys
@@ -139,7 +140,9 @@ class Server:
             self.process.wait()
 
 
-def make_servers(names: Sequence[str], fake: FakeSlack, work_dir: Path) -> list[Server]:
+def make_servers(
+    names: Sequence[str], fake: FakeSlack, work_dir: Path, candidate: str | None = None
+) -> list[Server]:
     env = {
         key: value
         for key, value in os.environ.items()
@@ -162,7 +165,17 @@ def make_servers(names: Sequence[str], fake: FakeSlack, work_dir: Path) -> list[
         "bare": Server("bare", [python, "-m", "bench.bare_app"], env),
         "bare-default": Server("bare-default", [python, "-m", "bench.bare_app", "--default-ack"], env),
     }
-    return [known[name] for name in names]
+    servers = [known[name] for name in names]
+    if candidate:
+        # Another build of the bot (say, with a fix applied), on its own database.
+        servers.append(
+            Server(
+                "candidate",
+                shlex.split(candidate),
+                {**bot_env, "DATABASE_URL": f"sqlite:///{work_dir / 'candidate.db'}"},
+            )
+        )
+    return servers
 
 
 # Load ----------------------------------------------------------------------------------------
@@ -200,6 +213,20 @@ class Level:
     @property
     def client_cpu_ms_per_request(self) -> float:
         return 1000 * self.client_cpu / self.count if self.count else float("nan")
+
+
+def merge(parts: Sequence[Level]) -> Level:
+    """One level out of its rounds: latencies pooled, CPU and wall time added up."""
+    return Level(
+        server=parts[0].server,
+        concurrency=parts[0].concurrency,
+        latencies=[latency for part in parts for latency in part.latencies],
+        errors=sum(part.errors for part in parts),
+        wall=sum(part.wall for part in parts),
+        server_cpu=sum(part.server_cpu for part in parts),
+        client_cpu=sum(part.client_cpu for part in parts),
+        first_body=parts[0].first_body,
+    )
 
 
 @contextlib.contextmanager
@@ -287,7 +314,9 @@ def run_level(
 
 # Report --------------------------------------------------------------------------------------
 def fastest_bare(levels: Sequence[Level], concurrency: int) -> float:
-    bare = [lv.percentile(0.99) for lv in levels if lv.concurrency == concurrency and lv.server != "bot"]
+    bare = [
+        lv.percentile(0.99) for lv in levels if lv.concurrency == concurrency and lv.server.startswith("bare")
+    ]
     return min(bare) if bare else float("nan")
 
 
@@ -310,14 +339,15 @@ def table(levels: Sequence[Level], idle_rss: dict[str, float]) -> str:
 
 def verdict(levels: Sequence[Level]) -> list[str]:
     lines = []
-    for concurrency in sorted({lv.concurrency for lv in levels}):
-        bot = [lv for lv in levels if lv.server == "bot" and lv.concurrency == concurrency]
-        base = fastest_bare(levels, concurrency)
-        if not bot or base != base:  # NaN: nothing to compare with
+    for lv in sorted(levels, key=lambda lv: lv.concurrency):
+        base = fastest_bare(levels, lv.concurrency)
+        if lv.server.startswith("bare") or base != base:  # NaN: nothing to compare with
             continue
-        ratio = bot[0].percentile(0.99) / base
+        ratio = lv.percentile(0.99) / base
         met = "met" if ratio <= TARGET else "MISSED"
-        lines.append(f"c={concurrency}: bot p99 is {ratio:.2f}x the fastest bare p99 (target {TARGET}x): {met}")
+        lines.append(
+            f"{lv.server} c={lv.concurrency}: p99 is {ratio:.2f}x the fastest bare p99 (target {TARGET}x): {met}"
+        )
     return lines
 
 
@@ -328,10 +358,12 @@ def machine() -> str:
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    return (
-        f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, "
-        f"Python {platform.python_version()}"
-    )
+    return f"{os.cpu_count()} cores ({model}), Linux {platform.release()}, Python {platform.python_version()}"
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine shows here."""
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
 
 
 # Run -----------------------------------------------------------------------------------------
@@ -341,9 +373,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--requests-c1", type=int, default=2000, help="requests at concurrency 1")
     parser.add_argument("--requests", type=int, default=5000, help="requests at the other levels")
     parser.add_argument("--warmup", type=int, default=500, help="requests before measuring, per server")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds each level is split into")
     parser.add_argument("--time-cap", type=float, default=60.0, help="seconds at most per server and level")
+    parser.add_argument("--servers", default="bot,bare,bare-default", help="any of bot, bare, bare-default")
     parser.add_argument(
-        "--servers", default="bot,bare,bare-default", help="any of bot, bare, bare-default"
+        "--candidate",
+        metavar="COMMAND",
+        help="also measure another build of the bot, started by COMMAND (which must accept --port)",
     )
     parser.add_argument("--quick", action="store_true", help="a few hundred requests per level")
     args = parser.parse_args(argv)
@@ -356,31 +392,50 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
     levels_wanted = [int(c) for c in args.levels.split(",")]
     command = "python -m bench.roles_latency" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
+    load_before = loadavg()
     fake = FakeSlack().start()
     body, content_type = slash_command_body(TEXT, user_id="U0MEMBER", response_url=fake.response_url("bench"))
     results: list[Level] = []
     idle_rss: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="liec-bench-") as tmp:
-        servers = make_servers(args.servers.split(","), fake, Path(tmp))
+        servers = make_servers(args.servers.split(","), fake, Path(tmp), args.candidate)
         try:
             for server in servers:
                 server.start(Path(tmp))
             for server in servers:
                 server.wait_healthy()
+            # The bot's first scheduler tick (5 s after start) runs its start-up jobs: not measured.
+            time.sleep(6)
             for server in servers:
                 warm = run_level(server, 10, args.warmup, args.time_cap, body, content_type)
                 if warm.errors or not warm.latencies:
                     raise RuntimeError(f"{server.name} failed during warm-up:\n{server.log_tail()}")
-                if server.name == "bot" and EXPECTED not in warm.first_body:
-                    raise RuntimeError(f"the bot did not answer with the role card: {warm.first_body[:200]!r}")
+                if server.name in {"bot", "candidate"} and EXPECTED not in warm.first_body:
+                    raise RuntimeError(
+                        f"the bot did not answer with the role card: {warm.first_body[:200]!r}"
+                    )
             time.sleep(2)  # let the servers settle before reading idle memory
             for server in servers:
                 idle_rss[server.name] = rss_mb(server.pids())
-            # Level by level, each server in turn, so that any drift of the machine hits all alike.
+            # Each level in rounds, the servers taking turns in a rotating order, so that a burst
+            # of other work on the machine falls on every server alike rather than on one.
             for concurrency in levels_wanted:
                 total = args.requests_c1 if concurrency == 1 else args.requests
+                parts: dict[str, list[Level]] = {server.name: [] for server in servers}
+                for round_ in range(args.rounds):
+                    shift = round_ % len(servers)
+                    for server in servers[shift:] + servers[:shift]:
+                        part = run_level(
+                            server,
+                            concurrency,
+                            total // args.rounds,
+                            args.time_cap / args.rounds,
+                            body,
+                            content_type,
+                        )
+                        parts[server.name].append(part)
                 for server in servers:
-                    level = run_level(server, concurrency, total, args.time_cap, body, content_type)
+                    level = merge(parts[server.name])
                     results.append(level)
                     print(
                         f"  {server.name:<13} c={concurrency:<3} {level.count} ok, {level.errors} errors, "
@@ -394,6 +449,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             fake.stop()
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
     print(f"command: {command.strip()}")
+    print(f"load average before: {load_before}, after: {loadavg()}")
     print()
     print(table(results, idle_rss))
     print()

@@ -109,6 +109,35 @@ def _connect_until_up(handler: Any, stop: threading.Event) -> None:
             delay = min(delay * 2, 60)
 
 
+def _db_upgrade(settings: Settings) -> int:
+    """Apply every migration the database has not had; safe to run again."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from bot import db
+
+    try:
+        engine = db.make_engine(settings.database_url)
+        try:
+            before = db.schema_behind(engine)
+            db.upgrade(settings.database_url)
+            after = db.schema_behind(engine)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, OSError) as exc:
+        # The type only: a driver's message can carry the connection string.
+        print(
+            f"liec-bot: cannot upgrade the database ({type(exc).__name__}); is DATABASE_URL right?",
+            file=sys.stderr,
+        )
+        return 1
+    if after:
+        print(f"liec-bot: the database is still behind ({', '.join(sorted(after))})", file=sys.stderr)
+        return 1
+    applied = f"now at {', '.join(sorted(before))}" if before else "nothing to apply"
+    print(f"database schema is up to date ({applied})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv()
@@ -127,10 +156,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return run_check(settings)
         elif args.command == "db":
-            from bot import db
-
-            db.upgrade(settings.database_url)
-            print("database schema is up to date")
+            return _db_upgrade(settings)
     except ConfigError as exc:
         print(f"liec-bot: {exc}", file=sys.stderr)
         return 2

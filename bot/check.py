@@ -1,33 +1,201 @@
-"""`python -m bot check`: the organisation file, the database schema and the Slack token."""
+"""`python -m bot check`: the organisation file, the role files, the database schema and, where
+they are set, the Slack tokens (that they work and have every scope the manifest asks for).
+
+Each check prints one line: `ok`, `skip` (nothing to check) or `WRONG` with what to do.
+The exit status is 1 when anything is wrong, so the check can gate a deployment.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
 from bot import db
-from bot.config import ConfigError, Settings, load_org_config
+from bot.config import ConfigError, OrgConfig, Settings, load_org_config
 from bot.runtime import load_roles
+from bot.services.config_problems import config_problems
+from bot.services.roles import RoleCatalog
+
+MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+SCOPES_HEADER = "x-oauth-scopes"
+
+
+@dataclass
+class Report:
+    lines: list[str] = field(default_factory=list)
+    wrong: int = 0
+
+    def ok(self, what: str) -> None:
+        self.lines.append(f"ok    {what}")
+
+    def skip(self, what: str) -> None:
+        self.lines.append(f"skip  {what}")
+
+    def problem(self, what: str) -> None:
+        self.wrong += 1
+        self.lines.append(f"WRONG {what}")
+
+
+def manifest_bot_scopes(path: Path = MANIFEST) -> set[str]:
+    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    scopes = data.get("oauth_config", {}).get("scopes", {}).get("bot", []) if isinstance(data, dict) else []
+    return {str(scope) for scope in scopes or []}
+
+
+def granted_scopes(headers: Mapping[str, Any]) -> set[str] | None:
+    """The scopes Slack lists in auth.test's x-oauth-scopes header; None when it is absent."""
+    for name, value in headers.items():
+        if name.lower() == SCOPES_HEADER:
+            text = value[0] if isinstance(value, list) else str(value)
+            return {scope.strip() for scope in text.split(",") if scope.strip()}
+    return None
+
+
+def _slack_error(exc: SlackApiError) -> str:
+    return str(exc.response.get("error", "")) if exc.response is not None else "unknown_error"
+
+
+def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFEST) -> None:
+    token = settings.slack_bot_token
+    if not token:
+        report.skip("Slack bot token: SLACK_BOT_TOKEN is not set")
+        return
+    if not token.startswith("xoxb-"):
+        report.problem(
+            "Slack bot token: SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-): copy the "
+            "Bot User OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
+        )
+        return
+    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
+    try:
+        answer = client.auth_test()
+    except SlackApiError as exc:
+        error = _slack_error(exc)
+        report.problem(
+            f"Slack bot token: Slack refused it ({error}): copy the Bot User OAuth Token again from "
+            "api.slack.com/apps -> your app -> OAuth & Permissions, or reinstall the app"
+        )
+        return
+    except OSError as exc:
+        report.problem(
+            f"Slack bot token: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
+        )
+        return
+    granted = granted_scopes(answer.headers)
+    if granted is None:
+        report.problem("Slack bot token: Slack did not say which scopes it has (no x-oauth-scopes header)")
+        return
+    missing = sorted(manifest_bot_scopes(manifest) - granted)
+    if missing:
+        report.problem(
+            f"Slack bot token: it lacks {len(missing)} scope(s) the manifest asks for: "
+            f"{', '.join(missing)}. Add them under OAuth & Permissions -> Scopes (or paste "
+            "manifest.yml again), then reinstall the app to the workspace"
+        )
+        return
+    report.ok(f"Slack bot token (works, with all {len(granted)} scopes; team {answer.get('team', '?')})")
+
+
+def check_app_token(settings: Settings, report: Report) -> None:
+    token = settings.slack_app_token
+    if not token:
+        report.skip("Slack app token: SLACK_APP_TOKEN is not set (the bot serves HTTP, not Socket Mode)")
+        return
+    if not token.startswith("xapp-"):
+        report.problem(
+            "Slack app token: SLACK_APP_TOKEN is not an app-level token (it starts with xapp-): "
+            "create one under Basic Information -> App-Level Tokens with connections:write"
+        )
+        return
+    try:
+        WebClient(base_url=settings.slack_api_url, timeout=10).apps_connections_open(app_token=token)
+    except SlackApiError as exc:
+        report.problem(
+            f"Slack app token: Slack refused it ({_slack_error(exc)}): it needs the "
+            "connections:write scope and Socket Mode turned on"
+        )
+        return
+    except OSError as exc:
+        report.problem(
+            f"Slack app token: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
+        )
+        return
+    report.ok("Slack app token (Socket Mode)")
+
+
+def _sqlite_file_missing(url: str) -> Path | None:
+    parsed = make_url(db.normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database)
+    return None if path.exists() else path
+
+
+def check_database(settings: Settings, report: Report) -> None:
+    missing = _sqlite_file_missing(settings.database_url)
+    if missing is not None:
+        report.problem(f"database: {missing} does not exist yet; create it with: python -m bot db upgrade")
+        return
+    try:
+        engine = db.make_engine(settings.database_url)
+        try:
+            behind = db.schema_behind(engine)
+        finally:
+            engine.dispose()
+    except (SQLAlchemyError, OSError) as exc:
+        report.problem(
+            f"database: cannot read it ({type(exc).__name__}); is DATABASE_URL right and the server up?"
+        )
+        return
+    if behind:
+        report.problem(
+            f"database: the schema is behind this version of the bot (missing {', '.join(sorted(behind))}); "
+            "back it up, then run: python -m bot db upgrade"
+        )
+    else:
+        report.ok("database schema is up to date")
+
+
+def check(settings: Settings, manifest: Path = MANIFEST) -> Report:
+    report = Report()
+    org: OrgConfig | None = None
+    roles: RoleCatalog | None = None
+    try:
+        org = load_org_config(settings.liec_config)
+        report.ok(f"organisation file {settings.liec_config}")
+    except ConfigError as exc:
+        report.problem(f"organisation file: {exc}")
+    try:
+        roles = load_roles(settings)
+        report.ok(f"role files ({len(roles.roles)} roles)")
+    except ConfigError as exc:
+        report.problem(f"role files: {exc}")
+    if org is not None and roles is not None:
+        problems = config_problems(org, roles)
+        for problem in problems:
+            report.problem(f"organisation file: {problem}")
+        if not problems:
+            report.ok("organisation file agrees with the role files")
+    check_database(settings, report)
+    check_bot_token(settings, report, manifest)
+    check_app_token(settings, report)
+    return report
 
 
 def run_check(settings: Settings) -> int:
-    problems: list[str] = []
-    for name, step in (
-        ("organisation file", lambda: load_org_config(settings.liec_config)),
-        ("role files", lambda: load_roles(settings)),
-    ):
-        try:
-            step()
-            print(f"ok    {name}")
-        except ConfigError as exc:
-            problems.append(f"{name}: {exc}")
-    try:
-        behind = db.schema_behind(db.make_engine(settings.database_url))
-        if behind:
-            problems.append(
-                f"database: schema is behind ({', '.join(sorted(behind))}); run: python -m bot db upgrade"
-            )
-        else:
-            print("ok    database schema")
-    except Exception as exc:
-        problems.append(f"database: cannot read it ({type(exc).__name__})")
-    for problem in problems:
-        print(f"WRONG {problem}")
-    return 1 if problems else 0
+    report = check(settings)
+    for line in report.lines:
+        print(line)
+    if report.wrong:
+        print(f"{report.wrong} thing(s) to fix before the bot can run well.")
+        return 1
+    print("Everything checked is in order.")
+    return 0

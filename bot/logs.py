@@ -1,28 +1,92 @@
-"""Logging as key=value lines, with tokens and email addresses masked whatever the caller logs."""
+"""Structured logs: one JSON object a line (or key=value), with secrets and personal data masked.
+
+Whatever a caller or a library logs, the formatter masks Slack tokens, email addresses and
+anything shaped like a membership number (an optional letter and 5 to 8 digits standing
+alone) before the line is written: in the message, in extra fields and in tracebacks.
+Numbers written as an id (``id=12345``, ``question_id=12345``) are left readable.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
+from datetime import UTC, datetime
+from typing import Any, Literal
 
-_SECRETS = re.compile(r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
+_SECRETS = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Not inside a longer token: a Slack ts (1700000000.000100), a port (127.0.0.1:54321), a path.
+_MEMBERSHIP = re.compile(
+    r"(?P<id>\bid[=:]\s*|_id[=:]\s*)?(?<![\w/-])(?<!\d[.:])[A-Za-z]?\d{5,8}(?![\w/-]|[.:]\d)"
+)
+
+# Attributes every LogRecord has; anything else was passed with `extra=` and is logged too.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+
+LogFormat = Literal["json", "kv"]
+
+
+def _mask_number(match: re.Match[str]) -> str:
+    return match.group(0) if match.group("id") else "<number>"
 
 
 def redact(text: str) -> str:
-    return _EMAIL.sub("<email>", _SECRETS.sub("<token>", text))
+    text = _SECRETS.sub("<token>", text)
+    text = _EMAIL.sub("<email>", text)
+    return _MEMBERSHIP.sub(_mask_number, text)
 
 
-class RedactingFormatter(logging.Formatter):
+def _fields(record: logging.LogRecord) -> dict[str, Any]:
+    fields: dict[str, Any] = {
+        "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        "level": record.levelname,
+        "logger": record.name,
+        "msg": record.getMessage(),
+    }
+    for key, value in vars(record).items():
+        if key not in _STANDARD and not key.startswith("_"):
+            fields[key] = value if isinstance(value, int | float | bool) or value is None else str(value)
+    if record.exc_info:
+        fields["exc"] = logging.Formatter().formatException(record.exc_info)
+    elif record.exc_text:
+        fields["exc"] = record.exc_text
+    if record.stack_info:
+        fields["stack"] = record.stack_info
+    return {key: redact(value) if isinstance(value, str) else value for key, value in fields.items()}
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object a line: newlines in messages and tracebacks are escaped."""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        return json.dumps(_fields(record), ensure_ascii=False, default=str)
 
 
-def setup_logging(level: str = "INFO") -> None:
+def _kv_value(value: Any) -> str:
+    if isinstance(value, str):
+        return value if value and not re.search(r'[\s="\\]', value) else json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, default=str)
+
+
+class KeyValueFormatter(logging.Formatter):
+    """key=value on one line; values with spaces, quotes or newlines are JSON-quoted."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return " ".join(f"{key}={_kv_value(value)}" for key, value in _fields(record).items())
+
+
+# Kept for callers of the earlier name.
+RedactingFormatter = KeyValueFormatter
+
+
+def make_formatter(fmt: LogFormat = "json") -> logging.Formatter:
+    return JsonFormatter() if fmt == "json" else KeyValueFormatter()
+
+
+def setup_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     handler = logging.StreamHandler()
-    handler.setFormatter(
-        RedactingFormatter("time=%(asctime)s level=%(levelname)s logger=%(name)s msg=%(message)s")
-    )
+    handler.setFormatter(make_formatter(fmt))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -16,7 +16,11 @@ log = logging.getLogger(__name__)
 def register(app: App, deps: AppDeps) -> None:
     from handlers import commands, middleware, roles
     from handlers import officers
+    from handlers import member_data
+    from handlers import home
     from handlers import questions
+    from handlers import meetings
+    from handlers import elections, nominations
 
     middleware.register(app, deps)
     commands.register(app, deps)
@@ -24,6 +28,10 @@ def register(app: App, deps: AppDeps) -> None:
         roles,
         questions,
         officers,
+        member_data,
+        home,
+        meetings,
+        elections, nominations,
         # features add their handler module here
     ):
         feature.register(app, deps)

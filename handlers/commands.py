@@ -57,12 +57,18 @@ def all_subcommands() -> list[Subcommand]:
     # Imported here so that each feature module stays free to import this one.
     from handlers import roles
     from handlers import officers
+    from handlers import member_data
     from handlers import questions
+    from handlers import meetings
+    from handlers import elections, nominations
 
     groups: list[list[Subcommand]] = [
         roles.SUBCOMMANDS,
         questions.SUBCOMMANDS,
         officers.SUBCOMMANDS,
+        member_data.SUBCOMMANDS,
+        meetings.SUBCOMMANDS,
+        elections.SUBCOMMANDS + nominations.SUBCOMMANDS,
         # features add `<module>.SUBCOMMANDS,` here
     ]
     return [sub for group in groups for sub in group]

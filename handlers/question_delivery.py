@@ -262,7 +262,6 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
         return Report("delivered", region, live, channel)
     if any(result == "delayed" for _, result, _ in results):
         return Report("delayed", region)
-    escalate(deps, question_id, "unreachable")
     return Report("escalated", region)
 
 
@@ -291,6 +290,10 @@ def deliver_and_tell(deps: AppDeps, question_id: int, tell: Tell, *, in_job: boo
     elif report.outcome == "delayed" and not in_job:
         schedule_delivery(deps, question_id)
         tell(views.delivery_delayed())
+    elif report.outcome == "escalated" and not escalate(deps, question_id, "unreachable", tell):
+        # The Vice Chair could not be reached either, for now: the escalation job retries.
+        schedule_escalation_now(deps, question_id)
+        tell(views.delivery_delayed())
     return report
 
 
@@ -316,12 +319,28 @@ def schedule_escalation(deps: AppDeps, question: Question) -> None:
         )
 
 
+def schedule_escalation_now(deps: AppDeps, question_id: int) -> None:
+    with deps.session_factory.begin() as session:
+        deps.jobs.schedule(
+            session,
+            kind=ESCALATE_JOB,
+            key=svc.escalation_job_key(question_id),
+            due_at=deps.clock.now(),
+            payload={"question_id": question_id},
+        )
+
+
 # Escalation -----------------------------------------------------------------------------------
 
 
-def escalate(deps: AppDeps, question_id: int, reason: Literal["time", "unreachable"]) -> bool:
+def escalate(
+    deps: AppDeps,
+    question_id: int,
+    reason: Literal["time", "unreachable"],
+    tell: Tell | None = None,
+) -> bool:
     """Send an unclaimed question to the Vice Chair (Membership), or to the admins when that
-    post is vacant; False on a passing fault (try again)."""
+    post is vacant, and tell the asker (by ``tell``, or a DM); False on a passing fault."""
     with deps.session_factory() as session:
         question = svc.get_question(session, question_id)
         if question is None or question.status not in svc.UNCLAIMED:
@@ -340,15 +359,14 @@ def escalate(deps: AppDeps, question_id: int, reason: Literal["time", "unreachab
     if not any(r in ("sent", "already") for r in results):
         return not any(r == "delayed" for r in results)
     with deps.session_factory.begin() as session:
+        # The status is left alone: a question that waited for a coordinator still goes to
+        # the one appointed later.
         first = svc.mark_escalated(session, question_id, deps.clock.now()) is not None
-        svc.mark_delivered(session, question_id)
     if first:
-        send(
-            deps,
-            asker,
+        (tell or dm_teller(deps, asker))(
             views.escalated_to_asker(
                 region, vice_chairs if reached_vc else [], reason, deps.org.escalate_after
-            ),
+            )
         )
     return True
 

@@ -7,7 +7,6 @@ Names, emails and membership numbers here are personal data: they are deleted
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -106,17 +105,10 @@ class NominatorRecord(Base):
     membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
     status: Mapped[str] = mapped_column(String(20))
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    # The DM asking them: claimed before sending so that it goes once, then recorded.
-    notify_claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The DM asking them (sent by a durable job, so once); kept to update it on an answer.
     notified_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     dm_channel: Mapped[str | None] = mapped_column(String(20), nullable=True)
     dm_ts: Mapped[str | None] = mapped_column(String(30), nullable=True)
     forget_at_close: Mapped[bool] = mapped_column(Boolean, default=False)
 
     nomination: Mapped[NominationRecord] = relationship(back_populates="nominators")
-
-    def details(self) -> dict[str, Any]:
-        return {
-            "slack_id": self.slack_id, "name": self.name, "email": self.email,
-            "membership_number": self.membership_number, "status": self.status,
-        }

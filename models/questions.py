@@ -62,9 +62,7 @@ class QuestionDelivery(Base):
     __table_args__ = (UniqueConstraint("question_id", "stage", "recipient"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    question_id: Mapped[int] = mapped_column(
-        ForeignKey("questions.id", ondelete="CASCADE"), index=True
-    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     # "<region>#<reroutes>" for coordinators, "escalation" for the Vice Chair (Membership).
     stage: Mapped[str] = mapped_column(String(60))
     recipient: Mapped[str] = mapped_column(String(20))

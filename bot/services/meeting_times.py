@@ -157,6 +157,7 @@ def parse_rule(text: str, start_local: datetime, zone: ZoneInfo) -> str:
                 "rrule", f"UNTIL={parts['UNTIL']} ends before the start ({_wall(start_local)})")
         parts["UNTIL"] = until.strftime("%Y%m%dT%H%M%S")
     _check_month_days(parts)
+    _check_weekdays(parts)
     normalised = ";".join(f"{key}={value}" for key, value in parts.items())
     first = _first_occurrence(_build_rule(normalised, start_local), start_local, until)
     if first is None:
@@ -458,18 +459,47 @@ def _local_until(value: str, zone: ZoneInfo) -> datetime:
 def _check_month_days(parts: dict[str, str]) -> None:
     """Catch a month day that no chosen month has (30 February) before dateutil searches
     to the year 9999 for it."""
-    if "BYMONTHDAY" not in parts or "BYMONTH" not in parts:
+    if "BYMONTHDAY" not in parts:
         return
     try:
         days = [int(d) for d in parts["BYMONTHDAY"].split(",")]
-        months = [int(m) for m in parts["BYMONTH"].split(",")]
+        months = [int(m) for m in parts.get("BYMONTH", "1").split(",")]
     except ValueError:
         return  # dateutil words the syntax error
+    for day in days:
+        if day == 0 or abs(day) > 31:
+            raise MeetingTimeError("rrule", f"BYMONTHDAY={day}: a month has no such day (use 1 "
+                                   "to 31, or -1 for the last)")
+    if "BYMONTH" not in parts:
+        return
     longest = max((_MONTH_LENGTH_MAX.get(m, 31) for m in months), default=31)
     if all(abs(d) > longest for d in days):
         raise MeetingTimeError(
             "rrule", f"BYMONTHDAY={parts['BYMONTHDAY']} never happens in "
             f"BYMONTH={parts['BYMONTH']}: those months have at most {longest} days")
+
+
+def _check_weekdays(parts: dict[str, str]) -> None:
+    """BYDAY=1SA means the first Saturday of the month (or year): the number must exist."""
+    if "BYDAY" not in parts:
+        return
+    most = {"MONTHLY": 5, "YEARLY": 53}.get(parts.get("FREQ", ""), 0)
+    for item in parts["BYDAY"].split(","):
+        match = re.fullmatch(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)", item)
+        if match is None:
+            raise MeetingTimeError("rrule", f"BYDAY={item} is not a day: write MO, TU, WE, TH, FR, "
+                                   "SA or SU, with a number before it for 'the first' (1SA) or "
+                                   "'the last' (-1SA)")
+        if match[1] is None:
+            continue
+        number = int(match[1])
+        if not most:
+            raise MeetingTimeError("rrule", f"BYDAY={item}: a numbered day needs FREQ=MONTHLY "
+                                   "or FREQ=YEARLY")
+        if number == 0 or abs(number) > most:
+            period = "month" if most == 5 else "year"
+            raise MeetingTimeError("rrule", f"BYDAY={item}: a {period} has no such day (use 1 to "
+                                   f"{most}, or -1 for the last)")
 
 
 @lru_cache(maxsize=4096)
@@ -496,7 +526,10 @@ def _first_occurrence(built: rrule, dtstart: datetime, until: datetime | None) -
         dtstart=dtstart.replace(year=dtstart.year + years),
         until=until.replace(year=until.year + years) if until else None,
     )
-    first = next(iter(probe), None)
+    try:
+        first = next(iter(probe), None)
+    except (IndexError, ValueError, OverflowError) as exc:  # dateutil on rules it cannot expand
+        raise MeetingTimeError("rrule", f"cannot be expanded ({type(exc).__name__})") from None
     return first.replace(year=first.year - years) if first else None
 
 

@@ -15,7 +15,7 @@ import enum
 import re
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from email_validator import EmailNotValidError, validate_email
@@ -365,4 +365,42 @@ def validate(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[
         errors[ROUTE] = "Choose how you are nominated: by two members or by one branch."
     for key, message in _check_partner(form, rules).items():
         errors.setdefault(key, message)
+    return errors
+
+
+# A nominator on Slack gives their own details when they confirm.
+CONFIRM_NAME = "confirm_name"
+CONFIRM_EMAIL = "confirm_email"
+CONFIRM_MEMBERSHIP = "confirm_membership"
+CONFIRM_FIELDS = PersonFields("confirm_user", CONFIRM_NAME, CONFIRM_EMAIL, CONFIRM_MEMBERSHIP)
+
+
+def validate_confirmation(
+    details: Person,
+    candidate: Person,
+    others: list[tuple[Person, str]],
+    rules: ElectionRules,
+    now: datetime,
+) -> dict[str, str]:
+    """A nominator's own details, as given when they confirm.
+
+    ``others`` are the people they must not be, with how to name them ("the other
+    nominator", "the job-share partner"); the candidate is always among them.
+    """
+    if now.tzinfo is None:
+        raise ValueError("validate_confirmation needs an aware 'now'")
+    errors = _check_person_details(details, CONFIRM_FIELDS, "your", rules)
+    election = rules.election
+    if election is None or not is_open(election, now):
+        errors[CONFIRM_NAME] = "Nominations have closed, so this nomination cannot be confirmed."
+    for other, role in [(candidate, "the candidate"), *others]:
+        if other.is_blank:
+            continue
+        label = _same_person(replace(details, slack_id=None), replace(other, slack_id=None))
+        if label:
+            errors.setdefault(
+                _first_field(CONFIRM_FIELDS, label),
+                f"You have given the same {label} as {role}: "
+                "a nominator must be a different member.",
+            )
     return errors

@@ -44,9 +44,7 @@ class DirectoryEntry:
 
 def _posts(role: RoleDoc, org: OrgConfig) -> tuple[PostHolders, ...]:
     if role.posts and all(post.key in REGION_KEYS for post in role.posts):
-        return tuple(
-            PostHolders(post.title, tuple(_region_holders(org, post.key))) for post in role.posts
-        )
+        return tuple(PostHolders(post.title, tuple(_region_holders(org, post.key))) for post in role.posts)
     return (PostHolders(None, tuple(org.holders(role.key))),)
 
 

@@ -32,13 +32,16 @@ def clean_question(text: str) -> str:
 
 
 def display_pieces(text: str, size: int = DISPLAY_PIECE_CHARS) -> list[str]:
-    """The text in pieces of at most ``size`` characters, cut at a line end or space if one
+    """The text in pieces of at most ``size`` characters, cut at a line end or a space if one
     is near, so that each piece fits one Block Kit section once escaped."""
     pieces: list[str] = []
     rest = text
     while len(rest) > size:
-        cut = max(rest.rfind("\n", 0, size), rest.rfind(" ", 0, size))
-        if cut < size // 2:
+        # A line end in the second half of the piece, else a space, else a hard cut.
+        cut = rest.rfind("\n", size // 2, size)
+        if cut < 0:
+            cut = rest.rfind(" ", size // 2, size)
+        if cut < 0:
             cut = size
         pieces.append(rest[:cut].rstrip())
         rest = rest[cut:].lstrip()

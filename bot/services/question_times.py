@@ -74,18 +74,14 @@ def availability(
     moment = local.time().replace(tzinfo=None)
     # An end before the start: the hours run past midnight.
     crosses_midnight = finish < begin
-    in_hours = (
-        (moment >= begin or moment < finish) if crosses_midnight else begin <= moment < finish
-    )
+    in_hours = (moment >= begin or moment < finish) if crosses_midnight else begin <= moment < finish
     if in_hours:
         next_start = local
     else:
         day = local.date() if moment < begin else local.date() + timedelta(days=1)
         # Built from the wall clock, so a change of daylight saving in between is respected.
         next_start = datetime.combine(day, begin, tzinfo=zone)
-    return Availability(
-        tz=tz, local_now=local, in_hours=in_hours, next_start=next_start, start=start
-    )
+    return Availability(tz=tz, local_now=local, in_hours=in_hours, next_start=next_start, start=start)
 
 
 def expectation_text(people: list[tuple[str, Availability]]) -> str:

@@ -288,9 +288,7 @@ def waiting_questions(session: Session, region: Region) -> list[Question]:
 # Deliveries -------------------------------------------------------------------------------
 
 
-def find_delivery(
-    session: Session, question_id: int, stage: str, recipient: str
-) -> QuestionDelivery | None:
+def find_delivery(session: Session, question_id: int, stage: str, recipient: str) -> QuestionDelivery | None:
     return session.scalars(
         select(QuestionDelivery).where(
             QuestionDelivery.question_id == question_id,
@@ -300,9 +298,7 @@ def find_delivery(
     ).one_or_none()
 
 
-def new_reservation(
-    question_id: int, stage: str, recipient: str, now: datetime
-) -> QuestionDelivery:
+def new_reservation(question_id: int, stage: str, recipient: str, now: datetime) -> QuestionDelivery:
     """A row to insert before posting; the unique constraint lets only one poster have it."""
     return QuestionDelivery(
         question_id=question_id,
@@ -465,9 +461,7 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
             question.claimed_by = None
         if question.answered_by == user_id:
             question.answered_by = None
-    deliveries = session.scalars(
-        select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)
-    ).all()
+    deliveries = session.scalars(select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)).all()
     for delivery in deliveries:
         session.delete(delivery)
     session.execute(delete(QuestionAlert).where(QuestionAlert.key.endswith(f":{user_id}")))
@@ -475,8 +469,7 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     if handled:
         kept.append(
             (
-                f"{len(handled)} other members' question(s) you took or answered, "
-                "without your name",
+                f"{len(handled)} other members' question(s) you took or answered, without your name",
                 "they belong to the members who asked them; only the fact that a coordinator "
                 "handled them is kept",
             )

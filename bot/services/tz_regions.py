@@ -227,13 +227,9 @@ class TimezoneRegions:
             (region,) = decided
             return RegionGuess(region, f"from your Slack time zone {tz} ({place})")
         if not decided:
-            return RegionGuess(
-                None, f"your Slack time zone {tz} ({place}) is not in any one of our regions"
-            )
+            return RegionGuess(None, f"your Slack time zone {tz} ({place}) is not in any one of our regions")
         titles = " and ".join(sorted(r.display_title for r in decided))
-        return RegionGuess(
-            None, f"your Slack time zone {tz} is used in more than one region ({titles})"
-        )
+        return RegionGuess(None, f"your Slack time zone {tz} is used in more than one region ({titles})")
 
     def _countries(self, tz: str) -> tuple[str, tuple[str, ...]] | None:
         """The zone name that gave the countries, and the countries (empty: no place).

@@ -20,7 +20,7 @@ from bot.views.common import (
     mention,
     section,
 )
-from bot.views.roles import ROLE_OPEN
+from bot.views.roles import open_role_button
 from bot.views.slack_dates import date_token
 
 BY_ELECTION_INFO = "officers_by_election"
@@ -55,14 +55,12 @@ def directory(entries: Sequence[DirectoryEntry]) -> Reply:
         blocks.append(
             section(
                 _entry_text(entry),
-                accessory=button("Role description", ROLE_OPEN, value=entry.role.key),
+                accessory=open_role_button(entry.role, "Role description"),
             )
         )
         if entry.vacant_posts:
             vacancies += len(entry.vacant_posts)
-            blocks.append(
-                actions(button("By-election information", BY_ELECTION_INFO, value=entry.role.key))
-            )
+            blocks.append(actions(button("By-election information", BY_ELECTION_INFO, value=entry.role.key)))
     if shown < len(entries):
         blocks.append(context(f"{len(entries) - shown} more roles: type `/liec roles` to see them all."))
     summary = (
@@ -79,9 +77,7 @@ def _window_text(window: ElectionWindow, now: datetime) -> str:
     if window.is_open(now):
         when = f"nominations are open now and close {date_token(window.closes)}"
     else:
-        when = (
-            f"nominations open {date_token(window.opens)} and close {date_token(window.closes)}"
-        )
+        when = f"nominations open {date_token(window.opens)} and close {date_token(window.closes)}"
     return f"*{kind}: {window.name}*: {when}."
 
 
@@ -106,10 +102,10 @@ def by_election_info(
             )
         )
     blocks.append(section(f"*How to apply*\n{bullets(role.how_to_apply)}"))
-    blocks.append(actions(button("Role description", ROLE_OPEN, value=role.key)))
+    blocks.append(actions(open_role_button(role, "Role description")))
     return Reply(text=f"Vacant: {what}", blocks=blocks)
 
 
 def not_vacant(role: RoleDoc) -> Reply:
     text = f"{role.title} has no vacant post now."
-    return Reply(text=text, blocks=[section(text), actions(button("Role description", ROLE_OPEN, value=role.key))])
+    return Reply(text=text, blocks=[section(text), actions(open_role_button(role, "Role description"))])

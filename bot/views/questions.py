@@ -200,7 +200,7 @@ def refused(reason: str) -> Reply:
 def region_picker(reason: str, question_id: int | None = None, intro: str | None = None) -> Reply:
     """Three buttons, one per region; the value carries the waiting question, if any."""
     lead = intro or (
-        f"I can't tell which region you are in: {reason}. Pick yours and I'll remember it"
+        f"I can't tell which region you are in: {escape(reason)}. Pick yours and I'll remember it"
         + (" and send your question." if question_id else ".")
     )
     value = str(question_id) if question_id else ""
@@ -218,7 +218,8 @@ def region_status(
         return region_picker(reason)
     coordinator = names(holders) if holders else "_vacant at the moment_"
     lines = [
-        f"*Your region:* {region.display_title} ({reason}).",
+        f"*Your region:* {region.display_title}",
+        f"*How it was decided:* {escape(reason)}",
         f"*Coordinator:* {coordinator}",
     ]
     if branch_name:

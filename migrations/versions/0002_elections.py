@@ -83,7 +83,6 @@ def upgrade() -> None:
         sa.Column("membership_number", sa.String(40), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("responded_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("notify_claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("dm_channel", sa.String(20), nullable=True),
         sa.Column("dm_ts", sa.String(30), nullable=True),

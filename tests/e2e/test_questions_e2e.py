@@ -88,12 +88,24 @@ def quiet() -> None:
     ("tz", "coordinator", "expected"),
     [
         # 12:00 UTC on Monday 23 November 2026.
-        ("Asia/Dubai", EAME, "Europe, Africa and Middle East coordinator, has your question; "
-         "it is 12:00 in London for them, within their working hours"),
-        ("Asia/Calcutta", ASIAPAC, "Asia-Pacific coordinator, has your question; it is 23:00 in "
-         "Sydney for them, expect a reply after 08:00 their time tomorrow"),
-        ("America/Sao_Paulo", AMERICAS, "Americas coordinator, has your question; it is 07:00 "
-         "in New York for them, expect a reply after 08:00 their time"),
+        (
+            "Asia/Dubai",
+            EAME,
+            "Europe, Africa and Middle East coordinator, has your question; "
+            "it is 12:00 in London for them, within their working hours",
+        ),
+        (
+            "Asia/Calcutta",
+            ASIAPAC,
+            "Asia-Pacific coordinator, has your question; it is 23:00 in "
+            "Sydney for them, expect a reply after 08:00 their time tomorrow",
+        ),
+        (
+            "America/Sao_Paulo",
+            AMERICAS,
+            "Americas coordinator, has your question; it is 07:00 "
+            "in New York for them, expect a reply after 08:00 their time",
+        ),
         ("Pacific/Auckland", ASIAPAC, "it is 23:00 in Sydney"),
         ("Asia/Istanbul", EAME, "it is 12:00 in London"),
     ],
@@ -115,9 +127,7 @@ def test_a_question_reaches_the_coordinator_of_the_members_time_zone(
     assert all(posts_to(fake_slack, other) == [] for other in others)
 
 
-def test_mentions_broadcasts_and_markup_are_delivered_escaped(
-    bot: BotHarness, fake_slack: FakeSlack
-) -> None:
+def test_mentions_broadcasts_and_markup_are_delivered_escaped(bot: BotHarness, fake_slack: FakeSlack) -> None:
     typed = "<!channel> @here <@U0SECRETARY> <https://evil.example|click> & *bold*"
     ask(bot, typed)
     (message,) = wait_posts(fake_slack, EAME)
@@ -255,12 +265,11 @@ def test_a_coordinator_who_left_means_escalation_not_a_crash(
         fake_slack.users[EAME]["deleted"] = True
     else:
         fake_slack.fail_next("chat.postMessage", status=200, error=fault)
-    reply = ask(bot, "Is anyone there?")
-    assert reply["text"]  # the command itself answered
+    told = ask(bot, "Is anyone there?")["text"]
+    assert "could not reach the Europe, Africa and Middle East coordinator" in told
+    assert f"gone to <@{VC}>, Vice Chair (Membership)" in told
     escalated = wait_posts(fake_slack, VC)[0]
     assert "Is anyone there?" in _blob(escalated)
-    told = wait_posts(fake_slack, MEMBER)[0]["text"]
-    assert "could not reach the Europe, Africa and Middle East coordinator" in told
     alert = wait_posts(fake_slack, ADMINS_CHANNEL)[0]
     assert "cannot be reached" in alert["text"] and "Is anyone there" not in alert["text"]
     assert posts_to(fake_slack, EAME) == []
@@ -318,7 +327,7 @@ def test_no_coordinator_the_question_waits_admins_are_told_once_and_it_is_delive
 
     restarted = make_bot(org)  # the organisation file now names a coordinator
     restarted.deps.jobs.startup()
-    assert restarted.run_jobs() == 2
+    restarted.run_jobs()
     delivered = posts_to(fake_slack, AMERICAS)
     assert ["First question" in _blob(p) for p in delivered] == [True, False]
     assert "Second question" in _blob(delivered[1])
@@ -339,8 +348,12 @@ def test_an_unknown_region_is_asked_remembered_and_the_question_sent(
     reply = ask(bot, "Where do I belong?")
     assert "I can't tell which region you are in" in reply["text"]
     picks = button_values(reply)
-    assert set(picks) == {views.PICK_REGION_PREFIX + r for r in ("americas", "asia-pacific", "europe-africa-middle-east")}
-    bot.click(MEMBER, views.PICK_REGION_PREFIX + "asia-pacific", picks[views.PICK_REGION_PREFIX + "asia-pacific"])
+    assert set(picks) == {
+        views.PICK_REGION_PREFIX + r for r in ("americas", "asia-pacific", "europe-africa-middle-east")
+    }
+    bot.click(
+        MEMBER, views.PICK_REGION_PREFIX + "asia-pacific", picks[views.PICK_REGION_PREFIX + "asia-pacific"]
+    )
     assert "Where do I belong?" in _blob(wait_posts(fake_slack, ASIAPAC)[0])
     assert "has your question" in wait_posts(fake_slack, MEMBER)[0]["text"]
     # Remembered: the next question goes straight there.
@@ -422,3 +435,51 @@ def test_questions_lists_the_open_questions_of_their_region_oldest_first(
     everything = _blob(bot.command("questions", user="U0SECRETARY").json())  # an admin
     assert "Americas one" in everything and "Older one" in everything
     assert "for regional coordinators" in _blob(bot.command("questions", user=MEMBER).json())
+
+
+def test_a_question_for_a_vacant_region_goes_to_the_vice_chair_and_later_to_the_new_coordinator(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    vacant = copy.deepcopy(org)
+    vacant["regions"]["americas"]["coordinator"] = []
+    fake_slack.users[MEMBER]["tz"] = "America/Chicago"
+    bot = make_bot(vacant)
+    ask(bot, "Anyone in the Americas?")
+    clock.advance(timedelta(hours=24, minutes=1))
+    bot.run_jobs()
+    assert "Anyone in the Americas?" in _blob(wait_posts(fake_slack, VC)[0])
+    assert "No one has taken your question within 24 hours" in wait_posts(fake_slack, MEMBER)[0]["text"]
+    restarted = make_bot(org)
+    restarted.deps.jobs.startup()
+    restarted.run_jobs()
+    assert "Anyone in the Americas?" in _blob(wait_posts(fake_slack, AMERICAS)[0])
+
+
+def test_a_member_who_never_picks_a_region_still_reaches_the_vice_chair(
+    bot: BotHarness, fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    fake_slack.users[MEMBER]["tz"] = "Etc/UTC"
+    ask(bot, "Lost question")
+    clock.advance(timedelta(hours=25))
+    bot.run_jobs()
+    escalated = wait_posts(fake_slack, VC)[0]
+    assert "region is not known" in _blob(escalated) and "Lost question" in _blob(escalated)
+    bot.click(VC, views.REROUTE, button_values(escalated)[views.REROUTE])
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    assert len(opened["blocks"][0]["element"]["options"]) == 3  # every region is possible
+    bot.submit_view(VC, opened, {views.REROUTE_BLOCK: "asia-pacific"})
+    assert "Lost question" in _blob(wait_posts(fake_slack, ASIAPAC)[0])
+
+
+def test_a_job_share_with_one_coordinator_gone_still_reaches_the_other(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["asia-pacific"]["coordinator"] = [ASIAPAC, "U0GONE"]  # U0GONE: user_not_found
+    fake_slack.users[MEMBER]["tz"] = "Asia/Manila"
+    bot = make_bot(org)
+    reply = ask(bot, "Half a job share")
+    assert reply["text"].startswith(f"<@{ASIAPAC}>, Asia-Pacific coordinator, has your question")
+    assert "U0GONE" not in reply["text"]
+    assert "cannot be reached" in wait_posts(fake_slack, ADMINS_CHANNEL)[0]["text"]
+    assert len(wait_posts(fake_slack, ASIAPAC)) == 1
+    assert posts_to(fake_slack, "U0GONE") == [] and posts_to(fake_slack, VC) == []

@@ -150,7 +150,9 @@ def test_too_frequent_rules_are_rejected(freq: str) -> None:
 @pytest.mark.parametrize(
     ("rule", "words"),
     [
-        ("FREQ=MONTHLY;BYDAY=1XX", "is not a valid RRULE"),
+        ("FREQ=MONTHLY;BYDAY=1XX", "BYDAY=1XX is not a day"),
+        ("FREQ=MONTHLY;BYMONTHDAY=40", "BYMONTHDAY=40: a month has no such day"),
+        ("FREQ=MONTHLY;BYMONTHDAY=x", "is not a valid RRULE"),
         ("FREQ=FORTNIGHTLY", "FREQ=FORTNIGHTLY is not a frequency"),
         ("BYDAY=1SA", "has no FREQ"),
         ("garbage", "'garbage' is not a rule part"),
@@ -162,6 +164,11 @@ def test_too_frequent_rules_are_rejected(freq: str) -> None:
         ("FREQ=MONTHLY;COUNT=-2", "COUNT=-2 must be a whole number"),
         ("FREQ=MONTHLY;COUNT=2;UNTIL=20271231", "give COUNT or UNTIL, not both"),
         ("FREQ=MONTHLY;UNTIL=tomorrow", "UNTIL=TOMORROW is not a date"),
+        ("FREQ=MONTHLY;BYDAY=9SA", "BYDAY=9SA: a month has no such day"),
+        ("FREQ=MONTHLY;BYDAY=0SA", "a month has no such day"),
+        ("FREQ=YEARLY;BYDAY=60MO", "BYDAY=60MO: a year has no such day"),
+        ("FREQ=WEEKLY;BYDAY=1SA", "a numbered day needs FREQ=MONTHLY"),
+        ("FREQ=WEEKLY;BYDAY=SAT", "BYDAY=SAT is not a day"),
     ],
 )
 def test_malformed_rules_are_rejected(rule: str, words: str) -> None:

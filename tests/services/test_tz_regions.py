@@ -294,9 +294,7 @@ SMALL = TimezoneRegions(TABLES, RULES)
 
 
 def test_a_zone_shared_by_countries_of_one_region_has_that_region() -> None:
-    assert SMALL.guess("Test/Shared") == RegionGuess(
-        AM, "from your Slack time zone Test/Shared (Aland)"
-    )
+    assert SMALL.guess("Test/Shared") == RegionGuess(AM, "from your Slack time zone Test/Shared (Aland)")
 
 
 def test_a_zone_shared_by_countries_of_different_regions_asks() -> None:
@@ -315,9 +313,7 @@ def test_a_placeless_country_abstains_in_a_shared_zone_but_asks_alone() -> None:
 
 
 def test_links_are_followed_through_chains() -> None:
-    assert SMALL.guess("Older/Shared") == RegionGuess(
-        AM, "from your Slack time zone Older/Shared (Aland)"
-    )
+    assert SMALL.guess("Older/Shared") == RegionGuess(AM, "from your Slack time zone Older/Shared (Aland)")
     assert SMALL.guess("Nowhere") == RegionGuess(
         None, "your Slack time zone Nowhere does not say where you are"
     )

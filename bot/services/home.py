@@ -1,0 +1,358 @@
+"""What a member's Home tab shows, gathered from the database and the organisation file.
+
+Nothing here calls Slack: times are shown with Slack date tokens (each reader sees their own
+local time), and time zones come from the cache in `member_timezones`. Each part is built
+on its own; a part whose feature fails is left out (and logged) rather than losing the tab.
+
+The parts, for every member: region and coordinator (with the coordinator's local time),
+the next meetings, open elections, their own nominations, their open questions. For admins
+and officers: nominations awaiting nominators per position, unanswered questions per
+region, reminders that failed, configuration problems.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.config import OrgConfig
+from bot.jobs import JobQueue
+from bot.services import election_store, meetings, member_timezones, nominations, questions
+from bot.services.config_problems import config_problems
+from bot.services.elections import Position, position_label
+from bot.services.officer_directory import is_officer
+from bot.services.roles import RoleCatalog
+from bot.services.tz_regions import Region
+from models.foundation import ScheduledJob
+from models.meetings import MeetingPost
+from models.questions import Question
+
+log = logging.getLogger(__name__)
+
+TIMEZONE_JOB = "home.timezone"
+MEETINGS_AHEAD = timedelta(days=92)
+MEETINGS_SHOWN = 5
+ELECTIONS_SHOWN = 5
+NOMINATIONS_SHOWN = 10
+QUESTIONS_SHOWN = 10
+FAILURES_SINCE = timedelta(days=14)
+FAILURES_SHOWN = 10
+PROBLEMS_SHOWN = 10
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class CoordinatorNow:
+    user_id: str
+    tz: str | None
+    local_now: datetime | None  # None while their time zone is not known yet
+
+
+@dataclass(frozen=True)
+class RegionPart:
+    region: Region | None
+    reason: str  # how the region was decided, or why it is not known
+    coordinators: list[CoordinatorNow]
+    reading_timezone: bool = False  # unknown only because the time zone is being read
+
+
+@dataclass(frozen=True)
+class MeetingItem:
+    name: str
+    starts_at: datetime
+    channel: str
+    video_url: str | None
+    agenda_url: str | None
+
+
+@dataclass(frozen=True)
+class ElectionItem:
+    election_id: int
+    name: str
+    closes_at: datetime
+    positions: list[str]
+
+
+@dataclass(frozen=True)
+class NominationItem:
+    position: str
+    election: str
+    status: str
+    candidate: str | None  # the candidate's name when the member nominated someone else
+
+
+@dataclass(frozen=True)
+class QuestionItem:
+    question_id: int
+    text: str
+    status: str
+    region: Region | None
+    asked_at: datetime
+
+
+@dataclass(frozen=True)
+class PositionWaiting:
+    election: str
+    position: str
+    awaiting: int
+
+
+@dataclass(frozen=True)
+class RegionQuestions:
+    region: Region | None  # None: questions whose region is not known yet
+    unanswered: int
+    oldest: datetime
+
+
+@dataclass(frozen=True)
+class FailedPost:
+    what: str  # "reminder of General Committee", "agenda notice", ...
+    channel: str | None
+    due_at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class AdminPart:
+    awaiting_nominators: list[PositionWaiting] | None
+    unanswered_questions: list[RegionQuestions] | None
+    failed_reminders: list[FailedPost] | None
+    config_problems: list[str]
+
+
+@dataclass(frozen=True)
+class HomeData:
+    """None for a part means: that capability is absent or could not be read; show nothing."""
+
+    user_id: str
+    now: datetime
+    region: RegionPart | None
+    meetings: list[MeetingItem] | None
+    elections: list[ElectionItem] | None
+    nominations: list[NominationItem] | None
+    questions: list[QuestionItem] | None
+    admin: AdminPart | None
+    timezones_to_refresh: list[str] = field(default_factory=list)
+
+
+def _safely(session: Session, part: str, build: Callable[[], T]) -> T | None:
+    try:
+        return build()
+    except Exception:
+        log.exception("home tab part failed part=%s", part)
+        # A failed statement can leave the transaction unusable (PostgreSQL); the session
+        # only reads, so starting afresh loses nothing.
+        session.rollback()
+        return None
+
+
+def _local_now(tz: str | None, now: datetime) -> datetime | None:
+    if not tz:
+        return None
+    try:
+        return now.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+# Parts for every member ----------------------------------------------------------------------
+
+
+def region_part(
+    session: Session, org: OrgConfig, user_id: str, zones: dict[str, member_timezones.CachedZone], now: datetime
+) -> RegionPart:
+    own = zones.get(user_id)
+    decision = questions.decide_region(questions.member_choice(session, user_id), org, own.tz if own else None)
+    holders = questions.coordinators(org, decision.region) if decision.region else []
+    coordinators = []
+    for holder in holders:
+        cached = zones.get(holder)
+        tz = cached.tz if cached else None
+        coordinators.append(CoordinatorNow(holder, tz, _local_now(tz, now)))
+    return RegionPart(decision.region, decision.reason, coordinators, decision.region is None and own is None)
+
+
+def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:
+    found = meetings.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
+    return [
+        MeetingItem(m.name, occurrence.start, m.channel, m.video_url, m.agenda_url) for m, occurrence in found
+    ]
+
+
+def _titles(roles: RoleCatalog) -> dict[str, str]:
+    return {role.key: role.title for role in roles.roles}
+
+
+def election_items(session: Session, roles: RoleCatalog, now: datetime) -> list[ElectionItem]:
+    titles = _titles(roles)
+    return [
+        ElectionItem(
+            record.id,
+            record.name,
+            record.closes_at,
+            [position_label(Position.parse(key), titles) for key in record.positions],
+        )
+        for record in election_store.open_elections(session, now)[:ELECTIONS_SHOWN]
+    ]
+
+
+def nomination_items(session: Session, roles: RoleCatalog, user_id: str) -> list[NominationItem]:
+    titles = _titles(roles)
+    items = []
+    for row in reversed(nominations.mine(session, user_id)):  # newest first
+        someone_else = row.candidate_slack_id != user_id and row.submitted_by == user_id
+        items.append(
+            NominationItem(
+                position_label(nominations.position_of(row), titles),
+                row.election.name,
+                nominations.status_of(row).value,
+                row.candidate_name if someone_else else None,
+            )
+        )
+    return items[:NOMINATIONS_SHOWN]
+
+
+def question_items(session: Session, user_id: str) -> list[QuestionItem]:
+    rows = session.scalars(
+        select(Question)
+        .where(Question.asker_id == user_id, Question.status.in_(questions.NOT_ANSWERED))
+        .order_by(Question.asked_at.desc(), Question.id.desc())
+        .limit(QUESTIONS_SHOWN)
+    )
+    return [
+        QuestionItem(q.id, q.text, q.status, Region(q.region) if q.region else None, q.asked_at) for q in rows
+    ]
+
+
+# The admins' and officers' part -----------------------------------------------------------
+
+
+def awaiting_nominators(session: Session, roles: RoleCatalog, now: datetime) -> list[PositionWaiting]:
+    """Counts only: no personal data, so nothing to audit."""
+    titles = _titles(roles)
+    waiting = []
+    for record in election_store.open_elections(session, now):
+        for count in nominations.counts_by_position(session, record):
+            awaiting = count.counts.get(nominations.NominationStatus.AWAITING, 0)
+            if awaiting:
+                label = position_label(Position.parse(count.position_key), titles)
+                waiting.append(PositionWaiting(record.name, label, awaiting))
+    return waiting
+
+
+def unanswered_questions(session: Session) -> list[RegionQuestions]:
+    counts: Counter[str | None] = Counter()
+    oldest: dict[str | None, datetime] = {}
+    for question in questions.open_questions(session, None):
+        counts[question.region] += 1
+        oldest.setdefault(question.region, question.asked_at)  # oldest first
+    ordered = sorted(counts, key=lambda region: oldest[region])
+    return [RegionQuestions(Region(r) if r else None, counts[r], oldest[r]) for r in ordered]
+
+
+_POST_KINDS = {
+    meetings.JOB_REMINDER: "reminder",
+    meetings.JOB_AGENDA: "agenda notice",
+    meetings.JOB_CHANGE: "change notice",
+    meetings.JOB_DIGEST: "weekly digest",
+    meetings.JOB_REFRESH: "reminder planning",
+}
+
+
+def _meeting_name(session: Session, key: str) -> str | None:
+    parts = key.split(":")
+    if len(parts) < 3 or parts[0] != "mtg":
+        return None
+    meeting = meetings.get_meeting(session, parts[1])
+    return meeting.name if meeting else None
+
+
+def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
+    """Meeting posts that failed in the last two weeks: recorded failures and failed jobs."""
+    since = now - FAILURES_SINCE
+    found: dict[str, FailedPost] = {}
+    posts = session.scalars(
+        select(MeetingPost)
+        .where(MeetingPost.outcome == "failed", MeetingPost.recorded_at >= since)
+        .order_by(MeetingPost.recorded_at.desc())
+    )
+    for post in posts:
+        name = _meeting_name(session, post.key)
+        kind = _POST_KINDS.get(post.kind, post.kind)
+        what = f"{kind} of {name}" if name else kind
+        found[post.key] = FailedPost(what, post.channel, post.due_at, str(post.detail.get("error", "failed")))
+    jobs = session.scalars(
+        select(ScheduledJob)
+        .where(
+            ScheduledJob.status == "failed",
+            ScheduledJob.kind.in_(list(_POST_KINDS)),
+            ScheduledJob.finished_at >= since,
+        )
+        .order_by(ScheduledJob.finished_at.desc())
+    )
+    for job in jobs:
+        if job.key in found:
+            continue
+        name = _meeting_name(session, job.key)
+        kind = _POST_KINDS.get(job.kind, job.kind)
+        what = f"{kind} of {name}" if name else kind
+        found[job.key] = FailedPost(what, None, job.due_at, job.last_error or "failed")
+    return sorted(found.values(), key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
+
+
+def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
+    return org.is_admin(user_id) or is_officer(org, user_id)
+
+
+# Building it all ------------------------------------------------------------------------------
+
+
+def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: str, now: datetime) -> HomeData:
+    candidates = {user_id}
+    for region in Region:
+        candidates.update(questions.coordinators(org, region))
+    zones = member_timezones.cached(session, candidates)
+    region = _safely(session, "region", lambda: region_part(session, org, user_id, zones, now))
+    admin = None
+    if sees_admin_part(org, user_id):
+        admin = AdminPart(
+            awaiting_nominators=_safely(session, "awaiting nominators", lambda: awaiting_nominators(session, roles, now)),
+            unanswered_questions=_safely(session, "unanswered questions", lambda: unanswered_questions(session)),
+            failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
+            config_problems=config_problems(org, roles)[:PROBLEMS_SHOWN],
+        )
+    shown = {user_id}
+    if region is not None:
+        shown.update(c.user_id for c in region.coordinators)
+    return HomeData(
+        user_id=user_id,
+        now=now,
+        region=region,
+        meetings=_safely(session, "meetings", lambda: meeting_items(session, now)),
+        elections=_safely(session, "elections", lambda: election_items(session, roles, now)),
+        nominations=_safely(session, "nominations", lambda: nomination_items(session, roles, user_id)),
+        questions=_safely(session, "questions", lambda: question_items(session, user_id)),
+        admin=admin,
+        timezones_to_refresh=member_timezones.needing_refresh(zones, shown, now),
+    )
+
+
+def schedule_timezone_refresh(session: Session, user_ids: Sequence[str], now: datetime) -> None:
+    """Read these members' time zones from Slack in the background, at most once a day each."""
+    for user in user_ids:
+        JobQueue.schedule(
+            session,
+            kind=TIMEZONE_JOB,
+            key=f"{TIMEZONE_JOB}:{user}:{now.date().isoformat()}",
+            due_at=now,
+            payload={"user_id": user},
+        )

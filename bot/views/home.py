@@ -1,0 +1,191 @@
+"""Block Kit for a member's Home tab: "what is there for me?" at a glance."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from bot.services.home import (
+    AdminPart,
+    ElectionItem,
+    HomeData,
+    MeetingItem,
+    NominationItem,
+    QuestionItem,
+    RegionPart,
+)
+from bot.views.common import (
+    MODAL_BLOCK_LIMIT,
+    actions,
+    bullets,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    mention,
+    section,
+    truncate,
+)
+from bot.views.elections import NOMINATE_BUTTON
+from bot.views.member_data import FORGET_BUTTON, MY_DATA_BUTTON
+from bot.views.slack_dates import SHORT, date_token
+
+HOME_BLOCK_LIMIT = MODAL_BLOCK_LIMIT  # a Home tab holds 100 blocks, like a modal
+
+QUESTION_STATUS = {
+    "unrouted": "waiting for you to pick your region",
+    "waiting": "waiting for a coordinator",
+    "open": "with the coordinators",
+    "claimed": "a coordinator is on it",
+}
+
+
+def _coordinator_line(region: RegionPart) -> str:
+    if not region.coordinators:
+        return "*Coordinator:* the post is vacant; `/liec ask` still reaches the committee."
+    people = []
+    for person in region.coordinators:
+        if person.local_now is None:
+            people.append(mention(person.user_id))
+        else:
+            people.append(f"{mention(person.user_id)} (it is {person.local_now:%H:%M} on {person.local_now:%A} for them)")
+    word = "Coordinator" if len(people) == 1 else "Coordinators"
+    return f"*{word}:* " + ", ".join(people)
+
+
+def region_blocks(region: RegionPart) -> list[Block]:
+    how = "Tell me with `/liec region set <region>` or `/liec region branch <your branch>`."
+    if region.region is None and region.reading_timezone:
+        return [section(f"*Your region:* I am reading your Slack time zone; it will show here next time. {how}")]
+    if region.region is None:
+        return [section(f"*Your region:* not known ({escape(region.reason)}). {how}")]
+    text = f"*Your region:* {region.region.display_title} ({escape(region.reason)})\n{_coordinator_line(region)}"
+    return [section(text)]
+
+
+def _meeting_line(item: MeetingItem) -> str:
+    parts = [f"*{escape(truncate(item.name, 100))}*, {date_token(item.starts_at)} in <#{item.channel}>"]
+    if item.agenda_url:
+        parts.append(f"<{item.agenda_url}|Agenda>")
+    if item.video_url:
+        parts.append(f"<{item.video_url}|Join the call>")
+    return " · ".join(parts)
+
+
+def meeting_blocks(items: Sequence[MeetingItem]) -> list[Block]:
+    if not items:
+        return [section("*Next meetings*\nNo meetings in the next three months.")]
+    return [section("*Next meetings* (in your own time)\n" + bullets([_meeting_line(i) for i in items]))]
+
+
+def election_blocks(items: Sequence[ElectionItem]) -> list[Block]:
+    if not items:
+        return [section("*Elections*\nNo election is taking nominations now.")]
+    blocks: list[Block] = [section("*Open elections*")]
+    for item in items:
+        positions = ", ".join(escape(p) for p in item.positions)
+        blocks.append(
+            section(
+                f"*{escape(item.name)}*\n{truncate(positions, 1500)}\n"
+                f"Nominations close {date_token(item.closes_at)}.",
+                accessory=button("Nominate", NOMINATE_BUTTON, value=str(item.election_id), style="primary"),
+            )
+        )
+    return blocks
+
+
+def _nomination_line(item: NominationItem) -> str:
+    whom = f" (you nominated {escape(truncate(item.candidate, 80))})" if item.candidate else ""
+    return f"{escape(item.position)}, {escape(item.election)}{whom}: *{escape(item.status)}*"
+
+
+def nomination_blocks(items: Sequence[NominationItem]) -> list[Block]:
+    if not items:
+        return []  # nothing to say to a member who has not nominated anyone
+    return [section("*Your nominations*\n" + bullets([_nomination_line(i) for i in items]))]
+
+
+def _question_line(item: QuestionItem) -> str:
+    status = QUESTION_STATUS.get(item.status, item.status)
+    asked = date_token(item.asked_at, "{date_short_pretty}")
+    return f"“{escape(truncate(item.text, 100))}”, asked {asked}: {status}"
+
+
+def question_blocks(items: Sequence[QuestionItem]) -> list[Block]:
+    if not items:
+        return [section("*Your questions*\nNone open. `/liec ask` reaches your regional coordinator.")]
+    return [section("*Your open questions*\n" + bullets([_question_line(i) for i in items]))]
+
+
+def _listed(title: str, lines: Sequence[str] | None, none: str) -> list[Block]:
+    if lines is None:
+        return []  # that capability is absent or could not be read
+    return [section(f"*{title}*\n" + (bullets(lines) if lines else none))]
+
+
+def admin_blocks(admin: AdminPart) -> list[Block]:
+    blocks: list[Block] = [divider(), header("For officers and admins")]
+    waiting = (
+        None
+        if admin.awaiting_nominators is None
+        else [
+            f"{escape(w.position)} ({escape(w.election)}): {w.awaiting} nomination{'s' if w.awaiting != 1 else ''}"
+            for w in admin.awaiting_nominators
+        ]
+    )
+    blocks += _listed("Nominations awaiting nominators", waiting, "None.")
+    unanswered = (
+        None
+        if admin.unanswered_questions is None
+        else [
+            f"{r.region.display_title if r.region else 'Region not known yet'}: {r.unanswered} "
+            f"(oldest asked {date_token(r.oldest, SHORT)})"
+            for r in admin.unanswered_questions
+        ]
+    )
+    blocks += _listed("Unanswered questions by region", unanswered, "None.")
+    failed = (
+        None
+        if admin.failed_reminders is None
+        else [
+            f"{escape(f.what)}{f' in <#{f.channel}>' if f.channel else ''}, due {date_token(f.due_at, SHORT)}: "
+            f"`{escape(truncate(f.error, 60))}`"
+            for f in admin.failed_reminders
+        ]
+    )
+    blocks += _listed("Reminders that failed (last two weeks)", failed, "None.")
+    problems = [escape(truncate(p, 280)) for p in admin.config_problems]
+    blocks += _listed("Configuration problems", problems, "None: the organisation file agrees with the role files.")
+    return blocks
+
+
+def home_view(data: HomeData) -> View:
+    blocks: list[Block] = [header("Labour International: what is there for you")]
+    if data.region is not None:
+        blocks += region_blocks(data.region)
+    if data.meetings is not None:
+        blocks += meeting_blocks(data.meetings)
+    if data.elections is not None:
+        blocks += election_blocks(data.elections)
+    if data.nominations is not None:
+        blocks += nomination_blocks(data.nominations)
+    if data.questions is not None:
+        blocks += question_blocks(data.questions)
+    if data.admin is not None:
+        blocks += admin_blocks(data.admin)
+    footer: list[Block] = [
+        divider(),
+        context(
+            "Times are shown in your own time zone. `/liec help` lists everything, "
+            "`/liec officers` shows who holds each role."
+        ),
+        actions(
+            button("Send me my data", MY_DATA_BUTTON, value="home"),
+            button("Forget me…", FORGET_BUTTON, value="home", style="danger"),
+        ),
+    ]
+    blocks = blocks[: HOME_BLOCK_LIMIT - len(footer)] + footer
+    return View(type="home", blocks=blocks)

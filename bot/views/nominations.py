@@ -1,0 +1,418 @@
+"""Block Kit for nominations: the nomination modal and reading it back, the nominator's DM
+and confirmation modal, "my nominations", and the returning officer's list.
+
+Block ids of the nomination modal are the field keys of bot/services/nomination_rules.py,
+so a rule's message lands on the field at fault.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    Block,
+    ConfirmObject,
+    EmailInputElement,
+    InputBlock,
+    Option,
+    OptionGroup,
+    PlainTextInputElement,
+    PlainTextObject,
+    RadioButtonsElement,
+    StaticSelectElement,
+    UserSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.services import nomination_rules as fields
+from bot.services.election_store import parse_position_value
+from bot.services.nomination_rules import (
+    MAX_NAME_CHARS,
+    MAX_STATEMENT_CHARS,
+    NominationForm,
+    Person,
+    PersonFields,
+    Route,
+)
+from bot.views.common import (
+    Reply,
+    actions,
+    bullets,
+    button,
+    context,
+    divider,
+    escape,
+    header,
+    mention,
+    section,
+    truncate,
+)
+from bot.views.elections import chunk_messages, slack_time
+
+NOMINATION_CALLBACK = "nomination_submit"
+CONFIRM_CALLBACK = "nominator_confirm_submit"
+SHORTCUT = "liec_nominate"
+NOMINATOR_CONFIRM = "nominator_confirm"
+NOMINATOR_DECLINE = "nominator_decline"
+MINE_EDIT = "nomination_edit"
+MINE_WITHDRAW = "nomination_withdraw"
+ADMIN_CHECKED = "nomination_checked"
+INPUT = "value"  # the action_id of every input element in these modals
+
+OPTION_TEXT_LIMIT = 75
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One option of a select: its value and what the member reads."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class BranchGroup:
+    region: str
+    branches: Sequence[Choice]
+
+
+def _text_input(
+    block_id: str, label: str, initial: str = "", *, optional: bool = False,
+    hint: str | None = None, max_length: int = MAX_NAME_CHARS, email: bool = False,
+) -> InputBlock:
+    element: EmailInputElement | PlainTextInputElement
+    if email:
+        element = EmailInputElement(action_id=INPUT, initial_value=initial or None)
+    else:
+        element = PlainTextInputElement(action_id=INPUT, initial_value=initial or None,
+                                        max_length=max_length)
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional,
+                      hint=hint)
+
+
+def _user_input(block_id: str, label: str, initial: str | None, hint: str) -> InputBlock:
+    return InputBlock(block_id=block_id, label=label, optional=True, hint=hint,
+                      element=UserSelectElement(action_id=INPUT, initial_user=initial or None))
+
+
+def _person_blocks(
+    keys: PersonFields, who: str, person: Person, *, required: bool, membership_hint: str,
+    user_hint: str,
+) -> list[Block]:
+    details_hint = None if required else "Only if they are not on Slack."
+    return [
+        _user_input(keys.user, f"{who} on Slack", person.slack_id, user_hint),
+        _text_input(keys.name, f"{who}: name", person.name, optional=not required,
+                    hint=details_hint),
+        _text_input(keys.email, f"{who}: email", person.email, optional=not required,
+                    email=True),
+        _text_input(keys.membership, f"{who}: membership number", person.membership_number,
+                    optional=not required, hint=membership_hint, max_length=40),
+    ]
+
+
+def nomination_modal(
+    positions: Sequence[Choice],
+    branches: Sequence[BranchGroup],
+    *,
+    membership_format: str,
+    initial: NominationForm | None = None,
+    selected: str | None = None,
+    closes_at: datetime | None = None,
+    nomination_id: int | None = None,
+) -> View:
+    """The form. ``selected`` is the chosen position's option value; ``nomination_id`` makes
+    it an edit of that nomination."""
+    form = initial or NominationForm(position=None, candidate=Person(), statement="",
+                                     route=Route.MEMBERS)
+    options = [Option(value=c.value, text=truncate(c.label, OPTION_TEXT_LIMIT))
+               for c in positions]
+    chosen = next((o for o in options if o.value == selected), None)
+    if chosen is None and len(options) == 1:
+        chosen = options[0]
+    routes = [
+        Option(value=Route.MEMBERS.value, text="Two LI members"),
+        Option(value=Route.BRANCH.value, text="One branch"),
+    ]
+    membership_hint = f"Format: {membership_format}."
+    intro = "Every field is checked when you submit. "
+    if closes_at is not None:
+        intro += f"Nominations close {slack_time(closes_at)}."
+    blocks: list[Block] = [
+        section(intro),
+        InputBlock(block_id=fields.POSITION, label="Position", element=StaticSelectElement(
+            action_id=INPUT, options=options, initial_option=chosen,
+            placeholder="Choose the post")),
+        header("Candidate"),
+        *_person_blocks(fields.CANDIDATE_FIELDS, "Candidate", form.candidate, required=True,
+                        membership_hint=membership_hint,
+                        user_hint="Yourself, unless you nominate someone else."),
+        InputBlock(
+            block_id=fields.STATEMENT, label="Personal statement",
+            element=PlainTextInputElement(action_id=INPUT, multiline=True,
+                                          initial_value=form.statement or None,
+                                          max_length=MAX_STATEMENT_CHARS),
+            hint="Up to 200 words: the skills you can bring and how you would develop "
+                 "this role. Published only if the admins publish the candidate list.",
+        ),
+        header("Nominated by"),
+        InputBlock(block_id=fields.ROUTE, label="Nominated by", element=RadioButtonsElement(
+            action_id=INPUT, options=routes,
+            initial_option=routes[1] if form.route is Route.BRANCH else routes[0])),
+    ]
+    for number, keys in enumerate(fields.NOMINATOR_FIELDS, start=1):
+        blocks += _person_blocks(
+            keys, f"Nominator {number}", form.nominators[number - 1], required=False,
+            membership_hint=membership_hint,
+            user_hint="They get a message asking them to confirm.")
+    groups: list[OptionGroup] = []
+    initial_branch: Option | None = None
+    for group in branches:
+        group_options = [Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT))
+                         for b in group.branches]
+        if group_options:
+            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT),
+                                      options=group_options))
+        initial_branch = initial_branch or next(
+            (o for o in group_options if o.value == form.branch), None)
+    if groups:
+        blocks.append(InputBlock(
+            block_id=fields.BRANCH, label="Or: the nominating branch", optional=True,
+            element=StaticSelectElement(action_id=INPUT, option_groups=groups,
+                                        initial_option=initial_branch,
+                                        placeholder="Choose the branch"),
+            hint="Only for a nomination by a branch."))
+    blocks += [
+        header("Job share (optional)"),
+        *_person_blocks(fields.PARTNER_FIELDS, "Job-share partner", form.partner or Person(),
+                        required=False, membership_hint=membership_hint,
+                        user_hint="Every post is open to job share."),
+        context("Names, emails and membership numbers are seen only by the person they "
+                "belong to, the nominators (what they need) and the returning officer."),
+    ]
+    metadata = json.dumps({"nomination_id": nomination_id} if nomination_id else {})
+    return View(
+        type="modal", callback_id=NOMINATION_CALLBACK,
+        title=PlainTextObject(text="Edit nomination" if nomination_id else "Nominate"),
+        submit=PlainTextObject(text="Save" if nomination_id else "Submit"),
+        close=PlainTextObject(text="Cancel"), blocks=blocks, private_metadata=metadata,
+    )
+
+
+def modal_notice(title: str, text: str) -> View:
+    return View(type="modal", title=PlainTextObject(text=truncate(title, 24)),
+                close=PlainTextObject(text="Close"), blocks=[section(text)])
+
+
+def submitted_view(position: str, election: str, status: str, asked: Sequence[str]) -> View:
+    lines = [f"Your nomination for *{escape(position)}* in {escape(election)} is saved. "
+             f"Status: *{status}*."]
+    if asked:
+        lines.append("The bot has asked " + ", ".join(mention(u) for u in asked)
+                     + " to confirm; you will hear when they answer.")
+    lines.append("See, edit or withdraw it until closing: `/liec nominations mine`.")
+    return modal_notice("Nomination saved", "\n".join(lines))
+
+
+# Reading the modal back -------------------------------------------------------------
+
+
+def _value(values: dict[str, Any], block_id: str) -> str:
+    element = values.get(block_id, {}).get(INPUT) or {}
+    for key in ("value", "selected_user"):
+        if element.get(key):
+            return str(element[key])
+    option = element.get("selected_option") or {}
+    return str(option.get("value") or "")
+
+
+def _person(values: dict[str, Any], keys: PersonFields) -> Person:
+    return Person(
+        slack_id=_value(values, keys.user) or None,
+        name=_value(values, keys.name),
+        email=_value(values, keys.email),
+        membership_number=_value(values, keys.membership),
+    )
+
+
+def read_nomination(values: dict[str, Any]) -> tuple[int | None, NominationForm]:
+    """(election id, the form) from a view_submission's ``state.values``."""
+    parsed = parse_position_value(_value(values, fields.POSITION))
+    route = _value(values, fields.ROUTE)
+    partner = _person(values, fields.PARTNER_FIELDS)
+    form = NominationForm(
+        position=parsed[1] if parsed else None,
+        candidate=_person(values, fields.CANDIDATE_FIELDS),
+        statement=_value(values, fields.STATEMENT),
+        route=Route(route) if route in {r.value for r in Route} else None,
+        nominators=(_person(values, fields.NOMINATOR_FIELDS[0]),
+                    _person(values, fields.NOMINATOR_FIELDS[1])),
+        branch=_value(values, fields.BRANCH) or None,
+        partner=None if partner.is_blank else partner,
+    )
+    return (parsed[0] if parsed else None), form
+
+
+def input_block_ids(view: dict[str, Any]) -> list[str]:
+    return [b["block_id"] for b in view.get("blocks", []) if b.get("type") == "input"]
+
+
+def place_errors(errors: dict[str, str], block_ids: Sequence[str], fallback: str) -> dict[str, str]:
+    """Slack shows errors only on input blocks of the view: move any other onto ``fallback``."""
+    placed: dict[str, str] = {}
+    for key, message in errors.items():
+        target = key if key in block_ids else fallback
+        placed[target] = f"{placed[target]} {message}" if target in placed else message
+    return {key: truncate(message, 2000) for key, message in placed.items()}
+
+
+def metadata_id(view: dict[str, Any], key: str) -> int | None:
+    try:
+        value = json.loads(view.get("private_metadata") or "{}").get(key)
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, int) else None
+
+
+# The nominator ------------------------------------------------------------------------
+
+
+def _candidate_text(name: str, slack_id: str | None) -> str:
+    return f"*{escape(name)}*" + (f" ({mention(slack_id)})" if slack_id else "")
+
+
+def nominator_request(
+    nominator_id: int, candidate: str, candidate_slack_id: str | None, submitted_by: str,
+    position: str, election: str, closes_at: datetime,
+) -> Reply:
+    who = _candidate_text(candidate, candidate_slack_id)
+    if candidate_slack_id == submitted_by:
+        lead = f"{who} named you as a nominator for *{escape(position)}*"
+    else:
+        lead = (f"{mention(submitted_by)} named you as a nominator of {who} for "
+                f"*{escape(position)}*")
+    decline = button("Decline", NOMINATOR_DECLINE, value=str(nominator_id), style="danger")
+    # Decline asks again: a mis-tap must not cost a candidate their nomination.
+    decline.confirm = ConfirmObject(title="Decline?", text="The candidate will be told.",
+                                    confirm="Decline", deny="Back")
+    blocks: list[Block] = [
+        section(f"{lead} in {escape(election)}. Confirm / Decline."),
+        context("Confirming asks for your name, email and membership number, which only the "
+                f"returning officer sees. Please answer before {slack_time(closes_at)}."),
+        actions(
+            button("Confirm", NOMINATOR_CONFIRM, value=str(nominator_id), style="primary"),
+            decline,
+        ),
+    ]
+    plain = f"{candidate} named you as a nominator for {position}. Confirm / Decline."
+    return Reply(text=plain, blocks=blocks)
+
+
+def nominator_answered(candidate: str, position: str, confirmed: bool) -> Reply:
+    verb = "confirmed" if confirmed else "declined"
+    text = (f"You {verb} your nomination of *{escape(candidate)}* for *{escape(position)}*."
+            + (" Thank you." if confirmed else " The candidate has been told."))
+    return Reply(text=f"You {verb} this nomination.", blocks=[section(text)])
+
+
+def confirm_modal(
+    nominator_id: int, candidate: str, position: str, details: Person, membership_format: str
+) -> View:
+    keys = fields.CONFIRM_FIELDS
+    blocks: list[Block] = [
+        section(f"You are nominating *{escape(candidate)}* for *{escape(position)}*. "
+                "The returning officer needs your details to check you are an LI member."),
+        _text_input(keys.name, "Your name", details.name),
+        _text_input(keys.email, "Your email", details.email, email=True),
+        _text_input(keys.membership, "Your membership number", details.membership_number,
+                    hint=f"Format: {membership_format}.", max_length=40),
+    ]
+    return View(
+        type="modal", callback_id=CONFIRM_CALLBACK, title=PlainTextObject(text="Confirm"),
+        submit=PlainTextObject(text="Confirm"), close=PlainTextObject(text="Cancel"),
+        blocks=blocks, private_metadata=json.dumps({"nominator_id": nominator_id}),
+    )
+
+
+def read_confirmation(values: dict[str, Any]) -> Person:
+    return _person(values, fields.CONFIRM_FIELDS)
+
+
+def declined_notice(nominator_slack_id: str | None, position: str, election: str) -> Reply:
+    who = mention(nominator_slack_id) if nominator_slack_id else "One of your nominators"
+    text = (f"{who} declined to nominate you for *{escape(position)}* in {escape(election)}. "
+            "You can name another nominator: `/liec nominations mine` → Edit.")
+    return Reply(text=f"A nominator declined your nomination for {position}.",
+                 blocks=[section(text)])
+
+
+def valid_notice(position: str, election: str) -> Reply:
+    text = (f"Your nomination for *{escape(position)}* in {escape(election)} is now *valid*: "
+            "your nominators have confirmed.")
+    return Reply(text=f"Your nomination for {position} is valid.", blocks=[section(text)])
+
+
+# Lists ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NominationItem:
+    nomination_id: int
+    position: str
+    election: str
+    candidate: str
+    candidate_slack_id: str | None
+    status: str
+    route: str
+    nominators: Sequence[str]  # each already safe mrkdwn
+    closes_at: datetime
+    open: bool  # editable: not withdrawn, election not closed
+    needs_check: bool = False
+
+
+def mine_modal(items: Sequence[NominationItem]) -> View:
+    blocks: list[Block] = []
+    if not items:
+        blocks.append(section("You have no nominations. Type `/liec nominate` to make one."))
+    for item in items[:30]:
+        detail = bullets([f"Status: *{item.status}*", f"Nominated by: {item.route}",
+                          *item.nominators])
+        blocks.append(section(
+            f"*{escape(item.position)}* · {escape(item.election)}\n"
+            f"Candidate: {_candidate_text(item.candidate, item.candidate_slack_id)}\n{detail}"))
+        if item.open:
+            withdraw_check = ConfirmObject(
+                title="Withdraw?", text="Your nominators will no longer be asked.",
+                confirm="Withdraw", deny="Back")
+            withdraw = button("Withdraw", MINE_WITHDRAW, value=str(item.nomination_id),
+                              style="danger")
+            withdraw.confirm = withdraw_check
+            blocks.append(actions(button("Edit", MINE_EDIT, value=str(item.nomination_id)),
+                                  withdraw))
+            blocks.append(context(f"Editable until {slack_time(item.closes_at)}."))
+        blocks.append(divider())
+    return View(type="modal", title=PlainTextObject(text="My nominations"),
+                close=PlainTextObject(text="Close"), blocks=blocks[:100])
+
+
+def admin_list(title: str, items: Sequence[NominationItem]) -> list[Reply]:
+    """The returning officer's list, by DM: every nomination with its status."""
+    blocks: list[Block] = [header(title)]
+    if not items:
+        blocks.append(section("No nominations."))
+    for item in items:
+        text = (f"*{escape(item.position)}* · {escape(item.election)}\n"
+                f"{_candidate_text(item.candidate, item.candidate_slack_id)} · "
+                f"*{item.status}* · by {item.route}\n" + bullets(item.nominators))
+        if item.needs_check:
+            blocks.append(section(text, accessory=button(
+                "Mark checked", ADMIN_CHECKED, value=str(item.nomination_id))))
+        else:
+            blocks.append(section(text))
+    blocks.append(context("Personal data: keep this in this DM. "
+                          "`/liec nominations export` sends every field as a CSV."))
+    return chunk_messages(title, blocks)

@@ -1,0 +1,415 @@
+"""/liec election open | close | status | publish (admins), and the election's jobs:
+announce at opening, remind 48 hours before closing, close with a summary to the admins,
+and purge the nomination data retention_days after closing."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.deps import AppDeps
+from bot.jobs import JobQueue, JobRun, RetryLater
+from bot.services import election_store, nominations
+from bot.services.elections import (
+    REGIONAL_COORDINATOR,
+    REGIONS,
+    Election,
+    ElectionError,
+    ElectionKind,
+    Position,
+    position_label,
+)
+from bot.views import elections as views
+from bot.views.common import Reply, escape, notice
+from handlers.commands import CommandRequest, Subcommand
+from models.elections import ElectionRecord
+
+log = logging.getLogger(__name__)
+
+SUMMARY_JOB = "elections.summary"
+ANNOUNCEMENT_EVENT = "liec_election_post"
+USAGE = (
+    "`/liec election open` (a form) · `/liec election close <name>` · "
+    "`/liec election status` · `/liec election publish <name>`"
+)
+
+
+# Shared with handlers/nominations.py --------------------------------------------------
+
+
+def role_titles(deps: AppDeps) -> dict[str, str]:
+    return {role.key: role.title for role in deps.roles.roles}
+
+
+def position_title(deps: AppDeps, position: Position | str) -> str:
+    if isinstance(position, str):
+        position = Position.parse(position)
+    return position_label(position, role_titles(deps))
+
+
+def send_dm(deps: AppDeps, user_id: str, reply: Reply) -> tuple[str, str]:
+    """Post to a member's DM with the bot; (channel, ts) of the message."""
+    response = deps.client.chat_postMessage(
+        channel=user_id, text=reply.text, blocks=reply.block_dicts())
+    return str(response["channel"]), str(response["ts"])
+
+
+def retry_slack_faults(run: JobRun, exc: Exception) -> RetryLater:
+    """A Slack fault the client's own retries did not cure: the queue tries again later."""
+    error = exc.response.get("error", "") if isinstance(exc, SlackApiError) else type(exc).__name__
+    log.warning("job %s will be retried: %s", run.key, error)
+    return RetryLater(str(error))
+
+
+# /liec election -----------------------------------------------------------------------
+
+
+def _split(args: str) -> tuple[str, str]:
+    verb, _, rest = args.strip().partition(" ")
+    return verb.lower(), rest.strip()
+
+
+def _find(session: Session, name: str) -> tuple[ElectionRecord | None, Reply | None]:
+    if not name:
+        return None, notice(f"Which election? {USAGE}")
+    record = election_store.get_by_name(session, name)
+    if record is None:
+        names = ", ".join(r.name for r in election_store.all_elections(session)) or "none yet"
+        return None, notice(f"There is no election called {escape(name)}. "
+                            f"Elections: {escape(names)}.")
+    return record, None
+
+
+def status_reply(deps: AppDeps) -> Reply:
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        lines = []
+        for record in election_store.all_elections(session):
+            counts = [
+                (position_title(deps, c.position_key), c.counts)
+                for c in nominations.counts_by_position(session, record)
+            ]
+            lines.append(views.ElectionLine(
+                name=record.name, kind=record.kind, state=election_store.state(record, now),
+                opens_at=record.opens_at, closes_at=record.closes_at, counts=counts,
+                published=record.published_at is not None))
+    return views.status_reply(lines)
+
+
+def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
+    verb, rest = _split(req.args)
+    now = deps.clock.now()
+    if verb == "open":
+        return None
+    if verb == "status":
+        return status_reply(deps)
+    if verb not in {"close", "publish"}:
+        return notice(USAGE)
+    with deps.session_factory() as session:
+        record, problem = _find(session, rest)
+        if record is None:
+            return problem
+        state = election_store.state(record, now)
+        if verb == "close" and state != "open":
+            return notice(f"{escape(record.name)} is {state}: only an open election can "
+                          "be closed.")
+        if verb == "publish":
+            if state != "closed":
+                return notice(f"{escape(record.name)} is {state}: publish the candidate "
+                              "list once nominations have closed.")
+            if record.published_at is not None:
+                return notice(f"The candidate list of {escape(record.name)} was "
+                              f"published {views.slack_time(record.published_at)}.")
+            if not deps.org.channels.announcements:
+                return notice("The organisation file has no `channels.announcements` to "
+                              "publish in.")
+    return None
+
+
+def election_work(req: CommandRequest, deps: AppDeps) -> None:
+    verb, rest = _split(req.args)
+    if verb == "open":
+        deps.client.views_open(trigger_id=req.trigger_id,
+                               view=views.open_election_modal(_position_choices(deps)))
+    elif verb == "close":
+        _close_command(req, deps, rest)
+    elif verb == "publish":
+        _publish(req, deps, rest)
+
+
+def _position_choices(deps: AppDeps) -> list[tuple[str, str]]:
+    choices: list[tuple[str, str]] = []
+    for role in deps.roles.roles:
+        if role.key == REGIONAL_COORDINATOR:
+            choices += [(Position(role.key, region).key, position_title(deps, Position(
+                role.key, region))) for region in REGIONS]
+        else:
+            choices.append((role.key, role.title))
+    return choices
+
+
+def _close_command(req: CommandRequest, deps: AppDeps, name: str) -> None:
+    now = deps.clock.now()
+    with deps.session_factory.begin() as session:
+        record, problem = _find(session, name)
+        if record is None:
+            if problem is not None:
+                req.reply(problem)
+            return
+        try:
+            closed = election_store.close_now(session, record, req.user_id, now,
+                                              deps.org.retention_days)
+        except ElectionError as exc:
+            req.reply(notice(escape(str(exc))))
+            return
+        election_id, election_name = record.id, record.name
+    if not closed:
+        req.reply(notice(f"{escape(election_name)} had already closed."))
+        return
+    finish_election(deps, election_id, now)
+    log.info("election closed early id=%s by=%s", election_id, req.user_id)
+    req.reply(notice(f"Nominations for {escape(election_name)} are closed. "
+                     "The admins get the summary by direct message."))
+
+
+def _publish(req: CommandRequest, deps: AppDeps, name: str) -> None:
+    channel = deps.org.channels.announcements
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        record, _ = _find(session, name)
+        if record is None or channel is None or record.published_at is not None:
+            return
+        if election_store.state(record, now) != "closed":
+            return
+        valid = [
+            n for n in nominations.list_for_admin(session, record.id)
+            if nominations.status_of(n) is nominations.NominationStatus.VALID
+        ]
+        candidates = []
+        for n in valid:
+            name_text = n.candidate_name + (f" and {n.partner_name}" if n.partner_name else "")
+            candidates.append(views.Candidate(position_title(deps, n.position_key), name_text,
+                                              n.statement))
+        election_id, election_name = record.id, record.name
+    for message in views.candidate_list(election_name, candidates):
+        deps.client.chat_postMessage(channel=channel, text=message.text,
+                                     blocks=message.block_dicts())
+    with deps.session_factory.begin() as session:
+        stored = election_store.get(session, election_id)
+        if stored is not None:
+            stored.published_at = now
+            stored.published_by = req.user_id
+    log.info("candidate list published election=%s by=%s", election_id, req.user_id)
+    req.reply(notice(f"The candidate list of {escape(election_name)} is published "
+                     f"({len(candidates)} candidate{'s' if len(candidates) != 1 else ''})."))
+
+
+SUBCOMMANDS = [
+    Subcommand("election", "/liec election open|close|status|publish",
+               "admins: run an officer election", reply=election_reply, work=election_work,
+               admin_only=True),
+]
+
+
+# The "open an election" modal ---------------------------------------------------------
+
+
+def _selected_time(values: dict[str, Any], block_id: str) -> datetime | None:
+    stamp = (values.get(block_id, {}).get(views.INPUT) or {}).get("selected_date_time")
+    return datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+
+
+def read_open_form(
+    values: dict[str, Any], now: datetime
+) -> tuple[Election | None, dict[str, str]]:
+    def element(block_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = values.get(block_id, {}).get(views.INPUT) or {}
+        return found
+
+    name = " ".join(str(element(views.NAME).get("value") or "").split())
+    kind = (element(views.KIND).get("selected_option") or {}).get("value", "regular")
+    opens_at = _selected_time(values, views.OPENS)
+    closes_at = _selected_time(values, views.CLOSES)
+    keys = [o["value"] for o in element(views.POSITIONS).get("selected_options") or []]
+    errors: dict[str, str] = {}
+    if not name:
+        errors[views.NAME] = "Please give the election a name."
+    if opens_at is None:
+        errors[views.OPENS] = "Please choose when nominations open."
+    if closes_at is None:
+        errors[views.CLOSES] = "Please choose when nominations close."
+    elif closes_at <= now:
+        errors[views.CLOSES] = "The closing time has already passed."
+    elif opens_at is not None and closes_at <= opens_at:
+        errors[views.CLOSES] = "Nominations must close after they open."
+    if not keys:
+        errors[views.POSITIONS] = "Choose at least one position."
+    if errors or opens_at is None or closes_at is None:
+        return None, errors
+    try:
+        election = Election(name=name, kind=ElectionKind(kind), opens_at=opens_at,
+                            closes_at=closes_at, positions=tuple(Position.parse(k) for k in keys))
+    except (ElectionError, ValueError) as exc:
+        return None, {views.NAME: str(exc)}
+    return election, {}
+
+
+def _submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    if not deps.is_admin(user_id):
+        ack(response_action="errors", errors={views.NAME: "Only LIEC admins can open elections."})
+        return
+    now = deps.clock.now()
+    election, errors = read_open_form(view["state"]["values"], now)
+    if election is None:
+        ack(response_action="errors", errors=errors)
+        return
+    with deps.session_factory.begin() as session:
+        try:
+            record = election_store.create(session, election, source="slack", now=now,
+                                           created_by=user_id)
+        except ElectionError as exc:
+            session.rollback()
+            ack(response_action="errors", errors={views.NAME: str(exc)})
+            return
+        election_store.schedule_jobs(session, record, deps.org.retention_days)
+        log.info("election created id=%s by=%s", record.id, user_id)
+    ack(response_action="update",
+        view=views.election_created_view(election.name, election.opens_at, election.closes_at))
+
+
+# Jobs -------------------------------------------------------------------------------
+
+
+def _already_posted(deps: AppDeps, channel: str, key: str, since: datetime) -> bool:
+    """After a crash mid-job: did the message go out before it? Looks for our metadata."""
+    try:
+        history = deps.client.conversations_history(
+            channel=channel, oldest=str(since.timestamp() - 3600), include_all_metadata=True,
+            limit=200)
+    except SlackApiError:
+        return False
+    messages: list[dict[str, Any]] = history.get("messages") or []
+    for message in messages:
+        metadata = message.get("metadata") or {}
+        if metadata.get("event_payload", {}).get("key") == key:
+            return True
+    return False
+
+
+def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply) -> bool:
+    channel = deps.org.channels.announcements
+    if not channel:
+        log.warning("no channels.announcements in the organisation file; %s not posted", run.key)
+        return False
+    if run.recovered and _already_posted(deps, channel, run.key, run.due_at):
+        return True
+    try:
+        deps.client.chat_postMessage(
+            channel=channel, text=reply.text, blocks=reply.block_dicts(),
+            metadata={"event_type": ANNOUNCEMENT_EVENT, "event_payload": {"key": run.key}})
+    except SlackApiError as exc:
+        raise retry_slack_faults(run, exc) from exc
+    return True
+
+
+def _announce(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory() as session:
+        record = election_store.get(session, int(run.payload["election_id"]))
+        if record is None or record.announced_at is not None or record.closes_at <= run.now:
+            return
+        titles = [position_title(deps, key) for key in record.positions]
+        reply = views.announcement(record.id, record.name, titles, record.closes_at)
+    if _post_to_announcements(deps, run, reply):
+        _stamp(deps, int(run.payload["election_id"]), "announced_at", run.now)
+
+
+def _remind(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory() as session:
+        record = election_store.get(session, int(run.payload["election_id"]))
+        if record is None or record.reminded_at is not None or record.closes_at <= run.now:
+            return
+        reply = views.reminder(record.id, record.name, record.closes_at)
+    if _post_to_announcements(deps, run, reply):
+        _stamp(deps, int(run.payload["election_id"]), "reminded_at", run.now)
+
+
+def _stamp(deps: AppDeps, election_id: int, column: str, now: datetime) -> None:
+    with deps.session_factory.begin() as session:
+        record = election_store.get(session, election_id)
+        if record is not None:
+            setattr(record, column, now)
+
+
+def finish_election(deps: AppDeps, election_id: int, now: datetime) -> None:
+    """At closing: carry out pending erasure requests, then a summary to each admin (a job
+    each, so one admin's failed DM neither blocks nor repeats the others')."""
+    with deps.session_factory.begin() as session:
+        record = election_store.get(session, election_id)
+        if record is None or record.summary_sent_at is not None or record.closes_at > now:
+            return
+        nominations.forget_flagged(session, record.id)
+        for admin in deps.org.admins:
+            JobQueue.schedule(session, kind=SUMMARY_JOB, key=f"{SUMMARY_JOB}:{record.id}:{admin}",
+                              due_at=now, payload={"election_id": record.id, "admin": admin})
+        record.summary_sent_at = now
+
+
+def _summary(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory() as session:
+        record = election_store.get(session, int(run.payload["election_id"]))
+        if record is None or record.purged_at is not None:
+            return
+        lines = [
+            views.SummaryLine(position_title(deps, n.position_key), n.candidate_name,
+                              nominations.status_of(n), n.route)
+            for n in nominations.list_for_admin(session, record.id)
+        ]
+        messages = views.closing_summary(record.name, record.closes_at, lines)
+    try:
+        for message in messages:
+            send_dm(deps, str(run.payload["admin"]), message)
+    except SlackApiError as exc:
+        raise retry_slack_faults(run, exc) from exc
+
+
+def _purge(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory.begin() as session:
+        record = election_store.get(session, int(run.payload["election_id"]))
+        if record is None or record.purged_at is not None:
+            return
+        if record.closes_at.astimezone(UTC) > run.now:
+            return  # closing moved later; the purge job was moved with it
+        count = nominations.purge_election(session, record, run.now)
+    log.info("election %s: %s nominations deleted after the retention period",
+             run.payload["election_id"], count)
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit_open(ack, body, view, deps)
+
+    app.view(views.OPEN_CALLBACK)(submit_open)
+
+    deps.jobs.register(election_store.ANNOUNCE_JOB, lambda run: _announce(deps, run))
+    deps.jobs.register(election_store.REMIND_JOB, lambda run: _remind(deps, run))
+    deps.jobs.register(election_store.CLOSE_JOB,
+                       lambda run: finish_election(deps, int(run.payload["election_id"]),
+                                                   run.now))
+    deps.jobs.register(SUMMARY_JOB, lambda run: _summary(deps, run))
+    deps.jobs.register(election_store.PURGE_JOB, lambda run: _purge(deps, run))
+
+    def sync_config() -> None:
+        with deps.session_factory.begin() as session:
+            problems = election_store.sync_from_config(
+                session, deps.org.elections, {role.key for role in deps.roles.roles},
+                deps.clock.now(), deps.org.retention_days)
+        for problem in problems:
+            log.warning("organisation file: %s", problem)
+
+    deps.jobs.on_startup(sync_config)

@@ -1,0 +1,80 @@
+"""The Home tab: app_home_opened -> one views.publish, built from the database.
+
+The event is acknowledged at once; the view is built after the acknowledgement and
+published with the only Slack call of the open. Time zones the tab needs and does not have
+(or has from more than a week ago) are read from Slack by a background job, for next time.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import AppDeps
+from bot.jobs import JobRun, RetryLater
+from bot.services import home, member_timezones, questions
+from bot.services.tz_regions import Region
+from bot.views import home as views
+
+log = logging.getLogger(__name__)
+
+# users.info answers that mean there is no one to read a time zone from.
+GONE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user_disabled"})
+
+
+def publish_home(deps: AppDeps, user_id: str) -> None:
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        data = home.build_home(session, deps.org, deps.roles, user_id, now)
+    if data.timezones_to_refresh:
+        with deps.session_factory.begin() as session:
+            home.schedule_timezone_refresh(session, data.timezones_to_refresh, now)
+    try:
+        deps.client.views_publish(user_id=user_id, view=views.home_view(data))
+    except SlackApiError as exc:
+        # Not retried: the member sees the tab as it was, and the next open publishes again.
+        error = exc.response.get("error", "") if exc.response is not None else ""
+        log.warning("home tab not published error=%s", error)
+
+
+def refresh_timezone(deps: AppDeps, run: JobRun) -> None:
+    user_id = str(run.payload["user_id"])
+    try:
+        answer = deps.client.users_info(user=user_id)
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if error not in GONE:
+            raise RetryLater(error or "slack_error") from None
+        tz = None
+    else:
+        user: dict[str, Any] = answer.get("user") or {}
+        value = user.get("tz")
+        tz = value if isinstance(value, str) and not user.get("deleted") else None
+    with deps.session_factory.begin() as session:
+        member_timezones.store(session, user_id, tz, deps.clock.now())
+
+
+def refresh_coordinators(deps: AppDeps) -> None:
+    """At start: the coordinators' local times appear on members' tabs from the first open."""
+    now = deps.clock.now()
+    people = sorted({user for region in Region for user in questions.coordinators(deps.org, region)})
+    with deps.session_factory.begin() as session:
+        stale = member_timezones.needing_refresh(member_timezones.cached(session, people), people, now)
+        home.schedule_timezone_refresh(session, stale, now)
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def ack_event(ack: Ack) -> None:
+        ack()
+
+    def opened(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home" or not event.get("user"):
+            return
+        publish_home(deps, str(event["user"]))
+
+    app.event("app_home_opened")(ack=ack_event, lazy=[opened])
+    deps.jobs.register(home.TIMEZONE_JOB, lambda run: refresh_timezone(deps, run))
+    deps.jobs.on_startup(lambda: refresh_coordinators(deps))

@@ -1,0 +1,350 @@
+"""The meeting jobs: reminders, agenda notices, change notices, the digest and re-planning.
+
+Each job is claimed by one process (bot/jobs.py); this module posts it through Slack exactly
+once (bot/services/reminders.py) and records what became of it in `meeting_posts`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.deps import AppDeps
+from bot.jobs import LEASE, MAX_ATTEMPTS, JobRun, RetryLater
+from bot.services import meetings as service
+from bot.services.meeting_shifts import period_for, shift_notes
+from bot.services.meeting_times import format_duration, slack_date_token
+from bot.services.reminders import (
+    CHANNEL_ERRORS,
+    PostError,
+    carries,
+    deliver_once,
+    metadata,
+    timing,
+)
+from bot.views import meetings as views
+from bot.views.common import Reply, escape
+from models.meetings import Meeting
+
+log = logging.getLogger(__name__)
+
+HISTORY_PAGES = 10
+PLAN_ATTEMPTS = 4
+
+
+def post_client(client: WebClient) -> WebClient:
+    """The client for posting scheduled messages: like the bot's, but it retries only 429s.
+
+    A 5xx or a dropped connection can come after Slack posted the message; retrying it
+    blindly would post it twice. deliver_once retries those itself, after looking in the
+    channel's history for the message's key.
+    """
+    return WebClient(
+        token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
+        proxy=client.proxy, headers=client.headers,
+        retry_handlers=[h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)],
+    )
+
+
+def _post_error(exc: SlackApiError) -> PostError:
+    status = exc.response.status_code
+    error = str(exc.response.get("error") or f"http_{status}")
+    if status == 429:
+        return PostError("ratelimited")  # Slack did not take it
+    if status >= 500:
+        return PostError(error, maybe_posted=True)
+    # Slack answered and refused: nothing was posted, and the same call would be refused again.
+    return PostError(error, permanent=True)
+
+
+class SlackOutbox:
+    """deliver_once's view of Slack: post with metadata, find by metadata in the history."""
+
+    def __init__(self, poster: WebClient, reader: WebClient, kind: str = "") -> None:
+        self._poster = poster
+        self._reader = reader
+        self.kind = kind
+
+    def post(self, channel: str, key: str, text: str, blocks: list[dict[str, Any]]) -> str:
+        try:
+            response = self._poster.chat_postMessage(
+                channel=channel, text=text, blocks=blocks, metadata=metadata(key, self.kind),
+                unfurl_links=False, unfurl_media=False,
+            )
+        except SlackApiError as exc:
+            raise _post_error(exc) from None
+        except OSError as exc:  # connection refused, reset or timed out
+            raise PostError(type(exc).__name__, maybe_posted=True) from None
+        return str(response["ts"])
+
+    def find(self, channel: str, key: str, since: datetime) -> str | None:
+        cursor: str | None = None
+        try:
+            for _page in range(HISTORY_PAGES):
+                response = self._reader.conversations_history(
+                    channel=channel, oldest=f"{since.timestamp():.6f}", limit=200,
+                    include_all_metadata=True, cursor=cursor,
+                )
+                for message in response.get("messages") or []:
+                    if carries(message, key):
+                        return str(message.get("ts"))
+                cursor = (response.get("response_metadata") or {}).get("next_cursor")
+                if not response.get("has_more") or not cursor:
+                    return None
+        except SlackApiError as exc:
+            error = _post_error(exc)
+            # Unable to look: never post on a guess.
+            raise PostError(error.error, permanent=error.permanent) from None
+        except OSError as exc:
+            raise PostError(type(exc).__name__) from None
+        log.warning("history of %s not searched to the end for %s", channel, key)
+        return None
+
+    def open_dm(self, user_id: str) -> str:
+        try:
+            response = self._reader.conversations_open(users=user_id)
+        except SlackApiError as exc:
+            raise _post_error(exc) from None
+        except OSError as exc:
+            raise PostError(type(exc).__name__) from None
+        return str(response["channel"]["id"])
+
+
+def _when(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) and value else None
+
+
+class MeetingJobs:
+    def __init__(self, deps: AppDeps, sleep: Callable[[float], None] = time.sleep) -> None:
+        self.deps = deps
+        self.sleep = sleep
+        self._poster = post_client(deps.client)
+
+    def register(self) -> None:
+        jobs = self.deps.jobs
+        jobs.register(service.JOB_REMINDER, self.reminder)
+        jobs.register(service.JOB_AGENDA, self.agenda)
+        jobs.register(service.JOB_CHANGE, self.change)
+        jobs.register(service.JOB_DIGEST, self.digest)
+        jobs.register(service.JOB_REFRESH, self.refresh)
+        jobs.on_startup(self.startup)
+
+    # Planning -------------------------------------------------------------------------
+    def startup(self) -> None:
+        """The organisation file becomes meetings and jobs."""
+        self.plan(lambda session, now: service.sync_from_config(session, self.deps.org, now))
+
+    def refresh(self, _run: JobRun) -> None:
+        self.plan(lambda session, now: service.plan_all(session, self.deps.org, now))
+
+    def plan(self, step: Callable[[Session, datetime], service.PlanReport]) -> None:
+        for _attempt in range(PLAN_ATTEMPTS):
+            try:
+                with self.deps.session_factory.begin() as session:
+                    report = step(session, self.deps.clock.now())
+            except IntegrityError:
+                # Another process planned the same rows at the same moment; now they exist.
+                log.info("meeting planning met another process; planning again")
+                continue
+            log.info("meetings planned: %d job(s) scheduled, %d withdrawn",
+                     report.scheduled, report.withdrawn)
+            return
+        raise RetryLater("meeting planning kept meeting another process")
+
+    # Jobs -----------------------------------------------------------------------------
+    def reminder(self, run: JobRun) -> None:
+        due = _when(run.payload.get("due")) or run.due_at
+        start = _when(run.payload.get("start"))
+        with self.deps.session_factory() as session:
+            meeting, previous = self._occurrence(session, run, start, due)
+        if meeting is None or start is None:
+            return
+        lead = run.payload.get("lead", "")
+        if self._skipped(run, due, f"the {lead} reminder of *{escape(meeting.name)}* "
+                                   f"({slack_date_token(start, fallback_tz=ZoneInfo(meeting.timezone))})"):
+            return
+        late = timing(due, run.now, service.misfire_grace(self.deps.org)) == "late"
+        notes = shift_notes(ZoneInfo(meeting.timezone), start, previous, period_for(meeting.rrule))
+        message = views.reminder(meeting, start, run.now, late_since=due if late else None,
+                                 shift_notes=notes)
+        self._deliver(run, meeting.channel, message, due, late, meeting.name)
+
+    def agenda(self, run: JobRun) -> None:
+        due = _when(run.payload.get("due")) or run.due_at
+        start = _when(run.payload.get("start"))
+        with self.deps.session_factory() as session:
+            meeting, _previous = self._occurrence(session, run, start, due)
+        if meeting is None or start is None:
+            return
+        if self._skipped(run, due, f"the Secretary's agenda reminder for *{escape(meeting.name)}*"):
+            return
+        secretaries = self.deps.org.holders("secretary")
+        if not secretaries:
+            self._record(run, "failed", None, None, due, {"error": "no_secretary"})
+            self._alert("no-secretary", "No Secretary is set in the organisation file, so "
+                        f"nobody was reminded to circulate the agenda for *{escape(meeting.name)}*.")
+            return
+        message = views.agenda_notice(meeting, start, int(run.payload.get("days", 0)))
+        late = timing(due, run.now, service.misfire_grace(self.deps.org)) == "late"
+        outbox = self._outbox(service.JOB_AGENDA)
+        ts = None
+        for user_id in secretaries:
+            try:
+                channel = outbox.open_dm(user_id)
+            except PostError as exc:
+                self._failed(run, exc, None, due, meeting.name)
+                return
+            ts = self._deliver(run, channel, message, due, late, meeting.name, record=False)
+            if ts is None:
+                return
+        self._record(run, "sent_late" if late else "sent", None, ts, due)
+
+    def change(self, run: JobRun) -> None:
+        due = _when(run.payload.get("due")) or run.due_at
+        channel = str(run.payload.get("channel") or "")
+        with self.deps.session_factory() as session:
+            if service.posted(session, run.key, due):
+                return
+            meeting = service.get_meeting(session, str(run.payload.get("meeting")))
+            if meeting is None or not channel:
+                self._record(run, "withdrawn", channel, None, due)
+                return
+            upcoming = service.effective_occurrences(meeting, run.now, run.now + service.HORIZON)
+        message = views.change_notice(
+            meeting, str(run.payload.get("action")), _when(run.payload.get("start")),
+            _when(run.payload.get("target")), upcoming[0].start if upcoming and meeting.active else None,
+        )
+        # A notice of a change is never too late to be worth sending.
+        self._deliver(run, channel, message, due, False, meeting.name)
+
+    def digest(self, run: JobRun) -> None:
+        due = _when(run.payload.get("due")) or run.due_at
+        org = self.deps.org
+        channel = org.digest.channel or org.channels.announcements
+        day = date.fromisoformat(str(run.payload.get("day")))
+        with self.deps.session_factory() as session:
+            if service.posted(session, run.key, due):
+                return
+            start, end = service.digest_window(org, day)
+            items = [(m, o.start) for m, o in service.upcoming(session, start, end, limit=45)]
+        if channel is None or not items:
+            self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
+            return
+        if self._skipped(run, due, "the weekly digest of weekend meetings"):
+            return
+        late = timing(due, run.now, service.misfire_grace(org)) == "late"
+        self._deliver(run, channel, views.digest(items), due, late, "the weekly digest")
+
+    # Helpers --------------------------------------------------------------------------
+    def _occurrence(
+        self, session: Session, run: JobRun, start: datetime | None, due: datetime
+    ) -> tuple[Meeting | None, datetime | None]:
+        """The meeting if this occurrence is still on and not yet posted for; else None."""
+        if service.posted(session, run.key, due):
+            return None, None
+        meeting = service.get_meeting(session, str(run.payload.get("meeting")))
+        item = None
+        if meeting is not None and meeting.active and start is not None:
+            item = service.find_occurrence(meeting, start)
+        if meeting is None or item is None:
+            # Cancelled or moved after this job was planned (planning withdraws it too).
+            self._record(run, "withdrawn", None, None, due)
+            return None, None
+        return meeting, service.previous_start(meeting, item)
+
+    def _skipped(self, run: JobRun, due: datetime, what: str) -> bool:
+        grace = service.misfire_grace(self.deps.org)
+        if timing(due, run.now, grace) != "skip":
+            return False
+        self._record(run, "skipped", None, None, due)
+        self._alert(
+            f"skipped:{run.key}",
+            f"Not sent: {what}. It fell due {slack_date_token(due, fallback_tz=ZoneInfo('UTC'))} "
+            f"while the bot was offline, more than {format_duration(grace)} ago "
+            f"(`misfire_grace` in the organisation file).",
+        )
+        return True
+
+    def _outbox(self, kind: str) -> SlackOutbox:
+        return SlackOutbox(self._poster, self.deps.client, kind)
+
+    def _deliver(
+        self, run: JobRun, channel: str, message: Reply, due: datetime, late: bool, name: str,
+        record: bool = True,
+    ) -> str | None:
+        if self.deps.clock.now() - run.now > LEASE / 2:
+            # Our claim may lapse while we post; let the queue hand it out again.
+            raise RetryLater("claim too old to post safely")
+        try:
+            delivery = deliver_once(
+                self._outbox(run.kind), channel, run.key, message.text, message.block_dicts(),
+                since=min(due, run.now) - timedelta(minutes=10),
+                check_first=run.recovered or run.attempt > 1, sleep=self.sleep,
+            )
+        except PostError as exc:
+            if exc.permanent or run.attempt >= MAX_ATTEMPTS:
+                self._failed(run, exc, channel, due, name)
+                return None
+            raise RetryLater(exc.error) from None
+        if record:
+            outcome = "found" if delivery.outcome == "found" else "sent_late" if late else "sent"
+            self._record(run, outcome, channel, delivery.ts, due)
+        return delivery.ts
+
+    def _failed(self, run: JobRun, exc: PostError, channel: str | None, due: datetime, name: str) -> None:
+        self._record(run, "failed", channel, None, due, {"error": exc.error})
+        safe = escape(name)
+        if exc.error in CHANNEL_ERRORS and channel:
+            self._alert(
+                f"channel:{channel}:{exc.error}",
+                f"I cannot post in <#{channel}> (`{exc.error}`), so the reminders of *{safe}* "
+                "there are not reaching anyone. Invite me to the channel (`/invite @LIEC bot`) "
+                "or change the meeting's channel. I will not repeat this alert.",
+            )
+        else:
+            self._alert(f"failed:{run.key}",
+                        f"A post for *{safe}* could not be sent (`{exc.error}`).")
+
+    def _record(
+        self, run: JobRun, outcome: str, channel: str | None, ts: str | None, due: datetime,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        with self.deps.session_factory.begin() as session:
+            service.record_post(session, run.key, run.kind, channel, ts, outcome, due,
+                                self.deps.clock.now(), {"late_seconds": int(run.late_by.total_seconds()),
+                                                        **(detail or {})})
+
+    def _alert(self, key: str, text: str) -> None:
+        """Tell the admins, once per key (across restarts and processes)."""
+        try:
+            with self.deps.session_factory.begin() as session:
+                fresh = service.alert_once(session, key, self.deps.clock.now())
+        except IntegrityError:
+            fresh = False
+        if not fresh:
+            return
+        alert = views.admin_alert(text)
+        admins_channel = self.deps.org.channels.admins
+        targets = [admins_channel] if admins_channel else list(self.deps.org.admins)
+        for target in targets:
+            try:
+                self.deps.client.chat_postMessage(channel=target, text=alert.text,
+                                                  blocks=alert.block_dicts())
+            except (SlackApiError, OSError):
+                log.exception("admin alert %s could not be posted", key)
+
+
+def register(deps: AppDeps) -> MeetingJobs:
+    jobs = MeetingJobs(deps)
+    jobs.register()
+    return jobs

@@ -1,0 +1,181 @@
+"""/liec meetings, /liec meeting add|cancel|move, the add modal, and the meeting jobs."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.config import meeting_key_for
+from bot.deps import AppDeps
+from bot.services import meetings as service
+from bot.services.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
+from bot.services.meetings import MeetingError, MeetingSpec
+from bot.views import meetings as views
+from bot.views.common import Reply, escape, truncate
+from handlers import meeting_jobs
+from handlers.commands import CommandRequest, Subcommand
+
+log = logging.getLogger(__name__)
+
+LIST_DAYS = 60
+_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_URL = re.compile(r"^https?://[^\s<>|]+$")
+_FIELD_BLOCKS = {
+    "start": views.BLOCK_START,
+    "timezone": views.BLOCK_TIMEZONE,
+    "rrule": views.BLOCK_RRULE,
+    "reminders": views.BLOCK_REMINDERS,
+}
+
+
+def meetings_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        found = service.upcoming(session, now, now + timedelta(days=LIST_DAYS))
+    return views.meetings_list([(m, o.start) for m, o in found], LIST_DAYS)
+
+
+def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
+    words = req.args.split(maxsplit=1)
+    action = words[0].lower() if words else ""
+    rest = words[1] if len(words) > 1 else ""
+    if action in {"", "help"}:
+        return views.usage()
+    if action == "add":
+        return None  # the modal opens after the acknowledgement
+    if action not in {"cancel", "move"}:
+        return views.usage(f"I don't know `meeting {escape(truncate(action, 40))}`.")
+    parts = rest.split(maxsplit=1)
+    if not parts:
+        return views.usage(f"Which meeting? Give its key (see `/liec meetings`) after `{action}`.")
+    try:
+        with deps.session_factory.begin() as session:
+            meeting, suggestions = service.find_meeting(session, parts[0])
+            if meeting is None:
+                return views.problem(
+                    f"There is no meeting `{escape(truncate(parts[0], 60))}`.", suggestions)
+            more = parts[1].strip() if len(parts) > 1 else ""
+            if action == "cancel":
+                return _cancel(session, meeting, more, req, deps)
+            return _move(session, meeting, more, req, deps)
+    except MeetingError as exc:
+        return views.problem(escape(exc.message))
+
+
+def _cancel(session: Any, meeting: Any, more: str, req: CommandRequest, deps: AppDeps) -> Reply:
+    now = deps.clock.now()
+    name = escape(meeting.name)
+    if more.lower() == "all" or (not more and meeting.rrule is None):
+        service.cancel(session, meeting, None, req.user_id, now, deps.org)
+        return views.done(f"*{name}* is cancelled, with every date to come; its reminders are withdrawn.")
+    if not more:
+        return views.usage(f"*{name}* repeats: say which date to cancel (`/liec meeting cancel "
+                           f"{meeting.key} 2027-03-27`) or `all`.")
+    item = service.cancel(session, meeting, _date(more), req.user_id, now, deps.org)
+    assert item is not None
+    return views.done(f"*{name}* on {views.when(item.start, meeting.timezone)}\nis cancelled; "
+                      "its reminders are withdrawn.")
+
+
+def _move(session: Any, meeting: Any, more: str, req: CommandRequest, deps: AppDeps) -> Reply:
+    if not more:
+        return views.usage("Give the new start, in the meeting's own time zone.")
+    on: date | None = None
+    if re.search(r"\s+to\s+", more):
+        day, more = re.split(r"\s+to\s+", more, maxsplit=1)
+        on = _date(day.strip())
+    item, target = service.move(session, meeting, on, more.strip(), req.user_id, deps.clock.now(), deps.org)
+    return views.done(
+        f"*{escape(meeting.name)}* moves from {views.when(item.start, meeting.timezone)}\n"
+        f"to {views.when(target, meeting.timezone)}\nIts reminders follow it.")
+
+
+def _date(text: str) -> date:
+    try:
+        if not _DATE.match(text):
+            raise ValueError(text)
+        return date.fromisoformat("-".join(part.zfill(2) for part in text.split("-")))
+    except ValueError:
+        raise MeetingError(f"`{truncate(text, 40)}` is not a date like 2027-03-27") from None
+
+
+def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
+    if req.args.split(maxsplit=1)[:1] != ["add"] or not req.trigger_id:
+        return
+    channel = req.channel_id if req.channel_id[:1] in {"C", "G"} else None
+    deps.client.views_open(trigger_id=req.trigger_id, view=views.add_modal(channel).to_dict())
+
+
+SUBCOMMANDS = [
+    Subcommand("meetings", "/liec meetings", "the meetings coming up, in your own time",
+               reply=meetings_reply),
+    Subcommand("meeting", "/liec meeting add", "add, cancel or move a meeting (admins)",
+               reply=meeting_reply, work=meeting_work, admin_only=True),
+]
+
+
+# --- the add modal -------------------------------------------------------------------
+
+
+def modal_errors(values: dict[str, str | None], deps: AppDeps) -> tuple[dict[str, str], MeetingSpec | None]:
+    """Errors by block id, or the meeting to add."""
+    errors: dict[str, str] = {}
+    name = values.get(views.BLOCK_NAME) or ""
+    channel = values.get(views.BLOCK_CHANNEL) or ""
+    if not name:
+        errors[views.BLOCK_NAME] = "Give the meeting a name."
+    if not channel:
+        errors[views.BLOCK_CHANNEL] = "Choose the channel for its reminders."
+    reminders = service.split_reminders(values.get(views.BLOCK_REMINDERS) or "")
+    times = None
+    try:
+        times = parse_meeting_times(values.get(views.BLOCK_START) or "",
+                                    values.get(views.BLOCK_TIMEZONE) or "",
+                                    values.get(views.BLOCK_RRULE), reminders)
+    except MeetingTimeError as exc:
+        errors[_FIELD_BLOCKS[exc.field]] = truncate(exc.message, 1900)
+    now = deps.clock.now()
+    if times is not None and not occurrences(times, now, now + timedelta(days=730)):
+        errors[views.BLOCK_START] = "That start has passed and nothing repeats after it."
+    for block in (views.BLOCK_AGENDA_URL, views.BLOCK_VIDEO_URL):
+        url = values.get(block)
+        if url and not _URL.match(url):
+            errors[block] = "Give a web address starting with https://"
+    if errors:
+        return errors, None
+    assert times is not None
+    spec = MeetingSpec(
+        key=meeting_key_for(name), name=name, channel=channel,
+        start=values.get(views.BLOCK_START) or "", timezone=times.zone.key,
+        rrule=times.rule, reminders=tuple(reminders), kind=values.get(views.BLOCK_KIND) or "other",
+        agenda=values.get(views.BLOCK_AGENDA), agenda_url=values.get(views.BLOCK_AGENDA_URL),
+        video_url=values.get(views.BLOCK_VIDEO_URL),
+    )
+    return {}, spec
+
+
+def register(app: App, deps: AppDeps) -> None:
+    meeting_jobs.register(deps)
+
+    def submit(ack: Ack, body: dict[str, Any]) -> None:
+        user = body.get("user", {}).get("id", "")
+        if not deps.is_admin(user):
+            ack(response_action="errors", errors={views.BLOCK_NAME: "Only LIEC admins can add meetings."})
+            return
+        errors, spec = modal_errors(views.modal_values(body.get("view", {})), deps)
+        if spec is not None:
+            try:
+                with deps.session_factory.begin() as session:
+                    service.add_meeting(session, spec, user, deps.clock.now(), deps.org)
+            except MeetingError as exc:
+                errors = {views.BLOCK_NAME: exc.message}
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        ack()
+
+    app.view(views.ADD_CALLBACK)(submit)

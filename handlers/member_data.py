@@ -1,0 +1,137 @@
+"""/liec my-data, /liec forget-me (with its confirmation modal) and the admins' /liec audit."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.deps import AppDeps
+from bot.services import audit, member_data
+from bot.views import member_data as views
+from bot.views.common import Reply
+from handlers.commands import CommandRequest, Subcommand
+
+log = logging.getLogger(__name__)
+
+JSON_FILE = "liec-my-data.json"
+SUMMARY_FILE = "liec-my-data.txt"
+
+
+def send_export(deps: AppDeps, user_id: str) -> None:
+    """Everything stored about the member, as two files in a DM with the bot."""
+    with deps.session_factory() as session:
+        export = member_data.export_member(session, deps.org, user_id, deps.clock.now())
+    channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
+    deps.client.files_upload_v2(
+        channel=channel,
+        initial_comment=views.export_comment(),
+        file_uploads=[
+            {"content": export.as_json(), "filename": JSON_FILE, "title": "Your LIEC data (JSON)"},
+            {
+                "content": member_data.readable_summary(export),
+                "filename": SUMMARY_FILE,
+                "title": "Your LIEC data (summary)",
+            },
+        ],
+    )
+    log.info("member data export sent sections=%d", len(export.sections))
+
+
+def export_from_button(deps: AppDeps, body: dict[str, Any]) -> None:
+    # A Home tab button has no response_url: the DM is the answer, or the log says why not.
+    try:
+        send_export(deps, body["user"]["id"])
+    except Exception:
+        log.exception("member data export failed")
+
+
+def my_data_reply(_req: CommandRequest, _deps: AppDeps) -> Reply:
+    return views.export_on_its_way()
+
+
+def my_data_work(req: CommandRequest, deps: AppDeps) -> None:
+    try:
+        send_export(deps, req.user_id)
+    except Exception:
+        log.exception("member data export failed")
+        req.reply(views.export_failed())
+        return
+    req.reply(views.export_sent())
+
+
+def open_forget_modal(deps: AppDeps, trigger_id: str) -> None:
+    titles = [provider.title for provider in member_data.providers()]
+    deps.client.views_open(trigger_id=trigger_id, view=views.forget_modal(titles))
+
+
+def forget_work(req: CommandRequest, deps: AppDeps) -> None:
+    open_forget_modal(deps, req.trigger_id)
+
+
+def forget_now(deps: AppDeps, user_id: str) -> None:
+    """Erase the member's data in one transaction, then tell them what was kept and why."""
+    try:
+        with deps.session_factory.begin() as session:
+            kept = member_data.forget(session, deps.org, user_id, deps.clock.now())
+    except Exception:
+        log.exception("forget-me failed; nothing was erased")
+        reply = views.forget_failed()
+    else:
+        log.info("member data erased kept=%d", len(kept))
+        reply = views.forget_done(kept)
+    deps.client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.block_dicts())
+
+
+def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
+    with deps.session_factory() as session:
+        page = audit.recent(session, limit=views.AUDIT_SHOWN)
+    return views.audit_log(page)
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "my-data",
+        "/liec my-data",
+        "everything the bot stores about you, sent to you by DM",
+        reply=my_data_reply,
+        work=my_data_work,
+        aliases=("mydata",),
+    ),
+    Subcommand(
+        "forget-me",
+        "/liec forget-me",
+        "erase what the bot stores about you (asks you to confirm)",
+        work=forget_work,
+        aliases=("forgetme",),
+    ),
+    Subcommand(
+        "audit",
+        "/liec audit",
+        "admins: who read members' personal data, and when",
+        reply=audit_reply,
+        admin_only=True,
+    ),
+]
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def submitted(body: dict[str, Any]) -> None:
+        forget_now(deps, body["user"]["id"])
+
+    def lazy(fn: Callable[[AppDeps, dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
+        def run(body: dict[str, Any]) -> None:
+            fn(deps, body)
+
+        return run
+
+    app.view(views.FORGET_MODAL)(ack=ack_only, lazy=[submitted])
+    app.action(views.MY_DATA_BUTTON)(ack=ack_only, lazy=[lazy(export_from_button)])
+    app.action(views.FORGET_BUTTON)(
+        ack=ack_only, lazy=[lazy(lambda d, body: open_forget_modal(d, body["trigger_id"]))]
+    )

@@ -1,0 +1,626 @@
+"""Nominating: /liec nominate, the Nominate button and the shortcut open the form; the
+submission is checked in the acknowledgement; nominators confirm or decline from a DM;
+/liec nominations mine for the candidate, /liec nominations [position] | export for admins.
+
+Personal data goes only to DMs and modals, never to a channel or a log line (ids only).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.deps import AppDeps
+from bot.jobs import JobQueue, JobRun
+from bot.services import election_store, nomination_csv, nomination_rules, nominations
+from bot.services.election_store import OpenPosition
+from bot.services.elections import REGIONS
+from bot.services.nomination_rules import NominationForm, Person, Route, validate
+from bot.services.nominations import NominationStatus
+from bot.views import elections as election_views
+from bot.views import nominations as views
+from bot.views.common import Reply, escape, notice
+from handlers.commands import CommandRequest, Subcommand
+from handlers.elections import position_title, retry_slack_faults, send_dm
+from models.elections import NominationRecord, NominatorRecord
+
+log = logging.getLogger(__name__)
+
+NOT_ADMIN = (
+    "Only LIEC admins can see the nominations. To see your own, type `/liec nominations mine`."
+)
+
+
+# Choosing what is open ------------------------------------------------------------------
+
+
+def _resolve_role(deps: AppDeps, text: str) -> tuple[str | None, Reply | None]:
+    """The role a member typed after /liec nominate, or a reply saying what went wrong."""
+    if not text.strip():
+        return None, None
+    match = deps.roles.match(text)
+    if match.role is None:
+        hint = ", ".join(r.title for r in match.suggestions) or ", ".join(
+            r.title for r in deps.roles.roles)
+        return None, notice(f"There is no role called “{escape(text[:60])}”. Roles: "
+                            f"{escape(hint)}.")
+    return match.role.key, None
+
+
+def _not_open_reply(session: Session, deps: AppDeps, role_key: str | None) -> Reply:
+    now = deps.clock.now()
+    if role_key is not None and election_store.open_positions(session, now):
+        title = deps.roles.get(role_key)
+        return notice(f"Nominations for {escape(title.title if title else role_key)} are not "
+                      "open now. Type `/liec nominate` to see the positions that are.")
+    upcoming = election_store.next_election(session, now)
+    if upcoming is not None:
+        return notice(f"Nominations are not open now. {escape(upcoming.name)} opens "
+                      f"{election_views.slack_time(upcoming.opens_at)}.")
+    return notice("No election is taking nominations now. Members are told in the "
+                  "announcements channel when nominations open.")
+
+
+def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
+    several = len({f.election_id for f in found}) > 1
+    return [
+        views.Choice(f.value, position_title(deps, f.position)
+                     + (f" · {f.election_name}" if several else ""))
+        for f in found
+    ]
+
+
+def _branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
+    return [
+        views.BranchGroup(title, [views.Choice(key, branch.name)
+                                  for key, branch in sorted(deps.org.branches.items(),
+                                                            key=lambda kv: kv[1].name)
+                                  if branch.region == region])
+        for region, title in REGIONS.items()
+    ]
+
+
+def _membership_format(deps: AppDeps) -> str:
+    return nominations.rules_for(None, deps.org).membership_format_text
+
+
+def _profile(deps: AppDeps, user_id: str) -> Person:
+    """Name and email from the Slack profile, where Slack has them."""
+    try:
+        user = deps.client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return Person(user_id)
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or ""
+    return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
+
+
+def _open_then_prefill(
+    deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
+) -> None:
+    """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
+    opened = deps.client.views_open(trigger_id=trigger_id, view=build(None))
+    profile = _profile(deps, user_id)
+    if not (profile.name or profile.email):
+        return
+    view = opened.get("view") or {}
+    # If this fails the member still has the form, and types their details themselves.
+    with contextlib.suppress(SlackApiError):
+        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+                                 view=build(profile))
+
+
+def open_nomination_form(
+    deps: AppDeps, trigger_id: str, user_id: str, found: list[OpenPosition],
+    selected: str | None = None,
+) -> None:
+    choices = _choices(deps, found)
+    branches = _branch_groups(deps)
+    closes_at = min(f.closes_at for f in found)
+
+    def build(profile: Person | None) -> Any:
+        candidate = profile or Person(user_id)
+        initial = NominationForm(position=None, candidate=candidate, statement="",
+                                 route=Route.MEMBERS)
+        return views.nomination_modal(choices, branches, membership_format=_membership_format(
+            deps), initial=initial, selected=selected, closes_at=closes_at)
+
+    _open_then_prefill(deps, trigger_id, build, user_id)
+
+
+def _open_positions(
+    deps: AppDeps, role_key: str | None = None, election_id: int | None = None
+) -> list[OpenPosition]:
+    with deps.session_factory() as session:
+        return election_store.open_positions(session, deps.clock.now(), role_key, election_id)
+
+
+# /liec nominate ------------------------------------------------------------------------
+
+
+def nominate_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
+    role_key, problem = _resolve_role(deps, req.args)
+    if problem is not None:
+        return problem
+    with deps.session_factory() as session:
+        if election_store.open_positions(session, deps.clock.now(), role_key):
+            return None  # the form opens after the acknowledgement
+        return _not_open_reply(session, deps, role_key)
+
+
+def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
+    role_key, problem = _resolve_role(deps, req.args)
+    if problem is not None:
+        return
+    found = _open_positions(deps, role_key)
+    if found:
+        selected = found[0].value if role_key and len(found) == 1 else None
+        open_nomination_form(deps, req.trigger_id, req.user_id, found, selected)
+
+
+# /liec nominations ---------------------------------------------------------------------
+
+
+def _item(deps: AppDeps, n: NominationRecord, now: datetime) -> views.NominationItem:
+    status = nominations.status_of(n)
+    if n.route == Route.BRANCH:
+        branch = deps.org.branches.get(n.branch or "")
+        route = f"the {escape(branch.name if branch else n.branch or '?')} branch"
+    else:
+        route = "two members"
+    lines = []
+    for nominator in n.nominators:
+        who = (f"<@{nominator.slack_id}>" if nominator.slack_id
+               else escape(nominator.name or "(forgotten)"))
+        lines.append(f"Nominator {nominator.slot}: {who} · "
+                     f"{nominations.NOMINATOR_LABELS.get(nominator.status, nominator.status)}")
+    if n.partner_name:
+        lines.append(f"Job share with {escape(n.partner_name)}")
+    return views.NominationItem(
+        nomination_id=n.id, position=position_title(deps, n.position_key),
+        election=n.election.name, candidate=n.candidate_name,
+        candidate_slack_id=n.candidate_slack_id, status=status.value, route=route,
+        nominators=lines, closes_at=n.election.closes_at,
+        open=n.withdrawn_at is None and not nominations.election_closed(n, now),
+        needs_check=status is NominationStatus.TO_CHECK,
+    )
+
+
+def _mine_view(deps: AppDeps, user_id: str) -> Any:
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        items = [_item(deps, n, now) for n in nominations.mine(session, user_id)]
+    return views.mine_modal(items)
+
+
+def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
+    verb = req.args.split()[0].lower() if req.args.split() else ""
+    if verb == "mine":
+        return None
+    if not deps.is_admin(req.user_id):
+        return notice(NOT_ADMIN)
+    if verb == "export":
+        return notice("I'm sending you the CSV of every nomination by direct message.")
+    _, problem = _resolve_role(deps, req.args)
+    if problem is not None:
+        return problem
+    return notice("I'm sending you the list of nominations by direct message.")
+
+
+def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
+    verb = req.args.split()[0].lower() if req.args.split() else ""
+    if verb == "mine":
+        deps.client.views_open(trigger_id=req.trigger_id, view=_mine_view(deps, req.user_id))
+        return
+    if not deps.is_admin(req.user_id):
+        return
+    if verb == "export":
+        export_csv(deps, req.user_id)
+        return
+    role_key, problem = _resolve_role(deps, req.args)
+    if problem is None:
+        send_admin_list(deps, req.user_id, role_key)
+
+
+def send_admin_list(deps: AppDeps, admin_id: str, role_key: str | None) -> None:
+    """The returning officer's list, to the admin's DM (an admin read of personal data)."""
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        rows = nominations.list_for_admin(session, role_key=role_key)
+        items = [_item(deps, n, now) for n in rows]
+    title = "Nominations" + (f": {position_title(deps, role_key)}" if role_key else "")
+    for message in views.admin_list(title, items):
+        send_dm(deps, admin_id, message)
+    log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
+
+
+def export_csv(deps: AppDeps, admin_id: str) -> None:
+    """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
+    with deps.session_factory() as session:
+        rows = nomination_csv.export_rows(nominations.list_for_admin(session),
+                                          lambda key: position_title(deps, key))
+    content = nomination_csv.to_csv(rows)
+    channel = deps.client.conversations_open(users=admin_id)["channel"]["id"]
+    stamp = f"{deps.clock.now():%Y-%m-%d}"
+    deps.client.files_upload_v2(
+        channel=channel, content=content.encode("utf-8"), filename=f"nominations-{stamp}.csv",
+        title=f"LIEC nominations {stamp}",
+        initial_comment="Every nomination, with personal data: keep it safe and delete it "
+                        "when the election is over.",
+        request_file_info=False,
+    )
+    log.info("nominations CSV sent admin=%s rows=%s", admin_id, len(rows))
+
+
+SUBCOMMANDS = [
+    Subcommand("nominate", "/liec nominate [role]", "nominate a candidate in an officer election",
+               reply=nominate_reply, work=nominate_work),
+    Subcommand("nominations", "/liec nominations mine",
+               "your nominations (admins: `/liec nominations [role]` or `export`)",
+               reply=nominations_reply, work=nominations_work),
+]
+
+
+# The submission ------------------------------------------------------------------------
+
+
+def _submitted_view(deps: AppDeps, n: NominationRecord) -> Any:
+    asked = [x.slack_id for x in n.nominators
+             if x.slack_id and x.status == nominations.AWAITING]
+    return views.submitted_view(position_title(deps, n.position_key), n.election.name,
+                                nominations.status_of(n).value, asked)
+
+
+def _check_submission(
+    session: Session, deps: AppDeps, user_id: str, view: dict[str, Any]
+) -> tuple[NominationForm, Any, NominationRecord | None, dict[str, str]]:
+    """(form, election record, nomination being edited, errors)."""
+    now = deps.clock.now()
+    election_id, form = views.read_nomination(view["state"]["values"])
+    editing_id = views.metadata_id(view, "nomination_id")
+    editing = nominations.get(session, editing_id) if editing_id else None
+    election = election_store.get(session, election_id) if election_id else None
+    errors = validate(form, nominations.rules_for(election, deps.org), now)
+    position = nomination_rules.POSITION
+    if editing_id is not None:
+        if editing is None or not nominations.can_manage(editing, user_id):
+            errors[position] = "This nomination is not yours to edit."
+        elif editing.withdrawn_at is not None:
+            errors[position] = "This nomination was withdrawn."
+        elif election is not None and editing.election_id != election.id:
+            errors[position] = f"Choose a position in {editing.election.name}."
+    if election is not None and form.position is not None and not errors:
+        same = nominations.find_duplicate(session, election.id, form.position, form.candidate,
+                                          exclude_id=editing_id)
+        if same is not None:
+            errors[position] = (
+                "You already have a nomination for this position: edit it with "
+                "/liec nominations mine." if nominations.can_manage(same, user_id)
+                else "This candidate has already been nominated for this position.")
+    return form, election, editing, errors
+
+
+def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                       deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    key = str(view.get("id") or "")
+    now = deps.clock.now()
+    try:
+        with deps.session_factory.begin() as session:
+            earlier = nominations.find_submission(session, key)
+            if earlier is not None:
+                # Slack's retry or a double click: the first one was saved; say so again.
+                ack(response_action="update", view=_submitted_view(deps, earlier))
+                return
+            form, election, editing, errors = _check_submission(session, deps, user_id, view)
+            if errors or election is None:
+                placed = views.place_errors(errors, views.input_block_ids(view),
+                                            nomination_rules.POSITION)
+                ack(response_action="errors", errors=placed)
+                return
+            if editing is not None:
+                nominations.update(session, editing, form, now)
+                saved = editing
+            else:
+                saved = nominations.submit(session, form, election, submitted_by=user_id,
+                                           submission_key=key, now=now)
+            result = _submitted_view(deps, saved)
+            saved_id = saved.id
+    except IntegrityError:
+        # Two deliveries of one submission raced; the other one saved it.
+        with deps.session_factory() as session:
+            earlier = nominations.find_submission(session, key)
+            result = _submitted_view(deps, earlier) if earlier else None
+        ack(response_action="update", view=result) if result else ack()
+        return
+    log.info("nomination saved id=%s by=%s edit=%s", saved_id, user_id, editing is not None)
+    ack(response_action="update", view=result)
+
+
+# Nominators ----------------------------------------------------------------------------
+
+
+def _nominator_problem(
+    nominator: NominatorRecord | None, user_id: str, now: datetime
+) -> str | None:
+    if nominator is None or nominator.slack_id != user_id:
+        return "This request was sent to someone else."
+    nomination = nominator.nomination
+    if nomination.withdrawn_at is not None:
+        return "The candidate has withdrawn this nomination: there is nothing to confirm."
+    if nominations.election_closed(nomination, now):
+        return (f"Nominations for {escape(nomination.election.name)} have closed, so this "
+                "nomination can no longer be confirmed.")
+    if nominator.status != nominations.AWAITING:
+        return f"You have already {nominator.status} this nomination."
+    return None
+
+
+def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    nominator_id = int(body["actions"][0].get("value") or 0)
+    with deps.session_factory() as session:
+        nominator = nominations.get_nominator(session, nominator_id)
+        problem = _nominator_problem(nominator, user_id, deps.clock.now())
+        if problem is not None or nominator is None:
+            respond(text=problem or "", replace_original=False, response_type="ephemeral")
+            return
+        candidate = nominator.nomination.candidate_name
+        position = position_title(deps, nominator.nomination.position_key)
+    membership_format = _membership_format(deps)
+
+    def build(profile: Person | None) -> Any:
+        return views.confirm_modal(nominator_id, candidate, position, profile or Person(),
+                                   membership_format)
+
+    _open_then_prefill(deps, body["trigger_id"], build, user_id)
+
+
+def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
+    nomination = nominator.nomination
+    others = [(nominations.nominator_person(n), "the other nominator")
+              for n in nomination.nominators if n.id != nominator.id]
+    partner = nominations.partner_of(nomination)
+    if partner is not None:
+        others.append((partner, "the job-share partner"))
+    return others
+
+
+def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any],
+                         deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    now = deps.clock.now()
+    nominator_id = views.metadata_id(view, "nominator_id") or 0
+    details = views.read_confirmation(view["state"]["values"])
+    with deps.session_factory.begin() as session:
+        nominator = nominations.get_nominator(session, nominator_id)
+        if (nominator is not None and nominator.slack_id == user_id
+                and nominator.status == nominations.CONFIRMED):
+            ack(response_action="update", view=views.modal_notice(
+                "Confirmed", "You have confirmed this nomination. Thank you."))
+            return
+        problem = _nominator_problem(nominator, user_id, now)
+        if problem is not None or nominator is None:
+            ack(response_action="errors", errors={nomination_rules.CONFIRM_NAME: problem or ""})
+            return
+        nomination = nominator.nomination
+        rules = nominations.rules_for(nomination.election, deps.org)
+        errors = nomination_rules.validate_confirmation(
+            details, nominations.candidate_of(nomination), _others(nominator), rules, now)
+        if errors:
+            ack(response_action="errors", errors=errors)
+            return
+        status = nominations.confirm(session, nominator, details, now)
+        answered = views.nominator_answered(nomination.candidate_name,
+                                            position_title(deps, nomination.position_key), True)
+        channel, ts = nominator.dm_channel, nominator.dm_ts
+    log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
+    ack(response_action="update", view=views.modal_notice(
+        "Confirmed", "Thank you: your nomination is recorded."))
+    if channel and ts:
+        _replace_dm(deps, channel, ts, answered)
+
+
+def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
+    try:
+        deps.client.chat_update(channel=channel, ts=ts, text=reply.text,
+                                blocks=reply.block_dicts())
+    except SlackApiError:
+        log.warning("could not update a nominator's DM channel=%s", channel)
+
+
+def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    nominator_id = int(body["actions"][0].get("value") or 0)
+    with deps.session_factory.begin() as session:
+        nominator = nominations.get_nominator(session, nominator_id)
+        problem = _nominator_problem(nominator, user_id, deps.clock.now())
+        if problem is not None or nominator is None:
+            respond(text=problem or "", replace_original=False, response_type="ephemeral")
+            return
+        nominations.decline(session, nominator, deps.clock.now())
+        answered = views.nominator_answered(
+            nominator.nomination.candidate_name,
+            position_title(deps, nominator.nomination.position_key), False)
+    log.info("nominator declined nominator=%s", nominator_id)
+    respond(text=answered.text, blocks=answered.block_dicts(), replace_original=True)
+
+
+# "My nominations" and the returning officer's button -------------------------------------
+
+
+def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    nomination_id = int(body["actions"][0].get("value") or 0)
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        n = nominations.get(session, nomination_id)
+        if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
+            return
+        if nominations.election_closed(n, now):
+            deps.client.views_push(trigger_id=body["trigger_id"], view=views.modal_notice(
+                "Nominations closed", f"Nominations for {escape(n.election.name)} have "
+                "closed: the nomination can no longer be changed."))
+            return
+        form = nominations.form_of(n)
+        found = election_store.open_positions(session, now, election_id=n.election_id)
+        selected = f"{n.election_id}|{n.position_key}"
+        closes_at = n.election.closes_at
+    view = views.nomination_modal(
+        _choices(deps, found), _branch_groups(deps), membership_format=_membership_format(deps),
+        initial=form, selected=selected, closes_at=closes_at, nomination_id=nomination_id)
+    deps.client.views_push(trigger_id=body["trigger_id"], view=view)
+
+
+def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    nomination_id = int(body["actions"][0].get("value") or 0)
+    now = deps.clock.now()
+    with deps.session_factory.begin() as session:
+        n = nominations.get(session, nomination_id)
+        if n is None or not nominations.can_manage(n, user_id):
+            return
+        if nominations.election_closed(n, now):
+            return
+        nominations.withdraw(n, now)
+        for nominator in n.nominators:
+            JobQueue.cancel(session, f"{nominations.NOTIFY_JOB}:{nominator.id}")
+    log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
+    view = body.get("view") or {}
+    deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))
+
+
+def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
+    user_id = body["user"]["id"]
+    if not deps.is_admin(user_id):
+        respond(text="Only LIEC admins can do that.", replace_original=False,
+                response_type="ephemeral")
+        return
+    nomination_id = int(body["actions"][0].get("value") or 0)
+    with deps.session_factory.begin() as session:
+        n = nominations.get(session, nomination_id)
+        if n is None:
+            return
+        status = nominations.mark_checked(session, n, user_id, deps.clock.now())
+        title = position_title(deps, n.position_key)
+    log.info("nomination checked id=%s by=%s", nomination_id, user_id)
+    respond(text=f"Marked as checked: the nomination for {title} is now {status.value}.",
+            replace_original=False)
+
+
+# Jobs ----------------------------------------------------------------------------------
+
+
+def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
+    nominator_id = int(run.payload["nominator_id"])
+    with deps.session_factory() as session:
+        nominator = nominations.get_nominator(session, nominator_id)
+        if nominator is None or nominator.slack_id is None or nominator.notified_at is not None:
+            return
+        if _nominator_problem(nominator, nominator.slack_id, run.now) is not None:
+            return
+        n = nominator.nomination
+        reply = views.nominator_request(
+            nominator.id, n.candidate_name, n.candidate_slack_id, n.submitted_by,
+            position_title(deps, n.position_key), n.election.name, n.election.closes_at)
+        user_id = nominator.slack_id
+    try:
+        channel, ts = send_dm(deps, user_id, reply)
+    except SlackApiError as exc:
+        raise retry_slack_faults(run, exc) from exc
+    with deps.session_factory.begin() as session:
+        stored = nominations.get_nominator(session, nominator_id)
+        if stored is not None:
+            stored.notified_at, stored.dm_channel, stored.dm_ts = run.now, channel, ts
+
+
+def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord,
+                    reply: Reply) -> None:
+    # A candidate not on Slack hears through whoever nominated them.
+    to = nomination.candidate_slack_id or nomination.submitted_by
+    try:
+        send_dm(deps, to, reply)
+    except SlackApiError as exc:
+        raise retry_slack_faults(run, exc) from exc
+
+
+def _notify_declined(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory() as session:
+        nominator = nominations.get_nominator(session, int(run.payload["nominator_id"]))
+        if nominator is None or nominator.status != nominations.DECLINED:
+            return
+        n = nominator.nomination
+        reply = views.declined_notice(nominator.slack_id, position_title(deps, n.position_key),
+                                      n.election.name)
+    _tell_candidate(deps, run, n, reply)
+
+
+def _notify_valid(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory() as session:
+        n = nominations.get(session, int(run.payload["nomination_id"]))
+        if n is None or nominations.status_of(n) is not NominationStatus.VALID:
+            return
+        reply = views.valid_notice(position_title(deps, n.position_key), n.election.name)
+    _tell_candidate(deps, run, n, reply)
+
+
+# Wiring --------------------------------------------------------------------------------
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def nominate_button(body: dict[str, Any], respond: Respond) -> None:
+        election_id = int(body["actions"][0].get("value") or 0)
+        found = _open_positions(deps, election_id=election_id)
+        if not found:
+            with deps.session_factory() as session:
+                record = election_store.get(session, election_id)
+                text = (f"Nominations for {escape(record.name)} closed "
+                        f"{election_views.slack_time(record.closes_at)}." if record
+                        else "That election no longer exists.")
+            respond(text=text, replace_original=False, response_type="ephemeral")
+            return
+        open_nomination_form(deps, body["trigger_id"], body["user"]["id"], found)
+
+    def shortcut(body: dict[str, Any]) -> None:
+        user_id = body["user"]["id"]
+        found = _open_positions(deps)
+        if found:
+            open_nomination_form(deps, body["trigger_id"], user_id, found)
+            return
+        with deps.session_factory() as session:
+            send_dm(deps, user_id, _not_open_reply(session, deps, None))
+
+    def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit_nomination(ack, body, view, deps)
+
+    def submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        _submit_confirmation(ack, body, view, deps)
+
+    app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[nominate_button])
+    app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[shortcut])
+    app.view(views.NOMINATION_CALLBACK)(submit_nomination)
+    app.view(views.CONFIRM_CALLBACK)(submit_confirmation)
+    app.action(views.NOMINATOR_CONFIRM)(
+        ack=ack_only, lazy=[lambda body, respond: _on_confirm_button(body, respond, deps)])
+    app.action(views.NOMINATOR_DECLINE)(
+        ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)])
+    app.action(views.MINE_EDIT)(ack=ack_only, lazy=[lambda body: _on_edit(body, deps)])
+    app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
+    app.action(views.ADMIN_CHECKED)(
+        ack=ack_only, lazy=[lambda body, respond: _on_checked(body, respond, deps)])
+
+    deps.jobs.register(nominations.NOTIFY_JOB, lambda run: _notify_nominator(deps, run))
+    deps.jobs.register(nominations.DECLINED_JOB, lambda run: _notify_declined(deps, run))
+    deps.jobs.register(nominations.VALID_JOB, lambda run: _notify_valid(deps, run))
+

@@ -1,0 +1,476 @@
+"""Nominations end to end, as Slack does it: the signed slash command, the views.open the bot
+sends to the fake Web API, a signed view_submission built from that very view, then the DMs
+the nominators get and their button clicks. Time moves by the injected clock."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.fake_slack import FakeSlack
+from bot.services import nomination_rules as fields
+from tests.e2e.harness import BotHarness
+from models.elections import NominationRecord, NominatorRecord
+
+ADMIN = "U0SECRETARY"
+CANDIDATE = "U0MEMBER"
+NOM_1 = "U0NOMONE"
+NOM_2 = "U0NOMTWO"
+ELECTION = "LIEC by-election 2026"
+
+PEOPLE = {
+    CANDIDATE: {"name": "member", "tz": "Europe/Paris",
+                "profile": {"real_name": "Mary Member", "email": "mary@example.org"}},
+    NOM_1: {"name": "nom1", "tz": "America/New_York",
+            "profile": {"real_name": "Nora One", "email": "nora@example.org"}},
+    NOM_2: {"name": "nom2", "tz": "Asia/Tokyo",
+            "profile": {"real_name": "Nick Two", "email": "nick@example.org"}},
+}
+
+
+@pytest.fixture
+def org(org: dict[str, Any]) -> dict[str, Any]:
+    # The e2e clock stands at 2026-11-23 12:00 UTC: this by-election is open then.
+    org["elections"] = [{
+        "name": ELECTION, "kind": "by-election",
+        "opens": "2026-11-20T09:00:00+00:00", "closes": "2026-12-01T21:00:00+00:00",
+        "roles": ["secretary", "regional-coordinator"],
+    }]
+    return org
+
+
+@pytest.fixture
+def bot(make_bot: Callable[..., BotHarness], fake_slack: FakeSlack) -> BotHarness:
+    for user_id, user in PEOPLE.items():
+        fake_slack.users[user_id] = json.loads(json.dumps(user))
+    harness = make_bot()
+    harness.deps.jobs.startup()  # as `serve` does: the organisation file's elections are stored
+    harness.run_jobs()  # the election opened three days ago: its announcement goes out now
+    return harness
+
+
+def open_form(bot: BotHarness, text: str = "nominate", user: str = CANDIDATE) -> dict[str, Any]:
+    """Type the command; return the form as the bot last sent it (opened, then prefilled)."""
+    response = bot.command(text, user=user)
+    assert response.status == 200
+    assert response.body == ""  # acknowledged at once, nothing else said
+    opened = bot.fake.wait_for("views.open")[-1]
+    assert opened["trigger_id"] == "1.2.trigger"
+    updated = bot.fake.wait_for("views.update")[-1]
+    # Slack gives each modal its own id; a double click re-sends the same one.
+    return {**updated["view"], "id": f"V{uuid.uuid4().hex[:10].upper()}"}
+
+
+def answers(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        fields.POSITION: None,  # filled in by submit()
+        fields.CANDIDATE_USER: CANDIDATE,
+        fields.CANDIDATE_NAME: "Mary Member",
+        fields.CANDIDATE_EMAIL: "mary@example.org",
+        fields.CANDIDATE_MEMBERSHIP: "L123456",
+        fields.STATEMENT: "I will keep the minutes and circulate notices in good time.",
+        fields.ROUTE: "members",
+        fields.NOMINATOR_1_USER: NOM_1,
+        fields.NOMINATOR_2_USER: NOM_2,
+    }
+    base.update(changes)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+def option_value(view: dict[str, Any], block_id: str, label_part: str) -> str:
+    block = next(b for b in view["blocks"] if b.get("block_id") == block_id)
+    element = block["element"]
+    options = list(element.get("options") or [])
+    for group in element.get("option_groups") or []:
+        options += group["options"]
+    return next(o["value"] for o in options if label_part in o["text"]["text"])
+
+
+def submit(bot: BotHarness, view: dict[str, Any], position: str = "Secretary",
+           user: str = CANDIDATE, **changes: Any) -> Any:
+    values = answers(**changes)
+    values[fields.POSITION] = option_value(view, fields.POSITION, position)
+    return bot.submit_view(user, view, values).json()
+
+
+def count(bot: BotHarness, model: type) -> int:
+    with bot.deps.session_factory() as session:
+        return int(session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def dms_to(bot: BotHarness, user: str) -> list[dict[str, Any]]:
+    return [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == user]
+
+
+def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+    return next(e for b in message["blocks"] if b["type"] == "actions"
+                for e in b["elements"] if e["action_id"] == action_id)
+
+
+def confirm(bot: BotHarness, user: str, membership: str) -> Any:
+    """The nominator clicks Confirm in their DM and submits the form it opens."""
+    request = dms_to(bot, user)[-1]
+    value = button(request, "nominator_confirm")["value"]
+    before = len(bot.fake.calls_to("views.update"))
+    assert bot.click(user, "nominator_confirm", value).status == 200
+    view = bot.fake.wait_for("views.update", before + 1)[-1]["view"]
+    view = {**view, "id": f"V{uuid.uuid4().hex[:10].upper()}"}
+    return bot.submit_view(user, view, {fields.CONFIRM_NAME: PEOPLE[user]["profile"]["real_name"],
+                                        fields.CONFIRM_EMAIL: PEOPLE[user]["profile"]["email"],
+                                        fields.CONFIRM_MEMBERSHIP: membership}).json()
+
+
+# The form ---------------------------------------------------------------------------------
+
+
+def test_nominate_opens_the_form_prefilled_from_the_profile(bot: BotHarness) -> None:
+    view = open_form(bot)
+    assert view["callback_id"] == "nomination_submit"
+    blocks = {b.get("block_id"): b for b in view["blocks"]}
+    assert blocks[fields.CANDIDATE_USER]["element"]["initial_user"] == CANDIDATE
+    assert blocks[fields.CANDIDATE_NAME]["element"]["initial_value"] == "Mary Member"
+    assert blocks[fields.CANDIDATE_EMAIL]["element"]["initial_value"] == "mary@example.org"
+    options = [o["text"]["text"] for o in blocks[fields.POSITION]["element"]["options"]]
+    assert options == [
+        "Secretary", "Regional Coordinator (The Americas)",
+        "Regional Coordinator (Asia, Australasia and Pacific)",
+        "Regional Coordinator (Europe, Africa and the Middle East)",
+    ]
+    branch_groups = [g["label"]["text"] for g in blocks[fields.BRANCH]["element"]["option_groups"]]
+    assert "The Americas" in branch_groups
+    assert blocks[fields.STATEMENT]["element"]["multiline"] is True
+    # Opened at once with what was known, before asking Slack for the profile.
+    opened = bot.fake.calls_to("views.open")[0]["view"]
+    first = {b.get("block_id"): b for b in opened["blocks"]}
+    assert "initial_value" not in first[fields.CANDIDATE_NAME]["element"]
+
+
+def test_nominate_a_role_preselects_it(bot: BotHarness) -> None:
+    view = open_form(bot, "nominate secretary")
+    position = next(b for b in view["blocks"] if b.get("block_id") == fields.POSITION)
+    assert position["element"]["initial_option"]["text"]["text"] == "Secretary"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nominate treasurer", "no role called"),
+        ("nominate bame officer", "are not open now"),
+    ],
+)
+def test_unknown_or_closed_position_gets_a_message_and_no_modal(
+    bot: BotHarness, text: str, expected: str
+) -> None:
+    body = bot.command(text).json()
+    assert expected in json.dumps(body["blocks"])
+    bot.clock.advance(timedelta(milliseconds=1))
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_closed_election_gets_a_message_and_no_modal(bot: BotHarness) -> None:
+    bot.clock.advance(timedelta(days=30))
+    body = bot.command("nominate").json()
+    assert "No election is taking nominations now" in json.dumps(body["blocks"])
+    assert bot.fake.calls_to("views.open") == []
+
+
+# Submitting --------------------------------------------------------------------------------
+
+
+def test_every_rule_is_shown_on_the_field_at_fault(bot: BotHarness) -> None:
+    view = open_form(bot)
+    statement = " ".join(["word"] * 231)
+    result = submit(bot, view, **{
+        fields.STATEMENT: statement,
+        fields.CANDIDATE_EMAIL: "mary-at-example.org",
+        fields.CANDIDATE_MEMBERSHIP: "12",
+        fields.NOMINATOR_1_USER: CANDIDATE,
+        fields.NOMINATOR_2_USER: None,
+    })
+    assert result["response_action"] == "errors"
+    errors = result["errors"]
+    assert errors[fields.STATEMENT] == "Your statement has 231 words; the limit is 200."
+    assert "not a valid email address" in errors[fields.CANDIDATE_EMAIL]
+    assert "5 to 8 digits" in errors[fields.CANDIDATE_MEMBERSHIP]
+    assert "same Slack account as the candidate" in errors[fields.NOMINATOR_1_USER]
+    assert fields.NOMINATOR_2_USER in errors
+    inputs = {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+    assert set(errors) <= inputs  # Slack shows errors on input blocks only
+    assert count(bot, NominationRecord) == 0
+
+
+def test_duplicate_nominators_by_email_in_another_case(bot: BotHarness) -> None:
+    view = open_form(bot)
+    person = {"name": "Ben", "email": "ben@example.org", "membership": "234567"}
+    result = submit(bot, view, **{
+        fields.NOMINATOR_1_USER: None, fields.NOMINATOR_2_USER: None,
+        fields.NOMINATOR_1_NAME: person["name"], fields.NOMINATOR_1_EMAIL: person["email"],
+        fields.NOMINATOR_1_MEMBERSHIP: person["membership"],
+        fields.NOMINATOR_2_NAME: "Benjamin", fields.NOMINATOR_2_EMAIL: "BEN@EXAMPLE.ORG",
+        fields.NOMINATOR_2_MEMBERSHIP: "345678",
+    })
+    assert result["errors"] == {fields.NOMINATOR_2_EMAIL: (
+        "Nominator 2 has the same email address as nominator 1: two different members must "
+        "nominate.")}
+
+
+def test_full_journey_submit_confirm_and_valid(bot: BotHarness) -> None:
+    view = open_form(bot)
+    result = submit(bot, view)
+    assert result["response_action"] == "update"
+    assert "awaiting nominators" in json.dumps(result["view"])
+    assert bot.run_jobs() >= 2
+    for nominator in (NOM_1, NOM_2):
+        request = dms_to(bot, nominator)[-1]
+        assert "Mary Member" in request["text"] and "Secretary" in request["text"]
+        assert "Confirm / Decline" in request["text"]
+        # The nominator sees the candidate's name, not their email or membership number.
+        assert "mary@example.org" not in json.dumps(request)
+        assert "L123456" not in json.dumps(request)
+
+    assert confirm(bot, NOM_1, "345678")["response_action"] == "update"
+    updated_dm = bot.fake.wait_for("chat.update")[-1]
+    assert "You confirmed" in updated_dm["text"]
+    with bot.deps.session_factory() as session:
+        assert session.scalars(select(NominatorRecord.status).order_by(NominatorRecord.slot)).all() == [
+            "confirmed", "awaiting"]
+
+    assert confirm(bot, NOM_2, "456789")["response_action"] == "update"
+    bot.run_jobs()
+    valid = dms_to(bot, CANDIDATE)[-1]
+    assert "is now *valid*" in json.dumps(valid["blocks"])
+
+    # The candidate's own list shows it as valid.
+    bot.command("nominations mine", user=CANDIDATE)
+    mine = bot.fake.wait_for("views.open", 4)[-1]["view"]
+    assert "*valid*" in json.dumps(mine["blocks"])
+    # Nothing personal ever went to a channel.
+    for call in bot.fake.calls_to("chat.postMessage"):
+        if not call["channel"].startswith("U"):
+            assert "mary@example.org" not in json.dumps(call)
+
+
+def test_a_nominator_can_only_confirm_with_their_own_details(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.run_jobs()
+    result = confirm(bot, NOM_1, "L123456")  # the candidate's membership number
+    assert result["response_action"] == "errors"
+    assert "same membership number as the candidate" in result["errors"][fields.CONFIRM_MEMBERSHIP]
+
+
+def test_someone_else_cannot_answer_for_a_nominator(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.run_jobs()
+    value = button(dms_to(bot, NOM_1)[-1], "nominator_confirm")["value"]
+    bot.click(NOM_2, "nominator_decline", value)
+    reply = bot.fake.wait_for("response_url")[-1]
+    assert "sent to someone else" in reply["text"]
+    with bot.deps.session_factory() as session:
+        assert "declined" not in session.scalars(select(NominatorRecord.status)).all()
+
+
+def test_decline_tells_the_candidate(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.run_jobs()
+    value = button(dms_to(bot, NOM_2)[-1], "nominator_decline")["value"]
+    assert bot.click(NOM_2, "nominator_decline", value).status == 200
+    answered = bot.fake.wait_for("response_url")[-1]
+    assert answered["replace_original"] is True and "You declined" in answered["text"]
+    bot.run_jobs()
+    told = dms_to(bot, CANDIDATE)[-1]
+    assert f"<@{NOM_2}> declined to nominate you" in json.dumps(told["blocks"])
+
+
+def test_submitting_twice_creates_one_nomination(bot: BotHarness) -> None:
+    view = open_form(bot)
+    first = submit(bot, view)
+    second = submit(bot, view)  # a double click, or Slack's retry: the same view id
+    assert first["response_action"] == second["response_action"] == "update"
+    assert count(bot, NominationRecord) == 1
+    bot.run_jobs()
+    assert len(dms_to(bot, NOM_1)) == 1  # and one request to each nominator
+
+
+def test_a_second_form_for_the_same_post_is_refused(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    result = submit(bot, open_form(bot))
+    assert result["response_action"] == "errors"
+    assert "already have a nomination" in result["errors"][fields.POSITION]
+
+
+def test_a_form_submitted_after_closing_is_refused_with_the_reason(bot: BotHarness) -> None:
+    view = open_form(bot)
+    bot.clock.advance(timedelta(days=9))  # past 2026-12-01 21:00 UTC
+    result = submit(bot, view)
+    assert result["response_action"] == "errors"
+    assert result["errors"][fields.POSITION] == (
+        f"Nominations for {ELECTION} closed at 2026-12-01 21:00 UTC.")
+    assert count(bot, NominationRecord) == 0
+
+
+def test_nominators_not_on_slack_are_to_be_checked(bot: BotHarness) -> None:
+    result = submit(bot, open_form(bot), **{
+        fields.NOMINATOR_2_USER: None, fields.NOMINATOR_2_NAME: "Olga Offline",
+        fields.NOMINATOR_2_EMAIL: "olga@example.org", fields.NOMINATOR_2_MEMBERSHIP: "765432",
+    })
+    assert result["response_action"] == "update"
+    bot.run_jobs()
+    assert len(dms_to(bot, NOM_1)) == 1
+    confirm(bot, NOM_1, "345678")
+    with bot.deps.session_factory() as session:
+        row = session.scalars(select(NominationRecord)).one()
+        from bot.services.nominations import status_of
+
+        assert status_of(row).value == "to be checked by the returning officer"
+
+
+def test_branch_route_needs_an_existing_branch(bot: BotHarness) -> None:
+    view = open_form(bot)
+    result = submit(bot, view, **{fields.ROUTE: "branch", fields.NOMINATOR_1_USER: None,
+                                  fields.NOMINATOR_2_USER: None})
+    assert result["errors"] == {fields.BRANCH: "Please choose the nominating branch."}
+    ok = submit(bot, view, **{fields.ROUTE: "branch", fields.BRANCH: "france",
+                              fields.NOMINATOR_1_USER: None, fields.NOMINATOR_2_USER: None})
+    assert ok["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        row = session.scalars(select(NominationRecord)).one()
+        assert row.branch == "france" and row.nominators == []
+
+
+def test_regional_post_and_job_share(bot: BotHarness) -> None:
+    view = open_form(bot, "nominate regional coordinator")
+    result = submit(bot, view, position="Asia, Australasia", **{
+        fields.PARTNER_NAME: "Pat Partner", fields.PARTNER_EMAIL: "pat@example.org",
+        fields.PARTNER_MEMBERSHIP: "998877",
+    })
+    assert result["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        row = session.scalars(select(NominationRecord)).one()
+        assert row.position_key == "regional-coordinator:asia-pacific"
+        assert row.partner_name == "Pat Partner"
+
+
+def test_hostile_statement_is_stored_as_typed_and_shown_escaped(bot: BotHarness) -> None:
+    statement = "<!channel> @here *vote* <https://evil.example|me> & <@U0SECRETARY>"
+    submit(bot, open_form(bot), **{fields.STATEMENT: statement})
+    with bot.deps.session_factory() as session:
+        assert session.scalars(select(NominationRecord.statement)).one() == statement
+
+
+def test_a_10000_character_statement_is_refused_with_numbers(bot: BotHarness) -> None:
+    result = submit(bot, open_form(bot), **{fields.STATEMENT: "x" * 10_000})
+    assert result["errors"][fields.STATEMENT] == (
+        "Your statement has 10,000 characters; the limit is 3,000.")
+
+
+# Editing and withdrawing -----------------------------------------------------------------
+
+
+def test_candidate_edits_and_withdraws_from_nominations_mine(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.command("nominations mine")
+    mine = bot.fake.wait_for("views.open", 2)[-1]["view"]
+    edit = button(mine, "nomination_edit")
+    bot.click(CANDIDATE, "nomination_edit", edit["value"],
+              extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}})
+    pushed = bot.fake.wait_for("views.push")[-1]["view"]
+    pushed = {**pushed, "id": "VEDIT1"}
+    statement = next(b for b in pushed["blocks"] if b.get("block_id") == fields.STATEMENT)
+    assert statement["element"]["initial_value"].startswith("I will keep the minutes")
+    result = submit(bot, pushed, **{fields.STATEMENT: "A new statement."})
+    assert result["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        assert session.scalars(select(NominationRecord.statement)).one() == "A new statement."
+    assert count(bot, NominationRecord) == 1
+
+    bot.click(CANDIDATE, "nomination_withdraw", edit["value"],
+              extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}})
+    refreshed = bot.fake.wait_for("views.update", 2)[-1]
+    assert refreshed["view_id"] == "VMINE"
+    assert "*withdrawn*" in json.dumps(refreshed["view"]["blocks"])
+
+
+def test_someone_else_cannot_edit_a_nomination(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    with bot.deps.session_factory() as session:
+        nomination_id = session.scalars(select(NominationRecord.id)).one()
+    view = open_form(bot, user=NOM_1)
+    view["private_metadata"] = json.dumps({"nomination_id": nomination_id})
+    result = submit(bot, view, user=NOM_1, **{fields.CANDIDATE_USER: NOM_1,
+                                              fields.NOMINATOR_1_USER: CANDIDATE})
+    assert result["errors"][fields.POSITION] == "This nomination is not yours to edit."
+
+
+# The returning officer ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", ["nominations", "nominations secretary", "nominations export"])
+def test_non_admins_are_refused_and_get_nothing_else(bot: BotHarness, text: str) -> None:
+    submit(bot, open_form(bot))
+    calls = len(bot.fake.calls)
+    body = bot.command(text, user=NOM_1).json()
+    assert "Only LIEC admins" in json.dumps(body["blocks"])
+    time.sleep(0.3)  # the lazy half of the command has had its chance to misbehave
+    assert [c.method for c in bot.fake.calls[calls:]] == []
+
+
+def test_admin_list_by_dm_with_statuses(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    before = len(bot.fake.calls_to("chat.postMessage"))
+    body = bot.command("nominations secretary", user=ADMIN).json()
+    assert "direct message" in json.dumps(body["blocks"])
+    listing = bot.fake.wait_for("chat.postMessage", before + 1)[-1]
+    assert listing["channel"] == ADMIN
+    text = json.dumps(listing["blocks"])
+    assert "Mary Member" in text and "awaiting nominators" in text
+
+
+def test_admin_export_is_a_csv_in_a_dm(bot: BotHarness) -> None:
+    submit(bot, open_form(bot), **{fields.STATEMENT: "=HYPERLINK(\"http://evil\") vote"})
+    bot.command("nominations export", user=ADMIN)
+    complete = bot.fake.wait_for("files.completeUploadExternal")[-1]
+    opened = bot.fake.calls_to("conversations.open")[-1]
+    assert opened["users"] == ADMIN
+    assert complete["channel_id"].startswith("D")
+    content = next(iter(bot.fake.uploads.values())).decode()
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert rows[0]["candidate_email"] == "mary@example.org"
+    assert rows[0]["status"] == "awaiting nominators"
+    assert rows[0]["statement"].startswith("'=")  # no formula in the Secretary's spreadsheet
+
+
+# Faults ---------------------------------------------------------------------------------------
+
+
+def test_a_429_on_the_nominator_dm_is_retried(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)
+    bot.run_jobs()
+    assert len(bot.fake.failed) == 1
+    assert len(dms_to(bot, NOM_1)) == 1 and len(dms_to(bot, NOM_2)) == 1
+
+
+def test_a_slack_fault_on_the_dm_is_retried_later_and_nothing_is_lost(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.fake.fail_next("chat.postMessage", status=200, error="internal_error", times=2)
+    bot.run_jobs()
+    assert dms_to(bot, NOM_1) == [] and dms_to(bot, NOM_2) == []
+    bot.clock.advance(timedelta(minutes=2))
+    bot.run_jobs()
+    assert len(dms_to(bot, NOM_1)) == 1 and len(dms_to(bot, NOM_2)) == 1
+
+
+def test_a_5xx_on_the_dm_is_retried_by_the_client(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.fake.fail_next("chat.postMessage", status=503)
+    bot.run_jobs()
+    assert len(dms_to(bot, NOM_1)) == 1 and len(dms_to(bot, NOM_2)) == 1

@@ -1,0 +1,143 @@
+"""What the Home tab gathers from the database, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import parse_org_config
+from bot.services import election_store, home, meetings, member_timezones, questions
+from bot.services.elections import Election, ElectionKind, Position
+from bot.services.roles import RoleCatalog, default_roles_dir
+from bot.services.tz_regions import Region
+from models.foundation import ScheduledJob
+from tests.e2e.harness import example_org
+
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+ORG = parse_org_config(example_org())
+ROLES = RoleCatalog.load(default_roles_dir())
+
+
+def _build(session: Session, user: str = "U0MEMBER") -> home.HomeData:
+    return home.build_home(session, ORG, ROLES, user, NOW)
+
+
+def test_an_empty_database_gives_every_part_empty(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as session:
+        data = _build(session)
+    assert data.meetings == [] and data.elections == [] and data.nominations == [] and data.questions == []
+    assert data.region is not None and data.region.region is None and data.region.reading_timezone
+    assert data.admin is None
+    assert data.timezones_to_refresh == ["U0MEMBER"]
+
+
+def test_region_from_the_cached_time_zone_and_the_coordinators_local_time(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        member_timezones.store(session, "U0MEMBER", "Australia/Sydney", NOW)
+        member_timezones.store(session, "U0RCASIAPAC", "Asia/Singapore", NOW - timedelta(days=8))
+    with session_factory() as session:
+        data = _build(session)
+    assert data.region is not None
+    assert data.region.region is Region.ASIA_PACIFIC and "Australia/Sydney" in data.region.reason
+    (coordinator,) = data.region.coordinators
+    assert coordinator.user_id == "U0RCASIAPAC"
+    assert coordinator.local_now is not None and coordinator.local_now.hour == 20  # 12:00 UTC in Singapore
+    # The coordinator's zone is a week old: it is read again, in the background.
+    assert data.timezones_to_refresh == ["U0RCASIAPAC"]
+
+
+def test_a_chosen_region_needs_no_time_zone(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        questions.set_region(session, "U0MEMBER", Region.AMERICAS, NOW)
+    with session_factory() as session:
+        data = _build(session)
+    assert data.region is not None and data.region.region is Region.AMERICAS
+    assert not data.region.reading_timezone
+    assert data.region.coordinators[0].local_now is None  # not read yet: shown without a time
+
+
+def test_refreshes_are_scheduled_once_a_day(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        home.schedule_timezone_refresh(session, ["U0MEMBER", "U0RCEAME"], NOW)
+        home.schedule_timezone_refresh(session, ["U0MEMBER"], NOW + timedelta(hours=3))
+    with session_factory() as session:
+        keys = session.scalars(select(ScheduledJob.key).where(ScheduledJob.kind == home.TIMEZONE_JOB)).all()
+    assert sorted(keys) == ["home.timezone:U0MEMBER:2026-11-23", "home.timezone:U0RCEAME:2026-11-23"]
+
+
+def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        meetings.sync_from_config(session, ORG, NOW)
+        election_store.create(
+            session,
+            Election("Open now", ElectionKind.BY_ELECTION, NOW - timedelta(days=1), NOW + timedelta(days=5),
+                     (Position("regional-coordinator", "americas"),)),
+            source="slack", now=NOW,
+        )
+        election_store.create(
+            session,
+            Election("Later", ElectionKind.REGULAR, NOW + timedelta(days=90), NOW + timedelta(days=110),
+                     (Position("secretary"),)),
+            source="slack", now=NOW,
+        )
+    with session_factory() as session:
+        data = _build(session)
+    assert data.meetings is not None
+    assert [m.name for m in data.meetings] == ["LIEC meeting", "General Committee", "LIEC meeting"]
+    assert data.meetings[0].starts_at == datetime(2027, 1, 9, 10, tzinfo=UTC)
+    assert data.elections is not None
+    assert [(e.name, e.positions) for e in data.elections] == [("Open now", ["Regional Coordinator (The Americas)"])]
+
+
+def test_the_admin_part_is_for_admins_and_officers_only(session_factory: sessionmaker[Session]) -> None:
+    with session_factory() as session:
+        assert _build(session, "U0SECRETARY").admin is not None  # admin
+        assert _build(session, "U0BAME").admin is not None  # officer
+        assert _build(session, "U0RCAMERICAS").admin is not None  # coordinator
+        assert _build(session, "U0MEMBER").admin is None
+
+
+def test_unanswered_questions_are_counted_per_region_oldest_first(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        for asker, region, age in (("U1", Region.AMERICAS, 1), ("U2", Region.AMERICAS, 5), ("U3", None, 9), ("U4", Region.ASIA_PACIFIC, 2)):
+            decision = questions.RegionDecision(region, "chosen" if region else "unknown", "test")
+            questions.create_question(session, asker_id=asker, text="q", decision=decision, asker_tz=None, now=NOW - timedelta(hours=age))
+        answered = questions.create_question(
+            session, asker_id="U5", text="q", decision=questions.RegionDecision(Region.AMERICAS, "chosen", "t"), asker_tz=None, now=NOW - timedelta(days=20)
+        )
+        questions.mark_answered(session, answered.id, "U0RCAMERICAS", NOW)
+    with session_factory() as session:
+        counts = home.unanswered_questions(session)
+    assert [(c.region, c.unanswered) for c in counts] == [(None, 1), (Region.AMERICAS, 2), (Region.ASIA_PACIFIC, 1)]
+    assert counts[1].oldest == NOW - timedelta(hours=5)
+
+
+def test_only_the_members_open_questions_newest_first(session_factory: sessionmaker[Session]) -> None:
+    decision = questions.RegionDecision(Region.AMERICAS, "chosen", "t")
+    with session_factory.begin() as session:
+        first = questions.create_question(session, asker_id="U0MEMBER", text="first", decision=decision, asker_tz=None, now=NOW - timedelta(hours=2))
+        questions.create_question(session, asker_id="U0MEMBER", text="second", decision=decision, asker_tz=None, now=NOW - timedelta(hours=1))
+        questions.create_question(session, asker_id="U0OTHER", text="theirs", decision=decision, asker_tz=None, now=NOW)
+        done = questions.create_question(session, asker_id="U0MEMBER", text="done", decision=decision, asker_tz=None, now=NOW)
+        questions.mark_answered(session, done.id, "U0RCAMERICAS", NOW)
+        questions.claim(session, first.id, "U0RCAMERICAS", NOW)
+    with session_factory() as session:
+        items = home.question_items(session, "U0MEMBER")
+    assert [(i.text, i.status) for i in items] == [("second", "waiting"), ("first", "claimed")]
+
+
+def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        meetings.record_post(session, "mtg:liec-meeting:20261001T0900Z:1d", meetings.JOB_REMINDER, "C0LIEC", None,
+                             "failed", NOW - timedelta(days=30), NOW - timedelta(days=30), {"error": "old"})
+        meetings.record_post(session, "mtg:nowhere:20261120T0900Z:1h", meetings.JOB_REMINDER, "C0X", None,
+                             "failed", NOW - timedelta(days=3), NOW - timedelta(days=3), {"error": "channel_not_found"})
+        meetings.record_post(session, "mtg:liec-meeting:20261121T0900Z:1h", meetings.JOB_REMINDER, "C0LIEC", "1.2",
+                             "sent", NOW - timedelta(days=2), NOW - timedelta(days=2))
+    with session_factory() as session:
+        failed = home.failed_reminders(session, NOW)
+    assert [(f.what, f.error) for f in failed] == [("reminder", "channel_not_found")]

@@ -1,0 +1,221 @@
+"""`python -m bot check`: organisation file, role files, database schema and Slack tokens."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from alembic import command
+
+from bot import db
+from bot.check import check, granted_scopes, manifest_bot_scopes, run_check
+from bot.config import Settings, parse_org_config
+from bot.runtime import load_roles
+from bot.services.config_problems import config_problems
+from tests.e2e.harness import EXAMPLE, example_org
+
+ROOT = Path(__file__).resolve().parents[1]
+ALL_SCOPES = ",".join(sorted(manifest_bot_scopes()))
+
+
+class FakeAuth:
+    """Answers auth.test (with the x-oauth-scopes header Slack sends) and apps.connections.open."""
+
+    def __init__(self) -> None:
+        self.scopes: str | None = ALL_SCOPES
+        self.error: str | None = None
+        self.app_error: str | None = None
+        self.seen: list[tuple[str, str]] = []
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                self.rfile.read(length)
+                method = self.path.rsplit("/", 1)[-1]
+                fake.seen.append((method, self.headers.get("Authorization", "")))
+                error = fake.error if method == "auth.test" else fake.app_error
+                body: dict[str, Any] = {"ok": error is None}
+                if error:
+                    body["error"] = error
+                elif method == "auth.test":
+                    body.update(team="LI", user_id="UBOT")
+                else:
+                    body["url"] = "wss://example.invalid/link"
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                if method == "auth.test" and fake.scopes is not None and error is None:
+                    self.send_header("x-oauth-scopes", fake.scopes)
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/api/"
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeAuth]:
+    fake = FakeAuth()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+def _settings(database_url: str, **values: Any) -> Settings:
+    return Settings(database_url=database_url, liec_config=EXAMPLE, **values)
+
+
+def _wrong(lines: list[str]) -> list[str]:
+    return [line for line in lines if line.startswith("WRONG")]
+
+
+def test_manifest_scopes_are_read_from_the_manifest() -> None:
+    scopes = manifest_bot_scopes()
+    assert {"commands", "chat:write", "im:write", "files:write", "users:read"} <= scopes
+
+
+def test_scopes_header_is_read_whatever_its_case() -> None:
+    assert granted_scopes({"X-OAuth-Scopes": "chat:write, commands"}) == {"chat:write", "commands"}
+    assert granted_scopes({"Content-Type": "application/json"}) is None
+
+
+def test_everything_in_order_exits_zero(
+    database_url: str, slack: FakeAuth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = _settings(database_url, slack_bot_token="xoxb-1-secret", slack_api_url=slack.url)
+    assert run_check(settings) == 0
+    out = capsys.readouterr().out
+    assert "WRONG" not in out
+    assert "ok    Slack bot token" in out
+    assert "skip  Slack app token" in out
+    assert "xoxb-1-secret" not in out
+    assert slack.seen == [("auth.test", "Bearer xoxb-1-secret")]
+
+
+def test_missing_scopes_are_named_and_fail(
+    sqlite_database_url: str, slack: FakeAuth, capsys: pytest.CaptureFixture[str]
+) -> None:
+    slack.scopes = "commands,chat:write,users:read"
+    settings = _settings(sqlite_database_url, slack_bot_token="xoxb-1-secret", slack_api_url=slack.url)
+    assert run_check(settings) == 1
+    out = capsys.readouterr().out
+    wrong = _wrong(out.splitlines())
+    assert len(wrong) == 1
+    assert "files:write" in wrong[0] and "im:write" in wrong[0] and "reinstall" in wrong[0]
+    assert "chat:write," not in wrong[0]  # only the missing ones
+
+
+def test_a_refused_token_says_where_to_get_a_new_one(sqlite_database_url: str, slack: FakeAuth) -> None:
+    slack.error = "invalid_auth"
+    report = check(_settings(sqlite_database_url, slack_bot_token="xoxb-1-secret", slack_api_url=slack.url))
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1 and "invalid_auth" in wrong[0] and "OAuth & Permissions" in wrong[0]
+    assert report.wrong == 1
+
+
+def test_a_user_token_is_not_a_bot_token(sqlite_database_url: str, slack: FakeAuth) -> None:
+    report = check(_settings(sqlite_database_url, slack_bot_token="xoxp-1-secret", slack_api_url=slack.url))
+    assert any("not a bot token" in line for line in _wrong(report.lines))
+    assert slack.seen == []  # not sent anywhere
+    assert "xoxp-1-secret" not in "\n".join(report.lines)
+
+
+def test_unreachable_slack_is_wrong(sqlite_database_url: str) -> None:
+    report = check(
+        _settings(sqlite_database_url, slack_bot_token="xoxb-1", slack_api_url="http://127.0.0.1:9/api/")
+    )
+    assert any("cannot reach Slack" in line for line in _wrong(report.lines))
+
+
+def test_no_tokens_means_nothing_to_check_there(sqlite_database_url: str) -> None:
+    report = check(_settings(sqlite_database_url))
+    assert report.wrong == 0
+    assert any(line.startswith("skip  Slack bot token") for line in report.lines)
+
+
+def test_app_token_is_tried(sqlite_database_url: str, slack: FakeAuth) -> None:
+    settings = _settings(sqlite_database_url, slack_app_token="xapp-1-secret", slack_api_url=slack.url)
+    assert check(settings).wrong == 0
+    assert slack.seen == [("apps.connections.open", "Bearer xapp-1-secret")]
+    slack.app_error = "invalid_auth"
+    assert any("connections:write" in line for line in _wrong(check(settings).lines))
+    assert any(
+        "xapp-" in line
+        for line in _wrong(check(_settings(sqlite_database_url, slack_app_token="xoxb-2")).lines)
+    )
+
+
+def test_a_broken_organisation_file_is_named(sqlite_database_url: str, tmp_path: Path) -> None:
+    config = tmp_path / "liec.yml"
+    config.write_text(EXAMPLE.read_text().replace("admins:\n  - U0SECRETARY", "admins:\n  - secretary"))
+    report = check(Settings(database_url=sqlite_database_url, liec_config=config))
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1 and "admins" in wrong[0] and "Slack user id" in wrong[0]
+
+
+def test_an_officer_role_without_a_role_file_is_wrong(sqlite_database_url: str, tmp_path: Path) -> None:
+    data = example_org()
+    data["officers"]["treasurer"] = ["U0TREASURER"]
+    config = tmp_path / "liec.yml"
+    config.write_text(yaml.safe_dump(data))
+    report = check(Settings(database_url=sqlite_database_url, liec_config=config))
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1 and "officers.treasurer" in wrong[0] and "secretary" in wrong[0]
+
+
+def test_config_problems_see_what_the_schema_cannot() -> None:
+    roles = load_roles(Settings())
+    assert config_problems(parse_org_config(example_org()), roles) == []
+    data = example_org()
+    data["officers"]["regional-coordinator"] = ["U0RCAMERICAS", "U0SOMEONE"]
+    del data["regions"]["asia-pacific"]
+    data["elections"][0]["roles"].append("treasurer")
+    data["elections"][0]["timezone"] = "Mars/Olympus"
+    problems = config_problems(parse_org_config(data), roles)
+    text = "\n".join(problems)
+    assert "regions.asia-pacific is missing" in text
+    assert "U0SOMEONE, who coordinates no region" in text
+    assert "U0RCEAME coordinates a region but is not listed" in text
+    assert "no role 'treasurer'" in text
+    assert "'Mars/Olympus' is not a time zone" in text
+    assert len(problems) == 5
+
+
+def test_a_vacancy_is_not_a_problem() -> None:
+    data = example_org()
+    data["officers"]["secretary"] = []
+    assert config_problems(parse_org_config(data), load_roles(Settings())) == []
+
+
+def test_a_database_that_does_not_exist_says_how_to_create_it(tmp_path: Path) -> None:
+    report = check(_settings(f"sqlite:///{tmp_path}/nothing.db"))
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1 and "python -m bot db upgrade" in wrong[0]
+    assert not (tmp_path / "nothing.db").exists()  # checking creates nothing
+
+
+def test_an_unreachable_database_is_wrong_without_a_traceback() -> None:
+    report = check(_settings("postgresql+psycopg://nobody:pw@127.0.0.1:9/none"))
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1 and "cannot read it" in wrong[0] and "pw" not in wrong[0]
+
+
+def test_a_schema_behind_is_wrong_with_the_command_to_run(database_url: str) -> None:
+    command.downgrade(db.alembic_config(database_url), "0005_data_rights@-1")
+    report = check(_settings(database_url))
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1 and "0005_data_rights" in wrong[0] and "python -m bot db upgrade" in wrong[0]
+    db.upgrade(database_url)
+    assert check(_settings(database_url)).wrong == 0
