@@ -6,6 +6,7 @@ import logging
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_sdk import WebClient
 
 from bot.deps import AppDeps
 
@@ -23,7 +24,12 @@ def create_app(deps: AppDeps) -> App:
     app = App(
         authorize=authorize,
         signing_secret=deps.settings.slack_signing_secret or "",
-        client=deps.client,
+        # Same address and retries as deps.client; the token comes from `authorize` per request.
+        client=WebClient(
+            base_url=deps.client.base_url,
+            timeout=deps.client.timeout,
+            retry_handlers=deps.client.retry_handlers,
+        ),
         # Listeners answer inside the acknowledgement; slow work goes to lazy listeners.
         process_before_response=True,
         # auth.test would otherwise be called here, before the port is up.

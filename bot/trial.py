@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from bot.config import Settings
+from bot.config import OrgConfig, Settings, load_org_config
 from bot.fake_slack import FakeSlack
 from bot.render import message_to_text
 from bot.runtime import build_runtime
@@ -30,17 +30,39 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+# Where the stand-in Slack says each region's people live, so routing and local times show.
+_REGION_ZONES = {
+    "americas": "America/New_York",
+    "asia-pacific": "Australia/Sydney",
+    "europe-africa-middle-east": "Europe/London",
+}
+
+
+def _trial_users(org: OrgConfig, user_id: str) -> dict[str, dict[str, object]]:
+    users: dict[str, dict[str, object]] = {}
+    for holders in org.officers.values():
+        for holder in holders:
+            users[holder] = {"name": holder.lower(), "tz": "Europe/London", "profile": {}}
+    for region, config in org.regions.items():
+        for coordinator in config.coordinator:
+            users[coordinator] = {"name": coordinator.lower(), "tz": _REGION_ZONES[region], "profile": {}}
+    users[user_id] = {"name": "member", "tz": "Europe/Paris", "profile": {"real_name": "Trial Member"}}
+    return users
+
+
 def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) -> str:
-    fake = FakeSlack(users={user_id: {"name": "member", "tz": "Europe/Paris", "profile": {}}}).start()
+    config_path = config or (Path("liec.yml") if Path("liec.yml").exists() else EXAMPLE_CONFIG)
+    org = load_org_config(config_path)
+    fake = FakeSlack(users=_trial_users(org, user_id)).start()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(
             slack_bot_token="xoxb-try",  # noqa: S106
             slack_signing_secret=TRY_SECRET,
             slack_api_url=fake.api_url,
             database_url=f"sqlite:///{tmp}/try.db",
-            liec_config=config or (Path("liec.yml") if Path("liec.yml").exists() else EXAMPLE_CONFIG),
+            liec_config=config_path,
         )
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, org=org)
         server = make_server("127.0.0.1", 0, make_wsgi_app(runtime.app), _ThreadingWSGIServer, _QuietHandler)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         try:
