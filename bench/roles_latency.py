@@ -75,14 +75,24 @@ def cpu_seconds(pids: Sequence[int]) -> float:
     return ticks / CLOCK_TICKS
 
 
-def rss_mb(pids: Sequence[int]) -> float:
+def memory_mb(pids: Sequence[int], source: str, key: str) -> float:
     kb = 0
     for pid in pids:
         with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(f"/proc/{pid}/{source}").read_text().splitlines():
+                if line.startswith(key):
                     kb += int(line.split()[1])
     return kb / 1024
+
+
+def rss_mb(pids: Sequence[int]) -> float:
+    """Resident memory, as `top` shows it: pages a forked worker shares with its master count twice."""
+    return memory_mb(pids, "status", "VmRSS:")
+
+
+def pss_mb(pids: Sequence[int]) -> float:
+    """Proportional set size: each shared page split between the processes sharing it."""
+    return memory_mb(pids, "smaps_rollup", "Pss:")
 
 
 @dataclass
@@ -320,11 +330,11 @@ def fastest_bare(levels: Sequence[Level], concurrency: int) -> float:
     return min(bare) if bare else float("nan")
 
 
-def table(levels: Sequence[Level], idle_rss: dict[str, float]) -> str:
+def table(levels: Sequence[Level], idle: dict[str, tuple[float, float]]) -> str:
     rows = [
         "| server | concurrency | requests | errors | p50 ms | p99 ms | req/s | server CPU ms/req "
-        "| idle RSS MB | p99 / fastest bare |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| idle RSS MB | idle PSS MB | p99 / fastest bare |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for lv in sorted(levels, key=lambda lv: lv.concurrency):
         ratio = lv.percentile(0.99) / fastest_bare(levels, lv.concurrency)
@@ -332,7 +342,7 @@ def table(levels: Sequence[Level], idle_rss: dict[str, float]) -> str:
             f"| {lv.server} | {lv.concurrency} | {lv.count} | {lv.errors} "
             f"| {1000 * lv.percentile(0.5):.2f} | {1000 * lv.percentile(0.99):.2f} "
             f"| {lv.throughput:.0f} | {lv.cpu_ms_per_request:.2f} "
-            f"| {idle_rss[lv.server]:.1f} | {ratio:.2f} |"
+            f"| {idle[lv.server][0]:.1f} | {idle[lv.server][1]:.1f} | {ratio:.2f} |"
         )
     return "\n".join(rows)
 
@@ -396,7 +406,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     fake = FakeSlack().start()
     body, content_type = slash_command_body(TEXT, user_id="U0MEMBER", response_url=fake.response_url("bench"))
     results: list[Level] = []
-    idle_rss: dict[str, float] = {}
+    idle: dict[str, tuple[float, float]] = {}
     with tempfile.TemporaryDirectory(prefix="liec-bench-") as tmp:
         servers = make_servers(args.servers.split(","), fake, Path(tmp), args.candidate)
         try:
@@ -416,7 +426,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
             time.sleep(2)  # let the servers settle before reading idle memory
             for server in servers:
-                idle_rss[server.name] = rss_mb(server.pids())
+                pids = server.pids()
+                idle[server.name] = (rss_mb(pids), pss_mb(pids))
             # Each level in rounds, the servers taking turns in a rotating order, so that a burst
             # of other work on the machine falls on every server alike rather than on one.
             for concurrency in levels_wanted:
@@ -451,7 +462,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"command: {command.strip()}")
     print(f"load average before: {load_before}, after: {loadavg()}")
     print()
-    print(table(results, idle_rss))
+    print(table(results, idle))
     print()
     for line in verdict(results):
         print(line)

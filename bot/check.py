@@ -7,6 +7,7 @@ The exit status is 1 when anything is wrong, so the check can gate a deployment.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +60,13 @@ def granted_scopes(headers: Mapping[str, Any]) -> set[str] | None:
     return None
 
 
+def _client(settings: Settings, token: str | None = None) -> WebClient:
+    # The client logs a refused connection as an error; the check says it once, in plain words.
+    quiet = logging.getLogger("bot.check.slack")
+    quiet.setLevel(logging.CRITICAL)
+    return WebClient(token=token, base_url=settings.slack_api_url, timeout=10, logger=quiet)
+
+
 def _slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error", "")) if exc.response is not None else "unknown_error"
 
@@ -74,9 +82,8 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
             "Bot User OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
         )
         return
-    client = WebClient(token=token, base_url=settings.slack_api_url, timeout=10)
     try:
-        answer = client.auth_test()
+        answer = _client(settings, token).auth_test()
     except SlackApiError as exc:
         error = _slack_error(exc)
         report.problem(
@@ -116,7 +123,7 @@ def check_app_token(settings: Settings, report: Report) -> None:
         )
         return
     try:
-        WebClient(base_url=settings.slack_api_url, timeout=10).apps_connections_open(app_token=token)
+        _client(settings).apps_connections_open(app_token=token)
     except SlackApiError as exc:
         report.problem(
             f"Slack app token: Slack refused it ({_slack_error(exc)}): it needs the "

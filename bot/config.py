@@ -23,6 +23,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.services.meeting_times import MeetingTimeError, parse_duration, parse_meeting_times, parse_zone
+
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 ROLE_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -131,8 +133,6 @@ class MeetingConfig(_Strict):
     @model_validator(mode="after")
     def _times(self) -> MeetingConfig:
         # The same rules as the Slack modal: bot/services/meeting_times.py.
-        from bot.services.meeting_times import MeetingTimeError, parse_meeting_times
-
         try:
             parse_meeting_times(self.start, self.timezone, self.rrule, self.reminders)
         except MeetingTimeError as exc:
@@ -195,8 +195,6 @@ class DigestConfig(_Strict):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from bot.services.meeting_times import MeetingTimeError, parse_zone
-
         try:
             parse_zone(value)
         except MeetingTimeError as exc:
@@ -249,8 +247,6 @@ class OrgConfig(_Strict):
     @field_validator("misfire_grace")
     @classmethod
     def _grace(cls, value: str) -> str:
-        from bot.services.meeting_times import MeetingTimeError, parse_duration
-
         try:
             parse_duration(value)
         except MeetingTimeError as exc:

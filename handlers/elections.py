@@ -156,11 +156,9 @@ def _position_choices(deps: AppDeps) -> list[tuple[str, str]]:
 def _close_command(req: CommandRequest, deps: AppDeps, name: str) -> None:
     now = deps.clock.now()
     with deps.session_factory.begin() as session:
-        record, problem = _find(session, name)
-        if record is None:
-            if problem is not None:
-                req.reply(problem)
-            return
+        record, _ = _find(session, name)
+        if record is None or election_store.state(record, now) != "open":
+            return  # the acknowledgement has said why
         try:
             closed = election_store.close_now(session, record, req.user_id, now,
                                               deps.org.retention_days)

@@ -50,8 +50,12 @@ def post_client(client: WebClient) -> WebClient:
     channel's history for the message's key.
     """
     return WebClient(
-        token=client.token, base_url=client.base_url, timeout=client.timeout, ssl=client.ssl,
-        proxy=client.proxy, headers=client.headers,
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        ssl=client.ssl,
+        proxy=client.proxy,
+        headers=client.headers,
         retry_handlers=[h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)],
     )
 
@@ -78,8 +82,12 @@ class SlackOutbox:
     def post(self, channel: str, key: str, text: str, blocks: list[dict[str, Any]]) -> str:
         try:
             response = self._poster.chat_postMessage(
-                channel=channel, text=text, blocks=blocks, metadata=metadata(key, self.kind),
-                unfurl_links=False, unfurl_media=False,
+                channel=channel,
+                text=text,
+                blocks=blocks,
+                metadata=metadata(key, self.kind),
+                unfurl_links=False,
+                unfurl_media=False,
             )
         except SlackApiError as exc:
             raise _post_error(exc) from None
@@ -92,8 +100,11 @@ class SlackOutbox:
         try:
             for _page in range(HISTORY_PAGES):
                 response = self._reader.conversations_history(
-                    channel=channel, oldest=f"{since.timestamp():.6f}", limit=200,
-                    include_all_metadata=True, cursor=cursor,
+                    channel=channel,
+                    oldest=f"{since.timestamp():.6f}",
+                    limit=200,
+                    include_all_metadata=True,
+                    cursor=cursor,
                 )
                 for message in response.get("messages") or []:
                     if carries(message, key):
@@ -156,8 +167,9 @@ class MeetingJobs:
                 # Another process planned the same rows at the same moment; now they exist.
                 log.info("meeting planning met another process; planning again")
                 continue
-            log.info("meetings planned: %d job(s) scheduled, %d withdrawn",
-                     report.scheduled, report.withdrawn)
+            log.info(
+                "meetings planned: %d job(s) scheduled, %d withdrawn", report.scheduled, report.withdrawn
+            )
             return
         raise RetryLater("meeting planning kept meeting another process")
 
@@ -170,13 +182,16 @@ class MeetingJobs:
         if meeting is None or start is None:
             return
         lead = run.payload.get("lead", "")
-        if self._skipped(run, due, f"the {lead} reminder of *{escape(meeting.name)}* "
-                                   f"({slack_date_token(start, fallback_tz=ZoneInfo(meeting.timezone))})"):
+        if self._skipped(
+            run,
+            due,
+            f"the {lead} reminder of *{escape(meeting.name)}* "
+            f"({slack_date_token(start, fallback_tz=ZoneInfo(meeting.timezone))})",
+        ):
             return
         late = timing(due, run.now, service.misfire_grace(self.deps.org)) == "late"
         notes = shift_notes(ZoneInfo(meeting.timezone), start, previous, period_for(meeting.rrule))
-        message = views.reminder(meeting, start, run.now, late_since=due if late else None,
-                                 shift_notes=notes)
+        message = views.reminder(meeting, start, run.now, late_since=due if late else None, shift_notes=notes)
         self._deliver(run, meeting.channel, message, due, late, meeting.name)
 
     def agenda(self, run: JobRun) -> None:
@@ -191,8 +206,11 @@ class MeetingJobs:
         secretaries = self.deps.org.holders("secretary")
         if not secretaries:
             self._record(run, "failed", None, None, due, {"error": "no_secretary"})
-            self._alert("no-secretary", "No Secretary is set in the organisation file, so "
-                        f"nobody was reminded to circulate the agenda for *{escape(meeting.name)}*.")
+            self._alert(
+                "no-secretary",
+                "No Secretary is set in the organisation file, so "
+                f"nobody was reminded to circulate the agenda for *{escape(meeting.name)}*.",
+            )
             return
         message = views.agenda_notice(meeting, start, int(run.payload.get("days", 0)))
         late = timing(due, run.now, service.misfire_grace(self.deps.org)) == "late"
@@ -221,8 +239,11 @@ class MeetingJobs:
                 return
             upcoming = service.effective_occurrences(meeting, run.now, run.now + service.HORIZON)
         message = views.change_notice(
-            meeting, str(run.payload.get("action")), _when(run.payload.get("start")),
-            _when(run.payload.get("target")), upcoming[0].start if upcoming and meeting.active else None,
+            meeting,
+            str(run.payload.get("action")),
+            _when(run.payload.get("start")),
+            _when(run.payload.get("target")),
+            upcoming[0].start if upcoming and meeting.active else None,
         )
         # A notice of a change is never too late to be worth sending.
         self._deliver(run, channel, message, due, False, meeting.name)
@@ -279,7 +300,13 @@ class MeetingJobs:
         return SlackOutbox(self._poster, self.deps.client, kind)
 
     def _deliver(
-        self, run: JobRun, channel: str, message: Reply, due: datetime, late: bool, name: str,
+        self,
+        run: JobRun,
+        channel: str,
+        message: Reply,
+        due: datetime,
+        late: bool,
+        name: str,
         record: bool = True,
     ) -> str | None:
         if self.deps.clock.now() - run.now > LEASE / 2:
@@ -287,9 +314,14 @@ class MeetingJobs:
             raise RetryLater("claim too old to post safely")
         try:
             delivery = deliver_once(
-                self._outbox(run.kind), channel, run.key, message.text, message.block_dicts(),
+                self._outbox(run.kind),
+                channel,
+                run.key,
+                message.text,
+                message.block_dicts(),
                 since=min(due, run.now) - timedelta(minutes=10),
-                check_first=run.recovered or run.attempt > 1, sleep=self.sleep,
+                check_first=run.recovered or run.attempt > 1,
+                sleep=self.sleep,
             )
         except PostError as exc:
             if exc.permanent or run.attempt >= MAX_ATTEMPTS:
@@ -312,17 +344,29 @@ class MeetingJobs:
                 "or change the meeting's channel. I will not repeat this alert.",
             )
         else:
-            self._alert(f"failed:{run.key}",
-                        f"A post for *{safe}* could not be sent (`{exc.error}`).")
+            self._alert(f"failed:{run.key}", f"A post for *{safe}* could not be sent (`{exc.error}`).")
 
     def _record(
-        self, run: JobRun, outcome: str, channel: str | None, ts: str | None, due: datetime,
+        self,
+        run: JobRun,
+        outcome: str,
+        channel: str | None,
+        ts: str | None,
+        due: datetime,
         detail: dict[str, Any] | None = None,
     ) -> None:
         with self.deps.session_factory.begin() as session:
-            service.record_post(session, run.key, run.kind, channel, ts, outcome, due,
-                                self.deps.clock.now(), {"late_seconds": int(run.late_by.total_seconds()),
-                                                        **(detail or {})})
+            service.record_post(
+                session,
+                run.key,
+                run.kind,
+                channel,
+                ts,
+                outcome,
+                due,
+                self.deps.clock.now(),
+                {"late_seconds": int(run.late_by.total_seconds()), **(detail or {})},
+            )
 
     def _alert(self, key: str, text: str) -> None:
         """Tell the admins, once per key (across restarts and processes)."""
@@ -338,8 +382,7 @@ class MeetingJobs:
         targets = [admins_channel] if admins_channel else list(self.deps.org.admins)
         for target in targets:
             try:
-                self.deps.client.chat_postMessage(channel=target, text=alert.text,
-                                                  blocks=alert.block_dicts())
+                self.deps.client.chat_postMessage(channel=target, text=alert.text, blocks=alert.block_dicts())
             except (SlackApiError, OSError):
                 log.exception("admin alert %s could not be posted", key)
 

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import Ack, App
+from sqlalchemy.orm import Session
 
 from bot.config import meeting_key_for
 from bot.deps import AppDeps
@@ -18,6 +19,7 @@ from bot.views import meetings as views
 from bot.views.common import Reply, escape, truncate
 from handlers import meeting_jobs
 from handlers.commands import CommandRequest, Subcommand
+from models.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +58,7 @@ def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         with deps.session_factory.begin() as session:
             meeting, suggestions = service.find_meeting(session, parts[0])
             if meeting is None:
-                return views.problem(
-                    f"There is no meeting `{escape(truncate(parts[0], 60))}`.", suggestions)
+                return views.problem(f"There is no meeting `{escape(truncate(parts[0], 60))}`.", suggestions)
             more = parts[1].strip() if len(parts) > 1 else ""
             if action == "cancel":
                 return _cancel(session, meeting, more, req, deps)
@@ -66,22 +67,25 @@ def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return views.problem(escape(exc.message))
 
 
-def _cancel(session: Any, meeting: Any, more: str, req: CommandRequest, deps: AppDeps) -> Reply:
+def _cancel(session: Session, meeting: Meeting, more: str, req: CommandRequest, deps: AppDeps) -> Reply:
     now = deps.clock.now()
     name = escape(meeting.name)
     if more.lower() == "all" or (not more and meeting.rrule is None):
         service.cancel(session, meeting, None, req.user_id, now, deps.org)
         return views.done(f"*{name}* is cancelled, with every date to come; its reminders are withdrawn.")
     if not more:
-        return views.usage(f"*{name}* repeats: say which date to cancel (`/liec meeting cancel "
-                           f"{meeting.key} 2027-03-27`) or `all`.")
+        return views.usage(
+            f"*{name}* repeats: say which date to cancel (`/liec meeting cancel "
+            f"{meeting.key} 2027-03-27`) or `all`."
+        )
     item = service.cancel(session, meeting, _date(more), req.user_id, now, deps.org)
     assert item is not None
-    return views.done(f"*{name}* on {views.when(item.start, meeting.timezone)}\nis cancelled; "
-                      "its reminders are withdrawn.")
+    return views.done(
+        f"*{name}* on {views.when(item.start, meeting.timezone)}\nis cancelled; its reminders are withdrawn."
+    )
 
 
-def _move(session: Any, meeting: Any, more: str, req: CommandRequest, deps: AppDeps) -> Reply:
+def _move(session: Session, meeting: Meeting, more: str, req: CommandRequest, deps: AppDeps) -> Reply:
     if not more:
         return views.usage("Give the new start, in the meeting's own time zone.")
     on: date | None = None
@@ -91,7 +95,8 @@ def _move(session: Any, meeting: Any, more: str, req: CommandRequest, deps: AppD
     item, target = service.move(session, meeting, on, more.strip(), req.user_id, deps.clock.now(), deps.org)
     return views.done(
         f"*{escape(meeting.name)}* moves from {views.when(item.start, meeting.timezone)}\n"
-        f"to {views.when(target, meeting.timezone)}\nIts reminders follow it.")
+        f"to {views.when(target, meeting.timezone)}\nIts reminders follow it."
+    )
 
 
 def _date(text: str) -> date:
@@ -111,10 +116,17 @@ def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
 
 
 SUBCOMMANDS = [
-    Subcommand("meetings", "/liec meetings", "the meetings coming up, in your own time",
-               reply=meetings_reply),
-    Subcommand("meeting", "/liec meeting add", "add, cancel or move a meeting (admins)",
-               reply=meeting_reply, work=meeting_work, admin_only=True),
+    Subcommand(
+        "meetings", "/liec meetings", "the meetings coming up, in your own time", reply=meetings_reply
+    ),
+    Subcommand(
+        "meeting",
+        "/liec meeting add",
+        "add, cancel or move a meeting (admins)",
+        reply=meeting_reply,
+        work=meeting_work,
+        admin_only=True,
+    ),
 ]
 
 
@@ -133,9 +145,12 @@ def modal_errors(values: dict[str, str | None], deps: AppDeps) -> tuple[dict[str
     reminders = service.split_reminders(values.get(views.BLOCK_REMINDERS) or "")
     times = None
     try:
-        times = parse_meeting_times(values.get(views.BLOCK_START) or "",
-                                    values.get(views.BLOCK_TIMEZONE) or "",
-                                    values.get(views.BLOCK_RRULE), reminders)
+        times = parse_meeting_times(
+            values.get(views.BLOCK_START) or "",
+            values.get(views.BLOCK_TIMEZONE) or "",
+            values.get(views.BLOCK_RRULE),
+            reminders,
+        )
     except MeetingTimeError as exc:
         errors[_FIELD_BLOCKS[exc.field]] = truncate(exc.message, 1900)
     now = deps.clock.now()
@@ -149,10 +164,16 @@ def modal_errors(values: dict[str, str | None], deps: AppDeps) -> tuple[dict[str
         return errors, None
     assert times is not None
     spec = MeetingSpec(
-        key=meeting_key_for(name), name=name, channel=channel,
-        start=values.get(views.BLOCK_START) or "", timezone=times.zone.key,
-        rrule=times.rule, reminders=tuple(reminders), kind=values.get(views.BLOCK_KIND) or "other",
-        agenda=values.get(views.BLOCK_AGENDA), agenda_url=values.get(views.BLOCK_AGENDA_URL),
+        key=meeting_key_for(name),
+        name=name,
+        channel=channel,
+        start=values.get(views.BLOCK_START) or "",
+        timezone=times.zone.key,
+        rrule=times.rule,
+        reminders=tuple(reminders),
+        kind=values.get(views.BLOCK_KIND) or "other",
+        agenda=values.get(views.BLOCK_AGENDA),
+        agenda_url=values.get(views.BLOCK_AGENDA_URL),
         video_url=values.get(views.BLOCK_VIDEO_URL),
     )
     return {}, spec

@@ -339,7 +339,10 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         with deps.session_factory() as session:
             earlier = nominations.find_submission(session, key)
             result = _submitted_view(deps, earlier) if earlier else None
-        ack(response_action="update", view=result) if result else ack()
+        if result is None:
+            ack()
+        else:
+            ack(response_action="update", view=result)
         return
     log.info("nomination saved id=%s by=%s edit=%s", saved_id, user_id, editing is not None)
     ack(response_action="update", view=result)
@@ -351,7 +354,9 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any],
 def _nominator_problem(
     nominator: NominatorRecord | None, user_id: str, now: datetime
 ) -> str | None:
-    if nominator is None or nominator.slack_id != user_id:
+    if nominator is None:
+        return "This nomination has changed since you were asked: there is nothing to answer."
+    if nominator.slack_id != user_id:
         return "This request was sent to someone else."
     nomination = nominator.nomination
     if nomination.withdrawn_at is not None:

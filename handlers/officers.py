@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
-from bot.services import officer_directory
+from bot.services import election_store, officer_directory
 from bot.views import officers as views
 from bot.views.common import Reply
 from handlers.commands import CommandRequest, Subcommand
@@ -25,7 +25,9 @@ def by_election_reply(role_key: str, deps: AppDeps) -> Reply | None:
     if not entry.vacant_posts:
         return views.not_vacant(role)
     now = deps.clock.now()
-    windows = officer_directory.elections_for_role(deps.org, role.key, now)
+    with deps.session_factory() as session:
+        stored = officer_directory.stored_windows(election_store.all_elections(session), role.key)
+    windows = officer_directory.elections_for_role(deps.org, role.key, now, stored)
     return views.by_election_info(role, entry.vacant_posts, windows, now)
 
 

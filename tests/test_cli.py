@@ -132,4 +132,7 @@ def test_an_older_schema_is_refused_until_db_upgrade(tmp_path: Path) -> None:
     upgraded = _run(["db", "upgrade"], env, tmp_path)
     assert upgraded.returncode == 0, upgraded.stderr
     assert db.schema_behind(db.make_engine(url)) == set()
-    assert _run(["check"], env, tmp_path).returncode == 0
+    # Without a token, check skips the Slack part; the organisation file and schema are fine.
+    env.pop("SLACK_BOT_TOKEN")
+    checked = _run(["check"], env, tmp_path)
+    assert checked.returncode == 0, checked.stdout

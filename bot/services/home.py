@@ -37,7 +37,7 @@ from models.questions import Question
 
 log = logging.getLogger(__name__)
 
-TIMEZONE_JOB = "home.timezone"
+TIMEZONE_JOB = member_timezones.REFRESH_JOB
 MEETINGS_AHEAD = timedelta(days=92)
 MEETINGS_SHOWN = 5
 ELECTIONS_SHOWN = 5
@@ -168,10 +168,16 @@ def _local_now(tz: str | None, now: datetime) -> datetime | None:
 
 
 def region_part(
-    session: Session, org: OrgConfig, user_id: str, zones: dict[str, member_timezones.CachedZone], now: datetime
+    session: Session,
+    org: OrgConfig,
+    user_id: str,
+    zones: dict[str, member_timezones.CachedZone],
+    now: datetime,
 ) -> RegionPart:
     own = zones.get(user_id)
-    decision = questions.decide_region(questions.member_choice(session, user_id), org, own.tz if own else None)
+    decision = questions.decide_region(
+        questions.member_choice(session, user_id), org, own.tz if own else None
+    )
     holders = questions.coordinators(org, decision.region) if decision.region else []
     coordinators = []
     for holder in holders:
@@ -318,15 +324,19 @@ def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
 
 def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: str, now: datetime) -> HomeData:
     candidates = {user_id}
-    for region in Region:
-        candidates.update(questions.coordinators(org, region))
+    for each in Region:
+        candidates.update(questions.coordinators(org, each))
     zones = member_timezones.cached(session, candidates)
     region = _safely(session, "region", lambda: region_part(session, org, user_id, zones, now))
     admin = None
     if sees_admin_part(org, user_id):
         admin = AdminPart(
-            awaiting_nominators=_safely(session, "awaiting nominators", lambda: awaiting_nominators(session, roles, now)),
-            unanswered_questions=_safely(session, "unanswered questions", lambda: unanswered_questions(session)),
+            awaiting_nominators=_safely(
+                session, "awaiting nominators", lambda: awaiting_nominators(session, roles, now)
+            ),
+            unanswered_questions=_safely(
+                session, "unanswered questions", lambda: unanswered_questions(session)
+            ),
             failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
             config_problems=config_problems(org, roles)[:PROBLEMS_SHOWN],
         )
@@ -352,7 +362,7 @@ def schedule_timezone_refresh(session: Session, user_ids: Sequence[str], now: da
         JobQueue.schedule(
             session,
             kind=TIMEZONE_JOB,
-            key=f"{TIMEZONE_JOB}:{user}:{now.date().isoformat()}",
+            key=member_timezones.refresh_key(user, now),
             due_at=now,
             payload={"user_id": user},
         )

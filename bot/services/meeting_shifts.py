@@ -32,9 +32,7 @@ READER_GROUPS: tuple[tuple[str, str], ...] = (
 def period_for(rule: str | None) -> str:
     """How a reminder names the time since the last occurrence."""
     freq = dict(p.partition("=")[::2] for p in (rule or "").split(";")).get("FREQ")
-    return {"DAILY": "today", "WEEKLY": "this week", "MONTHLY": "this month"}.get(
-        freq or "", "this time"
-    )
+    return {"DAILY": "today", "WEEKLY": "this week", "MONTHLY": "this month"}.get(freq or "", "this time")
 
 
 def shift_notes(

@@ -39,19 +39,16 @@ _LAST_PROBE_YEAR = 9999 - _CALENDAR_CYCLE_YEARS
 
 _ALLOWED_FREQS = {"DAILY", "WEEKLY", "MONTHLY", "YEARLY"}
 _TOO_FREQUENT = {"SECONDLY", "MINUTELY", "HOURLY"}
-_ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH",
-                  "BYSETPOS", "WKST"}
+_ALLOWED_PARTS = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "BYDAY", "BYMONTHDAY", "BYMONTH", "BYSETPOS", "WKST"}
 _TIME_OF_DAY_PARTS = {"BYHOUR", "BYMINUTE", "BYSECOND"}
-_MONTH_LENGTH_MAX = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30,
-                     10: 31, 11: 30, 12: 31}
+_MONTH_LENGTH_MAX = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 _START_RE = re.compile(
     r"^(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})[T ](?P<h>\d{1,2}):(?P<mi>\d{2})"
     r"(?::(?P<s>\d{2}))?(?P<off>Z|[+-]\d{2}:?\d{2})?$"
 )
 _DURATION_RE = re.compile(r"^(?P<n>\d+)\s*(?P<unit>[wdhm])$")
-_UNIT = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1),
-         "m": timedelta(minutes=1)}
+_UNIT = {"w": timedelta(weeks=1), "d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
 
 
 class MeetingTimeError(ValueError):
@@ -139,11 +136,12 @@ def parse_rule(text: str, start_local: datetime, zone: ZoneInfo) -> str:
         raise MeetingTimeError("rrule", "has no FREQ: for example FREQ=MONTHLY;BYDAY=1SA")
     if freq in _TOO_FREQUENT:
         raise MeetingTimeError(
-            "rrule", f"FREQ={freq} is too frequent for a meeting: use DAILY, WEEKLY, MONTHLY "
-            "or YEARLY")
+            "rrule", f"FREQ={freq} is too frequent for a meeting: use DAILY, WEEKLY, MONTHLY or YEARLY"
+        )
     if freq not in _ALLOWED_FREQS:
-        raise MeetingTimeError("rrule", f"FREQ={freq} is not a frequency: use DAILY, WEEKLY, "
-                               "MONTHLY or YEARLY")
+        raise MeetingTimeError(
+            "rrule", f"FREQ={freq} is not a frequency: use DAILY, WEEKLY, MONTHLY or YEARLY"
+        )
     for key in ("INTERVAL", "COUNT"):
         if key in parts and not (parts[key].isdigit() and int(parts[key]) >= 1):
             raise MeetingTimeError("rrule", f"{key}={parts[key]} must be a whole number, 1 or more")
@@ -154,7 +152,8 @@ def parse_rule(text: str, start_local: datetime, zone: ZoneInfo) -> str:
         until = _local_until(parts["UNTIL"], zone)
         if until < start_local:
             raise MeetingTimeError(
-                "rrule", f"UNTIL={parts['UNTIL']} ends before the start ({_wall(start_local)})")
+                "rrule", f"UNTIL={parts['UNTIL']} ends before the start ({_wall(start_local)})"
+            )
         parts["UNTIL"] = until.strftime("%Y%m%dT%H%M%S")
     _check_month_days(parts)
     _check_weekdays(parts)
@@ -177,12 +176,14 @@ def parse_duration(text: str) -> timedelta:
     match = _DURATION_RE.match(raw.lower())
     if not match:
         raise MeetingTimeError(
-            "reminders", f"'{raw}' is not a duration: write a whole number and a unit, such as "
-            "30m, 1h, 1d or 2w")
+            "reminders",
+            f"'{raw}' is not a duration: write a whole number and a unit, such as 30m, 1h, 1d or 2w",
+        )
     amount = int(match["n"]) * _UNIT[match["unit"]]
     if amount <= timedelta(0):
-        raise MeetingTimeError("reminders", f"'{raw}' is zero: a reminder comes before the "
-                               "meeting, at least 1m")
+        raise MeetingTimeError(
+            "reminders", f"'{raw}' is zero: a reminder comes before the meeting, at least 1m"
+        )
     if amount > MAX_REMINDER_LEAD:
         raise MeetingTimeError("reminders", f"'{raw}' is more than 60 days before the meeting")
     return amount
@@ -196,7 +197,8 @@ def parse_reminders(values: Iterable[str]) -> tuple[timedelta, ...]:
         amount = parse_duration(value)
         if amount in seen:
             raise MeetingTimeError(
-                "reminders", f"'{value}' and '{seen[amount]}' are the same reminder: keep one")
+                "reminders", f"'{value}' and '{seen[amount]}' are the same reminder: keep one"
+            )
         seen[amount] = str(value)
     return tuple(sorted(seen, reverse=True))
 
@@ -225,16 +227,20 @@ def wall_time_problem(naive: datetime, zone: ZoneInfo) -> str | None:
         gap_from = (edge + before).replace(tzinfo=None)
         gap_to = (edge + after).replace(tzinfo=None)
         moved = (naive + (after - before)).strftime("%H:%M")
-        return (f"{when} does not exist in {name}: the clocks go forward from "
-                f"{gap_from:%H:%M} to {gap_to:%H:%M} that day. Choose a time outside "
-                f"{gap_from:%H:%M}-{gap_to:%H:%M}, for example {moved}")
+        return (
+            f"{when} does not exist in {name}: the clocks go forward from "
+            f"{gap_from:%H:%M} to {gap_to:%H:%M} that day. Choose a time outside "
+            f"{gap_from:%H:%M}-{gap_to:%H:%M}, for example {moved}"
+        )
     edge = _transition(zone, first.astimezone(UTC), second.astimezone(UTC))
     fold_from = (edge + after).replace(tzinfo=None)
     fold_to = (edge + before).replace(tzinfo=None)
-    return (f"{when} happens twice in {name}: the clocks go back from {fold_to:%H:%M} to "
-            f"{fold_from:%H:%M} that day. Give the offset, {_offset_example(naive, before)} "
-            f"for the first or {_offset_example(naive, after)} for the second, or choose a "
-            f"time outside {fold_from:%H:%M}-{fold_to:%H:%M}")
+    return (
+        f"{when} happens twice in {name}: the clocks go back from {fold_to:%H:%M} to "
+        f"{fold_from:%H:%M} that day. Give the offset, {_offset_example(naive, before)} "
+        f"for the first or {_offset_example(naive, after)} for the second, or choose a "
+        f"time outside {fold_from:%H:%M}-{fold_to:%H:%M}"
+    )
 
 
 # --- occurrences and reminders ------------------------------------------------------
@@ -325,7 +331,9 @@ def reminder_instants(
 
 
 def shift_for_reader(
-    meeting_tz: tzinfo, reader_tz: tzinfo, occurrence_utc: datetime,
+    meeting_tz: tzinfo,
+    reader_tz: tzinfo,
+    occurrence_utc: datetime,
     previous_occurrence_utc: datetime,
 ) -> timedelta:
     """How far the reader's local time of day for this occurrence moved since the last one.
@@ -355,7 +363,8 @@ def describe_shift(shift: timedelta, period: str = "this week") -> str | None:
 
 
 def slack_date_token(
-    instant_utc: datetime, fmt: str = "{date_long_pretty} at {time}",
+    instant_utc: datetime,
+    fmt: str = "{date_long_pretty} at {time}",
     fallback_tz: tzinfo = UTC,
 ) -> str:
     """A Slack date token: each reader sees their own local time; the fallback is in the
@@ -388,15 +397,17 @@ def _unknown_zone_message(name: str) -> str:
 
 def _parse_date(year: int, month: int, day: int) -> date:
     if not 1 <= month <= 12:
-        raise MeetingTimeError("start", f"{year:04d}-{month:02d}-{day:02d} is not a date: "
-                               f"there is no month {month}")
+        raise MeetingTimeError(
+            "start", f"{year:04d}-{month:02d}-{day:02d} is not a date: there is no month {month}"
+        )
     try:
         return date(year, month, day)
     except ValueError:
         length = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
         raise MeetingTimeError(
-            "start", f"{year:04d}-{month:02d}-{day:02d} is not a date: "
-            f"{date(year, month, 1):%B %Y} has {length} days") from None
+            "start",
+            f"{year:04d}-{month:02d}-{day:02d} is not a date: {date(year, month, 1):%B %Y} has {length} days",
+        ) from None
 
 
 def _parse_clock(hour: int, minute: int, second: int) -> time:
@@ -413,25 +424,34 @@ def _rule_parts(text: str) -> dict[str, str]:
     body = raw[6:] if raw.upper().startswith("RRULE:") else raw
     if not body or "\n" in body or ":" in body:
         raise MeetingTimeError(
-            "rrule", f"'{raw}' is not a single RRULE: write one line such as "
-            "FREQ=MONTHLY;BYDAY=1SA (the start comes from 'start', not DTSTART)")
+            "rrule",
+            f"'{raw}' is not a single RRULE: write one line such as "
+            "FREQ=MONTHLY;BYDAY=1SA (the start comes from 'start', not DTSTART)",
+        )
     parts: dict[str, str] = {}
     for piece in body.strip(";").split(";"):
         key, sep, value = piece.partition("=")
         key, value = key.strip().upper(), value.strip().upper()
         if not sep or not key or not value:
             raise MeetingTimeError(
-                "rrule", f"'{piece}' is not a rule part: write NAME=VALUE pairs joined by ';', "
-                "such as FREQ=MONTHLY;BYDAY=1SA")
+                "rrule",
+                f"'{piece}' is not a rule part: write NAME=VALUE pairs joined by ';', "
+                "such as FREQ=MONTHLY;BYDAY=1SA",
+            )
         if key in parts:
             raise MeetingTimeError("rrule", f"{key} is given twice")
         if key in _TIME_OF_DAY_PARTS:
             raise MeetingTimeError(
-                "rrule", f"{key} is not allowed: the time of day comes from 'start', and a "
-                "meeting happens at most once a day")
+                "rrule",
+                f"{key} is not allowed: the time of day comes from 'start', and a "
+                "meeting happens at most once a day",
+            )
         if key not in _ALLOWED_PARTS:
-            raise MeetingTimeError("rrule", f"{key} is not supported; use FREQ, INTERVAL, "
-                                   "COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS or WKST")
+            raise MeetingTimeError(
+                "rrule",
+                f"{key} is not supported; use FREQ, INTERVAL, "
+                "COUNT, UNTIL, BYDAY, BYMONTHDAY, BYMONTH, BYSETPOS or WKST",
+            )
         parts[key] = value
     return parts
 
@@ -451,8 +471,8 @@ def _local_until(value: str, zone: ZoneInfo) -> datetime:
             raise ValueError(value)
     except ValueError:
         raise MeetingTimeError(
-            "rrule", f"UNTIL={value} is not a date: write UNTIL=20271231 or "
-            "UNTIL=20271231T235959Z") from None
+            "rrule", f"UNTIL={value} is not a date: write UNTIL=20271231 or UNTIL=20271231T235959Z"
+        ) from None
     return moment
 
 
@@ -468,15 +488,18 @@ def _check_month_days(parts: dict[str, str]) -> None:
         return  # dateutil words the syntax error
     for day in days:
         if day == 0 or abs(day) > 31:
-            raise MeetingTimeError("rrule", f"BYMONTHDAY={day}: a month has no such day (use 1 "
-                                   "to 31, or -1 for the last)")
+            raise MeetingTimeError(
+                "rrule", f"BYMONTHDAY={day}: a month has no such day (use 1 to 31, or -1 for the last)"
+            )
     if "BYMONTH" not in parts:
         return
     longest = max((_MONTH_LENGTH_MAX.get(m, 31) for m in months), default=31)
     if all(abs(d) > longest for d in days):
         raise MeetingTimeError(
-            "rrule", f"BYMONTHDAY={parts['BYMONTHDAY']} never happens in "
-            f"BYMONTH={parts['BYMONTH']}: those months have at most {longest} days")
+            "rrule",
+            f"BYMONTHDAY={parts['BYMONTHDAY']} never happens in "
+            f"BYMONTH={parts['BYMONTH']}: those months have at most {longest} days",
+        )
 
 
 def _check_weekdays(parts: dict[str, str]) -> None:
@@ -487,19 +510,22 @@ def _check_weekdays(parts: dict[str, str]) -> None:
     for item in parts["BYDAY"].split(","):
         match = re.fullmatch(r"([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)", item)
         if match is None:
-            raise MeetingTimeError("rrule", f"BYDAY={item} is not a day: write MO, TU, WE, TH, FR, "
-                                   "SA or SU, with a number before it for 'the first' (1SA) or "
-                                   "'the last' (-1SA)")
+            raise MeetingTimeError(
+                "rrule",
+                f"BYDAY={item} is not a day: write MO, TU, WE, TH, FR, "
+                "SA or SU, with a number before it for 'the first' (1SA) or "
+                "'the last' (-1SA)",
+            )
         if match[1] is None:
             continue
         number = int(match[1])
         if not most:
-            raise MeetingTimeError("rrule", f"BYDAY={item}: a numbered day needs FREQ=MONTHLY "
-                                   "or FREQ=YEARLY")
+            raise MeetingTimeError("rrule", f"BYDAY={item}: a numbered day needs FREQ=MONTHLY or FREQ=YEARLY")
         if number == 0 or abs(number) > most:
             period = "month" if most == 5 else "year"
-            raise MeetingTimeError("rrule", f"BYDAY={item}: a {period} has no such day (use 1 to "
-                                   f"{most}, or -1 for the last)")
+            raise MeetingTimeError(
+                "rrule", f"BYDAY={item}: a {period} has no such day (use 1 to {most}, or -1 for the last)"
+            )
 
 
 @lru_cache(maxsize=4096)
@@ -571,6 +597,19 @@ def _wall(value: datetime) -> str:
 
 
 def _number_word(value: int) -> str:
-    words = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
-             "ten", "eleven", "twelve"]
+    words = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+    ]
     return words[value] if value < len(words) else str(value)

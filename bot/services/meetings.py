@@ -91,10 +91,17 @@ class MeetingSpec:
     @classmethod
     def from_config(cls, config: MeetingConfig) -> MeetingSpec:
         return cls(
-            key=config.meeting_key, name=config.name, channel=config.channel,
-            start=config.start, timezone=config.timezone, rrule=config.rrule,
-            reminders=tuple(config.reminders), kind=config.kind, agenda=config.agenda,
-            agenda_url=config.agenda_url, video_url=config.video_url,
+            key=config.meeting_key,
+            name=config.name,
+            channel=config.channel,
+            start=config.start,
+            timezone=config.timezone,
+            rrule=config.rrule,
+            reminders=tuple(config.reminders),
+            kind=config.kind,
+            agenda=config.agenda,
+            agenda_url=config.agenda_url,
+            video_url=config.video_url,
         )
 
     def times(self) -> MeetingTimes:
@@ -144,9 +151,16 @@ def times_of(meeting: Meeting) -> MeetingTimes:
 
 def spec_of(meeting: Meeting) -> MeetingSpec:
     return MeetingSpec(
-        key=meeting.key, name=meeting.name, channel=meeting.channel, start=meeting.start,
-        timezone=meeting.timezone, rrule=meeting.rrule, reminders=tuple(meeting.reminders),
-        kind=meeting.kind, agenda=meeting.agenda, agenda_url=meeting.agenda_url,
+        key=meeting.key,
+        name=meeting.name,
+        channel=meeting.channel,
+        start=meeting.start,
+        timezone=meeting.timezone,
+        rrule=meeting.rrule,
+        reminders=tuple(meeting.reminders),
+        kind=meeting.kind,
+        agenda=meeting.agenda,
+        agenda_url=meeting.agenda_url,
         video_url=meeting.video_url,
     )
 
@@ -223,22 +237,32 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
     times = times_of(meeting)
     notice = org.notice_days.get(meeting.kind)
     for item in effective_occurrences(meeting, now - LOOKBACK, now + HORIZON):
-        payload = {"meeting": meeting.key, "start": item.start.isoformat(),
-                   "original": item.original.isoformat()}
+        payload = {
+            "meeting": meeting.key,
+            "start": item.start.isoformat(),
+            "original": item.original.isoformat(),
+        }
         for lead in times.reminders:
             key = reminder_key(meeting.key, item.start, lead)
             keep.add(key)
             due = item.start - lead
             if due > now:
-                plan.append(PlannedJob(JOB_REMINDER, key, due, {
-                    **payload, "lead": format_duration(lead), "due": due.isoformat()}))
+                plan.append(
+                    PlannedJob(
+                        JOB_REMINDER,
+                        key,
+                        due,
+                        {**payload, "lead": format_duration(lead), "due": due.isoformat()},
+                    )
+                )
         if notice:
             key = agenda_key(meeting.key, item.start)
             keep.add(key)
             due = item.start - timedelta(days=notice)
             if due > now:
-                plan.append(PlannedJob(JOB_AGENDA, key, due,
-                                       {**payload, "days": notice, "due": due.isoformat()}))
+                plan.append(
+                    PlannedJob(JOB_AGENDA, key, due, {**payload, "days": notice, "due": due.isoformat()})
+                )
     return plan, keep
 
 
@@ -246,7 +270,11 @@ Known = dict[str, tuple[datetime, str]]  # job key -> (due_at, status)
 
 
 def plan_meeting(
-    session: Session, meeting: Meeting, org: OrgConfig, now: datetime, known: Known | None = None,
+    session: Session,
+    meeting: Meeting,
+    org: OrgConfig,
+    now: datetime,
+    known: Known | None = None,
 ) -> PlanReport:
     """Schedule this meeting's wanted jobs and withdraw its pending jobs no longer wanted.
 
@@ -265,8 +293,7 @@ def plan_meeting(
         seen = known.get(job.key)
         if seen is not None and seen[0] == job.due_at and seen[1] != "cancelled":
             continue
-        JobQueue.schedule(session, kind=job.kind, key=job.key, due_at=job.due_at,
-                          payload=job.payload)
+        JobQueue.schedule(session, kind=job.kind, key=job.key, due_at=job.due_at, payload=job.payload)
         report.scheduled += 1
     for key, (_due, status) in known.items():
         if status == "pending" and key not in keep and JobQueue.cancel(session, key):
@@ -298,17 +325,26 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
         report.withdrawn += part.withdrawn
     for known in known_by_meeting.values():  # jobs of meetings that no longer exist
         report.withdrawn += sum(
-            JobQueue.cancel(session, key) for key, (_due, status) in known.items()
-            if status == "pending"
+            JobQueue.cancel(session, key) for key, (_due, status) in known.items() if status == "pending"
         )
     for due, day in digest_times(org, now):
-        JobQueue.schedule(session, kind=JOB_DIGEST, key=f"mtg-digest:{day.isoformat()}",
-                          due_at=due, payload={"day": day.isoformat(), "due": due.isoformat()})
+        JobQueue.schedule(
+            session,
+            kind=JOB_DIGEST,
+            key=f"mtg-digest:{day.isoformat()}",
+            due_at=due,
+            payload={"day": day.isoformat(), "due": due.isoformat()},
+        )
     for days in (1, 2):  # two ahead, so one missed refresh never breaks the chain
         day = (now + timedelta(days=days)).date()
         due = datetime.combine(day, REFRESH_AT, tzinfo=UTC)
-        JobQueue.schedule(session, kind=JOB_REFRESH, key=f"mtg-refresh:{day.isoformat()}",
-                          due_at=due, payload={"due": due.isoformat()})
+        JobQueue.schedule(
+            session,
+            kind=JOB_REFRESH,
+            key=f"mtg-refresh:{day.isoformat()}",
+            due_at=due,
+            payload={"due": due.isoformat()},
+        )
     return report
 
 
@@ -316,8 +352,9 @@ def digest_times(org: OrgConfig, now: datetime) -> list[tuple[datetime, date]]:
     """The digest instants (UTC) in the next DIGEST_AHEAD, with their local dates."""
     zone = ZoneInfo(org.digest.timezone)
     hour, minute = (int(part) for part in org.digest.time.split(":"))
-    weekday = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
-               "sunday").index(org.digest.weekday)
+    weekday = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday").index(
+        org.digest.weekday
+    )
     today = now.astimezone(zone).date()
     found = []
     for offset in range(DIGEST_AHEAD.days):
@@ -352,8 +389,7 @@ def sync_from_config(session: Session, org: OrgConfig, now: datetime) -> PlanRep
     an admin cancelled in Slack stays cancelled.
     """
     report = PlanReport()
-    stored = {m.key: m for m in session.scalars(
-        select(Meeting).options(selectinload(Meeting.changes)))}
+    stored = {m.key: m for m in session.scalars(select(Meeting).options(selectinload(Meeting.changes)))}
     in_file = set()
     for config in org.meetings:
         spec = MeetingSpec.from_config(config)
@@ -395,8 +431,9 @@ def add_meeting(session: Session, spec: MeetingSpec, by: str, now: datetime, org
     existing = session.scalars(select(Meeting).where(Meeting.key == spec.key)).one_or_none()
     if existing is not None:
         raise MeetingError(
-            f"there is already a meeting called {existing.name} (key `{spec.key}`): choose "
-            "another name", field="name")
+            f"there is already a meeting called {existing.name} (key `{spec.key}`): choose another name",
+            field="name",
+        )
     meeting = _new_meeting(spec, "slack", by, now)
     session.add(meeting)
     session.flush()
@@ -421,15 +458,21 @@ def cancel(
         return None
     item = occurrence_on(meeting, on, now)
     _record_change(session, meeting, item.original, None, by, now)
-    schedule_change_notice(session, meeting, f"{_stamp(item.start)}:cancelled", "occurrence_cancelled",
-                           now, item)
+    schedule_change_notice(
+        session, meeting, f"{_stamp(item.start)}:cancelled", "occurrence_cancelled", now, item
+    )
     plan_meeting(session, meeting, org, now)
     return item
 
 
 def move(
-    session: Session, meeting: Meeting, on: date | None, new_start: str, by: str,
-    now: datetime, org: OrgConfig,
+    session: Session,
+    meeting: Meeting,
+    on: date | None,
+    new_start: str,
+    by: str,
+    now: datetime,
+    org: OrgConfig,
 ) -> tuple[Occurrence, datetime]:
     """Move one occurrence (`on`, or the next one) to a new local start in the meeting's zone."""
     if not meeting.active:
@@ -444,15 +487,18 @@ def move(
     if abs(target - item.original) > MOVE_LIMIT:
         raise MeetingError(
             "a single meeting can move by up to 60 days; to change the whole schedule, change "
-            "the meeting itself", field="start")
+            "the meeting itself",
+            field="start",
+        )
     if target == item.start:
         raise MeetingError("that is already when it starts", field="start")
     clash = find_occurrence(meeting, target)
     if clash is not None:
         raise MeetingError("another meeting of this series already starts then", field="start")
     _record_change(session, meeting, item.original, target, by, now)
-    schedule_change_notice(session, meeting, f"{_stamp(item.start)}:moved:{_stamp(target)}", "moved",
-                           now, item, target)
+    schedule_change_notice(
+        session, meeting, f"{_stamp(item.start)}:moved:{_stamp(target)}", "moved", now, item, target
+    )
     plan_meeting(session, meeting, org, now)
     return item, target
 
@@ -462,8 +508,10 @@ def occurrence_on(meeting: Meeting, on: date, now: datetime) -> Occurrence:
     for item in effective_occurrences(meeting, now, now + HORIZON * 6):
         if item.start.astimezone(zone).date() == on:
             return item
-    raise MeetingError(f"{meeting.name} has no meeting on {on.isoformat()} "
-                       f"({meeting.timezone} date) still to come", field="date")
+    raise MeetingError(
+        f"{meeting.name} has no meeting on {on.isoformat()} ({meeting.timezone} date) still to come",
+        field="date",
+    )
 
 
 def next_occurrence(meeting: Meeting, now: datetime) -> Occurrence:
@@ -474,15 +522,25 @@ def next_occurrence(meeting: Meeting, now: datetime) -> Occurrence:
 
 
 def schedule_change_notice(
-    session: Session, meeting: Meeting, what: str, action: str, now: datetime,
-    item: Occurrence | None = None, target: datetime | None = None,
+    session: Session,
+    meeting: Meeting,
+    what: str,
+    action: str,
+    now: datetime,
+    item: Occurrence | None = None,
+    target: datetime | None = None,
 ) -> None:
     """A notice in the meeting's channel, posted by the job queue (so exactly once). `what`
     names the event; scheduling the same event again only moves its time."""
     JobQueue.schedule(
-        session, kind=JOB_CHANGE, key=f"mtg-change:{meeting.key}:{what}", due_at=now,
+        session,
+        kind=JOB_CHANGE,
+        key=f"mtg-change:{meeting.key}:{what}",
+        due_at=now,
         payload={
-            "meeting": meeting.key, "channel": meeting.channel, "action": action,
+            "meeting": meeting.key,
+            "channel": meeting.channel,
+            "action": action,
             "due": now.isoformat(),
             "start": item.start.isoformat() if item else None,
             "target": target.isoformat() if target else None,
@@ -491,7 +549,11 @@ def schedule_change_notice(
 
 
 def _record_change(
-    session: Session, meeting: Meeting, original: datetime, new_start: datetime | None, by: str,
+    session: Session,
+    meeting: Meeting,
+    original: datetime,
+    new_start: datetime | None,
+    by: str,
     now: datetime,
 ) -> None:
     change = next((c for c in meeting.changes if c.original_start == original), None)
@@ -504,8 +566,7 @@ def _record_change(
 
 
 def _new_meeting(spec: MeetingSpec, source: str, by: str | None, now: datetime) -> Meeting:
-    meeting = Meeting(key=spec.key, source=source, created_by=by, created_at=now, active=True,
-                      changes=[])
+    meeting = Meeting(key=spec.key, source=source, created_by=by, created_at=now, active=True, changes=[])
     _apply(meeting, spec, now)
     return meeting
 
@@ -514,8 +575,7 @@ def _apply(meeting: Meeting, spec: MeetingSpec, now: datetime) -> None:
     meeting.name, meeting.channel, meeting.kind = spec.name, spec.channel, spec.kind
     meeting.start, meeting.timezone, meeting.rrule = spec.start, spec.timezone, spec.rrule
     meeting.reminders = list(spec.reminders)
-    meeting.agenda, meeting.agenda_url, meeting.video_url = (
-        spec.agenda, spec.agenda_url, spec.video_url)
+    meeting.agenda, meeting.agenda_url, meeting.video_url = (spec.agenda, spec.agenda_url, spec.video_url)
     meeting.updated_at = now
 
 
@@ -565,8 +625,15 @@ def upcoming(
 
 
 def record_post(
-    session: Session, key: str, kind: str, channel: str | None, ts: str | None, outcome: str,
-    due_at: datetime, now: datetime, detail: dict[str, Any] | None = None,
+    session: Session,
+    key: str,
+    kind: str,
+    channel: str | None,
+    ts: str | None,
+    outcome: str,
+    due_at: datetime,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
 ) -> MeetingPost:
     post = session.get(MeetingPost, key)
     if post is None:
@@ -593,7 +660,8 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
     occurrences they moved or cancelled. Reminders name nobody."""
     added = session.scalars(select(Meeting).where(Meeting.created_by == user_id)).all()
     changed = session.scalars(
-        select(MeetingChange).where(MeetingChange.changed_by == user_id)
+        select(MeetingChange)
+        .where(MeetingChange.changed_by == user_id)
         .options(selectinload(MeetingChange.meeting))
     ).all()
     return {
@@ -625,11 +693,19 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     session.flush()
     kept = []
     if added:
-        kept.append((f"{len(added)} meeting(s) you added, without your name",
-                     "the meetings belong to the organisation and members rely on them"))
+        kept.append(
+            (
+                f"{len(added)} meeting(s) you added, without your name",
+                "the meetings belong to the organisation and members rely on them",
+            )
+        )
     if changed:
-        kept.append((f"{len(changed)} meeting change(s) you made, without your name",
-                     "the new times belong to the organisation's schedule"))
+        kept.append(
+            (
+                f"{len(changed)} meeting change(s) you made, without your name",
+                "the new times belong to the organisation's schedule",
+            )
+        )
     return kept
 
 

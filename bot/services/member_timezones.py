@@ -13,9 +13,11 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.jobs import JobQueue
 from models.home import MemberTimezone
 
 REFRESH_AFTER = timedelta(days=7)
+REFRESH_JOB = "home.timezone"  # reads one member's zone from Slack; key: home.timezone:<user>:<day>
 
 
 @dataclass(frozen=True)
@@ -55,7 +57,13 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
     return {"slack_time_zone": row.tz, "read_from_slack_at": row.checked_at.isoformat()}
 
 
+def refresh_key(user_id: str, now: datetime) -> str:
+    return f"{REFRESH_JOB}:{user_id}:{now.date().isoformat()}"
+
+
 def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
     del now
     session.execute(delete(MemberTimezone).where(MemberTimezone.user_id == user_id))
+    # A read still to come would store the zone again.
+    JobQueue.cancel_prefix(session, f"{REFRESH_JOB}:{user_id}:")
     return []

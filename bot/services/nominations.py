@@ -267,6 +267,7 @@ def update(
             nomination.nominators.remove(row)
             session.flush()  # the (nomination, slot) pair is unique
         nomination.nominators.append(_nominator_row(slot, person))
+    nomination.nominators.sort(key=lambda row: row.slot)
     session.flush()
     _schedule_requests(session, nomination.nominators, now)
 

@@ -7,12 +7,14 @@ region keys; otherwise the role's holders come from ``officers`` in the organisa
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.config import REGION_KEYS, OrgConfig
 from bot.services.roles import RoleCatalog, RoleDoc
+from models.elections import ElectionRecord
 
 
 @dataclass(frozen=True)
@@ -94,11 +96,24 @@ class ElectionWindow:
         return self.opens <= now < self.closes
 
 
-def elections_for_role(org: OrgConfig, role_key: str, now: datetime) -> list[ElectionWindow]:
-    """Elections in the organisation file that include the role and have not closed, soonest first."""
-    found = [
+def stored_windows(records: Iterable[ElectionRecord], role_key: str) -> list[ElectionWindow]:
+    """Stored elections (from the file, or opened by an admin in Slack) with a post of the role."""
+    return [
+        ElectionWindow(r.name, r.kind, r.opens_at, r.closes_at)
+        for r in records
+        if any(key.split(":", 1)[0] == role_key for key in r.positions)
+    ]
+
+
+def elections_for_role(
+    org: OrgConfig, role_key: str, now: datetime, stored: Sequence[ElectionWindow] = ()
+) -> list[ElectionWindow]:
+    """Elections that include the role and have not closed, soonest first: the stored ones,
+    and those in the organisation file not stored yet."""
+    names = {window.name for window in stored}
+    from_file = [
         ElectionWindow(e.name, e.kind, aware(e.opens, e.timezone), aware(e.closes, e.timezone))
         for e in org.elections
-        if role_key in e.roles
+        if role_key in e.roles and e.name not in names
     ]
-    return sorted((e for e in found if e.closes > now), key=lambda e: e.opens)
+    return sorted((e for e in [*stored, *from_file] if e.closes > now), key=lambda e: e.opens)

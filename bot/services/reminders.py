@@ -29,8 +29,15 @@ POST_ATTEMPTS = 3
 
 # Slack errors that no retry will cure: the bot cannot post in that channel.
 CHANNEL_ERRORS = frozenset(
-    {"channel_not_found", "not_in_channel", "is_archived", "restricted_action",
-     "cannot_dm_bot", "user_not_found", "account_inactive"}
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "restricted_action",
+        "cannot_dm_bot",
+        "user_not_found",
+        "account_inactive",
+    }
 )
 
 
@@ -126,8 +133,7 @@ def carries(message: dict[str, Any], key: str) -> bool:
     """True if a conversations.history message carries this key in its metadata."""
     meta = message.get("metadata") or {}
     return bool(
-        meta.get("event_type") == METADATA_EVENT
-        and (meta.get("event_payload") or {}).get("key") == key
+        meta.get("event_type") == METADATA_EVENT and (meta.get("event_payload") or {}).get("key") == key
     )
 
 

@@ -162,7 +162,7 @@ def announcement(
         context("Or type `/liec nominate`. What you enter is seen only by you, your "
                 "nominators and the returning officer."),
     ]
-    return Reply(text=f"Nominations are open: {name}. They close {utc_text(closes_at)}.",
+    return Reply(text=f"Nominations are open: {escape(name)}. They close {utc_text(closes_at)}.",
                  blocks=blocks)
 
 
@@ -173,7 +173,7 @@ def reminder(election_id: int, name: str, closes_at: datetime) -> Reply:
         section("Nominators who have not confirmed yet: please answer the bot's message."),
         actions(button("Nominate", NOMINATE_BUTTON, value=str(election_id), style="primary")),
     ]
-    return Reply(text=f"48 hours left: nominations for {name} close {utc_text(closes_at)}.",
+    return Reply(text=f"48 hours left: nominations for {escape(name)} close {utc_text(closes_at)}.",
                  blocks=blocks)
 
 
@@ -239,7 +239,7 @@ def closing_summary(name: str, closes_at: datetime, lines: Sequence[SummaryLine]
     blocks.append(context("`/liec nominations` for the details · `/liec nominations export` "
                           "for the CSV · `/liec election publish <name>` to publish the "
                           "candidate list"))
-    return chunk_messages(f"Nominations closed: {name}", blocks)
+    return chunk_messages(f"Nominations closed: {escape(name)}", blocks)
 
 
 @dataclass(frozen=True)
@@ -261,4 +261,4 @@ def candidate_list(name: str, candidates: Sequence[Candidate]) -> list[Reply]:
             blocks += [divider(), section(f"*{escape(candidate.position)}*")]
         blocks.append(section(f"*{escape(candidate.name)}*"))
         blocks += [plain_section(piece) for piece in split_text(candidate.statement)]
-    return chunk_messages(f"Candidates: {name}", blocks)
+    return chunk_messages(f"Candidates: {escape(name)}", blocks)

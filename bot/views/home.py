@@ -51,7 +51,8 @@ def _coordinator_line(region: RegionPart) -> str:
         if person.local_now is None:
             people.append(mention(person.user_id))
         else:
-            people.append(f"{mention(person.user_id)} (it is {person.local_now:%H:%M} on {person.local_now:%A} for them)")
+            local = person.local_now
+            people.append(f"{mention(person.user_id)} (it is {local:%H:%M} on {local:%A} for them)")
     word = "Coordinator" if len(people) == 1 else "Coordinators"
     return f"*{word}:* " + ", ".join(people)
 
@@ -59,10 +60,14 @@ def _coordinator_line(region: RegionPart) -> str:
 def region_blocks(region: RegionPart) -> list[Block]:
     how = "Tell me with `/liec region set <region>` or `/liec region branch <your branch>`."
     if region.region is None and region.reading_timezone:
-        return [section(f"*Your region:* I am reading your Slack time zone; it will show here next time. {how}")]
+        return [
+            section(f"*Your region:* I am reading your Slack time zone; it will show here next time. {how}")
+        ]
     if region.region is None:
         return [section(f"*Your region:* not known ({escape(region.reason)}). {how}")]
-    text = f"*Your region:* {region.region.display_title} ({escape(region.reason)})\n{_coordinator_line(region)}"
+    text = (
+        f"*Your region:* {region.region.display_title} ({escape(region.reason)})\n{_coordinator_line(region)}"
+    )
     return [section(text)]
 
 
@@ -126,13 +131,21 @@ def _listed(title: str, lines: Sequence[str] | None, none: str) -> list[Block]:
     return [section(f"*{title}*\n" + (bullets(lines) if lines else none))]
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _in_channel(channel: str | None) -> str:
+    return f" in <#{channel}>" if channel else ""
+
+
 def admin_blocks(admin: AdminPart) -> list[Block]:
     blocks: list[Block] = [divider(), header("For officers and admins")]
     waiting = (
         None
         if admin.awaiting_nominators is None
         else [
-            f"{escape(w.position)} ({escape(w.election)}): {w.awaiting} nomination{'s' if w.awaiting != 1 else ''}"
+            f"{escape(w.position)} ({escape(w.election)}): {_count(w.awaiting, 'nomination')}"
             for w in admin.awaiting_nominators
         ]
     )
@@ -151,14 +164,16 @@ def admin_blocks(admin: AdminPart) -> list[Block]:
         None
         if admin.failed_reminders is None
         else [
-            f"{escape(f.what)}{f' in <#{f.channel}>' if f.channel else ''}, due {date_token(f.due_at, SHORT)}: "
+            f"{escape(f.what)}{_in_channel(f.channel)}, due {date_token(f.due_at, SHORT)}: "
             f"`{escape(truncate(f.error, 60))}`"
             for f in admin.failed_reminders
         ]
     )
     blocks += _listed("Reminders that failed (last two weeks)", failed, "None.")
     problems = [escape(truncate(p, 280)) for p in admin.config_problems]
-    blocks += _listed("Configuration problems", problems, "None: the organisation file agrees with the role files.")
+    blocks += _listed(
+        "Configuration problems", problems, "None: the organisation file agrees with the role files."
+    )
     return blocks
 
 

@@ -7,7 +7,7 @@ own date and zone beside them for clients that cannot show tokens and for refere
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -54,8 +54,7 @@ USAGE = (
     "`/liec meeting add`  add a meeting (a form)",
     "`/liec meeting cancel gc 2027-03-27`  cancel one date of a meeting",
     "`/liec meeting cancel gc all`  cancel a meeting and every date to come",
-    "`/liec meeting move gc 2027-03-27 to 2027-04-03 14:00`  move one date (time in the "
-    "meeting's own zone)",
+    "`/liec meeting move gc 2027-03-27 to 2027-04-03 14:00`  move one date (time in the meeting's own zone)",
     "`/liec meeting move gc 2027-04-03 14:00`  move the next date",
 )
 
@@ -80,7 +79,11 @@ def _name(meeting: Meeting) -> str:
 
 
 def reminder(
-    meeting: Meeting, start: datetime, now: datetime, *, late_since: datetime | None = None,
+    meeting: Meeting,
+    start: datetime,
+    now: datetime,
+    *,
+    late_since: datetime | None = None,
     shift_notes: Sequence[str] = (),
 ) -> Reply:
     """One reminder in the meeting's channel."""
@@ -107,7 +110,10 @@ def reminder(
 
 
 def change_notice(
-    meeting: Meeting, action: str, start: datetime | None, target: datetime | None,
+    meeting: Meeting,
+    action: str,
+    start: datetime | None,
+    target: datetime | None,
     next_start: datetime | None,
 ) -> Reply:
     """A meeting added, cancelled, moved or rescheduled: said in its channel."""
@@ -116,8 +122,10 @@ def change_notice(
     if action == "occurrence_cancelled" and start is not None:
         text = f"*{name}* on {when(start, zone)}\nis *cancelled*."
     elif action == "moved" and start is not None and target is not None:
-        text = (f"*{name}* has *moved*.\n*Now:* {when(target, zone)}\n"
-                f"*Was:* {slack_date_token(start, fallback_tz=ZoneInfo(zone))}")
+        text = (
+            f"*{name}* has *moved*.\n*Now:* {when(target, zone)}\n"
+            f"*Was:* {slack_date_token(start, fallback_tz=ZoneInfo(zone))}"
+        )
     elif action == "cancelled":
         text = f"*{name}* is *cancelled*: no further meetings are planned."
     elif action == "rescheduled":
@@ -140,9 +148,13 @@ def agenda_notice(meeting: Meeting, start: datetime, days: int) -> Reply:
         f"day{'s' if days != 1 else ''}.\n*When:* {when(start, meeting.timezone)}"
     )
     blocks: list[Block] = [section(text)]
-    blocks.append(context("The LI Rules and Standing Orders ask for notices and agendas to reach "
-                          "branches in good time. Add the agenda to the meeting so its reminders "
-                          "carry it."))
+    blocks.append(
+        context(
+            "The LI Rules and Standing Orders ask for notices and agendas to reach "
+            "branches in good time. Add the agenda to the meeting so its reminders "
+            "carry it."
+        )
+    )
     return Reply(text=f"Circulate the agenda for {meeting.name}", blocks=blocks)
 
 
@@ -152,23 +164,23 @@ def digest(items: Sequence[tuple[Meeting, datetime]]) -> Reply:
         line = f"*{_name(meeting)}* in <#{meeting.channel}>\n{when(start, meeting.timezone)}"
         links = _links(meeting)
         blocks.append(section(line + (f"\n{links}" if links else "")))
-    blocks.append(context("Times show in your own time zone; the line in italics is the "
-                          "meeting's own."))
+    blocks.append(context("Times show in your own time zone; the line in italics is the meeting's own."))
     return Reply(text=f"Meetings this weekend: {len(items)}", blocks=blocks)
 
 
 def meetings_list(items: Sequence[tuple[Meeting, datetime]], days: int) -> Reply:
     if not items:
-        return Reply(text="No meetings coming up",
-                     blocks=[section(f"No meetings in the next {days} days.")])
+        return Reply(text="No meetings coming up", blocks=[section(f"No meetings in the next {days} days.")])
     blocks: list[Block] = [header("Upcoming meetings")]
     for meeting, start in items:
-        line = (f"*{_name(meeting)}*  `{meeting.key}`  in <#{meeting.channel}>\n"
-                f"{when(start, meeting.timezone)}")
+        line = (
+            f"*{_name(meeting)}*  `{meeting.key}`  in <#{meeting.channel}>\n{when(start, meeting.timezone)}"
+        )
         links = _links(meeting)
         blocks.append(section(line + (f"\n{links}" if links else "")))
-    blocks.append(context("Times show in your own time zone; the line in italics is the "
-                          "meeting's own date and zone."))
+    blocks.append(
+        context("Times show in your own time zone; the line in italics is the meeting's own date and zone.")
+    )
     return Reply(text=f"{len(items)} upcoming meeting(s)", blocks=blocks)
 
 
@@ -187,8 +199,9 @@ def problem(text: str, suggestions: Sequence[str] = ()) -> Reply:
 
 
 def done(text: str) -> Reply:
-    return Reply(text=text.replace("*", ""), blocks=[section(text),
-                                                     context("A notice goes to the meeting's channel.")])
+    return Reply(
+        text=text.replace("*", ""), blocks=[section(text), context("A notice goes to the meeting's channel.")]
+    )
 
 
 def admin_alert(text: str) -> Reply:
@@ -199,15 +212,25 @@ def admin_alert(text: str) -> Reply:
 
 
 def _text_input(
-    block_id: str, label: str, *, placeholder: str = "", initial: str | None = None,
-    optional: bool = False, multiline: bool = False, hint: str | None = None, max_length: int = 150,
+    block_id: str,
+    label: str,
+    *,
+    placeholder: str = "",
+    initial: str | None = None,
+    optional: bool = False,
+    multiline: bool = False,
+    hint: str | None = None,
+    max_length: int = 150,
 ) -> InputBlock:
     return InputBlock(
         block_id=block_id,
         label=PlainTextObject(text=label),
         element=PlainTextInputElement(
-            action_id=VALUE, placeholder=placeholder or None, initial_value=initial,
-            multiline=multiline, max_length=max_length,
+            action_id=VALUE,
+            placeholder=placeholder or None,
+            initial_value=initial,
+            multiline=multiline,
+            max_length=max_length,
         ),
         optional=optional,
         hint=PlainTextObject(text=hint) if hint else None,
@@ -219,36 +242,70 @@ def add_modal(channel_id: str | None = None, zone: str = "Europe/London") -> Vie
     blocks: list[Block] = [
         _text_input(BLOCK_NAME, "Name", placeholder="General Committee", max_length=150),
         InputBlock(
-            block_id=BLOCK_CHANNEL, label=PlainTextObject(text="Channel for reminders"),
+            block_id=BLOCK_CHANNEL,
+            label=PlainTextObject(text="Channel for reminders"),
             element=ConversationSelectElement(
-                action_id=VALUE, initial_conversation=channel_id or None,
+                action_id=VALUE,
+                initial_conversation=channel_id or None,
                 filter=ConversationFilter(include=["public", "private"], exclude_bot_users=True),
             ),
         ),
-        _text_input(BLOCK_START, "Start (local time in the meeting's time zone)",
-                    placeholder="2027-03-06 10:00", max_length=40,
-                    hint="Year-month-day hour:minute, 24-hour clock."),
-        _text_input(BLOCK_TIMEZONE, "Time zone", initial=zone, max_length=64,
-                    hint="An IANA name such as Europe/London, America/New_York or Australia/Sydney."),
-        _text_input(BLOCK_RRULE, "Repeats (RFC 5545 rule)", optional=True, max_length=300,
-                    placeholder="FREQ=MONTHLY;BYDAY=1SA",
-                    hint="Empty for a one-off. FREQ=MONTHLY;BYDAY=1SA is the first Saturday "
-                         "of each month; FREQ=WEEKLY is every week."),
-        _text_input(BLOCK_REMINDERS, "Reminders before it", initial="7d, 1d, 1h", max_length=100,
-                    hint="Each a number and a unit: m, h, d or w; up to 60 days."),
+        _text_input(
+            BLOCK_START,
+            "Start (local time in the meeting's time zone)",
+            placeholder="2027-03-06 10:00",
+            max_length=40,
+            hint="Year-month-day hour:minute, 24-hour clock.",
+        ),
+        _text_input(
+            BLOCK_TIMEZONE,
+            "Time zone",
+            initial=zone,
+            max_length=64,
+            hint="An IANA name such as Europe/London, America/New_York or Australia/Sydney.",
+        ),
+        _text_input(
+            BLOCK_RRULE,
+            "Repeats (RFC 5545 rule)",
+            optional=True,
+            max_length=300,
+            placeholder="FREQ=MONTHLY;BYDAY=1SA",
+            hint="Empty for a one-off. FREQ=MONTHLY;BYDAY=1SA is the first Saturday "
+            "of each month; FREQ=WEEKLY is every week.",
+        ),
+        _text_input(
+            BLOCK_REMINDERS,
+            "Reminders before it",
+            initial="7d, 1d, 1h",
+            max_length=100,
+            hint="Each a number and a unit: m, h, d or w; up to 60 days.",
+        ),
         InputBlock(
-            block_id=BLOCK_KIND, label=PlainTextObject(text="Kind"),
+            block_id=BLOCK_KIND,
+            label=PlainTextObject(text="Kind"),
             element=StaticSelectElement(action_id=VALUE, options=kinds, initial_option=kinds[-1]),
         ),
         _text_input(BLOCK_AGENDA, "Agenda", optional=True, multiline=True, max_length=2000),
-        InputBlock(block_id=BLOCK_AGENDA_URL, label=PlainTextObject(text="Agenda link"),
-                   element=UrlInputElement(action_id=VALUE), optional=True),
-        InputBlock(block_id=BLOCK_VIDEO_URL, label=PlainTextObject(text="Video call link"),
-                   element=UrlInputElement(action_id=VALUE), optional=True),
+        InputBlock(
+            block_id=BLOCK_AGENDA_URL,
+            label=PlainTextObject(text="Agenda link"),
+            element=UrlInputElement(action_id=VALUE),
+            optional=True,
+        ),
+        InputBlock(
+            block_id=BLOCK_VIDEO_URL,
+            label=PlainTextObject(text="Video call link"),
+            element=UrlInputElement(action_id=VALUE),
+            optional=True,
+        ),
     ]
     return View(
-        type="modal", callback_id=ADD_CALLBACK, title=PlainTextObject(text="Add a meeting"),
-        submit=PlainTextObject(text="Add"), close=PlainTextObject(text="Cancel"), blocks=blocks,
+        type="modal",
+        callback_id=ADD_CALLBACK,
+        title=PlainTextObject(text="Add a meeting"),
+        submit=PlainTextObject(text="Add"),
+        close=PlainTextObject(text="Cancel"),
+        blocks=blocks,
     )
 
 
@@ -265,7 +322,3 @@ def modal_values(view: dict[str, Any]) -> dict[str, str | None]:
             raw = answer.get("value")
             values[block_id] = raw.strip() if isinstance(raw, str) and raw.strip() else None
     return values
-
-
-def lead_words(lead: timedelta) -> str:
-    return humanize(lead)

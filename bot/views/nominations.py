@@ -308,7 +308,7 @@ def nominator_request(
             decline,
         ),
     ]
-    plain = f"{candidate} named you as a nominator for {position}. Confirm / Decline."
+    plain = f"{escape(candidate)} named you as a nominator for {escape(position)}. Confirm / Decline."
     return Reply(text=plain, blocks=blocks)
 
 
@@ -346,14 +346,15 @@ def declined_notice(nominator_slack_id: str | None, position: str, election: str
     who = mention(nominator_slack_id) if nominator_slack_id else "One of your nominators"
     text = (f"{who} declined to nominate you for *{escape(position)}* in {escape(election)}. "
             "You can name another nominator: `/liec nominations mine` → Edit.")
-    return Reply(text=f"A nominator declined your nomination for {position}.",
+    return Reply(text=f"A nominator declined your nomination for {escape(position)}.",
                  blocks=[section(text)])
 
 
 def valid_notice(position: str, election: str) -> Reply:
     text = (f"Your nomination for *{escape(position)}* in {escape(election)} is now *valid*: "
             "your nominators have confirmed.")
-    return Reply(text=f"Your nomination for {position} is valid.", blocks=[section(text)])
+    return Reply(text=f"Your nomination for {escape(position)} is valid.",
+                 blocks=[section(text)])
 
 
 # Lists ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from bot.views.common import (
     bullets,
     button,
     context,
+    escape,
     header,
     mention,
     section,
@@ -78,7 +79,7 @@ def _window_text(window: ElectionWindow, now: datetime) -> str:
         when = f"nominations are open now and close {date_token(window.closes)}"
     else:
         when = f"nominations open {date_token(window.opens)} and close {date_token(window.closes)}"
-    return f"*{kind}: {window.name}*: {when}."
+    return f"*{kind}: {escape(window.name)}*: {when}."
 
 
 def by_election_info(

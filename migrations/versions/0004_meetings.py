@@ -48,7 +48,9 @@ def upgrade() -> None:
         sa.Column("changed_by", sa.String(20), nullable=True),
         sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
-            ["meeting_id"], ["meetings.id"], name=op.f("fk_meeting_changes_meeting_id_meetings"),
+            ["meeting_id"],
+            ["meetings.id"],
+            name=op.f("fk_meeting_changes_meeting_id_meetings"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_changes")),

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.services import election_store, nominations, questions
-from bot.services.elections import Election, ElectionKind, Position
+from bot.services.elections import Position
 from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.tz_regions import Region
 from bot.views.elections import NOMINATE_BUTTON
@@ -76,13 +76,17 @@ def _nominate(bot: BotHarness, candidate: str, nominators: tuple[str, str]) -> N
         )
 
 
-def _ask(bot: BotHarness, asker: str, text: str, region: Region | None = Region.EUROPE_AFRICA_MIDDLE_EAST) -> None:
+def _ask(
+    bot: BotHarness, asker: str, text: str, region: Region | None = Region.EUROPE_AFRICA_MIDDLE_EAST
+) -> None:
     now = bot.clock.now()
     with bot.deps.session_factory.begin() as session:
         if region is not None:
             questions.set_region(session, asker, region, now)
         decision = questions.decide_region(questions.member_choice(session, asker), bot.deps.org, None)
-        questions.create_question(session, asker_id=asker, text=text, decision=decision, asker_tz=None, now=now)
+        questions.create_question(
+            session, asker_id=asker, text=text, decision=decision, asker_tz=None, now=now
+        )
 
 
 def test_a_member_sees_region_coordinator_meetings_elections_nominations_and_questions(
@@ -221,7 +225,9 @@ def test_a_part_that_fails_is_left_out_and_the_rest_is_published(
 def test_the_nominate_button_on_the_home_tab_opens_the_nomination_form(home_bot: BotHarness) -> None:
     view = _open(home_bot, "U0MEMBER", "EvNOM")
     value = next(
-        b["accessory"]["value"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == NOMINATE_BUTTON
+        b["accessory"]["value"]
+        for b in view["blocks"]
+        if b.get("accessory", {}).get("action_id") == NOMINATE_BUTTON
     )
     before = len(home_bot.fake.calls_to("views.open"))
     home_bot.click("U0MEMBER", NOMINATE_BUTTON, value)

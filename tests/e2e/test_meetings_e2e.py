@@ -24,9 +24,17 @@ ADMIN = "U0SECRETARY"  # an admin in the example organisation file
 ADMINS_CHANNEL = "C0LIECADMIN"
 
 
-def meeting(name: str, start: str, reminders: list[str], channel: str = "C0BRANCH", **more: Any) -> dict[str, Any]:
-    return {"name": name, "channel": channel, "start": start, "timezone": "Europe/London",
-            "reminders": reminders, **more}
+def meeting(
+    name: str, start: str, reminders: list[str], channel: str = "C0BRANCH", **more: Any
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "channel": channel,
+        "start": start,
+        "timezone": "Europe/London",
+        "reminders": reminders,
+        **more,
+    }
 
 
 def posts(fake: FakeSlack, channel: str) -> list[dict[str, Any]]:
@@ -48,7 +56,9 @@ def job_status(bot: BotHarness, key: str) -> str | None:
         return session.scalars(select(ScheduledJob.status).where(ScheduledJob.key == key)).first()
 
 
-def started(make_bot: Callable[..., BotHarness], org: dict[str, Any], meetings: list[dict[str, Any]]) -> BotHarness:
+def started(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], meetings: list[dict[str, Any]]
+) -> BotHarness:
     org["meetings"] = meetings
     bot = make_bot(org)
     bot.deps.jobs.startup()
@@ -92,7 +102,9 @@ def test_a_restart_plans_nothing_twice_and_sends_once(
     again = make_bot(org)  # a second start on the same database
     again.deps.jobs.startup()
     with again.deps.session_factory() as session:
-        assert session.scalars(select(ScheduledJob.key).where(ScheduledJob.key.startswith("mtg:"))).all() == [SOON_KEY]
+        assert session.scalars(select(ScheduledJob.key).where(ScheduledJob.key.startswith("mtg:"))).all() == [
+            SOON_KEY
+        ]
     clock.set(datetime(2026, 11, 23, 12, 1, tzinfo=UTC))
     assert again.run_jobs() >= 1
     soon.run_jobs()
@@ -155,8 +167,11 @@ def test_a_5xx_after_slack_posted_is_found_not_posted_again(soon: BotHarness, cl
 
     def history(params: dict[str, Any]) -> dict[str, Any]:
         # Slack kept the message although it answered 500.
-        kept = [{"type": "message", "ts": "1795435260.000100", "metadata": c.params["metadata"]}
-                for c in fake.failed if c.params.get("channel") == params.get("channel")]
+        kept = [
+            {"type": "message", "ts": "1795435260.000100", "metadata": c.params["metadata"]}
+            for c in fake.failed
+            if c.params.get("channel") == params.get("channel")
+        ]
         return {"ok": True, "messages": kept, "has_more": False}
 
     fake.on("conversations.history", history)
@@ -186,12 +201,18 @@ def test_a_429_is_retried_after_retry_after_and_delivered_once(soon: BotHarness,
 def test_a_missing_channel_alerts_the_admins_once_and_the_bot_goes_on(
     make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
 ) -> None:
-    bot = started(make_bot, org, [
-        meeting("Gone one", "2026-11-23 12:10", ["5m", "2m"], channel="C0GONE"),
-        meeting("Fine", "2026-11-23 12:10", ["2m"], channel="C0FINE"),
-    ])
-    bot.fake.on("chat.postMessage",
-                lambda p: {"ok": False, "error": "channel_not_found"} if p.get("channel") == "C0GONE" else None)
+    bot = started(
+        make_bot,
+        org,
+        [
+            meeting("Gone one", "2026-11-23 12:10", ["5m", "2m"], channel="C0GONE"),
+            meeting("Fine", "2026-11-23 12:10", ["2m"], channel="C0FINE"),
+        ],
+    )
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "channel_not_found"} if p.get("channel") == "C0GONE" else None,
+    )
     run_until(bot, clock, datetime(2026, 11, 23, 12, 5, tzinfo=UTC))
     run_until(bot, clock, datetime(2026, 11, 23, 12, 8, tzinfo=UTC))
     assert outcome(bot, "mtg:gone-one:20261123T1210Z:5m") == "failed"
@@ -238,8 +259,11 @@ def test_a_london_meeting_tells_north_america_it_moved_when_the_clocks_differ(
     clock.set(datetime(2027, 3, 15, tzinfo=UTC))
     bot = started(make_bot, org, [meeting("Weekly call", "2027-03-06 10:00", ["1h"], rrule="FREQ=WEEKLY")])
     texts = {}
-    for day, due in ((20, datetime(2027, 3, 20, 9, tzinfo=UTC)), (27, datetime(2027, 3, 27, 9, tzinfo=UTC)),
-                     (3, datetime(2027, 4, 3, 8, tzinfo=UTC))):
+    for day, due in (
+        (20, datetime(2027, 3, 20, 9, tzinfo=UTC)),
+        (27, datetime(2027, 3, 27, 9, tzinfo=UTC)),
+        (3, datetime(2027, 4, 3, 8, tzinfo=UTC)),
+    ):
         run_until(bot, clock, due)
         bot.deps.jobs.startup()  # plan again, as the daily refresh would
         texts[day] = json.dumps(posts(bot.fake, "C0BRANCH")[-1]["blocks"])
@@ -256,10 +280,14 @@ def test_a_london_meeting_tells_north_america_it_moved_when_the_clocks_differ(
 def test_the_weekly_digest_lists_the_weekends_meetings(
     make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
 ) -> None:
-    bot = started(make_bot, org, [
-        meeting("Saturday AMM", "2026-11-28 14:00", [], channel="C0AMM", kind="amm"),
-        meeting("Tuesday branch", "2026-12-01 19:00", [], channel="C0TUE"),
-    ])
+    bot = started(
+        make_bot,
+        org,
+        [
+            meeting("Saturday AMM", "2026-11-28 14:00", [], channel="C0AMM", kind="amm"),
+            meeting("Tuesday branch", "2026-12-01 19:00", [], channel="C0TUE"),
+        ],
+    )
     run_until(bot, clock, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 09:00 London
     digest = posts(bot.fake, "C0ANNOUNCE")
     assert len(digest) == 1
@@ -284,10 +312,14 @@ def test_the_secretary_is_reminded_to_circulate_the_agenda(
 def test_meetings_lists_times_as_date_tokens_and_escapes_names(
     make_bot: Callable[..., BotHarness], org: dict[str, Any]
 ) -> None:
-    bot = started(make_bot, org, [
-        meeting("Branch <!channel> @here call", "2026-12-05 10:00", ["1d"], key="branch"),
-        {**meeting("Sydney branch", "2026-12-06 18:00", ["1d"]), "timezone": "Australia/Sydney"},
-    ])
+    bot = started(
+        make_bot,
+        org,
+        [
+            meeting("Branch <!channel> @here call", "2026-12-05 10:00", ["1d"], key="branch"),
+            {**meeting("Sydney branch", "2026-12-06 18:00", ["1d"]), "timezone": "Australia/Sydney"},
+        ],
+    )
     body = bot.command("meetings").json()
     blob = json.dumps(body["blocks"])
     assert "<!channel>" not in blob and "&lt;!channel&gt;" in blob and "@\\u2060here" in blob
@@ -302,8 +334,14 @@ def test_an_admin_adds_a_meeting_with_the_modal_and_errors_show_on_the_fields(
     bot = started(make_bot, org, [])
     assert bot.command("meeting add", user=ADMIN, channel="C0NEW").status == 200
     view = bot.fake.wait_for("views.open")[0]["view"]
-    good = {views.BLOCK_NAME: "France branch", views.BLOCK_CHANNEL: "C0FR", views.BLOCK_START: "2026-12-05 18:00",
-            views.BLOCK_TIMEZONE: "Europe/Paris", views.BLOCK_REMINDERS: "1d, 1h", views.BLOCK_KIND: "branch"}
+    good = {
+        views.BLOCK_NAME: "France branch",
+        views.BLOCK_CHANNEL: "C0FR",
+        views.BLOCK_START: "2026-12-05 18:00",
+        views.BLOCK_TIMEZONE: "Europe/Paris",
+        views.BLOCK_REMINDERS: "1d, 1h",
+        views.BLOCK_KIND: "branch",
+    }
     cases = [
         ({views.BLOCK_START: "2027-03-28 02:30"}, views.BLOCK_START, "does not exist in Europe/Paris"),
         ({views.BLOCK_START: "2026-10-25 02:30"}, views.BLOCK_START, "happens twice"),
@@ -324,7 +362,9 @@ def test_an_admin_adds_a_meeting_with_the_modal_and_errors_show_on_the_fields(
     notice = posts(bot.fake, "C0FR")
     assert len(notice) == 1 and "New meeting: *France branch*" in json.dumps(notice[0]["blocks"])
     with bot.deps.session_factory() as session:
-        assert session.scalars(select(ScheduledJob.key).where(ScheduledJob.key.startswith("mtg:france-branch:"))).all()
+        assert session.scalars(
+            select(ScheduledJob.key).where(ScheduledJob.key.startswith("mtg:france-branch:"))
+        ).all()
     run_until(bot, clock, datetime(2026, 12, 4, 17, 0, tzinfo=UTC))  # 1d before 18:00 Paris (17:00 UTC)
     assert keys(posts(bot.fake, "C0FR"))[-1] == "mtg:france-branch:20261205T1700Z:1d"
 
@@ -332,7 +372,9 @@ def test_an_admin_adds_a_meeting_with_the_modal_and_errors_show_on_the_fields(
 def test_only_admins_manage_meetings(make_bot: Callable[..., BotHarness], org: dict[str, Any]) -> None:
     bot = started(make_bot, org, [])
     assert "Only LIEC admins" in bot.command("meeting add", user="U0MEMBER").json()["text"]
-    assert "Only LIEC admins" in bot.command("meeting cancel liec-meeting all", user="U0MEMBER").json()["text"]
+    assert (
+        "Only LIEC admins" in bot.command("meeting cancel liec-meeting all", user="U0MEMBER").json()["text"]
+    )
     assert bot.fake.calls_to("views.open") == []
 
 
@@ -360,9 +402,11 @@ def test_cancel_and_move_withdraw_reminders_and_post_notices(
     bot.run_jobs()
     assert len(posts(bot.fake, "C0LIEC")) == 1 and len(posts(bot.fake, "C0GC")) == 1
     # errors are answered, not raised
-    for text, words in [("meeting move general-committee 2027-03-28 01:30", "does not exist"),
-                        ("meeting cancel nosuch", "no meeting `nosuch`"),
-                        ("meeting cancel general-comittee all", "Did you mean `general-committee`"),
-                        ("meeting cancel general-committee 2027-01-24", "has no meeting on 2027-01-24"),
-                        ("meeting frobnicate", "I don't know")]:
+    for text, words in [
+        ("meeting move general-committee 2027-03-28 01:30", "does not exist"),
+        ("meeting cancel nosuch", "no meeting `nosuch`"),
+        ("meeting cancel general-comittee all", "Did you mean `general-committee`"),
+        ("meeting cancel general-committee 2027-01-24", "has no meeting on 2027-01-24"),
+        ("meeting frobnicate", "I don't know"),
+    ]:
         assert words in bot.command(text, user=ADMIN).json()["text"], text

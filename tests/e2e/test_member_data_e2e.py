@@ -161,3 +161,59 @@ def test_an_admins_audit_entries_are_kept_when_they_ask_to_be_forgotten(bot: Bot
     assert "organisation file" in told  # the Secretary is listed there; the Secretary edits it
     with bot.deps.session_factory() as session:
         assert session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_data_rights_round_trip_through_the_other_features(bot: BotHarness) -> None:
+    """Data made with /liec ask and a nomination appears in my-data; after forget-me only what
+    is kept for a stated reason remains."""
+    from bot.services import election_store, nominations
+    from bot.services.elections import Election, ElectionKind, Position
+    from bot.services.nomination_rules import NominationForm, Person, Route
+
+    assert bot.command("ask Where is the AGM this year?").status == 200
+    bot.fake.wait_for("chat.postMessage")  # delivered to the region's coordinator
+    now = bot.clock.now()
+    with bot.deps.session_factory.begin() as session:
+        election = election_store.create(
+            session,
+            Election(
+                "Secretary by-election",
+                ElectionKind.BY_ELECTION,
+                now - timedelta(days=1),
+                now + timedelta(days=9),
+                (Position("secretary"),),
+            ),
+            source="slack",
+            now=now,
+        )
+        form = NominationForm(
+            position=Position("secretary"),
+            candidate=Person("U0MEMBER", "Mary Member", "mary@example.org", "L1234567"),
+            statement="I take good minutes.",
+            route=Route.MEMBERS,
+            nominators=(Person("U0SECRETARY"), Person("U0BAME")),
+        )
+        nominations.submit(session, form, election, submitted_by="U0MEMBER", submission_key="V-rt", now=now)
+
+    exported, summary = _my_data(bot)
+    assert exported["regional_questions"]["questions_asked"][0]["question"] == "Where is the AGM this year?"
+    (nomination,) = exported["nominations"]["nominations"]
+    assert (
+        nomination["candidate"]["email"] == "mary@example.org"
+        and nomination["statement"] == "I take good minutes."
+    )
+    assert "mary@example.org" in summary
+
+    bot.fake.reset()
+    bot.command("forget-me")
+    view = bot.fake.wait_for("views.open")[0]["view"]
+    bot.submit_view("U0MEMBER", view, {})
+    told = json.dumps(bot.fake.wait_for("chat.postMessage")[-1]["blocks"])
+    assert "nomination for secretary in Secretary by-election" in told and "still running" in told
+
+    exported, summary = _my_data(bot)
+    assert exported["regional_questions"]["questions_asked"] == []
+    assert exported["regional_questions"]["region_choice"] is None
+    assert "Where is the AGM" not in summary
+    # Kept, as the member was told: the running election's nomination, deleted at closing.
+    assert [n["election"] for n in exported["nominations"]["nominations"]] == ["Secretary by-election"]

@@ -18,8 +18,9 @@ from sqlalchemy import func, select
 
 from bot.fake_slack import FakeSlack
 from bot.services import nomination_rules as fields
-from tests.e2e.harness import BotHarness
+from bot.services.nominations import status_of
 from models.elections import NominationRecord, NominatorRecord
+from tests.e2e.harness import BotHarness
 
 ADMIN = "U0SECRETARY"
 CANDIDATE = "U0MEMBER"
@@ -328,8 +329,6 @@ def test_nominators_not_on_slack_are_to_be_checked(bot: BotHarness) -> None:
     confirm(bot, NOM_1, "345678")
     with bot.deps.session_factory() as session:
         row = session.scalars(select(NominationRecord)).one()
-        from bot.services.nominations import status_of
-
         assert status_of(row).value == "to be checked by the returning officer"
 
 
@@ -474,3 +473,66 @@ def test_a_5xx_on_the_dm_is_retried_by_the_client(bot: BotHarness) -> None:
     bot.fake.fail_next("chat.postMessage", status=503)
     bot.run_jobs()
     assert len(dms_to(bot, NOM_1)) == 1 and len(dms_to(bot, NOM_2)) == 1
+
+
+# Other ways in ---------------------------------------------------------------------------
+
+
+def shortcut(bot: BotHarness, user: str = CANDIDATE) -> None:
+    response = bot.interaction({
+        "type": "shortcut", "callback_id": "liec_nominate", "trigger_id": "1.2.shortcut",
+        "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+    })
+    assert response.status == 200
+
+
+def test_the_shortcut_opens_the_form(bot: BotHarness) -> None:
+    shortcut(bot)
+    opened = bot.fake.wait_for("views.open")[-1]
+    assert opened["trigger_id"] == "1.2.shortcut"
+    assert opened["view"]["callback_id"] == "nomination_submit"
+
+
+def test_the_shortcut_after_closing_sends_a_message_not_a_form(bot: BotHarness) -> None:
+    bot.clock.advance(timedelta(days=30))
+    shortcut(bot)
+    told = bot.fake.wait_for("chat.postMessage", 2)[-1]
+    assert told["channel"] == CANDIDATE
+    assert "No election is taking nominations now" in told["text"]
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_the_announcements_nominate_button_after_closing_says_when_it_closed(
+    bot: BotHarness,
+) -> None:
+    announcement = next(c for c in bot.fake.calls_to("chat.postMessage")
+                        if c["channel"] == "C0ANNOUNCE")
+    value = button(announcement, "election_nominate")["value"]
+    bot.clock.advance(timedelta(days=30))
+    bot.click(CANDIDATE, "election_nominate", value)
+    told = bot.fake.wait_for("response_url")[-1]
+    assert told["response_type"] == "ephemeral"
+    assert f"Nominations for {ELECTION} closed <!date^" in told["text"]
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_the_announcement_names_no_one_and_has_the_nominate_button(bot: BotHarness) -> None:
+    announcement = next(c for c in bot.fake.calls_to("chat.postMessage")
+                        if c["channel"] == "C0ANNOUNCE")
+    assert button(announcement, "election_nominate")["style"] == "primary"
+    assert "200 words" in json.dumps(announcement["blocks"])
+
+
+def test_hostile_names_are_escaped_in_every_list(bot: BotHarness) -> None:
+    name = "<!channel> @here <@U0SECRETARY>"
+    submit(bot, open_form(bot), **{fields.CANDIDATE_NAME: name})
+    bot.run_jobs()
+    before = len(bot.fake.calls_to("chat.postMessage"))
+    bot.command("nominations", user=ADMIN)
+    listing = bot.fake.wait_for("chat.postMessage", before + 1)[-1]
+    request = dms_to(bot, NOM_1)[-1]
+    for message in (listing, request):
+        blob = json.dumps(message)
+        assert "<!channel>" not in blob and "<@U0SECRETARY>" not in blob
+        assert "&lt;!channel&gt;" in blob
+        assert "@here" not in blob.replace("@\\u2060here", "")

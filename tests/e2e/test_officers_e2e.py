@@ -95,3 +95,30 @@ def test_by_election_button_without_an_election_says_none_is_called(
 
 def test_officers_is_in_help(bot: BotHarness) -> None:
     assert "/liec officers" in json.dumps(bot.command("help").json()["blocks"])
+
+
+def test_a_by_election_opened_in_slack_is_shown_for_the_vacancy(bot: BotHarness) -> None:
+    from datetime import timedelta
+
+    from bot.services import election_store
+    from bot.services.elections import Election, ElectionKind, Position
+
+    now = bot.clock.now()
+    with bot.deps.session_factory.begin() as session:
+        election_store.create(
+            session,
+            Election(
+                "Policy <!channel> by-election",
+                ElectionKind.BY_ELECTION,
+                now + timedelta(days=2),
+                now + timedelta(days=16),
+                (Position("policy-and-campaigns-officer"),),
+            ),
+            source="slack",
+            now=now,
+        )
+    bot.click("U0MEMBER", BY_ELECTION_INFO, "policy-and-campaigns-officer")
+    text = json.dumps(bot.fake.wait_for("response_url")[0]["blocks"])
+    assert "Policy &lt;!channel&gt; by-election" in text
+    assert f"<!date^{int((now + timedelta(days=2)).timestamp())}^" in text
+    assert text.index("by-election") < text.index("LIEC elections 2027")

@@ -74,15 +74,27 @@ def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]
         meetings.sync_from_config(session, ORG, NOW)
         election_store.create(
             session,
-            Election("Open now", ElectionKind.BY_ELECTION, NOW - timedelta(days=1), NOW + timedelta(days=5),
-                     (Position("regional-coordinator", "americas"),)),
-            source="slack", now=NOW,
+            Election(
+                "Open now",
+                ElectionKind.BY_ELECTION,
+                NOW - timedelta(days=1),
+                NOW + timedelta(days=5),
+                (Position("regional-coordinator", "americas"),),
+            ),
+            source="slack",
+            now=NOW,
         )
         election_store.create(
             session,
-            Election("Later", ElectionKind.REGULAR, NOW + timedelta(days=90), NOW + timedelta(days=110),
-                     (Position("secretary"),)),
-            source="slack", now=NOW,
+            Election(
+                "Later",
+                ElectionKind.REGULAR,
+                NOW + timedelta(days=90),
+                NOW + timedelta(days=110),
+                (Position("secretary"),),
+            ),
+            source="slack",
+            now=NOW,
         )
     with session_factory() as session:
         data = _build(session)
@@ -90,7 +102,9 @@ def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]
     assert [m.name for m in data.meetings] == ["LIEC meeting", "General Committee", "LIEC meeting"]
     assert data.meetings[0].starts_at == datetime(2027, 1, 9, 10, tzinfo=UTC)
     assert data.elections is not None
-    assert [(e.name, e.positions) for e in data.elections] == [("Open now", ["Regional Coordinator (The Americas)"])]
+    assert [(e.name, e.positions) for e in data.elections] == [
+        ("Open now", ["Regional Coordinator (The Americas)"])
+    ]
 
 
 def test_the_admin_part_is_for_admins_and_officers_only(session_factory: sessionmaker[Session]) -> None:
@@ -101,28 +115,69 @@ def test_the_admin_part_is_for_admins_and_officers_only(session_factory: session
         assert _build(session, "U0MEMBER").admin is None
 
 
-def test_unanswered_questions_are_counted_per_region_oldest_first(session_factory: sessionmaker[Session]) -> None:
+def test_unanswered_questions_are_counted_per_region_oldest_first(
+    session_factory: sessionmaker[Session],
+) -> None:
     with session_factory.begin() as session:
-        for asker, region, age in (("U1", Region.AMERICAS, 1), ("U2", Region.AMERICAS, 5), ("U3", None, 9), ("U4", Region.ASIA_PACIFIC, 2)):
+        for asker, region, age in (
+            ("U1", Region.AMERICAS, 1),
+            ("U2", Region.AMERICAS, 5),
+            ("U3", None, 9),
+            ("U4", Region.ASIA_PACIFIC, 2),
+        ):
             decision = questions.RegionDecision(region, "chosen" if region else "unknown", "test")
-            questions.create_question(session, asker_id=asker, text="q", decision=decision, asker_tz=None, now=NOW - timedelta(hours=age))
+            questions.create_question(
+                session,
+                asker_id=asker,
+                text="q",
+                decision=decision,
+                asker_tz=None,
+                now=NOW - timedelta(hours=age),
+            )
         answered = questions.create_question(
-            session, asker_id="U5", text="q", decision=questions.RegionDecision(Region.AMERICAS, "chosen", "t"), asker_tz=None, now=NOW - timedelta(days=20)
+            session,
+            asker_id="U5",
+            text="q",
+            decision=questions.RegionDecision(Region.AMERICAS, "chosen", "t"),
+            asker_tz=None,
+            now=NOW - timedelta(days=20),
         )
         questions.mark_answered(session, answered.id, "U0RCAMERICAS", NOW)
     with session_factory() as session:
         counts = home.unanswered_questions(session)
-    assert [(c.region, c.unanswered) for c in counts] == [(None, 1), (Region.AMERICAS, 2), (Region.ASIA_PACIFIC, 1)]
+    assert [(c.region, c.unanswered) for c in counts] == [
+        (None, 1),
+        (Region.AMERICAS, 2),
+        (Region.ASIA_PACIFIC, 1),
+    ]
     assert counts[1].oldest == NOW - timedelta(hours=5)
 
 
 def test_only_the_members_open_questions_newest_first(session_factory: sessionmaker[Session]) -> None:
     decision = questions.RegionDecision(Region.AMERICAS, "chosen", "t")
     with session_factory.begin() as session:
-        first = questions.create_question(session, asker_id="U0MEMBER", text="first", decision=decision, asker_tz=None, now=NOW - timedelta(hours=2))
-        questions.create_question(session, asker_id="U0MEMBER", text="second", decision=decision, asker_tz=None, now=NOW - timedelta(hours=1))
-        questions.create_question(session, asker_id="U0OTHER", text="theirs", decision=decision, asker_tz=None, now=NOW)
-        done = questions.create_question(session, asker_id="U0MEMBER", text="done", decision=decision, asker_tz=None, now=NOW)
+        first = questions.create_question(
+            session,
+            asker_id="U0MEMBER",
+            text="first",
+            decision=decision,
+            asker_tz=None,
+            now=NOW - timedelta(hours=2),
+        )
+        questions.create_question(
+            session,
+            asker_id="U0MEMBER",
+            text="second",
+            decision=decision,
+            asker_tz=None,
+            now=NOW - timedelta(hours=1),
+        )
+        questions.create_question(
+            session, asker_id="U0OTHER", text="theirs", decision=decision, asker_tz=None, now=NOW
+        )
+        done = questions.create_question(
+            session, asker_id="U0MEMBER", text="done", decision=decision, asker_tz=None, now=NOW
+        )
         questions.mark_answered(session, done.id, "U0RCAMERICAS", NOW)
         questions.claim(session, first.id, "U0RCAMERICAS", NOW)
     with session_factory() as session:
@@ -132,12 +187,38 @@ def test_only_the_members_open_questions_newest_first(session_factory: sessionma
 
 def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
-        meetings.record_post(session, "mtg:liec-meeting:20261001T0900Z:1d", meetings.JOB_REMINDER, "C0LIEC", None,
-                             "failed", NOW - timedelta(days=30), NOW - timedelta(days=30), {"error": "old"})
-        meetings.record_post(session, "mtg:nowhere:20261120T0900Z:1h", meetings.JOB_REMINDER, "C0X", None,
-                             "failed", NOW - timedelta(days=3), NOW - timedelta(days=3), {"error": "channel_not_found"})
-        meetings.record_post(session, "mtg:liec-meeting:20261121T0900Z:1h", meetings.JOB_REMINDER, "C0LIEC", "1.2",
-                             "sent", NOW - timedelta(days=2), NOW - timedelta(days=2))
+        meetings.record_post(
+            session,
+            "mtg:liec-meeting:20261001T0900Z:1d",
+            meetings.JOB_REMINDER,
+            "C0LIEC",
+            None,
+            "failed",
+            NOW - timedelta(days=30),
+            NOW - timedelta(days=30),
+            {"error": "old"},
+        )
+        meetings.record_post(
+            session,
+            "mtg:nowhere:20261120T0900Z:1h",
+            meetings.JOB_REMINDER,
+            "C0X",
+            None,
+            "failed",
+            NOW - timedelta(days=3),
+            NOW - timedelta(days=3),
+            {"error": "channel_not_found"},
+        )
+        meetings.record_post(
+            session,
+            "mtg:liec-meeting:20261121T0900Z:1h",
+            meetings.JOB_REMINDER,
+            "C0LIEC",
+            "1.2",
+            "sent",
+            NOW - timedelta(days=2),
+            NOW - timedelta(days=2),
+        )
     with session_factory() as session:
         failed = home.failed_reminders(session, NOW)
     assert [(f.what, f.error) for f in failed] == [("reminder", "channel_not_found")]

@@ -37,8 +37,14 @@ def _valid(view: View) -> dict[str, object]:
 
 def _empty(**parts: object) -> HomeData:
     values: dict[str, object] = dict(
-        user_id="U0MEMBER", now=NOW, region=None, meetings=None, elections=None, nominations=None,
-        questions=None, admin=None,
+        user_id="U0MEMBER",
+        now=NOW,
+        region=None,
+        meetings=None,
+        elections=None,
+        nominations=None,
+        questions=None,
+        admin=None,
     )
     values.update(parts)
     return HomeData(**values)  # type: ignore[arg-type]
@@ -72,9 +78,24 @@ def test_hostile_text_is_inert_and_long_text_fits() -> None:
 def test_the_most_data_a_tab_can_hold_stays_under_one_hundred_blocks() -> None:
     many = 500
     data = _empty(
-        region=RegionPart(Region.AMERICAS, "you chose it", [CoordinatorNow(f"U0C{i}", "America/Lima", NOW) for i in range(40)]),
-        meetings=[MeetingItem(f"Meeting {i}", NOW + timedelta(days=i), "C0LIEC", "https://x.example/v", "https://x.example/a") for i in range(many)],
-        elections=[ElectionItem(i, f"Election {i}", NOW, [f"Position {j}" for j in range(40)]) for i in range(many)],
+        region=RegionPart(
+            Region.AMERICAS,
+            "you chose it",
+            [CoordinatorNow(f"U0C{i}", "America/Lima", NOW) for i in range(40)],
+        ),
+        meetings=[
+            MeetingItem(
+                f"Meeting {i}",
+                NOW + timedelta(days=i),
+                "C0LIEC",
+                "https://x.example/v",
+                "https://x.example/a",
+            )
+            for i in range(many)
+        ],
+        elections=[
+            ElectionItem(i, f"Election {i}", NOW, [f"Position {j}" for j in range(40)]) for i in range(many)
+        ],
         nominations=[NominationItem("Secretary", f"Election {i}", "valid", None) for i in range(many)],
         questions=[QuestionItem(i, "q" * 3000, "waiting", Region.AMERICAS, NOW) for i in range(many)],
         admin=AdminPart(

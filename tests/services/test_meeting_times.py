@@ -75,14 +75,23 @@ def test_an_impossible_start_is_rejected_with_the_reason(text: str, words: str) 
 @pytest.mark.parametrize(
     ("text", "zone", "words"),
     [
-        ("2027-03-28 01:30", "Europe/London",
-         "01:30 on 2027-03-28 does not exist in Europe/London: the clocks go forward from "
-         "01:00 to 02:00 that day. Choose a time outside 01:00-02:00, for example 02:30"),
-        ("2027-03-14 02:30", "America/New_York",
-         "does not exist in America/New_York: the clocks go forward from 02:00 to 03:00"),
-        ("2026-10-04 02:15", "Australia/Sydney",
-         "does not exist in Australia/Sydney: the clocks go forward from 02:00 to 03:00 that "
-         "day. Choose a time outside 02:00-03:00, for example 03:15"),
+        (
+            "2027-03-28 01:30",
+            "Europe/London",
+            "01:30 on 2027-03-28 does not exist in Europe/London: the clocks go forward from "
+            "01:00 to 02:00 that day. Choose a time outside 01:00-02:00, for example 02:30",
+        ),
+        (
+            "2027-03-14 02:30",
+            "America/New_York",
+            "does not exist in America/New_York: the clocks go forward from 02:00 to 03:00",
+        ),
+        (
+            "2026-10-04 02:15",
+            "Australia/Sydney",
+            "does not exist in Australia/Sydney: the clocks go forward from 02:00 to 03:00 that "
+            "day. Choose a time outside 02:00-03:00, for example 03:15",
+        ),
     ],
 )
 def test_a_start_in_a_spring_forward_gap_is_rejected(text: str, zone: str, words: str) -> None:
@@ -94,14 +103,23 @@ def test_a_start_in_a_spring_forward_gap_is_rejected(text: str, zone: str, words
 @pytest.mark.parametrize(
     ("text", "zone", "words"),
     [
-        ("2026-10-25 01:30", "Europe/London",
-         "01:30 on 2026-10-25 happens twice in Europe/London: the clocks go back from 02:00 to "
-         "01:00 that day. Give the offset, 2026-10-25T01:30+01:00 for the first or "
-         "2026-10-25T01:30+00:00 for the second, or choose a time outside 01:00-02:00"),
-        ("2026-11-01 01:59", "America/New_York",
-         "2026-11-01T01:59-04:00 for the first or 2026-11-01T01:59-05:00 for the second"),
-        ("2027-04-04 02:30", "Australia/Sydney",
-         "happens twice in Australia/Sydney: the clocks go back from 03:00 to 02:00"),
+        (
+            "2026-10-25 01:30",
+            "Europe/London",
+            "01:30 on 2026-10-25 happens twice in Europe/London: the clocks go back from 02:00 to "
+            "01:00 that day. Give the offset, 2026-10-25T01:30+01:00 for the first or "
+            "2026-10-25T01:30+00:00 for the second, or choose a time outside 01:00-02:00",
+        ),
+        (
+            "2026-11-01 01:59",
+            "America/New_York",
+            "2026-11-01T01:59-04:00 for the first or 2026-11-01T01:59-05:00 for the second",
+        ),
+        (
+            "2027-04-04 02:30",
+            "Australia/Sydney",
+            "happens twice in Australia/Sydney: the clocks go back from 03:00 to 02:00",
+        ),
     ],
 )
 def test_a_start_that_happens_twice_is_rejected(text: str, zone: str, words: str) -> None:
@@ -203,21 +221,24 @@ def test_a_start_that_is_not_one_of_the_rules_dates_is_rejected_with_the_first_d
 
 def test_a_rare_but_real_rule_is_found() -> None:
     # Monday 29 February: next in 2044, far past the first year of searching.
-    meeting = parse_meeting_times("2044-02-29 10:00", "Europe/London",
-                                  "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO")
+    meeting = parse_meeting_times(
+        "2044-02-29 10:00", "Europe/London", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29;BYDAY=MO"
+    )
     assert occurrences(meeting, utc(2044, 1, 1), utc(2045, 1, 1)) == [utc(2044, 2, 29, 10)]
 
 
 def test_rrule_prefix_lowercase_and_utc_until_are_accepted() -> None:
-    meeting = parse_meeting_times("2026-12-05 10:00", "Europe/London",
-                                  "rrule:freq=monthly;byday=1sa;until=20270301T000000Z")
+    meeting = parse_meeting_times(
+        "2026-12-05 10:00", "Europe/London", "rrule:freq=monthly;byday=1sa;until=20270301T000000Z"
+    )
     assert meeting.rule == "FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270301T000000"
     assert len(occurrences(meeting, utc(2026, 1, 1), utc(2028, 1, 1))) == 3
 
 
 def test_a_date_until_includes_that_day() -> None:
-    meeting = parse_meeting_times("2026-12-05 10:00", "Europe/London",
-                                  "FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270206")
+    meeting = parse_meeting_times(
+        "2026-12-05 10:00", "Europe/London", "FREQ=MONTHLY;BYDAY=1SA;UNTIL=20270206"
+    )
     assert occurrences(meeting, utc(2026, 1, 1), utc(2028, 1, 1))[-1] == utc(2027, 2, 6, 10)
 
 
@@ -226,8 +247,14 @@ def test_a_date_until_includes_that_day() -> None:
 
 @pytest.mark.parametrize(
     ("text", "amount"),
-    [("7d", timedelta(days=7)), ("1d", timedelta(days=1)), ("1h", timedelta(hours=1)),
-     ("30m", timedelta(minutes=30)), ("2w", timedelta(weeks=2)), (" 60D ", timedelta(days=60))],
+    [
+        ("7d", timedelta(days=7)),
+        ("1d", timedelta(days=1)),
+        ("1h", timedelta(hours=1)),
+        ("30m", timedelta(minutes=30)),
+        ("2w", timedelta(weeks=2)),
+        (" 60D ", timedelta(days=60)),
+    ],
 )
 def test_durations(text: str, amount: timedelta) -> None:
     assert parse_duration(text) == amount
@@ -235,9 +262,17 @@ def test_durations(text: str, amount: timedelta) -> None:
 
 @pytest.mark.parametrize(
     ("text", "words"),
-    [("0h", "'0h' is zero"), ("0m", "is zero"), ("-1d", "'-1d' is not a duration"),
-     ("abc", "'abc' is not a duration"), ("1.5h", "is not a duration"), ("7", "not a duration"),
-     ("61d", "'61d' is more than 60 days"), ("9w", "more than 60 days"), ("", "not a duration")],
+    [
+        ("0h", "'0h' is zero"),
+        ("0m", "is zero"),
+        ("-1d", "'-1d' is not a duration"),
+        ("abc", "'abc' is not a duration"),
+        ("1.5h", "is not a duration"),
+        ("7", "not a duration"),
+        ("61d", "'61d' is more than 60 days"),
+        ("9w", "more than 60 days"),
+        ("", "not a duration"),
+    ],
 )
 def test_bad_durations_are_rejected(text: str, words: str) -> None:
     error = error_of("2026-12-05 10:00", "Europe/London", None, ["1d", text])
@@ -248,8 +283,10 @@ def test_bad_durations_are_rejected(text: str, words: str) -> None:
 def test_reminders_are_distinct_and_longest_first() -> None:
     meeting = parse_meeting_times("2026-12-05 10:00", "Europe/London", None, ["1h", "7d", "1d"])
     assert meeting.reminders == (timedelta(days=7), timedelta(days=1), timedelta(hours=1))
-    assert "'1w' and '7d' are the same reminder" in error_of(
-        "2026-12-05 10:00", "Europe/London", None, ["7d", "1w"]).message
+    assert (
+        "'1w' and '7d' are the same reminder"
+        in error_of("2026-12-05 10:00", "Europe/London", None, ["7d", "1w"]).message
+    )
     assert parse_meeting_times("2026-12-05 10:00", "UTC", None, "1d").reminders == (timedelta(days=1),)
 
 
@@ -265,9 +302,15 @@ def test_london_first_saturday_keeps_ten_oclock_through_the_year() -> None:
     meeting = parse_meeting_times("2026-12-05 10:00", "Europe/London", "FREQ=MONTHLY;BYDAY=1SA")
     starts = occurrences(meeting, utc(2027, 2, 1), utc(2027, 11, 30))
     assert local_times(starts, LONDON) == [
-        "2027-02-06 10:00 GMT", "2027-03-06 10:00 GMT", "2027-04-03 10:00 BST",
-        "2027-05-01 10:00 BST", "2027-06-05 10:00 BST", "2027-07-03 10:00 BST",
-        "2027-08-07 10:00 BST", "2027-09-04 10:00 BST", "2027-10-02 10:00 BST",
+        "2027-02-06 10:00 GMT",
+        "2027-03-06 10:00 GMT",
+        "2027-04-03 10:00 BST",
+        "2027-05-01 10:00 BST",
+        "2027-06-05 10:00 BST",
+        "2027-07-03 10:00 BST",
+        "2027-08-07 10:00 BST",
+        "2027-09-04 10:00 BST",
+        "2027-10-02 10:00 BST",
         "2027-11-06 10:00 GMT",
     ]
     assert starts[1] == utc(2027, 3, 6, 10) and starts[2] == utc(2027, 4, 3, 9)
@@ -279,7 +322,10 @@ def test_new_york_weekly_keeps_its_wall_time_across_both_changes() -> None:
     assert spring == [utc(2027, 3, 7, 0), utc(2027, 3, 14, 0), utc(2027, 3, 20, 23)]
     autumn = occurrences(meeting, utc(2027, 10, 29), utc(2027, 11, 15))
     assert local_times(autumn, NEW_YORK) == [
-        "2027-10-30 19:00 EDT", "2027-11-06 19:00 EDT", "2027-11-13 19:00 EST"]
+        "2027-10-30 19:00 EDT",
+        "2027-11-06 19:00 EDT",
+        "2027-11-13 19:00 EST",
+    ]
     # the clocks go back on Sunday 7 November
     assert autumn[1] == utc(2027, 11, 6, 23) and autumn[2] == utc(2027, 11, 14, 0)
 
@@ -359,7 +405,9 @@ def test_occurrences_are_bounded_whatever_the_window() -> None:
     assert len(starts) == MAX_OCCURRENCES
     assert starts == sorted(starts)
     assert occurrences(meeting, utc(2090, 1, 1), utc(2090, 1, 3)) == [
-        utc(2090, 1, 1, 10), utc(2090, 1, 2, 10)]
+        utc(2090, 1, 1, 10),
+        utc(2090, 1, 2, 10),
+    ]
 
 
 def test_previous_occurrence() -> None:
@@ -391,8 +439,13 @@ def test_reminder_instants_of_many_occurrences_come_in_time_order() -> None:
     meeting = parse_meeting_times("2027-01-02 10:00", "UTC", "FREQ=WEEKLY", ["7d", "1h"])
     starts = occurrences(meeting, utc(2027, 1, 1), utc(2027, 1, 20))
     due = [item.due for item in reminder_instants(meeting, starts, now=utc(2027, 1, 1))]
-    assert due == [utc(2027, 1, 2, 9), utc(2027, 1, 2, 10), utc(2027, 1, 9, 9),
-                   utc(2027, 1, 9, 10), utc(2027, 1, 16, 9)]
+    assert due == [
+        utc(2027, 1, 2, 9),
+        utc(2027, 1, 2, 10),
+        utc(2027, 1, 9, 9),
+        utc(2027, 1, 9, 10),
+        utc(2027, 1, 16, 9),
+    ]
 
 
 # --- what the reader sees --------------------------------------------------------
@@ -427,8 +480,12 @@ def test_no_shift_for_a_reader_in_the_meetings_zone_or_on_its_rules() -> None:
 
 def test_a_sydney_reader_of_a_new_york_meeting_sees_both_changes() -> None:
     # New York springs forward on 14 March, Sydney falls back on 4 April 2027.
-    assert shift_for_reader(NEW_YORK, SYDNEY, utc(2027, 3, 20, 23), utc(2027, 3, 14, 0)) == timedelta(hours=-1)
-    assert shift_for_reader(NEW_YORK, SYDNEY, utc(2027, 4, 3, 23), utc(2027, 3, 27, 23)) == timedelta(hours=-1)
+    assert shift_for_reader(NEW_YORK, SYDNEY, utc(2027, 3, 20, 23), utc(2027, 3, 14, 0)) == timedelta(
+        hours=-1
+    )
+    assert shift_for_reader(NEW_YORK, SYDNEY, utc(2027, 4, 3, 23), utc(2027, 3, 27, 23)) == timedelta(
+        hours=-1
+    )
     assert shift_for_reader(NEW_YORK, SYDNEY, utc(2027, 4, 10, 23), utc(2027, 4, 3, 23)) == timedelta(0)
 
 
@@ -449,9 +506,11 @@ def test_lord_howe_moves_by_half_an_hour() -> None:
 def test_slack_date_token() -> None:
     instant = utc(2027, 3, 6, 10)
     assert slack_date_token(instant, fallback_tz=LONDON) == (
-        "<!date^1804327200^{date_long_pretty} at {time}|Saturday 6 March 2027, 10:00 GMT>")
+        "<!date^1804327200^{date_long_pretty} at {time}|Saturday 6 March 2027, 10:00 GMT>"
+    )
     assert slack_date_token(utc(2027, 7, 3, 9), "{date_short} {time}", LONDON) == (
-        "<!date^1814605200^{date_short} {time}|Saturday 3 July 2027, 10:00 BST>")
+        "<!date^1814605200^{date_short} {time}|Saturday 3 July 2027, 10:00 BST>"
+    )
     assert slack_date_token(instant).endswith("|Saturday 6 March 2027, 10:00 UTC>")
 
 

@@ -23,9 +23,16 @@ BASE: dict[str, Any] = {
     "officers": {"secretary": ["U0SECRETARY"]},
     "channels": {"announcements": "C0ANNOUNCE", "admins": "C0ADMINS"},
     "meetings": [
-        {"name": "General Committee", "key": "gc", "kind": "gc", "channel": "C0GC",
-         "start": "2027-01-23 14:00", "timezone": "Europe/London", "rrule": "FREQ=MONTHLY;BYDAY=4SA",
-         "reminders": ["7d", "1d", "1h"]},
+        {
+            "name": "General Committee",
+            "key": "gc",
+            "kind": "gc",
+            "channel": "C0GC",
+            "start": "2027-01-23 14:00",
+            "timezone": "Europe/London",
+            "rrule": "FREQ=MONTHLY;BYDAY=4SA",
+            "reminders": ["7d", "1d", "1h"],
+        },
     ],
     "notice_days": {"gc": 7},
 }
@@ -44,7 +51,9 @@ def gc_with(**changes: Any) -> OrgConfig:
 
 def jobs(session: Session, prefix: str = "mtg") -> dict[str, tuple[datetime, str]]:
     rows = session.execute(
-        select(ScheduledJob.key, ScheduledJob.due_at, ScheduledJob.status).where(ScheduledJob.key.startswith(prefix))
+        select(ScheduledJob.key, ScheduledJob.due_at, ScheduledJob.status).where(
+            ScheduledJob.key.startswith(prefix)
+        )
     ).all()
     return {key: (due, status) for key, due, status in rows}
 
@@ -114,14 +123,18 @@ def test_a_changed_start_in_the_file_moves_the_reminders_and_posts_a_notice(
     assert sync(session_factory, gc_with(start="2027-01-23 15:00")).notices == []
 
 
-def test_changed_reminders_in_the_file_withdraw_the_dropped_ones(session_factory: sessionmaker[Session]) -> None:
+def test_changed_reminders_in_the_file_withdraw_the_dropped_ones(
+    session_factory: sessionmaker[Session],
+) -> None:
     sync(session_factory, org_with())
     report = sync(session_factory, gc_with(reminders=["2d"]))
     assert report.notices == []  # the meeting did not move
     with session_factory() as session:
         assert pending(session) == {
-            "mtg:gc:20270123T1400Z:2d", "mtg:gc:20270227T1400Z:2d",
-            "mtg:gc:20270123T1400Z:agenda", "mtg:gc:20270227T1400Z:agenda",
+            "mtg:gc:20270123T1400Z:2d",
+            "mtg:gc:20270227T1400Z:2d",
+            "mtg:gc:20270123T1400Z:agenda",
+            "mtg:gc:20270227T1400Z:agenda",
         }
 
 
@@ -148,7 +161,9 @@ def test_a_pending_reminder_that_fell_due_while_down_is_kept(session_factory: se
         assert jobs(session)["mtg:gc:20270123T1400Z:1h"][1] == "pending"
 
 
-def test_a_reminder_already_past_is_not_created_for_a_new_meeting(session_factory: sessionmaker[Session]) -> None:
+def test_a_reminder_already_past_is_not_created_for_a_new_meeting(
+    session_factory: sessionmaker[Session],
+) -> None:
     sync(session_factory, org_with(), now=datetime(2027, 1, 23, 12, tzinfo=UTC))
     with session_factory() as session:
         got = pending(session)
@@ -209,7 +224,9 @@ def test_moving_an_occurrence_moves_its_reminders(session_factory: sessionmaker[
     with session_factory.begin() as session:
         meeting = service.get_meeting(session, "gc")
         assert meeting is not None
-        item, target = service.move(session, meeting, date(2027, 1, 23), "2027-01-30 11:00", "U0ADMIN", NOW, org)
+        item, target = service.move(
+            session, meeting, date(2027, 1, 23), "2027-01-30 11:00", "U0ADMIN", NOW, org
+        )
         assert item.start == datetime(2027, 1, 23, 14, tzinfo=UTC)
         assert target == datetime(2027, 1, 30, 11, tzinfo=UTC)
     with session_factory() as session:
@@ -244,15 +261,23 @@ def test_bad_moves_are_refused(session_factory: sessionmaker[Session], new_start
 
 def test_a_meeting_added_in_slack_is_planned_and_announced(session_factory: sessionmaker[Session]) -> None:
     org = org_with()
-    spec = MeetingSpec(key="france-branch", name="France branch", channel="C0FR", start="2027-01-10 18:00",
-                       timezone="Europe/Paris", reminders=("1d",), kind="branch")
+    spec = MeetingSpec(
+        key="france-branch",
+        name="France branch",
+        channel="C0FR",
+        start="2027-01-10 18:00",
+        timezone="Europe/Paris",
+        reminders=("1d",),
+        kind="branch",
+    )
     with session_factory.begin() as session:
         service.add_meeting(session, spec, "U0ADMIN", NOW, org)
         with pytest.raises(MeetingError, match="already a meeting"):
             service.add_meeting(session, spec, "U0ADMIN", NOW, org)
     with session_factory() as session:
         assert jobs(session, "mtg:france-branch:") == {
-            "mtg:france-branch:20270110T1700Z:1d": (datetime(2027, 1, 9, 17, tzinfo=UTC), "pending")}
+            "mtg:france-branch:20270110T1700Z:1d": (datetime(2027, 1, 9, 17, tzinfo=UTC), "pending")
+        }
         assert pending(session, "mtg-change:") == {"mtg-change:france-branch:added"}
     # the file does not know it, and that does not remove it
     sync(session_factory, org)
@@ -273,11 +298,19 @@ def test_digest_times_and_window() -> None:
 
 
 def test_upcoming_lists_occurrences_in_order(session_factory: sessionmaker[Session]) -> None:
-    org = org_with(meetings=[
-        BASE["meetings"][0],
-        {"name": "AMM", "key": "amm", "kind": "amm", "channel": "C0AMM", "start": "2027-01-09 09:00",
-         "timezone": "America/New_York"},
-    ])
+    org = org_with(
+        meetings=[
+            BASE["meetings"][0],
+            {
+                "name": "AMM",
+                "key": "amm",
+                "kind": "amm",
+                "channel": "C0AMM",
+                "start": "2027-01-09 09:00",
+                "timezone": "America/New_York",
+            },
+        ]
+    )
     sync(session_factory, org)
     with session_factory() as session:
         found = service.upcoming(session, NOW, NOW + timedelta(days=40))
@@ -329,7 +362,11 @@ def test_find_meeting_by_key_name_or_suggestion(session_factory: sessionmaker[Se
 @pytest.mark.parametrize(
     ("field", "value", "words"),
     [
-        ("start", "2027-03-28 01:30", "meeting 'General Committee', start: 01:30 on 2027-03-28 does not exist"),
+        (
+            "start",
+            "2027-03-28 01:30",
+            "meeting 'General Committee', start: 01:30 on 2027-03-28 does not exist",
+        ),
         ("start", "2026-10-25 01:30", "start: 01:30 on 2026-10-25 happens twice"),
         ("start", "2027-02-30 14:00", "start: 2027-02-30 is not a date"),
         ("timezone", "Europe/Londres", "timezone: 'Europe/Londres' is not a known time zone"),
@@ -354,7 +391,10 @@ def test_a_bad_file_is_rejected_naming_the_meeting_and_the_field(field: str, val
         ({"misfire_grace": "soon"}, "misfire_grace: 'soon' is not a duration"),
         ({"notice_days": {"gc": 0}}, "notice_days: gc: 0 is not a number of days"),
         ({"notice_days": {"agm": 7}}, "'agm' is not a meeting kind"),
-        ({"digest": {"timezone": "Europe/Lodnon"}}, "digest.timezone: 'Europe/Lodnon' is not a known time zone"),
+        (
+            {"digest": {"timezone": "Europe/Lodnon"}},
+            "digest.timezone: 'Europe/Lodnon' is not a known time zone",
+        ),
         ({"digest": {"time": "9am"}}, "digest.time: '9am' is not a time"),
     ],
 )

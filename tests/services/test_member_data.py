@@ -11,7 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import parse_org_config
-from bot.services import audit, election_store, meetings, member_data, member_timezones, nominations, questions
+from bot.services import (
+    audit,
+    election_store,
+    meetings,
+    member_data,
+    member_timezones,
+    nominations,
+    questions,
+)
 from bot.services.elections import Election, ElectionKind, Position
 from bot.services.member_data import DataProvider
 from bot.services.nomination_rules import NominationForm, Person, Route
@@ -36,7 +44,9 @@ def _election(session: Session, name: str, opens: datetime, closes: datetime) ->
     )
 
 
-def _nomination(session: Session, election: Any, candidate: str, nominators: tuple[str, str], key: str) -> None:
+def _nomination(
+    session: Session, election: Any, candidate: str, nominators: tuple[str, str], key: str
+) -> None:
     form = NominationForm(
         position=Position("secretary"),
         candidate=Person(candidate, f"Name of {candidate}", f"{candidate.lower()}@example.org", "L7654321"),
@@ -51,17 +61,34 @@ def _nomination(session: Session, election: Any, candidate: str, nominators: tup
 def seeded(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
     """The member has used every feature; another member has too."""
     with session_factory.begin() as session:
-        running = _election(session, "Secretary by-election", NOW - timedelta(days=3), NOW + timedelta(days=10))
+        running = _election(
+            session, "Secretary by-election", NOW - timedelta(days=3), NOW + timedelta(days=10)
+        )
         closed = _election(session, "Old by-election", NOW - timedelta(days=60), NOW - timedelta(days=30))
         _nomination(session, running, ME, ("U0SECRETARY", "U0BAME"), "V1")
         _nomination(session, closed, ME, ("U0SECRETARY", "U0BAME"), "V2")
         _nomination(session, running, "U0OTHER", (ME, "U0BAME"), "V3")
         questions.set_region(session, ME, Region.AMERICAS, NOW)
         decision = questions.decide_region(questions.member_choice(session, ME), ORG, None)
-        questions.create_question(session, asker_id=ME, text="My question about dues", decision=decision, asker_tz="America/New_York", now=NOW)
-        other = questions.create_question(session, asker_id="U0OTHER", text="Their question", decision=decision, asker_tz=None, now=NOW)
+        questions.create_question(
+            session,
+            asker_id=ME,
+            text="My question about dues",
+            decision=decision,
+            asker_tz="America/New_York",
+            now=NOW,
+        )
+        other = questions.create_question(
+            session, asker_id="U0OTHER", text="Their question", decision=decision, asker_tz=None, now=NOW
+        )
         questions.claim(session, other.id, ME, NOW)
-        spec = meetings.MeetingSpec(key="branch-social", name="Branch social", channel="C0SOCIAL", start="2026-12-12 18:00", timezone="America/New_York")
+        spec = meetings.MeetingSpec(
+            key="branch-social",
+            name="Branch social",
+            channel="C0SOCIAL",
+            start="2026-12-12 18:00",
+            timezone="America/New_York",
+        )
         meetings.add_meeting(session, spec, ME, NOW, ORG)
         member_timezones.store(session, ME, "America/New_York", NOW)
         audit.record_admin_read(session, ME, "nominations list", NOW)
@@ -74,7 +101,10 @@ def test_the_export_holds_what_every_feature_stores_about_the_member(seeded: ses
     data = json.loads(export.as_json())
     assert data["slack_user_id"] == ME
     assert {"nominations", "regional_questions", "meetings", "home_tab", "audit_log"} <= set(data)
-    assert sorted(n["election"] for n in data["nominations"]["nominations"]) == ["Old by-election", "Secretary by-election"]
+    assert sorted(n["election"] for n in data["nominations"]["nominations"]) == [
+        "Old by-election",
+        "Secretary by-election",
+    ]
     assert data["nominations"]["nominated_others"][0]["position"] == "secretary"
     assert data["regional_questions"]["questions_asked"][0]["question"] == "My question about dues"
     assert data["regional_questions"]["questions_handled"][0]["claimed"] is True
@@ -91,12 +121,19 @@ def test_the_summary_reads_as_plain_text(seeded: sessionmaker[Session]) -> None:
         export = member_data.export_member(session, ORG, ME, NOW)
     summary = member_data.readable_summary(export)
     assert summary.startswith("Everything the LIEC bot stores about you")
-    for line in ("Regional questions", "  Questions asked:", "Question: My question about dues", "Slack time zone: America/New_York"):
+    for line in (
+        "Regional questions",
+        "  Questions asked:",
+        "Question: My question about dues",
+        "Slack time zone: America/New_York",
+    ):
         assert line in summary
     assert "{" not in summary and '"' not in summary
 
 
-def test_forget_erases_what_need_not_be_kept_and_says_why_the_rest_is_kept(seeded: sessionmaker[Session]) -> None:
+def test_forget_erases_what_need_not_be_kept_and_says_why_the_rest_is_kept(
+    seeded: sessionmaker[Session],
+) -> None:
     with seeded.begin() as session:
         kept = member_data.forget(session, ORG, ME, NOW)
     by_feature: dict[str, list[str]] = {}
@@ -114,7 +151,9 @@ def test_forget_erases_what_need_not_be_kept_and_says_why_the_rest_is_kept(seede
         assert session.get(MemberTimezone, ME) is None
         meeting = session.scalars(select(Meeting).where(Meeting.key == "branch-social")).one()
         assert meeting.created_by is None  # the meeting stays: it is the organisation's
-        rows = session.scalars(select(NominationRecord).where(NominationRecord.candidate_slack_id == ME)).all()
+        rows = session.scalars(
+            select(NominationRecord).where(NominationRecord.candidate_slack_id == ME)
+        ).all()
         assert [r.election.name for r in rows] == ["Secretary by-election"]  # the closed one is gone
         assert rows[0].forget_at_close is True
         nominator = session.scalars(select(NominatorRecord).where(NominatorRecord.slack_id == ME)).one()
@@ -128,11 +167,16 @@ def test_forget_erases_what_need_not_be_kept_and_says_why_the_rest_is_kept(seede
     assert [n["election"] for n in data["nominations"]["nominations"]] == ["Secretary by-election"]
 
 
-def test_an_officer_is_told_the_organisation_file_still_names_them(session_factory: sessionmaker[Session]) -> None:
+def test_an_officer_is_told_the_organisation_file_still_names_them(
+    session_factory: sessionmaker[Session],
+) -> None:
     with session_factory.begin() as session:
         kept = member_data.forget(session, ORG, "U0RCEAME", NOW)
         export = member_data.export_member(session, ORG, "U0RCEAME", NOW)
-    assert export.organisation_file["roles_held"] == ["regional-coordinator", "regions.europe-africa-middle-east"]
+    assert export.organisation_file["roles_held"] == [
+        "regional-coordinator",
+        "regions.europe-africa-middle-east",
+    ]
     assert [k.feature for k in kept] == ["Organisation file"]
     assert "Secretary" in kept[0].why
 
@@ -152,4 +196,25 @@ def test_a_failing_feature_erases_nothing(seeded: sessionmaker[Session]) -> None
 def test_every_provider_has_both_functions_and_a_distinct_key() -> None:
     found = member_data.providers()
     assert len({p.key for p in found}) == len(found)
-    assert {p.key for p in found} >= {"nominations", "regional_questions", "meetings", "home_tab", "audit_log"}
+    assert {p.key for p in found} >= {
+        "nominations",
+        "regional_questions",
+        "meetings",
+        "home_tab",
+        "audit_log",
+    }
+
+
+def test_forget_withdraws_a_pending_time_zone_read(session_factory: sessionmaker[Session]) -> None:
+    from bot.services import home
+    from models.foundation import ScheduledJob
+
+    with session_factory.begin() as session:
+        home.schedule_timezone_refresh(session, [ME, "U0OTHER"], NOW)
+        member_data.forget(session, ORG, ME, NOW)
+    with session_factory() as session:
+        statuses = dict(session.execute(select(ScheduledJob.key, ScheduledJob.status)).all())
+    assert statuses == {
+        "home.timezone:U0MEMBER:2026-11-23": "cancelled",
+        "home.timezone:U0OTHER:2026-11-23": "pending",
+    }

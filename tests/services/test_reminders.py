@@ -48,8 +48,16 @@ class FakeOutbox:
 
 
 def deliver(outbox: FakeOutbox, check_first: bool = False, sleeps: list[float] | None = None) -> Delivery:
-    return deliver_once(outbox, "C1", "mtg:gc:20270123T1400Z:1d", "hello", [], since=SINCE,
-                        check_first=check_first, sleep=(sleeps if sleeps is not None else []).append)
+    return deliver_once(
+        outbox,
+        "C1",
+        "mtg:gc:20270123T1400Z:1d",
+        "hello",
+        [],
+        since=SINCE,
+        check_first=check_first,
+        sleep=(sleeps if sleeps is not None else []).append,
+    )
 
 
 def test_a_plain_post_is_made_once_without_looking() -> None:
@@ -84,8 +92,10 @@ def test_a_5xx_after_slack_posted_is_not_posted_twice() -> None:
 
 def test_a_5xx_that_did_not_post_is_retried_with_backoff() -> None:
     outbox = FakeOutbox()
-    outbox.failures = [PostError("http_503", maybe_posted=True), PostError("ConnectionResetError",
-                                                                          maybe_posted=True)]
+    outbox.failures = [
+        PostError("http_503", maybe_posted=True),
+        PostError("ConnectionResetError", maybe_posted=True),
+    ]
     sleeps: list[float] = []
     assert deliver(outbox, sleeps=sleeps).outcome == "sent"
     assert len(outbox.messages) == 1
@@ -139,20 +149,32 @@ def test_timing() -> None:
 
 def test_metadata_names_the_key_and_only_matching_messages_carry_it() -> None:
     meta = metadata("mtg:gc:20270123T1400Z:1d", "meeting_reminder")
-    assert meta == {"event_type": "liec_reminder",
-                    "event_payload": {"key": "mtg:gc:20270123T1400Z:1d", "kind": "meeting_reminder"}}
+    assert meta == {
+        "event_type": "liec_reminder",
+        "event_payload": {"key": "mtg:gc:20270123T1400Z:1d", "kind": "meeting_reminder"},
+    }
     assert carries({"metadata": meta}, "mtg:gc:20270123T1400Z:1d")
     assert not carries({"metadata": meta}, "mtg:gc:20270123T1400Z:1h")
-    assert not carries({"metadata": {"event_type": "other", "event_payload": {"key": "mtg:gc:20270123T1400Z:1d"}}},
-                       "mtg:gc:20270123T1400Z:1d")
+    assert not carries(
+        {"metadata": {"event_type": "other", "event_payload": {"key": "mtg:gc:20270123T1400Z:1d"}}},
+        "mtg:gc:20270123T1400Z:1d",
+    )
     assert not carries({"text": "no metadata"}, "mtg:gc:20270123T1400Z:1d")
 
 
 @pytest.mark.parametrize(
     ("delta", "words"),
-    [(timedelta(days=7), "7 days"), (timedelta(days=1), "1 day"), (timedelta(hours=23, minutes=40), "1 day"),
-     (timedelta(hours=3), "3 hours"), (timedelta(hours=1), "1 hour"), (timedelta(minutes=30), "30 minutes"),
-     (timedelta(minutes=1), "1 minute"), (timedelta(seconds=5), "1 minute"), (timedelta(weeks=2), "14 days")],
+    [
+        (timedelta(days=7), "7 days"),
+        (timedelta(days=1), "1 day"),
+        (timedelta(hours=23, minutes=40), "1 day"),
+        (timedelta(hours=3), "3 hours"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(minutes=30), "30 minutes"),
+        (timedelta(minutes=1), "1 minute"),
+        (timedelta(seconds=5), "1 minute"),
+        (timedelta(weeks=2), "14 days"),
+    ],
 )
 def test_humanize(delta: timedelta, words: str) -> None:
     assert humanize(delta) == words

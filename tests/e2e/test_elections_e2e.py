@@ -1,0 +1,200 @@
+"""Elections end to end: an admin opens one through the modal, the jobs announce, remind,
+close with a summary and purge, across a restart; close early, status and publish."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.fake_slack import FakeSlack
+from bot.services import nomination_rules as fields
+from models.elections import ElectionRecord, NominationRecord
+from tests.e2e.harness import BotHarness
+
+ADMINS = ("U0SECRETARY", "U0CHAIR")
+MEMBER = "U0MEMBER"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the e2e clock's start
+OPENS = NOW + timedelta(days=1)
+CLOSES = NOW + timedelta(days=10)
+
+
+@pytest.fixture
+def org(org: dict[str, Any]) -> dict[str, Any]:
+    org["elections"] = []  # this file's elections are opened from Slack
+    org["retention_days"] = 30
+    return org
+
+
+@pytest.fixture
+def bot(make_bot: Callable[..., BotHarness], fake_slack: FakeSlack) -> BotHarness:
+    fake_slack.users[MEMBER]["profile"]["email"] = "mary@example.org"
+    fake_slack.users["U0NOMONE"] = {"profile": {"real_name": "Nora One"}}
+    fake_slack.users["U0NOMTWO"] = {"profile": {"real_name": "Nick Two"}}
+    return make_bot()
+
+
+def posts_to(bot: BotHarness, channel: str) -> list[dict[str, Any]]:
+    return [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == channel]
+
+
+def open_election(bot: BotHarness, name: str = "By-election 2026",
+                  positions: tuple[str, ...] = ("secretary", "regional-coordinator:americas"),
+                  opens: datetime = OPENS, closes: datetime = CLOSES) -> Any:
+    assert bot.command("election open", user=ADMINS[0]).status == 200
+    view = bot.fake.wait_for("views.open")[-1]["view"]
+    assert view["callback_id"] == "election_open_submit"
+    return bot.submit_view(ADMINS[0], {**view, "id": "VELECTION"}, {
+        "election_name": name,
+        "election_kind": "by-election",
+        "election_opens": int(opens.timestamp()),
+        "election_closes": int(closes.timestamp()),
+        "election_positions": list(positions),
+    }).json()
+
+
+def nominate(bot: BotHarness, statement: str = "I will keep the minutes.") -> Any:
+    calls = len(bot.fake.calls_to("views.update"))
+    bot.command("nominate", user=MEMBER)
+    view = bot.fake.wait_for("views.update", calls + 1)[-1]["view"]
+    position = next(b for b in view["blocks"] if b.get("block_id") == fields.POSITION)
+    return bot.submit_view(MEMBER, {**view, "id": f"V{uuid.uuid4().hex[:8]}"}, {
+        fields.POSITION: position["element"]["options"][0]["value"],
+        fields.CANDIDATE_USER: MEMBER, fields.CANDIDATE_NAME: "Mary Member",
+        fields.CANDIDATE_EMAIL: "mary@example.org", fields.CANDIDATE_MEMBERSHIP: "123456",
+        fields.STATEMENT: statement, fields.ROUTE: "members",
+        fields.NOMINATOR_1_USER: "U0NOMONE", fields.NOMINATOR_2_USER: "U0NOMTWO",
+    }).json()
+
+
+def test_admin_opens_an_election_and_the_jobs_run_across_a_restart(
+    bot: BotHarness, make_bot: Callable[..., BotHarness]
+) -> None:
+    result = open_election(bot)
+    assert result["response_action"] == "update"
+    assert "is scheduled" in json.dumps(result["view"])
+    assert bot.run_jobs() == 0  # nothing is due yet
+    assert bot.command("nominate", user=MEMBER).json()["blocks"][0]["text"]["text"].startswith(
+        "Nominations are not open now. By-election 2026 opens <!date^")
+
+    # The bot restarts: the schedule is in the database, not in memory.
+    bot.close()
+    bot = make_bot()
+    bot.clock.set(OPENS)
+    assert bot.run_jobs() == 1
+    announcement = posts_to(bot, "C0ANNOUNCE")[-1]
+    text = json.dumps(announcement["blocks"])
+    assert "Nominations are open: By-election 2026" in announcement["text"]
+    assert "Secretary" in text and "Regional Coordinator (The Americas)" in text
+    assert f"<!date^{int(CLOSES.timestamp())}^" in text  # each member sees their own time
+    assert "2026-12-03 12:00 UTC" in text  # and UTC, unambiguous
+    nominate_button = next(e for b in announcement["blocks"] if b["type"] == "actions"
+                           for e in b["elements"])
+    assert nominate_button["action_id"] == "election_nominate"
+
+    # The Nominate button opens the form.
+    bot.click(MEMBER, "election_nominate", nominate_button["value"])
+    form = bot.fake.wait_for("views.open", 2)[-1]["view"]
+    assert form["callback_id"] == "nomination_submit"
+
+    bot.clock.set(CLOSES - timedelta(hours=48))
+    assert bot.run_jobs() == 1
+    reminder = posts_to(bot, "C0ANNOUNCE")[-1]
+    assert reminder["text"].startswith("48 hours left")
+
+    bot.clock.set(CLOSES)
+    bot.run_jobs()  # close: erasure requests, then one summary job per admin
+    bot.run_jobs()
+    for admin in ADMINS:
+        summary = posts_to(bot, admin)[-1]
+        assert summary["text"] == "Nominations closed: By-election 2026"
+    assert bot.command("nominate", user=MEMBER).json()["blocks"][0]["text"]["text"].startswith(
+        "No election is taking nominations now")
+
+
+def test_the_retention_purge_deletes_nomination_data(bot: BotHarness) -> None:
+    open_election(bot, opens=NOW - timedelta(hours=1))
+    assert nominate(bot)["response_action"] == "update"
+    bot.clock.set(CLOSES)
+    bot.run_jobs()
+    bot.run_jobs()
+    summary = json.dumps(posts_to(bot, ADMINS[0])[-1]["blocks"])
+    assert "Mary Member" in summary and "awaiting nominators" in summary
+    bot.clock.set(CLOSES + timedelta(days=30) - timedelta(seconds=1))
+    bot.run_jobs()
+    with bot.deps.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 1
+    bot.clock.set(CLOSES + timedelta(days=30))
+    bot.run_jobs()
+    with bot.deps.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 0
+        assert session.scalars(select(ElectionRecord.purged_at)).one() is not None
+
+
+def test_the_open_modal_checks_its_fields(bot: BotHarness) -> None:
+    result = open_election(bot, opens=CLOSES, closes=OPENS)
+    assert result["response_action"] == "errors"
+    assert result["errors"] == {"election_closes": "Nominations must close after they open."}
+    assert open_election(bot, closes=NOW - timedelta(minutes=1))["errors"] == {
+        "election_closes": "The closing time has already passed."}
+    assert open_election(bot)["response_action"] == "update"
+    assert open_election(bot, name="by-election  2026")["errors"] == {
+        "election_name": "There is already an election called by-election 2026."}
+
+
+@pytest.mark.parametrize("text", ["election open", "election status", "election close x",
+                                  "election publish x"])
+def test_non_admins_are_refused(bot: BotHarness, text: str) -> None:
+    body = bot.command(text, user=MEMBER).json()
+    assert "Only LIEC admins" in json.dumps(body["blocks"])
+    time.sleep(0.3)  # the lazy half has had its chance
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_close_early_status_and_publish(bot: BotHarness) -> None:
+    open_election(bot, opens=NOW - timedelta(hours=1))
+    hostile = "<!channel> @here *bold* <https://evil.example|click> & more"
+    assert nominate(bot, statement=hostile)["response_action"] == "update"
+
+    status = json.dumps(bot.command("election status", user=ADMINS[0]).json()["blocks"])
+    assert "By-election 2026" in status and "*open*" in status
+    assert "1 awaiting nominators" in status
+    assert "Mary Member" not in status  # counts only
+
+    assert "can be closed" not in json.dumps(bot.command("election close nope", user=ADMINS[0]).json())
+    assert "no election called nope" in json.dumps(
+        bot.command("election close nope", user=ADMINS[0]).json()["blocks"])
+    publish_too_soon = bot.command("election publish By-election 2026", user=ADMINS[0]).json()
+    assert "once nominations have closed" in json.dumps(publish_too_soon["blocks"])
+
+    bot.command("election close by-election 2026", user=ADMINS[0])
+    closed = bot.fake.wait_for("response_url")[-1]
+    assert "are closed" in closed["text"]
+    bot.run_jobs()
+    assert posts_to(bot, ADMINS[1])[-1]["text"] == "Nominations closed: By-election 2026"
+    assert "No election is taking nominations" in json.dumps(
+        bot.command("nominate", user=MEMBER).json())
+
+    # Make the nomination valid, as the returning officer would after checking it.
+    with bot.deps.session_factory.begin() as session:
+        for nominator in session.scalars(select(NominationRecord)).one().nominators:
+            nominator.status = "confirmed"
+    bot.command("election publish By-election 2026", user=ADMINS[0])
+    bot.fake.wait_for("response_url", 2)
+    published = posts_to(bot, "C0ANNOUNCE")[-1]
+    assert published["text"] == "Candidates: By-election 2026"
+    blocks = published["blocks"]
+    mrkdwn = json.dumps([b for b in blocks if b.get("text", {}).get("type") == "mrkdwn"])
+    assert "Mary Member" in mrkdwn
+    assert "<!channel>" not in mrkdwn and "mary@example.org" not in json.dumps(blocks)
+    plain = [b["text"]["text"] for b in blocks if b.get("text", {}).get("type") == "plain_text"
+             and b["type"] == "section"]
+    assert plain == [hostile]  # shown exactly as typed, in text Slack does not parse
+    again = bot.command("election publish By-election 2026", user=ADMINS[0]).json()
+    assert "was published" in json.dumps(again["blocks"])

@@ -1,0 +1,291 @@
+"""Nomination storage on SQLite and PostgreSQL: one nomination per submission, edits,
+statuses, the nominator answers, data rights and the retention purge."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import ElectionConfig
+from bot.services import election_store, nomination_csv, nominations
+from bot.services.elections import Election, ElectionError, ElectionKind, Position
+from bot.services.nomination_rules import NominationForm, Person, Route
+from bot.services.nominations import NominationStatus, status_of
+from models.elections import ElectionRecord, NominationRecord, NominatorRecord
+from models.foundation import ScheduledJob
+
+NOW = datetime(2027, 3, 5, 12, 0, tzinfo=UTC)
+OPENS = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
+CLOSES = datetime(2027, 3, 21, 21, 0, tzinfo=UTC)
+ROLES = {"secretary", "regional-coordinator", "bame-officer"}
+
+FORM = NominationForm(
+    position=Position("secretary"),
+    candidate=Person("U0CAND", "Ada Candidate", "ada@example.org", "l123456"),
+    statement="  I will keep the minutes.  ",
+    route=Route.MEMBERS,
+    nominators=(Person("U0NOM1"), Person(None, "Olga Offline", "olga@example.org", "765432")),
+)
+
+
+def make_election(session: Session, name: str = "LIEC 2027") -> ElectionRecord:
+    election = Election(name, ElectionKind.REGULAR, OPENS, CLOSES,
+                        (Position("secretary"), Position("regional-coordinator", "americas")))
+    return election_store.create(session, election, source="slack", now=NOW)
+
+
+def submit(session: Session, election: ElectionRecord, key: str = "V1",
+           form: NominationForm = FORM, by: str = "U0CAND") -> NominationRecord:
+    return nominations.submit(session, form, election, submitted_by=by, submission_key=key,
+                              now=NOW)
+
+
+def test_submit_stores_the_form_and_asks_nominators_on_slack(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        nomination = submit(session, make_election(session))
+        assert nomination.statement == "I will keep the minutes."
+        assert nomination.candidate_membership == "L123456"
+        assert [n.status for n in nomination.nominators] == ["awaiting", "to_check"]
+        assert nomination.nominators[0].name is None  # given by them when they confirm
+        assert status_of(nomination) is NominationStatus.AWAITING
+        jobs = session.scalars(select(ScheduledJob.key)).all()
+        assert f"nominations.notify:{nomination.nominators[0].id}" in jobs
+        assert not any(key.endswith(f":{nomination.nominators[1].id}") and "notify" in key
+                       for key in jobs)
+
+
+def test_the_same_submission_key_cannot_be_stored_twice(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        submit(session, election, key="VSAME")
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        submit(session, session.get_one(ElectionRecord, election.id), key="VSAME")
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 1
+        assert nominations.find_submission(session, "VSAME") is not None
+
+
+def test_statuses_through_answers_check_and_withdrawal(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        nomination = submit(session, make_election(session))
+        first = nomination.nominators[0]
+        details = Person(None, "Nora One", "nora@example.org", "345678")
+        assert nominations.confirm(session, first, details, NOW) is NominationStatus.TO_CHECK
+        assert first.membership_number == "345678"
+        assert nominations.mark_checked(session, nomination, "U0SEC", NOW) is (
+            NominationStatus.VALID)
+        assert any(k.startswith("nominations.valid:") for k in
+                   session.scalars(select(ScheduledJob.key)))
+        nominations.decline(session, first, NOW)
+        assert status_of(nomination) is NominationStatus.DECLINED
+        nominations.withdraw(nomination, NOW)
+        assert status_of(nomination) is NominationStatus.WITHDRAWN
+
+
+def test_branch_nominations_wait_for_the_returning_officer(
+    session_factory: sessionmaker[Session],
+) -> None:
+    form = replace(FORM, route=Route.BRANCH, branch="france")
+    with session_factory.begin() as session:
+        nomination = submit(session, make_election(session), form=form)
+        assert nomination.nominators == []  # the unused route's people are not stored
+        assert status_of(nomination) is NominationStatus.TO_CHECK
+
+
+def test_editing_keeps_answers_unless_the_people_or_post_change(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        nomination = submit(session, make_election(session))
+        nominations.confirm(session, nomination.nominators[0],
+                            Person(None, "Nora", "nora@example.org", "345678"), NOW)
+        nominations.update(session, nomination, replace(FORM, statement="New words."), NOW)
+        assert nomination.statement == "New words."
+        assert [n.status for n in nomination.nominators] == ["confirmed", "to_check"]
+
+        other = (Person("U0NOM3"), FORM.nominators[1])
+        nominations.update(session, nomination, replace(FORM, nominators=other), NOW)
+        assert [(n.slack_id, n.status) for n in nomination.nominators] == [
+            ("U0NOM3", "awaiting"), (None, "to_check")]
+
+        nominations.update(session, nomination, replace(
+            FORM, nominators=other, position=Position("regional-coordinator", "americas")), NOW)
+        assert nomination.position_key == "regional-coordinator:americas"
+        assert session.scalar(select(func.count()).select_from(NominatorRecord)) == 2
+
+
+def test_find_duplicate_matches_any_identity(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        first = submit(session, election)
+        by_email = Person(None, "Ada", "ADA@example.org", "999999")
+        assert nominations.find_duplicate(session, election.id, Position("secretary"),
+                                          by_email) is first
+        assert nominations.find_duplicate(session, election.id, Position("secretary"),
+                                          by_email, exclude_id=first.id) is None
+        assert nominations.find_duplicate(session, election.id, Position(
+            "regional-coordinator", "americas"), by_email) is None
+        nominations.withdraw(first, NOW)
+        assert nominations.find_duplicate(session, election.id, Position("secretary"),
+                                          by_email) is None
+
+
+def test_mine_and_counts(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        submit(session, election)
+        other = replace(FORM, candidate=Person(None, "Bo", "bo@example.org", "111111"))
+        submit(session, election, key="V2", form=other, by="U0HELPER")
+        assert [n.candidate_name for n in nominations.mine(session, "U0CAND")] == [
+            "Ada Candidate"]
+        assert [n.candidate_name for n in nominations.mine(session, "U0HELPER")] == ["Bo"]
+        counts = {c.position_key: c.counts for c in
+                  nominations.counts_by_position(session, election)}
+        assert counts == {"secretary": {NominationStatus.AWAITING: 2},
+                          "regional-coordinator:americas": {}}
+
+
+def test_export_member_data_and_forget_while_running_then_after(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        submit(session, election)
+        data = nominations.export_member_data(session, "U0CAND")
+        assert data["nominations"][0]["candidate"]["email"] == "ada@example.org"
+        as_nominator = nominations.export_member_data(session, "U0NOM1")
+        assert as_nominator["nominations"] == []
+        assert as_nominator["nominated_others"][0]["candidate_name"] == "Ada Candidate"
+        assert "candidate_email" not in as_nominator["nominated_others"][0]
+
+        kept = nominations.forget_member(session, "U0CAND", NOW)
+        assert len(kept) == 1 and "still running" in kept[0][1]
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 1
+        kept = nominations.forget_member(session, "U0NOM1", NOW)
+        assert len(kept) == 1
+
+        # At closing, the close job carries the requests out.
+        assert nominations.forget_flagged(session, election.id) == 1
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 0
+
+    with session_factory.begin() as session:
+        election = session.get_one(ElectionRecord, election.id)
+        submit(session, election, key="V9")
+        after = CLOSES + timedelta(days=1)
+        assert nominations.forget_member(session, "U0CAND", after) == []
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 0
+
+
+def test_forgetting_a_nominator_after_closing_keeps_the_answer_not_the_person(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        nomination = submit(session, make_election(session))
+        nominations.confirm(session, nomination.nominators[0],
+                            Person(None, "Nora", "nora@example.org", "345678"), NOW)
+        assert nominations.forget_member(session, "U0NOM1", CLOSES) == []
+        row = nomination.nominators[0]
+        assert (row.slack_id, row.name, row.email, row.status) == (None, None, None, "confirmed")
+
+
+def test_purge_deletes_an_elections_nominations(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        keep = make_election(session, "Other election")
+        submit(session, election)
+        submit(session, keep, key="V2")
+        assert nominations.purge_election(session, election, NOW) == 1
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(NominationRecord)) == 1
+        assert session.scalar(select(func.count()).select_from(NominatorRecord)) == 2
+        assert session.get_one(ElectionRecord, election.id).purged_at == NOW
+
+
+def test_csv_export_has_every_field_and_no_formulas(
+    session_factory: sessionmaker[Session],
+) -> None:
+    form = replace(FORM, statement="=cmd|' /C calc'!A0", partner=Person(
+        None, "Pat", "pat@example.org", "222222"))
+    with session_factory.begin() as session:
+        submit(session, make_election(session), form=form)
+        rows = nomination_csv.export_rows(nominations.list_for_admin(session))
+    text = nomination_csv.to_csv(rows)
+    parsed = list(csv.DictReader(io.StringIO(text)))
+    assert parsed[0]["statement"] == "'=cmd|' /C calc'!A0"
+    assert parsed[0]["nominator_2_name"] == "Olga Offline"
+    assert parsed[0]["nominator_2_status"] == "to be checked by the returning officer"
+    assert parsed[0]["partner_email"] == "pat@example.org"
+    assert list(parsed[0]) == list(nomination_csv.COLUMNS)
+
+
+# Elections ------------------------------------------------------------------------------
+
+
+def test_config_elections_are_stored_once_with_their_jobs(
+    session_factory: sessionmaker[Session],
+) -> None:
+    config = ElectionConfig(name="LIEC elections 2027", kind="regular",
+                            opens=datetime(2027, 3, 1, 9, 0), closes=datetime(2027, 3, 21, 21, 0),
+                            timezone="Europe/London", roles=["secretary", "regional-coordinator"])
+    with session_factory.begin() as session:
+        assert election_store.sync_from_config(session, [config], ROLES, NOW) == []
+        assert election_store.sync_from_config(session, [config], ROLES, NOW) == []
+        record = session.scalars(select(ElectionRecord)).one()
+        assert record.positions == [
+            "secretary", "regional-coordinator:americas", "regional-coordinator:asia-pacific",
+            "regional-coordinator:europe-africa-middle-east"]
+        assert record.closes_at == datetime(2027, 3, 21, 21, 0, tzinfo=UTC)  # GMT in March
+        jobs = dict(session.execute(select(ScheduledJob.key, ScheduledJob.due_at)).all())
+        assert jobs[f"elections.announce:{record.id}"] == OPENS
+        assert jobs[f"elections.remind:{record.id}"] == CLOSES - timedelta(hours=48)
+        assert jobs[f"elections.close:{record.id}"] == CLOSES
+        assert jobs[f"elections.purge:{record.id}"] == CLOSES + timedelta(days=365)
+
+
+def test_config_problems_are_reported_not_raised(session_factory: sessionmaker[Session]) -> None:
+    config = ElectionConfig(name="Bad", kind="regular", opens=OPENS, closes=CLOSES,
+                            roles=["treasurer"])
+    with session_factory.begin() as session:
+        problems = election_store.sync_from_config(session, [config], ROLES, NOW)
+    assert problems == ["election 'Bad': unknown role 'treasurer'"]
+
+
+def test_close_now_moves_the_close_and_purge(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        record = make_election(session)
+        election_store.schedule_jobs(session, record)
+        assert election_store.close_now(session, record, "U0SEC", NOW, retention_days=30)
+        assert not election_store.close_now(session, record, "U0SEC", NOW)
+        jobs = dict(session.execute(select(ScheduledJob.key, ScheduledJob.status)).all())
+        assert jobs[f"elections.remind:{record.id}"] == "cancelled"
+        due = session.scalars(select(ScheduledJob.due_at).where(
+            ScheduledJob.key == f"elections.purge:{record.id}")).one()
+        assert due == NOW + timedelta(days=30)
+        upcoming = make_election(session, "Later")
+        upcoming.opens_at = NOW + timedelta(days=1)
+        with pytest.raises(ElectionError, match="has not opened yet"):
+            election_store.close_now(session, upcoming, "U0SEC", NOW)
+
+
+def test_open_positions(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        record = make_election(session)
+        found = election_store.open_positions(session, NOW, role_key="regional-coordinator")
+        assert [f.value for f in found] == [f"{record.id}|regional-coordinator:americas"]
+        assert election_store.open_positions(session, CLOSES) == []
+        assert election_store.parse_position_value(found[0].value) == (
+            record.id, Position("regional-coordinator", "americas"))
+        assert election_store.parse_position_value("x|secretary") is None
