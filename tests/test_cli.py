@@ -57,7 +57,9 @@ def test_try_prints_the_reply_with_no_slack(tmp_path: Path) -> None:
 def test_a_broken_organisation_file_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     config = tmp_path / "liec.yml"
     config.write_text((ROOT / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
-    result = _run(["serve", "--http", "--port", str(_free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path)
+    result = _run(
+        ["serve", "--http", "--port", str(_free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path
+    )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "admins.1: 'chair' is not a Slack user id" in result.stderr
@@ -91,7 +93,9 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise AssertionError(f"the bot did not come up: {process.stdout.read() if process.stdout else ''}")
+                raise AssertionError(
+                    f"the bot did not come up: {process.stdout.read() if process.stdout else ''}"
+                )
             time.sleep(0.2)
     yield url, process
     if process.poll() is None:

@@ -66,6 +66,29 @@ class Position:
         return cls(role_key, region or None)
 
 
+# Words members use for a region, as typed after /liec nominate ("rc asia").
+_REGION_WORDS: dict[str, str] = {
+    "americas": "americas", "america": "americas",
+    "asia": "asia-pacific", "pacific": "asia-pacific", "australasia": "asia-pacific",
+    "apac": "asia-pacific", "asia-pacific": "asia-pacific",
+    "europe": "europe-africa-middle-east", "africa": "europe-africa-middle-east",
+    "eame": "europe-africa-middle-east", "emea": "europe-africa-middle-east",
+    "europe-africa-middle-east": "europe-africa-middle-east",
+}
+_REGION_FILLER = {"the", "and", "middle", "east", "australia", "rc"}
+
+
+def split_region(text: str) -> tuple[str, str | None]:
+    """("regional coordinator", "asia-pacific") from "regional coordinator asia"; the text
+    unchanged and None when it names no region (or two)."""
+    words = text.lower().replace(",", " ").split()
+    found = {_REGION_WORDS[w] for w in words if w in _REGION_WORDS}
+    if len(found) != 1:
+        return text.strip(), None
+    rest = [w for w in words if w not in _REGION_WORDS and w not in _REGION_FILLER]
+    return " ".join(rest), found.pop()
+
+
 def position_label(position: Position, role_titles: dict[str, str] | None = None) -> str:
     """Human title of a position, e.g. ``Regional Coordinator (The Americas)``."""
     titles = role_titles or {}

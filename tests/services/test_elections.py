@@ -18,6 +18,7 @@ from bot.services.elections import (
     position_label,
     purge_at,
     reminder_at,
+    split_region,
 )
 
 LONDON = ZoneInfo("Europe/London")
@@ -141,3 +142,18 @@ def test_parse_moment() -> None:
         parse_moment("next tuesday-ish", "UTC")
     with pytest.raises(ElectionError, match="not a time zone"):
         parse_moment("2025-03-31 23:59", "Mars/Olympus")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("regional coordinator americas", ("regional coordinator", "americas")),
+        ("rc asia", ("", "asia-pacific")),
+        ("coordinator for Europe, Africa and the Middle East",
+         ("coordinator for", "europe-africa-middle-east")),
+        ("secretary", ("secretary", None)),
+        ("asia or americas", ("asia or americas", None)),
+    ],
+)
+def test_split_region(text: str, expected: tuple[str, str | None]) -> None:
+    assert split_region(text) == expected

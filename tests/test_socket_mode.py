@@ -1,0 +1,144 @@
+"""`python -m bot serve` in Socket Mode, against a stand-in Socket Mode server and Web API.
+
+The stand-in hands the bot a websocket URL from apps.connections.open, says hello, and then
+delivers envelopes as Slack does: a slash command (the ack's payload is the reply) and the
+same event twice (Socket Mode redelivers without retry headers; the bot must act once).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.server import Server, ServerConnection, serve
+
+from bot.fake_slack import FakeSlack
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class SocketModeStandIn:
+    def __init__(self) -> None:
+        self.connections: queue.Queue[ServerConnection] = queue.Queue()
+        self._closed = threading.Event()
+        self.server: Server = serve(self._handle, "127.0.0.1", 0)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"ws://127.0.0.1:{self.server.socket.getsockname()[1]}/link"
+
+    def _handle(self, connection: ServerConnection) -> None:
+        connection.send(json.dumps({"type": "hello", "num_connections": 1}))
+        self.connections.put(connection)
+        self._closed.wait()  # returning would close the connection
+
+    def deliver(
+        self, connection: ServerConnection, envelope: dict[str, Any], timeout: float = 10
+    ) -> dict[str, Any]:
+        connection.send(json.dumps(envelope))
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            reply = json.loads(connection.recv(timeout=deadline - time.monotonic()))
+            if reply.get("envelope_id") == envelope["envelope_id"]:
+                return dict(reply)
+        raise AssertionError("no acknowledgement for the envelope")
+
+    def close(self) -> None:
+        self._closed.set()
+        self.server.shutdown()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def socket_bot(tmp_path: Path) -> Iterator[tuple[SocketModeStandIn, FakeSlack, subprocess.Popen[str]]]:
+    stand_in = SocketModeStandIn()
+    fake = FakeSlack(users={"U0MEMBER": {"name": "m", "tz": "Europe/Paris", "profile": {}}}).start()
+    fake.on("apps.connections.open", lambda params: {"ok": True, "url": stand_in.url})
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIEC_", "DATABASE_"))}
+    env.update(
+        SLACK_BOT_TOKEN="xoxb-socket-test",
+        SLACK_APP_TOKEN="xapp-socket-test",
+        SLACK_API_URL=fake.api_url,
+        DATABASE_URL=f"sqlite:///{tmp_path}/socket.db",
+        LIEC_CONFIG=str(ROOT / "liec.example.yml"),
+        PORT=str(_free_port()),
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    yield stand_in, fake, process
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    stand_in.close()
+    fake.stop()
+
+
+def test_socket_mode_answers_commands_and_acts_once_per_event(
+    socket_bot: tuple[SocketModeStandIn, FakeSlack, subprocess.Popen[str]],
+) -> None:
+    stand_in, fake, process = socket_bot
+    try:
+        connection = stand_in.connections.get(timeout=60)
+    except queue.Empty:
+        process.kill()
+        output = process.stdout.read() if process.stdout else ""
+        raise AssertionError(f"the bot never connected: {output}") from None
+
+    command = {
+        "envelope_id": "env-1",
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "command": "/liec",
+            "text": "role secretary",
+            "user_id": "U0MEMBER",
+            "channel_id": "C0GENERAL",
+            "team_id": "T0001",
+            "api_app_id": "A0LIEC",
+            "response_url": fake.response_url(),
+            "trigger_id": "1.2.3",
+        },
+    }
+    reply = stand_in.deliver(connection, command)
+    assert reply["payload"]["blocks"][0]["text"]["text"] == "Secretary"
+
+    event = {
+        "type": "event_callback",
+        "team_id": "T0001",
+        "api_app_id": "A0LIEC",
+        "event_id": "EvSOCKET1",
+        "event_time": int(time.time()),
+        "event": {"type": "app_home_opened", "user": "U0MEMBER", "tab": "home", "channel": "D0MEMBER"},
+    }
+    for attempt in (1, 2):  # Slack's redelivery, without retry headers in Socket Mode
+        stand_in.deliver(
+            connection, {"envelope_id": f"env-ev-{attempt}", "type": "events_api", "payload": event}
+        )
+    fake.wait_for("views.publish", 1, timeout=10)
+    time.sleep(1.0)  # give a wrongly repeated publish the time to show up
+    assert len(fake.calls_to("views.publish")) == 1
