@@ -37,7 +37,13 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "bot", *args],
+        check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -95,7 +101,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
                 process.kill()
                 raise AssertionError(
                     f"the bot did not come up: {process.stdout.read() if process.stdout else ''}"
-                )
+                ) from None
             time.sleep(0.2)
     yield url, process
     if process.poll() is None:
