@@ -109,7 +109,7 @@ def _date(text: str) -> date:
 
 
 def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
-    if req.args.split(maxsplit=1)[:1] != ["add"] or not req.trigger_id:
+    if req.args.lower().split(maxsplit=1)[:1] != ["add"] or not req.trigger_id:
         return
     channel = req.channel_id if req.channel_id[:1] in {"C", "G"} else None
     deps.client.views_open(trigger_id=req.trigger_id, view=views.add_modal(channel).to_dict())

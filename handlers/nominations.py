@@ -1,6 +1,7 @@
 """Nominating: /liec nominate, the Nominate button and the shortcut open the form; the
-submission is checked in the acknowledgement; nominators confirm or decline from a DM;
-/liec nominations mine for the candidate, /liec nominations [position] | export for admins.
+submission is checked in the acknowledgement; /liec nominations mine for the candidate,
+/liec nominations [position] | export for admins. The nominators' side (their DM, Confirm
+and Decline) is handlers/nomination_answers.py.
 
 Personal data goes only to DMs and modals, never to a channel or a log line (ids only).
 """
@@ -19,18 +20,18 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
-from bot.jobs import JobQueue, JobRun
+from bot.jobs import JobQueue
 from bot.services import election_store, nomination_csv, nomination_rules, nominations
 from bot.services.election_store import OpenPosition
-from bot.services.elections import REGIONS
+from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
 from bot.services.nominations import NominationStatus
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
 from handlers.commands import CommandRequest, Subcommand
-from handlers.elections import position_title, retry_slack_faults, send_dm
-from models.elections import NominationRecord, NominatorRecord
+from handlers.elections import position_title, send_dm
+from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +43,30 @@ NOT_ADMIN = (
 # Choosing what is open ------------------------------------------------------------------
 
 
-def _resolve_role(deps: AppDeps, text: str) -> tuple[str | None, Reply | None]:
-    """The role a member typed after /liec nominate, or a reply saying what went wrong."""
+def _resolve_role(deps: AppDeps, text: str) -> tuple[Position | None, Reply | None]:
+    """The role (and region) a member typed after /liec nominate, or a reply saying what
+    went wrong. A bare region ("asia") means that region's coordinator."""
     if not text.strip():
         return None, None
-    match = deps.roles.match(text)
+    rest, region = split_region(text)
+    bare = rest.strip(" -").lower()
+    if bare == "rc" or (region is not None and not bare):
+        return Position(REGIONAL_COORDINATOR, region), None
+    match = deps.roles.match(rest or text)
     if match.role is None:
         hint = ", ".join(r.title for r in match.suggestions) or ", ".join(
             r.title for r in deps.roles.roles)
         return None, notice(f"There is no role called “{escape(text[:60])}”. Roles: "
                             f"{escape(hint)}.")
-    return match.role.key, None
+    return Position(match.role.key, region if match.role.key == REGIONAL_COORDINATOR
+                    else None), None
 
 
-def _not_open_reply(session: Session, deps: AppDeps, role_key: str | None) -> Reply:
+def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) -> Reply:
     now = deps.clock.now()
-    if role_key is not None and election_store.open_positions(session, now):
-        title = deps.roles.get(role_key)
-        return notice(f"Nominations for {escape(title.title if title else role_key)} are not "
-                      "open now. Type `/liec nominate` to see the positions that are.")
+    if wanted is not None and election_store.open_positions(session, now):
+        return notice(f"Nominations for {escape(position_title(deps, wanted))} are not open "
+                      "now. Type `/liec nominate` to see the positions that are.")
     upcoming = election_store.next_election(session, now)
     if upcoming is not None:
         return notice(f"Nominations are not open now. {escape(upcoming.name)} opens "
@@ -88,7 +94,7 @@ def _branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
     ]
 
 
-def _membership_format(deps: AppDeps) -> str:
+def membership_format(deps: AppDeps) -> str:
     return nominations.rules_for(None, deps.org).membership_format_text
 
 
@@ -103,7 +109,7 @@ def _profile(deps: AppDeps, user_id: str) -> Person:
     return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
 
 
-def _open_then_prefill(
+def open_then_prefill(
     deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
 ) -> None:
     """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
@@ -130,39 +136,43 @@ def open_nomination_form(
         candidate = profile or Person(user_id)
         initial = NominationForm(position=None, candidate=candidate, statement="",
                                  route=Route.MEMBERS)
-        return views.nomination_modal(choices, branches, membership_format=_membership_format(
+        return views.nomination_modal(choices, branches, membership_format=membership_format(
             deps), initial=initial, selected=selected, closes_at=closes_at)
 
-    _open_then_prefill(deps, trigger_id, build, user_id)
+    open_then_prefill(deps, trigger_id, build, user_id)
 
 
 def _open_positions(
-    deps: AppDeps, role_key: str | None = None, election_id: int | None = None
+    deps: AppDeps, wanted: Position | None = None, election_id: int | None = None
 ) -> list[OpenPosition]:
     with deps.session_factory() as session:
-        return election_store.open_positions(session, deps.clock.now(), role_key, election_id)
+        found = election_store.open_positions(
+            session, deps.clock.now(), wanted.role_key if wanted else None, election_id)
+    if wanted is not None and wanted.region is not None:
+        found = [f for f in found if f.position == wanted]
+    return found
 
 
 # /liec nominate ------------------------------------------------------------------------
 
 
 def nominate_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
-    role_key, problem = _resolve_role(deps, req.args)
+    wanted, problem = _resolve_role(deps, req.args)
     if problem is not None:
         return problem
+    if _open_positions(deps, wanted):
+        return None  # the form opens after the acknowledgement
     with deps.session_factory() as session:
-        if election_store.open_positions(session, deps.clock.now(), role_key):
-            return None  # the form opens after the acknowledgement
-        return _not_open_reply(session, deps, role_key)
+        return _not_open_reply(session, deps, wanted)
 
 
 def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
-    role_key, problem = _resolve_role(deps, req.args)
+    wanted, problem = _resolve_role(deps, req.args)
     if problem is not None:
         return
-    found = _open_positions(deps, role_key)
+    found = _open_positions(deps, wanted)
     if found:
-        selected = found[0].value if role_key and len(found) == 1 else None
+        selected = found[0].value if wanted and len(found) == 1 else None
         open_nomination_form(deps, req.trigger_id, req.user_id, found, selected)
 
 
@@ -225,18 +235,20 @@ def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     if verb == "export":
         export_csv(deps, req.user_id)
         return
-    role_key, problem = _resolve_role(deps, req.args)
+    wanted, problem = _resolve_role(deps, req.args)
     if problem is None:
-        send_admin_list(deps, req.user_id, role_key)
+        send_admin_list(deps, req.user_id, wanted)
 
 
-def send_admin_list(deps: AppDeps, admin_id: str, role_key: str | None) -> None:
+def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
     """The returning officer's list, to the admin's DM (an admin read of personal data)."""
     now = deps.clock.now()
     with deps.session_factory() as session:
-        rows = nominations.list_for_admin(session, role_key=role_key)
+        rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
+        if wanted is not None and wanted.region is not None:
+            rows = [n for n in rows if nominations.position_of(n) == wanted]
         items = [_item(deps, n, now) for n in rows]
-    title = "Nominations" + (f": {position_title(deps, role_key)}" if role_key else "")
+    title = "Nominations" + (f": {position_title(deps, wanted)}" if wanted else "")
     for message in views.admin_list(title, items):
         send_dm(deps, admin_id, message)
     log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
@@ -348,117 +360,6 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any],
     ack(response_action="update", view=result)
 
 
-# Nominators ----------------------------------------------------------------------------
-
-
-def _nominator_problem(
-    nominator: NominatorRecord | None, user_id: str, now: datetime
-) -> str | None:
-    if nominator is None:
-        return "This nomination has changed since you were asked: there is nothing to answer."
-    if nominator.slack_id != user_id:
-        return "This request was sent to someone else."
-    nomination = nominator.nomination
-    if nomination.withdrawn_at is not None:
-        return "The candidate has withdrawn this nomination: there is nothing to confirm."
-    if nominations.election_closed(nomination, now):
-        return (f"Nominations for {escape(nomination.election.name)} have closed, so this "
-                "nomination can no longer be confirmed.")
-    if nominator.status != nominations.AWAITING:
-        return f"You have already {nominator.status} this nomination."
-    return None
-
-
-def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    nominator_id = int(body["actions"][0].get("value") or 0)
-    with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        problem = _nominator_problem(nominator, user_id, deps.clock.now())
-        if problem is not None or nominator is None:
-            respond(text=problem or "", replace_original=False, response_type="ephemeral")
-            return
-        candidate = nominator.nomination.candidate_name
-        position = position_title(deps, nominator.nomination.position_key)
-    membership_format = _membership_format(deps)
-
-    def build(profile: Person | None) -> Any:
-        return views.confirm_modal(nominator_id, candidate, position, profile or Person(),
-                                   membership_format)
-
-    _open_then_prefill(deps, body["trigger_id"], build, user_id)
-
-
-def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
-    nomination = nominator.nomination
-    others = [(nominations.nominator_person(n), "the other nominator")
-              for n in nomination.nominators if n.id != nominator.id]
-    partner = nominations.partner_of(nomination)
-    if partner is not None:
-        others.append((partner, "the job-share partner"))
-    return others
-
-
-def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any],
-                         deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    now = deps.clock.now()
-    nominator_id = views.metadata_id(view, "nominator_id") or 0
-    details = views.read_confirmation(view["state"]["values"])
-    with deps.session_factory.begin() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        if (nominator is not None and nominator.slack_id == user_id
-                and nominator.status == nominations.CONFIRMED):
-            ack(response_action="update", view=views.modal_notice(
-                "Confirmed", "You have confirmed this nomination. Thank you."))
-            return
-        problem = _nominator_problem(nominator, user_id, now)
-        if problem is not None or nominator is None:
-            ack(response_action="errors", errors={nomination_rules.CONFIRM_NAME: problem or ""})
-            return
-        nomination = nominator.nomination
-        rules = nominations.rules_for(nomination.election, deps.org)
-        errors = nomination_rules.validate_confirmation(
-            details, nominations.candidate_of(nomination), _others(nominator), rules, now)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        status = nominations.confirm(session, nominator, details, now)
-        answered = views.nominator_answered(nomination.candidate_name,
-                                            position_title(deps, nomination.position_key), True)
-        channel, ts = nominator.dm_channel, nominator.dm_ts
-    log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
-    ack(response_action="update", view=views.modal_notice(
-        "Confirmed", "Thank you: your nomination is recorded."))
-    if channel and ts:
-        _replace_dm(deps, channel, ts, answered)
-
-
-def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
-    try:
-        deps.client.chat_update(channel=channel, ts=ts, text=reply.text,
-                                blocks=reply.block_dicts())
-    except SlackApiError:
-        log.warning("could not update a nominator's DM channel=%s", channel)
-
-
-def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    nominator_id = int(body["actions"][0].get("value") or 0)
-    with deps.session_factory.begin() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        problem = _nominator_problem(nominator, user_id, deps.clock.now())
-        if problem is not None or nominator is None:
-            respond(text=problem or "", replace_original=False, response_type="ephemeral")
-            return
-        nominations.decline(session, nominator, deps.clock.now())
-        answered = views.nominator_answered(
-            nominator.nomination.candidate_name,
-            position_title(deps, nominator.nomination.position_key), False)
-    log.info("nominator declined nominator=%s", nominator_id)
-    respond(text=answered.text, blocks=answered.block_dicts(), replace_original=True)
-
-
 # "My nominations" and the returning officer's button -------------------------------------
 
 
@@ -480,7 +381,7 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         selected = f"{n.election_id}|{n.position_key}"
         closes_at = n.election.closes_at
     view = views.nomination_modal(
-        _choices(deps, found), _branch_groups(deps), membership_format=_membership_format(deps),
+        _choices(deps, found), _branch_groups(deps), membership_format=membership_format(deps),
         initial=form, selected=selected, closes_at=closes_at, nomination_id=nomination_id)
     deps.client.views_push(trigger_id=body["trigger_id"], view=view)
 
@@ -521,62 +422,6 @@ def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
             replace_original=False)
 
 
-# Jobs ----------------------------------------------------------------------------------
-
-
-def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
-    nominator_id = int(run.payload["nominator_id"])
-    with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        if nominator is None or nominator.slack_id is None or nominator.notified_at is not None:
-            return
-        if _nominator_problem(nominator, nominator.slack_id, run.now) is not None:
-            return
-        n = nominator.nomination
-        reply = views.nominator_request(
-            nominator.id, n.candidate_name, n.candidate_slack_id, n.submitted_by,
-            position_title(deps, n.position_key), n.election.name, n.election.closes_at)
-        user_id = nominator.slack_id
-    try:
-        channel, ts = send_dm(deps, user_id, reply)
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
-    with deps.session_factory.begin() as session:
-        stored = nominations.get_nominator(session, nominator_id)
-        if stored is not None:
-            stored.notified_at, stored.dm_channel, stored.dm_ts = run.now, channel, ts
-
-
-def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord,
-                    reply: Reply) -> None:
-    # A candidate not on Slack hears through whoever nominated them.
-    to = nomination.candidate_slack_id or nomination.submitted_by
-    try:
-        send_dm(deps, to, reply)
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
-
-
-def _notify_declined(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, int(run.payload["nominator_id"]))
-        if nominator is None or nominator.status != nominations.DECLINED:
-            return
-        n = nominator.nomination
-        reply = views.declined_notice(nominator.slack_id, position_title(deps, n.position_key),
-                                      n.election.name)
-    _tell_candidate(deps, run, n, reply)
-
-
-def _notify_valid(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        n = nominations.get(session, int(run.payload["nomination_id"]))
-        if n is None or nominations.status_of(n) is not NominationStatus.VALID:
-            return
-        reply = views.valid_notice(position_title(deps, n.position_key), n.election.name)
-    _tell_candidate(deps, run, n, reply)
-
-
 # Wiring --------------------------------------------------------------------------------
 
 
@@ -609,23 +454,15 @@ def register(app: App, deps: AppDeps) -> None:
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)
 
-    def submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        _submit_confirmation(ack, body, view, deps)
-
     app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[nominate_button])
     app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[shortcut])
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)
-    app.view(views.CONFIRM_CALLBACK)(submit_confirmation)
-    app.action(views.NOMINATOR_CONFIRM)(
-        ack=ack_only, lazy=[lambda body, respond: _on_confirm_button(body, respond, deps)])
-    app.action(views.NOMINATOR_DECLINE)(
-        ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)])
     app.action(views.MINE_EDIT)(ack=ack_only, lazy=[lambda body: _on_edit(body, deps)])
     app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
     app.action(views.ADMIN_CHECKED)(
         ack=ack_only, lazy=[lambda body, respond: _on_checked(body, respond, deps)])
 
-    deps.jobs.register(nominations.NOTIFY_JOB, lambda run: _notify_nominator(deps, run))
-    deps.jobs.register(nominations.DECLINED_JOB, lambda run: _notify_declined(deps, run))
-    deps.jobs.register(nominations.VALID_JOB, lambda run: _notify_valid(deps, run))
+    # The nominators' side: imported here, as it builds on this module's helpers.
+    from handlers import nomination_answers
 
+    nomination_answers.register(app, deps)

@@ -75,7 +75,7 @@ _REGION_WORDS: dict[str, str] = {
     "eame": "europe-africa-middle-east", "emea": "europe-africa-middle-east",
     "europe-africa-middle-east": "europe-africa-middle-east",
 }
-_REGION_FILLER = {"the", "and", "middle", "east", "australia", "rc"}
+_REGION_FILLER = {"the", "and", "for", "of", "in", "middle", "east", "australia"}
 
 
 def split_region(text: str) -> tuple[str, str | None]:

@@ -536,3 +536,14 @@ def test_hostile_names_are_escaped_in_every_list(bot: BotHarness) -> None:
         assert "<!channel>" not in blob and "<@U0SECRETARY>" not in blob
         assert "&lt;!channel&gt;" in blob
         assert "@here" not in blob.replace("@\\u2060here", "")
+
+
+@pytest.mark.parametrize("text", ["nominate rc asia", "nominate regional coordinator asia",
+                                  "nominate asia"])
+def test_nominate_with_a_region_preselects_that_post(bot: BotHarness, text: str) -> None:
+    view = open_form(bot, text)
+    position = next(b for b in view["blocks"] if b.get("block_id") == fields.POSITION)
+    assert [o["text"]["text"] for o in position["element"]["options"]] == [
+        "Regional Coordinator (Asia, Australasia and Pacific)"]
+    assert position["element"]["initial_option"]["value"].endswith(
+        "regional-coordinator:asia-pacific")
