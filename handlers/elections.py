@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobQueue, JobRun, RetryLater
-from bot.services import election_store, nominations
+from bot.services import audit, election_store, nominations
 from bot.services.elections import (
     REGIONAL_COORDINATOR,
     REGIONS,
@@ -359,10 +359,13 @@ def finish_election(deps: AppDeps, election_id: int, now: datetime) -> None:
 
 
 def _summary(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
+    with deps.session_factory.begin() as session:
         record = election_store.get(session, int(run.payload["election_id"]))
         if record is None or record.purged_at is not None:
             return
+        audit.record_admin_read(
+            session, str(run.payload["admin"]), f"closing summary of {record.name}", run.now
+        )
         lines = [
             views.SummaryLine(position_title(deps, n.position_key), n.candidate_name,
                               nominations.status_of(n), n.route)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
-from bot.services import election_store, nomination_csv, nomination_rules, nominations
+from bot.services import audit, election_store, nomination_csv, nomination_rules, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
@@ -243,8 +243,10 @@ def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
 def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
     """The returning officer's list, to the admin's DM (an admin read of personal data)."""
     now = deps.clock.now()
-    with deps.session_factory() as session:
+    with deps.session_factory.begin() as session:
         rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
+        what = f"nominations list ({wanted.role_key if wanted else 'all positions'})"
+        audit.record_admin_read(session, admin_id, what, now)
         if wanted is not None and wanted.region is not None:
             rows = [n for n in rows if nominations.position_of(n) == wanted]
         items = [_item(deps, n, now) for n in rows]
@@ -256,7 +258,8 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
 
 def export_csv(deps: AppDeps, admin_id: str) -> None:
     """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
-    with deps.session_factory() as session:
+    with deps.session_factory.begin() as session:
+        audit.record_admin_read(session, admin_id, "nominations export (CSV)", deps.clock.now())
         rows = nomination_csv.export_rows(nominations.list_for_admin(session),
                                           lambda key: position_title(deps, key))
     content = nomination_csv.to_csv(rows)

@@ -547,3 +547,15 @@ def test_nominate_with_a_region_preselects_that_post(bot: BotHarness, text: str)
         "Regional Coordinator (Asia, Australasia and Pacific)"]
     assert position["element"]["initial_option"]["value"].endswith(
         "regional-coordinator:asia-pacific")
+
+
+def test_admin_reads_of_nominations_are_in_the_audit_log(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.command("nominations secretary", user=ADMIN)
+    bot.fake.wait_for("chat.postMessage", 1)
+    bot.command("nominations export", user=ADMIN)
+    bot.fake.wait_for("files.completeUploadExternal")
+    text = json.dumps(bot.command("audit", user=ADMIN).json()["blocks"])
+    assert "nominations list (secretary)" in text
+    assert "nominations export (CSV)" in text
+    assert "mary@example.org" not in text  # the log says what was read, never the data
