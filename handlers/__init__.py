@@ -14,13 +14,18 @@ log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: AppDeps) -> None:
-    from handlers import commands, middleware, roles
-    from handlers import officers
-    from handlers import member_data
-    from handlers import home
-    from handlers import questions
-    from handlers import meetings
-    from handlers import elections, nominations
+    from handlers import (
+        commands,
+        elections,
+        home,
+        meetings,
+        member_data,
+        middleware,
+        nominations,
+        officers,
+        questions,
+        roles,
+    )
 
     middleware.register(app, deps)
     commands.register(app, deps)
@@ -31,8 +36,8 @@ def register(app: App, deps: AppDeps) -> None:
         member_data,
         home,
         meetings,
-        elections, nominations,
-        # features add their handler module here
+        elections,
+        nominations,
     ):
         feature.register(app, deps)
 

@@ -55,21 +55,17 @@ class Subcommand:
 
 def all_subcommands() -> list[Subcommand]:
     # Imported here so that each feature module stays free to import this one.
-    from handlers import roles
-    from handlers import officers
-    from handlers import member_data
-    from handlers import questions
-    from handlers import meetings
-    from handlers import elections, nominations
+    from handlers import elections, meetings, member_data, nominations, officers, questions, roles
 
+    # In the order /liec help shows them: members' everyday questions first, admin tools last.
     groups: list[list[Subcommand]] = [
         roles.SUBCOMMANDS,
-        questions.SUBCOMMANDS,
         officers.SUBCOMMANDS,
-        member_data.SUBCOMMANDS,
+        nominations.SUBCOMMANDS,
+        elections.SUBCOMMANDS,
+        questions.SUBCOMMANDS,
         meetings.SUBCOMMANDS,
-        elections.SUBCOMMANDS + nominations.SUBCOMMANDS,
-        # features add `<module>.SUBCOMMANDS,` here
+        member_data.SUBCOMMANDS,
     ]
     return [sub for group in groups for sub in group]
 

@@ -52,7 +52,7 @@ def test_mistakes_name_the_key(change: Any, expected: str) -> None:
 
 
 def test_missing_or_broken_files_say_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="not found.*liec.example.yml"):
+    with pytest.raises(ConfigError, match=r"not found.*liec\.example\.yml"):
         load_org_config(tmp_path / "liec.yml")
     broken = tmp_path / "broken.yml"
     broken.write_text("admins: [U0A\n  officers: {")
