@@ -164,4 +164,11 @@ def register(app: App, deps: AppDeps) -> None:
             log.exception("subcommand %s failed after acknowledgement", sub.name)
             request.reply(_failure())
 
-    app.command(COMMAND)(ack=acknowledge, lazy=[work])
+    def has_work(body: dict[str, Any]) -> bool:
+        sub, _, _ = dispatcher.resolve(body.get("text", ""))
+        return sub is not None and sub.work is not None
+
+    # A lazy listener costs a deep copy of the request and a thread; only work that needs
+    # Slack after the acknowledgement pays for it.
+    app.command(COMMAND, matchers=[has_work])(ack=acknowledge, lazy=[work])
+    app.command(COMMAND)(acknowledge)

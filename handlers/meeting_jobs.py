@@ -140,6 +140,7 @@ class MeetingJobs:
         self.deps = deps
         self.sleep = sleep
         self._poster = post_client(deps.client)
+        self.started_at = deps.clock.now()
 
     def register(self) -> None:
         jobs = self.deps.jobs
@@ -189,7 +190,7 @@ class MeetingJobs:
             f"({slack_date_token(start, fallback_tz=ZoneInfo(meeting.timezone))})",
         ):
             return
-        late = timing(due, run.now, service.misfire_grace(self.deps.org)) == "late"
+        late = self._late(run, due)
         notes = shift_notes(ZoneInfo(meeting.timezone), start, previous, period_for(meeting.rrule))
         message = views.reminder(meeting, start, run.now, late_since=due if late else None, shift_notes=notes)
         self._deliver(run, meeting.channel, message, due, late, meeting.name)
@@ -213,7 +214,7 @@ class MeetingJobs:
             )
             return
         message = views.agenda_notice(meeting, start, int(run.payload.get("days", 0)))
-        late = timing(due, run.now, service.misfire_grace(self.deps.org)) == "late"
+        late = self._late(run, due)
         outbox = self._outbox(service.JOB_AGENDA)
         ts = None
         for user_id in secretaries:
@@ -263,7 +264,7 @@ class MeetingJobs:
             return
         if self._skipped(run, due, "the weekly digest of weekend meetings"):
             return
-        late = timing(due, run.now, service.misfire_grace(org)) == "late"
+        late = self._late(run, due)
         self._deliver(run, channel, views.digest(items), due, late, "the weekly digest")
 
     # Helpers --------------------------------------------------------------------------
@@ -282,6 +283,12 @@ class MeetingJobs:
             self._record(run, "withdrawn", None, None, due)
             return None, None
         return meeting, service.previous_start(meeting, item)
+
+    def _late(self, run: JobRun, due: datetime) -> bool:
+        """Marked late only when it fell due before this process started (the bot was down),
+        not when a busy queue held it up for a few minutes."""
+        grace = service.misfire_grace(self.deps.org)
+        return timing(due, run.now, grace) == "late" and due < self.started_at
 
     def _skipped(self, run: JobRun, due: datetime, what: str) -> bool:
         grace = service.misfire_grace(self.deps.org)

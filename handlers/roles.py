@@ -3,14 +3,31 @@
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
+from bot.services.roles import RoleCatalog, RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
 from handlers.commands import CommandRequest, Subcommand
+
+# Role cards depend only on the role files and the organisation file, which are read once at
+# start: each card is built and validated once per process, not once per request.
+_cards: weakref.WeakKeyDictionary[RoleCatalog, dict[tuple[str, tuple[str, ...]], Reply]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _card(role: RoleDoc, deps: AppDeps) -> Reply:
+    holders = tuple(deps.org.holders(role.key))
+    cards = _cards.setdefault(deps.roles, {})
+    card = cards.get((role.key, holders))
+    if card is None:
+        card = cards[(role.key, holders)] = views.role_card(role, holders)
+    return card
 
 
 def _role_reply(key: str, deps: AppDeps, shown: str | None = None) -> Reply:
@@ -30,7 +47,7 @@ def role_reply(req: CommandRequest, deps: AppDeps) -> Reply:
     match = deps.roles.match(req.args)
     if match.role is None:
         return views.no_such_role(req.args, match.suggestions)
-    return views.role_card(match.role, deps.org.holders(match.role.key))
+    return _card(match.role, deps)
 
 
 def who_reply(req: CommandRequest, deps: AppDeps) -> Reply:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -53,6 +54,9 @@ MOVE_LIMIT = timedelta(days=60)  # how far one occurrence may be moved
 DIGEST_AHEAD = timedelta(days=15)
 REFRESH_AT = time(0, 10)
 DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
+# Slack takes about one message a second in a channel: reminders due together in one
+# channel are planned this far apart (see spread()).
+SPREAD = timedelta(seconds=1)
 
 JOB_REMINDER = "meeting_reminder"
 JOB_AGENDA = "meeting_agenda"
@@ -128,6 +132,7 @@ class PlannedJob:
     key: str
     due_at: datetime
     payload: dict[str, Any]
+    channel: str = ""
 
 
 @dataclass
@@ -253,6 +258,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
                         key,
                         due,
                         {**payload, "lead": format_duration(lead), "due": due.isoformat()},
+                        meeting.channel,
                     )
                 )
         if notice:
@@ -276,24 +282,54 @@ def plan_meeting(
     now: datetime,
     known: Known | None = None,
 ) -> PlanReport:
-    """Schedule this meeting's wanted jobs and withdraw its pending jobs no longer wanted.
+    """Schedule this meeting's wanted jobs and withdraw its pending jobs no longer wanted."""
+    plan, keep = _wanted(meeting, org, now)
+    neighbours = session.scalars(
+        select(Meeting)
+        .where(Meeting.channel == meeting.channel, Meeting.active.is_(True), Meeting.key != meeting.key)
+        .options(selectinload(Meeting.changes))
+    ).all()
+    others = [job for other in neighbours for job in _wanted(other, org, now)[0]]
+    if known is None:
+        known = _known_jobs(session, now, _prefix(meeting.key))
+    return _apply_plan(session, plan, keep, known, spread([*plan, *others]))
 
-    `known` (the meeting's recent jobs) lets plan_all skip a query per meeting and leave
-    alone the jobs that are already as wanted."""
-    report = PlanReport()
+
+def _wanted(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[PlannedJob], set[str]]:
     try:
-        plan, keep = wanted_jobs(meeting, org, now)
+        return wanted_jobs(meeting, org, now)
     except MeetingTimeError as exc:
         # Stored times that no longer parse (a time-zone database update): keep nothing.
         log.warning("meeting %s cannot be planned: %s", meeting.key, exc)
-        plan, keep = [], set()
-    if known is None:
-        known = _known_jobs(session, now, _prefix(meeting.key))
+        return [], set()
+
+
+def spread(plan: Iterable[PlannedJob]) -> dict[str, datetime]:
+    """New due times for reminders that share a channel and an instant: one second apart,
+    in key order. The queue runs jobs in due order, so it then takes them channel by
+    channel instead of waiting on one channel's rate limit while the others are free."""
+    groups: dict[tuple[str, datetime], list[str]] = {}
     for job in plan:
+        if job.kind == JOB_REMINDER:
+            groups.setdefault((job.channel, job.due_at), []).append(job.key)
+    moved: dict[str, datetime] = {}
+    for (_channel, due), keys in groups.items():
+        for index, key in enumerate(sorted(keys)[1:], start=1):
+            moved[key] = due + index * SPREAD
+    return moved
+
+
+def _apply_plan(
+    session: Session, plan: list[PlannedJob], keep: set[str], known: Known, moved: dict[str, datetime]
+) -> PlanReport:
+    """Schedule what is wanted (leaving alone jobs already as wanted) and withdraw the rest."""
+    report = PlanReport()
+    for job in plan:
+        due = moved.get(job.key, job.due_at)
         seen = known.get(job.key)
-        if seen is not None and seen[0] == job.due_at and seen[1] != "cancelled":
+        if seen is not None and seen[0] == due and seen[1] != "cancelled":
             continue
-        JobQueue.schedule(session, kind=job.kind, key=job.key, due_at=job.due_at, payload=job.payload)
+        JobQueue.schedule(session, kind=job.kind, key=job.key, due_at=due, payload=job.payload)
         report.scheduled += 1
     for key, (_due, status) in known.items():
         if status == "pending" and key not in keep and JobQueue.cancel(session, key):
@@ -319,8 +355,11 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
     for key, seen in _known_jobs(session, now, "mtg:").items():
         known_by_meeting.setdefault(key.split(":")[1], {})[key] = seen
     meetings = session.scalars(select(Meeting).options(selectinload(Meeting.changes))).all()
+    wanted = {meeting.key: _wanted(meeting, org, now) for meeting in meetings}
+    moved = spread(job for plan, _keep in wanted.values() for job in plan)
     for meeting in meetings:
-        part = plan_meeting(session, meeting, org, now, known_by_meeting.pop(meeting.key, {}))
+        plan, keep = wanted[meeting.key]
+        part = _apply_plan(session, plan, keep, known_by_meeting.pop(meeting.key, {}), moved)
         report.scheduled += part.scheduled
         report.withdrawn += part.withdrawn
     for known in known_by_meeting.values():  # jobs of meetings that no longer exist

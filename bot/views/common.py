@@ -96,6 +96,8 @@ class Reply:
 
     text: str
     blocks: list[Block] = field(default_factory=list)
+    # Validated once: a Reply is not changed after it is first rendered.
+    _rendered: list[dict[str, Any]] | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if len(self.blocks) > MESSAGE_BLOCK_LIMIT:
@@ -103,8 +105,10 @@ class Reply:
         self.text = truncate(self.text, FALLBACK_TEXT_LIMIT)
 
     def block_dicts(self) -> list[dict[str, Any]]:
-        # to_dict() runs slack_sdk's validation of every limit it knows.
-        return [block.to_dict() for block in self.blocks]
+        if self._rendered is None:
+            # to_dict() runs slack_sdk's validation of every limit it knows.
+            self._rendered = [block.to_dict() for block in self.blocks]
+        return self._rendered
 
     def as_ephemeral(self) -> dict[str, Any]:
         return {"response_type": "ephemeral", "text": self.text, "blocks": self.block_dicts()}

@@ -52,10 +52,11 @@ KIND_LABELS = {
 USAGE = (
     "`/liec meetings`  the meetings coming up",
     "`/liec meeting add`  add a meeting (a form)",
-    "`/liec meeting cancel gc 2027-03-27`  cancel one date of a meeting",
-    "`/liec meeting cancel gc all`  cancel a meeting and every date to come",
-    "`/liec meeting move gc 2027-03-27 to 2027-04-03 14:00`  move one date (time in the meeting's own zone)",
-    "`/liec meeting move gc 2027-04-03 14:00`  move the next date",
+    "`/liec meeting cancel general-committee 2027-03-27`  cancel one date of a meeting",
+    "`/liec meeting cancel general-committee all`  cancel a meeting and every date to come",
+    "`/liec meeting move general-committee 2027-03-27 to 2027-04-03 14:00`  move one date "
+    "(the new time in the meeting's own zone)",
+    "`/liec meeting move general-committee 2027-04-03 14:00`  move the next date",
 )
 
 

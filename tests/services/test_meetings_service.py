@@ -402,3 +402,40 @@ def test_bad_meeting_settings_are_rejected(changes: dict[str, Any], words: str) 
     with pytest.raises(ConfigError) as caught:
         org_with(**changes)
     assert words in str(caught.value)
+
+
+def test_reminders_due_together_in_one_channel_are_a_second_apart(
+    session_factory: sessionmaker[Session],
+) -> None:
+    def one(key: str, channel: str) -> dict[str, Any]:
+        return {
+            "name": key,
+            "key": key,
+            "channel": channel,
+            "start": "2027-01-09 10:00",
+            "timezone": "UTC",
+            "reminders": ["1h"],
+        }
+
+    org = org_with(meetings=[one("b", "C0ONE"), one("a", "C0ONE"), one("c", "C0ONE"), one("d", "C0TWO")])
+    sync(session_factory, org)
+    nominal = datetime(2027, 1, 9, 9, tzinfo=UTC)
+    with session_factory() as session:
+        got = jobs(session, "mtg:")
+        assert got["mtg:a:20270109T1000Z:1h"][0] == nominal
+        assert got["mtg:b:20270109T1000Z:1h"][0] == nominal + timedelta(seconds=1)
+        assert got["mtg:c:20270109T1000Z:1h"][0] == nominal + timedelta(seconds=2)
+        assert got["mtg:d:20270109T1000Z:1h"][0] == nominal  # another channel
+        payload = session.scalars(
+            select(ScheduledJob.payload).where(ScheduledJob.key == "mtg:c:20270109T1000Z:1h")
+        ).one()
+        assert payload["due"] == nominal.isoformat()  # lateness is judged from the real time
+    assert sync(session_factory, org).scheduled == 0
+    # A meeting added in Slack takes its place among its channel's neighbours.
+    spec = MeetingSpec(
+        key="aa", name="aa", channel="C0ONE", start="2027-01-09 10:00", timezone="UTC", reminders=("1h",)
+    )
+    with session_factory.begin() as session:
+        service.add_meeting(session, spec, "U0ADMIN", NOW, org)
+    with session_factory() as session:
+        assert jobs(session, "mtg:aa:")["mtg:aa:20270109T1000Z:1h"][0] == nominal + timedelta(seconds=1)
