@@ -251,7 +251,6 @@ def query_plan(runtime: Runtime) -> str:
         if runtime.engine.dialect.name == "sqlite":
             rows = conn.execute(text("EXPLAIN QUERY PLAN " + query)).all()
             return "; ".join(str(row[-1]) for row in rows)
-        conn.execute(text("ANALYZE scheduled_jobs"))  # as autovacuum would after a bulk insert
         rows = conn.execute(text("EXPLAIN " + query)).all()
         return " | ".join(str(row[0]).strip() for row in rows)
 
@@ -299,6 +298,10 @@ def main() -> None:
     if not args.quick:
         add_future_jobs(planner, 100_000, DUE)
     clock.set(DUE + timedelta(minutes=10))
+    if planner.engine.dialect.name == "postgresql":
+        # What autovacuum does after a burst: clear the dead row versions 10,000 claims left.
+        with planner.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE scheduled_jobs"))
     plan = query_plan(planner)
     idle_large = idle_tick_ms(planner) if not args.quick else float("nan")
 
