@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
@@ -297,37 +298,22 @@ def deliver_and_tell(deps: AppDeps, question_id: int, tell: Tell, *, in_job: boo
     return report
 
 
-def schedule_delivery(deps: AppDeps, question_id: int) -> None:
+def _schedule(deps: AppDeps, kind: str, key: str, due_at: datetime, question_id: int) -> None:
     with deps.session_factory.begin() as session:
-        deps.jobs.schedule(
-            session,
-            kind=DELIVER_JOB,
-            key=svc.delivery_job_key(question_id),
-            due_at=deps.clock.now(),
-            payload={"question_id": question_id},
-        )
+        deps.jobs.schedule(session, kind=kind, key=key, due_at=due_at, payload={"question_id": question_id})
+
+
+def schedule_delivery(deps: AppDeps, question_id: int) -> None:
+    _schedule(deps, DELIVER_JOB, svc.delivery_job_key(question_id), deps.clock.now(), question_id)
 
 
 def schedule_escalation(deps: AppDeps, question: Question) -> None:
-    with deps.session_factory.begin() as session:
-        deps.jobs.schedule(
-            session,
-            kind=ESCALATE_JOB,
-            key=svc.escalation_job_key(question.id),
-            due_at=svc.escalation_due(question, deps.org),
-            payload={"question_id": question.id},
-        )
+    due = svc.escalation_due(question, deps.org)
+    _schedule(deps, ESCALATE_JOB, svc.escalation_job_key(question.id), due, question.id)
 
 
 def schedule_escalation_now(deps: AppDeps, question_id: int) -> None:
-    with deps.session_factory.begin() as session:
-        deps.jobs.schedule(
-            session,
-            kind=ESCALATE_JOB,
-            key=svc.escalation_job_key(question_id),
-            due_at=deps.clock.now(),
-            payload={"question_id": question_id},
-        )
+    _schedule(deps, ESCALATE_JOB, svc.escalation_job_key(question_id), deps.clock.now(), question_id)
 
 
 # Escalation -----------------------------------------------------------------------------------

@@ -207,14 +207,24 @@ def _allowed(deps: AppDeps, question_id: int, user_id: str) -> Question | None:
     return question
 
 
-def on_claim(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+def _question_clicked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> tuple[Question, str] | None:
+    """The question a coordinator's button is about, if they may handle it (else they are told)."""
     question_id, user_id = _question_id(body), body["user"]["id"]
     if question_id is None:
-        return
+        return None
     question = _allowed(deps, question_id, user_id)
     if question is None:
         _ephemeral(respond, views.not_yours())
+        return None
+    return question, user_id
+
+
+def on_claim(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    clicked = _question_clicked(deps, body, respond)
+    if clicked is None:
         return
+    question, user_id = clicked
+    question_id = question.id
     with deps.session_factory.begin() as session:
         won = svc.claim(session, question_id, user_id, deps.clock.now())
         current = svc.get_question(session, question_id)
@@ -228,13 +238,11 @@ def on_claim(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
 
 
 def on_answered(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
-    question_id, user_id = _question_id(body), body["user"]["id"]
-    if question_id is None:
+    clicked = _question_clicked(deps, body, respond)
+    if clicked is None:
         return
-    question = _allowed(deps, question_id, user_id)
-    if question is None:
-        _ephemeral(respond, views.not_yours())
-        return
+    question, user_id = clicked
+    question_id = question.id
     with deps.session_factory.begin() as session:
         done = svc.mark_answered(session, question_id, user_id, deps.clock.now())
     if not done:
@@ -245,13 +253,10 @@ def on_answered(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
 
 
 def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
-    question_id, user_id = _question_id(body), body["user"]["id"]
-    if question_id is None:
+    clicked = _question_clicked(deps, body, respond)
+    if clicked is None:
         return
-    question = _allowed(deps, question_id, user_id)
-    if question is None:
-        _ephemeral(respond, views.not_yours())
-        return
+    question, _ = clicked
     if question.status == svc.ANSWERED:
         _ephemeral(respond, views.already_taken(None))
         return
