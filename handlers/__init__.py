@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, BoltResponse
 
 from bot.deps import AppDeps
+from bot.views.common import failure_view
 
 log = logging.getLogger(__name__)
 
@@ -51,4 +53,10 @@ def register(app: App, deps: AppDeps) -> None:
     def on_error(error: Exception, body: dict[str, Any]) -> BoltResponse:
         # One error path: the traceback goes to the log, the member gets a plain answer.
         log.error("unhandled error type=%s", body.get("type", "?"), exc_info=error)
+        if body.get("type") == "view_submission":
+            # Pushed on top of the form, so closing it brings back everything they typed.
+            answer = {"response_action": "push", "view": failure_view().to_dict()}
+            return BoltResponse(
+                status=200, body=json.dumps(answer), headers={"content-type": "application/json"}
+            )
         return BoltResponse(status=200, body="")

@@ -18,6 +18,7 @@ from slack_sdk.models.blocks import (
     PlainTextObject,
     SectionBlock,
 )
+from slack_sdk.models.views import View
 
 SECTION_TEXT_LIMIT = 3000
 HEADER_TEXT_LIMIT = 150
@@ -120,3 +121,19 @@ class Reply:
 def notice(text: str) -> Reply:
     """A one-paragraph reply."""
     return Reply(text=text, blocks=[section(text)])
+
+
+FAILURE_TEXT = (
+    "Sorry, something went wrong on our side and nothing was saved. Close this to go back to "
+    "your form, then try again in a minute; if it keeps happening, tell an LIEC admin."
+)
+
+
+def failure_view() -> View:
+    """Pushed over a form whose submission failed: the form and its answers stay underneath."""
+    return View(
+        type="modal",
+        title=PlainTextObject(text="Not saved"),
+        close=PlainTextObject(text="Back to the form"),
+        blocks=[section(FAILURE_TEXT)],
+    )
