@@ -8,10 +8,10 @@ The exit status is 1 when anything is wrong, so the check can gate a deployment.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 from slack_sdk import WebClient
@@ -27,6 +27,8 @@ from bot.services.roles import RoleCatalog
 
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
 SCOPES_HEADER = "x-oauth-scopes"
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -71,6 +73,20 @@ def _slack_error(exc: SlackApiError) -> str:
     return str(exc.response.get("error", "")) if exc.response is not None else "unknown_error"
 
 
+def _ask_slack(
+    report: Report, settings: Settings, what: str, call: Callable[[], T], refused: str
+) -> T | None:
+    """Slack's answer to `call`; None when Slack refused (`refused` says what to do) or could
+    not be reached, and the report says so."""
+    try:
+        return call()
+    except SlackApiError as exc:
+        report.problem(f"{what}: Slack refused it ({_slack_error(exc)}): {refused}")
+    except OSError as exc:
+        report.problem(f"{what}: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})")
+    return None
+
+
 def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFEST) -> None:
     token = settings.slack_bot_token
     if not token:
@@ -82,19 +98,15 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
             "Bot User OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
         )
         return
-    try:
-        answer = _client(settings, token).auth_test()
-    except SlackApiError as exc:
-        error = _slack_error(exc)
-        report.problem(
-            f"Slack bot token: Slack refused it ({error}): copy the Bot User OAuth Token again from "
-            "api.slack.com/apps -> your app -> OAuth & Permissions, or reinstall the app"
-        )
-        return
-    except OSError as exc:
-        report.problem(
-            f"Slack bot token: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
-        )
+    answer = _ask_slack(
+        report,
+        settings,
+        "Slack bot token",
+        _client(settings, token).auth_test,
+        "copy the Bot User OAuth Token again from api.slack.com/apps -> your app -> "
+        "OAuth & Permissions, or reinstall the app",
+    )
+    if answer is None:
         return
     granted = granted_scopes(answer.headers)
     if granted is None:
@@ -122,20 +134,15 @@ def check_app_token(settings: Settings, report: Report) -> None:
             "create one under Basic Information -> App-Level Tokens with connections:write"
         )
         return
-    try:
-        _client(settings).apps_connections_open(app_token=token)
-    except SlackApiError as exc:
-        report.problem(
-            f"Slack app token: Slack refused it ({_slack_error(exc)}): it needs the "
-            "connections:write scope and Socket Mode turned on"
-        )
-        return
-    except OSError as exc:
-        report.problem(
-            f"Slack app token: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})"
-        )
-        return
-    report.ok("Slack app token (Socket Mode)")
+    answer = _ask_slack(
+        report,
+        settings,
+        "Slack app token",
+        lambda: _client(settings).apps_connections_open(app_token=token),
+        "it needs the connections:write scope and Socket Mode turned on",
+    )
+    if answer is not None:
+        report.ok("Slack app token (Socket Mode)")
 
 
 def _sqlite_file_missing(url: str) -> Path | None:

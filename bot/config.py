@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -42,7 +42,31 @@ def _check_user_id(value: str) -> str:
     return value
 
 
+def _check_role_key(value: str) -> str:
+    if not ROLE_KEY.match(value):
+        raise ValueError(f"{value!r} is not a role key (kebab-case, like vice-chair-membership)")
+    return value
+
+
+def _check_time_of_day(value: str) -> str:
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
+        raise ValueError(f"{value!r} is not a time like 09:00")
+    return value
+
+
+def _meeting_time_rule(parse: Callable[[str], object], value: str) -> str:
+    """Check `value` with a rule of bot/services/meeting_times.py, shared with the Slack modal."""
+    try:
+        parse(value)
+    except MeetingTimeError as exc:
+        # Worded for reminders; the same rule checks other durations here.
+        raise ValueError(exc.message.replace("a reminder comes before the meeting, ", "")) from None
+    return value
+
+
 UserId = Annotated[str, AfterValidator(_check_user_id)]
+RoleKey = Annotated[str, AfterValidator(_check_role_key)]
+TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
 
 
 class _Strict(BaseModel):
@@ -121,8 +145,10 @@ class MeetingConfig(_Strict):
     @classmethod
     def _channel(cls, value: str) -> str:
         if not SLACK_CHANNEL_ID.match(value) or value.startswith("D"):
-            raise ValueError(f"{value!r} is not a channel id (like C012ABCDEF: open the channel, "
-                             "its name, then the id at the bottom)")
+            raise ValueError(
+                f"{value!r} is not a channel id (like C012ABCDEF: open the channel, "
+                "its name, then the id at the bottom)"
+            )
         return value
 
     @field_validator("agenda_url", "video_url")
@@ -150,15 +176,7 @@ class ElectionConfig(_Strict):
     opens: datetime
     closes: datetime
     timezone: str = "Europe/London"
-    roles: list[str] = Field(default_factory=list)
-
-    @field_validator("roles")
-    @classmethod
-    def _role_keys(cls, value: list[str]) -> list[str]:
-        for key in value:
-            if not ROLE_KEY.match(key):
-                raise ValueError(f"{key!r} is not a role key (kebab-case, like vice-chair-membership)")
-        return value
+    roles: list[RoleKey] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _window(self) -> ElectionConfig:
@@ -168,38 +186,20 @@ class ElectionConfig(_Strict):
 
 
 class WorkingHours(_Strict):
-    start: str = "08:00"
-    end: str = "21:00"
-
-    @field_validator("start", "end")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError(f"{value!r} is not a time like 08:00")
-        return value
+    start: TimeOfDay = "08:00"
+    end: TimeOfDay = "21:00"
 
 
 class DigestConfig(_Strict):
     weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "friday"
-    time: str = "09:00"
+    time: TimeOfDay = "09:00"
     timezone: str = "Europe/London"
     channel: str | None = None  # the announcements channel when unset
-
-    @field_validator("time")
-    @classmethod
-    def _hhmm(cls, value: str) -> str:
-        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value):
-            raise ValueError(f"{value!r} is not a time like 09:00")
-        return value
 
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        try:
-            parse_zone(value)
-        except MeetingTimeError as exc:
-            raise ValueError(exc.message) from None
-        return value
+        return _meeting_time_rule(parse_zone, value)
 
 
 class OrgConfig(_Strict):
@@ -230,9 +230,9 @@ class OrgConfig(_Strict):
     @field_validator("officers")
     @classmethod
     def _officer_ids(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        # Checked here rather than as dict[RoleKey, ...]: the error then names `officers`.
         for role in value:
-            if not ROLE_KEY.match(role):
-                raise ValueError(f"{role!r} is not a role key (kebab-case, like vice-chair-membership)")
+            _check_role_key(role)
         return value
 
     @field_validator("membership_number_pattern")
@@ -247,11 +247,7 @@ class OrgConfig(_Strict):
     @field_validator("misfire_grace")
     @classmethod
     def _grace(cls, value: str) -> str:
-        try:
-            parse_duration(value)
-        except MeetingTimeError as exc:
-            raise ValueError(exc.message.replace("a reminder comes before the meeting, ", "")) from None
-        return value
+        return _meeting_time_rule(parse_duration, value)
 
     @field_validator("notice_days")
     @classmethod
@@ -269,8 +265,7 @@ class OrgConfig(_Strict):
         for meeting in self.meetings:
             if meeting.meeting_key in seen:
                 raise ValueError(
-                    f"two meetings have the key {meeting.meeting_key!r}: give one a different "
-                    "name or a key"
+                    f"two meetings have the key {meeting.meeting_key!r}: give one a different name or a key"
                 )
             seen.add(meeting.meeting_key)
         return self

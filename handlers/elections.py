@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bot.deps import AppDeps
 from bot.jobs import JobQueue, JobRun, RetryLater
 from bot.services import audit, election_store, nominations
+from bot.services.delivery import LOOK_BACK, PostError, deliver_job, deliver_once
 from bot.services.elections import (
     REGIONAL_COORDINATOR,
     REGIONS,
@@ -23,7 +24,10 @@ from bot.services.elections import (
     ElectionKind,
     Position,
     position_label,
+    reminder_at,
 )
+from bot.slack_dm import send_dm
+from bot.slack_outbox import SlackOutbox
 from bot.views import elections as views
 from bot.views.common import Reply, escape, notice
 from handlers.commands import CommandRequest, Subcommand
@@ -32,7 +36,7 @@ from models.elections import ElectionRecord
 log = logging.getLogger(__name__)
 
 SUMMARY_JOB = "elections.summary"
-ANNOUNCEMENT_EVENT = "liec_election_post"
+PUBLISH_KIND = "election_publish"
 USAGE = (
     "`/liec election open` (a form) · `/liec election close <name>` · "
     "`/liec election status` · `/liec election publish <name>`"
@@ -50,13 +54,6 @@ def position_title(deps: AppDeps, position: Position | str) -> str:
     if isinstance(position, str):
         position = Position.parse(position)
     return position_label(position, role_titles(deps))
-
-
-def send_dm(deps: AppDeps, user_id: str, reply: Reply) -> tuple[str, str]:
-    """Post to a member's DM with the bot; (channel, ts) of the message."""
-    response = deps.client.chat_postMessage(
-        channel=user_id, text=reply.text, blocks=reply.block_dicts())
-    return str(response["channel"]), str(response["ts"])
 
 
 def retry_slack_faults(run: JobRun, exc: Exception) -> RetryLater:
@@ -80,8 +77,7 @@ def _find(session: Session, name: str) -> tuple[ElectionRecord | None, Reply | N
     record = election_store.get_by_name(session, name)
     if record is None:
         names = ", ".join(r.name for r in election_store.all_elections(session)) or "none yet"
-        return None, notice(f"There is no election called {escape(name)}. "
-                            f"Elections: {escape(names)}.")
+        return None, notice(f"There is no election called {escape(name)}. Elections: {escape(names)}.")
     return record, None
 
 
@@ -94,10 +90,17 @@ def status_reply(deps: AppDeps) -> Reply:
                 (position_title(deps, c.position_key), c.counts)
                 for c in nominations.counts_by_position(session, record)
             ]
-            lines.append(views.ElectionLine(
-                name=record.name, kind=record.kind, state=election_store.state(record, now),
-                opens_at=record.opens_at, closes_at=record.closes_at, counts=counts,
-                published=record.published_at is not None))
+            lines.append(
+                views.ElectionLine(
+                    name=record.name,
+                    kind=record.kind,
+                    state=election_store.state(record, now),
+                    opens_at=record.opens_at,
+                    closes_at=record.closes_at,
+                    counts=counts,
+                    published=record.published_at is not None,
+                )
+            )
     return views.status_reply(lines)
 
 
@@ -116,26 +119,29 @@ def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
             return problem
         state = election_store.state(record, now)
         if verb == "close" and state != "open":
-            return notice(f"{escape(record.name)} is {state}: only an open election can "
-                          "be closed.")
+            return notice(f"{escape(record.name)} is {state}: only an open election can be closed.")
         if verb == "publish":
             if state != "closed":
-                return notice(f"{escape(record.name)} is {state}: publish the candidate "
-                              "list once nominations have closed.")
+                return notice(
+                    f"{escape(record.name)} is {state}: publish the candidate "
+                    "list once nominations have closed."
+                )
             if record.published_at is not None:
-                return notice(f"The candidate list of {escape(record.name)} was "
-                              f"published {views.slack_time(record.published_at)}.")
+                return notice(
+                    f"The candidate list of {escape(record.name)} was "
+                    f"published {views.slack_time(record.published_at)}."
+                )
             if not deps.org.channels.announcements:
-                return notice("The organisation file has no `channels.announcements` to "
-                              "publish in.")
+                return notice("The organisation file has no `channels.announcements` to publish in.")
     return None
 
 
 def election_work(req: CommandRequest, deps: AppDeps) -> None:
     verb, rest = _split(req.args)
     if verb == "open":
-        deps.client.views_open(trigger_id=req.trigger_id,
-                               view=views.open_election_modal(_position_choices(deps)))
+        deps.client.views_open(
+            trigger_id=req.trigger_id, view=views.open_election_modal(_position_choices(deps))
+        )
     elif verb == "close":
         _close_command(req, deps, rest)
     elif verb == "publish":
@@ -146,8 +152,10 @@ def _position_choices(deps: AppDeps) -> list[tuple[str, str]]:
     choices: list[tuple[str, str]] = []
     for role in deps.roles.roles:
         if role.key == REGIONAL_COORDINATOR:
-            choices += [(Position(role.key, region).key, position_title(deps, Position(
-                role.key, region))) for region in REGIONS]
+            choices += [
+                (Position(role.key, region).key, position_title(deps, Position(role.key, region)))
+                for region in REGIONS
+            ]
         else:
             choices.append((role.key, role.title))
     return choices
@@ -160,8 +168,7 @@ def _close_command(req: CommandRequest, deps: AppDeps, name: str) -> None:
         if record is None or election_store.state(record, now) != "open":
             return  # the acknowledgement has said why
         try:
-            closed = election_store.close_now(session, record, req.user_id, now,
-                                              deps.org.retention_days)
+            closed = election_store.close_now(session, record, req.user_id, now, deps.org.retention_days)
         except ElectionError as exc:
             req.reply(notice(escape(str(exc))))
             return
@@ -171,8 +178,12 @@ def _close_command(req: CommandRequest, deps: AppDeps, name: str) -> None:
         return
     finish_election(deps, election_id, now)
     log.info("election closed early id=%s by=%s", election_id, req.user_id)
-    req.reply(notice(f"Nominations for {escape(election_name)} are closed. "
-                     "The admins get the summary by direct message."))
+    req.reply(
+        notice(
+            f"Nominations for {escape(election_name)} are closed. "
+            "The admins get the summary by direct message."
+        )
+    )
 
 
 def _publish(req: CommandRequest, deps: AppDeps, name: str) -> None:
@@ -185,32 +196,62 @@ def _publish(req: CommandRequest, deps: AppDeps, name: str) -> None:
         if election_store.state(record, now) != "closed":
             return
         valid = [
-            n for n in nominations.list_for_admin(session, record.id)
+            n
+            for n in nominations.list_for_admin(session, record.id)
             if nominations.status_of(n) is nominations.NominationStatus.VALID
         ]
         candidates = []
         for n in valid:
             name_text = n.candidate_name + (f" and {n.partner_name}" if n.partner_name else "")
-            candidates.append(views.Candidate(position_title(deps, n.position_key), name_text,
-                                              n.statement))
-        election_id, election_name = record.id, record.name
-    for message in views.candidate_list(election_name, candidates):
-        deps.client.chat_postMessage(channel=channel, text=message.text,
-                                     blocks=message.block_dicts())
+            candidates.append(views.Candidate(position_title(deps, n.position_key), name_text, n.statement))
+        election_id, election_name, closed_at = record.id, record.name, record.closes_at
+    # Exactly once, like the scheduled posts: a publish typed again after a fault finds the
+    # messages that went out (the list can only be published after closing).
+    outbox = SlackOutbox(deps.client, PUBLISH_KIND)
+    for index, message in enumerate(views.candidate_list(election_name, candidates)):
+        try:
+            deliver_once(
+                outbox,
+                channel,
+                f"{PUBLISH_KIND}:{election_id}:{index}",
+                message.text,
+                message.block_dicts(),
+                since=min(closed_at, now) - LOOK_BACK,
+                check_first=True,
+            )
+        except PostError as exc:
+            log.warning("candidate list not published election=%s error=%s", election_id, exc.error)
+            req.reply(
+                notice(
+                    f"The candidate list of {escape(election_name)} could not be "
+                    f"posted (Slack said `{escape(exc.error)}`), so it is not marked "
+                    "published. Please try again in a few minutes."
+                )
+            )
+            return
     with deps.session_factory.begin() as session:
         stored = election_store.get(session, election_id)
         if stored is not None:
             stored.published_at = now
             stored.published_by = req.user_id
     log.info("candidate list published election=%s by=%s", election_id, req.user_id)
-    req.reply(notice(f"The candidate list of {escape(election_name)} is published "
-                     f"({len(candidates)} candidate{'s' if len(candidates) != 1 else ''})."))
+    req.reply(
+        notice(
+            f"The candidate list of {escape(election_name)} is published "
+            f"({len(candidates)} candidate{'s' if len(candidates) != 1 else ''})."
+        )
+    )
 
 
 SUBCOMMANDS = [
-    Subcommand("election", "/liec election open|close|status|publish",
-               "admins: run an officer election", reply=election_reply, work=election_work,
-               admin_only=True),
+    Subcommand(
+        "election",
+        "/liec election open|close|status|publish",
+        "admins: run an officer election",
+        reply=election_reply,
+        work=election_work,
+        admin_only=True,
+    ),
 ]
 
 
@@ -222,9 +263,7 @@ def _selected_time(values: dict[str, Any], block_id: str) -> datetime | None:
     return datetime.fromtimestamp(int(stamp), UTC) if stamp else None
 
 
-def read_open_form(
-    values: dict[str, Any], now: datetime
-) -> tuple[Election | None, dict[str, str]]:
+def read_open_form(values: dict[str, Any], now: datetime) -> tuple[Election | None, dict[str, str]]:
     def element(block_id: str) -> dict[str, Any]:
         found: dict[str, Any] = values.get(block_id, {}).get(views.INPUT) or {}
         return found
@@ -250,8 +289,13 @@ def read_open_form(
     if errors or opens_at is None or closes_at is None:
         return None, errors
     try:
-        election = Election(name=name, kind=ElectionKind(kind), opens_at=opens_at,
-                            closes_at=closes_at, positions=tuple(Position.parse(k) for k in keys))
+        election = Election(
+            name=name,
+            kind=ElectionKind(kind),
+            opens_at=opens_at,
+            closes_at=closes_at,
+            positions=tuple(Position.parse(k) for k in keys),
+        )
     except (ElectionError, ValueError) as exc:
         return None, {views.NAME: str(exc)}
     return election, {}
@@ -269,50 +313,42 @@ def _submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: App
         return
     with deps.session_factory.begin() as session:
         try:
-            record = election_store.create(session, election, source="slack", now=now,
-                                           created_by=user_id)
+            record = election_store.create(session, election, source="slack", now=now, created_by=user_id)
         except ElectionError as exc:
             session.rollback()
             ack(response_action="errors", errors={views.NAME: str(exc)})
             return
         election_store.schedule_jobs(session, record, deps.org.retention_days)
         log.info("election created id=%s by=%s", record.id, user_id)
-    ack(response_action="update",
-        view=views.election_created_view(election.name, election.opens_at, election.closes_at))
+    ack(
+        response_action="update",
+        view=views.election_created_view(election.name, election.opens_at, election.closes_at),
+    )
 
 
 # Jobs -------------------------------------------------------------------------------
 
 
-def _already_posted(deps: AppDeps, channel: str, key: str, since: datetime) -> bool:
-    """After a crash mid-job: did the message go out before it? Looks for our metadata."""
-    try:
-        history = deps.client.conversations_history(
-            channel=channel, oldest=str(since.timestamp() - 3600), include_all_metadata=True,
-            limit=200)
-    except SlackApiError:
-        return False
-    messages: list[dict[str, Any]] = history.get("messages") or []
-    for message in messages:
-        metadata = message.get("metadata") or {}
-        if metadata.get("event_payload", {}).get("key") == key:
-            return True
-    return False
-
-
-def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply) -> bool:
+def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: datetime) -> bool:
+    """Post a job's message in the announcements channel exactly once; `due` is when it first
+    fell due. Any Slack fault becomes RetryLater (the queue gives up after its attempts)."""
     channel = deps.org.channels.announcements
     if not channel:
         log.warning("no channels.announcements in the organisation file; %s not posted", run.key)
         return False
-    if run.recovered and _already_posted(deps, channel, run.key, run.due_at):
-        return True
     try:
-        deps.client.chat_postMessage(
-            channel=channel, text=reply.text, blocks=reply.block_dicts(),
-            metadata={"event_type": ANNOUNCEMENT_EVENT, "event_payload": {"key": run.key}})
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
+        deliver_job(
+            SlackOutbox(deps.client, run.kind),
+            run,
+            channel,
+            reply.text,
+            reply.block_dicts(),
+            due=due,
+            now=deps.clock.now(),
+        )
+    except PostError as exc:
+        log.warning("job %s will be retried: %s", run.key, exc.error)
+        raise RetryLater(exc.error) from None
     return True
 
 
@@ -323,7 +359,8 @@ def _announce(deps: AppDeps, run: JobRun) -> None:
             return
         titles = [position_title(deps, key) for key in record.positions]
         reply = views.announcement(record.id, record.name, titles, record.closes_at)
-    if _post_to_announcements(deps, run, reply):
+        due = record.opens_at
+    if _post_to_announcements(deps, run, reply, due):
         _stamp(deps, int(run.payload["election_id"]), "announced_at", run.now)
 
 
@@ -333,7 +370,8 @@ def _remind(deps: AppDeps, run: JobRun) -> None:
         if record is None or record.reminded_at is not None or record.closes_at <= run.now:
             return
         reply = views.reminder(record.id, record.name, record.closes_at)
-    if _post_to_announcements(deps, run, reply):
+        due = reminder_at(election_store.to_election(record)) or run.due_at
+    if _post_to_announcements(deps, run, reply, due):
         _stamp(deps, int(run.payload["election_id"]), "reminded_at", run.now)
 
 
@@ -353,8 +391,13 @@ def finish_election(deps: AppDeps, election_id: int, now: datetime) -> None:
             return
         nominations.forget_flagged(session, record.id)
         for admin in deps.org.admins:
-            JobQueue.schedule(session, kind=SUMMARY_JOB, key=f"{SUMMARY_JOB}:{record.id}:{admin}",
-                              due_at=now, payload={"election_id": record.id, "admin": admin})
+            JobQueue.schedule(
+                session,
+                kind=SUMMARY_JOB,
+                key=f"{SUMMARY_JOB}:{record.id}:{admin}",
+                due_at=now,
+                payload={"election_id": record.id, "admin": admin},
+            )
         record.summary_sent_at = now
 
 
@@ -367,14 +410,15 @@ def _summary(deps: AppDeps, run: JobRun) -> None:
             session, str(run.payload["admin"]), f"closing summary of {record.name}", run.now
         )
         lines = [
-            views.SummaryLine(position_title(deps, n.position_key), n.candidate_name,
-                              nominations.status_of(n), n.route)
+            views.SummaryLine(
+                position_title(deps, n.position_key), n.candidate_name, nominations.status_of(n), n.route
+            )
             for n in nominations.list_for_admin(session, record.id)
         ]
         messages = views.closing_summary(record.name, record.closes_at, lines)
     try:
         for message in messages:
-            send_dm(deps, str(run.payload["admin"]), message)
+            send_dm(deps.client, str(run.payload["admin"]), message)
     except SlackApiError as exc:
         raise retry_slack_faults(run, exc) from exc
 
@@ -387,8 +431,9 @@ def _purge(deps: AppDeps, run: JobRun) -> None:
         if record.closes_at.astimezone(UTC) > run.now:
             return  # closing moved later; the purge job was moved with it
         count = nominations.purge_election(session, record, run.now)
-    log.info("election %s: %s nominations deleted after the retention period",
-             run.payload["election_id"], count)
+    log.info(
+        "election %s: %s nominations deleted after the retention period", run.payload["election_id"], count
+    )
 
 
 def register(app: App, deps: AppDeps) -> None:
@@ -399,17 +444,21 @@ def register(app: App, deps: AppDeps) -> None:
 
     deps.jobs.register(election_store.ANNOUNCE_JOB, lambda run: _announce(deps, run))
     deps.jobs.register(election_store.REMIND_JOB, lambda run: _remind(deps, run))
-    deps.jobs.register(election_store.CLOSE_JOB,
-                       lambda run: finish_election(deps, int(run.payload["election_id"]),
-                                                   run.now))
+    deps.jobs.register(
+        election_store.CLOSE_JOB, lambda run: finish_election(deps, int(run.payload["election_id"]), run.now)
+    )
     deps.jobs.register(SUMMARY_JOB, lambda run: _summary(deps, run))
     deps.jobs.register(election_store.PURGE_JOB, lambda run: _purge(deps, run))
 
     def sync_config() -> None:
         with deps.session_factory.begin() as session:
             problems = election_store.sync_from_config(
-                session, deps.org.elections, {role.key for role in deps.roles.roles},
-                deps.clock.now(), deps.org.retention_days)
+                session,
+                deps.org.elections,
+                {role.key for role in deps.roles.roles},
+                deps.clock.now(),
+                deps.org.retention_days,
+            )
         for problem in problems:
             log.warning("organisation file: %s", problem)
 

@@ -1,7 +1,8 @@
 """The meeting jobs: reminders, agenda notices, change notices, the digest and re-planning.
 
 Each job is claimed by one process (bot/jobs.py); this module posts it through Slack exactly
-once (bot/services/reminders.py) and records what became of it in `meeting_posts`.
+once (bot/services/delivery.py, bot/slack_outbox.py) and records what became of it in
+`meeting_posts`.
 """
 
 from __future__ import annotations
@@ -9,137 +10,54 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
-from bot.jobs import LEASE, MAX_ATTEMPTS, JobRun, RetryLater
+from bot.jobs import JobRun, RetryLater
 from bot.services import meetings as service
+from bot.services.delivery import PostError, deliver_job
 from bot.services.meeting_shifts import period_for, shift_notes
 from bot.services.meeting_times import format_duration, slack_date_token
-from bot.services.reminders import (
-    CHANNEL_ERRORS,
-    PostError,
-    carries,
-    deliver_once,
-    metadata,
-    timing,
-)
+from bot.services.reminders import CHANNEL_ERRORS, timing
+from bot.slack_dm import send_dm
+from bot.slack_outbox import SlackOutbox
 from bot.views import meetings as views
 from bot.views.common import Reply, escape
 from models.meetings import Meeting
 
 log = logging.getLogger(__name__)
 
-HISTORY_PAGES = 10
 PLAN_ATTEMPTS = 4
-
-
-def post_client(client: WebClient) -> WebClient:
-    """The client for posting scheduled messages: like the bot's, but it retries only 429s.
-
-    A 5xx or a dropped connection can come after Slack posted the message; retrying it
-    blindly would post it twice. deliver_once retries those itself, after looking in the
-    channel's history for the message's key.
-    """
-    return WebClient(
-        token=client.token,
-        base_url=client.base_url,
-        timeout=client.timeout,
-        ssl=client.ssl,
-        proxy=client.proxy,
-        headers=client.headers,
-        retry_handlers=[h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)],
-    )
-
-
-def _post_error(exc: SlackApiError) -> PostError:
-    status = exc.response.status_code
-    error = str(exc.response.get("error") or f"http_{status}")
-    if status == 429:
-        return PostError("ratelimited")  # Slack did not take it
-    if status >= 500:
-        return PostError(error, maybe_posted=True)
-    # Slack answered and refused: nothing was posted, and the same call would be refused again.
-    return PostError(error, permanent=True)
-
-
-class SlackOutbox:
-    """deliver_once's view of Slack: post with metadata, find by metadata in the history."""
-
-    def __init__(self, poster: WebClient, reader: WebClient, kind: str = "") -> None:
-        self._poster = poster
-        self._reader = reader
-        self.kind = kind
-
-    def post(self, channel: str, key: str, text: str, blocks: list[dict[str, Any]]) -> str:
-        try:
-            response = self._poster.chat_postMessage(
-                channel=channel,
-                text=text,
-                blocks=blocks,
-                metadata=metadata(key, self.kind),
-                unfurl_links=False,
-                unfurl_media=False,
-            )
-        except SlackApiError as exc:
-            raise _post_error(exc) from None
-        except OSError as exc:  # connection refused, reset or timed out
-            raise PostError(type(exc).__name__, maybe_posted=True) from None
-        return str(response["ts"])
-
-    def find(self, channel: str, key: str, since: datetime) -> str | None:
-        cursor: str | None = None
-        try:
-            for _page in range(HISTORY_PAGES):
-                response = self._reader.conversations_history(
-                    channel=channel,
-                    oldest=f"{since.timestamp():.6f}",
-                    limit=200,
-                    include_all_metadata=True,
-                    cursor=cursor,
-                )
-                for message in response.get("messages") or []:
-                    if carries(message, key):
-                        return str(message.get("ts"))
-                cursor = (response.get("response_metadata") or {}).get("next_cursor")
-                if not response.get("has_more") or not cursor:
-                    return None
-        except SlackApiError as exc:
-            error = _post_error(exc)
-            # Unable to look: never post on a guess.
-            raise PostError(error.error, permanent=error.permanent) from None
-        except OSError as exc:
-            raise PostError(type(exc).__name__) from None
-        log.warning("history of %s not searched to the end for %s", channel, key)
-        return None
-
-    def open_dm(self, user_id: str) -> str:
-        try:
-            response = self._reader.conversations_open(users=user_id)
-        except SlackApiError as exc:
-            raise _post_error(exc) from None
-        except OSError as exc:
-            raise PostError(type(exc).__name__) from None
-        return str(response["channel"]["id"])
 
 
 def _when(value: Any) -> datetime | None:
     return datetime.fromisoformat(value) if isinstance(value, str) and value else None
 
 
+def _due(run: JobRun) -> datetime:
+    """When the post first fell due (a retried job's row has a later due_at)."""
+    return _when(run.payload.get("due")) or run.due_at
+
+
+@dataclass(frozen=True)
+class _Occurrence:
+    meeting: Meeting
+    start: datetime
+    previous: datetime | None  # the occurrence before, for clock-change notes
+    due: datetime
+
+
 class MeetingJobs:
     def __init__(self, deps: AppDeps, sleep: Callable[[float], None] = time.sleep) -> None:
         self.deps = deps
         self.sleep = sleep
-        self._poster = post_client(deps.client)
         self.started_at = deps.clock.now()
 
     def register(self) -> None:
@@ -176,12 +94,10 @@ class MeetingJobs:
 
     # Jobs -----------------------------------------------------------------------------
     def reminder(self, run: JobRun) -> None:
-        due = _when(run.payload.get("due")) or run.due_at
-        start = _when(run.payload.get("start"))
-        with self.deps.session_factory() as session:
-            meeting, previous = self._occurrence(session, run, start, due)
-        if meeting is None or start is None:
+        found = self._occurrence(run)
+        if found is None:
             return
+        meeting, start, due = found.meeting, found.start, found.due
         lead = run.payload.get("lead", "")
         if self._skipped(
             run,
@@ -191,17 +107,15 @@ class MeetingJobs:
         ):
             return
         late = self._late(run, due)
-        notes = shift_notes(ZoneInfo(meeting.timezone), start, previous, period_for(meeting.rrule))
+        notes = shift_notes(ZoneInfo(meeting.timezone), start, found.previous, period_for(meeting.rrule))
         message = views.reminder(meeting, start, run.now, late_since=due if late else None, shift_notes=notes)
         self._deliver(run, meeting.channel, message, due, late, meeting.name)
 
     def agenda(self, run: JobRun) -> None:
-        due = _when(run.payload.get("due")) or run.due_at
-        start = _when(run.payload.get("start"))
-        with self.deps.session_factory() as session:
-            meeting, _previous = self._occurrence(session, run, start, due)
-        if meeting is None or start is None:
+        found = self._occurrence(run)
+        if found is None:
             return
+        meeting, due = found.meeting, found.due
         if self._skipped(run, due, f"the Secretary's agenda reminder for *{escape(meeting.name)}*"):
             return
         secretaries = self.deps.org.holders("secretary")
@@ -213,9 +127,9 @@ class MeetingJobs:
                 f"nobody was reminded to circulate the agenda for *{escape(meeting.name)}*.",
             )
             return
-        message = views.agenda_notice(meeting, start, int(run.payload.get("days", 0)))
+        message = views.agenda_notice(meeting, found.start, int(run.payload.get("days", 0)))
         late = self._late(run, due)
-        outbox = self._outbox(service.JOB_AGENDA)
+        outbox = SlackOutbox(self.deps.client, service.JOB_AGENDA)
         ts = None
         for user_id in secretaries:
             try:
@@ -229,7 +143,7 @@ class MeetingJobs:
         self._record(run, "sent_late" if late else "sent", None, ts, due)
 
     def change(self, run: JobRun) -> None:
-        due = _when(run.payload.get("due")) or run.due_at
+        due = _due(run)
         channel = str(run.payload.get("channel") or "")
         with self.deps.session_factory() as session:
             if service.posted(session, run.key, due):
@@ -250,7 +164,7 @@ class MeetingJobs:
         self._deliver(run, channel, message, due, False, meeting.name)
 
     def digest(self, run: JobRun) -> None:
-        due = _when(run.payload.get("due")) or run.due_at
+        due = _due(run)
         org = self.deps.org
         channel = org.digest.channel or org.channels.announcements
         day = date.fromisoformat(str(run.payload.get("day")))
@@ -268,21 +182,23 @@ class MeetingJobs:
         self._deliver(run, channel, views.digest(items), due, late, "the weekly digest")
 
     # Helpers --------------------------------------------------------------------------
-    def _occurrence(
-        self, session: Session, run: JobRun, start: datetime | None, due: datetime
-    ) -> tuple[Meeting | None, datetime | None]:
-        """The meeting if this occurrence is still on and not yet posted for; else None."""
-        if service.posted(session, run.key, due):
-            return None, None
-        meeting = service.get_meeting(session, str(run.payload.get("meeting")))
-        item = None
-        if meeting is not None and meeting.active and start is not None:
-            item = service.find_occurrence(meeting, start)
-        if meeting is None or item is None:
-            # Cancelled or moved after this job was planned (planning withdraws it too).
-            self._record(run, "withdrawn", None, None, due)
-            return None, None
-        return meeting, service.previous_start(meeting, item)
+    def _occurrence(self, run: JobRun) -> _Occurrence | None:
+        """The occurrence a reminder or agenda job is for, if it is still on and not yet
+        posted for; a cancelled or moved one is recorded as withdrawn."""
+        due = _due(run)
+        start = _when(run.payload.get("start"))
+        with self.deps.session_factory() as session:
+            if service.posted(session, run.key, due):
+                return None
+            meeting = service.get_meeting(session, str(run.payload.get("meeting")))
+            item = None
+            if meeting is not None and meeting.active and start is not None:
+                item = service.find_occurrence(meeting, start)
+            if meeting is None or item is None or start is None:
+                # Cancelled or moved after this job was planned (planning withdraws it too).
+                self._record(run, "withdrawn", None, None, due)
+                return None
+            return _Occurrence(meeting, start, service.previous_start(meeting, item), due)
 
     def _late(self, run: JobRun, due: datetime) -> bool:
         """Marked late only when it fell due before this process started (the bot was down),
@@ -303,9 +219,6 @@ class MeetingJobs:
         )
         return True
 
-    def _outbox(self, kind: str) -> SlackOutbox:
-        return SlackOutbox(self._poster, self.deps.client, kind)
-
     def _deliver(
         self,
         run: JobRun,
@@ -316,25 +229,20 @@ class MeetingJobs:
         name: str,
         record: bool = True,
     ) -> str | None:
-        if self.deps.clock.now() - run.now > LEASE / 2:
-            # Our claim may lapse while we post; let the queue hand it out again.
-            raise RetryLater("claim too old to post safely")
         try:
-            delivery = deliver_once(
-                self._outbox(run.kind),
+            delivery = deliver_job(
+                SlackOutbox(self.deps.client, run.kind),
+                run,
                 channel,
-                run.key,
                 message.text,
                 message.block_dicts(),
-                since=min(due, run.now) - timedelta(minutes=10),
-                check_first=run.recovered or run.attempt > 1,
+                due=due,
+                now=self.deps.clock.now(),
                 sleep=self.sleep,
             )
         except PostError as exc:
-            if exc.permanent or run.attempt >= MAX_ATTEMPTS:
-                self._failed(run, exc, channel, due, name)
-                return None
-            raise RetryLater(exc.error) from None
+            self._failed(run, exc, channel, due, name)
+            return None
         if record:
             outcome = "found" if delivery.outcome == "found" else "sent_late" if late else "sent"
             self._record(run, outcome, channel, delivery.ts, due)
@@ -389,7 +297,7 @@ class MeetingJobs:
         targets = [admins_channel] if admins_channel else list(self.deps.org.admins)
         for target in targets:
             try:
-                self.deps.client.chat_postMessage(channel=target, text=alert.text, blocks=alert.block_dicts())
+                send_dm(self.deps.client, target, alert)
             except (SlackApiError, OSError):
                 log.exception("admin alert %s could not be posted", key)
 

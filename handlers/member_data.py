@@ -10,6 +10,7 @@ from slack_bolt import Ack, App
 
 from bot.deps import AppDeps
 from bot.services import audit, member_data
+from bot.slack_dm import DmFile, send_dm, upload_to_dm
 from bot.views import member_data as views
 from bot.views.common import Reply
 from handlers.commands import CommandRequest, Subcommand
@@ -24,18 +25,14 @@ def send_export(deps: AppDeps, user_id: str) -> None:
     """Everything stored about the member, as two files in a DM with the bot."""
     with deps.session_factory() as session:
         export = member_data.export_member(session, deps.org, user_id, deps.clock.now())
-    channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
-    deps.client.files_upload_v2(
-        channel=channel,
-        initial_comment=views.export_comment(),
-        file_uploads=[
-            {"content": export.as_json(), "filename": JSON_FILE, "title": "Your LIEC data (JSON)"},
-            {
-                "content": member_data.readable_summary(export),
-                "filename": SUMMARY_FILE,
-                "title": "Your LIEC data (summary)",
-            },
+    upload_to_dm(
+        deps.client,
+        user_id,
+        [
+            DmFile(JSON_FILE, "Your LIEC data (JSON)", export.as_json()),
+            DmFile(SUMMARY_FILE, "Your LIEC data (summary)", member_data.readable_summary(export)),
         ],
+        comment=views.export_comment(),
     )
     log.info("member data export sent sections=%d", len(export.sections))
 
@@ -82,7 +79,7 @@ def forget_now(deps: AppDeps, user_id: str) -> None:
     else:
         log.info("member data erased kept=%d", len(kept))
         reply = views.forget_done(kept)
-    deps.client.chat_postMessage(channel=user_id, text=reply.text, blocks=reply.block_dicts())
+    send_dm(deps.client, user_id, reply)
 
 
 def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:

@@ -15,9 +15,10 @@ from bot.jobs import JobRun
 from bot.services import nomination_rules, nominations
 from bot.services.nomination_rules import Person
 from bot.services.nominations import NominationStatus
+from bot.slack_dm import send_dm
 from bot.views import nominations as views
 from bot.views.common import Reply, escape
-from handlers.elections import position_title, retry_slack_faults, send_dm
+from handlers.elections import position_title, retry_slack_faults
 from handlers.nominations import membership_format, open_then_prefill
 from models.elections import NominationRecord, NominatorRecord
 
@@ -27,9 +28,7 @@ log = logging.getLogger(__name__)
 # Nominators ----------------------------------------------------------------------------
 
 
-def _nominator_problem(
-    nominator: NominatorRecord | None, user_id: str, now: datetime
-) -> str | None:
+def _nominator_problem(nominator: NominatorRecord | None, user_id: str, now: datetime) -> str | None:
     if nominator is None:
         return "This nomination has changed since you were asked: there is nothing to answer."
     if nominator.slack_id != user_id:
@@ -38,8 +37,10 @@ def _nominator_problem(
     if nomination.withdrawn_at is not None:
         return "The candidate has withdrawn this nomination: there is nothing to confirm."
     if nominations.election_closed(nomination, now):
-        return (f"Nominations for {escape(nomination.election.name)} have closed, so this "
-                "nomination can no longer be confirmed.")
+        return (
+            f"Nominations for {escape(nomination.election.name)} have closed, so this "
+            "nomination can no longer be confirmed."
+        )
     if nominator.status != nominations.AWAITING:
         return f"You have already {nominator.status} this nomination."
     return None
@@ -59,34 +60,40 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
     number_format = membership_format(deps)
 
     def build(profile: Person | None) -> Any:
-        return views.confirm_modal(nominator_id, candidate, position, profile or Person(),
-                                   number_format)
+        return views.confirm_modal(nominator_id, candidate, position, profile or Person(), number_format)
 
     open_then_prefill(deps, body["trigger_id"], build, user_id)
 
 
 def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
     nomination = nominator.nomination
-    others = [(nominations.nominator_person(n), "the other nominator")
-              for n in nomination.nominators if n.id != nominator.id]
+    others = [
+        (nominations.nominator_person(n), "the other nominator")
+        for n in nomination.nominators
+        if n.id != nominator.id
+    ]
     partner = nominations.partner_of(nomination)
     if partner is not None:
         others.append((partner, "the job-share partner"))
     return others
 
 
-def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any],
-                         deps: AppDeps) -> None:
+def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     now = deps.clock.now()
     nominator_id = views.metadata_id(view, "nominator_id") or 0
     details = views.read_confirmation(view["state"]["values"])
     with deps.session_factory.begin() as session:
         nominator = nominations.get_nominator(session, nominator_id)
-        if (nominator is not None and nominator.slack_id == user_id
-                and nominator.status == nominations.CONFIRMED):
-            ack(response_action="update", view=views.modal_notice(
-                "Confirmed", "You have confirmed this nomination. Thank you."))
+        if (
+            nominator is not None
+            and nominator.slack_id == user_id
+            and nominator.status == nominations.CONFIRMED
+        ):
+            ack(
+                response_action="update",
+                view=views.modal_notice("Confirmed", "You have confirmed this nomination. Thank you."),
+            )
             return
         problem = _nominator_problem(nominator, user_id, now)
         if problem is not None or nominator is None:
@@ -95,25 +102,28 @@ def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any],
         nomination = nominator.nomination
         rules = nominations.rules_for(nomination.election, deps.org)
         errors = nomination_rules.validate_confirmation(
-            details, nominations.candidate_of(nomination), _others(nominator), rules, now)
+            details, nominations.candidate_of(nomination), _others(nominator), rules, now
+        )
         if errors:
             ack(response_action="errors", errors=errors)
             return
         status = nominations.confirm(session, nominator, details, now)
-        answered = views.nominator_answered(nomination.candidate_name,
-                                            position_title(deps, nomination.position_key), True)
+        answered = views.nominator_answered(
+            nomination.candidate_name, position_title(deps, nomination.position_key), True
+        )
         channel, ts = nominator.dm_channel, nominator.dm_ts
     log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
-    ack(response_action="update", view=views.modal_notice(
-        "Confirmed", "Thank you: your nomination is recorded."))
+    ack(
+        response_action="update",
+        view=views.modal_notice("Confirmed", "Thank you: your nomination is recorded."),
+    )
     if channel and ts:
         _replace_dm(deps, channel, ts, answered)
 
 
 def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
     try:
-        deps.client.chat_update(channel=channel, ts=ts, text=reply.text,
-                                blocks=reply.block_dicts())
+        deps.client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.block_dicts())
     except SlackApiError:
         log.warning("could not update a nominator's DM channel=%s", channel)
 
@@ -130,7 +140,9 @@ def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
         nominations.decline(session, nominator, deps.clock.now())
         answered = views.nominator_answered(
             nominator.nomination.candidate_name,
-            position_title(deps, nominator.nomination.position_key), False)
+            position_title(deps, nominator.nomination.position_key),
+            False,
+        )
     log.info("nominator declined nominator=%s", nominator_id)
     respond(text=answered.text, blocks=answered.block_dicts(), replace_original=True)
 
@@ -148,11 +160,17 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
             return
         n = nominator.nomination
         reply = views.nominator_request(
-            nominator.id, n.candidate_name, n.candidate_slack_id, n.submitted_by,
-            position_title(deps, n.position_key), n.election.name, n.election.closes_at)
+            nominator.id,
+            n.candidate_name,
+            n.candidate_slack_id,
+            n.submitted_by,
+            position_title(deps, n.position_key),
+            n.election.name,
+            n.election.closes_at,
+        )
         user_id = nominator.slack_id
     try:
-        channel, ts = send_dm(deps, user_id, reply)
+        channel, ts = send_dm(deps.client, user_id, reply)
     except SlackApiError as exc:
         raise retry_slack_faults(run, exc) from exc
     with deps.session_factory.begin() as session:
@@ -161,12 +179,11 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
             stored.notified_at, stored.dm_channel, stored.dm_ts = run.now, channel, ts
 
 
-def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord,
-                    reply: Reply) -> None:
+def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord, reply: Reply) -> None:
     # A candidate not on Slack hears through whoever nominated them.
     to = nomination.candidate_slack_id or nomination.submitted_by
     try:
-        send_dm(deps, to, reply)
+        send_dm(deps.client, to, reply)
     except SlackApiError as exc:
         raise retry_slack_faults(run, exc) from exc
 
@@ -177,8 +194,9 @@ def _notify_declined(deps: AppDeps, run: JobRun) -> None:
         if nominator is None or nominator.status != nominations.DECLINED:
             return
         n = nominator.nomination
-        reply = views.declined_notice(nominator.slack_id, position_title(deps, n.position_key),
-                                      n.election.name)
+        reply = views.declined_notice(
+            nominator.slack_id, position_title(deps, n.position_key), n.election.name
+        )
     _tell_candidate(deps, run, n, reply)
 
 
@@ -200,9 +218,11 @@ def register(app: App, deps: AppDeps) -> None:
 
     app.view(views.CONFIRM_CALLBACK)(submit_confirmation)
     app.action(views.NOMINATOR_CONFIRM)(
-        ack=ack_only, lazy=[lambda body, respond: _on_confirm_button(body, respond, deps)])
+        ack=ack_only, lazy=[lambda body, respond: _on_confirm_button(body, respond, deps)]
+    )
     app.action(views.NOMINATOR_DECLINE)(
-        ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)])
+        ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)]
+    )
 
     deps.jobs.register(nominations.NOTIFY_JOB, lambda run: _notify_nominator(deps, run))
     deps.jobs.register(nominations.DECLINED_JOB, lambda run: _notify_declined(deps, run))

@@ -26,18 +26,17 @@ from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
 from bot.services.nominations import NominationStatus
+from bot.slack_dm import DmFile, send_dm, upload_to_dm
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
 from handlers.commands import CommandRequest, Subcommand
-from handlers.elections import position_title, send_dm
+from handlers.elections import position_title
 from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
 
-NOT_ADMIN = (
-    "Only LIEC admins can see the nominations. To see your own, type `/liec nominations mine`."
-)
+NOT_ADMIN = "Only LIEC admins can see the nominations. To see your own, type `/liec nominations mine`."
 
 
 # Choosing what is open ------------------------------------------------------------------
@@ -54,42 +53,48 @@ def _resolve_role(deps: AppDeps, text: str) -> tuple[Position | None, Reply | No
         return Position(REGIONAL_COORDINATOR, region), None
     match = deps.roles.match(rest or text)
     if match.role is None:
-        hint = ", ".join(r.title for r in match.suggestions) or ", ".join(
-            r.title for r in deps.roles.roles)
-        return None, notice(f"There is no role called “{escape(text[:60])}”. Roles: "
-                            f"{escape(hint)}.")
-    return Position(match.role.key, region if match.role.key == REGIONAL_COORDINATOR
-                    else None), None
+        hint = ", ".join(r.title for r in match.suggestions) or ", ".join(r.title for r in deps.roles.roles)
+        return None, notice(f"There is no role called “{escape(text[:60])}”. Roles: {escape(hint)}.")
+    return Position(match.role.key, region if match.role.key == REGIONAL_COORDINATOR else None), None
 
 
 def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) -> Reply:
     now = deps.clock.now()
     if wanted is not None and election_store.open_positions(session, now):
-        return notice(f"Nominations for {escape(position_title(deps, wanted))} are not open "
-                      "now. Type `/liec nominate` to see the positions that are.")
+        return notice(
+            f"Nominations for {escape(position_title(deps, wanted))} are not open "
+            "now. Type `/liec nominate` to see the positions that are."
+        )
     upcoming = election_store.next_election(session, now)
     if upcoming is not None:
-        return notice(f"Nominations are not open now. {escape(upcoming.name)} opens "
-                      f"{election_views.slack_time(upcoming.opens_at)}.")
-    return notice("No election is taking nominations now. Members are told in the "
-                  "announcements channel when nominations open.")
+        return notice(
+            f"Nominations are not open now. {escape(upcoming.name)} opens "
+            f"{election_views.slack_time(upcoming.opens_at)}."
+        )
+    return notice(
+        "No election is taking nominations now. Members are told in the "
+        "announcements channel when nominations open."
+    )
 
 
 def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
     several = len({f.election_id for f in found}) > 1
     return [
-        views.Choice(f.value, position_title(deps, f.position)
-                     + (f" · {f.election_name}" if several else ""))
+        views.Choice(f.value, position_title(deps, f.position) + (f" · {f.election_name}" if several else ""))
         for f in found
     ]
 
 
 def _branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
     return [
-        views.BranchGroup(title, [views.Choice(key, branch.name)
-                                  for key, branch in sorted(deps.org.branches.items(),
-                                                            key=lambda kv: kv[1].name)
-                                  if branch.region == region])
+        views.BranchGroup(
+            title,
+            [
+                views.Choice(key, branch.name)
+                for key, branch in sorted(deps.org.branches.items(), key=lambda kv: kv[1].name)
+                if branch.region == region
+            ],
+        )
         for region, title in REGIONS.items()
     ]
 
@@ -120,12 +125,14 @@ def open_then_prefill(
     view = opened.get("view") or {}
     # If this fails the member still has the form, and types their details themselves.
     with contextlib.suppress(SlackApiError):
-        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"),
-                                 view=build(profile))
+        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=build(profile))
 
 
 def open_nomination_form(
-    deps: AppDeps, trigger_id: str, user_id: str, found: list[OpenPosition],
+    deps: AppDeps,
+    trigger_id: str,
+    user_id: str,
+    found: list[OpenPosition],
     selected: str | None = None,
 ) -> None:
     choices = _choices(deps, found)
@@ -134,10 +141,15 @@ def open_nomination_form(
 
     def build(profile: Person | None) -> Any:
         candidate = profile or Person(user_id)
-        initial = NominationForm(position=None, candidate=candidate, statement="",
-                                 route=Route.MEMBERS)
-        return views.nomination_modal(choices, branches, membership_format=membership_format(
-            deps), initial=initial, selected=selected, closes_at=closes_at)
+        initial = NominationForm(position=None, candidate=candidate, statement="", route=Route.MEMBERS)
+        return views.nomination_modal(
+            choices,
+            branches,
+            membership_format=membership_format(deps),
+            initial=initial,
+            selected=selected,
+            closes_at=closes_at,
+        )
 
     open_then_prefill(deps, trigger_id, build, user_id)
 
@@ -147,7 +159,8 @@ def _open_positions(
 ) -> list[OpenPosition]:
     with deps.session_factory() as session:
         found = election_store.open_positions(
-            session, deps.clock.now(), wanted.role_key if wanted else None, election_id)
+            session, deps.clock.now(), wanted.role_key if wanted else None, election_id
+        )
     if wanted is not None and wanted.region is not None:
         found = [f for f in found if f.position == wanted]
     return found
@@ -188,17 +201,23 @@ def _item(deps: AppDeps, n: NominationRecord, now: datetime) -> views.Nomination
         route = "two members"
     lines = []
     for nominator in n.nominators:
-        who = (f"<@{nominator.slack_id}>" if nominator.slack_id
-               else escape(nominator.name or "(forgotten)"))
-        lines.append(f"Nominator {nominator.slot}: {who} · "
-                     f"{nominations.NOMINATOR_LABELS.get(nominator.status, nominator.status)}")
+        who = f"<@{nominator.slack_id}>" if nominator.slack_id else escape(nominator.name or "(forgotten)")
+        lines.append(
+            f"Nominator {nominator.slot}: {who} · "
+            f"{nominations.NOMINATOR_LABELS.get(nominator.status, nominator.status)}"
+        )
     if n.partner_name:
         lines.append(f"Job share with {escape(n.partner_name)}")
     return views.NominationItem(
-        nomination_id=n.id, position=position_title(deps, n.position_key),
-        election=n.election.name, candidate=n.candidate_name,
-        candidate_slack_id=n.candidate_slack_id, status=status.value, route=route,
-        nominators=lines, closes_at=n.election.closes_at,
+        nomination_id=n.id,
+        position=position_title(deps, n.position_key),
+        election=n.election.name,
+        candidate=n.candidate_name,
+        candidate_slack_id=n.candidate_slack_id,
+        status=status.value,
+        route=route,
+        nominators=lines,
+        closes_at=n.election.closes_at,
         open=n.withdrawn_at is None and not nominations.election_closed(n, now),
         needs_check=status is NominationStatus.TO_CHECK,
     )
@@ -252,7 +271,7 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
         items = [_item(deps, n, now) for n in rows]
     title = "Nominations" + (f": {position_title(deps, wanted)}" if wanted else "")
     for message in views.admin_list(title, items):
-        send_dm(deps, admin_id, message)
+        send_dm(deps.client, admin_id, message)
     log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
 
 
@@ -260,27 +279,35 @@ def export_csv(deps: AppDeps, admin_id: str) -> None:
     """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
     with deps.session_factory.begin() as session:
         audit.record_admin_read(session, admin_id, "nominations export (CSV)", deps.clock.now())
-        rows = nomination_csv.export_rows(nominations.list_for_admin(session),
-                                          lambda key: position_title(deps, key))
+        rows = nomination_csv.export_rows(
+            nominations.list_for_admin(session), lambda key: position_title(deps, key)
+        )
     content = nomination_csv.to_csv(rows)
-    channel = deps.client.conversations_open(users=admin_id)["channel"]["id"]
     stamp = f"{deps.clock.now():%Y-%m-%d}"
-    deps.client.files_upload_v2(
-        channel=channel, content=content.encode("utf-8"), filename=f"nominations-{stamp}.csv",
-        title=f"LIEC nominations {stamp}",
-        initial_comment="Every nomination, with personal data: keep it safe and delete it "
-                        "when the election is over.",
-        request_file_info=False,
+    upload_to_dm(
+        deps.client,
+        admin_id,
+        [DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))],
+        comment="Every nomination, with personal data: keep it safe and delete it when the election is over.",
     )
     log.info("nominations CSV sent admin=%s rows=%s", admin_id, len(rows))
 
 
 SUBCOMMANDS = [
-    Subcommand("nominate", "/liec nominate [role]", "nominate a candidate in an officer election",
-               reply=nominate_reply, work=nominate_work),
-    Subcommand("nominations", "/liec nominations mine",
-               "your nominations (admins: `/liec nominations [role]` or `export`)",
-               reply=nominations_reply, work=nominations_work),
+    Subcommand(
+        "nominate",
+        "/liec nominate [role]",
+        "nominate a candidate in an officer election",
+        reply=nominate_reply,
+        work=nominate_work,
+    ),
+    Subcommand(
+        "nominations",
+        "/liec nominations mine",
+        "your nominations (admins: `/liec nominations [role]` or `export`)",
+        reply=nominations_reply,
+        work=nominations_work,
+    ),
 ]
 
 
@@ -288,10 +315,10 @@ SUBCOMMANDS = [
 
 
 def _submitted_view(deps: AppDeps, n: NominationRecord) -> Any:
-    asked = [x.slack_id for x in n.nominators
-             if x.slack_id and x.status == nominations.AWAITING]
-    return views.submitted_view(position_title(deps, n.position_key), n.election.name,
-                                nominations.status_of(n).value, asked)
+    asked = [x.slack_id for x in n.nominators if x.slack_id and x.status == nominations.AWAITING]
+    return views.submitted_view(
+        position_title(deps, n.position_key), n.election.name, nominations.status_of(n).value, asked
+    )
 
 
 def _check_submission(
@@ -313,18 +340,19 @@ def _check_submission(
         elif election is not None and editing.election_id != election.id:
             errors[position] = f"Choose a position in {editing.election.name}."
     if election is not None and form.position is not None and not errors:
-        same = nominations.find_duplicate(session, election.id, form.position, form.candidate,
-                                          exclude_id=editing_id)
+        same = nominations.find_duplicate(
+            session, election.id, form.position, form.candidate, exclude_id=editing_id
+        )
         if same is not None:
             errors[position] = (
-                "You already have a nomination for this position: edit it with "
-                "/liec nominations mine." if nominations.can_manage(same, user_id)
-                else "This candidate has already been nominated for this position.")
+                "You already have a nomination for this position: edit it with /liec nominations mine."
+                if nominations.can_manage(same, user_id)
+                else "This candidate has already been nominated for this position."
+            )
     return form, election, editing, errors
 
 
-def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any],
-                       deps: AppDeps) -> None:
+def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     key = str(view.get("id") or "")
     now = deps.clock.now()
@@ -337,16 +365,16 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any],
                 return
             form, election, editing, errors = _check_submission(session, deps, user_id, view)
             if errors or election is None:
-                placed = views.place_errors(errors, views.input_block_ids(view),
-                                            nomination_rules.POSITION)
+                placed = views.place_errors(errors, views.input_block_ids(view), nomination_rules.POSITION)
                 ack(response_action="errors", errors=placed)
                 return
             if editing is not None:
                 nominations.update(session, editing, form, now)
                 saved = editing
             else:
-                saved = nominations.submit(session, form, election, submitted_by=user_id,
-                                           submission_key=key, now=now)
+                saved = nominations.submit(
+                    session, form, election, submitted_by=user_id, submission_key=key, now=now
+                )
             result = _submitted_view(deps, saved)
             saved_id = saved.id
     except IntegrityError:
@@ -375,17 +403,28 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
             return
         if nominations.election_closed(n, now):
-            deps.client.views_push(trigger_id=body["trigger_id"], view=views.modal_notice(
-                "Nominations closed", f"Nominations for {escape(n.election.name)} have "
-                "closed: the nomination can no longer be changed."))
+            deps.client.views_push(
+                trigger_id=body["trigger_id"],
+                view=views.modal_notice(
+                    "Nominations closed",
+                    f"Nominations for {escape(n.election.name)} have "
+                    "closed: the nomination can no longer be changed.",
+                ),
+            )
             return
         form = nominations.form_of(n)
         found = election_store.open_positions(session, now, election_id=n.election_id)
         selected = f"{n.election_id}|{n.position_key}"
         closes_at = n.election.closes_at
     view = views.nomination_modal(
-        _choices(deps, found), _branch_groups(deps), membership_format=membership_format(deps),
-        initial=form, selected=selected, closes_at=closes_at, nomination_id=nomination_id)
+        _choices(deps, found),
+        _branch_groups(deps),
+        membership_format=membership_format(deps),
+        initial=form,
+        selected=selected,
+        closes_at=closes_at,
+        nomination_id=nomination_id,
+    )
     deps.client.views_push(trigger_id=body["trigger_id"], view=view)
 
 
@@ -410,8 +449,7 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
 def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     if not deps.is_admin(user_id):
-        respond(text="Only LIEC admins can do that.", replace_original=False,
-                response_type="ephemeral")
+        respond(text="Only LIEC admins can do that.", replace_original=False, response_type="ephemeral")
         return
     nomination_id = int(body["actions"][0].get("value") or 0)
     with deps.session_factory.begin() as session:
@@ -421,8 +459,9 @@ def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
         status = nominations.mark_checked(session, n, user_id, deps.clock.now())
         title = position_title(deps, n.position_key)
     log.info("nomination checked id=%s by=%s", nomination_id, user_id)
-    respond(text=f"Marked as checked: the nomination for {title} is now {status.value}.",
-            replace_original=False)
+    respond(
+        text=f"Marked as checked: the nomination for {title} is now {status.value}.", replace_original=False
+    )
 
 
 # Wiring --------------------------------------------------------------------------------
@@ -438,9 +477,12 @@ def register(app: App, deps: AppDeps) -> None:
         if not found:
             with deps.session_factory() as session:
                 record = election_store.get(session, election_id)
-                text = (f"Nominations for {escape(record.name)} closed "
-                        f"{election_views.slack_time(record.closes_at)}." if record
-                        else "That election no longer exists.")
+                text = (
+                    f"Nominations for {escape(record.name)} closed "
+                    f"{election_views.slack_time(record.closes_at)}."
+                    if record
+                    else "That election no longer exists."
+                )
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
         open_nomination_form(deps, body["trigger_id"], body["user"]["id"], found)
@@ -452,7 +494,7 @@ def register(app: App, deps: AppDeps) -> None:
             open_nomination_form(deps, body["trigger_id"], user_id, found)
             return
         with deps.session_factory() as session:
-            send_dm(deps, user_id, _not_open_reply(session, deps, None))
+            send_dm(deps.client, user_id, _not_open_reply(session, deps, None))
 
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)
@@ -463,7 +505,8 @@ def register(app: App, deps: AppDeps) -> None:
     app.action(views.MINE_EDIT)(ack=ack_only, lazy=[lambda body: _on_edit(body, deps)])
     app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
     app.action(views.ADMIN_CHECKED)(
-        ack=ack_only, lazy=[lambda body, respond: _on_checked(body, respond, deps)])
+        ack=ack_only, lazy=[lambda body, respond: _on_checked(body, respond, deps)]
+    )
 
     # The nominators' side: imported here, as it builds on this module's helpers.
     from handlers import nomination_answers

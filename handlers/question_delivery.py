@@ -22,6 +22,7 @@ from bot.deps import AppDeps
 from bot.services import questions as svc
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
+from bot.slack_dm import send_dm
 from bot.views import questions as views
 from bot.views.common import Reply, mention
 from models.questions import Question
@@ -136,13 +137,7 @@ def post_once(
     if reservation is None:
         return "already", None
     try:
-        answer = slack_call(
-            deps.client.chat_postMessage,
-            channel=recipient,
-            text=message.text,
-            blocks=message.block_dicts(),
-            unfurl_links=False,
-        )
+        channel, ts = slack_call(send_dm, client=deps.client, to=recipient, reply=message)
     except Unreachable as exc:
         with deps.session_factory.begin() as session:
             svc.record_unreachable(session, reservation, exc.error)
@@ -152,20 +147,14 @@ def post_once(
             svc.release(session, reservation)
         return "delayed", None
     with deps.session_factory.begin() as session:
-        svc.record_sent(session, reservation, str(answer.get("channel", recipient)), str(answer["ts"]))
+        svc.record_sent(session, reservation, channel, ts)
     return "sent", None
 
 
 def send(deps: AppDeps, channel: str, message: Reply) -> bool:
     """A one-off message (to the asker, to admins); a failure is logged, never raised."""
     try:
-        slack_call(
-            deps.client.chat_postMessage,
-            channel=channel,
-            text=message.text,
-            blocks=message.block_dicts(),
-            unfurl_links=False,
-        )
+        slack_call(send_dm, client=deps.client, to=channel, reply=message)
     except (Unreachable, Delayed):
         return False
     return True

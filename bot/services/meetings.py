@@ -64,7 +64,6 @@ JOB_CHANGE = "meeting_change"
 JOB_DIGEST = "meeting_digest"
 JOB_REFRESH = "meeting_refresh"
 JOB_KINDS = (JOB_REMINDER, JOB_AGENDA, JOB_CHANGE, JOB_DIGEST, JOB_REFRESH)
-METADATA_EVENT = "liec_reminder"  # Slack message metadata event_type on every post
 
 
 class MeetingError(Exception):

@@ -1,4 +1,4 @@
-"""What a member may send as a question, and how it is cut up for display.
+"""What a member may send as a question, and how long a piece of it is shown in one section.
 
 A question is shown to coordinators as escaped mrkdwn (see ``bot.views.common.escape``): a
 mention, ``<!channel>``, ``@here`` or a link typed by a member is shown as text, never acted on.
@@ -8,8 +8,9 @@ Only the length is refused, with the reason.
 from __future__ import annotations
 
 MAX_QUESTION_CHARS = 3000  # Slack's own limit for a modal's text input
-# Escaping can make a piece up to five times longer ("&" -> "&amp;"); five times 500 stays
-# within Slack's 3,000 characters for one section.
+# A question is shown in pieces of this size (bot.views.common.split_text). Escaping can make
+# a piece up to five times longer ("&" -> "&amp;"); five times 500 stays within Slack's 3,000
+# characters for one section.
 DISPLAY_PIECE_CHARS = 500
 
 
@@ -29,22 +30,3 @@ def clean_question(text: str) -> str:
             "offer to share the rest with the coordinator."
         )
     return cleaned
-
-
-def display_pieces(text: str, size: int = DISPLAY_PIECE_CHARS) -> list[str]:
-    """The text in pieces of at most ``size`` characters, cut at a line end or a space if one
-    is near, so that each piece fits one Block Kit section once escaped."""
-    pieces: list[str] = []
-    rest = text
-    while len(rest) > size:
-        # A line end in the second half of the piece, else a space, else a hard cut.
-        cut = rest.rfind("\n", size // 2, size)
-        if cut < 0:
-            cut = rest.rfind(" ", size // 2, size)
-        if cut < 0:
-            cut = size
-        pieces.append(rest[:cut].rstrip())
-        rest = rest[cut:].lstrip()
-    if rest:
-        pieces.append(rest)
-    return pieces

@@ -47,6 +47,24 @@ def truncate(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def split_text(text: str, limit: int) -> list[str]:
+    """The text in pieces of at most `limit` characters, cut at a line end or a space if one
+    is in the second half of the piece, else hard: long text over several sections."""
+    pieces: list[str] = []
+    rest = text
+    while len(rest) > limit:
+        cut = rest.rfind("\n", limit // 2, limit)
+        if cut < 0:
+            cut = rest.rfind(" ", limit // 2, limit)
+        if cut < 0:
+            cut = limit
+        pieces.append(rest[:cut].rstrip())
+        rest = rest[cut:].lstrip()
+    if rest:
+        pieces.append(rest)
+    return pieces
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 
@@ -89,6 +107,21 @@ def actions(*buttons: ButtonElement, block_id: str | None = None) -> ActionsBloc
 
 def bullets(items: Sequence[str]) -> str:
     return "\n".join(f"• {item}" for item in items)
+
+
+def form_modal(
+    callback_id: str, title: str, submit: str, blocks: Sequence[Block], private_metadata: str | None = None
+) -> View:
+    """A modal with a form: `submit` names its button, Cancel closes it."""
+    return View(
+        type="modal",
+        callback_id=callback_id,
+        title=PlainTextObject(text=title),
+        submit=PlainTextObject(text=submit),
+        close=PlainTextObject(text="Cancel"),
+        blocks=list(blocks),
+        private_metadata=private_metadata,
+    )
 
 
 @dataclass

@@ -32,8 +32,10 @@ from bot.views.common import (
     context,
     divider,
     escape,
+    form_modal,
     header,
     section,
+    split_text,
     truncate,
 )
 
@@ -57,29 +59,12 @@ def slack_time(moment: datetime) -> str:
     utc = moment.astimezone(UTC)
     fallback = f"{utc:%Y-%m-%d %H:%M} UTC"
     return (
-        f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}> "
-        f"(your time; {fallback})"
+        f"<!date^{int(utc.timestamp())}^{{date_long_pretty}} at {{time}}|{fallback}> (your time; {fallback})"
     )
 
 
 def utc_text(moment: datetime) -> str:
     return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def split_text(text: str, limit: int = _CHUNK) -> list[str]:
-    """Cut long text at line or word breaks into pieces that fit one section each."""
-    pieces: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut < limit // 2:
-            cut = text.rfind(" ", 0, limit)
-        if cut < limit // 2:
-            cut = limit
-        pieces.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    if text:
-        pieces.append(text)
-    return pieces
 
 
 def plain_section(text: str) -> SectionBlock:
@@ -108,34 +93,47 @@ def open_election_modal(positions: Sequence[tuple[str, str]]) -> View:
         Option(value=ElectionKind.BY_ELECTION.value, text="By-election (vacancies)"),
     ]
     blocks: list[Block] = [
-        InputBlock(block_id=NAME, label="Name", element=PlainTextInputElement(
-            action_id=INPUT, max_length=100, placeholder="LIEC elections 2027")),
-        InputBlock(block_id=KIND, label="Kind", element=RadioButtonsElement(
-            action_id=INPUT, options=kinds, initial_option=kinds[0])),
-        InputBlock(block_id=OPENS, label="Nominations open", element=DateTimePickerElement(
-            action_id=INPUT), hint="In your own time zone; members see it in theirs."),
-        InputBlock(block_id=CLOSES, label="Nominations close", element=DateTimePickerElement(
-            action_id=INPUT)),
-        InputBlock(block_id=POSITIONS, label="Positions", element=CheckboxesElement(
-            action_id=INPUT, options=options[:10])),
+        InputBlock(
+            block_id=NAME,
+            label="Name",
+            element=PlainTextInputElement(action_id=INPUT, max_length=100, placeholder="LIEC elections 2027"),
+        ),
+        InputBlock(
+            block_id=KIND,
+            label="Kind",
+            element=RadioButtonsElement(action_id=INPUT, options=kinds, initial_option=kinds[0]),
+        ),
+        InputBlock(
+            block_id=OPENS,
+            label="Nominations open",
+            element=DateTimePickerElement(action_id=INPUT),
+            hint="In your own time zone; members see it in theirs.",
+        ),
+        InputBlock(
+            block_id=CLOSES, label="Nominations close", element=DateTimePickerElement(action_id=INPUT)
+        ),
+        InputBlock(
+            block_id=POSITIONS,
+            label="Positions",
+            element=CheckboxesElement(action_id=INPUT, options=options[:10]),
+        ),
     ]
-    return View(
-        type="modal", callback_id=OPEN_CALLBACK, title=PlainTextObject(text="Open an election"),
-        submit=PlainTextObject(text="Schedule"), close=PlainTextObject(text="Cancel"),
-        blocks=blocks,
-    )
+    return form_modal(OPEN_CALLBACK, "Open an election", "Schedule", blocks)
 
 
 def election_created_view(name: str, opens_at: datetime, closes_at: datetime) -> View:
     return View(
-        type="modal", title=PlainTextObject(text="Election scheduled"),
+        type="modal",
+        title=PlainTextObject(text="Election scheduled"),
         close=PlainTextObject(text="Done"),
-        blocks=[section(
-            f"*{escape(name)}* is scheduled.\nNominations open {slack_time(opens_at)} and "
-            f"close {slack_time(closes_at)}. The bot announces it in the announcements "
-            "channel when it opens, reminds members 48 hours before it closes, and sends "
-            "the admins a summary at closing."
-        )],
+        blocks=[
+            section(
+                f"*{escape(name)}* is scheduled.\nNominations open {slack_time(opens_at)} and "
+                f"close {slack_time(closes_at)}. The bot announces it in the announcements "
+                "channel when it opens, reminds members 48 hours before it closes, and sends "
+                "the admins a summary at closing."
+            )
+        ],
     )
 
 
@@ -150,31 +148,32 @@ def _how_to_apply() -> str:
     )
 
 
-def announcement(
-    election_id: int, name: str, positions: Sequence[str], closes_at: datetime
-) -> Reply:
+def announcement(election_id: int, name: str, positions: Sequence[str], closes_at: datetime) -> Reply:
     blocks: list[Block] = [
         header(f"Nominations are open: {name}"),
         section(f"*Positions*\n{bullets([escape(p) for p in positions])}"),
         section(f"Nominations close {slack_time(closes_at)}."),
         section(_how_to_apply()),
         actions(button("Nominate", NOMINATE_BUTTON, value=str(election_id), style="primary")),
-        context("Or type `/liec nominate`. What you enter is seen only by you, your "
-                "nominators and the returning officer."),
+        context(
+            "Or type `/liec nominate`. What you enter is seen only by you, your "
+            "nominators and the returning officer."
+        ),
     ]
-    return Reply(text=f"Nominations are open: {escape(name)}. They close {utc_text(closes_at)}.",
-                 blocks=blocks)
+    return Reply(
+        text=f"Nominations are open: {escape(name)}. They close {utc_text(closes_at)}.", blocks=blocks
+    )
 
 
 def reminder(election_id: int, name: str, closes_at: datetime) -> Reply:
     blocks: list[Block] = [
-        section(f"*48 hours left:* nominations for *{escape(name)}* close "
-                f"{slack_time(closes_at)}."),
+        section(f"*48 hours left:* nominations for *{escape(name)}* close {slack_time(closes_at)}."),
         section("Nominators who have not confirmed yet: please answer the bot's message."),
         actions(button("Nominate", NOMINATE_BUTTON, value=str(election_id), style="primary")),
     ]
-    return Reply(text=f"48 hours left: nominations for {escape(name)} close {utc_text(closes_at)}.",
-                 blocks=blocks)
+    return Reply(
+        text=f"48 hours left: nominations for {escape(name)} close {utc_text(closes_at)}.", blocks=blocks
+    )
 
 
 # Admin views ---------------------------------------------------------------------------
@@ -199,18 +198,26 @@ def _counts_text(counts: dict[NominationStatus, int]) -> str:
 
 def status_reply(lines: Sequence[ElectionLine]) -> Reply:
     if not lines:
-        return Reply(text="No elections yet.", blocks=[section(
-            "There are no elections yet. Add one to the organisation file (`elections`) or "
-            "type `/liec election open`.")])
+        return Reply(
+            text="No elections yet.",
+            blocks=[
+                section(
+                    "There are no elections yet. Add one to the organisation file (`elections`) or "
+                    "type `/liec election open`."
+                )
+            ],
+        )
     blocks: list[Block] = [header("Elections")]
     for line in lines[-12:]:
         counts = bullets([f"{escape(title)}: {_counts_text(c)}" for title, c in line.counts])
         published = " · candidate list published" if line.published else ""
-        blocks.append(section(
-            f"*{escape(line.name)}* ({line.kind}) · *{line.state}*{published}\n"
-            f"Opens {slack_time(line.opens_at)}\nCloses {slack_time(line.closes_at)}\n"
-            f"{counts}"
-        ))
+        blocks.append(
+            section(
+                f"*{escape(line.name)}* ({line.kind}) · *{line.state}*{published}\n"
+                f"Opens {slack_time(line.opens_at)}\nCloses {slack_time(line.closes_at)}\n"
+                f"{counts}"
+            )
+        )
     return Reply(text="Elections", blocks=blocks)
 
 
@@ -226,19 +233,25 @@ def closing_summary(name: str, closes_at: datetime, lines: Sequence[SummaryLine]
     """The admins' summary at closing, sent by DM (it names candidates)."""
     blocks: list[Block] = [
         header(f"Nominations closed: {name}"),
-        section(f"Nominations closed {slack_time(closes_at)}. "
-                f"{len(lines)} nomination{'s' if len(lines) != 1 else ''}:"),
+        section(
+            f"Nominations closed {slack_time(closes_at)}. "
+            f"{len(lines)} nomination{'s' if len(lines) != 1 else ''}:"
+        ),
     ]
     by_position: dict[str, list[SummaryLine]] = {}
     for line in lines:
         by_position.setdefault(line.position, []).append(line)
     for position, group in by_position.items():
         items = [f"{escape(g.candidate)} · {g.status.value} · {g.route}" for g in group]
-        for piece in split_text(f"*{escape(position)}*\n{bullets(items)}"):
+        for piece in split_text(f"*{escape(position)}*\n{bullets(items)}", _CHUNK):
             blocks.append(section(piece))
-    blocks.append(context("`/liec nominations` for the details · `/liec nominations export` "
-                          "for the CSV · `/liec election publish <name>` to publish the "
-                          "candidate list"))
+    blocks.append(
+        context(
+            "`/liec nominations` for the details · `/liec nominations export` "
+            "for the CSV · `/liec election publish <name>` to publish the "
+            "candidate list"
+        )
+    )
     return chunk_messages(f"Nominations closed: {escape(name)}", blocks)
 
 
@@ -260,5 +273,5 @@ def candidate_list(name: str, candidates: Sequence[Candidate]) -> list[Reply]:
             current = candidate.position
             blocks += [divider(), section(f"*{escape(candidate.position)}*")]
         blocks.append(section(f"*{escape(candidate.name)}*"))
-        blocks += [plain_section(piece) for piece in split_text(candidate.statement)]
+        blocks += [plain_section(piece) for piece in split_text(candidate.statement, _CHUNK)]
     return chunk_messages(f"Candidates: {escape(name)}", blocks)

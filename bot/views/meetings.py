@@ -26,7 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.services.meeting_times import local_label, slack_date_token
 from bot.services.reminders import humanize
-from bot.views.common import Reply, bullets, context, escape, header, section, truncate
+from bot.views.common import Reply, bullets, context, escape, form_modal, header, section, truncate
 from models.meetings import Meeting
 
 ADD_CALLBACK = "meeting_add"
@@ -300,14 +300,7 @@ def add_modal(channel_id: str | None = None, zone: str = "Europe/London") -> Vie
             optional=True,
         ),
     ]
-    return View(
-        type="modal",
-        callback_id=ADD_CALLBACK,
-        title=PlainTextObject(text="Add a meeting"),
-        submit=PlainTextObject(text="Add"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=blocks,
-    )
+    return form_modal(ADD_CALLBACK, "Add a meeting", "Add", blocks)
 
 
 def modal_values(view: dict[str, Any]) -> dict[str, str | None]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.blocks.basic_components import PlainTextObject
 from slack_sdk.models.views import View
 
 from bot.services.audit import AuditPage
@@ -16,6 +15,7 @@ from bot.views.common import (
     bullets,
     context,
     escape,
+    form_modal,
     header,
     mention,
     notice,
@@ -69,14 +69,7 @@ def forget_modal(feature_titles: Sequence[str]) -> View:
         section("*This cannot be undone.* If you want a copy first, cancel and type `/liec my-data`."),
         context("Messages already in Slack channels and DMs are Slack's; a workspace admin can delete them."),
     ]
-    return View(
-        type="modal",
-        callback_id=FORGET_MODAL,
-        title=PlainTextObject(text="Forget me"),
-        submit=PlainTextObject(text="Erase my data"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=blocks,
-    )
+    return form_modal(FORGET_MODAL, "Forget me", "Erase my data", blocks)
 
 
 def forget_done(kept: Sequence[Kept]) -> Reply:

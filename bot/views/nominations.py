@@ -46,6 +46,7 @@ from bot.views.common import (
     context,
     divider,
     escape,
+    form_modal,
     header,
     mention,
     section,
@@ -81,37 +82,55 @@ class BranchGroup:
 
 
 def _text_input(
-    block_id: str, label: str, initial: str = "", *, optional: bool = False,
-    hint: str | None = None, max_length: int = MAX_NAME_CHARS, email: bool = False,
+    block_id: str,
+    label: str,
+    initial: str = "",
+    *,
+    optional: bool = False,
+    hint: str | None = None,
+    max_length: int = MAX_NAME_CHARS,
+    email: bool = False,
 ) -> InputBlock:
     element: EmailInputElement | PlainTextInputElement
     if email:
         element = EmailInputElement(action_id=INPUT, initial_value=initial or None)
     else:
-        element = PlainTextInputElement(action_id=INPUT, initial_value=initial or None,
-                                        max_length=max_length)
-    return InputBlock(block_id=block_id, label=label, element=element, optional=optional,
-                      hint=hint)
+        element = PlainTextInputElement(action_id=INPUT, initial_value=initial or None, max_length=max_length)
+    return InputBlock(block_id=block_id, label=label, element=element, optional=optional, hint=hint)
 
 
 def _user_input(block_id: str, label: str, initial: str | None, hint: str) -> InputBlock:
-    return InputBlock(block_id=block_id, label=label, optional=True, hint=hint,
-                      element=UserSelectElement(action_id=INPUT, initial_user=initial or None))
+    return InputBlock(
+        block_id=block_id,
+        label=label,
+        optional=True,
+        hint=hint,
+        element=UserSelectElement(action_id=INPUT, initial_user=initial or None),
+    )
 
 
 def _person_blocks(
-    keys: PersonFields, who: str, person: Person, *, required: bool, membership_hint: str,
+    keys: PersonFields,
+    who: str,
+    person: Person,
+    *,
+    required: bool,
+    membership_hint: str,
     user_hint: str,
 ) -> list[Block]:
     details_hint = None if required else "Only if they are not on Slack."
     return [
         _user_input(keys.user, f"{who} on Slack", person.slack_id, user_hint),
-        _text_input(keys.name, f"{who}: name", person.name, optional=not required,
-                    hint=details_hint),
-        _text_input(keys.email, f"{who}: email", person.email, optional=not required,
-                    email=True),
-        _text_input(keys.membership, f"{who}: membership number", person.membership_number,
-                    optional=not required, hint=membership_hint, max_length=40),
+        _text_input(keys.name, f"{who}: name", person.name, optional=not required, hint=details_hint),
+        _text_input(keys.email, f"{who}: email", person.email, optional=not required, email=True),
+        _text_input(
+            keys.membership,
+            f"{who}: membership number",
+            person.membership_number,
+            optional=not required,
+            hint=membership_hint,
+            max_length=40,
+        ),
     ]
 
 
@@ -127,10 +146,8 @@ def nomination_modal(
 ) -> View:
     """The form. ``selected`` is the chosen position's option value; ``nomination_id`` makes
     it an edit of that nomination."""
-    form = initial or NominationForm(position=None, candidate=Person(), statement="",
-                                     route=Route.MEMBERS)
-    options = [Option(value=c.value, text=truncate(c.label, OPTION_TEXT_LIMIT))
-               for c in positions]
+    form = initial or NominationForm(position=None, candidate=Person(), statement="", route=Route.MEMBERS)
+    options = [Option(value=c.value, text=truncate(c.label, OPTION_TEXT_LIMIT)) for c in positions]
     chosen = next((o for o in options if o.value == selected), None)
     if chosen is None and len(options) == 1:
         chosen = options[0]
@@ -144,76 +161,120 @@ def nomination_modal(
         intro += f"Nominations close {slack_time(closes_at)}."
     blocks: list[Block] = [
         section(intro),
-        InputBlock(block_id=fields.POSITION, label="Position", element=StaticSelectElement(
-            action_id=INPUT, options=options, initial_option=chosen,
-            placeholder="Choose the post")),
-        header("Candidate"),
-        *_person_blocks(fields.CANDIDATE_FIELDS, "Candidate", form.candidate, required=True,
-                        membership_hint=membership_hint,
-                        user_hint="Yourself, unless you nominate someone else."),
         InputBlock(
-            block_id=fields.STATEMENT, label="Personal statement",
-            element=PlainTextInputElement(action_id=INPUT, multiline=True,
-                                          initial_value=form.statement or None,
-                                          max_length=MAX_STATEMENT_CHARS),
+            block_id=fields.POSITION,
+            label="Position",
+            element=StaticSelectElement(
+                action_id=INPUT, options=options, initial_option=chosen, placeholder="Choose the post"
+            ),
+        ),
+        header("Candidate"),
+        *_person_blocks(
+            fields.CANDIDATE_FIELDS,
+            "Candidate",
+            form.candidate,
+            required=True,
+            membership_hint=membership_hint,
+            user_hint="Yourself, unless you nominate someone else.",
+        ),
+        InputBlock(
+            block_id=fields.STATEMENT,
+            label="Personal statement",
+            element=PlainTextInputElement(
+                action_id=INPUT,
+                multiline=True,
+                initial_value=form.statement or None,
+                max_length=MAX_STATEMENT_CHARS,
+            ),
             hint="Up to 200 words: the skills you can bring and how you would develop "
-                 "this role. Published only if the admins publish the candidate list.",
+            "this role. Published only if the admins publish the candidate list.",
         ),
         header("Nominated by"),
-        InputBlock(block_id=fields.ROUTE, label="Nominated by", element=RadioButtonsElement(
-            action_id=INPUT, options=routes,
-            initial_option=routes[1] if form.route is Route.BRANCH else routes[0])),
+        InputBlock(
+            block_id=fields.ROUTE,
+            label="Nominated by",
+            element=RadioButtonsElement(
+                action_id=INPUT,
+                options=routes,
+                initial_option=routes[1] if form.route is Route.BRANCH else routes[0],
+            ),
+        ),
     ]
     for number, keys in enumerate(fields.NOMINATOR_FIELDS, start=1):
         blocks += _person_blocks(
-            keys, f"Nominator {number}", form.nominators[number - 1], required=False,
+            keys,
+            f"Nominator {number}",
+            form.nominators[number - 1],
+            required=False,
             membership_hint=membership_hint,
-            user_hint="They get a message asking them to confirm.")
+            user_hint="They get a message asking them to confirm.",
+        )
     groups: list[OptionGroup] = []
     initial_branch: Option | None = None
     for group in branches:
-        group_options = [Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT))
-                         for b in group.branches]
+        group_options = [
+            Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT)) for b in group.branches
+        ]
         if group_options:
-            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT),
-                                      options=group_options))
-        initial_branch = initial_branch or next(
-            (o for o in group_options if o.value == form.branch), None)
+            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT), options=group_options))
+        initial_branch = initial_branch or next((o for o in group_options if o.value == form.branch), None)
     if groups:
-        blocks.append(InputBlock(
-            block_id=fields.BRANCH, label="Or: the nominating branch", optional=True,
-            element=StaticSelectElement(action_id=INPUT, option_groups=groups,
-                                        initial_option=initial_branch,
-                                        placeholder="Choose the branch"),
-            hint="Only for a nomination by a branch."))
+        blocks.append(
+            InputBlock(
+                block_id=fields.BRANCH,
+                label="Or: the nominating branch",
+                optional=True,
+                element=StaticSelectElement(
+                    action_id=INPUT,
+                    option_groups=groups,
+                    initial_option=initial_branch,
+                    placeholder="Choose the branch",
+                ),
+                hint="Only for a nomination by a branch.",
+            )
+        )
     blocks += [
         header("Job share (optional)"),
-        *_person_blocks(fields.PARTNER_FIELDS, "Job-share partner", form.partner or Person(),
-                        required=False, membership_hint=membership_hint,
-                        user_hint="Every post is open to job share."),
-        context("Names, emails and membership numbers are seen only by the person they "
-                "belong to, the nominators (what they need) and the returning officer."),
+        *_person_blocks(
+            fields.PARTNER_FIELDS,
+            "Job-share partner",
+            form.partner or Person(),
+            required=False,
+            membership_hint=membership_hint,
+            user_hint="Every post is open to job share.",
+        ),
+        context(
+            "Names, emails and membership numbers are seen only by the person they "
+            "belong to, the nominators (what they need) and the returning officer."
+        ),
     ]
     metadata = json.dumps({"nomination_id": nomination_id} if nomination_id else {})
-    return View(
-        type="modal", callback_id=NOMINATION_CALLBACK,
-        title=PlainTextObject(text="Edit nomination" if nomination_id else "Nominate"),
-        submit=PlainTextObject(text="Save" if nomination_id else "Submit"),
-        close=PlainTextObject(text="Cancel"), blocks=blocks, private_metadata=metadata,
+    return form_modal(
+        NOMINATION_CALLBACK,
+        "Edit nomination" if nomination_id else "Nominate",
+        "Save" if nomination_id else "Submit",
+        blocks,
+        private_metadata=metadata,
     )
 
 
 def modal_notice(title: str, text: str) -> View:
-    return View(type="modal", title=PlainTextObject(text=truncate(title, 24)),
-                close=PlainTextObject(text="Close"), blocks=[section(text)])
+    return View(
+        type="modal",
+        title=PlainTextObject(text=truncate(title, 24)),
+        close=PlainTextObject(text="Close"),
+        blocks=[section(text)],
+    )
 
 
 def submitted_view(position: str, election: str, status: str, asked: Sequence[str]) -> View:
-    lines = [f"Your nomination for *{escape(position)}* in {escape(election)} is saved. "
-             f"Status: *{status}*."]
+    lines = [f"Your nomination for *{escape(position)}* in {escape(election)} is saved. Status: *{status}*."]
     if asked:
-        lines.append("The bot has asked " + ", ".join(mention(u) for u in asked)
-                     + " to confirm; you will hear when they answer.")
+        lines.append(
+            "The bot has asked "
+            + ", ".join(mention(u) for u in asked)
+            + " to confirm; you will hear when they answer."
+        )
     lines.append("See, edit or withdraw it until closing: `/liec nominations mine`.")
     return modal_notice("Nomination saved", "\n".join(lines))
 
@@ -249,8 +310,7 @@ def read_nomination(values: dict[str, Any]) -> tuple[int | None, NominationForm]
         candidate=_person(values, fields.CANDIDATE_FIELDS),
         statement=_value(values, fields.STATEMENT),
         route=Route(route) if route in {r.value for r in Route} else None,
-        nominators=(_person(values, fields.NOMINATOR_FIELDS[0]),
-                    _person(values, fields.NOMINATOR_FIELDS[1])),
+        nominators=(_person(values, fields.NOMINATOR_FIELDS[0]), _person(values, fields.NOMINATOR_FIELDS[1])),
         branch=_value(values, fields.BRANCH) or None,
         partner=None if partner.is_blank else partner,
     )
@@ -286,23 +346,30 @@ def _candidate_text(name: str, slack_id: str | None) -> str:
 
 
 def nominator_request(
-    nominator_id: int, candidate: str, candidate_slack_id: str | None, submitted_by: str,
-    position: str, election: str, closes_at: datetime,
+    nominator_id: int,
+    candidate: str,
+    candidate_slack_id: str | None,
+    submitted_by: str,
+    position: str,
+    election: str,
+    closes_at: datetime,
 ) -> Reply:
     who = _candidate_text(candidate, candidate_slack_id)
     if candidate_slack_id == submitted_by:
         lead = f"{who} named you as a nominator for *{escape(position)}*"
     else:
-        lead = (f"{mention(submitted_by)} named you as a nominator of {who} for "
-                f"*{escape(position)}*")
+        lead = f"{mention(submitted_by)} named you as a nominator of {who} for *{escape(position)}*"
     decline = button("Decline", NOMINATOR_DECLINE, value=str(nominator_id), style="danger")
     # Decline asks again: a mis-tap must not cost a candidate their nomination.
-    decline.confirm = ConfirmObject(title="Decline?", text="The candidate will be told.",
-                                    confirm="Decline", deny="Back")
+    decline.confirm = ConfirmObject(
+        title="Decline?", text="The candidate will be told.", confirm="Decline", deny="Back"
+    )
     blocks: list[Block] = [
         section(f"{lead} in {escape(election)}. Confirm / Decline."),
-        context("Confirming asks for your name, email and membership number, which only the "
-                f"returning officer sees. Please answer before {slack_time(closes_at)}."),
+        context(
+            "Confirming asks for your name, email and membership number, which only the "
+            f"returning officer sees. Please answer before {slack_time(closes_at)}."
+        ),
         actions(
             button("Confirm", NOMINATOR_CONFIRM, value=str(nominator_id), style="primary"),
             decline,
@@ -314,8 +381,9 @@ def nominator_request(
 
 def nominator_answered(candidate: str, position: str, confirmed: bool) -> Reply:
     verb = "confirmed" if confirmed else "declined"
-    text = (f"You {verb} your nomination of *{escape(candidate)}* for *{escape(position)}*."
-            + (" Thank you." if confirmed else " The candidate has been told."))
+    text = f"You {verb} your nomination of *{escape(candidate)}* for *{escape(position)}*." + (
+        " Thank you." if confirmed else " The candidate has been told."
+    )
     return Reply(text=f"You {verb} this nomination.", blocks=[section(text)])
 
 
@@ -324,17 +392,26 @@ def confirm_modal(
 ) -> View:
     keys = fields.CONFIRM_FIELDS
     blocks: list[Block] = [
-        section(f"You are nominating *{escape(candidate)}* for *{escape(position)}*. "
-                "The returning officer needs your details to check you are an LI member."),
+        section(
+            f"You are nominating *{escape(candidate)}* for *{escape(position)}*. "
+            "The returning officer needs your details to check you are an LI member."
+        ),
         _text_input(keys.name, "Your name", details.name),
         _text_input(keys.email, "Your email", details.email, email=True),
-        _text_input(keys.membership, "Your membership number", details.membership_number,
-                    hint=f"Format: {membership_format}.", max_length=40),
+        _text_input(
+            keys.membership,
+            "Your membership number",
+            details.membership_number,
+            hint=f"Format: {membership_format}.",
+            max_length=40,
+        ),
     ]
-    return View(
-        type="modal", callback_id=CONFIRM_CALLBACK, title=PlainTextObject(text="Confirm"),
-        submit=PlainTextObject(text="Confirm"), close=PlainTextObject(text="Cancel"),
-        blocks=blocks, private_metadata=json.dumps({"nominator_id": nominator_id}),
+    return form_modal(
+        CONFIRM_CALLBACK,
+        "Confirm",
+        "Confirm",
+        blocks,
+        private_metadata=json.dumps({"nominator_id": nominator_id}),
     )
 
 
@@ -344,17 +421,19 @@ def read_confirmation(values: dict[str, Any]) -> Person:
 
 def declined_notice(nominator_slack_id: str | None, position: str, election: str) -> Reply:
     who = mention(nominator_slack_id) if nominator_slack_id else "One of your nominators"
-    text = (f"{who} declined to nominate you for *{escape(position)}* in {escape(election)}. "
-            "You can name another nominator: `/liec nominations mine` → Edit.")
-    return Reply(text=f"A nominator declined your nomination for {escape(position)}.",
-                 blocks=[section(text)])
+    text = (
+        f"{who} declined to nominate you for *{escape(position)}* in {escape(election)}. "
+        "You can name another nominator: `/liec nominations mine` → Edit."
+    )
+    return Reply(text=f"A nominator declined your nomination for {escape(position)}.", blocks=[section(text)])
 
 
 def valid_notice(position: str, election: str) -> Reply:
-    text = (f"Your nomination for *{escape(position)}* in {escape(election)} is now *valid*: "
-            "your nominators have confirmed.")
-    return Reply(text=f"Your nomination for {escape(position)} is valid.",
-                 blocks=[section(text)])
+    text = (
+        f"Your nomination for *{escape(position)}* in {escape(election)} is now *valid*: "
+        "your nominators have confirmed."
+    )
+    return Reply(text=f"Your nomination for {escape(position)} is valid.", blocks=[section(text)])
 
 
 # Lists ---------------------------------------------------------------------------------
@@ -380,24 +459,31 @@ def mine_modal(items: Sequence[NominationItem]) -> View:
     if not items:
         blocks.append(section("You have no nominations. Type `/liec nominate` to make one."))
     for item in items[:30]:
-        detail = bullets([f"Status: *{item.status}*", f"Nominated by: {item.route}",
-                          *item.nominators])
-        blocks.append(section(
-            f"*{escape(item.position)}* · {escape(item.election)}\n"
-            f"Candidate: {_candidate_text(item.candidate, item.candidate_slack_id)}\n{detail}"))
+        detail = bullets([f"Status: *{item.status}*", f"Nominated by: {item.route}", *item.nominators])
+        blocks.append(
+            section(
+                f"*{escape(item.position)}* · {escape(item.election)}\n"
+                f"Candidate: {_candidate_text(item.candidate, item.candidate_slack_id)}\n{detail}"
+            )
+        )
         if item.open:
             withdraw_check = ConfirmObject(
-                title="Withdraw?", text="Your nominators will no longer be asked.",
-                confirm="Withdraw", deny="Back")
-            withdraw = button("Withdraw", MINE_WITHDRAW, value=str(item.nomination_id),
-                              style="danger")
+                title="Withdraw?",
+                text="Your nominators will no longer be asked.",
+                confirm="Withdraw",
+                deny="Back",
+            )
+            withdraw = button("Withdraw", MINE_WITHDRAW, value=str(item.nomination_id), style="danger")
             withdraw.confirm = withdraw_check
-            blocks.append(actions(button("Edit", MINE_EDIT, value=str(item.nomination_id)),
-                                  withdraw))
+            blocks.append(actions(button("Edit", MINE_EDIT, value=str(item.nomination_id)), withdraw))
             blocks.append(context(f"Editable until {slack_time(item.closes_at)}."))
         blocks.append(divider())
-    return View(type="modal", title=PlainTextObject(text="My nominations"),
-                close=PlainTextObject(text="Close"), blocks=blocks[:100])
+    return View(
+        type="modal",
+        title=PlainTextObject(text="My nominations"),
+        close=PlainTextObject(text="Close"),
+        blocks=blocks[:100],
+    )
 
 
 def admin_list(title: str, items: Sequence[NominationItem]) -> list[Reply]:
@@ -406,14 +492,18 @@ def admin_list(title: str, items: Sequence[NominationItem]) -> list[Reply]:
     if not items:
         blocks.append(section("No nominations."))
     for item in items:
-        text = (f"*{escape(item.position)}* · {escape(item.election)}\n"
-                f"{_candidate_text(item.candidate, item.candidate_slack_id)} · "
-                f"*{item.status}* · by {item.route}\n" + bullets(item.nominators))
+        text = (
+            f"*{escape(item.position)}* · {escape(item.election)}\n"
+            f"{_candidate_text(item.candidate, item.candidate_slack_id)} · "
+            f"*{item.status}* · by {item.route}\n" + bullets(item.nominators)
+        )
         if item.needs_check:
-            blocks.append(section(text, accessory=button(
-                "Mark checked", ADMIN_CHECKED, value=str(item.nomination_id))))
+            blocks.append(
+                section(text, accessory=button("Mark checked", ADMIN_CHECKED, value=str(item.nomination_id)))
+            )
         else:
             blocks.append(section(text))
-    blocks.append(context("Personal data: keep this in this DM. "
-                          "`/liec nominations export` sends every field as a CSV."))
+    blocks.append(
+        context("Personal data: keep this in this DM. `/liec nominations export` sends every field as a CSV.")
+    )
     return chunk_messages(title, blocks)

@@ -21,7 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.services.question_text import MAX_QUESTION_CHARS, display_pieces
+from bot.services.question_text import DISPLAY_PIECE_CHARS, MAX_QUESTION_CHARS
 from bot.services.question_times import clock_text, place_name, zone_or_utc
 from bot.services.tz_regions import Region
 from bot.views.common import (
@@ -30,10 +30,12 @@ from bot.views.common import (
     button,
     context,
     escape,
+    form_modal,
     header,
     mention,
     notice,
     section,
+    split_text,
     truncate,
 )
 from models.questions import Question
@@ -67,7 +69,7 @@ def _asked_text(question: Question) -> str:
 
 
 def _question_blocks(question: Question) -> list[Block]:
-    return [section(escape(piece)) for piece in display_pieces(question.text)]
+    return [section(escape(piece)) for piece in split_text(question.text, DISPLAY_PIECE_CHARS)]
 
 
 def coordinator_message(
@@ -323,25 +325,13 @@ def already_taken(by: str | None) -> Reply:
 
 
 def ask_modal() -> View:
-    return View(
-        type="modal",
-        callback_id=ASK_MODAL,
-        title=PlainTextObject(text="Ask your coordinator"),
-        submit=PlainTextObject(text="Send"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            InputBlock(
-                block_id=ASK_BLOCK,
-                label=PlainTextObject(text="Your question"),
-                element=PlainTextInputElement(
-                    action_id=ASK_INPUT, multiline=True, max_length=MAX_QUESTION_CHARS
-                ),
-                hint=PlainTextObject(
-                    text="It goes to your regional coordinator, who will reply to you directly."
-                ),
-            )
-        ],
+    question = InputBlock(
+        block_id=ASK_BLOCK,
+        label=PlainTextObject(text="Your question"),
+        element=PlainTextInputElement(action_id=ASK_INPUT, multiline=True, max_length=MAX_QUESTION_CHARS),
+        hint=PlainTextObject(text="It goes to your regional coordinator, who will reply to you directly."),
     )
+    return form_modal(ASK_MODAL, "Ask your coordinator", "Send", [question])
 
 
 def reroute_modal(question: Question) -> View:
@@ -350,21 +340,12 @@ def reroute_modal(question: Question) -> View:
         for r in Region
         if r.value != question.region
     ]
-    return View(
-        type="modal",
-        callback_id=REROUTE_MODAL,
-        private_metadata=str(question.id),
-        title=PlainTextObject(text="Another region"),
-        submit=PlainTextObject(text="Move"),
-        close=PlainTextObject(text="Cancel"),
-        blocks=[
-            InputBlock(
-                block_id=REROUTE_BLOCK,
-                label=PlainTextObject(text="Which region should have this question?"),
-                element=RadioButtonsElement(action_id=REROUTE_INPUT, options=options),
-            )
-        ],
+    region = InputBlock(
+        block_id=REROUTE_BLOCK,
+        label=PlainTextObject(text="Which region should have this question?"),
+        element=RadioButtonsElement(action_id=REROUTE_INPUT, options=options),
     )
+    return form_modal(REROUTE_MODAL, "Another region", "Move", [region], private_metadata=str(question.id))
 
 
 def admin_alert(text: str) -> Reply:

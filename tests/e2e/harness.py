@@ -147,6 +147,21 @@ class BotHarness:
         return self.deps.jobs.run_due()
 
 
+def keep_failed_posts_in_history(fake: FakeSlack) -> None:
+    """Slack kept the messages it answered with a failure: conversations.history shows them,
+    with their metadata, as it does after a 5xx that came once the message was posted."""
+
+    def history(params: dict[str, Any]) -> dict[str, Any]:
+        kept = [
+            {"type": "message", "ts": "1795435260.000100", "metadata": c.params["metadata"]}
+            for c in fake.failed
+            if c.params.get("channel") == params.get("channel")
+        ]
+        return {"ok": True, "messages": kept, "has_more": False}
+
+    fake.on("conversations.history", history)
+
+
 def _answer(element: dict[str, Any], answer: Any) -> dict[str, Any]:
     kind = element["type"]
     if kind in {"plain_text_input", "email_text_input", "number_input", "url_text_input"}:

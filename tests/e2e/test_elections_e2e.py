@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from bot.fake_slack import FakeSlack
 from bot.services import nomination_rules as fields
 from models.elections import ElectionRecord, NominationRecord
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import BotHarness, keep_failed_posts_in_history
 
 ADMINS = ("U0SECRETARY", "U0CHAIR")
 MEMBER = "U0MEMBER"
@@ -44,19 +44,27 @@ def posts_to(bot: BotHarness, channel: str) -> list[dict[str, Any]]:
     return [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == channel]
 
 
-def open_election(bot: BotHarness, name: str = "By-election 2026",
-                  positions: tuple[str, ...] = ("secretary", "regional-coordinator:americas"),
-                  opens: datetime = OPENS, closes: datetime = CLOSES) -> Any:
+def open_election(
+    bot: BotHarness,
+    name: str = "By-election 2026",
+    positions: tuple[str, ...] = ("secretary", "regional-coordinator:americas"),
+    opens: datetime = OPENS,
+    closes: datetime = CLOSES,
+) -> Any:
     assert bot.command("election open", user=ADMINS[0]).status == 200
     view = bot.fake.wait_for("views.open")[-1]["view"]
     assert view["callback_id"] == "election_open_submit"
-    return bot.submit_view(ADMINS[0], {**view, "id": "VELECTION"}, {
-        "election_name": name,
-        "election_kind": "by-election",
-        "election_opens": int(opens.timestamp()),
-        "election_closes": int(closes.timestamp()),
-        "election_positions": list(positions),
-    }).json()
+    return bot.submit_view(
+        ADMINS[0],
+        {**view, "id": "VELECTION"},
+        {
+            "election_name": name,
+            "election_kind": "by-election",
+            "election_opens": int(opens.timestamp()),
+            "election_closes": int(closes.timestamp()),
+            "election_positions": list(positions),
+        },
+    ).json()
 
 
 def nominate(bot: BotHarness, statement: str = "I will keep the minutes.") -> Any:
@@ -64,13 +72,21 @@ def nominate(bot: BotHarness, statement: str = "I will keep the minutes.") -> An
     bot.command("nominate", user=MEMBER)
     view = bot.fake.wait_for("views.update", calls + 1)[-1]["view"]
     position = next(b for b in view["blocks"] if b.get("block_id") == fields.POSITION)
-    return bot.submit_view(MEMBER, {**view, "id": f"V{uuid.uuid4().hex[:8]}"}, {
-        fields.POSITION: position["element"]["options"][0]["value"],
-        fields.CANDIDATE_USER: MEMBER, fields.CANDIDATE_NAME: "Mary Member",
-        fields.CANDIDATE_EMAIL: "mary@example.org", fields.CANDIDATE_MEMBERSHIP: "123456",
-        fields.STATEMENT: statement, fields.ROUTE: "members",
-        fields.NOMINATOR_1_USER: "U0NOMONE", fields.NOMINATOR_2_USER: "U0NOMTWO",
-    }).json()
+    return bot.submit_view(
+        MEMBER,
+        {**view, "id": f"V{uuid.uuid4().hex[:8]}"},
+        {
+            fields.POSITION: position["element"]["options"][0]["value"],
+            fields.CANDIDATE_USER: MEMBER,
+            fields.CANDIDATE_NAME: "Mary Member",
+            fields.CANDIDATE_EMAIL: "mary@example.org",
+            fields.CANDIDATE_MEMBERSHIP: "123456",
+            fields.STATEMENT: statement,
+            fields.ROUTE: "members",
+            fields.NOMINATOR_1_USER: "U0NOMONE",
+            fields.NOMINATOR_2_USER: "U0NOMTWO",
+        },
+    ).json()
 
 
 def test_admin_opens_an_election_and_the_jobs_run_across_a_restart(
@@ -80,8 +96,11 @@ def test_admin_opens_an_election_and_the_jobs_run_across_a_restart(
     assert result["response_action"] == "update"
     assert "is scheduled" in json.dumps(result["view"])
     assert bot.run_jobs() == 0  # nothing is due yet
-    assert bot.command("nominate", user=MEMBER).json()["blocks"][0]["text"]["text"].startswith(
-        "Nominations are not open now. By-election 2026 opens <!date^")
+    assert (
+        bot.command("nominate", user=MEMBER)
+        .json()["blocks"][0]["text"]["text"]
+        .startswith("Nominations are not open now. By-election 2026 opens <!date^")
+    )
 
     # The bot restarts: the schedule is in the database, not in memory.
     bot.close()
@@ -94,8 +113,7 @@ def test_admin_opens_an_election_and_the_jobs_run_across_a_restart(
     assert "Secretary" in text and "Regional Coordinator (The Americas)" in text
     assert f"<!date^{int(CLOSES.timestamp())}^" in text  # each member sees their own time
     assert "2026-12-03 12:00 UTC" in text  # and UTC, unambiguous
-    nominate_button = next(e for b in announcement["blocks"] if b["type"] == "actions"
-                           for e in b["elements"])
+    nominate_button = next(e for b in announcement["blocks"] if b["type"] == "actions" for e in b["elements"])
     assert nominate_button["action_id"] == "election_nominate"
 
     # The Nominate button opens the form.
@@ -114,8 +132,61 @@ def test_admin_opens_an_election_and_the_jobs_run_across_a_restart(
     for admin in ADMINS:
         summary = posts_to(bot, admin)[-1]
         assert summary["text"] == "Nominations closed: By-election 2026"
-    assert bot.command("nominate", user=MEMBER).json()["blocks"][0]["text"]["text"].startswith(
-        "No election is taking nominations now")
+    assert (
+        bot.command("nominate", user=MEMBER)
+        .json()["blocks"][0]["text"]["text"]
+        .startswith("No election is taking nominations now")
+    )
+
+
+def announced_at(bot: BotHarness) -> datetime | None:
+    with bot.deps.session_factory() as session:
+        return session.scalars(select(ElectionRecord.announced_at)).one()
+
+
+def test_a_5xx_after_slack_posted_the_announcement_is_not_posted_again(bot: BotHarness) -> None:
+    open_election(bot)
+    bot.fake.fail_next("chat.postMessage", status=500)
+    keep_failed_posts_in_history(bot.fake)
+    bot.clock.set(OPENS)
+    bot.run_jobs()
+    assert len(bot.fake.failed) == 1  # neither slack_sdk nor the bot posted it again
+    assert bot.fake.failed[0].params["metadata"]["event_payload"]["key"].startswith("elections.announce:")
+    assert posts_to(bot, "C0ANNOUNCE") == []
+    assert announced_at(bot) == OPENS
+    bot.clock.set(OPENS + timedelta(hours=1))
+    bot.run_jobs()
+    assert posts_to(bot, "C0ANNOUNCE") == []
+
+
+def test_a_refused_announcement_is_retried_by_the_queue_and_posted_once(bot: BotHarness) -> None:
+    open_election(bot)
+    bot.fake.fail_next("chat.postMessage", status=200, error="not_in_channel")
+    bot.clock.set(OPENS)
+    bot.run_jobs()
+    assert posts_to(bot, "C0ANNOUNCE") == [] and announced_at(bot) is None
+    bot.clock.set(OPENS + timedelta(minutes=1))
+    bot.run_jobs()  # the admin invited the bot meanwhile
+    history = bot.fake.calls_to("conversations.history")
+    assert len(history) == 1  # a retried job looks before posting
+    assert len(posts_to(bot, "C0ANNOUNCE")) == 1 and announced_at(bot) is not None
+
+
+def test_a_5xx_after_slack_posted_the_candidate_list_is_not_posted_again(bot: BotHarness) -> None:
+    open_election(bot, opens=NOW - timedelta(hours=1))
+    nominate(bot)
+    with bot.deps.session_factory.begin() as session:
+        for nominator in session.scalars(select(NominationRecord)).one().nominators:
+            nominator.status = "confirmed"
+    bot.clock.set(CLOSES)
+    bot.run_jobs()
+    bot.run_jobs()
+    bot.fake.fail_next("chat.postMessage", status=503)
+    keep_failed_posts_in_history(bot.fake)
+    bot.command("election publish By-election 2026", user=ADMINS[0])
+    assert "is published" in bot.fake.wait_for("response_url")[-1]["text"]
+    assert [c.params["text"] for c in bot.fake.failed] == ["Candidates: By-election 2026"]
+    assert [p["text"] for p in posts_to(bot, "C0ANNOUNCE") if p["text"].startswith("Candidates")] == []
 
 
 def test_the_retention_purge_deletes_nomination_data(bot: BotHarness) -> None:
@@ -142,14 +213,17 @@ def test_the_open_modal_checks_its_fields(bot: BotHarness) -> None:
     assert result["response_action"] == "errors"
     assert result["errors"] == {"election_closes": "Nominations must close after they open."}
     assert open_election(bot, closes=NOW - timedelta(minutes=1))["errors"] == {
-        "election_closes": "The closing time has already passed."}
+        "election_closes": "The closing time has already passed."
+    }
     assert open_election(bot)["response_action"] == "update"
     assert open_election(bot, name="by-election  2026")["errors"] == {
-        "election_name": "There is already an election called by-election 2026."}
+        "election_name": "There is already an election called by-election 2026."
+    }
 
 
-@pytest.mark.parametrize("text", ["election open", "election status", "election close x",
-                                  "election publish x"])
+@pytest.mark.parametrize(
+    "text", ["election open", "election status", "election close x", "election publish x"]
+)
 def test_non_admins_are_refused(bot: BotHarness, text: str) -> None:
     body = bot.command(text, user=MEMBER).json()
     assert "Only LIEC admins" in json.dumps(body["blocks"])
@@ -169,7 +243,8 @@ def test_close_early_status_and_publish(bot: BotHarness) -> None:
 
     assert "can be closed" not in json.dumps(bot.command("election close nope", user=ADMINS[0]).json())
     assert "no election called nope" in json.dumps(
-        bot.command("election close nope", user=ADMINS[0]).json()["blocks"])
+        bot.command("election close nope", user=ADMINS[0]).json()["blocks"]
+    )
     publish_too_soon = bot.command("election publish By-election 2026", user=ADMINS[0]).json()
     assert "once nominations have closed" in json.dumps(publish_too_soon["blocks"])
 
@@ -178,8 +253,7 @@ def test_close_early_status_and_publish(bot: BotHarness) -> None:
     assert "are closed" in closed["text"]
     bot.run_jobs()
     assert posts_to(bot, ADMINS[1])[-1]["text"] == "Nominations closed: By-election 2026"
-    assert "No election is taking nominations" in json.dumps(
-        bot.command("nominate", user=MEMBER).json())
+    assert "No election is taking nominations" in json.dumps(bot.command("nominate", user=MEMBER).json())
 
     # Make the nomination valid, as the returning officer would after checking it.
     with bot.deps.session_factory.begin() as session:
@@ -193,8 +267,11 @@ def test_close_early_status_and_publish(bot: BotHarness) -> None:
     mrkdwn = json.dumps([b for b in blocks if b.get("text", {}).get("type") == "mrkdwn"])
     assert "Mary Member" in mrkdwn
     assert "<!channel>" not in mrkdwn and "mary@example.org" not in json.dumps(blocks)
-    plain = [b["text"]["text"] for b in blocks if b.get("text", {}).get("type") == "plain_text"
-             and b["type"] == "section"]
+    plain = [
+        b["text"]["text"]
+        for b in blocks
+        if b.get("text", {}).get("type") == "plain_text" and b["type"] == "section"
+    ]
     assert plain == [hostile]  # shown exactly as typed, in text Slack does not parse
     again = bot.command("election publish By-election 2026", user=ADMINS[0]).json()
     assert "was published" in json.dumps(again["blocks"])

@@ -18,7 +18,7 @@ from bot.views import meetings as views
 from handlers.meeting_jobs import MeetingJobs
 from models.foundation import ScheduledJob
 from models.meetings import MeetingPost
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import BotHarness, keep_failed_posts_in_history
 
 ADMIN = "U0SECRETARY"  # an admin in the example organisation file
 ADMINS_CHANNEL = "C0LIECADMIN"
@@ -149,7 +149,7 @@ def test_a_crash_before_posting_is_sent_once_after_the_lease(
     def crash(*_args: Any, **_kwargs: Any) -> Any:
         raise Crash
 
-    monkeypatch.setattr("handlers.meeting_jobs.deliver_once", crash)
+    monkeypatch.setattr("bot.services.delivery.deliver_once", crash)
     clock.set(datetime(2026, 11, 23, 12, 1, tzinfo=UTC))
     with pytest.raises(Crash):
         soon.run_jobs()
@@ -164,17 +164,7 @@ def test_a_crash_before_posting_is_sent_once_after_the_lease(
 def test_a_5xx_after_slack_posted_is_found_not_posted_again(soon: BotHarness, clock: ManualClock) -> None:
     fake = soon.fake
     fake.fail_next("chat.postMessage", status=500)
-
-    def history(params: dict[str, Any]) -> dict[str, Any]:
-        # Slack kept the message although it answered 500.
-        kept = [
-            {"type": "message", "ts": "1795435260.000100", "metadata": c.params["metadata"]}
-            for c in fake.failed
-            if c.params.get("channel") == params.get("channel")
-        ]
-        return {"ok": True, "messages": kept, "has_more": False}
-
-    fake.on("conversations.history", history)
+    keep_failed_posts_in_history(fake)  # Slack kept the message although it answered 500
     run_until(soon, clock, datetime(2026, 11, 23, 12, 1, tzinfo=UTC))
     assert len(fake.failed) == 1  # one attempt only: neither slack_sdk nor the bot posted again
     assert posts(fake, "C0BRANCH") == []

@@ -3,14 +3,14 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.services.question_text import (
+    DISPLAY_PIECE_CHARS,
     MAX_QUESTION_CHARS,
     QuestionRefused,
     clean_question,
-    display_pieces,
 )
 from bot.services.question_times import availability, expectation_text, place_name
 from bot.services.tz_regions import Region, parse_region
-from bot.views.common import SECTION_TEXT_LIMIT, escape
+from bot.views.common import SECTION_TEXT_LIMIT, escape, split_text
 
 
 def test_a_question_is_kept_as_typed_without_surrounding_space() -> None:
@@ -33,17 +33,17 @@ def test_a_ten_thousand_character_question_is_refused_with_the_reason() -> None:
 
 def test_pieces_rebuild_the_text_and_fit_a_section_once_escaped() -> None:
     text = ("word " * 300 + "\n") * 2
-    pieces = display_pieces(text.strip())
+    pieces = split_text(text.strip(), DISPLAY_PIECE_CHARS)
     assert " ".join(" ".join(pieces).split()) == " ".join(text.split())
-    worst = display_pieces("&" * MAX_QUESTION_CHARS)
+    worst = split_text("&" * MAX_QUESTION_CHARS, DISPLAY_PIECE_CHARS)
     assert "".join(worst) == "&" * MAX_QUESTION_CHARS
     assert all(len(escape(p)) <= SECTION_TEXT_LIMIT for p in worst)
-    assert display_pieces("short") == ["short"]
+    assert split_text("short", DISPLAY_PIECE_CHARS) == ["short"]
 
 
 def test_pieces_cut_at_a_space_near_the_limit() -> None:
     text = "a" * 450 + " " + "b" * 100
-    assert display_pieces(text) == ["a" * 450, "b" * 100]
+    assert split_text(text, DISPLAY_PIECE_CHARS) == ["a" * 450, "b" * 100]
 
 
 @pytest.mark.parametrize(
