@@ -39,7 +39,9 @@ class ElectionRecord(Base):
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     nominations: Mapped[list[NominationRecord]] = relationship(
-        back_populates="election", cascade="all, delete-orphan", order_by="NominationRecord.id",
+        back_populates="election",
+        cascade="all, delete-orphan",
+        order_by="NominationRecord.id",
         passive_deletes=True,
     )
 
@@ -50,9 +52,7 @@ class NominationRecord(Base):
     __tablename__ = "nominations"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    election_id: Mapped[int] = mapped_column(
-        ForeignKey("elections.id", ondelete="CASCADE"), index=True
-    )
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), index=True)
     position_key: Mapped[str] = mapped_column(String(80))
     # The modal's view id: Slack's retries and double clicks carry the same one.
     submission_key: Mapped[str] = mapped_column(String(100), unique=True)
@@ -79,8 +79,10 @@ class NominationRecord(Base):
 
     election: Mapped[ElectionRecord] = relationship(back_populates="nominations")
     nominators: Mapped[list[NominatorRecord]] = relationship(
-        back_populates="nomination", cascade="all, delete-orphan",
-        order_by="NominatorRecord.slot", passive_deletes=True,
+        back_populates="nomination",
+        cascade="all, delete-orphan",
+        order_by="NominatorRecord.slot",
+        passive_deletes=True,
     )
 
 
@@ -95,9 +97,7 @@ class NominatorRecord(Base):
     __table_args__ = (UniqueConstraint("nomination_id", "slot"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    nomination_id: Mapped[int] = mapped_column(
-        ForeignKey("nominations.id", ondelete="CASCADE"), index=True
-    )
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
     slot: Mapped[int] = mapped_column(Integer)
     slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     name: Mapped[str | None] = mapped_column(String(150), nullable=True)

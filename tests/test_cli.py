@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -18,21 +16,18 @@ from alembic import command
 
 from bot import db
 from bot.slack_requests import signed_headers, slash_command_body
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import ROOT, bot_env, free_port
 
 
 def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIEC_", "DATABASE_"))}
-    env.update(
+    return bot_env(
+        tmp_path,
         SLACK_BOT_TOKEN="xoxb-cli-test",
         SLACK_SIGNING_SECRET="cli-secret",
         SLACK_API_URL="http://127.0.0.1:9/api/",  # nothing listens there: Slack is "down"
         DATABASE_URL=f"sqlite:///{tmp_path}/cli.db",
-        LIEC_CONFIG=str(ROOT / "liec.example.yml"),
+        **extra,
     )
-    env.update(extra)
-    return env
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
@@ -47,12 +42,6 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def test_try_prints_the_reply_with_no_slack(tmp_path: Path) -> None:
     result = _run(["try", "role secretary"], _env(tmp_path), tmp_path)
     assert result.returncode == 0, result.stderr
@@ -64,7 +53,7 @@ def test_a_broken_organisation_file_stops_the_bot_with_one_line(tmp_path: Path) 
     config = tmp_path / "liec.yml"
     config.write_text((ROOT / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
     result = _run(
-        ["serve", "--http", "--port", str(_free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path
+        ["serve", "--http", "--port", str(free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
@@ -80,7 +69,7 @@ def test_serving_needs_the_slack_credentials(tmp_path: Path) -> None:
 
 @pytest.fixture
 def served(tmp_path: Path) -> Iterator[tuple[str, subprocess.Popen[str]]]:
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)],
         env=_env(tmp_path),
@@ -134,7 +123,7 @@ def test_an_older_schema_is_refused_until_db_upgrade(tmp_path: Path) -> None:
     env = _env(tmp_path)
     heads_beyond_foundation = db.schema_behind(db.make_engine(url))
     if heads_beyond_foundation:
-        refused = _run(["serve", "--http", "--port", str(_free_port())], env, tmp_path)
+        refused = _run(["serve", "--http", "--port", str(free_port())], env, tmp_path)
         assert refused.returncode == 2
         assert "python -m bot db upgrade" in refused.stderr
         check = _run(["check"], env, tmp_path)

@@ -36,7 +36,10 @@ def test_the_example_file_is_valid() -> None:
         (lambda d: d["regions"]["americas"].update(coordinator="nobody"), "regions.americas.coordinator"),
         (lambda d: d["branches"]["france"].update(region="mars"), "branches.france.region"),
         (lambda d: d["elections"][0].update(kind="snap"), "elections.0.kind"),
-        (lambda d: d["elections"][0].update(closes="2027-02-01T00:00:00+00:00"), "closes must be after opens"),
+        (
+            lambda d: d["elections"][0].update(closes="2027-02-01T00:00:00+00:00"),
+            "closes must be after opens",
+        ),
         (lambda d: d.update(membership_number_pattern="(["), "membership_number_pattern"),
         (lambda d: d["meetings"][0].pop("channel"), "meetings.0.channel: is required"),
     ],

@@ -3,9 +3,7 @@ few seconds is posted once, through the real entry point."""
 
 from __future__ import annotations
 
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,14 +13,7 @@ from pathlib import Path
 import yaml
 
 from bot.fake_slack import FakeSlack
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+from tests.processes import ROOT, bot_env, free_port
 
 
 def test_serve_posts_a_due_reminder_once(tmp_path: Path) -> None:
@@ -41,16 +32,15 @@ def test_serve_posts_a_due_reminder_once(tmp_path: Path) -> None:
     ]
     org["elections"] = []
     (tmp_path / "liec.yml").write_text(yaml.safe_dump(org))
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIEC_", "DATABASE_"))}
-    env.update(
+    env = bot_env(
+        tmp_path,
         SLACK_BOT_TOKEN="xoxb-serve-test",
         SLACK_SIGNING_SECRET="serve-secret",
         SLACK_API_URL=fake.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path}/serve.db",
         LIEC_CONFIG=str(tmp_path / "liec.yml"),
     )
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(_free_port()), "--tick", "0.5"],
+        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(free_port()), "--tick", "0.5"],
         env=env,
         cwd=tmp_path,
         stdout=subprocess.PIPE,

@@ -8,10 +8,8 @@ same event twice (Socket Mode redelivers without retry headers; the bot must act
 from __future__ import annotations
 
 import json
-import os
 import queue
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -24,8 +22,7 @@ import pytest
 from websockets.sync.server import Server, ServerConnection, serve
 
 from bot.fake_slack import FakeSlack
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import bot_env
 
 
 class SocketModeStandIn:
@@ -60,25 +57,16 @@ class SocketModeStandIn:
         self.server.shutdown()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def socket_bot(tmp_path: Path) -> Iterator[tuple[SocketModeStandIn, FakeSlack, subprocess.Popen[str]]]:
     stand_in = SocketModeStandIn()
     fake = FakeSlack(users={"U0MEMBER": {"name": "m", "tz": "Europe/Paris", "profile": {}}}).start()
     fake.on("apps.connections.open", lambda params: {"ok": True, "url": stand_in.url})
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIEC_", "DATABASE_"))}
-    env.update(
+    env = bot_env(
+        tmp_path,
         SLACK_BOT_TOKEN="xoxb-socket-test",
         SLACK_APP_TOKEN="xapp-socket-test",
         SLACK_API_URL=fake.api_url,
-        DATABASE_URL=f"sqlite:///{tmp_path}/socket.db",
-        LIEC_CONFIG=str(ROOT / "liec.example.yml"),
-        PORT=str(_free_port()),
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"],

@@ -104,10 +104,7 @@ def open_elections(session: Session, now: datetime) -> list[ElectionRecord]:
 
 def next_election(session: Session, now: datetime) -> ElectionRecord | None:
     return session.scalars(
-        select(ElectionRecord)
-        .where(ElectionRecord.opens_at > now)
-        .order_by(ElectionRecord.opens_at)
-        .limit(1)
+        select(ElectionRecord).where(ElectionRecord.opens_at > now).order_by(ElectionRecord.opens_at).limit(1)
     ).first()
 
 
@@ -183,18 +180,30 @@ def schedule_jobs(
     election = to_election(record)
     payload = {"election_id": record.id}
     if record.announced_at is None:
-        JobQueue.schedule(session, kind=ANNOUNCE_JOB, key=job_key(ANNOUNCE_JOB, record.id),
-                          due_at=record.opens_at, payload=payload)
+        JobQueue.schedule(
+            session,
+            kind=ANNOUNCE_JOB,
+            key=job_key(ANNOUNCE_JOB, record.id),
+            due_at=record.opens_at,
+            payload=payload,
+        )
     remind = reminder_at(election)
     if remind is not None and record.reminded_at is None:
-        JobQueue.schedule(session, kind=REMIND_JOB, key=job_key(REMIND_JOB, record.id),
-                          due_at=remind, payload=payload)
+        JobQueue.schedule(
+            session, kind=REMIND_JOB, key=job_key(REMIND_JOB, record.id), due_at=remind, payload=payload
+        )
     elif remind is None:
         JobQueue.cancel(session, job_key(REMIND_JOB, record.id))
-    JobQueue.schedule(session, kind=CLOSE_JOB, key=job_key(CLOSE_JOB, record.id),
-                      due_at=record.closes_at, payload=payload)
-    JobQueue.schedule(session, kind=PURGE_JOB, key=job_key(PURGE_JOB, record.id),
-                      due_at=purge_at(record.closes_at, retention_days), payload=payload)
+    JobQueue.schedule(
+        session, kind=CLOSE_JOB, key=job_key(CLOSE_JOB, record.id), due_at=record.closes_at, payload=payload
+    )
+    JobQueue.schedule(
+        session,
+        kind=PURGE_JOB,
+        key=job_key(PURGE_JOB, record.id),
+        due_at=purge_at(record.closes_at, retention_days),
+        payload=payload,
+    )
 
 
 def sync_from_config(
@@ -218,11 +227,8 @@ def sync_from_config(
             continue
         record = get_by_name(session, election.name)
         if record is None:
-            record = create(session, election, source="config", now=now,
-                            timezone=config.timezone)
-        elif record.source == "config" and record.closed_early_by is None and (
-            record.closes_at > now
-        ):
+            record = create(session, election, source="config", now=now, timezone=config.timezone)
+        elif record.source == "config" and record.closed_early_by is None and (record.closes_at > now):
             if record.announced_at is None:
                 record.opens_at = election.opens_at.astimezone(UTC)
             record.closes_at = election.closes_at.astimezone(UTC)
@@ -248,10 +254,20 @@ def close_now(
     record.closed_early_by = by
     JobQueue.cancel(session, job_key(ANNOUNCE_JOB, record.id))
     JobQueue.cancel(session, job_key(REMIND_JOB, record.id))
-    JobQueue.schedule(session, kind=CLOSE_JOB, key=job_key(CLOSE_JOB, record.id), due_at=now,
-                      payload={"election_id": record.id})
-    JobQueue.schedule(session, kind=PURGE_JOB, key=job_key(PURGE_JOB, record.id),
-                      due_at=purge_at(now, retention_days), payload={"election_id": record.id})
+    JobQueue.schedule(
+        session,
+        kind=CLOSE_JOB,
+        key=job_key(CLOSE_JOB, record.id),
+        due_at=now,
+        payload={"election_id": record.id},
+    )
+    JobQueue.schedule(
+        session,
+        kind=PURGE_JOB,
+        key=job_key(PURGE_JOB, record.id),
+        due_at=purge_at(now, retention_days),
+        payload={"election_id": record.id},
+    )
     return True
 
 

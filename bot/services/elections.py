@@ -68,11 +68,17 @@ class Position:
 
 # Words members use for a region, as typed after /liec nominate ("rc asia").
 _REGION_WORDS: dict[str, str] = {
-    "americas": "americas", "america": "americas",
-    "asia": "asia-pacific", "pacific": "asia-pacific", "australasia": "asia-pacific",
-    "apac": "asia-pacific", "asia-pacific": "asia-pacific",
-    "europe": "europe-africa-middle-east", "africa": "europe-africa-middle-east",
-    "eame": "europe-africa-middle-east", "emea": "europe-africa-middle-east",
+    "americas": "americas",
+    "america": "americas",
+    "asia": "asia-pacific",
+    "pacific": "asia-pacific",
+    "australasia": "asia-pacific",
+    "apac": "asia-pacific",
+    "asia-pacific": "asia-pacific",
+    "europe": "europe-africa-middle-east",
+    "africa": "europe-africa-middle-east",
+    "eame": "europe-africa-middle-east",
+    "emea": "europe-africa-middle-east",
     "europe-africa-middle-east": "europe-africa-middle-east",
 }
 _REGION_FILLER = {"the", "and", "for", "of", "in", "middle", "east", "australia"}

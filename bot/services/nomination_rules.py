@@ -64,9 +64,7 @@ class PersonFields:
     membership: str
 
 
-CANDIDATE_FIELDS = PersonFields(
-    CANDIDATE_USER, CANDIDATE_NAME, CANDIDATE_EMAIL, CANDIDATE_MEMBERSHIP
-)
+CANDIDATE_FIELDS = PersonFields(CANDIDATE_USER, CANDIDATE_NAME, CANDIDATE_EMAIL, CANDIDATE_MEMBERSHIP)
 NOMINATOR_FIELDS = (
     PersonFields(NOMINATOR_1_USER, NOMINATOR_1_NAME, NOMINATOR_1_EMAIL, NOMINATOR_1_MEMBERSHIP),
     PersonFields(NOMINATOR_2_USER, NOMINATOR_2_NAME, NOMINATOR_2_EMAIL, NOMINATOR_2_MEMBERSHIP),
@@ -91,8 +89,7 @@ class Person:
     @property
     def is_blank(self) -> bool:
         return not (
-            self.slack_id or self.name.strip() or self.email.strip()
-            or self.membership_number.strip()
+            self.slack_id or self.name.strip() or self.email.strip() or self.membership_number.strip()
         )
 
 
@@ -182,15 +179,11 @@ def _check_statement(statement: str, rules: ElectionRules) -> str | None:
     if words == 0:
         return "Please write a personal statement (up to 200 words)."
     if words > rules.max_statement_words:
-        return (
-            f"Your statement has {_plural(words, 'word')}; "
-            f"the limit is {rules.max_statement_words:,}."
-        )
+        return f"Your statement has {_plural(words, 'word')}; the limit is {rules.max_statement_words:,}."
     chars = len(statement.strip())
     if chars > rules.max_statement_chars:
         return (
-            f"Your statement has {_plural(chars, 'character')}; "
-            f"the limit is {rules.max_statement_chars:,}."
+            f"Your statement has {_plural(chars, 'character')}; the limit is {rules.max_statement_chars:,}."
         )
     return None
 
@@ -203,9 +196,7 @@ def _check_person_details(
     if not name:
         errors[keys.name] = f"Please give {who} name."
     elif len(name) > MAX_NAME_CHARS:
-        errors[keys.name] = (
-            f"The name has {_plural(len(name), 'character')}; the limit is {MAX_NAME_CHARS}."
-        )
+        errors[keys.name] = f"The name has {_plural(len(name), 'character')}; the limit is {MAX_NAME_CHARS}."
     email = person.email.strip()
     if not email:
         errors[keys.email] = f"Please give {who} email address."
@@ -225,9 +216,7 @@ def _check_person_details(
     return errors
 
 
-def _check_position(
-    form: NominationForm, rules: ElectionRules, now: datetime
-) -> dict[str, str]:
+def _check_position(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[str, str]:
     election = rules.election
     if election is None:
         return {POSITION: "No election is taking nominations at the moment."}
@@ -241,8 +230,9 @@ def _check_position(
     open_roles = {p.role_key for p in election.positions}
     if form.position.role_key not in open_roles:
         return {POSITION: f"{form.position.role_key} is not a position in {election.name}."}
-    regions = sorted(p.region for p in election.positions
-                     if p.role_key == form.position.role_key and p.region)
+    regions = sorted(
+        p.region for p in election.positions if p.role_key == form.position.role_key and p.region
+    )
     if not regions:
         return {}
     if form.position.region is None:
@@ -267,7 +257,9 @@ def _same_person(a: Person, b: Person) -> str | None:
     """Which identity two people share, if any: 'Slack account', 'email' or 'membership number'."""
     shared = set(_identities(a)) & set(_identities(b))
     for kind, label in (
-        ("slack", "Slack account"), ("email", "email address"), ("membership", "membership number")
+        ("slack", "Slack account"),
+        ("email", "email address"),
+        ("membership", "membership number"),
     ):
         if any(k == kind for k, _ in shared):
             return label
@@ -283,15 +275,14 @@ def _first_field(keys: PersonFields, label: str) -> str:
     return keys.membership
 
 
-def _check_nominator(
-    person: Person, keys: PersonFields, number: int, rules: ElectionRules
-) -> dict[str, str]:
+def _check_nominator(person: Person, keys: PersonFields, number: int, rules: ElectionRules) -> dict[str, str]:
     if person.slack_id:
         # Members on Slack give their own details when they confirm.
         return {}
     if person.is_blank:
-        return {keys.user: f"Choose nominator {number} on Slack, or give their name, "
-                           "email and membership number."}
+        return {
+            keys.user: f"Choose nominator {number} on Slack, or give their name, email and membership number."
+        }
     return _check_person_details(person, keys, f"nominator {number}'s", rules)
 
 
@@ -321,8 +312,7 @@ def _check_nominators(form: NominationForm, rules: ElectionRules) -> dict[str, s
         if label:
             errors.setdefault(
                 _first_field(NOMINATOR_FIELDS[1], label),
-                f"Nominator 2 has the same {label} as nominator 1: "
-                "two different members must nominate.",
+                f"Nominator 2 has the same {label} as nominator 1: two different members must nominate.",
             )
     return errors
 
@@ -400,7 +390,6 @@ def validate_confirmation(
         if label:
             errors.setdefault(
                 _first_field(CONFIRM_FIELDS, label),
-                f"You have given the same {label} as {role}: "
-                "a nominator must be a different member.",
+                f"You have given the same {label} as {role}: a nominator must be a different member.",
             )
     return errors

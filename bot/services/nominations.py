@@ -84,20 +84,29 @@ def position_of(nomination: NominationRecord) -> Position:
 
 
 def candidate_of(nomination: NominationRecord) -> Person:
-    return Person(nomination.candidate_slack_id, nomination.candidate_name,
-                  nomination.candidate_email, nomination.candidate_membership)
+    return Person(
+        nomination.candidate_slack_id,
+        nomination.candidate_name,
+        nomination.candidate_email,
+        nomination.candidate_membership,
+    )
 
 
 def partner_of(nomination: NominationRecord) -> Person | None:
     if not (nomination.partner_slack_id or nomination.partner_name):
         return None
-    return Person(nomination.partner_slack_id, nomination.partner_name or "",
-                  nomination.partner_email or "", nomination.partner_membership or "")
+    return Person(
+        nomination.partner_slack_id,
+        nomination.partner_name or "",
+        nomination.partner_email or "",
+        nomination.partner_membership or "",
+    )
 
 
 def nominator_person(nominator: NominatorRecord) -> Person:
-    return Person(nominator.slack_id, nominator.name or "", nominator.email or "",
-                  nominator.membership_number or "")
+    return Person(
+        nominator.slack_id, nominator.name or "", nominator.email or "", nominator.membership_number or ""
+    )
 
 
 def form_of(nomination: NominationRecord) -> NominationForm:
@@ -129,9 +138,7 @@ def get_nominator(session: Session, nominator_id: int) -> NominatorRecord | None
 
 
 def find_submission(session: Session, submission_key: str) -> NominationRecord | None:
-    return session.scalars(
-        _load().where(NominationRecord.submission_key == submission_key)
-    ).first()
+    return session.scalars(_load().where(NominationRecord.submission_key == submission_key)).first()
 
 
 def can_manage(nomination: NominationRecord, user_id: str) -> bool:
@@ -139,7 +146,10 @@ def can_manage(nomination: NominationRecord, user_id: str) -> bool:
 
 
 def find_duplicate(
-    session: Session, election_id: int, position: Position, candidate: Person,
+    session: Session,
+    election_id: int,
+    position: Position,
+    candidate: Person,
     exclude_id: int | None = None,
 ) -> NominationRecord | None:
     """An active nomination of the same person for the same position."""
@@ -174,8 +184,7 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     nomination.candidate_slack_id = form.candidate.slack_id
     nomination.candidate_name = _clean(form.candidate.name)
     nomination.candidate_email = form.candidate.email.strip()
-    nomination.candidate_membership = normalise_membership_number(
-        form.candidate.membership_number)
+    nomination.candidate_membership = normalise_membership_number(form.candidate.membership_number)
     nomination.statement = form.statement.strip()
     nomination.route = form.route.value
     nomination.branch = form.branch if form.route is Route.BRANCH else None
@@ -184,18 +193,21 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     nomination.partner_name = _clean(partner.name) if partner else None
     nomination.partner_email = partner.email.strip() if partner else None
     nomination.partner_membership = (
-        normalise_membership_number(partner.membership_number) if partner else None)
+        normalise_membership_number(partner.membership_number) if partner else None
+    )
 
 
 def _nominator_row(slot: int, person: Person) -> NominatorRecord:
     if person.slack_id:
         # Their details come from them, when they confirm.
-        return NominatorRecord(slot=slot, slack_id=person.slack_id, status=AWAITING,
-                               forget_at_close=False)
+        return NominatorRecord(slot=slot, slack_id=person.slack_id, status=AWAITING, forget_at_close=False)
     return NominatorRecord(
-        slot=slot, name=_clean(person.name), email=person.email.strip(),
+        slot=slot,
+        name=_clean(person.name),
+        email=person.email.strip(),
         membership_number=normalise_membership_number(person.membership_number),
-        status=TO_CHECK, forget_at_close=False,
+        status=TO_CHECK,
+        forget_at_close=False,
     )
 
 
@@ -214,8 +226,13 @@ def _schedule_requests(session: Session, rows: Sequence[NominatorRecord], now: d
     """The DM to each nominator on Slack, as a durable job: retried until it is delivered."""
     for row in rows:
         if row.slack_id and row.status == AWAITING:
-            JobQueue.schedule(session, kind=NOTIFY_JOB, key=f"{NOTIFY_JOB}:{row.id}", due_at=now,
-                              payload={"nominator_id": row.id})
+            JobQueue.schedule(
+                session,
+                kind=NOTIFY_JOB,
+                key=f"{NOTIFY_JOB}:{row.id}",
+                due_at=now,
+                payload={"nominator_id": row.id},
+            )
 
 
 def submit(
@@ -232,8 +249,12 @@ def submit(
     The submission key is unique: a second insert for the same modal fails at commit.
     """
     nomination = NominationRecord(
-        election_id=election.id, submission_key=submission_key, submitted_by=submitted_by,
-        created_at=now, updated_at=now, forget_at_close=False,
+        election_id=election.id,
+        submission_key=submission_key,
+        submitted_by=submitted_by,
+        created_at=now,
+        updated_at=now,
+        forget_at_close=False,
     )
     _apply_form(nomination, form)
     if form.route is Route.MEMBERS:
@@ -246,9 +267,7 @@ def submit(
     return nomination
 
 
-def update(
-    session: Session, nomination: NominationRecord, form: NominationForm, now: datetime
-) -> None:
+def update(session: Session, nomination: NominationRecord, form: NominationForm, now: datetime) -> None:
     """Apply an edit. Nominators who are the same keep their answer, unless the position
     changed (they agreed to nominate for one post, not any); new ones are asked."""
     position_changed = form.position != position_of(nomination)
@@ -278,9 +297,7 @@ def withdraw(nomination: NominationRecord, now: datetime) -> None:
         nomination.updated_at = now
 
 
-def confirm(
-    session: Session, nominator: NominatorRecord, details: Person, now: datetime
-) -> NominationStatus:
+def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> NominationStatus:
     nominator.name = _clean(details.name)
     nominator.email = details.email.strip()
     nominator.membership_number = normalise_membership_number(details.membership_number)
@@ -297,13 +314,16 @@ def confirm(
 def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None:
     nominator.status = DECLINED
     nominator.responded_at = now
-    JobQueue.schedule(session, kind=DECLINED_JOB, key=f"{DECLINED_JOB}:{nominator.id}",
-                      due_at=now, payload={"nominator_id": nominator.id})
+    JobQueue.schedule(
+        session,
+        kind=DECLINED_JOB,
+        key=f"{DECLINED_JOB}:{nominator.id}",
+        due_at=now,
+        payload={"nominator_id": nominator.id},
+    )
 
 
-def mark_checked(
-    session: Session, nomination: NominationRecord, by: str, now: datetime
-) -> NominationStatus:
+def mark_checked(session: Session, nomination: NominationRecord, by: str, now: datetime) -> NominationStatus:
     """The returning officer has checked the branch or the nominators not on Slack."""
     nomination.checked_at = now
     nomination.checked_by = by
@@ -315,8 +335,13 @@ def mark_checked(
 
 def _schedule_valid(session: Session, nomination: NominationRecord, now: datetime) -> None:
     stamp = int(nomination.updated_at.timestamp())
-    JobQueue.schedule(session, kind=VALID_JOB, key=f"{VALID_JOB}:{nomination.id}:{stamp}",
-                      due_at=now, payload={"nomination_id": nomination.id})
+    JobQueue.schedule(
+        session,
+        kind=VALID_JOB,
+        key=f"{VALID_JOB}:{nomination.id}:{stamp}",
+        due_at=now,
+        payload={"nomination_id": nomination.id},
+    )
 
 
 def election_closed(nomination: NominationRecord, now: datetime) -> bool:
@@ -331,8 +356,9 @@ def mine(session: Session, user_id: str) -> list[NominationRecord]:
     return list(
         session.scalars(
             _load()
-            .where(or_(NominationRecord.candidate_slack_id == user_id,
-                       NominationRecord.submitted_by == user_id))
+            .where(
+                or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id)
+            )
             .order_by(NominationRecord.id)
         )
     )
@@ -342,8 +368,7 @@ def list_for_admin(
     session: Session, election_id: int | None = None, role_key: str | None = None
 ) -> list[NominationRecord]:
     """Every nomination, for the returning officer (personal data: admins only, in DMs)."""
-    query = _load().order_by(NominationRecord.election_id, NominationRecord.position_key,
-                                    NominationRecord.id)
+    query = _load().order_by(NominationRecord.election_id, NominationRecord.position_key, NominationRecord.id)
     if election_id is not None:
         query = query.where(NominationRecord.election_id == election_id)
     rows: list[NominationRecord] = list(session.scalars(query))
@@ -381,9 +406,7 @@ def _nomination_data(row: NominationRecord) -> dict[str, Any]:
         "route": row.route,
         "branch": row.branch,
         "job_share_partner": asdict(partner) if (partner := partner_of(row)) else None,
-        "nominators": [
-            {"slot": n.slot, "slack_id": n.slack_id, "status": n.status} for n in row.nominators
-        ],
+        "nominators": [{"slot": n.slot, "slack_id": n.slack_id, "status": n.status} for n in row.nominators],
         "submitted_by": row.submitted_by,
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
@@ -406,7 +429,8 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
                 "position": row.nomination.position_key,
                 # Only what they gave and what they answered; the candidate's data is not theirs.
                 "candidate_name": row.nomination.candidate_name,
-                "your_name": row.name, "your_email": row.email,
+                "your_name": row.name,
+                "your_email": row.email,
                 "your_membership_number": row.membership_number,
                 "status": row.status,
                 "responded_at": row.responded_at.isoformat() if row.responded_at else None,
@@ -435,11 +459,13 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
             session.delete(row)
             continue
         row.forget_at_close = True
-        kept.append((
-            f"nomination for {row.position_key} in {row.election.name}",
-            "the election is still running; it is deleted when nominations close at "
-            f"{row.election.closes_at:%Y-%m-%d %H:%M} UTC",
-        ))
+        kept.append(
+            (
+                f"nomination for {row.position_key} in {row.election.name}",
+                "the election is still running; it is deleted when nominations close at "
+                f"{row.election.closes_at:%Y-%m-%d %H:%M} UTC",
+            )
+        )
     as_nominator = session.scalars(
         select(NominatorRecord)
         .options(selectinload(NominatorRecord.nomination).selectinload(NominationRecord.election))
@@ -451,26 +477,33 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
             _erase_nominator(nominator)
             continue
         nominator.forget_at_close = True
-        kept.append((
-            f"your nomination of a candidate in {nomination.election.name}",
-            "the election is still running and the returning officer needs it to check the "
-            "nomination; it is deleted when nominations close",
-        ))
+        kept.append(
+            (
+                f"your nomination of a candidate in {nomination.election.name}",
+                "the election is still running and the returning officer needs it to check the "
+                "nomination; it is deleted when nominations close",
+            )
+        )
     session.flush()
     return kept
 
 
 def forget_flagged(session: Session, election_id: int) -> int:
     """At closing: carry out the requests to be forgotten made while the election ran."""
-    rows = list(session.scalars(
-        select(NominationRecord).where(NominationRecord.election_id == election_id,
-                                       NominationRecord.forget_at_close.is_(True))))
+    rows = list(
+        session.scalars(
+            select(NominationRecord).where(
+                NominationRecord.election_id == election_id, NominationRecord.forget_at_close.is_(True)
+            )
+        )
+    )
     for row in rows:
         session.delete(row)
     nominators = session.scalars(
-        select(NominatorRecord).join(NominationRecord)
-        .where(NominationRecord.election_id == election_id,
-               NominatorRecord.forget_at_close.is_(True)))
+        select(NominatorRecord)
+        .join(NominationRecord)
+        .where(NominationRecord.election_id == election_id, NominatorRecord.forget_at_close.is_(True))
+    )
     for nominator in nominators:
         _erase_nominator(nominator)
     session.flush()
@@ -481,8 +514,7 @@ def purge_election(session: Session, election: ElectionRecord, now: datetime) ->
     """Delete every nomination of an election (retention_days after it closed)."""
     ids = select(NominationRecord.id).where(NominationRecord.election_id == election.id)
     session.execute(delete(NominatorRecord).where(NominatorRecord.nomination_id.in_(ids)))
-    result = session.execute(
-        delete(NominationRecord).where(NominationRecord.election_id == election.id))
+    result = session.execute(delete(NominationRecord).where(NominationRecord.election_id == election.id))
     election.purged_at = now
     session.expire(election, ["nominations"])
     return int(result.rowcount)  # type: ignore[attr-defined]

@@ -56,13 +56,9 @@ MAX_SUMMARY_CHARS = 150
 
 _KEY_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 
-Item = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ITEM_CHARS)
-]
+Item = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_ITEM_CHARS)]
 Section = Annotated[list[Item], Field(min_length=1)]
-Title = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)
-]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)]
 
 
 def bullet_list(items: Sequence[str]) -> str:
@@ -72,9 +68,7 @@ def bullet_list(items: Sequence[str]) -> str:
 
 def _check_key(value: str) -> str:
     if not _KEY_RE.fullmatch(value):
-        raise ValueError(
-            f"'{value}' must be lowercase words joined by hyphens, like 'vice-chair-membership'"
-        )
+        raise ValueError(f"'{value}' must be lowercase words joined by hyphens, like 'vice-chair-membership'")
     return value
 
 
@@ -124,9 +118,7 @@ class RoleDoc(BaseModel):
     job_share: bool
     voting: bool
     posts: list[RolePost] = Field(default_factory=list)
-    link: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")] = (
-        DEFAULT_LINK
-    )
+    link: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")] = DEFAULT_LINK
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
     _key = field_validator("key")(_check_key)
@@ -450,12 +442,7 @@ class _DutySearch:
     def _weight(self, similar: dict[str, float]) -> float:
         if not similar:
             return 1.0  # a word found nowhere weighs little, so one stray word cannot sink the rest
-        df = sum(
-            1
-            for lines in self._lines.values()
-            for line in lines
-            if similar.keys() & set(line.words)
-        )
+        df = sum(1 for lines in self._lines.values() for line in lines if similar.keys() & set(line.words))
         return math.log((self._line_count + 1) / (df + 1)) + 1.0
 
     @staticmethod
@@ -467,9 +454,7 @@ class _DutySearch:
     ) -> float:
         best = 0.0
         for variant in variants:
-            found = [
-                max((similar[w].get(x, 0.0) for x in line.words), default=0.0) for w in variant
-            ]
+            found = [max((similar[w].get(x, 0.0) for x in line.words), default=0.0) for w in variant]
             total = sum(weights[w] for w in variant)
             score = sum(weights[w] * f for w, f in zip(variant, found, strict=True)) / total
             if len(variant) > 1 and _contains(line.words, variant):
@@ -526,9 +511,7 @@ def _load_file(path: Path) -> RoleDoc:
     except ValidationError as exc:
         raise RoleDataError(_error_line(path.name, exc)) from None
     if role.key != path.stem:
-        raise RoleDataError(
-            f"{path.name}: 'key' is '{role.key}' but must be the file name, '{path.stem}'"
-        )
+        raise RoleDataError(f"{path.name}: 'key' is '{role.key}' but must be the file name, '{path.stem}'")
     return role
 
 

@@ -63,7 +63,9 @@ def upgrade() -> None:
         sa.Column("checked_by", sa.String(20), nullable=True),
         sa.Column("forget_at_close", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["election_id"], ["elections.id"], name=op.f("fk_nominations_election_id_elections"),
+            ["election_id"],
+            ["elections.id"],
+            name=op.f("fk_nominations_election_id_elections"),
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nominations")),
@@ -88,8 +90,10 @@ def upgrade() -> None:
         sa.Column("dm_ts", sa.String(30), nullable=True),
         sa.Column("forget_at_close", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["nomination_id"], ["nominations.id"],
-            name=op.f("fk_nominators_nomination_id_nominations"), ondelete="CASCADE",
+            ["nomination_id"],
+            ["nominations.id"],
+            name=op.f("fk_nominators_nomination_id_nominations"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nominators")),
         sa.UniqueConstraint("nomination_id", "slot", name=op.f("uq_nominators_nomination_id")),

@@ -29,23 +29,36 @@ NOM_2 = "U0NOMTWO"
 ELECTION = "LIEC by-election 2026"
 
 PEOPLE = {
-    CANDIDATE: {"name": "member", "tz": "Europe/Paris",
-                "profile": {"real_name": "Mary Member", "email": "mary@example.org"}},
-    NOM_1: {"name": "nom1", "tz": "America/New_York",
-            "profile": {"real_name": "Nora One", "email": "nora@example.org"}},
-    NOM_2: {"name": "nom2", "tz": "Asia/Tokyo",
-            "profile": {"real_name": "Nick Two", "email": "nick@example.org"}},
+    CANDIDATE: {
+        "name": "member",
+        "tz": "Europe/Paris",
+        "profile": {"real_name": "Mary Member", "email": "mary@example.org"},
+    },
+    NOM_1: {
+        "name": "nom1",
+        "tz": "America/New_York",
+        "profile": {"real_name": "Nora One", "email": "nora@example.org"},
+    },
+    NOM_2: {
+        "name": "nom2",
+        "tz": "Asia/Tokyo",
+        "profile": {"real_name": "Nick Two", "email": "nick@example.org"},
+    },
 }
 
 
 @pytest.fixture
 def org(org: dict[str, Any]) -> dict[str, Any]:
     # The e2e clock stands at 2026-11-23 12:00 UTC: this by-election is open then.
-    org["elections"] = [{
-        "name": ELECTION, "kind": "by-election",
-        "opens": "2026-11-20T09:00:00+00:00", "closes": "2026-12-01T21:00:00+00:00",
-        "roles": ["secretary", "regional-coordinator"],
-    }]
+    org["elections"] = [
+        {
+            "name": ELECTION,
+            "kind": "by-election",
+            "opens": "2026-11-20T09:00:00+00:00",
+            "closes": "2026-12-01T21:00:00+00:00",
+            "roles": ["secretary", "regional-coordinator"],
+        }
+    ]
     return org
 
 
@@ -96,8 +109,9 @@ def option_value(view: dict[str, Any], block_id: str, label_part: str) -> str:
     return next(o["value"] for o in options if label_part in o["text"]["text"])
 
 
-def submit(bot: BotHarness, view: dict[str, Any], position: str = "Secretary",
-           user: str = CANDIDATE, **changes: Any) -> Any:
+def submit(
+    bot: BotHarness, view: dict[str, Any], position: str = "Secretary", user: str = CANDIDATE, **changes: Any
+) -> Any:
     values = answers(**changes)
     values[fields.POSITION] = option_value(view, fields.POSITION, position)
     return bot.submit_view(user, view, values).json()
@@ -113,8 +127,13 @@ def dms_to(bot: BotHarness, user: str) -> list[dict[str, Any]]:
 
 
 def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
-    return next(e for b in message["blocks"] if b["type"] == "actions"
-                for e in b["elements"] if e["action_id"] == action_id)
+    return next(
+        e
+        for b in message["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == action_id
+    )
 
 
 def confirm(bot: BotHarness, user: str, membership: str) -> Any:
@@ -125,9 +144,15 @@ def confirm(bot: BotHarness, user: str, membership: str) -> Any:
     assert bot.click(user, "nominator_confirm", value).status == 200
     view = bot.fake.wait_for("views.update", before + 1)[-1]["view"]
     view = {**view, "id": f"V{uuid.uuid4().hex[:10].upper()}"}
-    return bot.submit_view(user, view, {fields.CONFIRM_NAME: PEOPLE[user]["profile"]["real_name"],
-                                        fields.CONFIRM_EMAIL: PEOPLE[user]["profile"]["email"],
-                                        fields.CONFIRM_MEMBERSHIP: membership}).json()
+    return bot.submit_view(
+        user,
+        view,
+        {
+            fields.CONFIRM_NAME: PEOPLE[user]["profile"]["real_name"],
+            fields.CONFIRM_EMAIL: PEOPLE[user]["profile"]["email"],
+            fields.CONFIRM_MEMBERSHIP: membership,
+        },
+    ).json()
 
 
 # The form ---------------------------------------------------------------------------------
@@ -142,7 +167,8 @@ def test_nominate_opens_the_form_prefilled_from_the_profile(bot: BotHarness) -> 
     assert blocks[fields.CANDIDATE_EMAIL]["element"]["initial_value"] == "mary@example.org"
     options = [o["text"]["text"] for o in blocks[fields.POSITION]["element"]["options"]]
     assert options == [
-        "Secretary", "Regional Coordinator (The Americas)",
+        "Secretary",
+        "Regional Coordinator (The Americas)",
         "Regional Coordinator (Asia, Australasia and Pacific)",
         "Regional Coordinator (Europe, Africa and the Middle East)",
     ]
@@ -190,13 +216,17 @@ def test_closed_election_gets_a_message_and_no_modal(bot: BotHarness) -> None:
 def test_every_rule_is_shown_on_the_field_at_fault(bot: BotHarness) -> None:
     view = open_form(bot)
     statement = " ".join(["word"] * 231)
-    result = submit(bot, view, **{
-        fields.STATEMENT: statement,
-        fields.CANDIDATE_EMAIL: "mary-at-example.org",
-        fields.CANDIDATE_MEMBERSHIP: "12",
-        fields.NOMINATOR_1_USER: CANDIDATE,
-        fields.NOMINATOR_2_USER: None,
-    })
+    result = submit(
+        bot,
+        view,
+        **{
+            fields.STATEMENT: statement,
+            fields.CANDIDATE_EMAIL: "mary-at-example.org",
+            fields.CANDIDATE_MEMBERSHIP: "12",
+            fields.NOMINATOR_1_USER: CANDIDATE,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
     assert result["response_action"] == "errors"
     errors = result["errors"]
     assert errors[fields.STATEMENT] == "Your statement has 231 words; the limit is 200."
@@ -212,16 +242,25 @@ def test_every_rule_is_shown_on_the_field_at_fault(bot: BotHarness) -> None:
 def test_duplicate_nominators_by_email_in_another_case(bot: BotHarness) -> None:
     view = open_form(bot)
     person = {"name": "Ben", "email": "ben@example.org", "membership": "234567"}
-    result = submit(bot, view, **{
-        fields.NOMINATOR_1_USER: None, fields.NOMINATOR_2_USER: None,
-        fields.NOMINATOR_1_NAME: person["name"], fields.NOMINATOR_1_EMAIL: person["email"],
-        fields.NOMINATOR_1_MEMBERSHIP: person["membership"],
-        fields.NOMINATOR_2_NAME: "Benjamin", fields.NOMINATOR_2_EMAIL: "BEN@EXAMPLE.ORG",
-        fields.NOMINATOR_2_MEMBERSHIP: "345678",
-    })
-    assert result["errors"] == {fields.NOMINATOR_2_EMAIL: (
-        "Nominator 2 has the same email address as nominator 1: two different members must "
-        "nominate.")}
+    result = submit(
+        bot,
+        view,
+        **{
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+            fields.NOMINATOR_1_NAME: person["name"],
+            fields.NOMINATOR_1_EMAIL: person["email"],
+            fields.NOMINATOR_1_MEMBERSHIP: person["membership"],
+            fields.NOMINATOR_2_NAME: "Benjamin",
+            fields.NOMINATOR_2_EMAIL: "BEN@EXAMPLE.ORG",
+            fields.NOMINATOR_2_MEMBERSHIP: "345678",
+        },
+    )
+    assert result["errors"] == {
+        fields.NOMINATOR_2_EMAIL: (
+            "Nominator 2 has the same email address as nominator 1: two different members must nominate."
+        )
+    }
 
 
 def test_full_journey_submit_confirm_and_valid(bot: BotHarness) -> None:
@@ -243,7 +282,9 @@ def test_full_journey_submit_confirm_and_valid(bot: BotHarness) -> None:
     assert "You confirmed" in updated_dm["text"]
     with bot.deps.session_factory() as session:
         assert session.scalars(select(NominatorRecord.status).order_by(NominatorRecord.slot)).all() == [
-            "confirmed", "awaiting"]
+            "confirmed",
+            "awaiting",
+        ]
 
     assert confirm(bot, NOM_2, "456789")["response_action"] == "update"
     bot.run_jobs()
@@ -314,15 +355,22 @@ def test_a_form_submitted_after_closing_is_refused_with_the_reason(bot: BotHarne
     result = submit(bot, view)
     assert result["response_action"] == "errors"
     assert result["errors"][fields.POSITION] == (
-        f"Nominations for {ELECTION} closed at 2026-12-01 21:00 UTC.")
+        f"Nominations for {ELECTION} closed at 2026-12-01 21:00 UTC."
+    )
     assert count(bot, NominationRecord) == 0
 
 
 def test_nominators_not_on_slack_are_to_be_checked(bot: BotHarness) -> None:
-    result = submit(bot, open_form(bot), **{
-        fields.NOMINATOR_2_USER: None, fields.NOMINATOR_2_NAME: "Olga Offline",
-        fields.NOMINATOR_2_EMAIL: "olga@example.org", fields.NOMINATOR_2_MEMBERSHIP: "765432",
-    })
+    result = submit(
+        bot,
+        open_form(bot),
+        **{
+            fields.NOMINATOR_2_USER: None,
+            fields.NOMINATOR_2_NAME: "Olga Offline",
+            fields.NOMINATOR_2_EMAIL: "olga@example.org",
+            fields.NOMINATOR_2_MEMBERSHIP: "765432",
+        },
+    )
     assert result["response_action"] == "update"
     bot.run_jobs()
     assert len(dms_to(bot, NOM_1)) == 1
@@ -334,11 +382,20 @@ def test_nominators_not_on_slack_are_to_be_checked(bot: BotHarness) -> None:
 
 def test_branch_route_needs_an_existing_branch(bot: BotHarness) -> None:
     view = open_form(bot)
-    result = submit(bot, view, **{fields.ROUTE: "branch", fields.NOMINATOR_1_USER: None,
-                                  fields.NOMINATOR_2_USER: None})
+    result = submit(
+        bot, view, **{fields.ROUTE: "branch", fields.NOMINATOR_1_USER: None, fields.NOMINATOR_2_USER: None}
+    )
     assert result["errors"] == {fields.BRANCH: "Please choose the nominating branch."}
-    ok = submit(bot, view, **{fields.ROUTE: "branch", fields.BRANCH: "france",
-                              fields.NOMINATOR_1_USER: None, fields.NOMINATOR_2_USER: None})
+    ok = submit(
+        bot,
+        view,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: "france",
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
     assert ok["response_action"] == "update"
     with bot.deps.session_factory() as session:
         row = session.scalars(select(NominationRecord)).one()
@@ -347,10 +404,16 @@ def test_branch_route_needs_an_existing_branch(bot: BotHarness) -> None:
 
 def test_regional_post_and_job_share(bot: BotHarness) -> None:
     view = open_form(bot, "nominate regional coordinator")
-    result = submit(bot, view, position="Asia, Australasia", **{
-        fields.PARTNER_NAME: "Pat Partner", fields.PARTNER_EMAIL: "pat@example.org",
-        fields.PARTNER_MEMBERSHIP: "998877",
-    })
+    result = submit(
+        bot,
+        view,
+        position="Asia, Australasia",
+        **{
+            fields.PARTNER_NAME: "Pat Partner",
+            fields.PARTNER_EMAIL: "pat@example.org",
+            fields.PARTNER_MEMBERSHIP: "998877",
+        },
+    )
     assert result["response_action"] == "update"
     with bot.deps.session_factory() as session:
         row = session.scalars(select(NominationRecord)).one()
@@ -367,8 +430,7 @@ def test_hostile_statement_is_stored_as_typed_and_shown_escaped(bot: BotHarness)
 
 def test_a_10000_character_statement_is_refused_with_numbers(bot: BotHarness) -> None:
     result = submit(bot, open_form(bot), **{fields.STATEMENT: "x" * 10_000})
-    assert result["errors"][fields.STATEMENT] == (
-        "Your statement has 10,000 characters; the limit is 3,000.")
+    assert result["errors"][fields.STATEMENT] == ("Your statement has 10,000 characters; the limit is 3,000.")
 
 
 # Editing and withdrawing -----------------------------------------------------------------
@@ -379,8 +441,12 @@ def test_candidate_edits_and_withdraws_from_nominations_mine(bot: BotHarness) ->
     bot.command("nominations mine")
     mine = bot.fake.wait_for("views.open", 2)[-1]["view"]
     edit = button(mine, "nomination_edit")
-    bot.click(CANDIDATE, "nomination_edit", edit["value"],
-              extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}})
+    bot.click(
+        CANDIDATE,
+        "nomination_edit",
+        edit["value"],
+        extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}},
+    )
     pushed = bot.fake.wait_for("views.push")[-1]["view"]
     pushed = {**pushed, "id": "VEDIT1"}
     statement = next(b for b in pushed["blocks"] if b.get("block_id") == fields.STATEMENT)
@@ -391,8 +457,12 @@ def test_candidate_edits_and_withdraws_from_nominations_mine(bot: BotHarness) ->
         assert session.scalars(select(NominationRecord.statement)).one() == "A new statement."
     assert count(bot, NominationRecord) == 1
 
-    bot.click(CANDIDATE, "nomination_withdraw", edit["value"],
-              extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}})
+    bot.click(
+        CANDIDATE,
+        "nomination_withdraw",
+        edit["value"],
+        extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}},
+    )
     refreshed = bot.fake.wait_for("views.update", 2)[-1]
     assert refreshed["view_id"] == "VMINE"
     assert "*withdrawn*" in json.dumps(refreshed["view"]["blocks"])
@@ -404,8 +474,9 @@ def test_someone_else_cannot_edit_a_nomination(bot: BotHarness) -> None:
         nomination_id = session.scalars(select(NominationRecord.id)).one()
     view = open_form(bot, user=NOM_1)
     view["private_metadata"] = json.dumps({"nomination_id": nomination_id})
-    result = submit(bot, view, user=NOM_1, **{fields.CANDIDATE_USER: NOM_1,
-                                              fields.NOMINATOR_1_USER: CANDIDATE})
+    result = submit(
+        bot, view, user=NOM_1, **{fields.CANDIDATE_USER: NOM_1, fields.NOMINATOR_1_USER: CANDIDATE}
+    )
     assert result["errors"][fields.POSITION] == "This nomination is not yours to edit."
 
 
@@ -434,7 +505,7 @@ def test_admin_list_by_dm_with_statuses(bot: BotHarness) -> None:
 
 
 def test_admin_export_is_a_csv_in_a_dm(bot: BotHarness) -> None:
-    submit(bot, open_form(bot), **{fields.STATEMENT: "=HYPERLINK(\"http://evil\") vote"})
+    submit(bot, open_form(bot), **{fields.STATEMENT: '=HYPERLINK("http://evil") vote'})
     bot.command("nominations export", user=ADMIN)
     complete = bot.fake.wait_for("files.completeUploadExternal")[-1]
     opened = bot.fake.calls_to("conversations.open")[-1]
@@ -479,10 +550,14 @@ def test_a_5xx_on_the_dm_is_retried_by_the_client(bot: BotHarness) -> None:
 
 
 def shortcut(bot: BotHarness, user: str = CANDIDATE) -> None:
-    response = bot.interaction({
-        "type": "shortcut", "callback_id": "liec_nominate", "trigger_id": "1.2.shortcut",
-        "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
-    })
+    response = bot.interaction(
+        {
+            "type": "shortcut",
+            "callback_id": "liec_nominate",
+            "trigger_id": "1.2.shortcut",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+        }
+    )
     assert response.status == 200
 
 
@@ -505,8 +580,7 @@ def test_the_shortcut_after_closing_sends_a_message_not_a_form(bot: BotHarness) 
 def test_the_announcements_nominate_button_after_closing_says_when_it_closed(
     bot: BotHarness,
 ) -> None:
-    announcement = next(c for c in bot.fake.calls_to("chat.postMessage")
-                        if c["channel"] == "C0ANNOUNCE")
+    announcement = next(c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == "C0ANNOUNCE")
     value = button(announcement, "election_nominate")["value"]
     bot.clock.advance(timedelta(days=30))
     bot.click(CANDIDATE, "election_nominate", value)
@@ -517,8 +591,7 @@ def test_the_announcements_nominate_button_after_closing_says_when_it_closed(
 
 
 def test_the_announcement_names_no_one_and_has_the_nominate_button(bot: BotHarness) -> None:
-    announcement = next(c for c in bot.fake.calls_to("chat.postMessage")
-                        if c["channel"] == "C0ANNOUNCE")
+    announcement = next(c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == "C0ANNOUNCE")
     assert button(announcement, "election_nominate")["style"] == "primary"
     assert "200 words" in json.dumps(announcement["blocks"])
 
@@ -538,15 +611,14 @@ def test_hostile_names_are_escaped_in_every_list(bot: BotHarness) -> None:
         assert "@here" not in blob.replace("@\\u2060here", "")
 
 
-@pytest.mark.parametrize("text", ["nominate rc asia", "nominate regional coordinator asia",
-                                  "nominate asia"])
+@pytest.mark.parametrize("text", ["nominate rc asia", "nominate regional coordinator asia", "nominate asia"])
 def test_nominate_with_a_region_preselects_that_post(bot: BotHarness, text: str) -> None:
     view = open_form(bot, text)
     position = next(b for b in view["blocks"] if b.get("block_id") == fields.POSITION)
     assert [o["text"]["text"] for o in position["element"]["options"]] == [
-        "Regional Coordinator (Asia, Australasia and Pacific)"]
-    assert position["element"]["initial_option"]["value"].endswith(
-        "regional-coordinator:asia-pacific")
+        "Regional Coordinator (Asia, Australasia and Pacific)"
+    ]
+    assert position["element"]["initial_option"]["value"].endswith("regional-coordinator:asia-pacific")
 
 
 def test_admin_reads_of_nominations_are_in_the_audit_log(bot: BotHarness) -> None:

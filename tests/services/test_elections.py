@@ -28,8 +28,11 @@ CLOSES = datetime(2025, 3, 31, 23, 59, tzinfo=LONDON)  # BST by then: 22:59 UTC
 
 def election(**kw: object) -> Election:
     args: dict[str, object] = {
-        "name": "LIEC 2025", "kind": ElectionKind.REGULAR, "opens_at": OPENS,
-        "closes_at": CLOSES, "positions": (Position("secretary"),),
+        "name": "LIEC 2025",
+        "kind": ElectionKind.REGULAR,
+        "opens_at": OPENS,
+        "closes_at": CLOSES,
+        "positions": (Position("secretary"),),
     }
     args.update(kw)
     return Election(**args)  # type: ignore[arg-type]
@@ -149,8 +152,7 @@ def test_parse_moment() -> None:
     [
         ("regional coordinator americas", ("regional coordinator", "americas")),
         ("rc asia", ("rc", "asia-pacific")),
-        ("coordinator for Europe, Africa and the Middle East",
-         ("coordinator", "europe-africa-middle-east")),
+        ("coordinator for Europe, Africa and the Middle East", ("coordinator", "europe-africa-middle-east")),
         ("secretary", ("secretary", None)),
         ("asia or americas", ("asia or americas", None)),
     ],

@@ -161,13 +161,18 @@ def test_membership_numbers_out_of_format_say_the_format(number: str) -> None:
 
 
 def test_organisation_pattern_and_format_are_used() -> None:
-    rules = replace(RULES, membership_number_pattern=r"^LI\d{4}$",
-                    membership_number_format="LI and four digits (LI1234)")
-    ok = form(candidate=replace(CANDIDATE, membership_number="li1234"),
-              nominators=(replace(NOM_1, membership_number="LI9999"), NOM_2))
+    rules = replace(
+        RULES, membership_number_pattern=r"^LI\d{4}$", membership_number_format="LI and four digits (LI1234)"
+    )
+    ok = form(
+        candidate=replace(CANDIDATE, membership_number="li1234"),
+        nominators=(replace(NOM_1, membership_number="LI9999"), NOM_2),
+    )
     assert validate(ok, rules, NOW) == {}
-    bad = form(candidate=replace(CANDIDATE, membership_number="123456"),
-               nominators=(replace(NOM_1, membership_number="LI9999"), NOM_2))
+    bad = form(
+        candidate=replace(CANDIDATE, membership_number="123456"),
+        nominators=(replace(NOM_1, membership_number="LI9999"), NOM_2),
+    )
     assert validate(bad, rules, NOW) == {
         nr.CANDIDATE_MEMBERSHIP: "123456 is not a membership number: "
         "the format is LI and four digits (LI1234)."
@@ -326,8 +331,7 @@ def test_regional_coordinator_for_a_region_not_in_this_election() -> None:
     f = form(position=Position("regional-coordinator", "europe-africa-middle-east"))
     errors = validate(f, RULES, NOW)
     assert errors == {
-        nr.REGION: "This election covers the post only for: The Americas, "
-        "Asia, Australasia and Pacific."
+        nr.REGION: "This election covers the post only for: The Americas, Asia, Australasia and Pacific."
     }
 
 
@@ -351,16 +355,26 @@ def test_every_rule_is_reported_at_once() -> None:
     )
     errors = validate(f, RULES, NOW)
     assert set(errors) == {
-        nr.POSITION, nr.CANDIDATE_NAME, nr.CANDIDATE_EMAIL, nr.CANDIDATE_MEMBERSHIP,
-        nr.STATEMENT, nr.NOMINATOR_1_USER, nr.NOMINATOR_2_USER,
+        nr.POSITION,
+        nr.CANDIDATE_NAME,
+        nr.CANDIDATE_EMAIL,
+        nr.CANDIDATE_MEMBERSHIP,
+        nr.STATEMENT,
+        nr.NOMINATOR_1_USER,
+        nr.NOMINATOR_2_USER,
     }
 
 
 def test_field_keys_are_distinct_block_ids() -> None:
     keys = [
-        value for name, value in vars(nr).items()
-        if name.isupper() and isinstance(value, str) and name not in {
-            "DEFAULT_MEMBERSHIP_NUMBER_PATTERN", "DEFAULT_MEMBERSHIP_NUMBER_FORMAT",
+        value
+        for name, value in vars(nr).items()
+        if name.isupper()
+        and isinstance(value, str)
+        and name
+        not in {
+            "DEFAULT_MEMBERSHIP_NUMBER_PATTERN",
+            "DEFAULT_MEMBERSHIP_NUMBER_FORMAT",
         }
     ]
     assert len(keys) == len(set(keys))

@@ -36,15 +36,24 @@ FORM = NominationForm(
 
 
 def make_election(session: Session, name: str = "LIEC 2027") -> ElectionRecord:
-    election = Election(name, ElectionKind.REGULAR, OPENS, CLOSES,
-                        (Position("secretary"), Position("regional-coordinator", "americas")))
+    election = Election(
+        name,
+        ElectionKind.REGULAR,
+        OPENS,
+        CLOSES,
+        (Position("secretary"), Position("regional-coordinator", "americas")),
+    )
     return election_store.create(session, election, source="slack", now=NOW)
 
 
-def submit(session: Session, election: ElectionRecord, key: str = "V1",
-           form: NominationForm = FORM, by: str = "U0CAND") -> NominationRecord:
-    return nominations.submit(session, form, election, submitted_by=by, submission_key=key,
-                              now=NOW)
+def submit(
+    session: Session,
+    election: ElectionRecord,
+    key: str = "V1",
+    form: NominationForm = FORM,
+    by: str = "U0CAND",
+) -> NominationRecord:
+    return nominations.submit(session, form, election, submitted_by=by, submission_key=key, now=NOW)
 
 
 def test_submit_stores_the_form_and_asks_nominators_on_slack(
@@ -59,8 +68,7 @@ def test_submit_stores_the_form_and_asks_nominators_on_slack(
         assert status_of(nomination) is NominationStatus.AWAITING
         jobs = session.scalars(select(ScheduledJob.key)).all()
         assert f"nominations.notify:{nomination.nominators[0].id}" in jobs
-        assert not any(key.endswith(f":{nomination.nominators[1].id}") and "notify" in key
-                       for key in jobs)
+        assert not any(key.endswith(f":{nomination.nominators[1].id}") and "notify" in key for key in jobs)
 
 
 def test_the_same_submission_key_cannot_be_stored_twice(
@@ -85,10 +93,8 @@ def test_statuses_through_answers_check_and_withdrawal(
         details = Person(None, "Nora One", "nora@example.org", "345678")
         assert nominations.confirm(session, first, details, NOW) is NominationStatus.TO_CHECK
         assert first.membership_number == "345678"
-        assert nominations.mark_checked(session, nomination, "U0SEC", NOW) is (
-            NominationStatus.VALID)
-        assert any(k.startswith("nominations.valid:") for k in
-                   session.scalars(select(ScheduledJob.key)))
+        assert nominations.mark_checked(session, nomination, "U0SEC", NOW) is (NominationStatus.VALID)
+        assert any(k.startswith("nominations.valid:") for k in session.scalars(select(ScheduledJob.key)))
         nominations.decline(session, first, NOW)
         assert status_of(nomination) is NominationStatus.DECLINED
         nominations.withdraw(nomination, NOW)
@@ -110,8 +116,9 @@ def test_editing_keeps_answers_unless_the_people_or_post_change(
 ) -> None:
     with session_factory.begin() as session:
         nomination = submit(session, make_election(session))
-        nominations.confirm(session, nomination.nominators[0],
-                            Person(None, "Nora", "nora@example.org", "345678"), NOW)
+        nominations.confirm(
+            session, nomination.nominators[0], Person(None, "Nora", "nora@example.org", "345678"), NOW
+        )
         nominations.update(session, nomination, replace(FORM, statement="New words."), NOW)
         assert nomination.statement == "New words."
         assert [n.status for n in nomination.nominators] == ["confirmed", "to_check"]
@@ -119,10 +126,16 @@ def test_editing_keeps_answers_unless_the_people_or_post_change(
         other = (Person("U0NOM3"), FORM.nominators[1])
         nominations.update(session, nomination, replace(FORM, nominators=other), NOW)
         assert [(n.slack_id, n.status) for n in nomination.nominators] == [
-            ("U0NOM3", "awaiting"), (None, "to_check")]
+            ("U0NOM3", "awaiting"),
+            (None, "to_check"),
+        ]
 
-        nominations.update(session, nomination, replace(
-            FORM, nominators=other, position=Position("regional-coordinator", "americas")), NOW)
+        nominations.update(
+            session,
+            nomination,
+            replace(FORM, nominators=other, position=Position("regional-coordinator", "americas")),
+            NOW,
+        )
         assert nomination.position_key == "regional-coordinator:americas"
         assert session.scalar(select(func.count()).select_from(NominatorRecord)) == 2
 
@@ -132,15 +145,21 @@ def test_find_duplicate_matches_any_identity(session_factory: sessionmaker[Sessi
         election = make_election(session)
         first = submit(session, election)
         by_email = Person(None, "Ada", "ADA@example.org", "999999")
-        assert nominations.find_duplicate(session, election.id, Position("secretary"),
-                                          by_email) is first
-        assert nominations.find_duplicate(session, election.id, Position("secretary"),
-                                          by_email, exclude_id=first.id) is None
-        assert nominations.find_duplicate(session, election.id, Position(
-            "regional-coordinator", "americas"), by_email) is None
+        assert nominations.find_duplicate(session, election.id, Position("secretary"), by_email) is first
+        assert (
+            nominations.find_duplicate(
+                session, election.id, Position("secretary"), by_email, exclude_id=first.id
+            )
+            is None
+        )
+        assert (
+            nominations.find_duplicate(
+                session, election.id, Position("regional-coordinator", "americas"), by_email
+            )
+            is None
+        )
         nominations.withdraw(first, NOW)
-        assert nominations.find_duplicate(session, election.id, Position("secretary"),
-                                          by_email) is None
+        assert nominations.find_duplicate(session, election.id, Position("secretary"), by_email) is None
 
 
 def test_mine_and_counts(session_factory: sessionmaker[Session]) -> None:
@@ -149,13 +168,10 @@ def test_mine_and_counts(session_factory: sessionmaker[Session]) -> None:
         submit(session, election)
         other = replace(FORM, candidate=Person(None, "Bo", "bo@example.org", "111111"))
         submit(session, election, key="V2", form=other, by="U0HELPER")
-        assert [n.candidate_name for n in nominations.mine(session, "U0CAND")] == [
-            "Ada Candidate"]
+        assert [n.candidate_name for n in nominations.mine(session, "U0CAND")] == ["Ada Candidate"]
         assert [n.candidate_name for n in nominations.mine(session, "U0HELPER")] == ["Bo"]
-        counts = {c.position_key: c.counts for c in
-                  nominations.counts_by_position(session, election)}
-        assert counts == {"secretary": {NominationStatus.AWAITING: 2},
-                          "regional-coordinator:americas": {}}
+        counts = {c.position_key: c.counts for c in nominations.counts_by_position(session, election)}
+        assert counts == {"secretary": {NominationStatus.AWAITING: 2}, "regional-coordinator:americas": {}}
 
 
 def test_export_member_data_and_forget_while_running_then_after(
@@ -194,8 +210,9 @@ def test_forgetting_a_nominator_after_closing_keeps_the_answer_not_the_person(
 ) -> None:
     with session_factory.begin() as session:
         nomination = submit(session, make_election(session))
-        nominations.confirm(session, nomination.nominators[0],
-                            Person(None, "Nora", "nora@example.org", "345678"), NOW)
+        nominations.confirm(
+            session, nomination.nominators[0], Person(None, "Nora", "nora@example.org", "345678"), NOW
+        )
         assert nominations.forget_member(session, "U0NOM1", CLOSES) == []
         row = nomination.nominators[0]
         assert (row.slack_id, row.name, row.email, row.status) == (None, None, None, "confirmed")
@@ -217,8 +234,9 @@ def test_purge_deletes_an_elections_nominations(session_factory: sessionmaker[Se
 def test_csv_export_has_every_field_and_no_formulas(
     session_factory: sessionmaker[Session],
 ) -> None:
-    form = replace(FORM, statement="=cmd|' /C calc'!A0", partner=Person(
-        None, "Pat", "pat@example.org", "222222"))
+    form = replace(
+        FORM, statement="=cmd|' /C calc'!A0", partner=Person(None, "Pat", "pat@example.org", "222222")
+    )
     with session_factory.begin() as session:
         submit(session, make_election(session), form=form)
         rows = nomination_csv.export_rows(nominations.list_for_admin(session))
@@ -237,16 +255,24 @@ def test_csv_export_has_every_field_and_no_formulas(
 def test_config_elections_are_stored_once_with_their_jobs(
     session_factory: sessionmaker[Session],
 ) -> None:
-    config = ElectionConfig(name="LIEC elections 2027", kind="regular",
-                            opens=datetime(2027, 3, 1, 9, 0), closes=datetime(2027, 3, 21, 21, 0),
-                            timezone="Europe/London", roles=["secretary", "regional-coordinator"])
+    config = ElectionConfig(
+        name="LIEC elections 2027",
+        kind="regular",
+        opens=datetime(2027, 3, 1, 9, 0),
+        closes=datetime(2027, 3, 21, 21, 0),
+        timezone="Europe/London",
+        roles=["secretary", "regional-coordinator"],
+    )
     with session_factory.begin() as session:
         assert election_store.sync_from_config(session, [config], ROLES, NOW) == []
         assert election_store.sync_from_config(session, [config], ROLES, NOW) == []
         record = session.scalars(select(ElectionRecord)).one()
         assert record.positions == [
-            "secretary", "regional-coordinator:americas", "regional-coordinator:asia-pacific",
-            "regional-coordinator:europe-africa-middle-east"]
+            "secretary",
+            "regional-coordinator:americas",
+            "regional-coordinator:asia-pacific",
+            "regional-coordinator:europe-africa-middle-east",
+        ]
         assert record.closes_at == datetime(2027, 3, 21, 21, 0, tzinfo=UTC)  # GMT in March
         jobs = dict(session.execute(select(ScheduledJob.key, ScheduledJob.due_at)).all())
         assert jobs[f"elections.announce:{record.id}"] == OPENS
@@ -256,8 +282,7 @@ def test_config_elections_are_stored_once_with_their_jobs(
 
 
 def test_config_problems_are_reported_not_raised(session_factory: sessionmaker[Session]) -> None:
-    config = ElectionConfig(name="Bad", kind="regular", opens=OPENS, closes=CLOSES,
-                            roles=["treasurer"])
+    config = ElectionConfig(name="Bad", kind="regular", opens=OPENS, closes=CLOSES, roles=["treasurer"])
     with session_factory.begin() as session:
         problems = election_store.sync_from_config(session, [config], ROLES, NOW)
     assert problems == ["election 'Bad': unknown role 'treasurer'"]
@@ -271,8 +296,9 @@ def test_close_now_moves_the_close_and_purge(session_factory: sessionmaker[Sessi
         assert not election_store.close_now(session, record, "U0SEC", NOW)
         jobs = dict(session.execute(select(ScheduledJob.key, ScheduledJob.status)).all())
         assert jobs[f"elections.remind:{record.id}"] == "cancelled"
-        due = session.scalars(select(ScheduledJob.due_at).where(
-            ScheduledJob.key == f"elections.purge:{record.id}")).one()
+        due = session.scalars(
+            select(ScheduledJob.due_at).where(ScheduledJob.key == f"elections.purge:{record.id}")
+        ).one()
         assert due == NOW + timedelta(days=30)
         upcoming = make_election(session, "Later")
         upcoming.opens_at = NOW + timedelta(days=1)
@@ -287,5 +313,7 @@ def test_open_positions(session_factory: sessionmaker[Session]) -> None:
         assert [f.value for f in found] == [f"{record.id}|regional-coordinator:americas"]
         assert election_store.open_positions(session, CLOSES) == []
         assert election_store.parse_position_value(found[0].value) == (
-            record.id, Position("regional-coordinator", "americas"))
+            record.id,
+            Position("regional-coordinator", "americas"),
+        )
         assert election_store.parse_position_value("x|secretary") is None

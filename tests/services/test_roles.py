@@ -315,9 +315,7 @@ def test_alias_equal_to_another_roles_title_is_rejected(roles_copy: Path) -> Non
 
 def test_misspelt_key_is_rejected_naming_file_and_key(roles_copy: Path) -> None:
     path = roles_copy / "secretary.yml"
-    path.write_text(
-        path.read_text(encoding="utf-8").replace("main_aims:", "main_aimz:"), encoding="utf-8"
-    )
+    path.write_text(path.read_text(encoding="utf-8").replace("main_aims:", "main_aimz:"), encoding="utf-8")
     with pytest.raises(RoleDataError) as error:
         RoleCatalog.load(roles_copy)
     message = str(error.value)

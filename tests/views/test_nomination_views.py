@@ -15,15 +15,20 @@ from bot.views import nominations as views
 from tests.e2e.harness import view_state
 
 CLOSES = datetime(2027, 3, 21, 21, 0, tzinfo=UTC)
-CHOICES = [views.Choice("1|secretary", "Secretary"),
-           views.Choice("1|regional-coordinator:americas", "Regional Coordinator (The Americas)")]
-BRANCHES = [views.BranchGroup("The Americas", [views.Choice("new-york", "New York")]),
-            views.BranchGroup("Asia, Australasia and Pacific", [])]
+CHOICES = [
+    views.Choice("1|secretary", "Secretary"),
+    views.Choice("1|regional-coordinator:americas", "Regional Coordinator (The Americas)"),
+]
+BRANCHES = [
+    views.BranchGroup("The Americas", [views.Choice("new-york", "New York")]),
+    views.BranchGroup("Asia, Australasia and Pacific", []),
+]
 
 
 def modal(**kw: object) -> dict:
-    view = views.nomination_modal(CHOICES, BRANCHES, membership_format="5 to 8 digits",
-                                  closes_at=CLOSES, **kw)  # type: ignore[arg-type]
+    view = views.nomination_modal(
+        CHOICES, BRANCHES, membership_format="5 to 8 digits", closes_at=CLOSES, **kw
+    )  # type: ignore[arg-type]
     return view.to_dict()
 
 
@@ -31,35 +36,56 @@ def test_the_nomination_modal_is_valid_and_every_field_key_is_an_input_block() -
     view = modal()
     assert check_view(view) == []
     inputs = set(views.input_block_ids(view))
-    for key in (fields.POSITION, fields.STATEMENT, fields.ROUTE, fields.BRANCH,
-                *vars(fields.CANDIDATE_FIELDS).values(), *vars(fields.PARTNER_FIELDS).values(),
-                *(k for f in fields.NOMINATOR_FIELDS for k in vars(f).values())):
+    for key in (
+        fields.POSITION,
+        fields.STATEMENT,
+        fields.ROUTE,
+        fields.BRANCH,
+        *vars(fields.CANDIDATE_FIELDS).values(),
+        *vars(fields.PARTNER_FIELDS).values(),
+        *(k for f in fields.NOMINATOR_FIELDS for k in vars(f).values()),
+    ):
         assert key in inputs
     assert len(view["blocks"]) <= 100
 
 
 def test_the_form_reads_back_from_slacks_state() -> None:
     view = modal()
-    values = view_state(view, {
-        fields.POSITION: "1|regional-coordinator:americas",
-        fields.CANDIDATE_USER: "U0CAND", fields.CANDIDATE_NAME: "Ada",
-        fields.CANDIDATE_EMAIL: "ada@example.org", fields.CANDIDATE_MEMBERSHIP: "123456",
-        fields.STATEMENT: "Hello", fields.ROUTE: "branch", fields.BRANCH: "new-york",
-        fields.PARTNER_NAME: "Pat",
-    })
+    values = view_state(
+        view,
+        {
+            fields.POSITION: "1|regional-coordinator:americas",
+            fields.CANDIDATE_USER: "U0CAND",
+            fields.CANDIDATE_NAME: "Ada",
+            fields.CANDIDATE_EMAIL: "ada@example.org",
+            fields.CANDIDATE_MEMBERSHIP: "123456",
+            fields.STATEMENT: "Hello",
+            fields.ROUTE: "branch",
+            fields.BRANCH: "new-york",
+            fields.PARTNER_NAME: "Pat",
+        },
+    )
     election_id, form = views.read_nomination(values)
     assert election_id == 1
     assert form == NominationForm(
         position=Position("regional-coordinator", "americas"),
         candidate=Person("U0CAND", "Ada", "ada@example.org", "123456"),
-        statement="Hello", route=Route.BRANCH, nominators=(Person(), Person()),
-        branch="new-york", partner=Person(None, "Pat"),
+        statement="Hello",
+        route=Route.BRANCH,
+        nominators=(Person(), Person()),
+        branch="new-york",
+        partner=Person(None, "Pat"),
     )
 
 
 def test_an_edit_is_prefilled_and_carries_its_id() -> None:
-    form = NominationForm(Position("secretary"), Person("U0CAND", "Ada", "a@b.org", "123456"),
-                          "My statement", Route.MEMBERS, (Person("U0N1"), Person("U0N2")))
+    form = NominationForm(
+        Position("secretary"),
+        Person("U0CAND", "Ada", "a@b.org", "123456"),
+        "My statement",
+        Route.MEMBERS,
+        (Person("U0N1"), Person("U0N2")),
+    )
     view = modal(initial=form, selected="1|secretary", nomination_id=42)
     assert views.metadata_id(view, "nomination_id") == 42
     blocks = {b.get("block_id"): b for b in view["blocks"]}
@@ -70,38 +96,52 @@ def test_an_edit_is_prefilled_and_carries_its_id() -> None:
 
 
 def test_errors_off_the_form_move_to_a_block_slack_shows() -> None:
-    placed = views.place_errors({fields.REGION: "Choose a region.", fields.STATEMENT: "Too long."},
-                                [fields.POSITION, fields.STATEMENT], fields.POSITION)
+    placed = views.place_errors(
+        {fields.REGION: "Choose a region.", fields.STATEMENT: "Too long."},
+        [fields.POSITION, fields.STATEMENT],
+        fields.POSITION,
+    )
     assert placed == {fields.POSITION: "Choose a region.", fields.STATEMENT: "Too long."}
 
 
 def test_the_nominator_request_escapes_the_candidate_and_asks_before_declining() -> None:
-    reply = views.nominator_request(7, "<!channel> Ada", "U0CAND", "U0CAND", "Secretary",
-                                    "LIEC 2027", CLOSES)
+    reply = views.nominator_request(7, "<!channel> Ada", "U0CAND", "U0CAND", "Secretary", "LIEC 2027", CLOSES)
     body = {"text": reply.text, "blocks": reply.block_dicts()}
     assert check_message(body) == []
     blob = json.dumps(body)
     assert "<!channel>" not in blob
-    decline = next(e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]
-                   if e["action_id"] == views.NOMINATOR_DECLINE)
+    decline = next(
+        e
+        for b in body["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == views.NOMINATOR_DECLINE
+    )
     assert decline["confirm"]["confirm"]["text"] == "Decline"
     assert decline["value"] == "7"
 
 
 def test_long_statements_are_split_across_sections_as_plain_text() -> None:
     statement = ("word " * 1500).strip()
-    messages = election_views.candidate_list("LIEC 2027", [
-        election_views.Candidate("Secretary", "Ada", statement)])
+    messages = election_views.candidate_list(
+        "LIEC 2027", [election_views.Candidate("Secretary", "Ada", statement)]
+    )
     for message in messages:
         assert check_message({"text": message.text, "blocks": message.block_dicts()}) == []
-    pieces = [b["text"]["text"] for m in messages for b in m.block_dicts()
-              if b["type"] == "section" and b["text"]["type"] == "plain_text"]
+    pieces = [
+        b["text"]["text"]
+        for m in messages
+        for b in m.block_dicts()
+        if b["type"] == "section" and b["text"]["type"] == "plain_text"
+    ]
     assert " ".join(pieces) == statement
 
 
 def test_long_lists_go_as_several_messages() -> None:
-    lines = [election_views.SummaryLine("Secretary", f"Candidate {i}", NominationStatus.VALID,
-                                        "members") for i in range(400)]
+    lines = [
+        election_views.SummaryLine("Secretary", f"Candidate {i}", NominationStatus.VALID, "members")
+        for i in range(400)
+    ]
     messages = election_views.closing_summary("LIEC 2027", CLOSES, lines)
     assert len(messages) >= 1
     for message in messages:
@@ -113,12 +153,17 @@ def test_long_lists_go_as_several_messages() -> None:
 def test_slack_time_shows_each_reader_their_zone_and_utc() -> None:
     assert election_views.slack_time(CLOSES) == (
         "<!date^1805662800^{date_long_pretty} at {time}|2027-03-21 21:00 UTC> "
-        "(your time; 2027-03-21 21:00 UTC)")
+        "(your time; 2027-03-21 21:00 UTC)"
+    )
 
 
 def test_the_open_election_modal_is_valid() -> None:
     view = election_views.open_election_modal([("secretary", "Secretary")]).to_dict()
     assert check_view(view) == []
     assert views.input_block_ids(view) == [
-        election_views.NAME, election_views.KIND, election_views.OPENS, election_views.CLOSES,
-        election_views.POSITIONS]
+        election_views.NAME,
+        election_views.KIND,
+        election_views.OPENS,
+        election_views.CLOSES,
+        election_views.POSITIONS,
+    ]
