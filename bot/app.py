@@ -13,6 +13,15 @@ from bot.deps import AppDeps
 log = logging.getLogger(__name__)
 
 
+class _DeliberateTokenSetup(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN itself and warns that it goes unused: here that is the design
+    (the token reaches Bolt through `authorize`), so the warning would only mislead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        return not ("`token`" in message and ("will be unused" in message or "will be ignored" in message))
+
+
 def create_app(deps: AppDeps) -> App:
     token = deps.settings.slack_bot_token or ""
 
@@ -21,6 +30,9 @@ def create_app(deps: AppDeps) -> App:
         # so a command that needs nothing from Slack would fail while Slack is unreachable.
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
 
+    bolt_logger = logging.getLogger("slack_bolt")
+    if not any(isinstance(f, _DeliberateTokenSetup) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_DeliberateTokenSetup())
     app = App(
         authorize=authorize,
         signing_secret=deps.settings.slack_signing_secret or "",
@@ -34,7 +46,7 @@ def create_app(deps: AppDeps) -> App:
         process_before_response=True,
         # auth.test would otherwise be called here, before the port is up.
         token_verification_enabled=False,
-        logger=logging.getLogger("slack_bolt"),
+        logger=bolt_logger,
     )
     from handlers import register
 
