@@ -12,41 +12,25 @@ from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun
-from models.foundation import SlackDelivery
+from bot.services.slack_deliveries import delivery_key, first_delivery, forget_deliveries_before
 
 log = logging.getLogger(__name__)
 
 PRUNE_JOB_KIND = "maintenance.prune-deliveries"
-KEEP_DELIVERIES = timedelta(days=2)
-
-
-def delivery_key(body: dict[str, Any]) -> str | None:
-    if body.get("type") == "event_callback" and body.get("event_id"):
-        return f"event:{body['event_id']}"
-    return None
-
-
-def first_delivery(deps: AppDeps, key: str) -> bool:
-    """Record the delivery; False if it was recorded before (a retry)."""
-    try:
-        with deps.session_factory.begin() as session:
-            session.add(SlackDelivery(key=key, seen_at=deps.clock.now()))
-    except IntegrityError:
-        return False
-    return True
+KEEP_DELIVERIES = timedelta(days=2)  # Slack retries for minutes; two days is ample
 
 
 def register(app: App, deps: AppDeps) -> None:
     def deduplicate(
-        body: dict[str, Any], request: BoltRequest, next: Callable[[], BoltResponse]
+        body: dict[str, Any],
+        request: BoltRequest,
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         key = delivery_key(body)
-        if key is not None and not first_delivery(deps, key):
+        if key is not None and not first_delivery(deps.session_factory, key, deps.clock.now()):
             retry = request.headers.get("x-slack-retry-num", [""])[0]
             log.info("duplicate delivery skipped key=%s retry=%s", key, retry or "-")
             return BoltResponse(status=200, body="")
@@ -56,13 +40,11 @@ def register(app: App, deps: AppDeps) -> None:
     app.use(deduplicate)
 
     def prune(run: JobRun) -> None:
+        tomorrow = run.now + timedelta(days=1)
         with deps.session_factory.begin() as session:
-            session.execute(delete(SlackDelivery).where(SlackDelivery.seen_at < run.now - KEEP_DELIVERIES))
+            forget_deliveries_before(session, run.now - KEEP_DELIVERIES)
             deps.jobs.schedule(
-                session,
-                kind=PRUNE_JOB_KIND,
-                key=f"{PRUNE_JOB_KIND}:{(run.now + timedelta(days=1)).date()}",
-                due_at=run.now + timedelta(days=1),
+                session, kind=PRUNE_JOB_KIND, key=f"{PRUNE_JOB_KIND}:{tomorrow.date()}", due_at=tomorrow
             )
 
     def schedule_prune() -> None:

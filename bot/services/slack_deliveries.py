@@ -1,0 +1,32 @@
+"""Which Slack deliveries were handled already, so that Slack's retries do no work twice."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from models.foundation import SlackDelivery
+
+
+def delivery_key(body: dict[str, object]) -> str | None:
+    """The key of a delivery Slack may retry: events, by their event id."""
+    if body.get("type") == "event_callback" and body.get("event_id"):
+        return f"event:{body['event_id']}"
+    return None
+
+
+def first_delivery(session_factory: sessionmaker[Session], key: str, now: datetime) -> bool:
+    """Record the delivery; False if it was recorded before (a retry or a redelivery)."""
+    try:
+        with session_factory.begin() as session:
+            session.add(SlackDelivery(key=key, seen_at=now))
+    except IntegrityError:
+        return False
+    return True
+
+
+def forget_deliveries_before(session: Session, moment: datetime) -> None:
+    session.execute(delete(SlackDelivery).where(SlackDelivery.seen_at < moment))
