@@ -15,7 +15,7 @@ import yaml
 
 from bot.clock import ManualClock
 from bot.config import Settings, parse_org_config
-from bot.fake_slack import FakeSlack
+from bot.fake_slack import FakeSlack, check_message, check_view
 from bot.runtime import Runtime, build_runtime
 from bot.server import EVENTS_PATH, make_wsgi_app
 from bot.slack_requests import (
@@ -91,9 +91,26 @@ class BotHarness:
         request = urllib.request.Request(self.url + path, data=body.encode(), headers=all_headers)
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
-                return HttpResponse(response.status, response.read().decode(), dict(response.headers))
+                answer = HttpResponse(response.status, response.read().decode(), dict(response.headers))
         except urllib.error.HTTPError as error:
             return HttpResponse(error.code, error.read().decode(), dict(error.headers))
+        self._check_answer(answer)
+        return answer
+
+    def _check_answer(self, answer: HttpResponse) -> None:
+        """What the bot answers in the acknowledgement is held to Slack's rules too."""
+        if not answer.body.startswith("{"):
+            return
+        payload = answer.json()
+        problems = []
+        if "blocks" in payload or "text" in payload:
+            problems = check_message(payload)
+        elif payload.get("response_action") in {"update", "push"}:
+            problems = check_view(payload.get("view") or {})
+        elif payload.get("response_action") == "errors" and not payload.get("errors"):
+            problems = ["response_action errors with no errors"]
+        if problems:
+            self.fake.invalid.append(("ack", problems))
 
     def get(self, path: str) -> HttpResponse:
         try:
