@@ -1,6 +1,5 @@
-"""/liec election open | close | status | publish (admins), and the election's jobs:
-announce at opening, remind 48 hours before closing, close with a summary to the admins,
-and purge the nomination data retention_days after closing."""
+"""/liec election open | close | status | publish (admins) and the "open an election" modal.
+The election's scheduled jobs are in handlers/election_jobs.py."""
 
 from __future__ import annotations
 
@@ -9,13 +8,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
-from bot.jobs import JobQueue, JobRun, RetryLater
-from bot.services import audit, election_store, nominations
-from bot.services.delivery import LOOK_BACK, PostError, deliver_job, deliver_once
+from bot.services import election_store, nominations
+from bot.services.delivery import LOOK_BACK, PostError, deliver_once
 from bot.services.elections import (
     REGIONAL_COORDINATOR,
     REGIONS,
@@ -23,44 +20,23 @@ from bot.services.elections import (
     ElectionError,
     ElectionKind,
     Position,
-    position_label,
-    reminder_at,
 )
-from bot.slack_dm import send_dm
 from bot.slack_outbox import SlackOutbox
 from bot.views import elections as views
 from bot.views.common import Reply, escape, notice
+from handlers import election_jobs
 from handlers.commands import CommandRequest, Subcommand
+from handlers.election_jobs import finish_election
+from handlers.election_titles import position_title
 from models.elections import ElectionRecord
 
 log = logging.getLogger(__name__)
 
-SUMMARY_JOB = "elections.summary"
 PUBLISH_KIND = "election_publish"
 USAGE = (
     "`/liec election open` (a form) · `/liec election close <name>` · "
     "`/liec election status` · `/liec election publish <name>`"
 )
-
-
-# Shared with handlers/nominations.py --------------------------------------------------
-
-
-def role_titles(deps: AppDeps) -> dict[str, str]:
-    return {role.key: role.title for role in deps.roles.roles}
-
-
-def position_title(deps: AppDeps, position: Position | str) -> str:
-    if isinstance(position, str):
-        position = Position.parse(position)
-    return position_label(position, role_titles(deps))
-
-
-def retry_slack_faults(run: JobRun, exc: Exception) -> RetryLater:
-    """A Slack fault the client's own retries did not cure: the queue tries again later."""
-    error = exc.response.get("error", "") if isinstance(exc, SlackApiError) else type(exc).__name__
-    log.warning("job %s will be retried: %s", run.key, error)
-    return RetryLater(str(error))
 
 
 # /liec election -----------------------------------------------------------------------
@@ -326,140 +302,10 @@ def _submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: App
     )
 
 
-# Jobs -------------------------------------------------------------------------------
-
-
-def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: datetime) -> bool:
-    """Post a job's message in the announcements channel exactly once; `due` is when it first
-    fell due. Any Slack fault becomes RetryLater (the queue gives up after its attempts)."""
-    channel = deps.org.channels.announcements
-    if not channel:
-        log.warning("no channels.announcements in the organisation file; %s not posted", run.key)
-        return False
-    try:
-        deliver_job(
-            SlackOutbox(deps.client, run.kind),
-            run,
-            channel,
-            reply.text,
-            reply.block_dicts(),
-            due=due,
-            now=deps.clock.now(),
-        )
-    except PostError as exc:
-        log.warning("job %s will be retried: %s", run.key, exc.error)
-        raise RetryLater(exc.error) from None
-    return True
-
-
-def _announce(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.announced_at is not None or record.closes_at <= run.now:
-            return
-        titles = [position_title(deps, key) for key in record.positions]
-        reply = views.announcement(record.id, record.name, titles, record.closes_at)
-        due = record.opens_at
-    if _post_to_announcements(deps, run, reply, due):
-        _stamp(deps, int(run.payload["election_id"]), "announced_at", run.now)
-
-
-def _remind(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.reminded_at is not None or record.closes_at <= run.now:
-            return
-        reply = views.reminder(record.id, record.name, record.closes_at)
-        due = reminder_at(election_store.to_election(record)) or run.due_at
-    if _post_to_announcements(deps, run, reply, due):
-        _stamp(deps, int(run.payload["election_id"]), "reminded_at", run.now)
-
-
-def _stamp(deps: AppDeps, election_id: int, column: str, now: datetime) -> None:
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, election_id)
-        if record is not None:
-            setattr(record, column, now)
-
-
-def finish_election(deps: AppDeps, election_id: int, now: datetime) -> None:
-    """At closing: carry out pending erasure requests, then a summary to each admin (a job
-    each, so one admin's failed DM neither blocks nor repeats the others')."""
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, election_id)
-        if record is None or record.summary_sent_at is not None or record.closes_at > now:
-            return
-        nominations.forget_flagged(session, record.id)
-        for admin in deps.org.admins:
-            JobQueue.schedule(
-                session,
-                kind=SUMMARY_JOB,
-                key=f"{SUMMARY_JOB}:{record.id}:{admin}",
-                due_at=now,
-                payload={"election_id": record.id, "admin": admin},
-            )
-        record.summary_sent_at = now
-
-
-def _summary(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.purged_at is not None:
-            return
-        audit.record_admin_read(
-            session, str(run.payload["admin"]), f"closing summary of {record.name}", run.now
-        )
-        lines = [
-            views.SummaryLine(
-                position_title(deps, n.position_key), n.candidate_name, nominations.status_of(n), n.route
-            )
-            for n in nominations.list_for_admin(session, record.id)
-        ]
-        messages = views.closing_summary(record.name, record.closes_at, lines)
-    try:
-        for message in messages:
-            send_dm(deps.client, str(run.payload["admin"]), message)
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
-
-
-def _purge(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.purged_at is not None:
-            return
-        if record.closes_at.astimezone(UTC) > run.now:
-            return  # closing moved later; the purge job was moved with it
-        count = nominations.purge_election(session, record, run.now)
-    log.info(
-        "election %s: %s nominations deleted after the retention period", run.payload["election_id"], count
-    )
-
-
 def register(app: App, deps: AppDeps) -> None:
+    election_jobs.register(deps)
+
     def submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_open(ack, body, view, deps)
 
     app.view(views.OPEN_CALLBACK)(submit_open)
-
-    deps.jobs.register(election_store.ANNOUNCE_JOB, lambda run: _announce(deps, run))
-    deps.jobs.register(election_store.REMIND_JOB, lambda run: _remind(deps, run))
-    deps.jobs.register(
-        election_store.CLOSE_JOB, lambda run: finish_election(deps, int(run.payload["election_id"]), run.now)
-    )
-    deps.jobs.register(SUMMARY_JOB, lambda run: _summary(deps, run))
-    deps.jobs.register(election_store.PURGE_JOB, lambda run: _purge(deps, run))
-
-    def sync_config() -> None:
-        with deps.session_factory.begin() as session:
-            problems = election_store.sync_from_config(
-                session,
-                deps.org.elections,
-                {role.key for role in deps.roles.roles},
-                deps.clock.now(),
-                deps.org.retention_days,
-            )
-        for problem in problems:
-            log.warning("organisation file: %s", problem)
-
-    deps.jobs.on_startup(sync_config)

@@ -21,10 +21,14 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
-from bot.services import meetings as service
+from bot.services import meeting_planning as planning
+from bot.services import meeting_queries
 from bot.services.delivery import PostError, deliver_job
+from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
+from bot.services.meeting_posts import alert_once, posted, record_post
 from bot.services.meeting_shifts import period_for, shift_notes
 from bot.services.meeting_times import format_duration, slack_date_token
+from bot.services.meetings import sync_from_config
 from bot.services.reminders import CHANNEL_ERRORS, timing
 from bot.slack_dm import send_dm
 from bot.slack_outbox import SlackOutbox
@@ -62,22 +66,22 @@ class MeetingJobs:
 
     def register(self) -> None:
         jobs = self.deps.jobs
-        jobs.register(service.JOB_REMINDER, self.reminder)
-        jobs.register(service.JOB_AGENDA, self.agenda)
-        jobs.register(service.JOB_CHANGE, self.change)
-        jobs.register(service.JOB_DIGEST, self.digest)
-        jobs.register(service.JOB_REFRESH, self.refresh)
+        jobs.register(planning.JOB_REMINDER, self.reminder)
+        jobs.register(planning.JOB_AGENDA, self.agenda)
+        jobs.register(planning.JOB_CHANGE, self.change)
+        jobs.register(planning.JOB_DIGEST, self.digest)
+        jobs.register(planning.JOB_REFRESH, self.refresh)
         jobs.on_startup(self.startup)
 
     # Planning -------------------------------------------------------------------------
     def startup(self) -> None:
         """The organisation file becomes meetings and jobs."""
-        self.plan(lambda session, now: service.sync_from_config(session, self.deps.org, now))
+        self.plan(lambda session, now: sync_from_config(session, self.deps.org, now))
 
     def refresh(self, _run: JobRun) -> None:
-        self.plan(lambda session, now: service.plan_all(session, self.deps.org, now))
+        self.plan(lambda session, now: planning.plan_all(session, self.deps.org, now))
 
-    def plan(self, step: Callable[[Session, datetime], service.PlanReport]) -> None:
+    def plan(self, step: Callable[[Session, datetime], planning.PlanReport]) -> None:
         for _attempt in range(PLAN_ATTEMPTS):
             try:
                 with self.deps.session_factory.begin() as session:
@@ -129,7 +133,7 @@ class MeetingJobs:
             return
         message = views.agenda_notice(meeting, found.start, int(run.payload.get("days", 0)))
         late = self._late(run, due)
-        outbox = SlackOutbox(self.deps.client, service.JOB_AGENDA)
+        outbox = SlackOutbox(self.deps.client, planning.JOB_AGENDA)
         ts = None
         for user_id in secretaries:
             try:
@@ -146,13 +150,13 @@ class MeetingJobs:
         due = _due(run)
         channel = str(run.payload.get("channel") or "")
         with self.deps.session_factory() as session:
-            if service.posted(session, run.key, due):
+            if posted(session, run.key, due):
                 return
-            meeting = service.get_meeting(session, str(run.payload.get("meeting")))
+            meeting = meeting_queries.get_meeting(session, str(run.payload.get("meeting")))
             if meeting is None or not channel:
                 self._record(run, "withdrawn", channel, None, due)
                 return
-            upcoming = service.effective_occurrences(meeting, run.now, run.now + service.HORIZON)
+            upcoming = effective_occurrences(meeting, run.now, run.now + planning.HORIZON)
         message = views.change_notice(
             meeting,
             str(run.payload.get("action")),
@@ -169,10 +173,10 @@ class MeetingJobs:
         channel = org.digest.channel or org.channels.announcements
         day = date.fromisoformat(str(run.payload.get("day")))
         with self.deps.session_factory() as session:
-            if service.posted(session, run.key, due):
+            if posted(session, run.key, due):
                 return
-            start, end = service.digest_window(org, day)
-            items = [(m, o.start) for m, o in service.upcoming(session, start, end, limit=45)]
+            start, end = planning.digest_window(org, day)
+            items = [(m, o.start) for m, o in meeting_queries.upcoming(session, start, end, limit=45)]
         if channel is None or not items:
             self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
             return
@@ -188,26 +192,26 @@ class MeetingJobs:
         due = _due(run)
         start = _when(run.payload.get("start"))
         with self.deps.session_factory() as session:
-            if service.posted(session, run.key, due):
+            if posted(session, run.key, due):
                 return None
-            meeting = service.get_meeting(session, str(run.payload.get("meeting")))
+            meeting = meeting_queries.get_meeting(session, str(run.payload.get("meeting")))
             item = None
             if meeting is not None and meeting.active and start is not None:
-                item = service.find_occurrence(meeting, start)
+                item = find_occurrence(meeting, start)
             if meeting is None or item is None or start is None:
                 # Cancelled or moved after this job was planned (planning withdraws it too).
                 self._record(run, "withdrawn", None, None, due)
                 return None
-            return _Occurrence(meeting, start, service.previous_start(meeting, item), due)
+            return _Occurrence(meeting, start, previous_start(meeting, item), due)
 
     def _late(self, run: JobRun, due: datetime) -> bool:
         """Marked late only when it fell due before this process started (the bot was down),
         not when a busy queue held it up for a few minutes."""
-        grace = service.misfire_grace(self.deps.org)
+        grace = planning.misfire_grace(self.deps.org)
         return timing(due, run.now, grace) == "late" and due < self.started_at
 
     def _skipped(self, run: JobRun, due: datetime, what: str) -> bool:
-        grace = service.misfire_grace(self.deps.org)
+        grace = planning.misfire_grace(self.deps.org)
         if timing(due, run.now, grace) != "skip":
             return False
         self._record(run, "skipped", None, None, due)
@@ -271,7 +275,7 @@ class MeetingJobs:
         detail: dict[str, Any] | None = None,
     ) -> None:
         with self.deps.session_factory.begin() as session:
-            service.record_post(
+            record_post(
                 session,
                 run.key,
                 run.kind,
@@ -287,7 +291,7 @@ class MeetingJobs:
         """Tell the admins, once per key (across restarts and processes)."""
         try:
             with self.deps.session_factory.begin() as session:
-                fresh = service.alert_once(session, key, self.deps.clock.now())
+                fresh = alert_once(session, key, self.deps.clock.now())
         except IntegrityError:
             fresh = False
         if not fresh:

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from bot.config import meeting_key_for
 from bot.deps import AppDeps
 from bot.services import meetings as service
+from bot.services.meeting_queries import find_meeting, upcoming
+from bot.services.meeting_specs import MeetingError, MeetingSpec, split_reminders
 from bot.services.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
-from bot.services.meetings import MeetingError, MeetingSpec
 from bot.views import meetings as views
 from bot.views.common import Reply, escape, truncate
 from handlers import meeting_jobs
@@ -37,7 +38,7 @@ _FIELD_BLOCKS = {
 def meetings_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
     now = deps.clock.now()
     with deps.session_factory() as session:
-        found = service.upcoming(session, now, now + timedelta(days=LIST_DAYS))
+        found = upcoming(session, now, now + timedelta(days=LIST_DAYS))
     return views.meetings_list([(m, o.start) for m, o in found], LIST_DAYS)
 
 
@@ -56,7 +57,7 @@ def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return views.usage(f"Which meeting? Give its key (see `/liec meetings`) after `{action}`.")
     try:
         with deps.session_factory.begin() as session:
-            meeting, suggestions = service.find_meeting(session, parts[0])
+            meeting, suggestions = find_meeting(session, parts[0])
             if meeting is None:
                 return views.problem(f"There is no meeting `{escape(truncate(parts[0], 60))}`.", suggestions)
             more = parts[1].strip() if len(parts) > 1 else ""
@@ -142,7 +143,7 @@ def modal_errors(values: dict[str, str | None], deps: AppDeps) -> tuple[dict[str
         errors[views.BLOCK_NAME] = "Give the meeting a name."
     if not channel:
         errors[views.BLOCK_CHANNEL] = "Choose the channel for its reminders."
-    reminders = service.split_reminders(values.get(views.BLOCK_REMINDERS) or "")
+    reminders = split_reminders(values.get(views.BLOCK_REMINDERS) or "")
     times = None
     try:
         times = parse_meeting_times(

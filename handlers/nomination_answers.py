@@ -17,8 +17,10 @@ from bot.services.nomination_rules import Person
 from bot.services.nominations import NominationStatus
 from bot.slack_dm import send_dm
 from bot.views import nominations as views
+from bot.views import nominators as nominator_views
 from bot.views.common import Reply, escape
-from handlers.elections import position_title, retry_slack_faults
+from handlers.election_jobs import retry_slack_faults
+from handlers.election_titles import position_title
 from handlers.nominations import membership_format, open_then_prefill
 from models.elections import NominationRecord, NominatorRecord
 
@@ -60,7 +62,9 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
     number_format = membership_format(deps)
 
     def build(profile: Person | None) -> Any:
-        return views.confirm_modal(nominator_id, candidate, position, profile or Person(), number_format)
+        return nominator_views.confirm_modal(
+            nominator_id, candidate, position, profile or Person(), number_format
+        )
 
     open_then_prefill(deps, body["trigger_id"], build, user_id)
 
@@ -82,7 +86,7 @@ def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], d
     user_id = body["user"]["id"]
     now = deps.clock.now()
     nominator_id = views.metadata_id(view, "nominator_id") or 0
-    details = views.read_confirmation(view["state"]["values"])
+    details = nominator_views.read_confirmation(view["state"]["values"])
     with deps.session_factory.begin() as session:
         nominator = nominations.get_nominator(session, nominator_id)
         if (
@@ -108,7 +112,7 @@ def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], d
             ack(response_action="errors", errors=errors)
             return
         status = nominations.confirm(session, nominator, details, now)
-        answered = views.nominator_answered(
+        answered = nominator_views.nominator_answered(
             nomination.candidate_name, position_title(deps, nomination.position_key), True
         )
         channel, ts = nominator.dm_channel, nominator.dm_ts
@@ -138,7 +142,7 @@ def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
             respond(text=problem or "", replace_original=False, response_type="ephemeral")
             return
         nominations.decline(session, nominator, deps.clock.now())
-        answered = views.nominator_answered(
+        answered = nominator_views.nominator_answered(
             nominator.nomination.candidate_name,
             position_title(deps, nominator.nomination.position_key),
             False,
@@ -159,7 +163,7 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
         if _nominator_problem(nominator, nominator.slack_id, run.now) is not None:
             return
         n = nominator.nomination
-        reply = views.nominator_request(
+        reply = nominator_views.nominator_request(
             nominator.id,
             n.candidate_name,
             n.candidate_slack_id,
@@ -194,7 +198,7 @@ def _notify_declined(deps: AppDeps, run: JobRun) -> None:
         if nominator is None or nominator.status != nominations.DECLINED:
             return
         n = nominator.nomination
-        reply = views.declined_notice(
+        reply = nominator_views.declined_notice(
             nominator.slack_id, position_title(deps, n.position_key), n.election.name
         )
     _tell_candidate(deps, run, n, reply)
@@ -205,7 +209,7 @@ def _notify_valid(deps: AppDeps, run: JobRun) -> None:
         n = nominations.get(session, int(run.payload["nomination_id"]))
         if n is None or nominations.status_of(n) is not NominationStatus.VALID:
             return
-        reply = views.valid_notice(position_title(deps, n.position_key), n.election.name)
+        reply = nominator_views.valid_notice(position_title(deps, n.position_key), n.election.name)
     _tell_candidate(deps, run, n, reply)
 
 
@@ -216,11 +220,11 @@ def register(app: App, deps: AppDeps) -> None:
     def submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_confirmation(ack, body, view, deps)
 
-    app.view(views.CONFIRM_CALLBACK)(submit_confirmation)
-    app.action(views.NOMINATOR_CONFIRM)(
+    app.view(nominator_views.CONFIRM_CALLBACK)(submit_confirmation)
+    app.action(nominator_views.NOMINATOR_CONFIRM)(
         ack=ack_only, lazy=[lambda body, respond: _on_confirm_button(body, respond, deps)]
     )
-    app.action(views.NOMINATOR_DECLINE)(
+    app.action(nominator_views.NOMINATOR_DECLINE)(
         ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)]
     )
 

@@ -1,7 +1,8 @@
 """Nominating: /liec nominate, the Nominate button and the shortcut open the form; the
 submission is checked in the acknowledgement; /liec nominations mine for the candidate,
-/liec nominations [position] | export for admins. The nominators' side (their DM, Confirm
-and Decline) is handlers/nomination_answers.py.
+/liec nominations [position] | export for admins, whose side (the list, the export, Mark as
+checked) is handlers/nomination_admin.py. The nominators' side (their DM, Confirm and
+Decline) is handlers/nomination_answers.py.
 
 Personal data goes only to DMs and modals, never to a channel or a log line (ids only).
 """
@@ -11,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -21,17 +21,18 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
-from bot.services import audit, election_store, nomination_csv, nomination_rules, nominations
+from bot.services import election_store, nomination_rules, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
-from bot.services.nominations import NominationStatus
-from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.slack_dm import send_dm
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
+from handlers import nomination_admin
 from handlers.commands import CommandRequest, Subcommand
-from handlers.elections import position_title
+from handlers.election_titles import position_title
+from handlers.nomination_items import nomination_item
 from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
@@ -192,41 +193,10 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
 # /liec nominations ---------------------------------------------------------------------
 
 
-def _item(deps: AppDeps, n: NominationRecord, now: datetime) -> views.NominationItem:
-    status = nominations.status_of(n)
-    if n.route == Route.BRANCH:
-        branch = deps.org.branches.get(n.branch or "")
-        route = f"the {escape(branch.name if branch else n.branch or '?')} branch"
-    else:
-        route = "two members"
-    lines = []
-    for nominator in n.nominators:
-        who = f"<@{nominator.slack_id}>" if nominator.slack_id else escape(nominator.name or "(forgotten)")
-        lines.append(
-            f"Nominator {nominator.slot}: {who} · "
-            f"{nominations.NOMINATOR_LABELS.get(nominator.status, nominator.status)}"
-        )
-    if n.partner_name:
-        lines.append(f"Job share with {escape(n.partner_name)}")
-    return views.NominationItem(
-        nomination_id=n.id,
-        position=position_title(deps, n.position_key),
-        election=n.election.name,
-        candidate=n.candidate_name,
-        candidate_slack_id=n.candidate_slack_id,
-        status=status.value,
-        route=route,
-        nominators=lines,
-        closes_at=n.election.closes_at,
-        open=n.withdrawn_at is None and not nominations.election_closed(n, now),
-        needs_check=status is NominationStatus.TO_CHECK,
-    )
-
-
 def _mine_view(deps: AppDeps, user_id: str) -> Any:
     now = deps.clock.now()
     with deps.session_factory() as session:
-        items = [_item(deps, n, now) for n in nominations.mine(session, user_id)]
+        items = [nomination_item(deps, n, now) for n in nominations.mine(session, user_id)]
     return views.mine_modal(items)
 
 
@@ -252,45 +222,11 @@ def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     if not deps.is_admin(req.user_id):
         return
     if verb == "export":
-        export_csv(deps, req.user_id)
+        nomination_admin.export_csv(deps, req.user_id)
         return
     wanted, problem = _resolve_role(deps, req.args)
     if problem is None:
-        send_admin_list(deps, req.user_id, wanted)
-
-
-def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
-    """The returning officer's list, to the admin's DM (an admin read of personal data)."""
-    now = deps.clock.now()
-    with deps.session_factory.begin() as session:
-        rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
-        what = f"nominations list ({wanted.role_key if wanted else 'all positions'})"
-        audit.record_admin_read(session, admin_id, what, now)
-        if wanted is not None and wanted.region is not None:
-            rows = [n for n in rows if nominations.position_of(n) == wanted]
-        items = [_item(deps, n, now) for n in rows]
-    title = "Nominations" + (f": {position_title(deps, wanted)}" if wanted else "")
-    for message in views.admin_list(title, items):
-        send_dm(deps.client, admin_id, message)
-    log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
-
-
-def export_csv(deps: AppDeps, admin_id: str) -> None:
-    """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
-    with deps.session_factory.begin() as session:
-        audit.record_admin_read(session, admin_id, "nominations export (CSV)", deps.clock.now())
-        rows = nomination_csv.export_rows(
-            nominations.list_for_admin(session), lambda key: position_title(deps, key)
-        )
-    content = nomination_csv.to_csv(rows)
-    stamp = f"{deps.clock.now():%Y-%m-%d}"
-    upload_to_dm(
-        deps.client,
-        admin_id,
-        [DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))],
-        comment="Every nomination, with personal data: keep it safe and delete it when the election is over.",
-    )
-    log.info("nominations CSV sent admin=%s rows=%s", admin_id, len(rows))
+        nomination_admin.send_admin_list(deps, req.user_id, wanted)
 
 
 SUBCOMMANDS = [
@@ -391,7 +327,7 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
     ack(response_action="update", view=result)
 
 
-# "My nominations" and the returning officer's button -------------------------------------
+# "My nominations" -------------------------------------------------------------------------
 
 
 def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
@@ -446,24 +382,6 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))
 
 
-def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    if not deps.is_admin(user_id):
-        respond(text="Only LIEC admins can do that.", replace_original=False, response_type="ephemeral")
-        return
-    nomination_id = int(body["actions"][0].get("value") or 0)
-    with deps.session_factory.begin() as session:
-        n = nominations.get(session, nomination_id)
-        if n is None:
-            return
-        status = nominations.mark_checked(session, n, user_id, deps.clock.now())
-        title = position_title(deps, n.position_key)
-    log.info("nomination checked id=%s by=%s", nomination_id, user_id)
-    respond(
-        text=f"Marked as checked: the nomination for {title} is now {status.value}.", replace_original=False
-    )
-
-
 # Wiring --------------------------------------------------------------------------------
 
 
@@ -504,9 +422,7 @@ def register(app: App, deps: AppDeps) -> None:
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)
     app.action(views.MINE_EDIT)(ack=ack_only, lazy=[lambda body: _on_edit(body, deps)])
     app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
-    app.action(views.ADMIN_CHECKED)(
-        ack=ack_only, lazy=[lambda body, respond: _on_checked(body, respond, deps)]
-    )
+    nomination_admin.register(app, deps)
 
     # The nominators' side: imported here, as it builds on this module's helpers.
     from handlers import nomination_answers

@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import IntegrityError
 
 from bot.deps import AppDeps
+from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
@@ -112,20 +112,8 @@ def member_tz(deps: AppDeps, user_id: str) -> str | None:
 
 def _reserve(deps: AppDeps, question_id: int, stage: str, recipient: str) -> int | None:
     """The id of a reservation this caller holds, or None if the recipient is served."""
-    now = deps.clock.now()
-    try:
-        with deps.session_factory.begin() as session:
-            row = svc.new_reservation(question_id, stage, recipient, now)
-            session.add(row)
-            session.flush()
-            return row.id
-    except IntegrityError:
-        pass
     with deps.session_factory.begin() as session:
-        existing = svc.find_delivery(session, question_id, stage, recipient)
-        if existing is not None and svc.take_over_stale(session, existing.id, now):
-            return existing.id
-    return None
+        return deliveries.reserve(session, question_id, stage, recipient, deps.clock.now())
 
 
 def post_once(
@@ -140,14 +128,14 @@ def post_once(
         channel, ts = slack_call(send_dm, client=deps.client, to=recipient, reply=message)
     except Unreachable as exc:
         with deps.session_factory.begin() as session:
-            svc.record_unreachable(session, reservation, exc.error)
+            deliveries.record_unreachable(session, reservation, exc.error)
         return "unreachable", exc.error
     except Delayed:
         with deps.session_factory.begin() as session:
-            svc.release(session, reservation)
+            deliveries.release(session, reservation)
         return "delayed", None
     with deps.session_factory.begin() as session:
-        svc.record_sent(session, reservation, channel, ts)
+        deliveries.record_sent(session, reservation, channel, ts)
     return "sent", None
 
 
@@ -367,7 +355,7 @@ def refresh_messages(deps: AppDeps, question_id: int) -> None:
         if question is None:
             return
         updates = []
-        for delivery in svc.sent_messages(session, question_id):
+        for delivery in deliveries.sent_messages(session, question_id):
             escalated = delivery.stage.startswith(svc.ESCALATION_STAGE)
             stage_region = question.region if escalated else delivery.stage.split("#", 1)[0]
             shown_region = Region(stage_region) if stage_region else None

@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
-from bot.services import election_store, meetings, member_timezones, nominations, questions
+from bot.services import (
+    election_store,
+    meeting_planning,
+    meeting_queries,
+    member_timezones,
+    nominations,
+    questions,
+)
 from bot.services.config_problems import config_problems
 from bot.services.elections import Position, position_label
 from bot.services.officer_directory import is_officer
@@ -188,7 +195,7 @@ def region_part(
 
 
 def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:
-    found = meetings.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
+    found = meeting_queries.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
     return [
         MeetingItem(m.name, occurrence.start, m.channel, m.video_url, m.agenda_url) for m, occurrence in found
     ]
@@ -266,11 +273,11 @@ def unanswered_questions(session: Session) -> list[RegionQuestions]:
 
 
 _POST_KINDS = {
-    meetings.JOB_REMINDER: "reminder",
-    meetings.JOB_AGENDA: "agenda notice",
-    meetings.JOB_CHANGE: "change notice",
-    meetings.JOB_DIGEST: "weekly digest",
-    meetings.JOB_REFRESH: "reminder planning",
+    meeting_planning.JOB_REMINDER: "reminder",
+    meeting_planning.JOB_AGENDA: "agenda notice",
+    meeting_planning.JOB_CHANGE: "change notice",
+    meeting_planning.JOB_DIGEST: "weekly digest",
+    meeting_planning.JOB_REFRESH: "reminder planning",
 }
 
 
@@ -278,7 +285,7 @@ def _meeting_name(session: Session, key: str) -> str | None:
     parts = key.split(":")
     if len(parts) < 3 or parts[0] != "mtg":
         return None
-    meeting = meetings.get_meeting(session, parts[1])
+    meeting = meeting_queries.get_meeting(session, parts[1])
     return meeting.name if meeting else None
 
 

@@ -18,7 +18,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
-from bot.services import audit, meetings, member_timezones, nominations, officer_directory, questions
+from bot.services import (
+    audit,
+    meeting_member_data,
+    member_timezones,
+    nominations,
+    officer_directory,
+    questions,
+)
 
 ExportFn = Callable[[Session, str], dict[str, Any]]
 ForgetFn = Callable[[Session, str, datetime], list[tuple[str, str]]]
@@ -49,7 +56,12 @@ def providers() -> list[DataProvider]:
             questions.export_member_data,
             questions.forget_member,
         ),
-        DataProvider("meetings", "Meetings", meetings.export_member_data, meetings.forget_member),
+        DataProvider(
+            "meetings",
+            "Meetings",
+            meeting_member_data.export_member_data,
+            meeting_member_data.forget_member,
+        ),
         DataProvider(
             "home_tab",
             "Home tab",

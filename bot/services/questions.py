@@ -2,7 +2,8 @@
 
 Plain rules over the database; nothing here knows Slack. A member's region is, in order:
 the region they chose, their branch's region (organisation file ``branches``), the region
-of their Slack time zone (``bot.services.tz_regions``), or unknown (ask them).
+of their Slack time zone (``bot.services.tz_regions``), or unknown (ask them). Who already
+has a question's message is kept by ``bot.services.question_deliveries``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from models.questions import MemberRegion, Question, QuestionAlert, QuestionDeli
 
 VICE_CHAIR_MEMBERSHIP = "vice-chair-membership"
 ESCALATION_STAGE = "escalation"
-# A reservation whose message was never recorded (the process died while posting) may be
-# taken over after this long; Slack answers or times out well within it.
-RESERVATION_LEASE = timedelta(minutes=5)
 
 # Statuses a question goes through; "settled" ones need nothing more from anyone.
 UNROUTED, WAITING, OPEN, CLAIMED, ANSWERED = "unrouted", "waiting", "open", "claimed", "answered"
@@ -281,79 +279,6 @@ def waiting_questions(session: Session, region: Region) -> list[Question]:
             select(Question)
             .where(Question.status == WAITING, Question.region == region.value)
             .order_by(Question.asked_at, Question.id)
-        )
-    )
-
-
-# Deliveries -------------------------------------------------------------------------------
-
-
-def find_delivery(session: Session, question_id: int, stage: str, recipient: str) -> QuestionDelivery | None:
-    return session.scalars(
-        select(QuestionDelivery).where(
-            QuestionDelivery.question_id == question_id,
-            QuestionDelivery.stage == stage,
-            QuestionDelivery.recipient == recipient,
-        )
-    ).one_or_none()
-
-
-def new_reservation(question_id: int, stage: str, recipient: str, now: datetime) -> QuestionDelivery:
-    """A row to insert before posting; the unique constraint lets only one poster have it."""
-    return QuestionDelivery(
-        question_id=question_id,
-        stage=stage,
-        recipient=recipient,
-        status="reserved",
-        reserved_at=now,
-    )
-
-
-def take_over_stale(session: Session, delivery_id: int, now: datetime) -> bool:
-    """Take a reservation left by a poster that died before recording its message."""
-    changed = session.execute(
-        update(QuestionDelivery)
-        .where(
-            QuestionDelivery.id == delivery_id,
-            QuestionDelivery.status == "reserved",
-            QuestionDelivery.reserved_at < now - RESERVATION_LEASE,
-        )
-        .values(reserved_at=now)
-    )
-    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
-
-
-def record_sent(session: Session, delivery_id: int, channel: str, ts: str) -> None:
-    session.execute(
-        update(QuestionDelivery)
-        .where(QuestionDelivery.id == delivery_id)
-        .values(status="sent", channel=channel, ts=ts, error=None)
-    )
-
-
-def record_unreachable(session: Session, delivery_id: int, error: str) -> None:
-    session.execute(
-        update(QuestionDelivery)
-        .where(QuestionDelivery.id == delivery_id)
-        .values(status="unreachable", error=error[:60])
-    )
-
-
-def release(session: Session, delivery_id: int) -> None:
-    """Give up a reservation after a passing fault, so that a retry may post."""
-    session.execute(
-        delete(QuestionDelivery).where(
-            QuestionDelivery.id == delivery_id, QuestionDelivery.status == "reserved"
-        )
-    )
-
-
-def sent_messages(session: Session, question_id: int) -> list[QuestionDelivery]:
-    return list(
-        session.scalars(
-            select(QuestionDelivery)
-            .where(QuestionDelivery.question_id == question_id, QuestionDelivery.status == "sent")
-            .order_by(QuestionDelivery.id)
         )
     )
 

@@ -1,5 +1,5 @@
-"""Block Kit for nominations: the nomination modal and reading it back, the nominator's DM
-and confirmation modal, "my nominations", and the returning officer's list.
+"""Block Kit for nominations: the nomination modal and reading it back, "my nominations", and
+the returning officer's list. The nominators' messages and modal are bot/views/nominators.py.
 
 Block ids of the nomination modal are the field keys of bot/services/nomination_rules.py,
 so a rule's message lands on the field at fault.
@@ -55,10 +55,7 @@ from bot.views.common import (
 from bot.views.elections import chunk_messages, slack_time
 
 NOMINATION_CALLBACK = "nomination_submit"
-CONFIRM_CALLBACK = "nominator_confirm_submit"
 SHORTCUT = "liec_nominate"
-NOMINATOR_CONFIRM = "nominator_confirm"
-NOMINATOR_DECLINE = "nominator_decline"
 MINE_EDIT = "nomination_edit"
 MINE_WITHDRAW = "nomination_withdraw"
 ADMIN_CHECKED = "nomination_checked"
@@ -81,7 +78,7 @@ class BranchGroup:
     branches: Sequence[Choice]
 
 
-def _text_input(
+def text_input(
     block_id: str,
     label: str,
     initial: str = "",
@@ -121,9 +118,9 @@ def _person_blocks(
     details_hint = None if required else "Only if they are not on Slack."
     return [
         _user_input(keys.user, f"{who} on Slack", person.slack_id, user_hint),
-        _text_input(keys.name, f"{who}: name", person.name, optional=not required, hint=details_hint),
-        _text_input(keys.email, f"{who}: email", person.email, optional=not required, email=True),
-        _text_input(
+        text_input(keys.name, f"{who}: name", person.name, optional=not required, hint=details_hint),
+        text_input(keys.email, f"{who}: email", person.email, optional=not required, email=True),
+        text_input(
             keys.membership,
             f"{who}: membership number",
             person.membership_number,
@@ -291,7 +288,7 @@ def _value(values: dict[str, Any], block_id: str) -> str:
     return str(option.get("value") or "")
 
 
-def _person(values: dict[str, Any], keys: PersonFields) -> Person:
+def read_person(values: dict[str, Any], keys: PersonFields) -> Person:
     return Person(
         slack_id=_value(values, keys.user) or None,
         name=_value(values, keys.name),
@@ -304,13 +301,16 @@ def read_nomination(values: dict[str, Any]) -> tuple[int | None, NominationForm]
     """(election id, the form) from a view_submission's ``state.values``."""
     parsed = parse_position_value(_value(values, fields.POSITION))
     route = _value(values, fields.ROUTE)
-    partner = _person(values, fields.PARTNER_FIELDS)
+    partner = read_person(values, fields.PARTNER_FIELDS)
     form = NominationForm(
         position=parsed[1] if parsed else None,
-        candidate=_person(values, fields.CANDIDATE_FIELDS),
+        candidate=read_person(values, fields.CANDIDATE_FIELDS),
         statement=_value(values, fields.STATEMENT),
         route=Route(route) if route in {r.value for r in Route} else None,
-        nominators=(_person(values, fields.NOMINATOR_FIELDS[0]), _person(values, fields.NOMINATOR_FIELDS[1])),
+        nominators=(
+            read_person(values, fields.NOMINATOR_FIELDS[0]),
+            read_person(values, fields.NOMINATOR_FIELDS[1]),
+        ),
         branch=_value(values, fields.BRANCH) or None,
         partner=None if partner.is_blank else partner,
     )
@@ -338,105 +338,11 @@ def metadata_id(view: dict[str, Any], key: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-# The nominator ------------------------------------------------------------------------
-
-
-def _candidate_text(name: str, slack_id: str | None) -> str:
-    return f"*{escape(name)}*" + (f" ({mention(slack_id)})" if slack_id else "")
-
-
-def nominator_request(
-    nominator_id: int,
-    candidate: str,
-    candidate_slack_id: str | None,
-    submitted_by: str,
-    position: str,
-    election: str,
-    closes_at: datetime,
-) -> Reply:
-    who = _candidate_text(candidate, candidate_slack_id)
-    if candidate_slack_id == submitted_by:
-        lead = f"{who} named you as a nominator for *{escape(position)}*"
-    else:
-        lead = f"{mention(submitted_by)} named you as a nominator of {who} for *{escape(position)}*"
-    decline = button("Decline", NOMINATOR_DECLINE, value=str(nominator_id), style="danger")
-    # Decline asks again: a mis-tap must not cost a candidate their nomination.
-    decline.confirm = ConfirmObject(
-        title="Decline?", text="The candidate will be told.", confirm="Decline", deny="Back"
-    )
-    blocks: list[Block] = [
-        section(f"{lead} in {escape(election)}. Confirm / Decline."),
-        context(
-            "Confirming asks for your name, email and membership number, which only the "
-            f"returning officer sees. Please answer before {slack_time(closes_at)}."
-        ),
-        actions(
-            button("Confirm", NOMINATOR_CONFIRM, value=str(nominator_id), style="primary"),
-            decline,
-        ),
-    ]
-    plain = f"{escape(candidate)} named you as a nominator for {escape(position)}. Confirm / Decline."
-    return Reply(text=plain, blocks=blocks)
-
-
-def nominator_answered(candidate: str, position: str, confirmed: bool) -> Reply:
-    verb = "confirmed" if confirmed else "declined"
-    text = f"You {verb} your nomination of *{escape(candidate)}* for *{escape(position)}*." + (
-        " Thank you." if confirmed else " The candidate has been told."
-    )
-    return Reply(text=f"You {verb} this nomination.", blocks=[section(text)])
-
-
-def confirm_modal(
-    nominator_id: int, candidate: str, position: str, details: Person, membership_format: str
-) -> View:
-    keys = fields.CONFIRM_FIELDS
-    blocks: list[Block] = [
-        section(
-            f"You are nominating *{escape(candidate)}* for *{escape(position)}*. "
-            "The returning officer needs your details to check you are an LI member."
-        ),
-        _text_input(keys.name, "Your name", details.name),
-        _text_input(keys.email, "Your email", details.email, email=True),
-        _text_input(
-            keys.membership,
-            "Your membership number",
-            details.membership_number,
-            hint=f"Format: {membership_format}.",
-            max_length=40,
-        ),
-    ]
-    return form_modal(
-        CONFIRM_CALLBACK,
-        "Confirm",
-        "Confirm",
-        blocks,
-        private_metadata=json.dumps({"nominator_id": nominator_id}),
-    )
-
-
-def read_confirmation(values: dict[str, Any]) -> Person:
-    return _person(values, fields.CONFIRM_FIELDS)
-
-
-def declined_notice(nominator_slack_id: str | None, position: str, election: str) -> Reply:
-    who = mention(nominator_slack_id) if nominator_slack_id else "One of your nominators"
-    text = (
-        f"{who} declined to nominate you for *{escape(position)}* in {escape(election)}. "
-        "You can name another nominator: `/liec nominations mine` → Edit."
-    )
-    return Reply(text=f"A nominator declined your nomination for {escape(position)}.", blocks=[section(text)])
-
-
-def valid_notice(position: str, election: str) -> Reply:
-    text = (
-        f"Your nomination for *{escape(position)}* in {escape(election)} is now *valid*: "
-        "your nominators have confirmed."
-    )
-    return Reply(text=f"Your nomination for {escape(position)} is valid.", blocks=[section(text)])
-
-
 # Lists ---------------------------------------------------------------------------------
+
+
+def candidate_text(name: str, slack_id: str | None) -> str:
+    return f"*{escape(name)}*" + (f" ({mention(slack_id)})" if slack_id else "")
 
 
 @dataclass(frozen=True)
@@ -463,7 +369,7 @@ def mine_modal(items: Sequence[NominationItem]) -> View:
         blocks.append(
             section(
                 f"*{escape(item.position)}* · {escape(item.election)}\n"
-                f"Candidate: {_candidate_text(item.candidate, item.candidate_slack_id)}\n{detail}"
+                f"Candidate: {candidate_text(item.candidate, item.candidate_slack_id)}\n{detail}"
             )
         )
         if item.open:
@@ -494,7 +400,7 @@ def admin_list(title: str, items: Sequence[NominationItem]) -> list[Reply]:
     for item in items:
         text = (
             f"*{escape(item.position)}* · {escape(item.election)}\n"
-            f"{_candidate_text(item.candidate, item.candidate_slack_id)} · "
+            f"{candidate_text(item.candidate, item.candidate_slack_id)} · "
             f"*{item.status}* · by {item.route}\n" + bullets(item.nominators)
         )
         if item.needs_check:

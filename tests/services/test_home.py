@@ -8,7 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import parse_org_config
-from bot.services import election_store, home, meetings, member_timezones, questions
+from bot.services import (
+    election_store,
+    home,
+    meeting_planning,
+    meeting_posts,
+    meetings,
+    member_timezones,
+    questions,
+)
 from bot.services.elections import Election, ElectionKind, Position
 from bot.services.roles import RoleCatalog, default_roles_dir
 from bot.services.tz_regions import Region
@@ -187,10 +195,10 @@ def test_only_the_members_open_questions_newest_first(session_factory: sessionma
 
 def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
-        meetings.record_post(
+        meeting_posts.record_post(
             session,
             "mtg:liec-meeting:20261001T0900Z:1d",
-            meetings.JOB_REMINDER,
+            meeting_planning.JOB_REMINDER,
             "C0LIEC",
             None,
             "failed",
@@ -198,10 +206,10 @@ def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> N
             NOW - timedelta(days=30),
             {"error": "old"},
         )
-        meetings.record_post(
+        meeting_posts.record_post(
             session,
             "mtg:nowhere:20261120T0900Z:1h",
-            meetings.JOB_REMINDER,
+            meeting_planning.JOB_REMINDER,
             "C0X",
             None,
             "failed",
@@ -209,10 +217,10 @@ def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> N
             NOW - timedelta(days=3),
             {"error": "channel_not_found"},
         )
-        meetings.record_post(
+        meeting_posts.record_post(
             session,
             "mtg:liec-meeting:20261121T0900Z:1h",
-            meetings.JOB_REMINDER,
+            meeting_planning.JOB_REMINDER,
             "C0LIEC",
             "1.2",
             "sent",

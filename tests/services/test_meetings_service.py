@@ -12,7 +12,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ConfigError, OrgConfig, parse_org_config
 from bot.services import meetings as service
-from bot.services.meetings import MeetingError, MeetingSpec
+from bot.services.meeting_member_data import export_member_data, forget_member
+from bot.services.meeting_occurrences import effective_occurrences
+from bot.services.meeting_planning import PlanReport, digest_times, digest_window, plan_all
+from bot.services.meeting_posts import alert_once
+from bot.services.meeting_queries import find_meeting, get_meeting, upcoming
+from bot.services.meeting_specs import MeetingError, MeetingSpec
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
 
@@ -62,7 +67,7 @@ def pending(session: Session, prefix: str = "mtg:") -> set[str]:
     return {key for key, (_due, status) in jobs(session, prefix).items() if status == "pending"}
 
 
-def sync(factory: sessionmaker[Session], org: OrgConfig, now: datetime = NOW) -> service.PlanReport:
+def sync(factory: sessionmaker[Session], org: OrgConfig, now: datetime = NOW) -> PlanReport:
     with factory.begin() as session:
         return service.sync_from_config(session, org, now)
 
@@ -98,7 +103,7 @@ def test_the_horizon_rolls_forward(session_factory: sessionmaker[Session]) -> No
     org = org_with()
     sync(session_factory, org)
     with session_factory.begin() as session:
-        service.plan_all(session, org, NOW + timedelta(days=60))
+        plan_all(session, org, NOW + timedelta(days=60))
     with session_factory() as session:
         # 27 March is still GMT (the UK changes on the 28th); 24 April is BST: 14:00 is 13:00 UTC
         assert "mtg:gc:20270327T1400Z:1w" in pending(session)
@@ -177,7 +182,7 @@ def test_cancelling_one_occurrence_withdraws_its_jobs_and_schedules_a_notice(
     org = org_with()
     sync(session_factory, org)
     with session_factory.begin() as session:
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
         item = service.cancel(session, meeting, date(2027, 2, 27), "U0ADMIN", NOW, org)
         assert item is not None and item.start == datetime(2027, 2, 27, 14, tzinfo=UTC)
@@ -189,9 +194,9 @@ def test_cancelling_one_occurrence_withdraws_its_jobs_and_schedules_a_notice(
     sync(session_factory, org)
     with session_factory() as session:
         assert not any(key.startswith("mtg:gc:20270227") for key in pending(session))
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
-        starts = [o.start for o in service.effective_occurrences(meeting, NOW, NOW + timedelta(days=90))]
+        starts = [o.start for o in effective_occurrences(meeting, NOW, NOW + timedelta(days=90))]
         assert datetime(2027, 2, 27, 14, tzinfo=UTC) not in starts
 
 
@@ -199,7 +204,7 @@ def test_cancelling_a_date_without_a_meeting_says_so(session_factory: sessionmak
     org = org_with()
     sync(session_factory, org)
     with session_factory.begin() as session:
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
         with pytest.raises(MeetingError, match="has no meeting on 2027-02-28"):
             service.cancel(session, meeting, date(2027, 2, 28), "U0ADMIN", NOW, org)
@@ -209,7 +214,7 @@ def test_cancelling_the_whole_meeting_survives_a_restart(session_factory: sessio
     org = org_with()
     sync(session_factory, org)
     with session_factory.begin() as session:
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
         service.cancel(session, meeting, None, "U0ADMIN", NOW, org)
     sync(session_factory, org)
@@ -222,7 +227,7 @@ def test_moving_an_occurrence_moves_its_reminders(session_factory: sessionmaker[
     org = org_with()
     sync(session_factory, org)
     with session_factory.begin() as session:
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
         item, target = service.move(
             session, meeting, date(2027, 1, 23), "2027-01-30 11:00", "U0ADMIN", NOW, org
@@ -253,7 +258,7 @@ def test_bad_moves_are_refused(session_factory: sessionmaker[Session], new_start
     org = org_with()
     sync(session_factory, org)
     with session_factory.begin() as session:
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
         with pytest.raises(MeetingError, match=words):
             service.move(session, meeting, date(2027, 1, 23), new_start, "U0ADMIN", NOW, org)
@@ -287,13 +292,13 @@ def test_a_meeting_added_in_slack_is_planned_and_announced(session_factory: sess
 
 def test_digest_times_and_window() -> None:
     org = org_with()
-    assert service.digest_times(org, NOW) == [
+    assert digest_times(org, NOW) == [
         (datetime(2027, 1, 8, 9, tzinfo=UTC), date(2027, 1, 8)),
         (datetime(2027, 1, 15, 9, tzinfo=UTC), date(2027, 1, 15)),
     ]
-    summer = service.digest_times(org, datetime(2027, 6, 1, tzinfo=UTC))
+    summer = digest_times(org, datetime(2027, 6, 1, tzinfo=UTC))
     assert summer[0] == (datetime(2027, 6, 4, 8, tzinfo=UTC), date(2027, 6, 4))  # 09:00 BST
-    start, end = service.digest_window(org, date(2027, 1, 22))
+    start, end = digest_window(org, date(2027, 1, 22))
     assert (start, end) == (datetime(2027, 1, 22, 9, tzinfo=UTC), datetime(2027, 1, 25, 0, tzinfo=UTC))
 
 
@@ -313,7 +318,7 @@ def test_upcoming_lists_occurrences_in_order(session_factory: sessionmaker[Sessi
     )
     sync(session_factory, org)
     with session_factory() as session:
-        found = service.upcoming(session, NOW, NOW + timedelta(days=40))
+        found = upcoming(session, NOW, NOW + timedelta(days=40))
         assert [(m.key, o.start) for m, o in found] == [
             ("amm", datetime(2027, 1, 9, 14, tzinfo=UTC)),
             ("gc", datetime(2027, 1, 23, 14, tzinfo=UTC)),
@@ -326,36 +331,36 @@ def test_export_and_forget(session_factory: sessionmaker[Session]) -> None:
     spec = MeetingSpec(key="amm", name="AMM", channel="C0AMM", start="2027-01-10 18:00", timezone="UTC")
     with session_factory.begin() as session:
         service.add_meeting(session, spec, "U0ADMIN", NOW, org)
-        meeting = service.get_meeting(session, "gc")
+        meeting = get_meeting(session, "gc")
         assert meeting is not None
         service.cancel(session, meeting, date(2027, 1, 23), "U0ADMIN", NOW, org)
     with session_factory.begin() as session:
-        data = service.export_member_data(session, "U0ADMIN")
+        data = export_member_data(session, "U0ADMIN")
         assert [m["meeting"] for m in data["meetings_added"]] == ["amm"]
         assert data["meeting_changes"][0]["change"] == "cancelled"
-        assert service.export_member_data(session, "U0OTHER") == {"meetings_added": [], "meeting_changes": []}
-        kept = service.forget_member(session, "U0ADMIN", NOW)
+        assert export_member_data(session, "U0OTHER") == {"meetings_added": [], "meeting_changes": []}
+        kept = forget_member(session, "U0ADMIN", NOW)
         assert len(kept) == 2
     with session_factory() as session:
-        assert service.export_member_data(session, "U0ADMIN") == {"meetings_added": [], "meeting_changes": []}
-        meeting = service.get_meeting(session, "gc")
+        assert export_member_data(session, "U0ADMIN") == {"meetings_added": [], "meeting_changes": []}
+        meeting = get_meeting(session, "gc")
         assert meeting is not None and len(meeting.changes) == 1  # the change itself stays
 
 
 def test_alert_once(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
-        assert service.alert_once(session, "channel:C1:not_in_channel", NOW)
-        assert not service.alert_once(session, "channel:C1:not_in_channel", NOW)
+        assert alert_once(session, "channel:C1:not_in_channel", NOW)
+        assert not alert_once(session, "channel:C1:not_in_channel", NOW)
     with session_factory.begin() as session:
-        assert not service.alert_once(session, "channel:C1:not_in_channel", NOW)
+        assert not alert_once(session, "channel:C1:not_in_channel", NOW)
 
 
 def test_find_meeting_by_key_name_or_suggestion(session_factory: sessionmaker[Session]) -> None:
     sync(session_factory, org_with())
     with session_factory() as session:
-        assert service.find_meeting(session, "gc")[0] is not None
-        assert service.find_meeting(session, "General Committee")[0] is not None
-        meeting, suggestions = service.find_meeting(session, "general-comittee")
+        assert find_meeting(session, "gc")[0] is not None
+        assert find_meeting(session, "General Committee")[0] is not None
+        meeting, suggestions = find_meeting(session, "general-comittee")
         assert meeting is None and suggestions == ["gc"]
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import OrgConfig, parse_org_config
 from bot.jobs import JobQueue
+from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
 from bot.services.tz_regions import Region
 from models import Base
@@ -208,20 +209,20 @@ def test_a_delivery_is_reserved_once_and_a_stale_reservation_can_be_taken_over(
 ) -> None:
     with session_factory.begin() as session:
         question_id = ask(session).id
-        session.add(svc.new_reservation(question_id, "asia-pacific#0", "U0AP1", NOW))
+        session.add(deliveries.new_reservation(question_id, "asia-pacific#0", "U0AP1", NOW))
     with pytest.raises(IntegrityError), session_factory.begin() as session:
-        session.add(svc.new_reservation(question_id, "asia-pacific#0", "U0AP1", NOW))
+        session.add(deliveries.new_reservation(question_id, "asia-pacific#0", "U0AP1", NOW))
     with session_factory.begin() as session:
-        held = svc.find_delivery(session, question_id, "asia-pacific#0", "U0AP1")
+        held = deliveries.find_delivery(session, question_id, "asia-pacific#0", "U0AP1")
         assert held is not None
-        assert not svc.take_over_stale(session, held.id, NOW + timedelta(minutes=1))
-        assert svc.take_over_stale(session, held.id, NOW + timedelta(minutes=6))
-        svc.record_sent(session, held.id, "D0AP1", "1.0001")
+        assert not deliveries.take_over_stale(session, held.id, NOW + timedelta(minutes=1))
+        assert deliveries.take_over_stale(session, held.id, NOW + timedelta(minutes=6))
+        deliveries.record_sent(session, held.id, "D0AP1", "1.0001")
     with session_factory.begin() as session:
-        assert [d.ts for d in svc.sent_messages(session, question_id)] == ["1.0001"]
-        assert not svc.take_over_stale(session, held.id, NOW + timedelta(hours=1))  # sent: never again
-        svc.release(session, held.id)  # only a reservation can be released
-        assert svc.find_delivery(session, question_id, "asia-pacific#0", "U0AP1") is not None
+        assert [d.ts for d in deliveries.sent_messages(session, question_id)] == ["1.0001"]
+        assert not deliveries.take_over_stale(session, held.id, NOW + timedelta(hours=1))  # sent: never again
+        deliveries.release(session, held.id)  # only a reservation can be released
+        assert deliveries.find_delivery(session, question_id, "asia-pacific#0", "U0AP1") is not None
 
 
 def test_an_admin_alert_is_raised_once_until_cleared(session_factory: sessionmaker[Session]) -> None:
@@ -267,10 +268,10 @@ def test_forget_member(session_factory: sessionmaker[Session]) -> None:
         svc.set_region(session, "U0MEMBER", Region.AMERICAS, NOW)
         mine = ask(session)
         JobQueue.schedule(session, kind="questions.escalate", key=svc.escalation_job_key(mine.id), due_at=NOW)
-        session.add(svc.new_reservation(mine.id, "americas#0", "U0AM", NOW))
+        session.add(deliveries.new_reservation(mine.id, "americas#0", "U0AM", NOW))
         theirs = ask(session, asker="U0OTHER").id
         svc.mark_answered(session, theirs, "U0MEMBER", NOW)
-        session.add(svc.new_reservation(theirs, "americas#0", "U0MEMBER", NOW))
+        session.add(deliveries.new_reservation(theirs, "americas#0", "U0MEMBER", NOW))
         svc.first_alert(session, svc.unreachable_alert_key(Region.AMERICAS, "U0MEMBER"), NOW)
     with session_factory.begin() as session:
         kept = svc.forget_member(session, "U0MEMBER", NOW)

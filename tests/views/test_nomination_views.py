@@ -12,6 +12,7 @@ from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.nominations import NominationStatus
 from bot.views import elections as election_views
 from bot.views import nominations as views
+from bot.views import nominators as nominator_views
 from tests.e2e.harness import view_state
 
 CLOSES = datetime(2027, 3, 21, 21, 0, tzinfo=UTC)
@@ -105,7 +106,9 @@ def test_errors_off_the_form_move_to_a_block_slack_shows() -> None:
 
 
 def test_the_nominator_request_escapes_the_candidate_and_asks_before_declining() -> None:
-    reply = views.nominator_request(7, "<!channel> Ada", "U0CAND", "U0CAND", "Secretary", "LIEC 2027", CLOSES)
+    reply = nominator_views.nominator_request(
+        7, "<!channel> Ada", "U0CAND", "U0CAND", "Secretary", "LIEC 2027", CLOSES
+    )
     body = {"text": reply.text, "blocks": reply.block_dicts()}
     assert check_message(body) == []
     blob = json.dumps(body)
@@ -115,7 +118,7 @@ def test_the_nominator_request_escapes_the_candidate_and_asks_before_declining()
         for b in body["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == views.NOMINATOR_DECLINE
+        if e["action_id"] == nominator_views.NOMINATOR_DECLINE
     )
     assert decline["confirm"]["confirm"]["text"] == "Decline"
     assert decline["value"] == "7"
