@@ -60,11 +60,11 @@ def upgrade(url: str) -> None:
 
 
 def schema_behind(engine: Engine) -> set[str]:
-    """The migration heads the database has not reached; empty when it is up to date."""
+    """The migrations the database has not had; empty when it is up to date."""
     script = ScriptDirectory.from_config(alembic_config(str(engine.url)))
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
-    wanted = set(script.get_heads())
+    wanted = {rev.revision for rev in script.walk_revisions()}
     reached: set[str] = set()
     for head in current:
         reached.update(rev.revision for rev in script.iterate_revisions(head, "base"))
