@@ -2,7 +2,8 @@
 submission is checked in the acknowledgement; /liec nominations mine for the candidate,
 /liec nominations [position] | export for admins, whose side (the list, the export, Mark as
 checked) is handlers/nomination_admin.py. The nominators' side (their DM, Confirm and
-Decline) is handlers/nomination_answers.py.
+Decline) is handlers/nomination_answers.py; the form's redrawing as it is filled in (route, job-share
+partner) is handlers/nomination_form.py.
 
 Personal data goes only to DMs and modals, never to a channel or a log line (ids only).
 """
@@ -86,7 +87,7 @@ def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
     ]
 
 
-def _branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
+def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
     return [
         views.BranchGroup(
             title,
@@ -137,7 +138,7 @@ def open_nomination_form(
     selected: str | None = None,
 ) -> None:
     choices = _choices(deps, found)
-    branches = _branch_groups(deps)
+    branches = branch_groups(deps)
     closes_at = min(f.closes_at for f in found)
 
     def build(profile: Person | None) -> Any:
@@ -354,7 +355,7 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         closes_at = n.election.closes_at
     view = views.nomination_modal(
         _choices(deps, found),
-        _branch_groups(deps),
+        branch_groups(deps),
         membership_format=membership_format(deps),
         initial=form,
         selected=selected,
@@ -424,7 +425,9 @@ def register(app: App, deps: AppDeps) -> None:
     app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
     nomination_admin.register(app, deps)
 
-    # The nominators' side: imported here, as it builds on this module's helpers.
-    from handlers import nomination_answers
+    # The form's redrawing and the nominators' side: imported here, as they build on this
+    # module's helpers.
+    from handlers import nomination_answers, nomination_form
 
+    nomination_form.register(app, deps)
     nomination_answers.register(app, deps)

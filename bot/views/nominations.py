@@ -2,15 +2,17 @@
 the returning officer's list. The nominators' messages and modal are bot/views/nominators.py.
 
 Block ids of the nomination modal are the field keys of bot/services/nomination_rules.py,
-so a rule's message lands on the field at fault.
+so a rule's message lands on the field at fault. The modal shows only what applies: the
+chosen route's fields (two nominators, or the branch) and the job-share partner's once
+added. Redrawing keeps every block id and action id, so Slack keeps what was typed.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -59,7 +61,11 @@ SHORTCUT = "liec_nominate"
 MINE_EDIT = "nomination_edit"
 MINE_WITHDRAW = "nomination_withdraw"
 ADMIN_CHECKED = "nomination_checked"
-INPUT = "value"  # the action_id of every input element in these modals
+INPUT = "value"  # the action_id of the input elements in these modals, but the route's
+ROUTE_ACTION = "nomination_route"  # choosing the route redraws the form
+PARTNER_ADD = "nomination_partner_add"
+PARTNER_REMOVE = "nomination_partner_remove"
+PARTNER_TOGGLE = "partner_toggle"  # the block of the add / remove button
 
 OPTION_TEXT_LIMIT = 75
 
@@ -131,6 +137,90 @@ def _person_blocks(
     ]
 
 
+def _branch_block(branches: Sequence[BranchGroup], selected: str | None) -> InputBlock | None:
+    groups: list[OptionGroup] = []
+    initial_branch: Option | None = None
+    for group in branches:
+        group_options = [
+            Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT)) for b in group.branches
+        ]
+        if group_options:
+            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT), options=group_options))
+        initial_branch = initial_branch or next((o for o in group_options if o.value == selected), None)
+    if not groups:
+        return None
+    return InputBlock(
+        block_id=fields.BRANCH,
+        label="The nominating branch",
+        element=StaticSelectElement(
+            action_id=INPUT,
+            option_groups=groups,
+            initial_option=initial_branch,
+            placeholder="Choose the branch",
+        ),
+        hint="The branch that nominates the candidate.",
+    )
+
+
+def _route_blocks(
+    form: NominationForm, route: Route, branches: Sequence[BranchGroup], membership_hint: str
+) -> list[Block]:
+    routes = [
+        Option(value=Route.MEMBERS.value, text="Two LI members"),
+        Option(value=Route.BRANCH.value, text="One branch"),
+    ]
+    blocks: list[Block] = [
+        header("Nominated by"),
+        InputBlock(
+            block_id=fields.ROUTE,
+            label="Nominated by",
+            dispatch_action=True,
+            element=RadioButtonsElement(
+                action_id=ROUTE_ACTION,
+                options=routes,
+                initial_option=routes[1] if route is Route.BRANCH else routes[0],
+            ),
+        ),
+    ]
+    if route is Route.BRANCH:
+        branch = _branch_block(branches, form.branch)
+        if branch is not None:
+            blocks.append(branch)
+        return blocks
+    for number, keys in enumerate(fields.NOMINATOR_FIELDS, start=1):
+        blocks += _person_blocks(
+            keys,
+            f"Nominator {number}",
+            form.nominators[number - 1],
+            required=False,
+            membership_hint=membership_hint,
+            user_hint="They get a message asking them to confirm.",
+        )
+    return blocks
+
+
+def _partner_blocks(form: NominationForm, with_partner: bool, membership_hint: str) -> list[Block]:
+    blocks: list[Block] = [header("Job share (optional)")]
+    if not with_partner:
+        return [
+            *blocks,
+            section("Every post is open to job share."),
+            actions(button("Add a job-share partner", PARTNER_ADD), block_id=PARTNER_TOGGLE),
+        ]
+    return [
+        *blocks,
+        *_person_blocks(
+            fields.PARTNER_FIELDS,
+            "Job-share partner",
+            form.partner or Person(),
+            required=False,
+            membership_hint=membership_hint,
+            user_hint="Every post is open to job share.",
+        ),
+        actions(button("Remove the job-share partner", PARTNER_REMOVE), block_id=PARTNER_TOGGLE),
+    ]
+
+
 def nomination_modal(
     positions: Sequence[Choice],
     branches: Sequence[BranchGroup],
@@ -140,18 +230,20 @@ def nomination_modal(
     selected: str | None = None,
     closes_at: datetime | None = None,
     nomination_id: int | None = None,
+    with_partner: bool | None = None,
 ) -> View:
     """The form. ``selected`` is the chosen position's option value; ``nomination_id`` makes
-    it an edit of that nomination."""
+    it an edit of that nomination. The route shown is ``initial.route`` (two members unless
+    it says a branch); the partner's fields show when ``with_partner``, by default when the
+    form has a partner."""
     form = initial or NominationForm(position=None, candidate=Person(), statement="", route=Route.MEMBERS)
+    route = form.route or Route.MEMBERS
+    if with_partner is None:
+        with_partner = form.partner is not None and not form.partner.is_blank
     options = [Option(value=c.value, text=truncate(c.label, OPTION_TEXT_LIMIT)) for c in positions]
     chosen = next((o for o in options if o.value == selected), None)
     if chosen is None and len(options) == 1:
         chosen = options[0]
-    routes = [
-        Option(value=Route.MEMBERS.value, text="Two LI members"),
-        Option(value=Route.BRANCH.value, text="One branch"),
-    ]
     membership_hint = f"Format: {membership_format}."
     intro = "Every field is checked when you submit. "
     if closes_at is not None:
@@ -186,72 +278,58 @@ def nomination_modal(
             hint="Up to 200 words: the skills you can bring and how you would develop "
             "this role. Published only if the admins publish the candidate list.",
         ),
-        header("Nominated by"),
-        InputBlock(
-            block_id=fields.ROUTE,
-            label="Nominated by",
-            element=RadioButtonsElement(
-                action_id=INPUT,
-                options=routes,
-                initial_option=routes[1] if form.route is Route.BRANCH else routes[0],
-            ),
-        ),
-    ]
-    for number, keys in enumerate(fields.NOMINATOR_FIELDS, start=1):
-        blocks += _person_blocks(
-            keys,
-            f"Nominator {number}",
-            form.nominators[number - 1],
-            required=False,
-            membership_hint=membership_hint,
-            user_hint="They get a message asking them to confirm.",
-        )
-    groups: list[OptionGroup] = []
-    initial_branch: Option | None = None
-    for group in branches:
-        group_options = [
-            Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT)) for b in group.branches
-        ]
-        if group_options:
-            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT), options=group_options))
-        initial_branch = initial_branch or next((o for o in group_options if o.value == form.branch), None)
-    if groups:
-        blocks.append(
-            InputBlock(
-                block_id=fields.BRANCH,
-                label="Or: the nominating branch",
-                optional=True,
-                element=StaticSelectElement(
-                    action_id=INPUT,
-                    option_groups=groups,
-                    initial_option=initial_branch,
-                    placeholder="Choose the branch",
-                ),
-                hint="Only for a nomination by a branch.",
-            )
-        )
-    blocks += [
-        header("Job share (optional)"),
-        *_person_blocks(
-            fields.PARTNER_FIELDS,
-            "Job-share partner",
-            form.partner or Person(),
-            required=False,
-            membership_hint=membership_hint,
-            user_hint="Every post is open to job share.",
-        ),
+        *_route_blocks(form, route, branches, membership_hint),
+        *_partner_blocks(form, with_partner, membership_hint),
         context(
             "Names, emails and membership numbers are seen only by the person they "
             "belong to, the nominators (what they need) and the returning officer."
         ),
     ]
-    metadata = json.dumps({"nomination_id": nomination_id} if nomination_id else {})
+    metadata: dict[str, int] = {}
+    if nomination_id:
+        metadata["nomination_id"] = nomination_id
+    if closes_at is not None:
+        metadata["closes_at"] = int(closes_at.timestamp())
     return form_modal(
         NOMINATION_CALLBACK,
         "Edit nomination" if nomination_id else "Nominate",
         "Save" if nomination_id else "Submit",
         blocks,
-        private_metadata=metadata,
+        private_metadata=json.dumps(metadata),
+    )
+
+
+def redrawn_modal(
+    view: dict[str, Any],
+    branches: Sequence[BranchGroup],
+    *,
+    membership_format: str,
+    route: Route | None = None,
+    with_partner: bool | None = None,
+) -> View:
+    """The nomination modal ``view`` (as a block_actions payload carries it) drawn again for
+    another route or with the partner added or removed. What was typed comes from the view's
+    state; the positions offered and the edit it may be come from the view itself."""
+    values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
+    blocks = {b.get("block_id"): b for b in view.get("blocks", [])}
+    position = blocks.get(fields.POSITION, {}).get("element", {})
+    choices = [Choice(str(o["value"]), str(o["text"]["text"])) for o in position.get("options") or []]
+    selected = _value(values, fields.POSITION) or (position.get("initial_option") or {}).get("value")
+    _, form = read_nomination(values)
+    if route is None:
+        route = form.route or (Route.BRANCH if fields.BRANCH in blocks else Route.MEMBERS)
+    if with_partner is None:
+        with_partner = fields.PARTNER_NAME in blocks
+    closes = metadata_id(view, "closes_at")
+    return nomination_modal(
+        choices,
+        branches,
+        membership_format=membership_format,
+        initial=replace(form, route=route),
+        selected=selected,
+        closes_at=datetime.fromtimestamp(closes, UTC) if closes is not None else None,
+        nomination_id=metadata_id(view, "nomination_id"),
+        with_partner=with_partner,
     )
 
 
@@ -280,7 +358,8 @@ def submitted_view(position: str, election: str, status: str, asked: Sequence[st
 
 
 def _value(values: dict[str, Any], block_id: str) -> str:
-    element = values.get(block_id, {}).get(INPUT) or {}
+    # One element per input block; its action_id does not matter here.
+    element = next(iter((values.get(block_id) or {}).values()), None) or {}
     for key in ("value", "selected_user"):
         if element.get(key):
             return str(element[key])

@@ -20,7 +20,7 @@ from bot.fake_slack import FakeSlack
 from bot.services import nomination_rules as fields
 from bot.services.nominations import status_of
 from models.elections import NominationRecord, NominatorRecord
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import BotHarness, view_state
 
 ADMIN = "U0SECRETARY"
 CANDIDATE = "U0MEMBER"
@@ -84,6 +84,59 @@ def open_form(bot: BotHarness, text: str = "nominate", user: str = CANDIDATE) ->
     return {**updated["view"], "id": f"V{uuid.uuid4().hex[:10].upper()}"}
 
 
+def change_form(
+    bot: BotHarness,
+    view: dict[str, Any],
+    action: dict[str, Any],
+    typed: dict[str, Any] | None = None,
+    user: str = CANDIDATE,
+) -> dict[str, Any]:
+    """A click inside the open form, as Slack sends it: block_actions carrying the view with its
+    id, hash and what is typed so far. Returns the form as the bot redrew it (views.update)."""
+    before = len(bot.fake.calls_to("views.update"))
+    sent = {**view, "hash": view.get("hash", "h0"), "state": {"values": view_state(view, typed or {})}}
+    response = bot.click(
+        user,
+        action["action_id"],
+        extra={
+            "actions": [{"block_id": "b", "action_ts": "1.0", **action}],
+            "view": sent,
+            "container": {"type": "view", "view_id": view["id"]},
+        },
+    )
+    assert response.status == 200 and response.body == ""  # acknowledged at once
+    update = bot.fake.wait_for("views.update", before + 1)[-1]
+    assert update["view_id"] == view["id"] and update["hash"] == sent["hash"]
+    return {**update["view"], "id": view["id"], "hash": f"h{uuid.uuid4().hex[:6]}"}
+
+
+def choose_route(
+    bot: BotHarness, view: dict[str, Any], route: str, typed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    block = next(b for b in view["blocks"] if b.get("block_id") == fields.ROUTE)
+    option = next(o for o in block["element"]["options"] if o["value"] == route)
+    action = {
+        "type": "radio_buttons",
+        "action_id": block["element"]["action_id"],
+        "block_id": fields.ROUTE,
+        "selected_option": option,
+    }
+    return change_form(bot, view, action, {**(typed or {}), fields.ROUTE: route})
+
+
+def partner_button(
+    bot: BotHarness, view: dict[str, Any], typed: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Click "Add a job-share partner" or "Remove the job-share partner", whichever is shown."""
+    element = button(view, "nomination_partner_add", "nomination_partner_remove")
+    action = {"type": "button", "action_id": element["action_id"], "block_id": "partner_toggle"}
+    return change_form(bot, view, action, typed)
+
+
+def input_ids(view: dict[str, Any]) -> set[str]:
+    return {b["block_id"] for b in view["blocks"] if b["type"] == "input"}
+
+
 def answers(**changes: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         fields.POSITION: None,  # filled in by submit()
@@ -126,13 +179,13 @@ def dms_to(bot: BotHarness, user: str) -> list[dict[str, Any]]:
     return [c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == user]
 
 
-def button(message: dict[str, Any], action_id: str) -> dict[str, Any]:
+def button(message: dict[str, Any], *action_ids: str) -> dict[str, Any]:
     return next(
         e
         for b in message["blocks"]
         if b["type"] == "actions"
         for e in b["elements"]
-        if e["action_id"] == action_id
+        if e["action_id"] in action_ids
     )
 
 
@@ -172,9 +225,10 @@ def test_nominate_opens_the_form_prefilled_from_the_profile(bot: BotHarness) -> 
         "Regional Coordinator (Asia, Australasia and Pacific)",
         "Regional Coordinator (Europe, Africa and the Middle East)",
     ]
-    branch_groups = [g["label"]["text"] for g in blocks[fields.BRANCH]["element"]["option_groups"]]
-    assert "The Americas" in branch_groups
     assert blocks[fields.STATEMENT]["element"]["multiline"] is True
+    by_branch = {b.get("block_id"): b for b in choose_route(bot, view, "branch")["blocks"]}
+    branch_groups = [g["label"]["text"] for g in by_branch[fields.BRANCH]["element"]["option_groups"]]
+    assert "The Americas" in branch_groups
     # Opened at once with what was known, before asking Slack for the profile.
     opened = bot.fake.calls_to("views.open")[0]["view"]
     first = {b.get("block_id"): b for b in opened["blocks"]}
@@ -381,7 +435,7 @@ def test_nominators_not_on_slack_are_to_be_checked(bot: BotHarness) -> None:
 
 
 def test_branch_route_needs_an_existing_branch(bot: BotHarness) -> None:
-    view = open_form(bot)
+    view = choose_route(bot, open_form(bot), "branch")
     result = submit(
         bot, view, **{fields.ROUTE: "branch", fields.NOMINATOR_1_USER: None, fields.NOMINATOR_2_USER: None}
     )
@@ -403,7 +457,7 @@ def test_branch_route_needs_an_existing_branch(bot: BotHarness) -> None:
 
 
 def test_regional_post_and_job_share(bot: BotHarness) -> None:
-    view = open_form(bot, "nominate regional coordinator")
+    view = partner_button(bot, open_form(bot, "nominate regional coordinator"))
     result = submit(
         bot,
         view,
@@ -419,6 +473,93 @@ def test_regional_post_and_job_share(bot: BotHarness) -> None:
         row = session.scalars(select(NominationRecord)).one()
         assert row.position_key == "regional-coordinator:asia-pacific"
         assert row.partner_name == "Pat Partner"
+
+
+def test_the_form_shows_only_the_chosen_route_and_keeps_what_was_typed(bot: BotHarness) -> None:
+    view = open_form(bot)
+    nominators = {k for f in fields.NOMINATOR_FIELDS for k in vars(f).values()}
+    partner = set(vars(fields.PARTNER_FIELDS).values())
+    # Two members is the usual route: their fields show; the branch and the partner do not.
+    assert nominators <= input_ids(view)
+    assert fields.BRANCH not in input_ids(view) and not partner & input_ids(view)
+    typed = {
+        fields.POSITION: option_value(view, fields.POSITION, "Secretary"),
+        fields.CANDIDATE_NAME: "Mary Q. Member",
+        fields.STATEMENT: "Typed before choosing the route.",
+        fields.NOMINATOR_1_USER: NOM_1,
+    }
+    by_branch = choose_route(bot, view, "branch", typed)
+    assert fields.BRANCH in input_ids(by_branch)
+    assert not nominators & input_ids(by_branch)
+    # Same block ids and action ids (Slack keeps the values), and the values themselves.
+    before = {b.get("block_id"): b for b in view["blocks"]}
+    after = {b.get("block_id"): b for b in by_branch["blocks"]}
+    for key in (fields.POSITION, fields.CANDIDATE_NAME, fields.STATEMENT, fields.ROUTE):
+        assert after[key]["element"]["action_id"] == before[key]["element"]["action_id"]
+    assert after[fields.CANDIDATE_NAME]["element"]["initial_value"] == "Mary Q. Member"
+    assert after[fields.STATEMENT]["element"]["initial_value"] == "Typed before choosing the route."
+    assert after[fields.POSITION]["element"]["initial_option"]["text"]["text"] == "Secretary"
+    assert after[fields.ROUTE]["element"]["initial_option"]["value"] == "branch"
+
+    back = choose_route(bot, by_branch, "members")
+    assert nominators <= input_ids(back) and fields.BRANCH not in input_ids(back)
+    result = submit(bot, back, **{fields.CANDIDATE_NAME: "Mary Q. Member"})
+    assert result["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        row = session.scalars(select(NominationRecord)).one()
+        assert row.branch is None and len(row.nominators) == 2
+
+
+def test_the_job_share_partner_is_added_and_removed(bot: BotHarness) -> None:
+    view = open_form(bot)
+    by_branch = choose_route(bot, view, "branch")
+    with_partner = partner_button(bot, by_branch, {fields.ROUTE: "branch", fields.CANDIDATE_NAME: "Mary"})
+    partner = set(vars(fields.PARTNER_FIELDS).values())
+    assert partner <= input_ids(with_partner)
+    assert fields.BRANCH in input_ids(with_partner)  # the route stays as chosen
+    assert button(with_partner, "nomination_partner_remove")["text"]["text"] == "Remove the job-share partner"
+    # A partner's details that break the rules are refused on the partner's field.
+    refused = submit(
+        bot,
+        with_partner,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: "france",
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+            fields.PARTNER_NAME: "Pat Partner",
+        },
+    )
+    assert "email address" in refused["errors"][fields.PARTNER_EMAIL]
+
+    removed = partner_button(bot, with_partner, {fields.ROUTE: "branch", fields.PARTNER_NAME: "Pat Partner"})
+    assert not partner & input_ids(removed)
+    assert fields.BRANCH in input_ids(removed)
+    assert button(removed, "nomination_partner_add")["text"]["text"] == "Add a job-share partner"
+    ok = submit(
+        bot,
+        removed,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: "france",
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
+    assert ok["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        row = session.scalars(select(NominationRecord)).one()
+        assert row.partner_name is None and row.branch == "france"
+
+
+def test_a_form_changed_meanwhile_is_not_overwritten(bot: BotHarness) -> None:
+    view = open_form(bot)
+    bot.fake.fail_next("views.update", error="hash_conflict")
+    before = len(bot.fake.calls_to("views.update"))
+    choose_route(bot, view, "branch")  # Slack refuses the stale update; nothing else is sent
+    time.sleep(0.2)
+    assert len(bot.fake.calls_to("views.update")) == before + 1
+    assert [c.method for c in bot.fake.failed] == ["views.update"]
 
 
 def test_hostile_statement_is_stored_as_typed_and_shown_escaped(bot: BotHarness) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.fake_slack import check_message, check_view
@@ -33,10 +34,17 @@ def modal(**kw: object) -> dict:
     return view.to_dict()
 
 
+def branch_form(**changes: object) -> NominationForm:
+    form = NominationForm(None, Person(), "", Route.BRANCH)
+    return replace(form, **changes)  # type: ignore[arg-type]
+
+
 def test_the_nomination_modal_is_valid_and_every_field_key_is_an_input_block() -> None:
-    view = modal()
-    assert check_view(view) == []
-    inputs = set(views.input_block_ids(view))
+    # Between them, the two routes' forms (one with a job-share partner) have every field.
+    view = modal(with_partner=True)
+    by_branch = modal(initial=branch_form())
+    assert check_view(view) == [] and check_view(by_branch) == []
+    inputs = set(views.input_block_ids(view)) | set(views.input_block_ids(by_branch))
     for key in (
         fields.POSITION,
         fields.STATEMENT,
@@ -50,8 +58,66 @@ def test_the_nomination_modal_is_valid_and_every_field_key_is_an_input_block() -
     assert len(view["blocks"]) <= 100
 
 
+def test_the_form_shows_only_the_chosen_routes_fields_and_the_partner_once_added() -> None:
+    nominators = {k for f in fields.NOMINATOR_FIELDS for k in vars(f).values()}
+    partner = set(vars(fields.PARTNER_FIELDS).values())
+    by_members = modal()
+    inputs = set(views.input_block_ids(by_members))
+    assert nominators <= inputs
+    assert fields.BRANCH not in inputs and not partner & inputs
+    route = next(b for b in by_members["blocks"] if b.get("block_id") == fields.ROUTE)
+    assert route["dispatch_action"] is True
+    assert route["element"]["action_id"] == views.ROUTE_ACTION
+    assert route["element"]["initial_option"]["value"] == "members"
+    assert views.PARTNER_ADD in json.dumps(by_members["blocks"])
+
+    by_branch = modal(initial=branch_form(), with_partner=True)
+    inputs = set(views.input_block_ids(by_branch))
+    assert fields.BRANCH in inputs and partner <= inputs
+    assert not nominators & inputs
+    assert views.PARTNER_REMOVE in json.dumps(by_branch["blocks"])
+    assert views.PARTNER_ADD not in json.dumps(by_branch["blocks"])
+    # An edit of a nomination with a partner shows the partner.
+    edit = modal(initial=branch_form(partner=Person(None, "Pat")), nomination_id=3)
+    assert fields.PARTNER_NAME in views.input_block_ids(edit)
+
+
+def test_redrawing_keeps_what_was_typed_the_ids_and_the_context() -> None:
+    view = modal(selected="1|secretary", nomination_id=42)
+    typed = {
+        fields.POSITION: "1|regional-coordinator:americas",
+        fields.CANDIDATE_NAME: "Ada",
+        fields.STATEMENT: "Hello",
+        fields.ROUTE: "members",
+        fields.NOMINATOR_1_USER: "U0N1",
+    }
+    sent = {**view, "id": "V1", "hash": "h1", "state": {"values": view_state(view, typed)}}
+    redrawn = views.redrawn_modal(
+        sent, BRANCHES, membership_format="5 to 8 digits", route=Route.BRANCH
+    ).to_dict()
+    assert check_view(redrawn) == []
+    blocks = {b.get("block_id"): b for b in redrawn["blocks"]}
+    assert fields.BRANCH in blocks and fields.NOMINATOR_1_USER not in blocks
+    assert blocks[fields.ROUTE]["element"]["initial_option"]["value"] == "branch"
+    assert blocks[fields.CANDIDATE_NAME]["element"]["initial_value"] == "Ada"
+    assert blocks[fields.STATEMENT]["element"]["initial_value"] == "Hello"
+    assert blocks[fields.POSITION]["element"]["initial_option"]["value"] == "1|regional-coordinator:americas"
+    old = {b.get("block_id"): b for b in view["blocks"]}
+    for key in (fields.POSITION, fields.CANDIDATE_NAME, fields.STATEMENT, fields.ROUTE):
+        assert blocks[key]["element"]["action_id"] == old[key]["element"]["action_id"]
+    # Still the edit of nomination 42, closing when it did.
+    assert views.metadata_id(redrawn, "nomination_id") == 42
+    assert redrawn["title"]["text"] == "Edit nomination"
+    assert redrawn["blocks"][0] == view["blocks"][0]
+    with_partner = views.redrawn_modal(
+        {**redrawn, "state": {"values": {}}}, BRANCHES, membership_format="x", with_partner=True
+    ).to_dict()
+    ids = views.input_block_ids(with_partner)
+    assert fields.BRANCH in ids and fields.PARTNER_NAME in ids  # the route stays as drawn
+
+
 def test_the_form_reads_back_from_slacks_state() -> None:
-    view = modal()
+    view = modal(initial=branch_form(), with_partner=True)
     values = view_state(
         view,
         {

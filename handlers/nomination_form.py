@@ -1,0 +1,66 @@
+"""The nomination form redrawn as the member fills it in: choosing the route shows either
+the two nominators' fields or the branch, and the job-share partner's fields come and go
+with their button. Each change is acknowledged at once; the views.update runs after.
+
+The update carries the view's hash, so it never overwrites a newer version of the form
+(Slack answers hash_conflict); the member's next change draws it again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import AppDeps
+from bot.services.nomination_rules import Route
+from bot.views import nominations as views
+from handlers.nominations import branch_groups, membership_format
+
+log = logging.getLogger(__name__)
+
+
+def _chosen_route(body: dict[str, Any]) -> Route | None:
+    action = (body.get("actions") or [{}])[0]
+    value = (action.get("selected_option") or {}).get("value")
+    return Route(value) if value in {r.value for r in Route} else None
+
+
+def redraw(body: dict[str, Any], deps: AppDeps, *, route: Route | None, with_partner: bool | None) -> None:
+    """Update the form in ``body["view"]`` for ``route`` / ``with_partner`` (None: as it is)."""
+    view = body.get("view") or {}
+    if view.get("callback_id") != views.NOMINATION_CALLBACK:
+        return
+    new = views.redrawn_modal(
+        view,
+        branch_groups(deps),
+        membership_format=membership_format(deps),
+        route=route,
+        with_partner=with_partner,
+    )
+    try:
+        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=new)
+    except SlackApiError as exc:
+        if exc.response.get("error") != "hash_conflict":
+            raise
+        log.info("nomination form changed meanwhile; not redrawn view=%s", view.get("id"))
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def on_route(body: dict[str, Any]) -> None:
+        redraw(body, deps, route=_chosen_route(body), with_partner=None)
+
+    def on_partner_add(body: dict[str, Any]) -> None:
+        redraw(body, deps, route=None, with_partner=True)
+
+    def on_partner_remove(body: dict[str, Any]) -> None:
+        redraw(body, deps, route=None, with_partner=False)
+
+    app.action(views.ROUTE_ACTION)(ack=ack_only, lazy=[on_route])
+    app.action(views.PARTNER_ADD)(ack=ack_only, lazy=[on_partner_add])
+    app.action(views.PARTNER_REMOVE)(ack=ack_only, lazy=[on_partner_remove])
