@@ -222,17 +222,16 @@ def _same_nominator(row: NominatorRecord, person: Person) -> bool:
     )
 
 
+def _message_job(session: Session, kind: str, key: str, now: datetime, **payload: int) -> None:
+    """A message to send now, as a durable job: retried until it is delivered, sent once."""
+    JobQueue.schedule(session, kind=kind, key=f"{kind}:{key}", due_at=now, payload=payload)
+
+
 def _schedule_requests(session: Session, rows: Sequence[NominatorRecord], now: datetime) -> None:
     """The DM to each nominator on Slack, as a durable job: retried until it is delivered."""
     for row in rows:
         if row.slack_id and row.status == AWAITING:
-            JobQueue.schedule(
-                session,
-                kind=NOTIFY_JOB,
-                key=f"{NOTIFY_JOB}:{row.id}",
-                due_at=now,
-                payload={"nominator_id": row.id},
-            )
+            _message_job(session, NOTIFY_JOB, f"{row.id}", now, nominator_id=row.id)
 
 
 def submit(
@@ -314,13 +313,7 @@ def confirm(session: Session, nominator: NominatorRecord, details: Person, now: 
 def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None:
     nominator.status = DECLINED
     nominator.responded_at = now
-    JobQueue.schedule(
-        session,
-        kind=DECLINED_JOB,
-        key=f"{DECLINED_JOB}:{nominator.id}",
-        due_at=now,
-        payload={"nominator_id": nominator.id},
-    )
+    _message_job(session, DECLINED_JOB, f"{nominator.id}", now, nominator_id=nominator.id)
 
 
 def mark_checked(session: Session, nomination: NominationRecord, by: str, now: datetime) -> NominationStatus:
@@ -335,13 +328,7 @@ def mark_checked(session: Session, nomination: NominationRecord, by: str, now: d
 
 def _schedule_valid(session: Session, nomination: NominationRecord, now: datetime) -> None:
     stamp = int(nomination.updated_at.timestamp())
-    JobQueue.schedule(
-        session,
-        kind=VALID_JOB,
-        key=f"{VALID_JOB}:{nomination.id}:{stamp}",
-        due_at=now,
-        payload={"nomination_id": nomination.id},
-    )
+    _message_job(session, VALID_JOB, f"{nomination.id}:{stamp}", now, nomination_id=nomination.id)
 
 
 def election_closed(nomination: NominationRecord, now: datetime) -> bool:
