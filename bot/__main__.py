@@ -33,7 +33,8 @@ def _parser() -> argparse.ArgumentParser:
     trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
     database = sub.add_parser("db", help="database schema")
-    database.add_argument("action", choices=["upgrade"])
+    database.add_argument("action", choices=["upgrade", "revision"])
+    database.add_argument("-m", "--message", help="db revision: what the new migration changes")
     return parser
 
 
@@ -138,6 +139,17 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _db_revision(message: str | None) -> int:
+    """Write the next migration's file after the single head (for contributors)."""
+    from bot import db
+
+    if not message:
+        print('liec-bot: say what the migration changes: liec-bot db revision -m "add apologies"', file=sys.stderr)
+        return 2
+    print(f"new migration: {db.new_revision(message)}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv()
@@ -155,6 +167,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.check import run_check
 
             return run_check(settings)
+        elif args.command == "db" and args.action == "revision":
+            return _db_revision(args.message)
         elif args.command == "db":
             return _db_upgrade(settings)
     except ConfigError as exc:

@@ -56,7 +56,28 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str) -> None:
-    command.upgrade(alembic_config(url), "heads")
+    command.upgrade(alembic_config(url), "head")
+
+
+def heads() -> list[str]:
+    """The revisions nothing follows; exactly one in a healthy history (tests/test_migrations.py)."""
+    return list(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+
+
+def new_revision(message: str) -> str:
+    """Write an empty migration after the single head; returns its file path.
+
+    Raises alembic.util.CommandError when the history has more than one head.
+    """
+    config = alembic_config("sqlite://")
+    # Revision ids follow the files' own scheme: a sequence number and a slug (0007_apologies).
+    number = 1 + max(int(rev.revision[:4]) for rev in ScriptDirectory.from_config(config).walk_revisions())
+    slug = "_".join("".join(c if c.isalnum() else " " for c in message.lower()).split())[:40]
+    script = command.revision(config, message=message, rev_id=f"{number:04d}_{slug}")
+    if isinstance(script, list):  # only with several heads, which the call above refuses
+        script = script[0]
+    assert script is not None
+    return str(script.path)
 
 
 def schema_behind(engine: Engine) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from alembic import context
 
 from bot.db import make_engine
@@ -13,7 +15,7 @@ target_metadata = Base.metadata
 
 def run_migrations_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "sqlite:///liec.db"),
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
@@ -29,8 +31,8 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    url = config.get_main_option("sqlalchemy.url")
-    assert url is not None
+    # `alembic upgrade` run by hand in the checkout reads DATABASE_URL, as the bot does.
+    url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "sqlite:///liec.db")
     engine = make_engine(url)
     with engine.connect() as conn:
         # render_as_batch: SQLite can only ALTER tables by copying them.

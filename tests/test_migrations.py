@@ -1,0 +1,38 @@
+"""The migration history is one line: one head, so `db upgrade` and `db revision` never guess."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bot import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_history_has_exactly_one_head() -> None:
+    assert len(db.heads()) == 1, f"several heads: {db.heads()}; add a merge revision"
+
+
+def test_alembic_heads_works_in_the_checkout() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "heads"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert db.heads()[0] in done.stdout
+
+
+def test_db_revision_writes_the_next_migration_after_the_head(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # A copy of the migrations, so the checkout is not changed by the test.
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", copy)
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", copy)
+    head = db.heads()[0]
+    path = Path(db.new_revision("Add apologies"))
+    assert path.parent == copy / "versions"
+    text = path.read_text()
+    assert f'down_revision = "{head}"' in text or f"down_revision = '{head}'" in text
+    assert db.heads() != [head] and len(db.heads()) == 1
