@@ -14,7 +14,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from bot.services.delivery import PostError, carries, metadata
+from bot.services.delivery import PostError, carries, connection_fault, fault, metadata
 from bot.slack_dm import open_dm
 
 log = logging.getLogger(__name__)
@@ -40,15 +40,12 @@ def post_client(client: WebClient) -> WebClient:
     )
 
 
-def _post_error(exc: SlackApiError) -> PostError:
-    status = exc.response.status_code
-    error = str(exc.response.get("error") or f"http_{status}")
-    if status == 429:
-        return PostError("ratelimited")  # Slack did not take it
-    if status >= 500:
-        return PostError(error, maybe_posted=True)
-    # Slack answered and refused: nothing was posted, and the same call would be refused again.
-    return PostError(error, permanent=True)
+def slack_fault(exc: SlackApiError) -> PostError:
+    """A SlackApiError as the one delivery policy sees it (bot/services/delivery.py fault)."""
+    response = exc.response
+    status = int(getattr(response, "status_code", 200) or 200)
+    error = str(response.get("error") or "") if response is not None else ""
+    return fault(status, error)
 
 
 class SlackOutbox:
@@ -74,9 +71,9 @@ class SlackOutbox:
                 unfurl_media=False,
             )
         except SlackApiError as exc:
-            raise _post_error(exc) from None
+            raise slack_fault(exc) from None
         except OSError as exc:  # connection refused, reset or timed out
-            raise PostError(type(exc).__name__, maybe_posted=True) from None
+            raise connection_fault(exc) from None
         return str(response["ts"])
 
     def find(self, channel: str, key: str, since: datetime) -> str | None:
@@ -97,7 +94,7 @@ class SlackOutbox:
                 if not response.get("has_more") or not cursor:
                     return None
         except SlackApiError as exc:
-            error = _post_error(exc)
+            error = slack_fault(exc)
             # Unable to look: never post on a guess.
             raise PostError(error.error, permanent=error.permanent) from None
         except OSError as exc:
@@ -110,6 +107,6 @@ class SlackOutbox:
         try:
             return open_dm(self._reader, user_id)
         except SlackApiError as exc:
-            raise _post_error(exc) from None
+            raise slack_fault(exc) from None
         except OSError as exc:
             raise PostError(type(exc).__name__) from None

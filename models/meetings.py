@@ -80,11 +80,3 @@ class MeetingPost(Base):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
-
-class MeetingAlert(Base):
-    """An alert already sent to the admins, so that each is sent once."""
-
-    __tablename__ = "meeting_alerts"
-
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

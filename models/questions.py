@@ -75,12 +75,3 @@ class QuestionDelivery(Base):
 
     question: Mapped[Question] = relationship(back_populates="deliveries")
 
-
-class QuestionAlert(Base):
-    """An alert already sent to the admins (a vacant region, an unreachable coordinator), so
-    that each is sent once; removed when the cause is gone."""
-
-    __tablename__ = "question_alerts"
-
-    key: Mapped[str] = mapped_column(String(100), primary_key=True)
-    sent_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -30,6 +30,29 @@ METADATA_EVENT = "liec_reminder"
 # recovered after an upgrade still finds them.
 EARLIER_EVENTS = frozenset({"liec_election_post"})
 POST_ATTEMPTS = 3
+
+# Slack's `ok: false` answers that pass: the same call may work in a moment. `ratelimited`
+# means nothing was posted; the others may come after Slack posted.
+PASSING_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+# Refusals that no retry cures: the bot cannot post there. Any other `ok: false` answer is a
+# refusal too (Slack answered and would answer the same again); these are the usual ones.
+REFUSALS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "restricted_action",
+        "cannot_dm_bot",
+        "user_not_found",
+        "users_not_found",
+        "account_inactive",
+        "user_disabled",
+        "user_is_bot",
+        "invalid_users",
+    }
+)
 # The history is searched from this long before the due time (or the run, if earlier).
 LOOK_BACK = timedelta(minutes=10)
 
@@ -46,6 +69,24 @@ class PostError(Exception):
         self.error = error
         self.permanent = permanent
         self.maybe_posted = maybe_posted
+
+
+def fault(status: int, error: str) -> PostError:
+    """What a failed Slack answer means, the one policy for every post.
+
+    429 and `ratelimited`: not posted, retry. 5xx and the other passing `ok: false` errors:
+    maybe posted, look before retrying. Any other refusal: permanent.
+    """
+    if status == 429 or error == "ratelimited":
+        return PostError(error or "ratelimited")
+    if status >= 500 or error in PASSING_ERRORS:
+        return PostError(error or f"http_{status}", maybe_posted=True)
+    return PostError(error or f"http_{status}", permanent=True)
+
+
+def connection_fault(exc: BaseException) -> PostError:
+    """A dropped, refused or timed-out connection: Slack may have posted."""
+    return PostError(type(exc).__name__, maybe_posted=True)
 
 
 class Outbox(Protocol):

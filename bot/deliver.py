@@ -1,0 +1,180 @@
+"""One way to deliver and one way to fail: every post to a channel or a person goes here.
+
+The policy (bot/services/delivery.py `fault`): 429, 5xx and the passing `ok: false` errors
+(`ratelimited`, `internal_error`, `fatal_error`, `service_unavailable`, `request_timeout`)
+are retried; before a retry of anything that may have posted, the channel's history is
+searched for the post's key (metadata), so nothing is posted twice; a refusal
+(`not_in_channel`, `channel_not_found`, `is_archived`, ...) is permanent and reported to the
+admins once per kind and target (`report_refusal`), their repeats summarised
+(bot/services/admin_alerts.py). The admins hear in their channel, or by DM to each admin
+when that channel refuses too.
+
+- `post_job(deps, run, to, reply, due=..., what=...)`: a job's post exactly once; a passing
+  fault raises RetryLater while the job has attempts left; a refusal or the last attempt's
+  fault is reported to the admins and raised as PostError for the caller to record.
+- `post_once(deps, kind, to, key, reply, since=..., check_first=...)`: the same outside a job.
+- `send(deps, to, reply)`: a message to one person (or a one-off notice in a channel), through
+  the bot's client (which retries 429, 5xx and dropped connections); raises PostError.
+- `send_in_job(deps, run, to, reply, what=...)`: `send` in a job: passing -> RetryLater,
+  refused -> reported and raised.
+- `alert_admins(deps, key, text)`: once per key, repeats summarised.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import AppDeps
+from bot.jobs import MAX_ATTEMPTS, JobRun, RetryLater
+from bot.services import admin_alerts
+from bot.services.delivery import Delivery, PostError, connection_fault, deliver_job, deliver_once
+from bot.slack_dm import send_dm
+from bot.slack_outbox import SlackOutbox, slack_fault
+from bot.views.alerts import admin_alert, repeat_summary
+from bot.views.common import Reply, escape
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], None]
+
+
+def send(deps: AppDeps, to: str, reply: Reply) -> tuple[str, str]:
+    """Post `reply` to a person (their DM with the bot) or a channel; (channel, ts).
+    Raises PostError (see bot/services/delivery.py `fault`)."""
+    try:
+        return send_dm(deps.client, to, reply)
+    except SlackApiError as exc:
+        raise slack_fault(exc) from None
+    except OSError as exc:
+        raise connection_fault(exc) from None
+
+
+def post_once(
+    deps: AppDeps,
+    kind: str,
+    to: str,
+    key: str,
+    reply: Reply,
+    *,
+    since: datetime,
+    check_first: bool,
+    sleep: Sleep = time.sleep,
+) -> Delivery:
+    """Post `reply` to the channel `to` exactly once under `key`. Raises PostError."""
+    return deliver_once(
+        SlackOutbox(deps.client, kind),
+        to,
+        key,
+        reply.text,
+        reply.block_dicts(),
+        since=since,
+        check_first=check_first,
+        sleep=sleep,
+    )
+
+
+def post_job(
+    deps: AppDeps,
+    run: JobRun,
+    to: str,
+    reply: Reply,
+    *,
+    due: datetime,
+    what: str,
+    sleep: Sleep = time.sleep,
+) -> Delivery:
+    """The post of job `run`, to the channel `to`, exactly once under the job's key.
+
+    `what` names the post for the admins ("the reminders of *Exec*"; escaped by the caller).
+    Raises RetryLater while a passing fault may still clear; otherwise reports the failure
+    to the admins (once per kind and target) and raises PostError.
+    """
+    try:
+        return deliver_job(
+            SlackOutbox(deps.client, run.kind),
+            run,
+            to,
+            reply.text,
+            reply.block_dicts(),
+            due=due,
+            now=deps.clock.now(),
+            sleep=sleep,
+        )
+    except PostError as exc:
+        report_failure(deps, run.kind, to, exc, what)
+        raise
+
+
+def send_in_job(deps: AppDeps, run: JobRun, to: str, reply: Reply, *, what: str) -> tuple[str, str]:
+    """`send` inside a job: a passing fault raises RetryLater (the queue backs off) while the
+    job has attempts left; a refusal, or the last attempt's fault, is reported and raised."""
+    try:
+        return send(deps, to, reply)
+    except PostError as exc:
+        if not exc.permanent and run.attempt < MAX_ATTEMPTS:
+            log.warning("job %s will be retried: %s", run.key, exc.error)
+            raise RetryLater(exc.error) from None
+        report_failure(deps, run.kind, to, exc, what)
+        raise
+
+
+def refusal_key(kind: str, target: str) -> str:
+    """The one problem a refusal of posts of `kind` at `target` is."""
+    return f"refused:{kind}:{target}"
+
+
+def report_failure(deps: AppDeps, kind: str, target: str, exc: PostError, what: str) -> None:
+    """Tell the admins, once per kind and target, that `what` could not be posted there."""
+    log.warning("post not delivered kind=%s target=%s error=%s", kind, target, exc.error)
+    where = f"<#{target}>" if target[:1] in {"C", "G"} else f"<@{target}>"
+    if exc.permanent:
+        text = (
+            f"I cannot post {what} in {where} (Slack says `{escape(exc.error)}`), so it is not "
+            "reaching anyone. Invite me to the channel (`/invite @LIEC bot`), or change the "
+            "channel in the organisation file. I will not repeat this alert; repeats are summarised."
+        )
+    else:
+        text = f"{what[:1].upper()}{what[1:]} could not be posted in {where} (Slack says `{escape(exc.error)}`)."
+    alert_admins(deps, refusal_key(kind, target), text)
+
+
+def alert_admins(deps: AppDeps, key: str, text: str) -> None:
+    """Tell the admins about a problem once per `key`; its repeats are summarised at most
+    weekly. `text` must carry no member's personal data. Never raises."""
+    try:
+        with deps.session_factory.begin() as session:
+            decision = admin_alerts.note(session, key, deps.clock.now())
+    except Exception:
+        log.exception("admin alert %s could not be recorded", key)
+        return
+    if isinstance(decision, admin_alerts.Tell):
+        message = admin_alert(text)
+    elif isinstance(decision, admin_alerts.Summarise):
+        message = repeat_summary(text, decision.repeats, decision.since)
+    else:
+        return
+    tell_admins(deps, message)
+
+
+def tell_admins(deps: AppDeps, message: Reply) -> bool:
+    """Post in the admins' channel; when it refuses (or there is none), DM each admin."""
+    channel = deps.org.channels.admins
+    if channel:
+        try:
+            send(deps, channel, message)
+            return True
+        except PostError as exc:
+            log.warning("admins' channel refused an alert: %s", exc.error)
+    told = False
+    for admin in deps.org.admins:
+        try:
+            send(deps, admin, message)
+            told = True
+        except PostError as exc:
+            log.warning("an admin alert could not be sent by DM: %s", exc.error)
+    return told
