@@ -131,15 +131,21 @@ def refusal_key(kind: str, target: str) -> str:
 def report_failure(deps: AppDeps, kind: str, target: str, exc: PostError, what: str) -> None:
     """Tell the admins, once per kind and target, that `what` could not be posted there."""
     log.warning("post not delivered kind=%s target=%s error=%s", kind, target, exc.error)
-    where = f"<#{target}>" if target[:1] in {"C", "G"} else f"<@{target}>"
-    if exc.permanent:
+    said = escape(exc.error)
+    if target[:1] in {"U", "W"}:
+        # A person: the alert names no one (the admins' channel is no place for who is who).
         text = (
-            f"I cannot post {what} in {where} (Slack says `{escape(exc.error)}`), so it is not "
-            "reaching anyone. Invite me to the channel (`/invite @LIEC bot`), or change the "
-            "channel in the organisation file. I will not repeat this alert; repeats are summarised."
+            f"I cannot send {what} to a member by direct message (Slack says `{said}`): they "
+            "may have left the workspace or turned off messages from apps."
+        )
+    elif exc.permanent:
+        text = (
+            f"I cannot post {what} in <#{target}> (Slack says `{said}`), so it is not reaching "
+            "anyone. Invite me to the channel (`/invite @LIEC bot`), or change the channel in "
+            "the organisation file. I will not repeat this alert; repeats are summarised."
         )
     else:
-        text = f"{what[:1].upper()}{what[1:]} could not be posted in {where} (Slack says `{escape(exc.error)}`)."
+        text = f"{what[:1].upper()}{what[1:]} could not be posted in <#{target}> (Slack says `{said}`)."
     alert_admins(deps, refusal_key(kind, target), text)
 
 

@@ -10,15 +10,12 @@ from __future__ import annotations
 import logging
 from datetime import UTC, datetime
 
-from slack_sdk.errors import SlackApiError
-
+from bot.deliver import post_job, send_in_job
 from bot.deps import AppDeps
-from bot.jobs import JobQueue, JobRun, RetryLater
+from bot.jobs import JobQueue, JobRun
 from bot.services import audit, election_store, nominations
-from bot.services.delivery import PostError, deliver_job
+from bot.services.delivery import PostError
 from bot.services.elections import reminder_at
-from bot.slack_dm import send_dm
-from bot.slack_outbox import SlackOutbox
 from bot.views import elections as views
 from bot.views.common import Reply
 from handlers.election_titles import position_title
@@ -28,33 +25,19 @@ log = logging.getLogger(__name__)
 SUMMARY_JOB = "elections.summary"
 
 
-def retry_slack_faults(run: JobRun, exc: Exception) -> RetryLater:
-    """A Slack fault the client's own retries did not cure: the queue tries again later."""
-    error = exc.response.get("error", "") if isinstance(exc, SlackApiError) else type(exc).__name__
-    log.warning("job %s will be retried: %s", run.key, error)
-    return RetryLater(str(error))
-
-
 def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: datetime) -> bool:
     """Post a job's message in the announcements channel exactly once; `due` is when it first
-    fell due. Any Slack fault becomes RetryLater (the queue gives up after its attempts)."""
+    fell due. A passing fault is retried by the queue; a refusal (or the last attempt's fault) is
+    reported to the admins at once (bot/deliver.py)."""
     channel = deps.org.channels.announcements
     if not channel:
         log.warning("no channels.announcements in the organisation file; %s not posted", run.key)
         return False
+    what = "the election announcement" if run.kind == election_store.ANNOUNCE_JOB else "the election reminder"
     try:
-        deliver_job(
-            SlackOutbox(deps.client, run.kind),
-            run,
-            channel,
-            reply.text,
-            reply.block_dicts(),
-            due=due,
-            now=deps.clock.now(),
-        )
-    except PostError as exc:
-        log.warning("job %s will be retried: %s", run.key, exc.error)
-        raise RetryLater(exc.error) from None
+        post_job(deps, run, channel, reply, due=due, what=what)
+    except PostError:
+        return False  # reported to the admins; the job is done with
     return True
 
 
@@ -122,11 +105,11 @@ def _summary(deps: AppDeps, run: JobRun) -> None:
             for n in nominations.list_for_admin(session, record.id)
         ]
         messages = views.closing_summary(record.name, record.closes_at, lines)
-    try:
-        for message in messages:
-            send_dm(deps.client, str(run.payload["admin"]), message)
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
+    for message in messages:
+        try:
+            send_in_job(deps, run, str(run.payload["admin"]), message, what="the election's closing summary")
+        except PostError:
+            return
 
 
 def _purge(deps: AppDeps, run: JobRun) -> None:

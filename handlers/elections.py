@@ -10,9 +10,10 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
+from bot.deliver import post_once, report_failure
 from bot.deps import AppDeps
 from bot.services import election_store, nominations
-from bot.services.delivery import LOOK_BACK, PostError, deliver_once
+from bot.services.delivery import LOOK_BACK, PostError
 from bot.services.elections import (
     REGIONAL_COORDINATOR,
     REGIONS,
@@ -21,7 +22,6 @@ from bot.services.elections import (
     ElectionKind,
     Position,
 )
-from bot.slack_outbox import SlackOutbox
 from bot.views import elections as views
 from bot.views.common import Reply, escape, notice
 from handlers import election_jobs
@@ -183,20 +183,21 @@ def _publish(req: CommandRequest, deps: AppDeps, name: str) -> None:
         election_id, election_name, closed_at = record.id, record.name, record.closes_at
     # Exactly once, like the scheduled posts: a publish typed again after a fault finds the
     # messages that went out (the list can only be published after closing).
-    outbox = SlackOutbox(deps.client, PUBLISH_KIND)
     for index, message in enumerate(views.candidate_list(election_name, candidates)):
         try:
-            deliver_once(
-                outbox,
+            post_once(
+                deps,
+                PUBLISH_KIND,
                 channel,
                 f"{PUBLISH_KIND}:{election_id}:{index}",
-                message.text,
-                message.block_dicts(),
+                message,
                 since=min(closed_at, now) - LOOK_BACK,
                 check_first=True,
             )
         except PostError as exc:
             log.warning("candidate list not published election=%s error=%s", election_id, exc.error)
+            if exc.permanent:
+                report_failure(deps, PUBLISH_KIND, channel, exc, "the candidate list")
             req.reply(
                 notice(
                     f"The candidate list of {escape(election_name)} could not be "

@@ -15,22 +15,21 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.deliver import alert_admins, post_job, report_failure
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
 from bot.services import meeting_planning as planning
 from bot.services import meeting_queries
-from bot.services.delivery import PostError, deliver_job
+from bot.services.delivery import PostError
 from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
-from bot.services.meeting_posts import alert_once, posted, record_post
+from bot.services.meeting_posts import posted, record_post
 from bot.services.meeting_shifts import period_for, shift_notes
 from bot.services.meeting_times import format_duration, slack_date_token
 from bot.services.meetings import sync_from_config
-from bot.services.reminders import CHANNEL_ERRORS, timing
-from bot.slack_dm import send_dm
+from bot.services.reminders import timing
 from bot.slack_outbox import SlackOutbox
 from bot.views import meetings as views
 from bot.views.common import Reply, escape
@@ -139,7 +138,8 @@ class MeetingJobs:
             try:
                 channel = outbox.open_dm(user_id)
             except PostError as exc:
-                self._failed(run, exc, None, due, meeting.name)
+                report_failure(self.deps, run.kind, user_id, exc, self._what(run, meeting.name))
+                self._record(run, "failed", None, None, due, {"error": exc.error})
                 return
             ts = self._deliver(run, channel, message, due, late, meeting.name, record=False)
             if ts is None:
@@ -234,36 +234,25 @@ class MeetingJobs:
         record: bool = True,
     ) -> str | None:
         try:
-            delivery = deliver_job(
-                SlackOutbox(self.deps.client, run.kind),
-                run,
-                channel,
-                message.text,
-                message.block_dicts(),
-                due=due,
-                now=self.deps.clock.now(),
-                sleep=self.sleep,
+            delivery = post_job(
+                self.deps, run, channel, message, due=due, what=self._what(run, name), sleep=self.sleep
             )
         except PostError as exc:
-            self._failed(run, exc, channel, due, name)
+            self._record(run, "failed", channel, None, due, {"error": exc.error})
             return None
         if record:
             outcome = "found" if delivery.outcome == "found" else "sent_late" if late else "sent"
             self._record(run, outcome, channel, delivery.ts, due)
         return delivery.ts
 
-    def _failed(self, run: JobRun, exc: PostError, channel: str | None, due: datetime, name: str) -> None:
-        self._record(run, "failed", channel, None, due, {"error": exc.error})
+    @staticmethod
+    def _what(run: JobRun, name: str) -> str:
         safe = escape(name)
-        if exc.error in CHANNEL_ERRORS and channel:
-            self._alert(
-                f"channel:{channel}:{exc.error}",
-                f"I cannot post in <#{channel}> (`{exc.error}`), so the reminders of *{safe}* "
-                "there are not reaching anyone. Invite me to the channel (`/invite @LIEC bot`) "
-                "or change the meeting's channel. I will not repeat this alert.",
-            )
-        else:
-            self._alert(f"failed:{run.key}", f"A post for *{safe}* could not be sent (`{exc.error}`).")
+        return {
+            planning.JOB_REMINDER: f"the reminders of *{safe}*",
+            planning.JOB_AGENDA: f"the agenda reminders for *{safe}*",
+            planning.JOB_CHANGE: f"the change notices of *{safe}*",
+        }.get(run.kind, f"*{safe}*")
 
     def _record(
         self,
@@ -289,21 +278,7 @@ class MeetingJobs:
 
     def _alert(self, key: str, text: str) -> None:
         """Tell the admins, once per key (across restarts and processes)."""
-        try:
-            with self.deps.session_factory.begin() as session:
-                fresh = alert_once(session, key, self.deps.clock.now())
-        except IntegrityError:
-            fresh = False
-        if not fresh:
-            return
-        alert = views.admin_alert(text)
-        admins_channel = self.deps.org.channels.admins
-        targets = [admins_channel] if admins_channel else list(self.deps.org.admins)
-        for target in targets:
-            try:
-                send_dm(self.deps.client, target, alert)
-            except (SlackApiError, OSError):
-                log.exception("admin alert %s could not be posted", key)
+        alert_admins(self.deps, key, text)
 
 
 def register(deps: AppDeps) -> MeetingJobs:

@@ -10,16 +10,16 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
+from bot.deliver import send_in_job
 from bot.deps import AppDeps
 from bot.jobs import JobRun
 from bot.services import nomination_rules, nominations
+from bot.services.delivery import PostError
 from bot.services.nomination_rules import Person
 from bot.services.nominations import NominationStatus
-from bot.slack_dm import send_dm
 from bot.views import nominations as views
 from bot.views import nominators as nominator_views
 from bot.views.common import Reply, escape
-from handlers.election_jobs import retry_slack_faults
 from handlers.election_titles import position_title
 from handlers.nominations import membership_format, open_then_prefill
 from models.elections import NominationRecord, NominatorRecord
@@ -174,9 +174,9 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
         )
         user_id = nominator.slack_id
     try:
-        channel, ts = send_dm(deps.client, user_id, reply)
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
+        channel, ts = send_in_job(deps, run, user_id, reply, what="a nominator's request to confirm")
+    except PostError:
+        return
     with deps.session_factory.begin() as session:
         stored = nominations.get_nominator(session, nominator_id)
         if stored is not None:
@@ -187,9 +187,9 @@ def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord, re
     # A candidate not on Slack hears through whoever nominated them.
     to = nomination.candidate_slack_id or nomination.submitted_by
     try:
-        send_dm(deps.client, to, reply)
-    except SlackApiError as exc:
-        raise retry_slack_faults(run, exc) from exc
+        send_in_job(deps, run, to, reply, what="a notice to a candidate")
+    except PostError:
+        return
 
 
 def _notify_declined(deps: AppDeps, run: JobRun) -> None:

@@ -17,12 +17,15 @@ from typing import Any, Literal
 
 from slack_sdk.errors import SlackApiError
 
+from bot.deliver import alert_admins as alert_admins_once
 from bot.deps import AppDeps
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
+from bot.services.delivery import REFUSALS, connection_fault
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
 from bot.slack_dm import send_dm
+from bot.slack_outbox import slack_fault
 from bot.views import questions as views
 from bot.views.common import Reply, mention
 from models.questions import Question
@@ -31,22 +34,6 @@ log = logging.getLogger(__name__)
 
 DELIVER_JOB = "questions.deliver"
 ESCALATE_JOB = "questions.escalate"
-
-# Slack errors that mean the person or channel cannot be reached at all: retrying is useless.
-UNREACHABLE_ERRORS = frozenset(
-    {
-        "user_not_found",
-        "users_not_found",
-        "cannot_dm_bot",
-        "account_inactive",
-        "user_disabled",
-        "user_is_bot",
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "invalid_users",
-    }
-)
 
 Tell = Callable[[Reply], None]
 PostResult = Literal["sent", "already", "unreachable", "delayed"]
@@ -65,19 +52,19 @@ class Delayed(Exception):
 
 
 def slack_call(fn: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call the Web API; Unreachable for a permanent "no such person/channel", Delayed for
-    anything passing (the client has already retried 429 and 5xx)."""
+    """Call the Web API under the one delivery policy (bot/services/delivery.py `fault`):
+    Unreachable for a refusal, Delayed for anything passing (the client has already retried
+    429 and 5xx)."""
     try:
         return fn(**kwargs)
     except SlackApiError as exc:
-        error = str(exc.response.get("error", "")) if exc.response is not None else ""
-        if error in UNREACHABLE_ERRORS:
-            raise Unreachable(error) from None
-        log.warning("slack call failed method=%s error=%s", getattr(fn, "__name__", "?"), error)
-        raise Delayed(error or "slack_error") from None
-    except (OSError, TimeoutError) as exc:  # connection refused, reset, DNS, read timeout
-        log.warning("slack call failed method=%s error=%s", getattr(fn, "__name__", "?"), exc)
-        raise Delayed(type(exc).__name__) from None
+        failure = slack_fault(exc)
+    except OSError as exc:  # connection refused, reset, DNS, read timeout
+        failure = connection_fault(exc)
+    if failure.permanent:
+        raise Unreachable(failure.error)
+    log.warning("slack call failed method=%s error=%s", getattr(fn, "__name__", "?"), failure.error)
+    raise Delayed(failure.error)
 
 
 @dataclass(frozen=True)
@@ -93,7 +80,9 @@ def look_up(deps: AppDeps, user_id: str) -> Person:
     try:
         answer = slack_call(deps.client.users_info, user=user_id)
     except Unreachable as exc:
-        return Person(user_id, None, reachable=False, error=exc.error)
+        if exc.error in REFUSALS:
+            return Person(user_id, None, reachable=False, error=exc.error)
+        return Person(user_id, None, reachable=True)  # e.g. a missing scope: try to deliver
     except Delayed:
         return Person(user_id, None, reachable=True)  # unknown: try to deliver anyway
     user = answer.get("user") or {}
@@ -157,14 +146,7 @@ def dm_teller(deps: AppDeps, user_id: str) -> Tell:
 
 def alert_admins(deps: AppDeps, key: str, text: str) -> None:
     """Tell the admins once about a problem; the text carries no member's personal data."""
-    with deps.session_factory.begin() as session:
-        if not svc.first_alert(session, key, deps.clock.now()):
-            return
-    message = views.admin_alert(text)
-    if deps.org.channels.admins and send(deps, deps.org.channels.admins, message):
-        return
-    for admin in deps.org.admins:
-        send(deps, admin, message)
+    alert_admins_once(deps, key, text)
 
 
 # Delivery to a region ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
+from bot.services import admin_alerts
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
@@ -364,7 +365,7 @@ def deliver_waiting(deps: AppDeps) -> None:
         for region in Region:
             if not svc.coordinators(deps.org, region):
                 continue
-            svc.clear_alerts(session, svc.vacancy_alert_key(region))
+            admin_alerts.clear(session, svc.vacancy_alert_key(region))
             for question in svc.waiting_questions(session, region):
                 deps.jobs.schedule(
                     session,

@@ -1,14 +1,13 @@
-"""What became of each meeting post, and which admin alerts were already sent."""
+"""What became of each meeting post."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from models.meetings import MeetingAlert, MeetingPost
+from models.meetings import MeetingPost
 
 
 def record_post(
@@ -37,15 +36,3 @@ def posted(session: Session, key: str, due_at: datetime) -> MeetingPost | None:
     if post is None or post.due_at != due_at or post.outcome not in {"sent", "sent_late", "found"}:
         return None
     return post
-
-
-def alert_once(session: Session, key: str, now: datetime) -> bool:
-    """Reserve an admin alert; False when it was already sent (by this or another process)."""
-    if session.get(MeetingAlert, key) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(MeetingAlert(key=key, sent_at=now))
-    except IntegrityError:
-        return False
-    return True

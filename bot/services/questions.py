@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
+from bot.services import admin_alerts
 from bot.services.tz_regions import Region, region_for_timezone
-from models.questions import MemberRegion, Question, QuestionAlert, QuestionDelivery
+from models.questions import MemberRegion, Question, QuestionDelivery
 
 VICE_CHAIR_MEMBERSHIP = "vice-chair-membership"
 ESCALATION_STAGE = "escalation"
@@ -286,19 +287,6 @@ def waiting_questions(session: Session, region: Region) -> list[Question]:
 # Admin alerts -----------------------------------------------------------------------------
 
 
-def first_alert(session: Session, key: str, now: datetime) -> bool:
-    """True the first time an alert is raised (until it is cleared)."""
-    if session.get(QuestionAlert, key) is not None:
-        return False
-    session.add(QuestionAlert(key=key, sent_at=now))
-    session.flush()
-    return True
-
-
-def clear_alerts(session: Session, prefix: str) -> None:
-    session.execute(delete(QuestionAlert).where(QuestionAlert.key.startswith(prefix)))
-
-
 def vacancy_alert_key(region: Region) -> str:
     return f"vacant:{region.value}"
 
@@ -389,7 +377,7 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     deliveries = session.scalars(select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)).all()
     for delivery in deliveries:
         session.delete(delivery)
-    session.execute(delete(QuestionAlert).where(QuestionAlert.key.endswith(f":{user_id}")))
+    admin_alerts.forget_target(session, user_id)
     session.flush()
     if handled:
         kept.append(

@@ -10,20 +10,6 @@ from typing import Literal
 # a bot that was down is.
 LATE_AFTER = timedelta(minutes=5)
 
-# Slack errors that no retry will cure: the bot cannot post there (the admins are told once).
-CHANNEL_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "restricted_action",
-        "cannot_dm_bot",
-        "user_not_found",
-        "account_inactive",
-    }
-)
-
-
 Timing = Literal["on_time", "late", "skip"]
 
 

@@ -25,13 +25,17 @@ def upgrade() -> None:
         sa.Column("repeats", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("key", name=op.f("pk_admin_alerts")),
     )
-    for old in ("meeting_alerts", "question_alerts"):
-        op.execute(
-            f"INSERT INTO admin_alerts (key, first_at, told_at, repeats) "
-            f"SELECT key, sent_at, sent_at, 0 FROM {old} "
-            f"WHERE key NOT IN (SELECT key FROM admin_alerts)"
-        )
-        op.drop_table(old)
+    op.execute(
+        "INSERT INTO admin_alerts (key, first_at, told_at, repeats) "
+        "SELECT key, sent_at, sent_at, 0 FROM meeting_alerts"
+    )
+    op.execute(
+        "INSERT INTO admin_alerts (key, first_at, told_at, repeats) "
+        "SELECT key, sent_at, sent_at, 0 FROM question_alerts "
+        "WHERE key NOT IN (SELECT key FROM admin_alerts)"
+    )
+    op.drop_table("meeting_alerts")
+    op.drop_table("question_alerts")
 
 
 def downgrade() -> None:

@@ -14,12 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import OrgConfig, parse_org_config
 from bot.jobs import JobQueue
+from bot.services import admin_alerts
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
 from bot.services.tz_regions import Region
 from models import Base
 from models.foundation import ScheduledJob
-from models.questions import MemberRegion, Question, QuestionAlert, QuestionDelivery
+from models.alerts import AdminAlert
+from models.questions import MemberRegion, Question, QuestionDelivery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 
@@ -225,17 +227,6 @@ def test_a_delivery_is_reserved_once_and_a_stale_reservation_can_be_taken_over(
         assert deliveries.find_delivery(session, question_id, "asia-pacific#0", "U0AP1") is not None
 
 
-def test_an_admin_alert_is_raised_once_until_cleared(session_factory: sessionmaker[Session]) -> None:
-    key = svc.vacancy_alert_key(Region.AMERICAS)
-    with session_factory.begin() as session:
-        assert svc.first_alert(session, key, NOW)
-        assert not svc.first_alert(session, key, NOW)
-    with session_factory.begin() as session:
-        svc.clear_alerts(session, key)
-    with session_factory.begin() as session:
-        assert svc.first_alert(session, key, NOW)
-
-
 # Data rights -----------------------------------------------------------------------------------
 
 
@@ -272,7 +263,7 @@ def test_forget_member(session_factory: sessionmaker[Session]) -> None:
         theirs = ask(session, asker="U0OTHER").id
         svc.mark_answered(session, theirs, "U0MEMBER", NOW)
         session.add(deliveries.new_reservation(theirs, "americas#0", "U0MEMBER", NOW))
-        svc.first_alert(session, svc.unreachable_alert_key(Region.AMERICAS, "U0MEMBER"), NOW)
+        admin_alerts.note(session, svc.unreachable_alert_key(Region.AMERICAS, "U0MEMBER"), NOW)
     with session_factory.begin() as session:
         kept = svc.forget_member(session, "U0MEMBER", NOW)
     assert [what for what, _why in kept] == [
@@ -286,7 +277,7 @@ def test_forget_member(session_factory: sessionmaker[Session]) -> None:
         other = session.get_one(Question, theirs)
         assert (other.claimed_by, other.answered_by, other.status) == (None, None, "answered")
         assert session.scalars(select(QuestionDelivery)).all() == []
-        assert session.scalars(select(QuestionAlert)).all() == []
+        assert session.scalars(select(AdminAlert)).all() == []
         job = session.scalars(select(ScheduledJob)).one()
         assert job.status == "cancelled"
         assert svc.export_member_data(session, "U0MEMBER") == {
