@@ -33,6 +33,7 @@ class Call:
     method: str
     params: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    refused: bool = False  # answered ok:false by a hook: Slack kept nothing
 
 
 @dataclass
@@ -234,6 +235,12 @@ class FakeSlack:
         answer = hook(params) if hook is not None else None
         if answer is None:
             answer = self._default(method, params)
+        elif answer.get("ok") is False:
+            with self._lock:
+                for call in reversed(self.calls):
+                    if call.params is params:
+                        call.refused = True
+                        break
         self._send(request, 200, answer)
 
     @staticmethod
@@ -325,7 +332,11 @@ class FakeSlack:
         channel = params.get("channel")
         messages = []
         for call in self.calls:
-            if call.method == "chat.postMessage" and call.params.get("channel") == channel:
+            if (
+                call.method == "chat.postMessage"
+                and call.params.get("channel") == channel
+                and not call.refused
+            ):
                 message = {"type": "message", "text": call.params.get("text", ""), "ts": "0"}
                 if call.params.get("metadata"):
                     message["metadata"] = call.params["metadata"]

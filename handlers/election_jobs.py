@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from bot.deliver import post_job, send_in_job
 from bot.deps import AppDeps
-from bot.jobs import JobQueue, JobRun
+from bot.jobs import MAX_ATTEMPTS, JobQueue, JobRun, RetryLater
 from bot.services import audit, election_store, nominations
 from bot.services.delivery import PostError
 from bot.services.elections import reminder_at
@@ -36,8 +36,12 @@ def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: dateti
     what = "the election announcement" if run.kind == election_store.ANNOUNCE_JOB else "the election reminder"
     try:
         post_job(deps, run, channel, reply, due=due, what=what)
-    except PostError:
-        return False  # reported to the admins; the job is done with
+    except PostError as exc:
+        # Reported to the admins at once; the queue keeps trying, so the post goes out as
+        # soon as they have invited the bot.
+        if run.attempt < MAX_ATTEMPTS:
+            raise RetryLater(exc.error) from None
+        return False
     return True
 
 

@@ -77,10 +77,12 @@ def fault(status: int, error: str) -> PostError:
     429 and `ratelimited`: not posted, retry. 5xx and the other passing `ok: false` errors:
     maybe posted, look before retrying. Any other refusal: permanent.
     """
+    if status >= 500:
+        return PostError(error or f"http_{status}", maybe_posted=True)
     if status == 429 or error == "ratelimited":
         return PostError(error or "ratelimited")
-    if status >= 500 or error in PASSING_ERRORS:
-        return PostError(error or f"http_{status}", maybe_posted=True)
+    if error in PASSING_ERRORS:
+        return PostError(error, maybe_posted=True)
     return PostError(error or f"http_{status}", permanent=True)
 
 

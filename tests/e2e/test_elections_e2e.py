@@ -20,6 +20,7 @@ from tests.e2e.harness import BotHarness, keep_failed_posts_in_history
 
 ADMINS = ("U0SECRETARY", "U0CHAIR")
 MEMBER = "U0MEMBER"
+ADMINS_CHANNEL = "C0LIECADMIN"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # the e2e clock's start
 OPENS = NOW + timedelta(days=1)
 CLOSES = NOW + timedelta(days=10)
@@ -159,17 +160,38 @@ def test_a_5xx_after_slack_posted_the_announcement_is_not_posted_again(bot: BotH
     assert posts_to(bot, "C0ANNOUNCE") == []
 
 
-def test_a_refused_announcement_is_retried_by_the_queue_and_posted_once(bot: BotHarness) -> None:
+def test_a_refused_announcement_tells_the_admins_at_once_and_is_posted_once_invited(bot: BotHarness) -> None:
     open_election(bot)
     bot.fake.fail_next("chat.postMessage", status=200, error="not_in_channel")
     bot.clock.set(OPENS)
     bot.run_jobs()
     assert posts_to(bot, "C0ANNOUNCE") == [] and announced_at(bot) is None
+    alerts = posts_to(bot, ADMINS_CHANNEL)
+    assert len(alerts) == 1
+    assert "the election announcement" in alerts[0]["text"] and "<#C0ANNOUNCE>" in alerts[0]["text"]
+    assert "not_in_channel" in alerts[0]["text"]
     bot.clock.set(OPENS + timedelta(minutes=1))
     bot.run_jobs()  # the admin invited the bot meanwhile
     history = bot.fake.calls_to("conversations.history")
     assert len(history) == 1  # a retried job looks before posting
     assert len(posts_to(bot, "C0ANNOUNCE")) == 1 and announced_at(bot) is not None
+
+
+def test_when_the_admins_channel_refuses_too_each_admin_hears_by_dm_once(bot: BotHarness) -> None:
+    open_election(bot)
+    refusing = {"C0ANNOUNCE", ADMINS_CHANNEL}
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "is_archived"} if p.get("channel") in refusing else None,
+    )
+    for minutes in (0, 1, 5, 30):  # the queue retries; the admins hear once
+        bot.clock.set(OPENS + timedelta(minutes=minutes))
+        bot.run_jobs()
+    assert announced_at(bot) is None
+    for admin in ADMINS:
+        alerts = posts_to(bot, admin)
+        assert len(alerts) == 1, admin
+        assert "the election announcement" in alerts[0]["text"] and "is_archived" in alerts[0]["text"]
 
 
 def test_a_5xx_after_slack_posted_the_candidate_list_is_not_posted_again(bot: BotHarness) -> None:

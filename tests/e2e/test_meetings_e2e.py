@@ -188,6 +188,55 @@ def test_a_429_is_retried_after_retry_after_and_delivered_once(soon: BotHarness,
     assert keys(posts(soon.fake, "C0BRANCH")) == [SOON_KEY]
 
 
+def test_one_ratelimited_answer_to_a_reminder_is_retried_not_failed(
+    soon: BotHarness, clock: ManualClock
+) -> None:
+    soon.fake.fail_next("chat.postMessage", status=200, error="ratelimited")
+    run_until(soon, clock, datetime(2026, 11, 23, 12, 1, tzinfo=UTC))
+    assert len(soon.fake.failed) == 1
+    assert soon.fake.calls_to("conversations.history") == []  # ratelimited: Slack posted nothing
+    assert keys(posts(soon.fake, "C0BRANCH")) == [SOON_KEY]
+    assert outcome(soon, SOON_KEY) == "sent"
+    assert posts(soon.fake, ADMINS_CHANNEL) == []
+
+
+def test_a_passing_internal_error_looks_in_the_history_before_posting_again(
+    soon: BotHarness, clock: ManualClock
+) -> None:
+    soon.fake.fail_next("chat.postMessage", status=200, error="internal_error")
+    run_until(soon, clock, datetime(2026, 11, 23, 12, 1, tzinfo=UTC))
+    assert len(soon.fake.calls_to("conversations.history")) == 1
+    assert keys(posts(soon.fake, "C0BRANCH")) == [SOON_KEY]
+    assert outcome(soon, SOON_KEY) == "sent"
+
+
+def test_ten_days_of_a_refusing_channel_make_one_alert_and_one_summary(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
+) -> None:
+    bot = started(
+        make_bot,
+        org,
+        [
+            meeting(
+                "Daily call", "2026-11-23 18:00", ["1h", "30m", "10m"], channel="C0GONE", rrule="FREQ=DAILY"
+            )
+        ],
+    )
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "not_in_channel"} if p.get("channel") == "C0GONE" else None,
+    )
+    first = datetime(2026, 11, 23, 17, 0, tzinfo=UTC)
+    for day in range(10):
+        for minutes in (0, 30, 50):
+            run_until(bot, clock, first + timedelta(days=day, minutes=minutes))
+    assert outcome(bot, "mtg:daily-call:20261202T1800Z:10m") == "failed"  # the tenth day's too
+    alerts = [a["text"] for a in posts(bot.fake, ADMINS_CHANNEL) if "C0GONE" in a["text"]]
+    assert len(alerts) == 2, [a[:60] for a in alerts]
+    assert "<#C0GONE>" in alerts[0] and "not_in_channel" in alerts[0]
+    assert alerts[1].startswith("Still happening (21 more times since")  # a week after the alert
+
+
 def test_a_missing_channel_alerts_the_admins_once_and_the_bot_goes_on(
     make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
 ) -> None:
