@@ -79,4 +79,3 @@ class MeetingPost(Base):
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-

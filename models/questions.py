@@ -74,4 +74,3 @@ class QuestionDelivery(Base):
     reserved_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     question: Mapped[Question] = relationship(back_populates="deliveries")
-

@@ -19,8 +19,8 @@ from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
 from bot.services.tz_regions import Region
 from models import Base
-from models.foundation import ScheduledJob
 from models.alerts import AdminAlert
+from models.foundation import ScheduledJob
 from models.questions import MemberRegion, Question, QuestionDelivery
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
