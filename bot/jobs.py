@@ -38,10 +38,58 @@ class JobRun:
     now: datetime
     attempt: int
     recovered: bool  # an earlier run was claimed and never recorded (crash or kill)
+    attempts: int = MAX_ATTEMPTS  # what its kind allows (JobKind.attempts)
 
     @property
     def late_by(self) -> timedelta:
         return max(self.now - self.due_at, timedelta(0))
+
+    @property
+    def last_attempt(self) -> bool:
+        """No retry follows this run: a passing fault now is the end of it."""
+        return self.attempt >= self.attempts
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A kind of scheduled work, declared once: its name (stored in each row), how its keys
+    are built (the only place they are built), and its failure policy.
+
+    A key is `prefix:part1:part2...[:suffix]` (prefix defaults to the name). `attempts`: how many
+    runs a passing fault (RetryLater) gets before the job is marked failed.
+    """
+
+    name: str
+    parts: tuple[str, ...]
+    prefix: str = ""
+    suffix: str = ""  # a last fixed part, e.g. "agenda"
+    attempts: int = MAX_ATTEMPTS
+
+    def key(self, *values: object) -> str:
+        if len(values) != len(self.parts):
+            raise TypeError(f"a {self.name} key has the parts {self.parts}, not {values!r}")
+        fixed = [self.suffix] if self.suffix else []
+        return ":".join([self.prefix or self.name, *(str(v) for v in values), *fixed])
+
+    def key_prefix(self, *values: object) -> str:
+        """The start of every key whose first parts are `values` (for cancel_prefix)."""
+        if len(values) >= len(self.parts):
+            raise TypeError(f"a {self.name} key prefix has fewer parts than {self.parts}")
+        return ":".join([self.prefix or self.name, *(str(v) for v in values)]) + ":"
+
+    def schedule(
+        self, session: Session, *values: object, due_at: datetime, payload: dict[str, Any] | None = None
+    ) -> ScheduledJob:
+        return JobQueue.schedule(
+            session, kind=self.name, key=self.key(*values), due_at=due_at, payload=payload
+        )
+
+    def cancel(self, session: Session, *values: object) -> bool:
+        return JobQueue.cancel(session, self.key(*values))
+
+    def cancel_all(self, session: Session, *values: object) -> int:
+        """Withdraw every pending job of this kind whose key starts with `values`."""
+        return JobQueue.cancel_prefix(session, self.key_prefix(*values))
 
 
 class RetryLater(Exception):
@@ -51,19 +99,32 @@ class RetryLater(Exception):
 JobHandler = Callable[[JobRun], None]
 
 
+@dataclass(frozen=True)
+class Job:
+    """A job kind with the function that runs it: what a feature hands to `JobQueue.register`."""
+
+    kind: JobKind
+    handler: JobHandler
+
+
 class JobQueue:
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._handlers: dict[str, JobHandler] = {}
+        self._kinds: dict[str, JobKind] = {}
         self._startup: list[Callable[[], None]] = []
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     # Wiring -------------------------------------------------------------------
-    def register(self, kind: str, handler: JobHandler) -> None:
-        if kind in self._handlers:
-            raise ValueError(f"a handler for job kind {kind!r} is already registered")
-        self._handlers[kind] = handler
+    def register(self, *jobs: Job) -> None:
+        """The one way to wire scheduled work: each feature hands over its `Job`s."""
+        for job in jobs:
+            name = job.kind.name
+            if name in self._handlers:
+                raise ValueError(f"a handler for job kind {name!r} is already registered")
+            self._handlers[name] = job.handler
+            self._kinds[name] = job.kind
 
     def on_startup(self, fn: Callable[[], None]) -> None:
         """Work to do when the scheduler starts, such as turning the organisation file into jobs."""
@@ -193,7 +254,12 @@ class JobQueue:
                 now=now,
                 attempt=job.attempts,
                 recovered=seen_status == "running",
+                attempts=self._attempts(job.kind),
             )
+
+    def _attempts(self, name: str) -> int:
+        kind = self._kinds.get(name)
+        return kind.attempts if kind is not None else MAX_ATTEMPTS
 
     def _run(self, job_id: int, run: JobRun) -> None:
         handler = self._handlers.get(run.kind)
@@ -205,7 +271,7 @@ class JobQueue:
                 handler(run)
             except RetryLater as exc:
                 error = str(exc) or type(exc).__name__
-                if run.attempt < MAX_ATTEMPTS:
+                if not run.last_attempt:
                     status = "pending"
                     retry_at = self._clock.now() + timedelta(seconds=30 * 2 ** (run.attempt - 1))
                 else:

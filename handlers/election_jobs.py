@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 
 from bot.deliver import post_job, send_in_job
 from bot.deps import AppDeps
-from bot.jobs import MAX_ATTEMPTS, JobQueue, JobRun, RetryLater
+from bot.jobs import Job, JobRun, RetryLater
 from bot.services import audit, election_store, nominations
 from bot.services.delivery import PostError
 from bot.services.elections import reminder_at
@@ -21,8 +22,6 @@ from bot.views.common import Reply
 from handlers.election_titles import position_title
 
 log = logging.getLogger(__name__)
-
-SUMMARY_JOB = "elections.summary"
 
 
 def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: datetime) -> bool:
@@ -33,13 +32,15 @@ def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: dateti
     if not channel:
         log.warning("no channels.announcements in the organisation file; %s not posted", run.key)
         return False
-    what = "the election announcement" if run.kind == election_store.ANNOUNCE_JOB else "the election reminder"
+    what = (
+        "the election announcement" if run.kind == election_store.ANNOUNCE.name else "the election reminder"
+    )
     try:
         post_job(deps, run, channel, reply, due=due, what=what)
     except PostError as exc:
         # Reported to the admins at once; the queue keeps trying, so the post goes out as
         # soon as they have invited the bot.
-        if run.attempt < MAX_ATTEMPTS:
+        if not run.last_attempt:
             raise RetryLater(exc.error) from None
         return False
     return True
@@ -84,12 +85,8 @@ def finish_election(deps: AppDeps, election_id: int, now: datetime) -> None:
             return
         nominations.forget_flagged(session, record.id)
         for admin in deps.org.admins:
-            JobQueue.schedule(
-                session,
-                kind=SUMMARY_JOB,
-                key=f"{SUMMARY_JOB}:{record.id}:{admin}",
-                due_at=now,
-                payload={"election_id": record.id, "admin": admin},
+            election_store.SUMMARY.schedule(
+                session, record.id, admin, due_at=now, payload={"election_id": record.id, "admin": admin}
             )
         record.summary_sent_at = now
 
@@ -129,14 +126,22 @@ def _purge(deps: AppDeps, run: JobRun) -> None:
     )
 
 
+def _close(deps: AppDeps, run: JobRun) -> None:
+    finish_election(deps, int(run.payload["election_id"]), run.now)
+
+
+def jobs(deps: AppDeps) -> list[Job]:
+    return [
+        Job(election_store.ANNOUNCE, partial(_announce, deps)),
+        Job(election_store.REMIND, partial(_remind, deps)),
+        Job(election_store.CLOSE, partial(_close, deps)),
+        Job(election_store.SUMMARY, partial(_summary, deps)),
+        Job(election_store.PURGE, partial(_purge, deps)),
+    ]
+
+
 def register(deps: AppDeps) -> None:
-    deps.jobs.register(election_store.ANNOUNCE_JOB, lambda run: _announce(deps, run))
-    deps.jobs.register(election_store.REMIND_JOB, lambda run: _remind(deps, run))
-    deps.jobs.register(
-        election_store.CLOSE_JOB, lambda run: finish_election(deps, int(run.payload["election_id"]), run.now)
-    )
-    deps.jobs.register(SUMMARY_JOB, lambda run: _summary(deps, run))
-    deps.jobs.register(election_store.PURGE_JOB, lambda run: _purge(deps, run))
+    deps.jobs.register(*jobs(deps))
 
     def sync_config() -> None:
         with deps.session_factory.begin() as session:

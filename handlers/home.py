@@ -8,13 +8,14 @@ published with the only Slack call of the open. Time zones the tab needs and doe
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
-from bot.jobs import JobRun, RetryLater
+from bot.jobs import Job, JobRun, RetryLater
 from bot.services import home, member_timezones, questions
 from bot.services.tz_regions import Region
 from bot.views import home as views
@@ -76,5 +77,5 @@ def register(app: App, deps: AppDeps) -> None:
         publish_home(deps, str(event["user"]))
 
     app.event("app_home_opened")(ack=ack_event, lazy=[opened])
-    deps.jobs.register(home.TIMEZONE_JOB, lambda run: refresh_timezone(deps, run))
+    deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

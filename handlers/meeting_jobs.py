@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot.deliver import alert_admins, post_job, report_failure
 from bot.deps import AppDeps
-from bot.jobs import JobRun, RetryLater
+from bot.jobs import Job, JobRun, RetryLater
 from bot.services import meeting_planning as planning
 from bot.services import meeting_queries
 from bot.services.delivery import PostError
@@ -63,14 +63,18 @@ class MeetingJobs:
         self.sleep = sleep
         self.started_at = deps.clock.now()
 
+    def jobs(self) -> list[Job]:
+        return [
+            Job(planning.REMINDER, self.reminder),
+            Job(planning.AGENDA, self.agenda),
+            Job(planning.CHANGE, self.change),
+            Job(planning.DIGEST, self.digest),
+            Job(planning.REFRESH, self.refresh),
+        ]
+
     def register(self) -> None:
-        jobs = self.deps.jobs
-        jobs.register(planning.JOB_REMINDER, self.reminder)
-        jobs.register(planning.JOB_AGENDA, self.agenda)
-        jobs.register(planning.JOB_CHANGE, self.change)
-        jobs.register(planning.JOB_DIGEST, self.digest)
-        jobs.register(planning.JOB_REFRESH, self.refresh)
-        jobs.on_startup(self.startup)
+        self.deps.jobs.register(*self.jobs())
+        self.deps.jobs.on_startup(self.startup)
 
     # Planning -------------------------------------------------------------------------
     def startup(self) -> None:
@@ -132,7 +136,7 @@ class MeetingJobs:
             return
         message = views.agenda_notice(meeting, found.start, int(run.payload.get("days", 0)))
         late = self._late(run, due)
-        outbox = SlackOutbox(self.deps.client, planning.JOB_AGENDA)
+        outbox = SlackOutbox(self.deps.client, planning.AGENDA.name)
         ts = None
         for user_id in secretaries:
             try:
@@ -249,9 +253,9 @@ class MeetingJobs:
     def _what(run: JobRun, name: str) -> str:
         safe = escape(name)
         return {
-            planning.JOB_REMINDER: f"the reminders of *{safe}*",
-            planning.JOB_AGENDA: f"the agenda reminders for *{safe}*",
-            planning.JOB_CHANGE: f"the change notices of *{safe}*",
+            planning.REMINDER.name: f"the reminders of *{safe}*",
+            planning.AGENDA.name: f"the agenda reminders for *{safe}*",
+            planning.CHANGE.name: f"the change notices of *{safe}*",
         }.get(run.kind, f"*{safe}*")
 
     def _record(

@@ -8,9 +8,10 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.deliver import send
 from bot.deps import AppDeps
 from bot.services import audit, member_data
-from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.slack_dm import DmFile, upload_to_dm
 from bot.views import member_data as views
 from bot.views.common import Reply
 from handlers.commands import CommandRequest, Subcommand
@@ -79,7 +80,7 @@ def forget_now(deps: AppDeps, user_id: str) -> None:
     else:
         log.info("member data erased kept=%d", len(kept))
         reply = views.forget_done(kept)
-    send_dm(deps.client, user_id, reply)
+    send(deps, user_id, reply)
 
 
 def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:

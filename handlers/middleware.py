@@ -14,12 +14,12 @@ from typing import Any
 from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.deps import AppDeps
-from bot.jobs import JobRun
+from bot.jobs import Job, JobKind, JobRun
 from bot.services.slack_deliveries import delivery_key, first_delivery, forget_deliveries_before
 
 log = logging.getLogger(__name__)
 
-PRUNE_JOB_KIND = "maintenance.prune-deliveries"
+PRUNE = JobKind("maintenance.prune-deliveries", ("day",))
 KEEP_DELIVERIES = timedelta(days=2)  # Slack retries for minutes; two days is ample
 
 
@@ -43,14 +43,12 @@ def register(app: App, deps: AppDeps) -> None:
         tomorrow = run.now + timedelta(days=1)
         with deps.session_factory.begin() as session:
             forget_deliveries_before(session, run.now - KEEP_DELIVERIES)
-            deps.jobs.schedule(
-                session, kind=PRUNE_JOB_KIND, key=f"{PRUNE_JOB_KIND}:{tomorrow.date()}", due_at=tomorrow
-            )
+            PRUNE.schedule(session, tomorrow.date(), due_at=tomorrow)
 
     def schedule_prune() -> None:
         now = deps.clock.now()
         with deps.session_factory.begin() as session:
-            deps.jobs.schedule(session, kind=PRUNE_JOB_KIND, key=f"{PRUNE_JOB_KIND}:{now.date()}", due_at=now)
+            PRUNE.schedule(session, now.date(), due_at=now)
 
-    deps.jobs.register(PRUNE_JOB_KIND, prune)
+    deps.jobs.register(Job(PRUNE, prune))
     deps.jobs.on_startup(schedule_prune)

@@ -12,10 +12,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.deliver import send
 from bot.deps import AppDeps
 from bot.services import audit, nomination_csv, nominations
 from bot.services.elections import Position
-from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.slack_dm import DmFile, upload_to_dm
 from bot.views import nominations as views
 from handlers.election_titles import position_title
 from handlers.nomination_items import nomination_item
@@ -35,7 +36,7 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
         items = [nomination_item(deps, n, now) for n in rows]
     title = "Nominations" + (f": {position_title(deps, wanted)}" if wanted else "")
     for message in views.admin_list(title, items):
-        send_dm(deps.client, admin_id, message)
+        send(deps, admin_id, message)
     log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
 
 

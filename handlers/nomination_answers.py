@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -12,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deliver import send_in_job
 from bot.deps import AppDeps
-from bot.jobs import JobRun
+from bot.jobs import Job, JobRun
 from bot.services import nomination_rules, nominations
 from bot.services.delivery import PostError
 from bot.services.nomination_rules import Person
@@ -228,6 +229,12 @@ def register(app: App, deps: AppDeps) -> None:
         ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)]
     )
 
-    deps.jobs.register(nominations.NOTIFY_JOB, lambda run: _notify_nominator(deps, run))
-    deps.jobs.register(nominations.DECLINED_JOB, lambda run: _notify_declined(deps, run))
-    deps.jobs.register(nominations.VALID_JOB, lambda run: _notify_valid(deps, run))
+    deps.jobs.register(*jobs(deps))
+
+
+def jobs(deps: AppDeps) -> list[Job]:
+    return [
+        Job(nominations.NOTIFY_JOB, partial(_notify_nominator, deps)),
+        Job(nominations.DECLINED_JOB, partial(_notify_declined, deps)),
+        Job(nominations.VALID_JOB, partial(_notify_valid, deps)),
+    ]

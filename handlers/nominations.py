@@ -20,13 +20,12 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.deliver import send
 from bot.deps import AppDeps
-from bot.jobs import JobQueue
 from bot.services import election_store, nomination_rules, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
-from bot.slack_dm import send_dm
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
@@ -376,8 +375,7 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
         if nominations.election_closed(n, now):
             return
         nominations.withdraw(n, now)
-        for nominator in n.nominators:
-            JobQueue.cancel(session, f"{nominations.NOTIFY_JOB}:{nominator.id}")
+        nominations.cancel_requests(session, n)
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}
     deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))
@@ -413,7 +411,7 @@ def register(app: App, deps: AppDeps) -> None:
             open_nomination_form(deps, body["trigger_id"], user_id, found)
             return
         with deps.session_factory() as session:
-            send_dm(deps.client, user_id, _not_open_reply(session, deps, None))
+            send(deps, user_id, _not_open_reply(session, deps, None))
 
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)

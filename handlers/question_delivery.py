@@ -18,13 +18,14 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 
 from bot.deliver import alert_admins as alert_admins_once
+from bot.deliver import send as send_message
 from bot.deps import AppDeps
+from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
-from bot.services.delivery import REFUSALS, connection_fault
+from bot.services.delivery import REFUSALS, PostError, connection_fault
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
-from bot.slack_dm import send_dm
 from bot.slack_outbox import slack_fault
 from bot.views import questions as views
 from bot.views.common import Reply, mention
@@ -32,8 +33,6 @@ from models.questions import Question
 
 log = logging.getLogger(__name__)
 
-DELIVER_JOB = "questions.deliver"
-ESCALATE_JOB = "questions.escalate"
 
 Tell = Callable[[Reply], None]
 PostResult = Literal["sent", "already", "unreachable", "delayed"]
@@ -114,15 +113,14 @@ def post_once(
     if reservation is None:
         return "already", None
     try:
-        channel, ts = slack_call(send_dm, client=deps.client, to=recipient, reply=message)
-    except Unreachable as exc:
+        channel, ts = send_message(deps, recipient, message)
+    except PostError as exc:
         with deps.session_factory.begin() as session:
-            deliveries.record_unreachable(session, reservation, exc.error)
-        return "unreachable", exc.error
-    except Delayed:
-        with deps.session_factory.begin() as session:
-            deliveries.release(session, reservation)
-        return "delayed", None
+            if exc.permanent:
+                deliveries.record_unreachable(session, reservation, exc.error)
+            else:
+                deliveries.release(session, reservation)
+        return ("unreachable", exc.error) if exc.permanent else ("delayed", None)
     with deps.session_factory.begin() as session:
         deliveries.record_sent(session, reservation, channel, ts)
     return "sent", None
@@ -131,8 +129,9 @@ def post_once(
 def send(deps: AppDeps, channel: str, message: Reply) -> bool:
     """A one-off message (to the asker, to admins); a failure is logged, never raised."""
     try:
-        slack_call(send_dm, client=deps.client, to=channel, reply=message)
-    except (Unreachable, Delayed):
+        send_message(deps, channel, message)
+    except PostError as exc:
+        log.warning("message not sent error=%s", exc.error)
         return False
     return True
 
@@ -257,22 +256,21 @@ def deliver_and_tell(deps: AppDeps, question_id: int, tell: Tell, *, in_job: boo
     return report
 
 
-def _schedule(deps: AppDeps, kind: str, key: str, due_at: datetime, question_id: int) -> None:
+def _schedule(deps: AppDeps, kind: JobKind, due_at: datetime, question_id: int) -> None:
     with deps.session_factory.begin() as session:
-        deps.jobs.schedule(session, kind=kind, key=key, due_at=due_at, payload={"question_id": question_id})
+        kind.schedule(session, question_id, due_at=due_at, payload={"question_id": question_id})
 
 
 def schedule_delivery(deps: AppDeps, question_id: int) -> None:
-    _schedule(deps, DELIVER_JOB, svc.delivery_job_key(question_id), deps.clock.now(), question_id)
+    _schedule(deps, svc.DELIVER, deps.clock.now(), question_id)
 
 
 def schedule_escalation(deps: AppDeps, question: Question) -> None:
-    due = svc.escalation_due(question, deps.org)
-    _schedule(deps, ESCALATE_JOB, svc.escalation_job_key(question.id), due, question.id)
+    _schedule(deps, svc.ESCALATE, svc.escalation_due(question, deps.org), question.id)
 
 
 def schedule_escalation_now(deps: AppDeps, question_id: int) -> None:
-    _schedule(deps, ESCALATE_JOB, svc.escalation_job_key(question_id), deps.clock.now(), question_id)
+    _schedule(deps, svc.ESCALATE, deps.clock.now(), question_id)
 
 
 # Escalation -----------------------------------------------------------------------------------

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
-from bot.jobs import JobRun, RetryLater
+from bot.jobs import Job, JobRun, RetryLater
 from bot.services import admin_alerts
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
@@ -196,7 +197,7 @@ def _ephemeral(respond: Respond, reply: Reply) -> None:
 def _settled(deps: AppDeps, question_id: int) -> None:
     """After a take, an answer or a move: no escalation any more, and messages brought up to date."""
     with deps.session_factory.begin() as session:
-        deps.jobs.cancel(session, svc.escalation_job_key(question_id))
+        svc.ESCALATE.cancel(session, question_id)
     delivery.refresh_messages(deps, question_id)
 
 
@@ -367,12 +368,8 @@ def deliver_waiting(deps: AppDeps) -> None:
                 continue
             admin_alerts.clear(session, svc.vacancy_alert_key(region))
             for question in svc.waiting_questions(session, region):
-                deps.jobs.schedule(
-                    session,
-                    kind=delivery.DELIVER_JOB,
-                    key=svc.delivery_job_key(question.id),
-                    due_at=deps.clock.now(),
-                    payload={"question_id": question.id},
+                svc.DELIVER.schedule(
+                    session, question.id, due_at=deps.clock.now(), payload={"question_id": question.id}
                 )
 
 
@@ -402,6 +399,7 @@ def register(app: App, deps: AppDeps) -> None:
     app.view(views.ASK_MODAL)(ack=ask_submit_ack, lazy=[ask_submitted])
     app.view(views.REROUTE_MODAL)(ack=ack_only, lazy=[reroute_submitted])
 
-    deps.jobs.register(delivery.DELIVER_JOB, lambda run: run_delivery(deps, run))
-    deps.jobs.register(delivery.ESCALATE_JOB, lambda run: run_escalation(deps, run))
+    deps.jobs.register(
+        Job(svc.DELIVER, partial(run_delivery, deps)), Job(svc.ESCALATE, partial(run_escalation, deps))
+    )
     deps.jobs.on_startup(lambda: deliver_waiting(deps))

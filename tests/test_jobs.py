@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import ManualClock
-from bot.jobs import LEASE, JobQueue, JobRun, RetryLater
+from bot.jobs import LEASE, Job, JobKind, JobQueue, JobRun, RetryLater
 from models.foundation import ScheduledJob
 
 T0 = datetime(2027, 3, 6, 9, 0, tzinfo=UTC)
@@ -18,7 +19,7 @@ T0 = datetime(2027, 3, 6, 9, 0, tzinfo=UTC)
 def _queue(session_factory: sessionmaker[Session], clock: ManualClock) -> tuple[JobQueue, list[JobRun]]:
     ran: list[JobRun] = []
     queue = JobQueue(session_factory, clock)
-    queue.register("test", ran.append)
+    queue.register(Job(JobKind("test", ("id",)), ran.append))
     return queue, ran
 
 
@@ -78,7 +79,7 @@ def test_retry_later_backs_off_then_fails(session_factory: sessionmaker[Session]
         attempts.append(run.attempt)
         raise RetryLater("slack down")
 
-    queue.register("flaky", flaky)
+    queue.register(Job(JobKind("flaky", ("id",)), flaky))
     with session_factory.begin() as session:
         queue.schedule(session, kind="flaky", key="f", due_at=T0)
     for _ in range(10):
@@ -94,7 +95,7 @@ def test_an_unexpected_error_marks_the_job_failed_and_the_queue_goes_on(
 ) -> None:
     clock = ManualClock(T0)
     queue, ran = _queue(session_factory, clock)
-    queue.register("boom", lambda run: 1 / 0)  # type: ignore[func-returns-value]
+    queue.register(Job(JobKind("boom", ("id",)), lambda run: 1 / 0))  # type: ignore[func-returns-value]
     with session_factory.begin() as session:
         queue.schedule(session, kind="boom", key="b", due_at=T0)
         queue.schedule(session, kind="test", key="t", due_at=T0 + timedelta(seconds=1))
@@ -131,7 +132,7 @@ def test_two_processes_never_run_the_same_job(session_factory: sessionmaker[Sess
     queues = []
     for _ in range(4):
         queue = JobQueue(session_factory, clock)
-        queue.register("test", record)
+        queue.register(Job(JobKind("test", ("id",)), record))
         queues.append(queue)
     with session_factory.begin() as session:
         for i in range(60):
@@ -142,3 +143,44 @@ def test_two_processes_never_run_the_same_job(session_factory: sessionmaker[Sess
     for t in threads:
         t.join()
     assert counts == {f"k{i}": 1 for i in range(60)}
+
+
+def test_a_job_kind_builds_every_key_of_its_kind() -> None:
+    reminder = JobKind("meeting_reminder", ("meeting", "start", "lead"), prefix="mtg")
+    assert reminder.key("gc", "20270123T1400Z", "1d") == "mtg:gc:20270123T1400Z:1d"
+    assert reminder.key_prefix("gc") == "mtg:gc:"
+    agenda = JobKind("meeting_agenda", ("meeting", "start"), prefix="mtg", suffix="agenda")
+    assert agenda.key("gc", "20270123T1400Z") == "mtg:gc:20270123T1400Z:agenda"
+    assert JobKind("nominations.notify", ("nominator_id",)).key(7) == "nominations.notify:7"
+    with pytest.raises(TypeError):
+        reminder.key("gc")  # a key is never built from some of its parts
+    with pytest.raises(TypeError):
+        reminder.key_prefix("gc", "20270123T1400Z", "1d")
+
+
+def test_a_kinds_failure_policy_sets_its_attempts(session_factory: sessionmaker[Session]) -> None:
+    clock = ManualClock(T0)
+    queue = JobQueue(session_factory, clock)
+    attempts: list[tuple[int, bool]] = []
+
+    def flaky(run: JobRun) -> None:
+        attempts.append((run.attempt, run.last_attempt))
+        raise RetryLater("slack down")
+
+    kind = JobKind("twice", ("id",), attempts=2)
+    queue.register(Job(kind, flaky))
+    with session_factory.begin() as session:
+        kind.schedule(session, 1, due_at=T0)
+    for _ in range(5):
+        queue.run_due()
+        clock.advance(timedelta(hours=1))
+    assert attempts == [(1, False), (2, True)]
+    assert _job(session_factory, "twice:1").status == "failed"
+
+
+def test_a_kind_is_registered_once(session_factory: sessionmaker[Session]) -> None:
+    queue = JobQueue(session_factory, ManualClock(T0))
+    kind = JobKind("once", ("id",))
+    queue.register(Job(kind, lambda run: None))
+    with pytest.raises(ValueError, match="already registered"):
+        queue.register(Job(kind, lambda run: None))

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import ElectionConfig
-from bot.jobs import JobQueue
+from bot.jobs import JobKind
 from bot.services.elections import (
     DEFAULT_RETENTION_DAYS,
     REGIONAL_COORDINATOR,
@@ -27,14 +27,12 @@ from bot.services.elections import (
 )
 from models.elections import ElectionRecord
 
-ANNOUNCE_JOB = "elections.announce"
-REMIND_JOB = "elections.remind"
-CLOSE_JOB = "elections.close"
-PURGE_JOB = "elections.purge"
-
-
-def job_key(kind: str, election_id: int) -> str:
-    return f"{kind}:{election_id}"
+# The election's scheduled work, declared once (bot/jobs.py JobKind).
+ANNOUNCE = JobKind("elections.announce", ("election_id",))
+REMIND = JobKind("elections.remind", ("election_id",))
+CLOSE = JobKind("elections.close", ("election_id",))
+PURGE = JobKind("elections.purge", ("election_id",))
+SUMMARY = JobKind("elections.summary", ("election_id", "admin"))  # one per admin at closing
 
 
 def to_election(record: ElectionRecord) -> Election:
@@ -180,30 +178,14 @@ def schedule_jobs(
     election = to_election(record)
     payload = {"election_id": record.id}
     if record.announced_at is None:
-        JobQueue.schedule(
-            session,
-            kind=ANNOUNCE_JOB,
-            key=job_key(ANNOUNCE_JOB, record.id),
-            due_at=record.opens_at,
-            payload=payload,
-        )
+        ANNOUNCE.schedule(session, record.id, due_at=record.opens_at, payload=payload)
     remind = reminder_at(election)
     if remind is not None and record.reminded_at is None:
-        JobQueue.schedule(
-            session, kind=REMIND_JOB, key=job_key(REMIND_JOB, record.id), due_at=remind, payload=payload
-        )
+        REMIND.schedule(session, record.id, due_at=remind, payload=payload)
     elif remind is None:
-        JobQueue.cancel(session, job_key(REMIND_JOB, record.id))
-    JobQueue.schedule(
-        session, kind=CLOSE_JOB, key=job_key(CLOSE_JOB, record.id), due_at=record.closes_at, payload=payload
-    )
-    JobQueue.schedule(
-        session,
-        kind=PURGE_JOB,
-        key=job_key(PURGE_JOB, record.id),
-        due_at=purge_at(record.closes_at, retention_days),
-        payload=payload,
-    )
+        REMIND.cancel(session, record.id)
+    CLOSE.schedule(session, record.id, due_at=record.closes_at, payload=payload)
+    PURGE.schedule(session, record.id, due_at=purge_at(record.closes_at, retention_days), payload=payload)
 
 
 def sync_from_config(
@@ -252,21 +234,11 @@ def close_now(
         raise ElectionError(f"{record.name} has not opened yet, so there is nothing to close.")
     record.closes_at = now
     record.closed_early_by = by
-    JobQueue.cancel(session, job_key(ANNOUNCE_JOB, record.id))
-    JobQueue.cancel(session, job_key(REMIND_JOB, record.id))
-    JobQueue.schedule(
-        session,
-        kind=CLOSE_JOB,
-        key=job_key(CLOSE_JOB, record.id),
-        due_at=now,
-        payload={"election_id": record.id},
-    )
-    JobQueue.schedule(
-        session,
-        kind=PURGE_JOB,
-        key=job_key(PURGE_JOB, record.id),
-        due_at=purge_at(now, retention_days),
-        payload={"election_id": record.id},
+    ANNOUNCE.cancel(session, record.id)
+    REMIND.cancel(session, record.id)
+    CLOSE.schedule(session, record.id, due_at=now, payload={"election_id": record.id})
+    PURGE.schedule(
+        session, record.id, due_at=purge_at(now, retention_days), payload={"election_id": record.id}
     )
     return True
 

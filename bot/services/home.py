@@ -24,7 +24,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
-from bot.jobs import JobQueue
 from bot.services import (
     election_store,
     meeting_planning,
@@ -44,7 +43,6 @@ from models.questions import Question
 
 log = logging.getLogger(__name__)
 
-TIMEZONE_JOB = member_timezones.REFRESH_JOB
 MEETINGS_AHEAD = timedelta(days=92)
 MEETINGS_SHOWN = 5
 ELECTIONS_SHOWN = 5
@@ -273,11 +271,11 @@ def unanswered_questions(session: Session) -> list[RegionQuestions]:
 
 
 _POST_KINDS = {
-    meeting_planning.JOB_REMINDER: "reminder",
-    meeting_planning.JOB_AGENDA: "agenda notice",
-    meeting_planning.JOB_CHANGE: "change notice",
-    meeting_planning.JOB_DIGEST: "weekly digest",
-    meeting_planning.JOB_REFRESH: "reminder planning",
+    meeting_planning.REMINDER.name: "reminder",
+    meeting_planning.AGENDA.name: "agenda notice",
+    meeting_planning.CHANGE.name: "change notice",
+    meeting_planning.DIGEST.name: "weekly digest",
+    meeting_planning.REFRESH.name: "reminder planning",
 }
 
 
@@ -366,10 +364,4 @@ def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: st
 def schedule_timezone_refresh(session: Session, user_ids: Sequence[str], now: datetime) -> None:
     """Read these members' time zones from Slack in the background, at most once a day each."""
     for user in user_ids:
-        JobQueue.schedule(
-            session,
-            kind=TIMEZONE_JOB,
-            key=member_timezones.refresh_key(user, now),
-            due_at=now,
-            payload={"user_id": user},
-        )
+        member_timezones.schedule_refresh(session, user, now)

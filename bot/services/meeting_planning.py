@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import OrgConfig
-from bot.jobs import JobQueue
+from bot.jobs import JobKind, JobQueue
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
 from bot.services.meeting_specs import times_of
 from bot.services.meeting_times import MeetingTimeError, format_duration, parse_duration
@@ -47,12 +47,14 @@ DEFAULT_MISFIRE_GRACE = timedelta(hours=1)
 # channel are planned this far apart (see spread()).
 SPREAD = timedelta(seconds=1)
 
-JOB_REMINDER = "meeting_reminder"
-JOB_AGENDA = "meeting_agenda"
-JOB_CHANGE = "meeting_change"
-JOB_DIGEST = "meeting_digest"
-JOB_REFRESH = "meeting_refresh"
-JOB_KINDS = (JOB_REMINDER, JOB_AGENDA, JOB_CHANGE, JOB_DIGEST, JOB_REFRESH)
+# The meetings' scheduled work, declared once (bot/jobs.py JobKind); the keys are in the
+# module's docstring.
+REMINDER = JobKind("meeting_reminder", ("meeting", "start", "lead"), prefix="mtg")
+AGENDA = JobKind("meeting_agenda", ("meeting", "start"), prefix="mtg", suffix="agenda")
+CHANGE = JobKind("meeting_change", ("meeting", "what"), prefix="mtg-change")
+DIGEST = JobKind("meeting_digest", ("day",), prefix="mtg-digest")
+REFRESH = JobKind("meeting_refresh", ("day",), prefix="mtg-refresh")
+KINDS = (REMINDER, AGENDA, CHANGE, DIGEST, REFRESH)
 
 
 @dataclass(frozen=True)
@@ -86,15 +88,16 @@ def stamp(moment: datetime) -> str:
 
 
 def reminder_key(meeting_key: str, start: datetime, lead: timedelta) -> str:
-    return f"mtg:{meeting_key}:{stamp(start)}:{format_duration(lead)}"
+    return REMINDER.key(meeting_key, stamp(start), format_duration(lead))
 
 
 def agenda_key(meeting_key: str, start: datetime) -> str:
-    return f"mtg:{meeting_key}:{stamp(start)}:agenda"
+    return AGENDA.key(meeting_key, stamp(start))
 
 
 def _prefix(meeting_key: str) -> str:
-    return f"mtg:{meeting_key}:"
+    """The start of every reminder and agenda key of one meeting."""
+    return REMINDER.key_prefix(meeting_key)
 
 
 # --- planning ------------------------------------------------------------------------
@@ -123,7 +126,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
             if due > now:
                 plan.append(
                     PlannedJob(
-                        JOB_REMINDER,
+                        REMINDER.name,
                         key,
                         due,
                         {**payload, "lead": format_duration(lead), "due": due.isoformat()},
@@ -136,7 +139,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
             due = item.start - timedelta(days=notice)
             if due > now:
                 plan.append(
-                    PlannedJob(JOB_AGENDA, key, due, {**payload, "days": notice, "due": due.isoformat()})
+                    PlannedJob(AGENDA.name, key, due, {**payload, "days": notice, "due": due.isoformat()})
                 )
     return plan, keep
 
@@ -179,7 +182,7 @@ def spread(plan: Iterable[PlannedJob]) -> dict[str, datetime]:
     channel instead of waiting on one channel's rate limit while the others are free."""
     groups: dict[tuple[str, datetime], list[str]] = {}
     for job in plan:
-        if job.kind == JOB_REMINDER:
+        if job.kind == REMINDER.name:
             groups.setdefault((job.channel, job.due_at), []).append(job.key)
     moved: dict[str, datetime] = {}
     for (_channel, due), keys in groups.items():
@@ -221,7 +224,7 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
     """Plan every meeting, the digests and the next refreshes."""
     report = PlanReport()
     known_by_meeting: dict[str, Known] = {}
-    for key, seen in _known_jobs(session, now, "mtg:").items():
+    for key, seen in _known_jobs(session, now, REMINDER.key_prefix()).items():
         known_by_meeting.setdefault(key.split(":")[1], {})[key] = seen
     meetings = session.scalars(select(Meeting).options(selectinload(Meeting.changes))).all()
     wanted = {meeting.key: _wanted(meeting, org, now) for meeting in meetings}
@@ -236,20 +239,18 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
             JobQueue.cancel(session, key) for key, (_due, status) in known.items() if status == "pending"
         )
     for due, day in digest_times(org, now):
-        JobQueue.schedule(
+        DIGEST.schedule(
             session,
-            kind=JOB_DIGEST,
-            key=f"mtg-digest:{day.isoformat()}",
+            day.isoformat(),
             due_at=due,
             payload={"day": day.isoformat(), "due": due.isoformat()},
         )
     for days in (1, 2):  # two ahead, so one missed refresh never breaks the chain
         day = (now + timedelta(days=days)).date()
         due = datetime.combine(day, REFRESH_AT, tzinfo=UTC)
-        JobQueue.schedule(
+        REFRESH.schedule(
             session,
-            kind=JOB_REFRESH,
-            key=f"mtg-refresh:{day.isoformat()}",
+            day.isoformat(),
             due_at=due,
             payload={"due": due.isoformat()},
         )
@@ -297,10 +298,10 @@ def schedule_change_notice(
 ) -> None:
     """A notice in the meeting's channel, posted by the job queue (so exactly once). `what`
     names the event; scheduling the same event again only moves its time."""
-    JobQueue.schedule(
+    CHANGE.schedule(
         session,
-        kind=JOB_CHANGE,
-        key=f"mtg-change:{meeting.key}:{what}",
+        meeting.key,
+        what,
         due_at=now,
         payload={
             "meeting": meeting.key,

@@ -13,11 +13,12 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.jobs import JobQueue
+from bot.jobs import JobKind
 from models.home import MemberTimezone
 
 REFRESH_AFTER = timedelta(days=7)
-REFRESH_JOB = "home.timezone"  # reads one member's zone from Slack; key: home.timezone:<user>:<day>
+# Reads one member's zone from Slack, at most once a day each (bot/jobs.py JobKind).
+REFRESH = JobKind("home.timezone", ("user_id", "day"))
 
 
 @dataclass(frozen=True)
@@ -57,13 +58,13 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
     return {"slack_time_zone": row.tz, "read_from_slack_at": row.checked_at.isoformat()}
 
 
-def refresh_key(user_id: str, now: datetime) -> str:
-    return f"{REFRESH_JOB}:{user_id}:{now.date().isoformat()}"
+def schedule_refresh(session: Session, user_id: str, now: datetime) -> None:
+    REFRESH.schedule(session, user_id, now.date().isoformat(), due_at=now, payload={"user_id": user_id})
 
 
 def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
     del now
     session.execute(delete(MemberTimezone).where(MemberTimezone.user_id == user_id))
     # A read still to come would store the zone again.
-    JobQueue.cancel_prefix(session, f"{REFRESH_JOB}:{user_id}:")
+    REFRESH.cancel_all(session, user_id)
     return []

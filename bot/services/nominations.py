@@ -17,7 +17,7 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import OrgConfig
-from bot.jobs import JobQueue
+from bot.jobs import JobKind
 from bot.services import election_store
 from bot.services.elections import Position, has_closed
 from bot.services.nomination_rules import (
@@ -36,9 +36,10 @@ CONFIRMED = "confirmed"
 DECLINED = "declined"
 TO_CHECK = "to_check"
 
-NOTIFY_JOB = "nominations.notify"
-DECLINED_JOB = "nominations.declined"
-VALID_JOB = "nominations.valid"
+# The messages a nomination sends, as durable jobs, declared once (bot/jobs.py JobKind).
+NOTIFY_JOB = JobKind("nominations.notify", ("nominator_id",))  # a nominator asked to confirm
+DECLINED_JOB = JobKind("nominations.declined", ("nominator_id",))  # the candidate told of a decline
+VALID_JOB = JobKind("nominations.valid", ("nomination_id", "stamp"))  # the candidate told it is valid
 
 
 class NominationStatus(enum.StrEnum):
@@ -222,16 +223,24 @@ def _same_nominator(row: NominatorRecord, person: Person) -> bool:
     )
 
 
-def _message_job(session: Session, kind: str, key: str, now: datetime, **payload: int) -> None:
+def _message_job(
+    session: Session, kind: JobKind, parts: tuple[object, ...], now: datetime, **payload: int
+) -> None:
     """A message to send now, as a durable job: retried until it is delivered, sent once."""
-    JobQueue.schedule(session, kind=kind, key=f"{kind}:{key}", due_at=now, payload=payload)
+    kind.schedule(session, *parts, due_at=now, payload=payload)
+
+
+def cancel_requests(session: Session, nomination: NominationRecord) -> None:
+    """Withdraw the requests to the nominators not yet sent (the nomination was withdrawn)."""
+    for nominator in nomination.nominators:
+        NOTIFY_JOB.cancel(session, nominator.id)
 
 
 def _schedule_requests(session: Session, rows: Sequence[NominatorRecord], now: datetime) -> None:
     """The DM to each nominator on Slack, as a durable job: retried until it is delivered."""
     for row in rows:
         if row.slack_id and row.status == AWAITING:
-            _message_job(session, NOTIFY_JOB, f"{row.id}", now, nominator_id=row.id)
+            _message_job(session, NOTIFY_JOB, (row.id,), now, nominator_id=row.id)
 
 
 def submit(
@@ -313,7 +322,7 @@ def confirm(session: Session, nominator: NominatorRecord, details: Person, now: 
 def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None:
     nominator.status = DECLINED
     nominator.responded_at = now
-    _message_job(session, DECLINED_JOB, f"{nominator.id}", now, nominator_id=nominator.id)
+    _message_job(session, DECLINED_JOB, (nominator.id,), now, nominator_id=nominator.id)
 
 
 def mark_checked(session: Session, nomination: NominationRecord, by: str, now: datetime) -> NominationStatus:
@@ -328,7 +337,7 @@ def mark_checked(session: Session, nomination: NominationRecord, by: str, now: d
 
 def _schedule_valid(session: Session, nomination: NominationRecord, now: datetime) -> None:
     stamp = int(nomination.updated_at.timestamp())
-    _message_job(session, VALID_JOB, f"{nomination.id}:{stamp}", now, nomination_id=nomination.id)
+    _message_job(session, VALID_JOB, (nomination.id, stamp), now, nomination_id=nomination.id)
 
 
 def election_closed(nomination: NominationRecord, now: datetime) -> bool:

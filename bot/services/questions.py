@@ -18,7 +18,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
-from bot.jobs import JobQueue
+from bot.jobs import JobKind
 from bot.services import admin_alerts
 from bot.services.tz_regions import Region, region_for_timezone
 from models.questions import MemberRegion, Question, QuestionDelivery
@@ -363,8 +363,8 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
     asked = session.scalars(select(Question).where(Question.asker_id == user_id)).all()
     for question in asked:
-        JobQueue.cancel(session, escalation_job_key(question.id))
-        JobQueue.cancel(session, delivery_job_key(question.id))
+        ESCALATE.cancel(session, question.id)
+        DELIVER.cancel(session, question.id)
         session.delete(question)  # deliveries go with it (cascade)
     handled = session.scalars(
         select(Question).where((Question.claimed_by == user_id) | (Question.answered_by == user_id))
@@ -397,9 +397,14 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     return kept
 
 
+# A question's scheduled work, declared once (bot/jobs.py JobKind).
+DELIVER = JobKind("questions.deliver", ("question_id",))  # to the region's coordinators
+ESCALATE = JobKind("questions.escalate", ("question_id",))  # to the Vice Chair (Membership)
+
+
 def escalation_job_key(question_id: int) -> str:
-    return f"questions.escalate:{question_id}"
+    return ESCALATE.key(question_id)
 
 
 def delivery_job_key(question_id: int) -> str:
-    return f"questions.deliver:{question_id}"
+    return DELIVER.key(question_id)

@@ -73,7 +73,9 @@ def test_refreshes_are_scheduled_once_a_day(session_factory: sessionmaker[Sessio
         home.schedule_timezone_refresh(session, ["U0MEMBER", "U0RCEAME"], NOW)
         home.schedule_timezone_refresh(session, ["U0MEMBER"], NOW + timedelta(hours=3))
     with session_factory() as session:
-        keys = session.scalars(select(ScheduledJob.key).where(ScheduledJob.kind == home.TIMEZONE_JOB)).all()
+        keys = session.scalars(
+            select(ScheduledJob.key).where(ScheduledJob.kind == member_timezones.REFRESH.name)
+        ).all()
     assert sorted(keys) == ["home.timezone:U0MEMBER:2026-11-23", "home.timezone:U0RCEAME:2026-11-23"]
 
 
@@ -198,7 +200,7 @@ def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> N
         meeting_posts.record_post(
             session,
             "mtg:liec-meeting:20261001T0900Z:1d",
-            meeting_planning.JOB_REMINDER,
+            meeting_planning.REMINDER.name,
             "C0LIEC",
             None,
             "failed",
@@ -209,7 +211,7 @@ def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> N
         meeting_posts.record_post(
             session,
             "mtg:nowhere:20261120T0900Z:1h",
-            meeting_planning.JOB_REMINDER,
+            meeting_planning.REMINDER.name,
             "C0X",
             None,
             "failed",
@@ -220,7 +222,7 @@ def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> N
         meeting_posts.record_post(
             session,
             "mtg:liec-meeting:20261121T0900Z:1h",
-            meeting_planning.JOB_REMINDER,
+            meeting_planning.REMINDER.name,
             "C0LIEC",
             "1.2",
             "sent",

@@ -15,7 +15,6 @@ from bot.services import meetings as service
 from bot.services.meeting_member_data import export_member_data, forget_member
 from bot.services.meeting_occurrences import effective_occurrences
 from bot.services.meeting_planning import PlanReport, digest_times, digest_window, plan_all
-from bot.services.meeting_posts import alert_once
 from bot.services.meeting_queries import find_meeting, get_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec
 from models.foundation import ScheduledJob
@@ -345,14 +344,6 @@ def test_export_and_forget(session_factory: sessionmaker[Session]) -> None:
         assert export_member_data(session, "U0ADMIN") == {"meetings_added": [], "meeting_changes": []}
         meeting = get_meeting(session, "gc")
         assert meeting is not None and len(meeting.changes) == 1  # the change itself stays
-
-
-def test_alert_once(session_factory: sessionmaker[Session]) -> None:
-    with session_factory.begin() as session:
-        assert alert_once(session, "channel:C1:not_in_channel", NOW)
-        assert not alert_once(session, "channel:C1:not_in_channel", NOW)
-    with session_factory.begin() as session:
-        assert not alert_once(session, "channel:C1:not_in_channel", NOW)
 
 
 def test_find_meeting_by_key_name_or_suggestion(session_factory: sessionmaker[Session]) -> None:
