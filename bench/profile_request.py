@@ -27,12 +27,12 @@ from slack_bolt.util.utils import create_copy
 
 from bench.bare_app import create_bare_app
 from bench.roles_latency import ROOT, SECRET, TEXT
+from bot.commands import CommandRequest
 from bot.config import Settings
 from bot.fake_slack import FakeSlack
 from bot.runtime import build_runtime
 from bot.server import EVENTS_PATH, WSGIApp, make_wsgi_app
 from bot.slack_requests import signed_headers, slash_command_body
-from handlers.commands import CommandRequest
 from handlers.roles import role_reply
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from types import ModuleType
 from typing import Any
 
 from slack_bolt import Ack, App, BoltResponse
@@ -15,32 +16,47 @@ from bot.views.common import failure_view
 log = logging.getLogger(__name__)
 
 
-def register(app: App, deps: AppDeps) -> None:
+def features() -> tuple[ModuleType, ...]:
+    """The one feature list: each module has `register(app, deps)` and may list
+    `SUBCOMMANDS`, shown by /liec help in this order (members' everyday questions first,
+    admin tools last). Imported here, not at the top, so that importing one feature never
+    imports them all."""
     from handlers import (
-        commands,
         elections,
         home,
         meetings,
         member_data,
-        middleware,
+        nomination_admin,
+        nomination_answers,
+        nomination_form,
         nominations,
         officers,
         questions,
         roles,
     )
 
-    middleware.register(app, deps)
-    commands.register(app, deps)
-    for feature in (
+    return (
         roles,
-        questions,
         officers,
+        nominations,
+        nomination_admin,
+        nomination_answers,
+        nomination_form,
+        elections,
+        questions,
+        meetings,
         member_data,
         home,
-        meetings,
-        elections,
-        nominations,
-    ):
+    )
+
+
+def register(app: App, deps: AppDeps) -> None:
+    from handlers import commands, middleware
+
+    middleware.register(app, deps)
+    found = features()
+    commands.register(app, deps, [sub for f in found for sub in getattr(f, "SUBCOMMANDS", [])])
+    for feature in found:
         feature.register(app, deps)
 
     # Registered last: any event no feature listens for is still acknowledged, so Slack does

@@ -7,67 +7,18 @@ no Slack calls); the `work` part runs after it, in a Bolt lazy listener, for mod
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.models.blocks import Block
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.views.common import Reply, bullets, context, escape, header, notice, section, truncate
 
 log = logging.getLogger(__name__)
 
 COMMAND = "/liec"
-
-
-@dataclass(frozen=True)
-class CommandRequest:
-    user_id: str
-    channel_id: str
-    team_id: str
-    args: str  # what follows the subcommand name, stripped
-    trigger_id: str = ""
-    response_url: str = ""
-    respond: Callable[[Reply], None] | None = field(default=None, compare=False)
-
-    def reply(self, reply: Reply) -> None:
-        """Send an ephemeral follow-up to the person who typed the command."""
-        if self.respond is not None:
-            self.respond(reply)
-
-
-ReplyFn = Callable[[CommandRequest, AppDeps], Reply | None]
-WorkFn = Callable[[CommandRequest, AppDeps], None]
-
-
-@dataclass(frozen=True)
-class Subcommand:
-    name: str
-    usage: str
-    summary: str
-    reply: ReplyFn | None = None
-    work: WorkFn | None = None
-    aliases: tuple[str, ...] = ()
-    admin_only: bool = False
-
-
-def all_subcommands() -> list[Subcommand]:
-    # Imported here so that each feature module stays free to import this one.
-    from handlers import elections, meetings, member_data, nominations, officers, questions, roles
-
-    # In the order /liec help shows them: members' everyday questions first, admin tools last.
-    groups: list[list[Subcommand]] = [
-        roles.SUBCOMMANDS,
-        officers.SUBCOMMANDS,
-        nominations.SUBCOMMANDS,
-        elections.SUBCOMMANDS,
-        questions.SUBCOMMANDS,
-        meetings.SUBCOMMANDS,
-        member_data.SUBCOMMANDS,
-    ]
-    return [sub for group in groups for sub in group]
 
 
 class Dispatcher:
@@ -127,8 +78,9 @@ def _failure() -> Reply:
     )
 
 
-def register(app: App, deps: AppDeps) -> None:
-    dispatcher = Dispatcher(all_subcommands())
+def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
+    """`subcommands`: every feature's, in the order /liec help lists them (handlers/__init__.py)."""
+    dispatcher = Dispatcher(subcommands)
 
     def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
         sub, args, word = dispatcher.resolve(body.get("text", ""))

@@ -10,8 +10,11 @@ from typing import Any
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deliver import post_once, report_failure
 from bot.deps import AppDeps
+from bot.flows import election_jobs
+from bot.flows.election_jobs import finish_election
 from bot.services import election_store, nominations
 from bot.services.delivery import LOOK_BACK, PostError
 from bot.services.elections import (
@@ -22,12 +25,9 @@ from bot.services.elections import (
     ElectionKind,
     Position,
 )
+from bot.services.position_titles import position_title
 from bot.views import elections as views
 from bot.views.common import Reply, escape, notice
-from handlers import election_jobs
-from handlers.commands import CommandRequest, Subcommand
-from handlers.election_jobs import finish_election
-from handlers.election_titles import position_title
 from models.elections import ElectionRecord
 
 log = logging.getLogger(__name__)
@@ -63,7 +63,7 @@ def status_reply(deps: AppDeps) -> Reply:
         lines = []
         for record in election_store.all_elections(session):
             counts = [
-                (position_title(deps, c.position_key), c.counts)
+                (position_title(deps.roles, c.position_key), c.counts)
                 for c in nominations.counts_by_position(session, record)
             ]
             lines.append(
@@ -129,7 +129,7 @@ def _position_choices(deps: AppDeps) -> list[tuple[str, str]]:
     for role in deps.roles.roles:
         if role.key == REGIONAL_COORDINATOR:
             choices += [
-                (Position(role.key, region).key, position_title(deps, Position(role.key, region)))
+                (Position(role.key, region).key, position_title(deps.roles, Position(role.key, region)))
                 for region in REGIONS
             ]
         else:
@@ -179,7 +179,9 @@ def _publish(req: CommandRequest, deps: AppDeps, name: str) -> None:
         candidates = []
         for n in valid:
             name_text = n.candidate_name + (f" and {n.partner_name}" if n.partner_name else "")
-            candidates.append(views.Candidate(position_title(deps, n.position_key), name_text, n.statement))
+            candidates.append(
+                views.Candidate(position_title(deps.roles, n.position_key), name_text, n.statement)
+            )
         election_id, election_name, closed_at = record.id, record.name, record.closes_at
     # Exactly once, like the scheduled posts: a publish typed again after a fault finds the
     # messages that went out (the list can only be published after closing).

@@ -8,13 +8,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deliver import send
 from bot.deps import AppDeps
 from bot.services import audit, member_data
 from bot.slack_dm import DmFile, upload_to_dm
 from bot.views import member_data as views
 from bot.views.common import Reply
-from handlers.commands import CommandRequest, Subcommand
 
 log = logging.getLogger(__name__)
 

@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.deliver import send_in_job
 from bot.deps import AppDeps
-from bot.jobs import Job, JobRun
+from bot.flows.nomination_forms import membership_format, open_then_prefill
 from bot.services import nomination_rules, nominations
-from bot.services.delivery import PostError
 from bot.services.nomination_rules import Person
-from bot.services.nominations import NominationStatus
+from bot.services.nomination_submissions import nominator_problem
+from bot.services.position_titles import position_title
 from bot.views import nominations as views
 from bot.views import nominators as nominator_views
 from bot.views.common import Reply, escape
-from handlers.election_titles import position_title
-from handlers.nominations import membership_format, open_then_prefill
-from models.elections import NominationRecord, NominatorRecord
+from models.elections import NominatorRecord
 
 log = logging.getLogger(__name__)
 
@@ -32,21 +28,8 @@ log = logging.getLogger(__name__)
 
 
 def _nominator_problem(nominator: NominatorRecord | None, user_id: str, now: datetime) -> str | None:
-    if nominator is None:
-        return "This nomination has changed since you were asked: there is nothing to answer."
-    if nominator.slack_id != user_id:
-        return "This request was sent to someone else."
-    nomination = nominator.nomination
-    if nomination.withdrawn_at is not None:
-        return "The candidate has withdrawn this nomination: there is nothing to confirm."
-    if nominations.election_closed(nomination, now):
-        return (
-            f"Nominations for {escape(nomination.election.name)} have closed, so this "
-            "nomination can no longer be confirmed."
-        )
-    if nominator.status != nominations.AWAITING:
-        return f"You have already {nominator.status} this nomination."
-    return None
+    problem = nominator_problem(nominator, user_id, now)
+    return escape(problem) if problem is not None else None
 
 
 def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
@@ -59,7 +42,7 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
             respond(text=problem or "", replace_original=False, response_type="ephemeral")
             return
         candidate = nominator.nomination.candidate_name
-        position = position_title(deps, nominator.nomination.position_key)
+        position = position_title(deps.roles, nominator.nomination.position_key)
     number_format = membership_format(deps)
 
     def build(profile: Person | None) -> Any:
@@ -114,7 +97,7 @@ def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], d
             return
         status = nominations.confirm(session, nominator, details, now)
         answered = nominator_views.nominator_answered(
-            nomination.candidate_name, position_title(deps, nomination.position_key), True
+            nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
         )
         channel, ts = nominator.dm_channel, nominator.dm_ts
     log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
@@ -145,73 +128,11 @@ def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
         nominations.decline(session, nominator, deps.clock.now())
         answered = nominator_views.nominator_answered(
             nominator.nomination.candidate_name,
-            position_title(deps, nominator.nomination.position_key),
+            position_title(deps.roles, nominator.nomination.position_key),
             False,
         )
     log.info("nominator declined nominator=%s", nominator_id)
     respond(text=answered.text, blocks=answered.block_dicts(), replace_original=True)
-
-
-# Jobs ----------------------------------------------------------------------------------
-
-
-def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
-    nominator_id = int(run.payload["nominator_id"])
-    with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        if nominator is None or nominator.slack_id is None or nominator.notified_at is not None:
-            return
-        if _nominator_problem(nominator, nominator.slack_id, run.now) is not None:
-            return
-        n = nominator.nomination
-        reply = nominator_views.nominator_request(
-            nominator.id,
-            n.candidate_name,
-            n.candidate_slack_id,
-            n.submitted_by,
-            position_title(deps, n.position_key),
-            n.election.name,
-            n.election.closes_at,
-        )
-        user_id = nominator.slack_id
-    try:
-        channel, ts = send_in_job(deps, run, user_id, reply, what="a nominator's request to confirm")
-    except PostError:
-        return
-    with deps.session_factory.begin() as session:
-        stored = nominations.get_nominator(session, nominator_id)
-        if stored is not None:
-            stored.notified_at, stored.dm_channel, stored.dm_ts = run.now, channel, ts
-
-
-def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord, reply: Reply) -> None:
-    # A candidate not on Slack hears through whoever nominated them.
-    to = nomination.candidate_slack_id or nomination.submitted_by
-    try:
-        send_in_job(deps, run, to, reply, what="a notice to a candidate")
-    except PostError:
-        return
-
-
-def _notify_declined(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, int(run.payload["nominator_id"]))
-        if nominator is None or nominator.status != nominations.DECLINED:
-            return
-        n = nominator.nomination
-        reply = nominator_views.declined_notice(
-            nominator.slack_id, position_title(deps, n.position_key), n.election.name
-        )
-    _tell_candidate(deps, run, n, reply)
-
-
-def _notify_valid(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        n = nominations.get(session, int(run.payload["nomination_id"]))
-        if n is None or nominations.status_of(n) is not NominationStatus.VALID:
-            return
-        reply = nominator_views.valid_notice(position_title(deps, n.position_key), n.election.name)
-    _tell_candidate(deps, run, n, reply)
 
 
 def register(app: App, deps: AppDeps) -> None:
@@ -228,13 +149,3 @@ def register(app: App, deps: AppDeps) -> None:
     app.action(nominator_views.NOMINATOR_DECLINE)(
         ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)]
     )
-
-    deps.jobs.register(*jobs(deps))
-
-
-def jobs(deps: AppDeps) -> list[Job]:
-    return [
-        Job(nominations.NOTIFY_JOB, partial(_notify_nominator, deps)),
-        Job(nominations.DECLINED_JOB, partial(_notify_declined, deps)),
-        Job(nominations.VALID_JOB, partial(_notify_valid, deps)),
-    ]

@@ -15,9 +15,9 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
+from bot.flows.nomination_forms import branch_groups, membership_format
 from bot.services.nomination_rules import Route
 from bot.views import nominations as views
-from handlers.nominations import branch_groups, membership_format
 
 log = logging.getLogger(__name__)
 

@@ -1,38 +1,42 @@
 """Nominating: /liec nominate, the Nominate button and the shortcut open the form; the
 submission is checked in the acknowledgement; /liec nominations mine for the candidate,
-/liec nominations [position] | export for admins, whose side (the list, the export, Mark as
-checked) is handlers/nomination_admin.py. The nominators' side (their DM, Confirm and
-Decline) is handlers/nomination_answers.py; the form's redrawing as it is filled in (route, job-share
-partner) is handlers/nomination_form.py.
+/liec nominations [position] | export for admins (bot/flows/nomination_lists.py; Mark as
+checked is handlers/nomination_admin.py). The nominators' Confirm and Decline are
+handlers/nomination_answers.py (their DM is a job: bot/flows/nomination_messages.py); the
+form's redrawing as it is filled in is handlers/nomination_form.py. Each is in the one
+feature list, handlers/__init__.py.
 
 Personal data goes only to DMs and modals, never to a channel or a log line (ids only).
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deliver import send
 from bot.deps import AppDeps
+from bot.flows import nomination_lists, nomination_messages
+from bot.flows.nomination_forms import (
+    branch_groups,
+    membership_format,
+    open_nomination_form,
+    position_choices,
+)
 from bot.services import election_store, nomination_rules, nominations
+from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
-from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
-from bot.services.nomination_rules import NominationForm, Person, Route, validate
+from bot.services.elections import REGIONAL_COORDINATOR, Position, split_region
+from bot.services.position_titles import position_title
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
-from handlers import nomination_admin
-from handlers.commands import CommandRequest, Subcommand
-from handlers.election_titles import position_title
-from handlers.nomination_items import nomination_item
+from bot.views.nomination_items import nomination_item
 from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
@@ -63,7 +67,7 @@ def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) ->
     now = deps.clock.now()
     if wanted is not None and election_store.open_positions(session, now):
         return notice(
-            f"Nominations for {escape(position_title(deps, wanted))} are not open "
+            f"Nominations for {escape(position_title(deps.roles, wanted))} are not open "
             "now. Type `/liec nominate` to see the positions that are."
         )
     upcoming = election_store.next_election(session, now)
@@ -76,83 +80,6 @@ def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) ->
         "No election is taking nominations now. Members are told in the "
         "announcements channel when nominations open."
     )
-
-
-def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
-    several = len({f.election_id for f in found}) > 1
-    return [
-        views.Choice(f.value, position_title(deps, f.position) + (f" · {f.election_name}" if several else ""))
-        for f in found
-    ]
-
-
-def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
-    return [
-        views.BranchGroup(
-            title,
-            [
-                views.Choice(key, branch.name)
-                for key, branch in sorted(deps.org.branches.items(), key=lambda kv: kv[1].name)
-                if branch.region == region
-            ],
-        )
-        for region, title in REGIONS.items()
-    ]
-
-
-def membership_format(deps: AppDeps) -> str:
-    return nominations.rules_for(None, deps.org).membership_format_text
-
-
-def _profile(deps: AppDeps, user_id: str) -> Person:
-    """Name and email from the Slack profile, where Slack has them."""
-    try:
-        user = deps.client.users_info(user=user_id)["user"]
-    except SlackApiError:
-        return Person(user_id)
-    profile = user.get("profile") or {}
-    name = profile.get("real_name") or user.get("real_name") or ""
-    return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
-
-
-def open_then_prefill(
-    deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
-) -> None:
-    """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
-    opened = deps.client.views_open(trigger_id=trigger_id, view=build(None))
-    profile = _profile(deps, user_id)
-    if not (profile.name or profile.email):
-        return
-    view = opened.get("view") or {}
-    # If this fails the member still has the form, and types their details themselves.
-    with contextlib.suppress(SlackApiError):
-        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=build(profile))
-
-
-def open_nomination_form(
-    deps: AppDeps,
-    trigger_id: str,
-    user_id: str,
-    found: list[OpenPosition],
-    selected: str | None = None,
-) -> None:
-    choices = _choices(deps, found)
-    branches = branch_groups(deps)
-    closes_at = min(f.closes_at for f in found)
-
-    def build(profile: Person | None) -> Any:
-        candidate = profile or Person(user_id)
-        initial = NominationForm(position=None, candidate=candidate, statement="", route=Route.MEMBERS)
-        return views.nomination_modal(
-            choices,
-            branches,
-            membership_format=membership_format(deps),
-            initial=initial,
-            selected=selected,
-            closes_at=closes_at,
-        )
-
-    open_then_prefill(deps, trigger_id, build, user_id)
 
 
 def _open_positions(
@@ -196,7 +123,7 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
 def _mine_view(deps: AppDeps, user_id: str) -> Any:
     now = deps.clock.now()
     with deps.session_factory() as session:
-        items = [nomination_item(deps, n, now) for n in nominations.mine(session, user_id)]
+        items = [nomination_item(deps.org, deps.roles, n, now) for n in nominations.mine(session, user_id)]
     return views.mine_modal(items)
 
 
@@ -222,11 +149,11 @@ def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     if not deps.is_admin(req.user_id):
         return
     if verb == "export":
-        nomination_admin.export_csv(deps, req.user_id)
+        nomination_lists.export_csv(deps, req.user_id)
         return
     wanted, problem = _resolve_role(deps, req.args)
     if problem is None:
-        nomination_admin.send_admin_list(deps, req.user_id, wanted)
+        nomination_lists.send_admin_list(deps, req.user_id, wanted)
 
 
 SUBCOMMANDS = [
@@ -253,77 +180,40 @@ SUBCOMMANDS = [
 def _submitted_view(deps: AppDeps, n: NominationRecord) -> Any:
     asked = [x.slack_id for x in n.nominators if x.slack_id and x.status == nominations.AWAITING]
     return views.submitted_view(
-        position_title(deps, n.position_key), n.election.name, nominations.status_of(n).value, asked
+        position_title(deps.roles, n.position_key), n.election.name, nominations.status_of(n).value, asked
     )
 
 
-def _check_submission(
-    session: Session, deps: AppDeps, user_id: str, view: dict[str, Any]
-) -> tuple[NominationForm, Any, NominationRecord | None, dict[str, str]]:
-    """(form, election record, nomination being edited, errors)."""
-    now = deps.clock.now()
-    election_id, form = views.read_nomination(view["state"]["values"])
-    editing_id = views.metadata_id(view, "nomination_id")
-    editing = nominations.get(session, editing_id) if editing_id else None
-    election = election_store.get(session, election_id) if election_id else None
-    errors = validate(form, nominations.rules_for(election, deps.org), now)
-    position = nomination_rules.POSITION
-    if editing_id is not None:
-        if editing is None or not nominations.can_manage(editing, user_id):
-            errors[position] = "This nomination is not yours to edit."
-        elif editing.withdrawn_at is not None:
-            errors[position] = "This nomination was withdrawn."
-        elif election is not None and editing.election_id != election.id:
-            errors[position] = f"Choose a position in {editing.election.name}."
-    if election is not None and form.position is not None and not errors:
-        same = nominations.find_duplicate(
-            session, election.id, form.position, form.candidate, exclude_id=editing_id
-        )
-        if same is not None:
-            errors[position] = (
-                "You already have a nomination for this position: edit it with /liec nominations mine."
-                if nominations.can_manage(same, user_id)
-                else "This candidate has already been nominated for this position."
-            )
-    return form, election, editing, errors
-
-
 def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    key = str(view.get("id") or "")
-    now = deps.clock.now()
+    election_id, form = views.read_nomination(view["state"]["values"])
+    sub = submissions.Submission(
+        user_id=body["user"]["id"],
+        key=str(view.get("id") or ""),
+        election_id=election_id,
+        form=form,
+        editing_id=views.metadata_id(view, "nomination_id"),
+    )
     try:
         with deps.session_factory.begin() as session:
-            earlier = nominations.find_submission(session, key)
-            if earlier is not None:
-                # Slack's retry or a double click: the first one was saved; say so again.
-                ack(response_action="update", view=_submitted_view(deps, earlier))
-                return
-            form, election, editing, errors = _check_submission(session, deps, user_id, view)
-            if errors or election is None:
-                placed = views.place_errors(errors, views.input_block_ids(view), nomination_rules.POSITION)
-                ack(response_action="errors", errors=placed)
-                return
-            if editing is not None:
-                nominations.update(session, editing, form, now)
-                saved = editing
-            else:
-                saved = nominations.submit(
-                    session, form, election, submitted_by=user_id, submission_key=key, now=now
-                )
-            result = _submitted_view(deps, saved)
-            saved_id = saved.id
+            outcome = submissions.submit(session, deps.org, sub, deps.clock.now())
+            saved = outcome.nomination if isinstance(outcome, submissions.Saved) else None
+            result = _submitted_view(deps, saved) if saved is not None else None
     except IntegrityError:
         # Two deliveries of one submission raced; the other one saved it.
         with deps.session_factory() as session:
-            earlier = nominations.find_submission(session, key)
+            earlier = nominations.find_submission(session, sub.key)
             result = _submitted_view(deps, earlier) if earlier else None
         if result is None:
             ack()
         else:
             ack(response_action="update", view=result)
         return
-    log.info("nomination saved id=%s by=%s edit=%s", saved_id, user_id, editing is not None)
+    if isinstance(outcome, submissions.Rejected):
+        placed = views.place_errors(outcome.errors, views.input_block_ids(view), nomination_rules.POSITION)
+        ack(response_action="errors", errors=placed)
+        return
+    if not outcome.again:
+        log.info("nomination saved id=%s by=%s edit=%s", outcome.nomination.id, sub.user_id, outcome.edited)
     ack(response_action="update", view=result)
 
 
@@ -353,7 +243,7 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         selected = f"{n.election_id}|{n.position_key}"
         closes_at = n.election.closes_at
     view = views.nomination_modal(
-        _choices(deps, found),
+        position_choices(deps, found),
         branch_groups(deps),
         membership_format=membership_format(deps),
         initial=form,
@@ -421,11 +311,4 @@ def register(app: App, deps: AppDeps) -> None:
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)
     app.action(views.MINE_EDIT)(ack=ack_only, lazy=[lambda body: _on_edit(body, deps)])
     app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
-    nomination_admin.register(app, deps)
-
-    # The form's redrawing and the nominators' side: imported here, as they build on this
-    # module's helpers.
-    from handlers import nomination_answers, nomination_form
-
-    nomination_form.register(app, deps)
-    nomination_answers.register(app, deps)
+    nomination_messages.register(deps)

@@ -6,11 +6,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.services import election_store, officer_directory
 from bot.views import officers as views
 from bot.views.common import Reply
-from handlers.commands import CommandRequest, Subcommand
 
 
 def officers_reply(_req: CommandRequest, deps: AppDeps) -> Reply:

@@ -10,7 +10,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
+from bot.flows import question_delivery as delivery
 from bot.jobs import Job, JobRun, RetryLater
 from bot.services import admin_alerts
 from bot.services import questions as svc
@@ -18,8 +20,6 @@ from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
 from bot.views import questions as views
 from bot.views.common import Reply
-from handlers import question_delivery as delivery
-from handlers.commands import CommandRequest, Subcommand
 from models.questions import Question
 
 log = logging.getLogger(__name__)

@@ -8,11 +8,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.services.roles import RoleCatalog, RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
-from handlers.commands import CommandRequest, Subcommand
 
 # Role cards depend only on the role files and the organisation file, which are read once at
 # start: each card is built and validated once per process, not once per request.

@@ -13,9 +13,9 @@ from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.fake_slack import FakeSlack
+from bot.flows.meeting_jobs import MeetingJobs
 from bot.jobs import LEASE
 from bot.views import meetings as views
-from handlers.meeting_jobs import MeetingJobs
 from models.foundation import ScheduledJob
 from models.meetings import MeetingPost
 from tests.e2e.harness import BotHarness, keep_failed_posts_in_history

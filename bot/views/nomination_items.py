@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.deps import AppDeps
+from bot.config import OrgConfig
 from bot.services import nominations
 from bot.services.nomination_rules import Route
 from bot.services.nominations import NominationStatus
+from bot.services.position_titles import position_title
+from bot.services.roles import RoleCatalog
 from bot.views import nominations as views
 from bot.views.common import escape
-from handlers.election_titles import position_title
 from models.elections import NominationRecord
 
 
-def nomination_item(deps: AppDeps, n: NominationRecord, now: datetime) -> views.NominationItem:
+def nomination_item(
+    org: OrgConfig, roles: RoleCatalog, n: NominationRecord, now: datetime
+) -> views.NominationItem:
     status = nominations.status_of(n)
     if n.route == Route.BRANCH:
-        branch = deps.org.branches.get(n.branch or "")
+        branch = org.branches.get(n.branch or "")
         route = f"the {escape(branch.name if branch else n.branch or '?')} branch"
     else:
         route = "two members"
@@ -33,7 +36,7 @@ def nomination_item(deps: AppDeps, n: NominationRecord, now: datetime) -> views.
         lines.append(f"Job share with {escape(n.partner_name)}")
     return views.NominationItem(
         nomination_id=n.id,
-        position=position_title(deps, n.position_key),
+        position=position_title(roles, n.position_key),
         election=n.election.name,
         candidate=n.candidate_name,
         candidate_slack_id=n.candidate_slack_id,

@@ -17,9 +17,9 @@ from bot.jobs import Job, JobRun, RetryLater
 from bot.services import audit, election_store, nominations
 from bot.services.delivery import PostError
 from bot.services.elections import reminder_at
+from bot.services.position_titles import position_title
 from bot.views import elections as views
 from bot.views.common import Reply
-from handlers.election_titles import position_title
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _announce(deps: AppDeps, run: JobRun) -> None:
         record = election_store.get(session, int(run.payload["election_id"]))
         if record is None or record.announced_at is not None or record.closes_at <= run.now:
             return
-        titles = [position_title(deps, key) for key in record.positions]
+        titles = [position_title(deps.roles, key) for key in record.positions]
         reply = views.announcement(record.id, record.name, titles, record.closes_at)
         due = record.opens_at
     if _post_to_announcements(deps, run, reply, due):
@@ -101,7 +101,10 @@ def _summary(deps: AppDeps, run: JobRun) -> None:
         )
         lines = [
             views.SummaryLine(
-                position_title(deps, n.position_key), n.candidate_name, nominations.status_of(n), n.route
+                position_title(deps.roles, n.position_key),
+                n.candidate_name,
+                nominations.status_of(n),
+                n.route,
             )
             for n in nominations.list_for_admin(session, record.id)
         ]

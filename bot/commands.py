@@ -1,0 +1,45 @@
+"""What a /liec subcommand is: the contract between the dispatcher (handlers/commands.py) and
+each feature, which lists its `SUBCOMMANDS`.
+
+`reply` answers inside the acknowledgement (before the HTTP response, no Slack calls);
+`work` runs after it, in a Bolt lazy listener, for modals and DMs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.deps import AppDeps
+from bot.views.common import Reply
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    user_id: str
+    channel_id: str
+    team_id: str
+    args: str  # what follows the subcommand name, stripped
+    trigger_id: str = ""
+    response_url: str = ""
+    respond: Callable[[Reply], None] | None = field(default=None, compare=False)
+
+    def reply(self, reply: Reply) -> None:
+        """Send an ephemeral follow-up to the person who typed the command."""
+        if self.respond is not None:
+            self.respond(reply)
+
+
+ReplyFn = Callable[[CommandRequest, AppDeps], Reply | None]
+WorkFn = Callable[[CommandRequest, AppDeps], None]
+
+
+@dataclass(frozen=True)
+class Subcommand:
+    name: str
+    usage: str
+    summary: str
+    reply: ReplyFn | None = None
+    work: WorkFn | None = None
+    aliases: tuple[str, ...] = ()
+    admin_only: bool = False

@@ -1,0 +1,98 @@
+"""The nomination form and the nominator's confirmation form, opened from a command, a button
+or the shortcut: views.open at once (the trigger lasts 3 seconds), then the member's Slack
+profile filled in. Shared by the nomination and the nominator listeners."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import AppDeps
+from bot.services import nominations
+from bot.services.election_store import OpenPosition
+from bot.services.elections import REGIONS
+from bot.services.nomination_rules import NominationForm, Person, Route
+from bot.services.position_titles import position_title
+from bot.views import nominations as views
+
+
+def position_choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
+    several = len({f.election_id for f in found}) > 1
+    return [
+        views.Choice(
+            f.value, position_title(deps.roles, f.position) + (f" · {f.election_name}" if several else "")
+        )
+        for f in found
+    ]
+
+
+def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
+    return [
+        views.BranchGroup(
+            title,
+            [
+                views.Choice(key, branch.name)
+                for key, branch in sorted(deps.org.branches.items(), key=lambda kv: kv[1].name)
+                if branch.region == region
+            ],
+        )
+        for region, title in REGIONS.items()
+    ]
+
+
+def membership_format(deps: AppDeps) -> str:
+    return nominations.rules_for(None, deps.org).membership_format_text
+
+
+def _profile(deps: AppDeps, user_id: str) -> Person:
+    """Name and email from the Slack profile, where Slack has them."""
+    try:
+        user = deps.client.users_info(user=user_id)["user"]
+    except SlackApiError:
+        return Person(user_id)
+    profile = user.get("profile") or {}
+    name = profile.get("real_name") or user.get("real_name") or ""
+    return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
+
+
+def open_then_prefill(
+    deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
+) -> None:
+    """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
+    opened = deps.client.views_open(trigger_id=trigger_id, view=build(None))
+    profile = _profile(deps, user_id)
+    if not (profile.name or profile.email):
+        return
+    view = opened.get("view") or {}
+    # If this fails the member still has the form, and types their details themselves.
+    with contextlib.suppress(SlackApiError):
+        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=build(profile))
+
+
+def open_nomination_form(
+    deps: AppDeps,
+    trigger_id: str,
+    user_id: str,
+    found: list[OpenPosition],
+    selected: str | None = None,
+) -> None:
+    choices = position_choices(deps, found)
+    branches = branch_groups(deps)
+    closes_at = min(f.closes_at for f in found)
+
+    def build(profile: Person | None) -> Any:
+        candidate = profile or Person(user_id)
+        initial = NominationForm(position=None, candidate=candidate, statement="", route=Route.MEMBERS)
+        return views.nomination_modal(
+            choices,
+            branches,
+            membership_format=membership_format(deps),
+            initial=initial,
+            selected=selected,
+            closes_at=closes_at,
+        )
+
+    open_then_prefill(deps, trigger_id, build, user_id)

@@ -1,0 +1,126 @@
+"""The use cases of a nomination as members act on it: submit or edit the form, and the rules
+of who may do what (edit, withdraw, answer as a nominator). Plain Python over a session;
+handlers parse the Slack payload, call one of these, and render the outcome."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.config import OrgConfig
+from bot.services import election_store, nomination_rules, nominations
+from bot.services.nomination_rules import NominationForm, validate
+from models.elections import ElectionRecord, NominationRecord, NominatorRecord
+
+
+@dataclass(frozen=True)
+class Saved:
+    nomination: NominationRecord
+    edited: bool
+    again: bool = False  # Slack's retry or a double click: saved the first time
+
+
+@dataclass(frozen=True)
+class Rejected:
+    errors: dict[str, str]  # {field key: message}
+
+
+Submitted = Saved | Rejected
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A nomination form as the member sent it."""
+
+    user_id: str
+    key: str  # the view id: one submission, however often Slack delivers it
+    election_id: int | None
+    form: NominationForm
+    editing_id: int | None = None
+
+
+def editing_problem(
+    editing: NominationRecord | None, user_id: str, election: ElectionRecord | None
+) -> str | None:
+    """Why this member may not save this edit, or None. Only the candidate or whoever
+    submitted the nomination may edit it, while it stands, within its own election."""
+    if editing is None or not nominations.can_manage(editing, user_id):
+        return "This nomination is not yours to edit."
+    if editing.withdrawn_at is not None:
+        return "This nomination was withdrawn."
+    if election is not None and editing.election_id != election.id:
+        return f"Choose a position in {editing.election.name}."
+    return None
+
+
+def duplicate_problem(session: Session, election_id: int, sub: Submission) -> str | None:
+    """One nomination per candidate and position: the member is told to edit their own, or
+    that someone else nominated this candidate already."""
+    if sub.form.position is None:
+        return None
+    same = nominations.find_duplicate(
+        session, election_id, sub.form.position, sub.form.candidate, exclude_id=sub.editing_id
+    )
+    if same is None:
+        return None
+    if nominations.can_manage(same, sub.user_id):
+        return "You already have a nomination for this position: edit it with /liec nominations mine."
+    return "This candidate has already been nominated for this position."
+
+
+def check(
+    session: Session, org: OrgConfig, sub: Submission, now: datetime
+) -> tuple[ElectionRecord | None, NominationRecord | None, dict[str, str]]:
+    """(election, nomination being edited, errors by field)."""
+    editing = nominations.get(session, sub.editing_id) if sub.editing_id else None
+    election = election_store.get(session, sub.election_id) if sub.election_id else None
+    errors = validate(sub.form, nominations.rules_for(election, org), now)
+    position = nomination_rules.POSITION
+    if sub.editing_id is not None:
+        problem = editing_problem(editing, sub.user_id, election)
+        if problem is not None:
+            errors[position] = problem
+    if election is not None and not errors:
+        problem = duplicate_problem(session, election.id, sub)
+        if problem is not None:
+            errors[position] = problem
+    return election, editing, errors
+
+
+def submit(session: Session, org: OrgConfig, sub: Submission, now: datetime) -> Submitted:
+    """Save a new nomination or an edit; Rejected with every error by field."""
+    earlier = nominations.find_submission(session, sub.key)
+    if earlier is not None:
+        return Saved(earlier, edited=False, again=True)
+    election, editing, errors = check(session, org, sub, now)
+    if errors or election is None:
+        return Rejected(errors)
+    if editing is not None:
+        nominations.update(session, editing, sub.form, now)
+        return Saved(editing, edited=True)
+    saved = nominations.submit(
+        session, sub.form, election, submitted_by=sub.user_id, submission_key=sub.key, now=now
+    )
+    return Saved(saved, edited=False)
+
+
+def nominator_problem(nominator: NominatorRecord | None, user_id: str, now: datetime) -> str | None:
+    """Why this member cannot answer this request to nominate, or None (plain text: the
+    caller escapes it, as it carries the election's name)."""
+    if nominator is None:
+        return "This nomination has changed since you were asked: there is nothing to answer."
+    if nominator.slack_id != user_id:
+        return "This request was sent to someone else."
+    nomination = nominator.nomination
+    if nomination.withdrawn_at is not None:
+        return "The candidate has withdrawn this nomination: there is nothing to confirm."
+    if nominations.election_closed(nomination, now):
+        return (
+            f"Nominations for {nomination.election.name} have closed, so this "
+            "nomination can no longer be confirmed."
+        )
+    if nominator.status != nominations.AWAITING:
+        return f"You have already {nominator.status} this nomination."
+    return None
