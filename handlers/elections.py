@@ -4,7 +4,6 @@ The election's scheduled jobs are in handlers/election_jobs.py."""
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -22,8 +21,8 @@ from bot.services.elections import (
     REGIONS,
     Election,
     ElectionError,
-    ElectionKind,
     Position,
+    check_draft,
 )
 from bot.services.position_titles import position_title
 from bot.views import elections as views
@@ -237,58 +236,15 @@ SUBCOMMANDS = [
 # The "open an election" modal ---------------------------------------------------------
 
 
-def _selected_time(values: dict[str, Any], block_id: str) -> datetime | None:
-    stamp = (values.get(block_id, {}).get(views.INPUT) or {}).get("selected_date_time")
-    return datetime.fromtimestamp(int(stamp), UTC) if stamp else None
-
-
-def read_open_form(values: dict[str, Any], now: datetime) -> tuple[Election | None, dict[str, str]]:
-    def element(block_id: str) -> dict[str, Any]:
-        found: dict[str, Any] = values.get(block_id, {}).get(views.INPUT) or {}
-        return found
-
-    name = " ".join(str(element(views.NAME).get("value") or "").split())
-    kind = (element(views.KIND).get("selected_option") or {}).get("value", "regular")
-    opens_at = _selected_time(values, views.OPENS)
-    closes_at = _selected_time(values, views.CLOSES)
-    keys = [o["value"] for o in element(views.POSITIONS).get("selected_options") or []]
-    errors: dict[str, str] = {}
-    if not name:
-        errors[views.NAME] = "Please give the election a name."
-    if opens_at is None:
-        errors[views.OPENS] = "Please choose when nominations open."
-    if closes_at is None:
-        errors[views.CLOSES] = "Please choose when nominations close."
-    elif closes_at <= now:
-        errors[views.CLOSES] = "The closing time has already passed."
-    elif opens_at is not None and closes_at <= opens_at:
-        errors[views.CLOSES] = "Nominations must close after they open."
-    if not keys:
-        errors[views.POSITIONS] = "Choose at least one position."
-    if errors or opens_at is None or closes_at is None:
-        return None, errors
-    try:
-        election = Election(
-            name=name,
-            kind=ElectionKind(kind),
-            opens_at=opens_at,
-            closes_at=closes_at,
-            positions=tuple(Position.parse(k) for k in keys),
-        )
-    except (ElectionError, ValueError) as exc:
-        return None, {views.NAME: str(exc)}
-    return election, {}
-
-
 def _submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     if not deps.is_admin(user_id):
         ack(response_action="errors", errors={views.NAME: "Only LIEC admins can open elections."})
         return
     now = deps.clock.now()
-    election, errors = read_open_form(view["state"]["values"], now)
-    if election is None:
-        ack(response_action="errors", errors=errors)
+    election = check_draft(views.read_open_form(view["state"]["values"]), now)
+    if not isinstance(election, Election):
+        ack(response_action="errors", errors=views.field_errors(election))
         return
     with deps.session_factory.begin() as session:
         try:

@@ -205,3 +205,56 @@ def parse_moment(text: str, default_tz: str = "UTC") -> datetime:
     if parsed.tzinfo is not None:
         return parsed
     return local_to_aware(parsed, zone(default_tz))
+
+
+# The "open an election" form ------------------------------------------------------------
+
+# The form's fields, as its errors name them (the view maps each to its block).
+FIELD_NAME, FIELD_KIND, FIELD_OPENS, FIELD_CLOSES, FIELD_POSITIONS = (
+    "name",
+    "kind",
+    "opens",
+    "closes",
+    "positions",
+)
+
+
+@dataclass(frozen=True)
+class ElectionDraft:
+    """The form as an admin filled it in, before any rule is applied."""
+
+    name: str
+    kind: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+    position_keys: tuple[str, ...]
+
+
+def check_draft(draft: ElectionDraft, now: datetime) -> Election | dict[str, str]:
+    """The election the form describes, or every error as {field: message}."""
+    name = " ".join(draft.name.split())
+    errors: dict[str, str] = {}
+    if not name:
+        errors[FIELD_NAME] = "Please give the election a name."
+    if draft.opens_at is None:
+        errors[FIELD_OPENS] = "Please choose when nominations open."
+    if draft.closes_at is None:
+        errors[FIELD_CLOSES] = "Please choose when nominations close."
+    elif draft.closes_at <= now:
+        errors[FIELD_CLOSES] = "The closing time has already passed."
+    elif draft.opens_at is not None and draft.closes_at <= draft.opens_at:
+        errors[FIELD_CLOSES] = "Nominations must close after they open."
+    if not draft.position_keys:
+        errors[FIELD_POSITIONS] = "Choose at least one position."
+    if errors or draft.opens_at is None or draft.closes_at is None:
+        return errors
+    try:
+        return Election(
+            name=name,
+            kind=ElectionKind(draft.kind or "regular"),
+            opens_at=draft.opens_at,
+            closes_at=draft.closes_at,
+            positions=tuple(Position.parse(k) for k in draft.position_keys),
+        )
+    except (ElectionError, ValueError) as exc:
+        return {FIELD_NAME: str(exc)}

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
@@ -21,7 +22,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.services.elections import ElectionKind
+from bot.services.elections import (
+    FIELD_CLOSES,
+    FIELD_KIND,
+    FIELD_NAME,
+    FIELD_OPENS,
+    FIELD_POSITIONS,
+    ElectionDraft,
+    ElectionKind,
+)
 from bot.services.nominations import NominationStatus
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
@@ -275,3 +284,38 @@ def candidate_list(name: str, candidates: Sequence[Candidate]) -> list[Reply]:
         blocks.append(section(f"*{escape(candidate.name)}*"))
         blocks += [plain_section(piece) for piece in split_text(candidate.statement, _CHUNK)]
     return chunk_messages(f"Candidates: {escape(name)}", blocks)
+
+
+# Reading the "open an election" form ----------------------------------------------------
+
+FIELD_BLOCKS = {
+    FIELD_NAME: NAME,
+    FIELD_KIND: KIND,
+    FIELD_OPENS: OPENS,
+    FIELD_CLOSES: CLOSES,
+    FIELD_POSITIONS: POSITIONS,
+}
+
+
+def _selected_time(values: dict[str, Any], block_id: str) -> datetime | None:
+    stamp = (values.get(block_id, {}).get(INPUT) or {}).get("selected_date_time")
+    return datetime.fromtimestamp(int(stamp), UTC) if stamp else None
+
+
+def read_open_form(values: dict[str, Any]) -> ElectionDraft:
+    def element(block_id: str) -> dict[str, Any]:
+        found: dict[str, Any] = values.get(block_id, {}).get(INPUT) or {}
+        return found
+
+    return ElectionDraft(
+        name=str(element(NAME).get("value") or ""),
+        kind=(element(KIND).get("selected_option") or {}).get("value", "regular"),
+        opens_at=_selected_time(values, OPENS),
+        closes_at=_selected_time(values, CLOSES),
+        position_keys=tuple(o["value"] for o in element(POSITIONS).get("selected_options") or []),
+    )
+
+
+def field_errors(errors: dict[str, str]) -> dict[str, str]:
+    """The service's {field: message} as Slack's {block_id: message}."""
+    return {FIELD_BLOCKS.get(field, NAME): text for field, text in errors.items()}

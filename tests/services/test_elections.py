@@ -7,9 +7,11 @@ import pytest
 
 from bot.services.elections import (
     Election,
+    ElectionDraft,
     ElectionError,
     ElectionKind,
     Position,
+    check_draft,
     closing_utc,
     has_closed,
     is_open,
@@ -159,3 +161,41 @@ def test_parse_moment() -> None:
 )
 def test_split_region(text: str, expected: tuple[str, str | None]) -> None:
     assert split_region(text) == expected
+
+
+# The "open an election" form ---------------------------------------------------------------
+
+
+FORM_NOW = datetime(2027, 3, 1, 12, 0, tzinfo=UTC)
+
+
+def draft(**changes: object) -> ElectionDraft:
+    base: dict[str, object] = {
+        "name": "  By-election   2027 ",
+        "kind": "by-election",
+        "opens_at": FORM_NOW + timedelta(days=1),
+        "closes_at": FORM_NOW + timedelta(days=10),
+        "position_keys": ("secretary",),
+    }
+    return ElectionDraft(**{**base, **changes})  # type: ignore[arg-type]
+
+
+def test_an_open_form_becomes_an_election() -> None:
+    election = check_draft(draft(), FORM_NOW)
+    assert isinstance(election, Election)
+    assert election.name == "By-election 2027" and election.kind is ElectionKind.BY_ELECTION
+
+
+def test_every_open_form_error_is_on_its_field() -> None:
+    assert check_draft(draft(name=" ", opens_at=None, closes_at=None, position_keys=()), FORM_NOW) == {
+        "name": "Please give the election a name.",
+        "opens": "Please choose when nominations open.",
+        "closes": "Please choose when nominations close.",
+        "positions": "Choose at least one position.",
+    }
+    assert check_draft(draft(closes_at=FORM_NOW), FORM_NOW) == {
+        "closes": "The closing time has already passed."
+    }
+    assert check_draft(draft(closes_at=FORM_NOW + timedelta(hours=1)), FORM_NOW) == {
+        "closes": "Nominations must close after they open."
+    }

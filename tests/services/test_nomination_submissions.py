@@ -1,0 +1,98 @@
+"""The nomination use cases without Slack: who may edit, the duplicate check, Saved | Rejected."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import parse_org_config
+from bot.services import nomination_rules, nominations
+from bot.services import nomination_submissions as submissions
+from bot.services.nomination_submissions import Rejected, Saved, Submission
+from tests.e2e.harness import example_org
+from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
+
+ORG = parse_org_config(example_org())
+POSITION = nomination_rules.POSITION
+
+
+def sub(election_id: int, *, user: str = "U0CAND", key: str = "V1", editing: int | None = None) -> Submission:
+    return Submission(user_id=user, key=key, election_id=election_id, form=FORM, editing_id=editing)
+
+
+def test_a_valid_form_is_saved_and_the_same_submission_again_is_not_saved_twice(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        first = submissions.submit(session, ORG, sub(election.id), NOW)
+        again = submissions.submit(session, ORG, sub(election.id), NOW)
+    assert isinstance(first, Saved) and not first.edited and not first.again
+    assert isinstance(again, Saved) and again.again and again.nomination.id == first.nomination.id
+
+
+def test_field_errors_are_rejected_with_the_field(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        bad = replace(sub(election.id), form=replace(FORM, statement=""))
+        outcome = submissions.submit(session, ORG, bad, NOW)
+    assert isinstance(outcome, Rejected) and nomination_rules.STATEMENT in outcome.errors
+
+
+def test_only_the_candidate_or_the_submitter_may_edit(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        mine = submit(session, election, by="U0FRIEND")
+        assert submissions.editing_problem(mine, "U0CAND", election) is None  # the candidate
+        assert submissions.editing_problem(mine, "U0FRIEND", election) is None  # who submitted it
+        assert (
+            submissions.editing_problem(mine, "U0OTHER", election) == "This nomination is not yours to edit."
+        )
+        assert (
+            submissions.editing_problem(None, "U0CAND", election) == "This nomination is not yours to edit."
+        )
+        other = submissions.submit(
+            session, ORG, sub(election.id, user="U0OTHER", key="V2", editing=mine.id), NOW
+        )
+        assert (
+            isinstance(other, Rejected) and other.errors[POSITION] == "This nomination is not yours to edit."
+        )
+        nominations.withdraw(mine, NOW)
+        assert submissions.editing_problem(mine, "U0CAND", election) == "This nomination was withdrawn."
+
+
+def test_an_edit_in_another_election_is_refused(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        first = make_election(session, "LIEC 2027")
+        second = make_election(session, "By-election")
+        mine = submit(session, first)
+        assert submissions.editing_problem(mine, "U0CAND", second) == "Choose a position in LIEC 2027."
+
+
+def test_the_duplicate_check_tells_the_owner_to_edit_and_others_it_is_taken(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        submit(session, election, by="U0CAND")
+        assert submissions.duplicate_problem(session, election.id, sub(election.id, key="V2")) == (
+            "You already have a nomination for this position: edit it with /liec nominations mine."
+        )
+        assert submissions.duplicate_problem(
+            session, election.id, sub(election.id, user="U0OTHER", key="V3")
+        ) == ("This candidate has already been nominated for this position.")
+        outcome = submissions.submit(session, ORG, sub(election.id, user="U0OTHER", key="V3"), NOW)
+        assert isinstance(outcome, Rejected) and "already been nominated" in outcome.errors[POSITION]
+
+
+def test_an_edit_by_its_owner_is_saved_as_an_edit(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        mine = submit(session, election)
+        edited = replace(
+            sub(election.id, key="V9", editing=mine.id), form=replace(FORM, statement="New words.")
+        )
+        outcome = submissions.submit(session, ORG, edited, NOW)
+        assert isinstance(outcome, Saved) and outcome.edited and outcome.nomination.statement == "New words."
+    assert CLOSES > NOW
