@@ -45,3 +45,15 @@ class UtcDateTime(TypeDecorator[datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Personal data is declared once, on its column: `mapped_column(..., info=PERSONAL)`. The
+# member's export (my-data), erasure (forget-me), the returning officer's CSV and the
+# retention purge are checked against these marks (tests/services/test_personal_data.py),
+# and erasure of a nominator is driven by them.
+PERSONAL: dict[str, Any] = {"personal": True}
+
+
+def personal_columns(model: type[Base]) -> tuple[str, ...]:
+    """The attribute names of the model's columns marked personal, in table order."""
+    return tuple(column.key for column in model.__table__.columns if column.info.get("personal"))

@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime
+from models.base import PERSONAL, Base, UtcDateTime
 
 
 class ElectionRecord(Base):
@@ -56,18 +56,20 @@ class NominationRecord(Base):
     position_key: Mapped[str] = mapped_column(String(80))
     # The modal's view id: Slack's retries and double clicks carry the same one.
     submission_key: Mapped[str] = mapped_column(String(100), unique=True)
-    submitted_by: Mapped[str] = mapped_column(String(20), index=True)
-    candidate_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
-    candidate_name: Mapped[str] = mapped_column(String(150))
-    candidate_email: Mapped[str] = mapped_column(String(320))
-    candidate_membership: Mapped[str] = mapped_column(String(40))
-    statement: Mapped[str] = mapped_column(Text)
+    submitted_by: Mapped[str] = mapped_column(String(20), index=True, info=PERSONAL)
+    candidate_slack_id: Mapped[str | None] = mapped_column(
+        String(20), nullable=True, index=True, info=PERSONAL
+    )
+    candidate_name: Mapped[str] = mapped_column(String(150), info=PERSONAL)
+    candidate_email: Mapped[str] = mapped_column(String(320), info=PERSONAL)
+    candidate_membership: Mapped[str] = mapped_column(String(40), info=PERSONAL)
+    statement: Mapped[str] = mapped_column(Text, info=PERSONAL)
     route: Mapped[str] = mapped_column(String(10))
     branch: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    partner_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    partner_name: Mapped[str | None] = mapped_column(String(150), nullable=True)
-    partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
-    partner_membership: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    partner_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, info=PERSONAL)
+    partner_name: Mapped[str | None] = mapped_column(String(150), nullable=True, info=PERSONAL)
+    partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=PERSONAL)
+    partner_membership: Mapped[str | None] = mapped_column(String(40), nullable=True, info=PERSONAL)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -99,10 +101,10 @@ class NominatorRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
     slot: Mapped[int] = mapped_column(Integer)
-    slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
-    name: Mapped[str | None] = mapped_column(String(150), nullable=True)
-    email: Mapped[str | None] = mapped_column(String(320), nullable=True)
-    membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=PERSONAL)
+    name: Mapped[str | None] = mapped_column(String(150), nullable=True, info=PERSONAL)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=PERSONAL)
+    membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True, info=PERSONAL)
     status: Mapped[str] = mapped_column(String(20))
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The DM asking them (sent by a durable job, so once); kept to update it on an answer.

@@ -28,6 +28,7 @@ from bot.services.nomination_rules import (
     normalise_email,
     normalise_membership_number,
 )
+from models.base import personal_columns
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 
 # Nominator statuses.
@@ -425,6 +426,7 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
                 "position": row.nomination.position_key,
                 # Only what they gave and what they answered; the candidate's data is not theirs.
                 "candidate_name": row.nomination.candidate_name,
+                "your_slack_id": row.slack_id,
                 "your_name": row.name,
                 "your_email": row.email,
                 "your_membership_number": row.membership_number,
@@ -437,8 +439,10 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
 
 
 def _erase_nominator(row: NominatorRecord) -> None:
-    # The nomination keeps the fact that a nominator answered, not who they were.
-    row.slack_id = row.name = row.email = row.membership_number = None
+    # The nomination keeps the fact that a nominator answered, not who they were: every
+    # column marked personal (models/base.py PERSONAL), and where their DM was.
+    for column in personal_columns(NominatorRecord):
+        setattr(row, column, None)
     row.dm_channel = row.dm_ts = None
 
 
