@@ -10,12 +10,11 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
-from bot.deliver import post_once, report_failure
 from bot.deps import AppDeps
 from bot.flows import election_jobs
 from bot.flows.election_jobs import finish_election
+from bot.flows.election_publish import publish_candidate_list
 from bot.services import election_store, nominations
-from bot.services.delivery import LOOK_BACK, PostError
 from bot.services.elections import (
     REGIONAL_COORDINATOR,
     REGIONS,
@@ -31,7 +30,6 @@ from models.elections import ElectionRecord
 
 log = logging.getLogger(__name__)
 
-PUBLISH_KIND = "election_publish"
 USAGE = (
     "`/liec election open` (a form) · `/liec election close <name>` · "
     "`/liec election status` · `/liec election publish <name>`"
@@ -120,7 +118,9 @@ def election_work(req: CommandRequest, deps: AppDeps) -> None:
     elif verb == "close":
         _close_command(req, deps, rest)
     elif verb == "publish":
-        _publish(req, deps, rest)
+        reply = publish_candidate_list(deps, rest, req.user_id)
+        if reply is not None:
+            req.reply(reply)
 
 
 def _position_choices(deps: AppDeps) -> list[tuple[str, str]]:
@@ -157,66 +157,6 @@ def _close_command(req: CommandRequest, deps: AppDeps, name: str) -> None:
         notice(
             f"Nominations for {escape(election_name)} are closed. "
             "The admins get the summary by direct message."
-        )
-    )
-
-
-def _publish(req: CommandRequest, deps: AppDeps, name: str) -> None:
-    channel = deps.org.channels.announcements
-    now = deps.clock.now()
-    with deps.session_factory() as session:
-        record, _ = _find(session, name)
-        if record is None or channel is None or record.published_at is not None:
-            return
-        if election_store.state(record, now) != "closed":
-            return
-        valid = [
-            n
-            for n in nominations.list_for_admin(session, record.id)
-            if nominations.status_of(n) is nominations.NominationStatus.VALID
-        ]
-        candidates = []
-        for n in valid:
-            name_text = n.candidate_name + (f" and {n.partner_name}" if n.partner_name else "")
-            candidates.append(
-                views.Candidate(position_title(deps.roles, n.position_key), name_text, n.statement)
-            )
-        election_id, election_name, closed_at = record.id, record.name, record.closes_at
-    # Exactly once, like the scheduled posts: a publish typed again after a fault finds the
-    # messages that went out (the list can only be published after closing).
-    for index, message in enumerate(views.candidate_list(election_name, candidates)):
-        try:
-            post_once(
-                deps,
-                PUBLISH_KIND,
-                channel,
-                f"{PUBLISH_KIND}:{election_id}:{index}",
-                message,
-                since=min(closed_at, now) - LOOK_BACK,
-                check_first=True,
-            )
-        except PostError as exc:
-            log.warning("candidate list not published election=%s error=%s", election_id, exc.error)
-            if exc.permanent:
-                report_failure(deps, PUBLISH_KIND, channel, exc, "the candidate list")
-            req.reply(
-                notice(
-                    f"The candidate list of {escape(election_name)} could not be "
-                    f"posted (Slack said `{escape(exc.error)}`), so it is not marked "
-                    "published. Please try again in a few minutes."
-                )
-            )
-            return
-    with deps.session_factory.begin() as session:
-        stored = election_store.get(session, election_id)
-        if stored is not None:
-            stored.published_at = now
-            stored.published_by = req.user_id
-    log.info("candidate list published election=%s by=%s", election_id, req.user_id)
-    req.reply(
-        notice(
-            f"The candidate list of {escape(election_name)} is published "
-            f"({len(candidates)} candidate{'s' if len(candidates) != 1 else ''})."
         )
     )
 

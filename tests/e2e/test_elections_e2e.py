@@ -211,6 +211,20 @@ def test_a_5xx_after_slack_posted_the_candidate_list_is_not_posted_again(bot: Bo
     assert [p["text"] for p in posts_to(bot, "C0ANNOUNCE") if p["text"].startswith("Candidates")] == []
 
 
+def test_a_refused_candidate_list_tells_the_admins_and_the_admin_who_asked(bot: BotHarness) -> None:
+    open_election(bot, opens=NOW - timedelta(hours=1))
+    nominate(bot)
+    bot.clock.set(CLOSES)
+    bot.run_jobs()
+    bot.run_jobs()
+    bot.fake.fail_next("chat.postMessage", status=200, error="not_in_channel")
+    bot.command("election publish By-election 2026", user=ADMINS[0])
+    told = bot.fake.wait_for("response_url")[-1]["text"]
+    assert "could not be posted" in told and "not_in_channel" in told
+    alerts = [p["text"] for p in posts_to(bot, ADMINS_CHANNEL) if "candidate list" in p["text"]]
+    assert len(alerts) == 1 and "<#C0ANNOUNCE>" in alerts[0]
+
+
 def test_the_retention_purge_deletes_nomination_data(bot: BotHarness) -> None:
     open_election(bot, opens=NOW - timedelta(hours=1))
     assert nominate(bot)["response_action"] == "update"
