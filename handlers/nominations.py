@@ -259,13 +259,9 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     nomination_id = int(body["actions"][0].get("value") or 0)
     now = deps.clock.now()
     with deps.session_factory.begin() as session:
-        n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id):
-            return
-        if nominations.election_closed(n, now):
-            return
-        nominations.withdraw(n, now)
-        nominations.cancel_requests(session, n)
+        outcome = submissions.withdraw(session, nomination_id, user_id, now)
+    if isinstance(outcome, submissions.Refused):
+        return  # the list only offers Withdraw where it applies; a stale click does nothing
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}
     deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))

@@ -124,3 +124,26 @@ def nominator_problem(nominator: NominatorRecord | None, user_id: str, now: date
     if nominator.status != nominations.AWAITING:
         return f"You have already {nominator.status} this nomination."
     return None
+
+
+@dataclass(frozen=True)
+class Withdrawn:
+    nomination_id: int
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: str
+
+
+def withdraw(session: Session, nomination_id: int, user_id: str, now: datetime) -> Withdrawn | Refused:
+    """Withdraw a nomination (its candidate or whoever submitted it, while the election is
+    open); the requests to its nominators not yet sent are withdrawn with it."""
+    n = nominations.get(session, nomination_id)
+    if n is None or not nominations.can_manage(n, user_id):
+        return Refused("This nomination is not yours to withdraw.")
+    if nominations.election_closed(n, now):
+        return Refused(f"Nominations for {n.election.name} have closed.")
+    nominations.withdraw(n, now)
+    nominations.cancel_requests(session, n)
+    return Withdrawn(n.id)

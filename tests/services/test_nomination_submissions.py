@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import parse_org_config
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_submissions import Rejected, Saved, Submission
+from models.foundation import ScheduledJob
 from tests.e2e.harness import example_org
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
 
@@ -96,3 +98,18 @@ def test_an_edit_by_its_owner_is_saved_as_an_edit(session_factory: sessionmaker[
         outcome = submissions.submit(session, ORG, edited, NOW)
         assert isinstance(outcome, Saved) and outcome.edited and outcome.nomination.statement == "New words."
     assert CLOSES > NOW
+
+
+def test_withdraw_only_by_its_owner_while_open_and_its_requests_go_with_it(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        mine = submit(session, make_election(session))
+        assert isinstance(submissions.withdraw(session, mine.id, "U0OTHER", NOW), submissions.Refused)
+        assert isinstance(submissions.withdraw(session, mine.id, "U0CAND", CLOSES), submissions.Refused)
+        assert submissions.withdraw(session, mine.id, "U0CAND", NOW) == submissions.Withdrawn(mine.id)
+        assert mine.withdrawn_at == NOW
+        statuses = session.scalars(
+            select(ScheduledJob.status).where(ScheduledJob.kind == nominations.NOTIFY_JOB.name)
+        )
+        assert set(statuses) == {"cancelled"}
