@@ -31,7 +31,9 @@ def features() -> tuple[ModuleType, ...]:
         nomination_form,
         nominations,
         officers,
+        question_actions,
         questions,
+        regions,
         roles,
     )
 
@@ -44,6 +46,8 @@ def features() -> tuple[ModuleType, ...]:
         nomination_form,
         elections,
         questions,
+        regions,
+        question_actions,
         meetings,
         member_data,
         home,

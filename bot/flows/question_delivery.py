@@ -358,3 +358,29 @@ def refresh_messages(deps: AppDeps, question_id: int) -> None:
             )
         except (Unreachable, Delayed):
             log.warning("could not update a question message question=%s", question_id)
+
+
+# Asking ------------------------------------------------------------------------------------------
+
+
+def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None:
+    """A member's question: stored, routed to a region (or the member asked for theirs),
+    delivered, and the member told what happened."""
+    tz = member_tz(deps, asker_id)
+    with deps.session_factory.begin() as session:
+        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz)
+        question = svc.create_question(
+            session,
+            asker_id=asker_id,
+            text=text,
+            decision=decision,
+            asker_tz=tz,
+            now=deps.clock.now(),
+        )
+    # Even a question whose asker never picks a region reaches someone in the end.
+    schedule_escalation(deps, question)
+    log.info("question asked id=%s region=%s", question.id, question.region or "-")
+    if decision.region is None:
+        tell(views.region_picker(decision.reason, question.id))
+        return
+    deliver_and_tell(deps, question.id, tell)

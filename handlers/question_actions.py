@@ -1,0 +1,175 @@
+"""The coordinators' buttons on a question (Take it, Answered, Another region and its modal)
+and a member's pick of their region."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bot.deps import AppDeps
+from bot.flows import question_delivery as delivery
+from bot.services import questions as svc
+from bot.services.tz_regions import Region, parse_region
+from bot.views import questions as views
+from bot.views.common import Reply
+from models.questions import Question
+
+log = logging.getLogger(__name__)
+
+
+def _question_id(body: dict[str, Any]) -> int | None:
+    value = str(body["actions"][0].get("value") or "")
+    return int(value) if value.isdigit() else None
+
+
+def _ephemeral(respond: Respond, reply: Reply) -> None:
+    respond(**reply.as_ephemeral(), replace_original=False)
+
+
+def _settled(deps: AppDeps, question_id: int) -> None:
+    """After a take, an answer or a move: no escalation any more, and messages brought up to date."""
+    with deps.session_factory.begin() as session:
+        svc.ESCALATE.cancel(session, question_id)
+    delivery.refresh_messages(deps, question_id)
+
+
+def _allowed(deps: AppDeps, question_id: int, user_id: str) -> Question | None:
+    with deps.session_factory() as session:
+        question = svc.get_question(session, question_id)
+    if question is None or not svc.can_handle(deps.org, question, user_id):
+        return None
+    return question
+
+
+def _question_clicked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> tuple[Question, str] | None:
+    """The question a coordinator's button is about, if they may handle it (else they are told)."""
+    question_id, user_id = _question_id(body), body["user"]["id"]
+    if question_id is None:
+        return None
+    question = _allowed(deps, question_id, user_id)
+    if question is None:
+        _ephemeral(respond, views.not_yours())
+        return None
+    return question, user_id
+
+
+def on_claim(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    clicked = _question_clicked(deps, body, respond)
+    if clicked is None:
+        return
+    question, user_id = clicked
+    question_id = question.id
+    with deps.session_factory.begin() as session:
+        won = svc.claim(session, question_id, user_id, deps.clock.now())
+        current = svc.get_question(session, question_id)
+        holder = current.claimed_by if current else None
+    if not won:
+        _ephemeral(respond, views.already_taken(holder))
+        return
+    _settled(deps, question_id)
+    if question.region:
+        delivery.send(deps, question.asker_id, views.claimed_to_asker(Region(question.region), user_id))
+
+
+def on_answered(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    clicked = _question_clicked(deps, body, respond)
+    if clicked is None:
+        return
+    question, user_id = clicked
+    question_id = question.id
+    with deps.session_factory.begin() as session:
+        done = svc.mark_answered(session, question_id, user_id, deps.clock.now())
+    if not done:
+        _ephemeral(respond, views.already_taken(None))
+        return
+    _settled(deps, question_id)
+    delivery.send(deps, question.asker_id, views.answered_to_asker(user_id))
+
+
+def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    clicked = _question_clicked(deps, body, respond)
+    if clicked is None:
+        return
+    question, _ = clicked
+    if question.status == svc.ANSWERED:
+        _ephemeral(respond, views.already_taken(None))
+        return
+    delivery.slack_call(
+        deps.client.views_open, trigger_id=body["trigger_id"], view=views.reroute_modal(question)
+    )
+
+
+def on_reroute_submit(deps: AppDeps, body: dict[str, Any]) -> None:
+    user_id = body["user"]["id"]
+    view = body["view"]
+    metadata = str(view.get("private_metadata") or "")
+    state = view["state"]["values"][views.REROUTE_BLOCK][views.REROUTE_INPUT]
+    region = parse_region(str((state.get("selected_option") or {}).get("value", "")))
+    if not metadata.isdigit() or region is None:
+        return
+    question_id = int(metadata)
+    if _allowed(deps, question_id, user_id) is None:
+        return
+    with deps.session_factory.begin() as session:
+        moved = svc.reroute(session, question_id, region, user_id, deps.clock.now())
+    if moved is None:
+        return
+    log.info("question moved id=%s region=%s", question_id, region.value)
+    delivery.refresh_messages(deps, question_id)
+    delivery.schedule_escalation(deps, moved)
+    tell = delivery.dm_teller(deps, moved.asker_id)
+    tell(views.moved_to_asker(region))
+    delivery.deliver_and_tell(deps, question_id, tell)
+
+
+def on_pick_region(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    """A member picks their region (remembered); a question waiting for it is sent."""
+    action = body["actions"][0]
+    region = parse_region(action["action_id"].removeprefix(views.PICK_REGION_PREFIX))
+    user_id = body["user"]["id"]
+    if region is None:
+        return
+    now = deps.clock.now()
+    with deps.session_factory.begin() as session:
+        svc.set_region(session, user_id, region, now)
+    respond(
+        **views.region_saved(region, svc.coordinators(deps.org, region)).as_ephemeral(),
+        replace_original=True,
+    )
+    question_id = _question_id(body)
+    if question_id is None:
+        return
+    with deps.session_factory.begin() as session:
+        question = svc.get_question(session, question_id)
+        if question is None or question.asker_id != user_id:
+            return
+        routed = svc.give_region(session, question_id, region, "you chose it", now)
+    if routed is None:
+        return
+    delivery.schedule_escalation(deps, routed)
+    delivery.deliver_and_tell(deps, question_id, delivery.dm_teller(deps, user_id))
+
+
+def register(app: App, deps: AppDeps) -> None:
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def lazy(fn: Any) -> Any:
+        def run(body: dict[str, Any], respond: Respond) -> None:
+            fn(deps, body, respond)
+
+        return run
+
+    def reroute_submitted(body: dict[str, Any]) -> None:
+        on_reroute_submit(deps, body)
+
+    app.action(views.CLAIM)(ack=ack_only, lazy=[lazy(on_claim)])
+    app.action(views.ANSWERED)(ack=ack_only, lazy=[lazy(on_answered)])
+    app.action(views.REROUTE)(ack=ack_only, lazy=[lazy(on_reroute_button)])
+    app.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(
+        ack=ack_only, lazy=[lazy(on_pick_region)]
+    )
+    app.view(views.REROUTE_MODAL)(ack=ack_only, lazy=[reroute_submitted])
