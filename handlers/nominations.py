@@ -22,12 +22,7 @@ from bot.commands import CommandRequest, Subcommand
 from bot.deliver import send
 from bot.deps import AppDeps
 from bot.flows import nomination_lists, nomination_messages
-from bot.flows.nomination_forms import (
-    branch_groups,
-    membership_format,
-    open_nomination_form,
-    position_choices,
-)
+from bot.flows.nomination_forms import mine_view, open_nomination_form
 from bot.services import election_store, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
@@ -36,7 +31,6 @@ from bot.services.position_titles import position_title
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
-from bot.views.nomination_items import nomination_item
 from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
@@ -120,13 +114,6 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
 # /liec nominations ---------------------------------------------------------------------
 
 
-def _mine_view(deps: AppDeps, user_id: str) -> Any:
-    now = deps.clock.now()
-    with deps.session_factory() as session:
-        items = [nomination_item(deps.org, deps.roles, n, now) for n in nominations.mine(session, user_id)]
-    return views.mine_modal(items)
-
-
 def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
@@ -144,7 +131,7 @@ def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        deps.client.views_open(trigger_id=req.trigger_id, view=_mine_view(deps, req.user_id))
+        deps.client.views_open(trigger_id=req.trigger_id, view=mine_view(deps, req.user_id))
         return
     if not deps.is_admin(req.user_id):
         return
@@ -217,56 +204,6 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
     ack(response_action="update", view=result)
 
 
-# "My nominations" -------------------------------------------------------------------------
-
-
-def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    nomination_id = int(body["actions"][0].get("value") or 0)
-    now = deps.clock.now()
-    with deps.session_factory() as session:
-        n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
-            return
-        if nominations.election_closed(n, now):
-            deps.client.views_push(
-                trigger_id=body["trigger_id"],
-                view=views.modal_notice(
-                    "Nominations closed",
-                    f"Nominations for {escape(n.election.name)} have "
-                    "closed: the nomination can no longer be changed.",
-                ),
-            )
-            return
-        form = nominations.form_of(n)
-        found = election_store.open_positions(session, now, election_id=n.election_id)
-        selected = f"{n.election_id}|{n.position_key}"
-        closes_at = n.election.closes_at
-    view = views.nomination_modal(
-        position_choices(deps, found),
-        branch_groups(deps),
-        membership_format=membership_format(deps),
-        initial=form,
-        selected=selected,
-        closes_at=closes_at,
-        nomination_id=nomination_id,
-    )
-    deps.client.views_push(trigger_id=body["trigger_id"], view=view)
-
-
-def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    nomination_id = int(body["actions"][0].get("value") or 0)
-    now = deps.clock.now()
-    with deps.session_factory.begin() as session:
-        outcome = submissions.withdraw(session, nomination_id, user_id, now)
-    if isinstance(outcome, submissions.Refused):
-        return  # the list only offers Withdraw where it applies; a stale click does nothing
-    log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
-    view = body.get("view") or {}
-    deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))
-
-
 # Wiring --------------------------------------------------------------------------------
 
 
@@ -305,6 +242,4 @@ def register(app: App, deps: AppDeps) -> None:
     app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[nominate_button])
     app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[shortcut])
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)
-    app.action(views.MINE_EDIT)(ack=ack_only, lazy=[lambda body: _on_edit(body, deps)])
-    app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[lambda body: _on_withdraw(body, deps)])
     nomination_messages.register(deps)

@@ -17,6 +17,7 @@ from bot.services.elections import REGIONS
 from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
+from bot.views.nomination_items import nomination_item
 
 
 def position_choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
@@ -96,3 +97,11 @@ def open_nomination_form(
         )
 
     open_then_prefill(deps, trigger_id, build, user_id)
+
+
+def mine_view(deps: AppDeps, user_id: str) -> Any:
+    """The member's "My nominations" modal."""
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        items = [nomination_item(deps.org, deps.roles, n, now) for n in nominations.mine(session, user_id)]
+    return views.mine_modal(items)
