@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from alembic import command
+from alembic.script import ScriptDirectory
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
@@ -46,7 +47,7 @@ def quiet_cli(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_bot_refuses_a_schema_behind_until_db_upgrade(
     database_url: str, monkeypatch: pytest.MonkeyPatch, quiet_cli: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    command.downgrade(db.alembic_config(database_url), "0005_data_rights@-1")
+    command.downgrade(db.alembic_config(database_url), "0005_data_rights@0001_foundation")
     engine = db.make_engine(database_url)
     assert not MY_TABLES & set(inspect(engine).get_table_names())
     engine.dispose()
@@ -59,7 +60,9 @@ def test_the_bot_refuses_a_schema_behind_until_db_upgrade(
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("LIEC_CONFIG", str(EXAMPLE))
     assert cli.main(["db", "upgrade"]) == 0
-    assert "now at 0005_data_rights" in capsys.readouterr().out
+    head = ScriptDirectory.from_config(db.alembic_config(database_url)).get_current_head()
+    out = capsys.readouterr().out
+    assert "now at 0005_data_rights" in out and str(head) in out
     runtime = _build(database_url)
     runtime.engine.dispose()
     assert cli.main(["db", "upgrade"]) == 0  # again: nothing to do
@@ -86,8 +89,9 @@ def test_the_migration_matches_the_models(database_url: str) -> None:
 
 def test_the_migration_downgrades_and_upgrades_again(database_url: str) -> None:
     config = db.alembic_config(database_url)
-    command.downgrade(config, "0005_data_rights@-1")
+    command.downgrade(config, "0005_data_rights@0001_foundation")
     command.upgrade(config, "0005_data_rights")
+    command.upgrade(config, "head")
     engine = db.make_engine(database_url)
     assert set(inspect(engine).get_table_names()) >= MY_TABLES
     assert db.schema_behind(engine) == set()
