@@ -23,7 +23,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.services.meeting_times import MeetingTimeError, parse_duration, parse_meeting_times, parse_zone
+from bot.meeting_times import MeetingTimeError, parse_duration, parse_meeting_times, parse_zone
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")

@@ -14,10 +14,10 @@ from bot.commands import CommandRequest, Subcommand
 from bot.config import meeting_key_for
 from bot.deps import AppDeps
 from bot.flows import meeting_jobs
+from bot.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
 from bot.services import meetings as service
 from bot.services.meeting_queries import find_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, split_reminders
-from bot.services.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
 from bot.views import meetings as views
 from bot.views.common import Reply, escape, truncate
 from models.meetings import Meeting

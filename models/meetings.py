@@ -15,7 +15,7 @@ class Meeting(Base):
     """One meeting series (or a one-off), from the organisation file or added in Slack.
 
     Times are kept as the admin wrote them (`start` in `timezone`, `rrule`); every occurrence
-    and reminder instant is computed from them (bot/services/meeting_times.py).
+    and reminder instant is computed from them (bot/meeting_times.py).
     """
 
     __tablename__ = "meetings"

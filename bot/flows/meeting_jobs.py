@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from bot.deliver import alert_admins, post_job, report_failure
 from bot.deps import AppDeps
 from bot.jobs import Job, JobRun, RetryLater
+from bot.meeting_times import format_duration, slack_date_token
 from bot.services import meeting_planning as planning
 from bot.services import meeting_queries
 from bot.services.delivery import PostError
 from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
 from bot.services.meeting_posts import posted, record_post
 from bot.services.meeting_shifts import period_for, shift_notes
-from bot.services.meeting_times import format_duration, slack_date_token
 from bot.services.meetings import sync_from_config
 from bot.services.reminders import timing
 from bot.slack_outbox import SlackOutbox

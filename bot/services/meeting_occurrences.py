@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.meeting_times import occurrences
 from bot.services.meeting_specs import MeetingError, times_of
-from bot.services.meeting_times import occurrences
 from models.meetings import Meeting
 
 MOVE_LIMIT = timedelta(days=60)  # how far one occurrence may be moved

@@ -30,9 +30,9 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.config import OrgConfig
 from bot.jobs import JobKind, JobQueue
+from bot.meeting_times import MeetingTimeError, format_duration, parse_duration
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
 from bot.services.meeting_specs import times_of
-from bot.services.meeting_times import MeetingTimeError, format_duration, parse_duration
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import meeting_key_for
+from bot.meeting_times import MeetingTimeError
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
-from bot.services.meeting_times import MeetingTimeError
 from models.meetings import Meeting
 
 log = logging.getLogger(__name__)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.meeting_times import describe_shift, shift_for_reader
+from bot.meeting_times import describe_shift, shift_for_reader
 
 # (where, a zone that follows the same clock-change rules)
 READER_GROUPS: tuple[tuple[str, str], ...] = (

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from bot.config import MeetingConfig
-from bot.services.meeting_times import MeetingTimes, parse_meeting_times
+from bot.meeting_times import MeetingTimes, parse_meeting_times
 from models.meetings import Meeting
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import OrgConfig
+from bot.meeting_times import MeetingTimeError, parse_start
 from bot.services.meeting_occurrences import (
     MOVE_LIMIT,
     Occurrence,
@@ -30,7 +31,6 @@ from bot.services.meeting_planning import (
     stamp,
 )
 from bot.services.meeting_specs import MeetingError, MeetingSpec, spec_of
-from bot.services.meeting_times import MeetingTimeError, parse_start
 from models.meetings import Meeting, MeetingChange
 
 log = logging.getLogger(__name__)

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.services.meeting_times import local_label, slack_date_token
+from bot.meeting_times import local_label, slack_date_token
 from bot.services.reminders import humanize
 from bot.views.common import Reply, bullets, context, escape, form_modal, header, section, truncate
 from models.meetings import Meeting

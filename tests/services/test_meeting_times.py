@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.services.meeting_times import (
+from bot.meeting_times import (
     MAX_OCCURRENCES,
     MeetingTimeError,
     describe_shift,
