@@ -11,13 +11,11 @@ from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
-from bot.config import meeting_key_for
 from bot.deps import AppDeps
 from bot.flows import meeting_jobs
-from bot.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
 from bot.services import meetings as service
 from bot.services.meeting_queries import find_meeting, upcoming
-from bot.services.meeting_specs import MeetingError, MeetingSpec, split_reminders
+from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
 from bot.views import meetings as views
 from bot.views.common import Reply, escape, truncate
 from models.meetings import Meeting
@@ -26,13 +24,6 @@ log = logging.getLogger(__name__)
 
 LIST_DAYS = 60
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
-_URL = re.compile(r"^https?://[^\s<>|]+$")
-_FIELD_BLOCKS = {
-    "start": views.BLOCK_START,
-    "timezone": views.BLOCK_TIMEZONE,
-    "rrule": views.BLOCK_RRULE,
-    "reminders": views.BLOCK_REMINDERS,
-}
 
 
 def meetings_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
@@ -131,55 +122,6 @@ SUBCOMMANDS = [
 ]
 
 
-# --- the add modal -------------------------------------------------------------------
-
-
-def modal_errors(values: dict[str, str | None], deps: AppDeps) -> tuple[dict[str, str], MeetingSpec | None]:
-    """Errors by block id, or the meeting to add."""
-    errors: dict[str, str] = {}
-    name = values.get(views.BLOCK_NAME) or ""
-    channel = values.get(views.BLOCK_CHANNEL) or ""
-    if not name:
-        errors[views.BLOCK_NAME] = "Give the meeting a name."
-    if not channel:
-        errors[views.BLOCK_CHANNEL] = "Choose the channel for its reminders."
-    reminders = split_reminders(values.get(views.BLOCK_REMINDERS) or "")
-    times = None
-    try:
-        times = parse_meeting_times(
-            values.get(views.BLOCK_START) or "",
-            values.get(views.BLOCK_TIMEZONE) or "",
-            values.get(views.BLOCK_RRULE),
-            reminders,
-        )
-    except MeetingTimeError as exc:
-        errors[_FIELD_BLOCKS[exc.field]] = truncate(exc.message, 1900)
-    now = deps.clock.now()
-    if times is not None and not occurrences(times, now, now + timedelta(days=730)):
-        errors[views.BLOCK_START] = "That start has passed and nothing repeats after it."
-    for block in (views.BLOCK_AGENDA_URL, views.BLOCK_VIDEO_URL):
-        url = values.get(block)
-        if url and not _URL.match(url):
-            errors[block] = "Give a web address starting with https://"
-    if errors:
-        return errors, None
-    assert times is not None
-    spec = MeetingSpec(
-        key=meeting_key_for(name),
-        name=name,
-        channel=channel,
-        start=values.get(views.BLOCK_START) or "",
-        timezone=times.zone.key,
-        rrule=times.rule,
-        reminders=tuple(reminders),
-        kind=values.get(views.BLOCK_KIND) or "other",
-        agenda=values.get(views.BLOCK_AGENDA),
-        agenda_url=values.get(views.BLOCK_AGENDA_URL),
-        video_url=values.get(views.BLOCK_VIDEO_URL),
-    )
-    return {}, spec
-
-
 def register(app: App, deps: AppDeps) -> None:
     meeting_jobs.register(deps)
 
@@ -188,15 +130,15 @@ def register(app: App, deps: AppDeps) -> None:
         if not deps.is_admin(user):
             ack(response_action="errors", errors={views.BLOCK_NAME: "Only LIEC admins can add meetings."})
             return
-        errors, spec = modal_errors(views.modal_values(body.get("view", {})), deps)
-        if spec is not None:
+        spec = check_form(views.form_fields(body.get("view", {})), deps.clock.now())
+        if isinstance(spec, MeetingSpec):
             try:
                 with deps.session_factory.begin() as session:
                     service.add_meeting(session, spec, user, deps.clock.now(), deps.org)
             except MeetingError as exc:
-                errors = {views.BLOCK_NAME: exc.message}
-        if errors:
-            ack(response_action="errors", errors=errors)
+                spec = {"name": exc.message}
+        if isinstance(spec, dict):
+            ack(response_action="errors", errors=views.form_errors(spec))
             return
         ack()
 

@@ -3,11 +3,14 @@ Plain Python; nothing here calls Slack."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 
-from bot.config import MeetingConfig
-from bot.meeting_times import MeetingTimes, parse_meeting_times
+from bot.config import MeetingConfig, meeting_key_for
+from bot.meeting_times import MeetingTimeError, MeetingTimes, occurrences, parse_meeting_times
 from models.meetings import Meeting
 
 
@@ -87,3 +90,52 @@ def spec_of(meeting: Meeting) -> MeetingSpec:
 def split_reminders(text: str) -> list[str]:
     """'7d, 1d 1h' -> ['7d', '1d', '1h'] (the modal's field)."""
     return [part for part in text.replace(",", " ").split() if part]
+
+
+# The "add a meeting" form -----------------------------------------------------------------
+
+_URL = re.compile(r"^https?://[^\s<>|]+$")
+# How far ahead a start that has passed must still repeat.
+REPEATS_WITHIN = timedelta(days=730)
+
+
+def check_form(values: Mapping[str, str | None], now: datetime) -> MeetingSpec | dict[str, str]:
+    """The meeting an admin's form describes, or every error as {field: message}. `values` are
+    keyed by field: name, channel, start, timezone, rrule, reminders, kind, agenda,
+    agenda_url, video_url."""
+    errors: dict[str, str] = {}
+    name = values.get("name") or ""
+    channel = values.get("channel") or ""
+    if not name:
+        errors["name"] = "Give the meeting a name."
+    if not channel:
+        errors["channel"] = "Choose the channel for its reminders."
+    reminders = split_reminders(values.get("reminders") or "")
+    times = None
+    try:
+        times = parse_meeting_times(
+            values.get("start") or "", values.get("timezone") or "", values.get("rrule"), reminders
+        )
+    except MeetingTimeError as exc:
+        errors[exc.field] = exc.message
+    if times is not None and not occurrences(times, now, now + REPEATS_WITHIN):
+        errors["start"] = "That start has passed and nothing repeats after it."
+    for field in ("agenda_url", "video_url"):
+        url = values.get(field)
+        if url and not _URL.match(url):
+            errors[field] = "Give a web address starting with https://"
+    if errors or times is None:
+        return errors
+    return MeetingSpec(
+        key=meeting_key_for(name),
+        name=name,
+        channel=channel,
+        start=values.get("start") or "",
+        timezone=times.zone.key,
+        rrule=times.rule,
+        reminders=tuple(reminders),
+        kind=values.get("kind") or "other",
+        agenda=values.get("agenda"),
+        agenda_url=values.get("agenda_url"),
+        video_url=values.get("video_url"),
+    )

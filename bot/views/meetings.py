@@ -316,3 +316,29 @@ def modal_values(view: dict[str, Any]) -> dict[str, str | None]:
             raw = answer.get("value")
             values[block_id] = raw.strip() if isinstance(raw, str) and raw.strip() else None
     return values
+
+
+# The form's fields, as the service's errors name them, and their blocks.
+FIELD_BLOCKS = {
+    "name": BLOCK_NAME,
+    "channel": BLOCK_CHANNEL,
+    "start": BLOCK_START,
+    "timezone": BLOCK_TIMEZONE,
+    "rrule": BLOCK_RRULE,
+    "reminders": BLOCK_REMINDERS,
+    "kind": BLOCK_KIND,
+    "agenda": BLOCK_AGENDA,
+    "agenda_url": BLOCK_AGENDA_URL,
+    "video_url": BLOCK_VIDEO_URL,
+}
+
+
+def form_fields(view: dict[str, Any]) -> dict[str, str | None]:
+    """The answers of a submitted add modal, by field."""
+    by_block = modal_values(view)
+    return {field: by_block.get(block) for field, block in FIELD_BLOCKS.items()}
+
+
+def form_errors(errors: dict[str, str]) -> dict[str, str]:
+    """The service's {field: message} as Slack's {block_id: message}."""
+    return {FIELD_BLOCKS.get(field, BLOCK_NAME): truncate(text, 1900) for field, text in errors.items()}

@@ -16,7 +16,7 @@ from bot.services.meeting_member_data import export_member_data, forget_member
 from bot.services.meeting_occurrences import effective_occurrences
 from bot.services.meeting_planning import PlanReport, digest_times, digest_window, plan_all
 from bot.services.meeting_queries import find_meeting, get_meeting, upcoming
-from bot.services.meeting_specs import MeetingError, MeetingSpec
+from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
 
@@ -435,3 +435,17 @@ def test_reminders_due_together_in_one_channel_are_a_second_apart(
         service.add_meeting(session, spec, "U0ADMIN", NOW, org)
     with session_factory() as session:
         assert jobs(session, "mtg:aa:")["mtg:aa:20270109T1000Z:1h"][0] == nominal + timedelta(seconds=1)
+
+
+def test_the_add_form_becomes_a_meeting_or_errors_by_field() -> None:
+    good = {"name": "Branch call", "channel": "C0BRANCH", "start": "2027-02-01 18:00"}
+    spec = check_form({**good, "timezone": "Europe/London", "reminders": "1h, 10m"}, NOW)
+    assert isinstance(spec, MeetingSpec) and spec.key == "branch-call" and spec.reminders == ("1h", "10m")
+    errors = check_form({"start": "2026-01-01 10:00", "timezone": "Europe/London", "video_url": "ftp://x"}, NOW)
+    assert errors == {
+        "name": "Give the meeting a name.",
+        "channel": "Choose the channel for its reminders.",
+        "start": "That start has passed and nothing repeats after it.",
+        "video_url": "Give a web address starting with https://",
+    }
+    assert "timezone" in check_form({**good, "timezone": "Mars/Olympus"}, NOW)
