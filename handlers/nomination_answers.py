@@ -13,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import membership_format, open_then_prefill
 from bot.services import nomination_rules, nominations
+from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nomination_submissions import nominator_problem
 from bot.services.position_titles import position_title
@@ -53,58 +54,34 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
     open_then_prefill(deps, body["trigger_id"], build, user_id)
 
 
-def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
-    nomination = nominator.nomination
-    others = [
-        (nominations.nominator_person(n), "the other nominator")
-        for n in nomination.nominators
-        if n.id != nominator.id
-    ]
-    partner = nominations.partner_of(nomination)
-    if partner is not None:
-        others.append((partner, "the job-share partner"))
-    return others
-
-
 def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
-    user_id = body["user"]["id"]
-    now = deps.clock.now()
     nominator_id = views.metadata_id(view, "nominator_id") or 0
     details = nominator_views.read_confirmation(view["state"]["values"])
     with deps.session_factory.begin() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        if (
-            nominator is not None
-            and nominator.slack_id == user_id
-            and nominator.status == nominations.CONFIRMED
-        ):
+        outcome = submissions.confirm(
+            session, deps.org, nominator_id, body["user"]["id"], details, deps.clock.now()
+        )
+        if isinstance(outcome, submissions.Rejected):
+            # Escaped as before: the request's problem carries the election's name.
+            name = nomination_rules.CONFIRM_NAME
             ack(
-                response_action="update",
-                view=views.modal_notice("Confirmed", "You have confirmed this nomination. Thank you."),
+                response_action="errors",
+                errors={k: escape(v) if k == name else v for k, v in outcome.errors.items()},
             )
             return
-        problem = _nominator_problem(nominator, user_id, now)
-        if problem is not None or nominator is None:
-            ack(response_action="errors", errors={nomination_rules.CONFIRM_NAME: problem or ""})
-            return
-        nomination = nominator.nomination
-        rules = nominations.rules_for(nomination.election, deps.org)
-        errors = nomination_rules.validate_confirmation(
-            details, nominations.candidate_of(nomination), _others(nominator), rules, now
-        )
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        status = nominations.confirm(session, nominator, details, now)
+        nominator, nomination = outcome.nominator, outcome.nominator.nomination
         answered = nominator_views.nominator_answered(
             nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
         )
-        channel, ts = nominator.dm_channel, nominator.dm_ts
-    log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
+        channel, ts, status = nominator.dm_channel, nominator.dm_ts, nominations.status_of(nomination)
+    thanks = "You have confirmed this nomination. Thank you." if outcome.again else None
     ack(
         response_action="update",
-        view=views.modal_notice("Confirmed", "Thank you: your nomination is recorded."),
+        view=views.modal_notice("Confirmed", thanks or "Thank you: your nomination is recorded."),
     )
+    if thanks:
+        return
+    log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
     if channel and ts:
         _replace_dm(deps, channel, ts, answered)
 

@@ -190,10 +190,7 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
         with deps.session_factory() as session:
             earlier = nominations.find_submission(session, sub.key)
             result = _submitted_view(deps, earlier) if earlier else None
-        if result is None:
-            ack()
-        else:
-            ack(response_action="update", view=result)
+        ack(**({"response_action": "update", "view": result} if result is not None else {}))
         return
     if isinstance(outcome, submissions.Rejected):
         placed = views.place_errors(outcome.errors, views.input_block_ids(view), nomination_rules.POSITION)

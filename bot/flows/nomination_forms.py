@@ -11,12 +11,13 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
-from bot.services import nominations
+from bot.services import election_store, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONS
 from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
+from bot.views.common import escape
 from bot.views.nomination_items import nomination_item
 
 
@@ -105,3 +106,32 @@ def mine_view(deps: AppDeps, user_id: str) -> Any:
     with deps.session_factory() as session:
         items = [nomination_item(deps.org, deps.roles, n, now) for n in nominations.mine(session, user_id)]
     return views.mine_modal(items)
+
+
+def edit_view(deps: AppDeps, nomination_id: int, user_id: str) -> Any | None:
+    """The form again, filled in, for its candidate or submitter to edit; a notice when the
+    election has closed; None when there is nothing they may edit."""
+    now = deps.clock.now()
+    with deps.session_factory() as session:
+        n = nominations.get(session, nomination_id)
+        if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
+            return None
+        if nominations.election_closed(n, now):
+            return views.modal_notice(
+                "Nominations closed",
+                f"Nominations for {escape(n.election.name)} have "
+                "closed: the nomination can no longer be changed.",
+            )
+        form = nominations.form_of(n)
+        found = election_store.open_positions(session, now, election_id=n.election_id)
+        selected = f"{n.election_id}|{n.position_key}"
+        closes_at = n.election.closes_at
+    return views.nomination_modal(
+        position_choices(deps, found),
+        branch_groups(deps),
+        membership_format=membership_format(deps),
+        initial=form,
+        selected=selected,
+        closes_at=closes_at,
+        nomination_id=nomination_id,
+    )

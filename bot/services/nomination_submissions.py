@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.services import election_store, nomination_rules, nominations
-from bot.services.nomination_rules import NominationForm, validate
+from bot.services.nomination_rules import NominationForm, Person, validate
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 
 
@@ -147,3 +147,44 @@ def withdraw(session: Session, nomination_id: int, user_id: str, now: datetime) 
     nominations.withdraw(n, now)
     nominations.cancel_requests(session, n)
     return Withdrawn(n.id)
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    nominator: NominatorRecord
+    again: bool = False  # confirmed before (a double click or Slack's retry)
+
+
+def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
+    nomination = nominator.nomination
+    others = [
+        (nominations.nominator_person(n), "the other nominator")
+        for n in nomination.nominators
+        if n.id != nominator.id
+    ]
+    partner = nominations.partner_of(nomination)
+    if partner is not None:
+        others.append((partner, "the job-share partner"))
+    return others
+
+
+def confirm(
+    session: Session, org: OrgConfig, nominator_id: int, user_id: str, details: Person, now: datetime
+) -> Confirmed | Rejected:
+    """A nominator confirms with their own details; Rejected with the errors by field (a
+    problem with the request itself is on the name field)."""
+    nominator = nominations.get_nominator(session, nominator_id)
+    if nominator is not None and nominator.slack_id == user_id and nominator.status == nominations.CONFIRMED:
+        return Confirmed(nominator, again=True)
+    problem = nominator_problem(nominator, user_id, now)
+    if problem is not None or nominator is None:
+        return Rejected({nomination_rules.CONFIRM_NAME: problem or ""})
+    nomination = nominator.nomination
+    rules = nominations.rules_for(nomination.election, org)
+    errors = nomination_rules.validate_confirmation(
+        details, nominations.candidate_of(nomination), _others(nominator), rules, now
+    )
+    if errors:
+        return Rejected(errors)
+    nominations.confirm(session, nominator, details, now)
+    return Confirmed(nominator)
