@@ -441,7 +441,9 @@ def test_the_add_form_becomes_a_meeting_or_errors_by_field() -> None:
     good = {"name": "Branch call", "channel": "C0BRANCH", "start": "2027-02-01 18:00"}
     spec = check_form({**good, "timezone": "Europe/London", "reminders": "1h, 10m"}, NOW)
     assert isinstance(spec, MeetingSpec) and spec.key == "branch-call" and spec.reminders == ("1h", "10m")
-    errors = check_form({"start": "2026-01-01 10:00", "timezone": "Europe/London", "video_url": "ftp://x"}, NOW)
+    errors = check_form(
+        {"start": "2026-01-01 10:00", "timezone": "Europe/London", "video_url": "ftp://x"}, NOW
+    )
     assert errors == {
         "name": "Give the meeting a name.",
         "channel": "Choose the channel for its reminders.",

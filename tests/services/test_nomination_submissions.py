@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import parse_org_config
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
+from bot.services.nomination_rules import Person
 from bot.services.nomination_submissions import Rejected, Saved, Submission
 from models.foundation import ScheduledJob
 from tests.e2e.harness import example_org
@@ -113,3 +114,17 @@ def test_withdraw_only_by_its_owner_while_open_and_its_requests_go_with_it(
             select(ScheduledJob.status).where(ScheduledJob.kind == nominations.NOTIFY_JOB.name)
         )
         assert set(statuses) == {"cancelled"}
+
+
+def test_a_nominator_confirms_once_and_only_their_own_request(session_factory: sessionmaker[Session]) -> None:
+    details = Person("U0NOM1", "Nina Nominator", "nina@example.org", "654321")
+    with session_factory.begin() as session:
+        n = submit(session, make_election(session))
+        request = next(x for x in n.nominators if x.slack_id == "U0NOM1")
+        wrong = submissions.confirm(session, ORG, request.id, "U0OTHER", details, NOW)
+        assert wrong == Rejected({nomination_rules.CONFIRM_NAME: "This request was sent to someone else."})
+        done = submissions.confirm(session, ORG, request.id, "U0NOM1", details, NOW)
+        assert isinstance(done, submissions.Confirmed) and not done.again
+        assert request.status == nominations.CONFIRMED and request.name == "Nina Nominator"
+        again = submissions.confirm(session, ORG, request.id, "U0NOM1", details, NOW)
+        assert isinstance(again, submissions.Confirmed) and again.again
