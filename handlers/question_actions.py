@@ -56,22 +56,32 @@ def _question_clicked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     return question, user_id
 
 
+def _handled(
+    deps: AppDeps, respond: Respond, question: Question, holder: str | None, told: Reply | None
+) -> None:
+    """After a take or an answer: a loser is told who has it; else no escalation any more,
+    the messages brought up to date, and the asker told."""
+    if told is None:
+        _ephemeral(respond, views.already_taken(holder))
+        return
+    _settled(deps, question.id)
+    delivery.send(deps, question.asker_id, told)
+
+
 def on_claim(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     clicked = _question_clicked(deps, body, respond)
     if clicked is None:
         return
     question, user_id = clicked
-    question_id = question.id
     with deps.session_factory.begin() as session:
-        won = svc.claim(session, question_id, user_id, deps.clock.now())
-        current = svc.get_question(session, question_id)
+        won = svc.claim(session, question.id, user_id, deps.clock.now())
+        current = svc.get_question(session, question.id)
         holder = current.claimed_by if current else None
-    if not won:
-        _ephemeral(respond, views.already_taken(holder))
+    if won and not question.region:  # nobody to tell of a claim of an unrouted question
+        _settled(deps, question.id)
         return
-    _settled(deps, question_id)
-    if question.region:
-        delivery.send(deps, question.asker_id, views.claimed_to_asker(Region(question.region), user_id))
+    told = views.claimed_to_asker(Region(question.region), user_id) if won and question.region else None
+    _handled(deps, respond, question, holder, told)
 
 
 def on_answered(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
@@ -79,14 +89,9 @@ def on_answered(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     if clicked is None:
         return
     question, user_id = clicked
-    question_id = question.id
     with deps.session_factory.begin() as session:
-        done = svc.mark_answered(session, question_id, user_id, deps.clock.now())
-    if not done:
-        _ephemeral(respond, views.already_taken(None))
-        return
-    _settled(deps, question_id)
-    delivery.send(deps, question.asker_id, views.answered_to_asker(user_id))
+        done = svc.mark_answered(session, question.id, user_id, deps.clock.now())
+    _handled(deps, respond, question, None, views.answered_to_asker(user_id) if done else None)
 
 
 def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:

@@ -84,18 +84,13 @@ def test_erasure_removes_every_personal_column(session_factory: sessionmaker[Ses
     after = CLOSES + timedelta(hours=1)  # closed: erased at once
     with session_factory.begin() as session:
         planted(session)
-    with session_factory.begin() as session:
-        nominations.forget_member(session, NOMINATOR, after)
-    with session_factory() as session:
-        stored = _stored_values(session)
-    for column in personal_columns(NominatorRecord):
-        assert marker(NominatorRecord, column) not in stored, f"forget-me keeps nominators.{column}"
-    with session_factory.begin() as session:
-        nominations.forget_member(session, CANDIDATE, after)
-    with session_factory() as session:
-        stored = _stored_values(session)
-    for column in personal_columns(NominationRecord):
-        assert marker(NominationRecord, column) not in stored, f"forget-me keeps nominations.{column}"
+    for who, model in ((NOMINATOR, NominatorRecord), (CANDIDATE, NominationRecord)):
+        with session_factory.begin() as session:
+            nominations.forget_member(session, who, after)
+        with session_factory() as session:
+            stored = _stored_values(session)
+        for column in personal_columns(model):
+            assert marker(model, column) not in stored, f"forget-me keeps {model.__tablename__}.{column}"
 
 
 def test_the_retention_purge_leaves_no_personal_column(session_factory: sessionmaker[Session]) -> None:
