@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Concatenate, ParamSpec, TypeVar
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -11,6 +13,10 @@ from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
 from bot.services.roles import RoleCatalog
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @dataclass
@@ -25,3 +31,14 @@ class AppDeps:
 
     def is_admin(self, user_id: str) -> bool:
         return self.org.is_admin(user_id)
+
+    # One service call in one session: a listener names the use case, it never opens a session.
+    def read(self, use_case: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a reading use case in a session of its own."""
+        with self.session_factory() as session:
+            return use_case(session, *args, **kwargs)
+
+    def write(self, use_case: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
+        """Run a use case in a transaction: committed when it returns, rolled back if it raises."""
+        with self.session_factory.begin() as session:
+            return use_case(session, *args, **kwargs)

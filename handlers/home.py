@@ -28,11 +28,9 @@ GONE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user
 
 def publish_home(deps: AppDeps, user_id: str) -> None:
     now = deps.clock.now()
-    with deps.session_factory() as session:
-        data = home.build_home(session, deps.org, deps.roles, user_id, now)
+    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now)
     if data.timezones_to_refresh:
-        with deps.session_factory.begin() as session:
-            home.schedule_timezone_refresh(session, data.timezones_to_refresh, now)
+        deps.write(home.schedule_timezone_refresh, data.timezones_to_refresh, now)
     try:
         deps.client.views_publish(user_id=user_id, view=views.home_view(data))
     except SlackApiError as exc:
@@ -54,8 +52,7 @@ def refresh_timezone(deps: AppDeps, run: JobRun) -> None:
         user: dict[str, Any] = answer.get("user") or {}
         value = user.get("tz")
         tz = value if isinstance(value, str) and not user.get("deleted") else None
-    with deps.session_factory.begin() as session:
-        member_timezones.store(session, user_id, tz, deps.clock.now())
+    deps.write(member_timezones.store, user_id, tz, deps.clock.now())
 
 
 def refresh_coordinators(deps: AppDeps) -> None:

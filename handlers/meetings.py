@@ -28,8 +28,7 @@ _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 def meetings_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
     now = deps.clock.now()
-    with deps.session_factory() as session:
-        found = upcoming(session, now, now + timedelta(days=LIST_DAYS))
+    found = deps.read(upcoming, now, now + timedelta(days=LIST_DAYS))
     return views.meetings_list([(m, o.start) for m, o in found], LIST_DAYS)
 
 
@@ -133,8 +132,7 @@ def register(app: App, deps: AppDeps) -> None:
         spec = check_form(views.form_fields(body.get("view", {})), deps.clock.now())
         if isinstance(spec, MeetingSpec):
             try:
-                with deps.session_factory.begin() as session:
-                    service.add_meeting(session, spec, user, deps.clock.now(), deps.org)
+                deps.write(service.add_meeting, spec, user, deps.clock.now(), deps.org)
             except MeetingError as exc:
                 spec = {"name": exc.message}
         if isinstance(spec, dict):

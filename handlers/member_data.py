@@ -24,8 +24,7 @@ SUMMARY_FILE = "liec-my-data.txt"
 
 def send_export(deps: AppDeps, user_id: str) -> None:
     """Everything stored about the member, as two files in a DM with the bot."""
-    with deps.session_factory() as session:
-        export = member_data.export_member(session, deps.org, user_id, deps.clock.now())
+    export = deps.read(member_data.export_member, deps.org, user_id, deps.clock.now())
     upload_to_dm(
         deps.client,
         user_id,
@@ -72,8 +71,7 @@ def forget_work(req: CommandRequest, deps: AppDeps) -> None:
 def forget_now(deps: AppDeps, user_id: str) -> None:
     """Erase the member's data in one transaction, then tell them what was kept and why."""
     try:
-        with deps.session_factory.begin() as session:
-            kept = member_data.forget(session, deps.org, user_id, deps.clock.now())
+        kept = deps.write(member_data.forget, deps.org, user_id, deps.clock.now())
     except Exception:
         log.exception("forget-me failed; nothing was erased")
         reply = views.forget_failed()
@@ -84,8 +82,7 @@ def forget_now(deps: AppDeps, user_id: str) -> None:
 
 
 def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
-    with deps.session_factory() as session:
-        page = audit.recent(session, limit=views.AUDIT_SHOWN)
+    page = deps.read(audit.recent, limit=views.AUDIT_SHOWN)
     return views.audit_log(page)
 
 

@@ -47,8 +47,7 @@ def register(app: App, deps: AppDeps) -> None:
 
     def schedule_prune() -> None:
         now = deps.clock.now()
-        with deps.session_factory.begin() as session:
-            PRUNE.schedule(session, now.date(), due_at=now)
+        deps.write(PRUNE.schedule, now.date(), due_at=now)
 
     deps.jobs.register(Job(PRUNE, prune))
     deps.jobs.on_startup(schedule_prune)

@@ -25,8 +25,7 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     nomination_id = int(body["actions"][0].get("value") or 0)
     now = deps.clock.now()
-    with deps.session_factory.begin() as session:
-        outcome = submissions.withdraw(session, nomination_id, user_id, now)
+    outcome = deps.write(submissions.withdraw, nomination_id, user_id, now)
     if isinstance(outcome, submissions.Refused):
         return  # the list only offers Withdraw where it applies; a stale click does nothing
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)

@@ -31,14 +31,12 @@ def _ephemeral(respond: Respond, reply: Reply) -> None:
 
 def _settled(deps: AppDeps, question_id: int) -> None:
     """After a take, an answer or a move: no escalation any more, and messages brought up to date."""
-    with deps.session_factory.begin() as session:
-        svc.ESCALATE.cancel(session, question_id)
+    deps.write(svc.ESCALATE.cancel, question_id)
     delivery.refresh_messages(deps, question_id)
 
 
 def _allowed(deps: AppDeps, question_id: int, user_id: str) -> Question | None:
-    with deps.session_factory() as session:
-        question = svc.get_question(session, question_id)
+    question = deps.read(svc.get_question, question_id)
     if question is None or not svc.can_handle(deps.org, question, user_id):
         return None
     return question
@@ -89,8 +87,7 @@ def on_answered(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     if clicked is None:
         return
     question, user_id = clicked
-    with deps.session_factory.begin() as session:
-        done = svc.mark_answered(session, question.id, user_id, deps.clock.now())
+    done = deps.write(svc.mark_answered, question.id, user_id, deps.clock.now())
     _handled(deps, respond, question, None, views.answered_to_asker(user_id) if done else None)
 
 
@@ -118,8 +115,7 @@ def on_reroute_submit(deps: AppDeps, body: dict[str, Any]) -> None:
     question_id = int(metadata)
     if _allowed(deps, question_id, user_id) is None:
         return
-    with deps.session_factory.begin() as session:
-        moved = svc.reroute(session, question_id, region, user_id, deps.clock.now())
+    moved = deps.write(svc.reroute, question_id, region, user_id, deps.clock.now())
     if moved is None:
         return
     log.info("question moved id=%s region=%s", question_id, region.value)
@@ -138,8 +134,7 @@ def on_pick_region(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
     if region is None:
         return
     now = deps.clock.now()
-    with deps.session_factory.begin() as session:
-        svc.set_region(session, user_id, region, now)
+    deps.write(svc.set_region, user_id, region, now)
     respond(
         **views.region_saved(region, svc.coordinators(deps.org, region)).as_ephemeral(),
         replace_original=True,

@@ -65,8 +65,7 @@ def questions_reply(req: CommandRequest, deps: AppDeps) -> Reply:
         regions = None  # every region, and questions whose region is not known yet
     else:
         regions = own
-    with deps.session_factory() as session:
-        found = svc.open_questions(session, regions)
+    found = deps.read(svc.open_questions, regions)
     label = "every region" if regions is None else ", ".join(r.display_title for r in regions)
     return views.questions_list(found, label, deps.clock.now())
 

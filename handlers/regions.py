@@ -47,16 +47,14 @@ def _set_region(user_id: str, typed: str, deps: AppDeps) -> Reply:
     if not typed:
         return views.region_picker("", intro="Which region are you in?")
     if typed.lower() == "auto":
-        with deps.session_factory.begin() as session:
-            svc.set_region(session, user_id, None, deps.clock.now())
+        deps.write(svc.set_region, user_id, None, deps.clock.now())
         return views.refused(
             "Done: your branch or your Slack time zone decides your region. See it with `/liec region`."
         )
     region = parse_region(typed)
     if region is None:
         return views.region_usage()
-    with deps.session_factory.begin() as session:
-        svc.set_region(session, user_id, region, deps.clock.now())
+    deps.write(svc.set_region, user_id, region, deps.clock.now())
     return views.region_saved(region, svc.coordinators(deps.org, region))
 
 
@@ -65,14 +63,12 @@ def _set_branch(user_id: str, typed: str, deps: AppDeps) -> Reply:
     if not typed:
         return views.branch_not_found("", [], names)
     if typed.lower() == "none":
-        with deps.session_factory.begin() as session:
-            svc.set_branch(session, user_id, None, deps.clock.now())
+        deps.write(svc.set_branch, user_id, None, deps.clock.now())
         return views.refused("Done: you have no branch set.")
     match = svc.find_branch(deps.org, typed)
     if match.key is None:
         return views.branch_not_found(typed, match.suggestions, names)
-    with deps.session_factory.begin() as session:
-        svc.set_branch(session, user_id, match.key, deps.clock.now())
+    deps.write(svc.set_branch, user_id, match.key, deps.clock.now())
     branch = deps.org.branches[match.key]
     return views.branch_saved(branch.name, Region(branch.region))
 
