@@ -14,7 +14,6 @@ from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
 from bot.services.roles import RoleCatalog
 
-
 P = ParamSpec("P")
 R = TypeVar("R")
 

@@ -59,9 +59,7 @@ def refresh_coordinators(deps: AppDeps) -> None:
     """At start: the coordinators' local times appear on members' tabs from the first open."""
     now = deps.clock.now()
     people = sorted({user for region in Region for user in questions.coordinators(deps.org, region)})
-    with deps.session_factory.begin() as session:
-        stale = member_timezones.needing_refresh(member_timezones.cached(session, people), people, now)
-        home.schedule_timezone_refresh(session, stale, now)
+    deps.write(home.refresh_stale_timezones, people, now)
 
 
 def register(app: App, deps: AppDeps) -> None:

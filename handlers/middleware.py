@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
+from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import Job, JobKind, JobRun
@@ -23,6 +24,11 @@ PRUNE = JobKind("maintenance.prune-deliveries", ("day",))
 KEEP_DELIVERIES = timedelta(days=2)  # Slack retries for minutes; two days is ample
 
 
+def _prune(session: Session, before: datetime, next_at: datetime) -> None:
+    forget_deliveries_before(session, before)
+    PRUNE.schedule(session, next_at.date(), due_at=next_at)
+
+
 def register(app: App, deps: AppDeps) -> None:
     def deduplicate(
         body: dict[str, Any],
@@ -30,7 +36,7 @@ def register(app: App, deps: AppDeps) -> None:
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         key = delivery_key(body)
-        if key is not None and not first_delivery(deps.session_factory, key, deps.clock.now()):
+        if key is not None and not deps.write(first_delivery, key, deps.clock.now()):
             retry = request.headers.get("x-slack-retry-num", [""])[0]
             log.info("duplicate delivery skipped key=%s retry=%s", key, retry or "-")
             return BoltResponse(status=200, body="")
@@ -41,9 +47,7 @@ def register(app: App, deps: AppDeps) -> None:
 
     def prune(run: JobRun) -> None:
         tomorrow = run.now + timedelta(days=1)
-        with deps.session_factory.begin() as session:
-            forget_deliveries_before(session, run.now - KEEP_DELIVERIES)
-            PRUNE.schedule(session, tomorrow.date(), due_at=tomorrow)
+        deps.write(_prune, run.now - KEEP_DELIVERIES, tomorrow)
 
     def schedule_prune() -> None:
         now = deps.clock.now()

@@ -25,12 +25,10 @@ def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
         respond(text="Only LIEC admins can do that.", replace_original=False, response_type="ephemeral")
         return
     nomination_id = int(body["actions"][0].get("value") or 0)
-    with deps.session_factory.begin() as session:
-        n = nominations.get(session, nomination_id)
-        if n is None:
-            return
-        status = nominations.mark_checked(session, n, user_id, deps.clock.now())
-        title = position_title(deps.roles, n.position_key)
+    checked = deps.write(nominations.mark_checked_by_id, nomination_id, user_id, deps.clock.now())
+    if checked is None:
+        return
+    status, title = checked[0], position_title(deps.roles, checked[1])
     log.info("nomination checked id=%s by=%s", nomination_id, user_id)
     respond(
         text=f"Marked as checked: the nomination for {title} is now {status.value}.", replace_original=False

@@ -79,10 +79,9 @@ def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) ->
 def _open_positions(
     deps: AppDeps, wanted: Position | None = None, election_id: int | None = None
 ) -> list[OpenPosition]:
-    with deps.session_factory() as session:
-        found = election_store.open_positions(
-            session, deps.clock.now(), wanted.role_key if wanted else None, election_id
-        )
+    found = deps.read(
+        election_store.open_positions, deps.clock.now(), wanted.role_key if wanted else None, election_id
+    )
     if wanted is not None and wanted.region is not None:
         found = [f for f in found if f.position == wanted]
     return found
@@ -97,8 +96,7 @@ def nominate_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return problem
     if _open_positions(deps, wanted):
         return None  # the form opens after the acknowledgement
-    with deps.session_factory() as session:
-        return _not_open_reply(session, deps, wanted)
+    return deps.read(_not_open_reply, deps, wanted)
 
 
 def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
@@ -230,8 +228,7 @@ def register(app: App, deps: AppDeps) -> None:
         if found:
             open_nomination_form(deps, body["trigger_id"], user_id, found)
             return
-        with deps.session_factory() as session:
-            send(deps, user_id, _not_open_reply(session, deps, None))
+        send(deps, user_id, deps.read(_not_open_reply, deps, None))
 
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)

@@ -25,8 +25,7 @@ def by_election_reply(role_key: str, deps: AppDeps) -> Reply | None:
     if not entry.vacant_posts:
         return views.not_vacant(role)
     now = deps.clock.now()
-    with deps.session_factory() as session:
-        stored = officer_directory.stored_windows(election_store.all_elections(session), role.key)
+    stored = officer_directory.stored_windows(deps.read(election_store.all_elections), role.key)
     windows = officer_directory.elections_for_role(deps.org, role.key, now, stored)
     return views.by_election_info(role, entry.vacant_posts, windows, now)
 

@@ -361,6 +361,12 @@ def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: st
     )
 
 
+def refresh_stale_timezones(session: Session, user_ids: Sequence[str], now: datetime) -> None:
+    """Read again the zones of these members not read for a week (the coordinators, at start)."""
+    cached = member_timezones.cached(session, user_ids)
+    schedule_timezone_refresh(session, member_timezones.needing_refresh(cached, user_ids, now), now)
+
+
 def schedule_timezone_refresh(session: Session, user_ids: Sequence[str], now: datetime) -> None:
     """Read these members' time zones from Slack in the background, at most once a day each."""
     for user in user_ids:

@@ -326,6 +326,16 @@ def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None
     _message_job(session, DECLINED_JOB, (nominator.id,), now, nominator_id=nominator.id)
 
 
+def mark_checked_by_id(
+    session: Session, nomination_id: int, by: str, now: datetime
+) -> tuple[NominationStatus, str] | None:
+    """Mark as checked by the returning officer: (its status now, its position key)."""
+    n = get(session, nomination_id)
+    if n is None:
+        return None
+    return mark_checked(session, n, by, now), n.position_key
+
+
 def mark_checked(session: Session, nomination: NominationRecord, by: str, now: datetime) -> NominationStatus:
     """The returning officer has checked the branch or the nominators not on Slack."""
     nomination.checked_at = now

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from models.foundation import SlackDelivery
 
@@ -18,10 +18,13 @@ def delivery_key(body: dict[str, object]) -> str | None:
     return None
 
 
-def first_delivery(session_factory: sessionmaker[Session], key: str, now: datetime) -> bool:
-    """Record the delivery; False if it was recorded before (a retry or a redelivery)."""
+def first_delivery(session: Session, key: str, now: datetime) -> bool:
+    """Record the delivery; False if it was recorded before (a retry or a redelivery). The
+    unique key decides between two processes: the second waits for the first, then loses."""
+    if session.get(SlackDelivery, key) is not None:
+        return False
     try:
-        with session_factory.begin() as session:
+        with session.begin_nested():
             session.add(SlackDelivery(key=key, seen_at=now))
     except IntegrityError:
         return False

@@ -20,14 +20,17 @@ def test_only_events_have_a_delivery_key() -> None:
 
 
 def test_a_delivery_is_first_once(session_factory: sessionmaker[Session]) -> None:
-    assert first_delivery(session_factory, "event:Ev1", T0) is True
-    assert first_delivery(session_factory, "event:Ev1", T0 + timedelta(seconds=3)) is False
-    assert first_delivery(session_factory, "event:Ev2", T0) is True
+    with session_factory.begin() as session:
+        assert first_delivery(session, "event:Ev1", T0) is True
+    with session_factory.begin() as session:
+        assert first_delivery(session, "event:Ev1", T0 + timedelta(seconds=3)) is False
+        assert first_delivery(session, "event:Ev2", T0) is True
 
 
 def test_old_records_are_forgotten(session_factory: sessionmaker[Session]) -> None:
-    first_delivery(session_factory, "event:old", T0 - timedelta(days=3))
-    first_delivery(session_factory, "event:new", T0)
+    with session_factory.begin() as session:
+        first_delivery(session, "event:old", T0 - timedelta(days=3))
+        first_delivery(session, "event:new", T0)
     with session_factory.begin() as session:
         forget_deliveries_before(session, T0 - timedelta(days=2))
     with session_factory() as session:
