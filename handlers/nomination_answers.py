@@ -4,7 +4,6 @@ details) and Decline, and the candidate hearing of a decline or of a valid nomin
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -15,12 +14,10 @@ from bot.flows.nomination_forms import membership_format, open_then_prefill
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
-from bot.services.nomination_submissions import nominator_problem
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
 from bot.views import nominators as nominator_views
 from bot.views.common import Reply, escape
-from models.elections import NominatorRecord
 
 log = logging.getLogger(__name__)
 
@@ -28,22 +25,14 @@ log = logging.getLogger(__name__)
 # Nominators ----------------------------------------------------------------------------
 
 
-def _nominator_problem(nominator: NominatorRecord | None, user_id: str, now: datetime) -> str | None:
-    problem = nominator_problem(nominator, user_id, now)
-    return escape(problem) if problem is not None else None
-
-
 def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     nominator_id = int(body["actions"][0].get("value") or 0)
-    with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        problem = _nominator_problem(nominator, user_id, deps.clock.now())
-        if problem is not None or nominator is None:
-            respond(text=problem or "", replace_original=False, response_type="ephemeral")
-            return
-        candidate = nominator.nomination.candidate_name
-        position = position_title(deps.roles, nominator.nomination.position_key)
+    asked = deps.read(submissions.request_to_answer, nominator_id, user_id, deps.clock.now())
+    if isinstance(asked, submissions.Refused):
+        respond(text=escape(asked.reason), replace_original=False, response_type="ephemeral")
+        return
+    candidate, position = asked.candidate_name, position_title(deps.roles, asked.position_key)
     number_format = membership_format(deps)
 
     def build(profile: Person | None) -> Any:
@@ -57,23 +46,26 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
 def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
     nominator_id = views.metadata_id(view, "nominator_id") or 0
     details = nominator_views.read_confirmation(view["state"]["values"])
-    with deps.session_factory.begin() as session:
-        outcome = submissions.confirm(
-            session, deps.org, nominator_id, body["user"]["id"], details, deps.clock.now()
+    outcome = deps.write(
+        submissions.confirm, deps.org, nominator_id, body["user"]["id"], details, deps.clock.now()
+    )
+    if isinstance(outcome, submissions.Rejected):
+        # Escaped as before: the request's problem carries the election's name.
+        name = nomination_rules.CONFIRM_NAME
+        ack(
+            response_action="errors",
+            errors={k: escape(v) if k == name else v for k, v in outcome.errors.items()},
         )
-        if isinstance(outcome, submissions.Rejected):
-            # Escaped as before: the request's problem carries the election's name.
-            name = nomination_rules.CONFIRM_NAME
-            ack(
-                response_action="errors",
-                errors={k: escape(v) if k == name else v for k, v in outcome.errors.items()},
-            )
-            return
-        nominator, nomination = outcome.nominator, outcome.nominator.nomination
-        answered = nominator_views.nominator_answered(
-            nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
-        )
-        channel, ts, status = nominator.dm_channel, nominator.dm_ts, nominations.status_of(nomination)
+        return
+    nomination = outcome.nominator.nomination
+    answered = nominator_views.nominator_answered(
+        nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
+    )
+    channel, ts, status = (
+        outcome.nominator.dm_channel,
+        outcome.nominator.dm_ts,
+        nominations.status_of(nomination),
+    )
     thanks = "You have confirmed this nomination. Thank you." if outcome.again else None
     ack(
         response_action="update",
@@ -96,18 +88,13 @@ def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
 def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     nominator_id = int(body["actions"][0].get("value") or 0)
-    with deps.session_factory.begin() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        problem = _nominator_problem(nominator, user_id, deps.clock.now())
-        if problem is not None or nominator is None:
-            respond(text=problem or "", replace_original=False, response_type="ephemeral")
-            return
-        nominations.decline(session, nominator, deps.clock.now())
-        answered = nominator_views.nominator_answered(
-            nominator.nomination.candidate_name,
-            position_title(deps.roles, nominator.nomination.position_key),
-            False,
-        )
+    asked = deps.write(submissions.decline, nominator_id, user_id, deps.clock.now())
+    if isinstance(asked, submissions.Refused):
+        respond(text=escape(asked.reason), replace_original=False, response_type="ephemeral")
+        return
+    answered = nominator_views.nominator_answered(
+        asked.candidate_name, position_title(deps.roles, asked.position_key), False
+    )
     log.info("nominator declined nominator=%s", nominator_id)
     respond(text=answered.text, blocks=answered.block_dicts(), replace_original=True)
 

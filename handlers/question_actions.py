@@ -71,10 +71,7 @@ def on_claim(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     if clicked is None:
         return
     question, user_id = clicked
-    with deps.session_factory.begin() as session:
-        won = svc.claim(session, question.id, user_id, deps.clock.now())
-        current = svc.get_question(session, question.id)
-        holder = current.claimed_by if current else None
+    won, holder = deps.write(svc.claim_or_holder, question.id, user_id, deps.clock.now())
     if won and not question.region:  # nobody to tell of a claim of an unrouted question
         _settled(deps, question.id)
         return
@@ -142,11 +139,7 @@ def on_pick_region(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
     question_id = _question_id(body)
     if question_id is None:
         return
-    with deps.session_factory.begin() as session:
-        question = svc.get_question(session, question_id)
-        if question is None or question.asker_id != user_id:
-            return
-        routed = svc.give_region(session, question_id, region, "you chose it", now)
+    routed = deps.write(svc.give_own_region, question_id, user_id, region, now)
     if routed is None:
         return
     delivery.schedule_escalation(deps, routed)

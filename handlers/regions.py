@@ -22,10 +22,9 @@ def region_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.args.strip():
         return  # set / branch were answered in the acknowledgement
     tz = delivery.member_tz(deps, req.user_id)
-    with deps.session_factory() as session:
-        choice = svc.member_choice(session, req.user_id)
-        decision = svc.decide_region(choice, deps.org, tz)
-        branch_key = choice.branch if choice else None
+    choice = deps.read(svc.member_choice, req.user_id)
+    decision = svc.decide_region(choice, deps.org, tz)
+    branch_key = choice.branch if choice else None
     branch = deps.org.branches.get(branch_key) if branch_key else None
     holders = svc.coordinators(deps.org, decision.region) if decision.region else []
     req.reply(views.region_status(decision.region, decision.reason, holders, branch.name if branch else None))

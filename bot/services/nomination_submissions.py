@@ -188,3 +188,34 @@ def confirm(
         return Rejected(errors)
     nominations.confirm(session, nominator, details, now)
     return Confirmed(nominator)
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What a nominator is asked about."""
+
+    candidate_name: str
+    position_key: str
+
+
+def _asked(nominator: NominatorRecord) -> Asked:
+    return Asked(nominator.nomination.candidate_name, nominator.nomination.position_key)
+
+
+def request_to_answer(session: Session, nominator_id: int, user_id: str, now: datetime) -> Asked | Refused:
+    """The request a nominator pressed Confirm on, if it is theirs to answer now."""
+    nominator = nominations.get_nominator(session, nominator_id)
+    problem = nominator_problem(nominator, user_id, now)
+    if problem is not None or nominator is None:
+        return Refused(problem or "")
+    return _asked(nominator)
+
+
+def decline(session: Session, nominator_id: int, user_id: str, now: datetime) -> Asked | Refused:
+    """A nominator declines; the candidate is told by a job (nominations.DECLINED_JOB)."""
+    nominator = nominations.get_nominator(session, nominator_id)
+    problem = nominator_problem(nominator, user_id, now)
+    if problem is not None or nominator is None:
+        return Refused(problem or "")
+    nominations.decline(session, nominator, now)
+    return _asked(nominator)

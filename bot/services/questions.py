@@ -191,6 +191,25 @@ def mark_delivered(session: Session, question_id: int) -> None:
     )
 
 
+def claim_or_holder(
+    session: Session, question_id: int, user_id: str, now: datetime
+) -> tuple[bool, str | None]:
+    """(won, who holds it now): a coordinator's Take it."""
+    won = claim(session, question_id, user_id, now)
+    current = get_question(session, question_id)
+    return won, current.claimed_by if current else None
+
+
+def give_own_region(
+    session: Session, question_id: int, asker_id: str, region: Region, now: datetime
+) -> Question | None:
+    """The asker picked their region for their own unrouted question; None otherwise."""
+    question = get_question(session, question_id)
+    if question is None or question.asker_id != asker_id:
+        return None
+    return give_region(session, question_id, region, "you chose it", now)
+
+
 def claim(session: Session, question_id: int, user_id: str, now: datetime) -> bool:
     """Take the question; True only for the first to take it (the others see who has it)."""
     changed = session.execute(
