@@ -1,9 +1,10 @@
 """/liec election open | close | status | publish (admins) and the "open an election" modal.
-The election's scheduled jobs are in handlers/election_jobs.py."""
+The election's scheduled jobs are in bot/flows/election_jobs.py."""
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -54,27 +55,26 @@ def _find(session: Session, name: str) -> tuple[ElectionRecord | None, Reply | N
     return record, None
 
 
-def status_reply(deps: AppDeps) -> Reply:
-    now = deps.clock.now()
-    with deps.session_factory() as session:
-        lines = []
-        for record in election_store.all_elections(session):
-            counts = [
+def _status_lines(session: Session, deps: AppDeps, now: datetime) -> list[views.ElectionLine]:
+    return [
+        views.ElectionLine(
+            name=record.name,
+            kind=record.kind,
+            state=election_store.state(record, now),
+            opens_at=record.opens_at,
+            closes_at=record.closes_at,
+            counts=[
                 (position_title(deps.roles, c.position_key), c.counts)
                 for c in nominations.counts_by_position(session, record)
-            ]
-            lines.append(
-                views.ElectionLine(
-                    name=record.name,
-                    kind=record.kind,
-                    state=election_store.state(record, now),
-                    opens_at=record.opens_at,
-                    closes_at=record.closes_at,
-                    counts=counts,
-                    published=record.published_at is not None,
-                )
-            )
-    return views.status_reply(lines)
+            ],
+            published=record.published_at is not None,
+        )
+        for record in election_store.all_elections(session)
+    ]
+
+
+def status_reply(deps: AppDeps) -> Reply:
+    return views.status_reply(deps.read(_status_lines, deps, deps.clock.now()))
 
 
 def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
@@ -86,26 +86,24 @@ def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return status_reply(deps)
     if verb not in {"close", "publish"}:
         return notice(USAGE)
-    with deps.session_factory() as session:
-        record, problem = _find(session, rest)
-        if record is None:
-            return problem
-        state = election_store.state(record, now)
-        if verb == "close" and state != "open":
-            return notice(f"{escape(record.name)} is {state}: only an open election can be closed.")
-        if verb == "publish":
-            if state != "closed":
-                return notice(
-                    f"{escape(record.name)} is {state}: publish the candidate "
-                    "list once nominations have closed."
-                )
-            if record.published_at is not None:
-                return notice(
-                    f"The candidate list of {escape(record.name)} was "
-                    f"published {views.slack_time(record.published_at)}."
-                )
-            if not deps.org.channels.announcements:
-                return notice("The organisation file has no `channels.announcements` to publish in.")
+    record, problem = deps.read(_find, rest)
+    if record is None:
+        return problem
+    state = election_store.state(record, now)
+    if verb == "close" and state != "open":
+        return notice(f"{escape(record.name)} is {state}: only an open election can be closed.")
+    if verb == "publish":
+        if state != "closed":
+            return notice(
+                f"{escape(record.name)} is {state}: publish the candidate list once nominations have closed."
+            )
+        if record.published_at is not None:
+            return notice(
+                f"The candidate list of {escape(record.name)} was "
+                f"published {views.slack_time(record.published_at)}."
+            )
+        if not deps.org.channels.announcements:
+            return notice("The organisation file has no `channels.announcements` to publish in.")
     return None
 
 
@@ -138,16 +136,14 @@ def _position_choices(deps: AppDeps) -> list[tuple[str, str]]:
 
 def _close_command(req: CommandRequest, deps: AppDeps, name: str) -> None:
     now = deps.clock.now()
-    with deps.session_factory.begin() as session:
-        record, _ = _find(session, name)
-        if record is None or election_store.state(record, now) != "open":
-            return  # the acknowledgement has said why
-        try:
-            closed = election_store.close_now(session, record, req.user_id, now, deps.org.retention_days)
-        except ElectionError as exc:
-            req.reply(notice(escape(str(exc))))
-            return
-        election_id, election_name = record.id, record.name
+    try:
+        found = deps.write(election_store.close_early, name, req.user_id, now, deps.org.retention_days)
+    except ElectionError as exc:
+        req.reply(notice(escape(str(exc))))
+        return
+    if found is None:
+        return  # the acknowledgement has said why
+    election_id, election_name, closed = found
     if not closed:
         req.reply(notice(f"{escape(election_name)} had already closed."))
         return
@@ -186,15 +182,14 @@ def _submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: App
     if not isinstance(election, Election):
         ack(response_action="errors", errors=views.field_errors(election))
         return
-    with deps.session_factory.begin() as session:
-        try:
-            record = election_store.create(session, election, source="slack", now=now, created_by=user_id)
-        except ElectionError as exc:
-            session.rollback()
-            ack(response_action="errors", errors={views.NAME: str(exc)})
-            return
-        election_store.schedule_jobs(session, record, deps.org.retention_days)
-        log.info("election created id=%s by=%s", record.id, user_id)
+    try:
+        election_id = deps.write(
+            election_store.open_from_slack, election, user_id, now, deps.org.retention_days
+        )
+    except ElectionError as exc:
+        ack(response_action="errors", errors={views.NAME: str(exc)})
+        return
+    log.info("election created id=%s by=%s", election_id, user_id)
     ack(
         response_action="update",
         view=views.election_created_view(election.name, election.opens_at, election.closes_at),

@@ -171,6 +171,27 @@ def create(
     return record
 
 
+def open_from_slack(
+    session: Session, election: Election, created_by: str, now: datetime, retention_days: int
+) -> int:
+    """An admin opens an election with the form: stored and its jobs scheduled; its id.
+    Raises ElectionError (a name taken, ...)."""
+    record = create(session, election, source="slack", now=now, created_by=created_by)
+    schedule_jobs(session, record, retention_days)
+    return record.id
+
+
+def close_early(
+    session: Session, name: str, by: str, now: datetime, retention_days: int
+) -> tuple[int, str, bool] | None:
+    """An admin closes an open election now: (id, name, closed by this call), or None when
+    there is no open election of that name. Raises ElectionError."""
+    record = get_by_name(session, name) if name else None
+    if record is None or state(record, now) != "open":
+        return None
+    return record.id, record.name, close_now(session, record, by, now, retention_days)
+
+
 def schedule_jobs(
     session: Session, record: ElectionRecord, retention_days: int = DEFAULT_RETENTION_DAYS
 ) -> None:
