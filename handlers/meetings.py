@@ -46,16 +46,19 @@ def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     if not parts:
         return views.usage(f"Which meeting? Give its key (see `/liec meetings`) after `{action}`.")
     try:
-        with deps.session_factory.begin() as session:
-            meeting, suggestions = find_meeting(session, parts[0])
-            if meeting is None:
-                return views.problem(f"There is no meeting `{escape(truncate(parts[0], 60))}`.", suggestions)
-            more = parts[1].strip() if len(parts) > 1 else ""
-            if action == "cancel":
-                return _cancel(session, meeting, more, req, deps)
-            return _move(session, meeting, more, req, deps)
+        return deps.write(_change, parts, action, req, deps)
     except MeetingError as exc:
         return views.problem(escape(exc.message))
+
+
+def _change(session: Session, parts: list[str], action: str, req: CommandRequest, deps: AppDeps) -> Reply:
+    meeting, suggestions = find_meeting(session, parts[0])
+    if meeting is None:
+        return views.problem(f"There is no meeting `{escape(truncate(parts[0], 60))}`.", suggestions)
+    more = parts[1].strip() if len(parts) > 1 else ""
+    if action == "cancel":
+        return _cancel(session, meeting, more, req, deps)
+    return _move(session, meeting, more, req, deps)
 
 
 def _cancel(session: Session, meeting: Meeting, more: str, req: CommandRequest, deps: AppDeps) -> Reply:

@@ -18,6 +18,7 @@ from bot.services.position_titles import position_title
 from bot.views import nominations as views
 from bot.views import nominators as nominator_views
 from bot.views.common import Reply, escape
+from models.elections import NominatorRecord
 
 log = logging.getLogger(__name__)
 
@@ -57,25 +58,26 @@ def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], d
             errors={k: escape(v) if k == name else v for k, v in outcome.errors.items()},
         )
         return
-    nomination = outcome.nominator.nomination
-    answered = nominator_views.nominator_answered(
-        nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
-    )
-    channel, ts, status = (
-        outcome.nominator.dm_channel,
-        outcome.nominator.dm_ts,
-        nominations.status_of(nomination),
-    )
     thanks = "You have confirmed this nomination. Thank you." if outcome.again else None
     ack(
         response_action="update",
         view=views.modal_notice("Confirmed", thanks or "Thank you: your nomination is recorded."),
     )
-    if thanks:
-        return
-    log.info("nominator confirmed nominator=%s status=%s", nominator_id, status.value)
-    if channel and ts:
-        _replace_dm(deps, channel, ts, answered)
+    if not thanks:
+        _confirmed(deps, outcome.nominator)
+
+
+def _confirmed(deps: AppDeps, nominator: NominatorRecord) -> None:
+    """After a confirmation: logged (ids only), and the request in their DM marked answered."""
+    nomination = nominator.nomination
+    log.info(
+        "nominator confirmed nominator=%s status=%s", nominator.id, nominations.status_of(nomination).value
+    )
+    if nominator.dm_channel and nominator.dm_ts:
+        answered = nominator_views.nominator_answered(
+            nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
+        )
+        _replace_dm(deps, nominator.dm_channel, nominator.dm_ts, answered)
 
 
 def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:

@@ -169,6 +169,18 @@ def _submitted_view(deps: AppDeps, n: NominationRecord) -> Any:
     )
 
 
+def _save(session: Session, deps: AppDeps, sub: submissions.Submission) -> tuple[submissions.Submitted, Any]:
+    """The submission saved (or rejected), and the view that says so, built in the session."""
+    outcome = submissions.submit(session, deps.org, sub, deps.clock.now())
+    saved = outcome.nomination if isinstance(outcome, submissions.Saved) else None
+    return outcome, _submitted_view(deps, saved) if saved is not None else None
+
+
+def _earlier_view(session: Session, deps: AppDeps, key: str) -> Any:
+    earlier = nominations.find_submission(session, key)
+    return _submitted_view(deps, earlier) if earlier else None
+
+
 def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
     election_id, form = views.read_nomination(view["state"]["values"])
     sub = submissions.Submission(
@@ -179,15 +191,10 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
         editing_id=views.metadata_id(view, "nomination_id"),
     )
     try:
-        with deps.session_factory.begin() as session:
-            outcome = submissions.submit(session, deps.org, sub, deps.clock.now())
-            saved = outcome.nomination if isinstance(outcome, submissions.Saved) else None
-            result = _submitted_view(deps, saved) if saved is not None else None
+        outcome, result = deps.write(_save, deps, sub)
     except IntegrityError:
         # Two deliveries of one submission raced; the other one saved it.
-        with deps.session_factory() as session:
-            earlier = nominations.find_submission(session, sub.key)
-            result = _submitted_view(deps, earlier) if earlier else None
+        result = deps.read(_earlier_view, deps, sub.key)
         ack(**({"response_action": "update", "view": result} if result is not None else {}))
         return
     if isinstance(outcome, submissions.Rejected):
@@ -210,14 +217,12 @@ def register(app: App, deps: AppDeps) -> None:
         election_id = int(body["actions"][0].get("value") or 0)
         found = _open_positions(deps, election_id=election_id)
         if not found:
-            with deps.session_factory() as session:
-                record = election_store.get(session, election_id)
-                text = (
-                    f"Nominations for {escape(record.name)} closed "
-                    f"{election_views.slack_time(record.closes_at)}."
-                    if record
-                    else "That election no longer exists."
-                )
+            record = deps.read(election_store.get, election_id)
+            text = (
+                f"Nominations for {escape(record.name)} closed {election_views.slack_time(record.closes_at)}."
+                if record
+                else "That election no longer exists."
+            )
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
         open_nomination_form(deps, body["trigger_id"], body["user"]["id"], found)
