@@ -101,7 +101,7 @@ def test_who_may_handle_a_question() -> None:
 def test_the_migration_creates_exactly_the_models_tables(session_factory: sessionmaker[Session]) -> None:
     with session_factory() as session:
         diff = compare_metadata(MigrationContext.configure(session.connection()), Base.metadata)
-    ours = {"member_regions", "questions", "question_deliveries", "question_alerts"}
+    ours = {"member_regions", "questions", "question_deliveries", "admin_alerts"}
     assert [d for d in diff if any(name in str(d) for name in ours)] == []
 
 
