@@ -40,6 +40,9 @@ NOTIFY_JOB = "nominations.notify"
 DECLINED_JOB = "nominations.declined"
 VALID_JOB = "nominations.valid"
 
+# Stands in for a member's Slack id once they have asked to be forgotten.
+FORGOTTEN = "forgotten"
+
 
 class NominationStatus(enum.StrEnum):
     AWAITING = "awaiting nominators"
@@ -440,7 +443,7 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     for row in mine(session, user_id):
         if row.candidate_slack_id != user_id and row.submitted_by == user_id:
             # Someone else is the candidate: keep their nomination, drop who typed it in.
-            row.submitted_by = "forgotten"
+            row.submitted_by = FORGOTTEN
             continue
         if election_closed(row, now):
             session.delete(row)
@@ -453,6 +456,8 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
                 f"{row.election.closes_at:%Y-%m-%d %H:%M} UTC",
             )
         )
+    kept += _forget_partner(session, user_id, now)
+    kept += _forget_officer_marks(session, user_id)
     as_nominator = session.scalars(
         select(NominatorRecord)
         .options(selectinload(NominatorRecord.nomination).selectinload(NominationRecord.election))
@@ -473,6 +478,50 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
         )
     session.flush()
     return kept
+
+
+def _forget_partner(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
+    """A job-share partner's details: gone once the election has closed; while it runs the
+    candidate's nomination needs them, so they stay until the nominations are purged."""
+    kept: list[tuple[str, str]] = []
+    rows = session.scalars(_load().where(NominationRecord.partner_slack_id == user_id))
+    for row in rows:
+        if election_closed(row, now):
+            row.partner_slack_id = row.partner_email = row.partner_membership = None
+            row.partner_name = FORGOTTEN
+            continue
+        kept.append(
+            (
+                f"your details as job-share partner in a nomination in {row.election.name}",
+                "the election is still running and the nomination is the candidate's as well as "
+                "yours; they are deleted with the election's nominations after it closes",
+            )
+        )
+    return kept
+
+
+def _forget_officer_marks(session: Session, user_id: str) -> list[tuple[str, str]]:
+    """Who checked a nomination, or opened, closed or published an election: the fact stays,
+    the name goes."""
+    for row in session.scalars(select(NominationRecord).where(NominationRecord.checked_by == user_id)):
+        row.checked_by = FORGOTTEN
+    for election in session.scalars(
+        select(ElectionRecord).where(
+            or_(
+                ElectionRecord.created_by == user_id,
+                ElectionRecord.closed_early_by == user_id,
+                ElectionRecord.published_by == user_id,
+            )
+        )
+    ):
+        if election.created_by == user_id:
+            election.created_by = None
+        if election.closed_early_by == user_id:
+            # Not None: that would read as "never closed early" and reopen a configured election.
+            election.closed_early_by = FORGOTTEN
+        if election.published_by == user_id:
+            election.published_by = None
+    return []
 
 
 def forget_flagged(session: Session, election_id: int) -> int:
