@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
-from bot.services import election_store, nomination_rules, nominations
+from bot.services import election_store, nomination_rules, nomination_visibility, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
@@ -266,6 +266,9 @@ def _check_submission(
     election_id, form = views.read_nomination(view["state"]["values"])
     editing_id = views.metadata_id(view, "nomination_id")
     editing = nominations.get(session, editing_id) if editing_id else None
+    if editing is not None and nominations.can_manage(editing, user_id):
+        # Fields the editor may not see came back empty: they keep what is stored.
+        form = nomination_visibility.restore_kept(editing, form)
     election = election_store.get(session, election_id) if election_id else None
     errors = validate(form, nominations.rules_for(election, deps.org), now)
     position = nomination_rules.POSITION
@@ -349,7 +352,7 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
                 ),
             )
             return
-        form = nominations.form_of(n)
+        shown = nomination_visibility.edit_form(n, user_id)
         found = election_store.open_positions(session, now, election_id=n.election_id)
         selected = f"{n.election_id}|{n.position_key}"
         closes_at = n.election.closes_at
@@ -357,10 +360,11 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         _choices(deps, found),
         branch_groups(deps),
         membership_format=membership_format(deps),
-        initial=form,
+        initial=shown.form,
         selected=selected,
         closes_at=closes_at,
         nomination_id=nomination_id,
+        kept=shown.kept,
     )
     deps.client.views_push(trigger_id=body["trigger_id"], view=view)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -386,44 +386,75 @@ def counts_by_position(session: Session, election: ElectionRecord) -> list[Statu
 # Data rights --------------------------------------------------------------------------
 
 
-def _nomination_data(row: NominationRecord) -> dict[str, Any]:
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _as_candidate(row: NominationRecord) -> dict[str, Any]:
+    """A nomination of the member: their own details, not the other people's."""
     return {
         "election": row.election.name,
         "position": row.position_key,
         "status": status_of(row).value,
-        "candidate": asdict(candidate_of(row)),
-        "statement": row.statement,
+        "your_name": row.candidate_name,
+        "your_email": row.candidate_email,
+        "your_membership_number": row.candidate_membership,
+        "your_statement": row.statement,
         "route": row.route,
         "branch": row.branch,
-        "job_share_partner": asdict(partner) if (partner := partner_of(row)) else None,
-        "nominators": [{"slot": n.slot, "slack_id": n.slack_id, "status": n.status} for n in row.nominators],
-        "submitted_by": row.submitted_by,
+        "job_share": partner_of(row) is not None,
+        "nominators": [{"slot": n.slot, "status": n.status} for n in row.nominators],
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
-        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "withdrawn_at": _when(row.withdrawn_at),
+    }
+
+
+def _as_submitter(row: NominationRecord) -> dict[str, Any]:
+    """A nomination the member made of someone else: that they made it, not what it says
+    about the candidate (which is the candidate's data)."""
+    return {
+        "election": row.election.name,
+        "position": row.position_key,
+        "submitted_at": row.created_at.isoformat(),
     }
 
 
 def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
-    """What the nominations hold about a member: as candidate or submitter, and as nominator."""
+    """What the nominations hold about a member: as candidate, as the one who submitted a
+    nomination, as job-share partner and as nominator. Only data about them."""
+    own = mine(session, user_id)
+    as_partner = session.scalars(_load().where(NominationRecord.partner_slack_id == user_id))
     as_nominator = session.scalars(
         select(NominatorRecord)
         .options(selectinload(NominatorRecord.nomination).selectinload(NominationRecord.election))
         .where(NominatorRecord.slack_id == user_id)
     )
     return {
-        "nominations": [_nomination_data(row) for row in mine(session, user_id)],
+        "nominations": [_as_candidate(row) for row in own if row.candidate_slack_id == user_id],
+        "nominations_you_submitted_for_others": [
+            _as_submitter(row) for row in own if row.candidate_slack_id != user_id
+        ],
+        "job_share_partner_in": [
+            {
+                "election": row.election.name,
+                "position": row.position_key,
+                "your_name": row.partner_name,
+                "your_email": row.partner_email,
+                "your_membership_number": row.partner_membership,
+            }
+            for row in as_partner
+        ],
         "nominated_others": [
             {
                 "election": row.nomination.election.name,
                 "position": row.nomination.position_key,
                 # Only what they gave and what they answered; the candidate's data is not theirs.
-                "candidate_name": row.nomination.candidate_name,
                 "your_name": row.name,
                 "your_email": row.email,
                 "your_membership_number": row.membership_number,
                 "status": row.status,
-                "responded_at": row.responded_at.isoformat() if row.responded_at else None,
+                "responded_at": _when(row.responded_at),
             }
             for row in as_nominator
         ],
