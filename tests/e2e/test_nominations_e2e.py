@@ -840,3 +840,23 @@ def test_a_member_who_nominated_another_does_not_see_what_the_candidate_gave(bot
     mine = "".join(files).casefold()
     for secret in (*own, *typed, "mary member"):
         assert secret.casefold() not in mine, secret
+
+
+def test_direction_and_width_controls_never_reach_a_dm_or_the_csv(bot: BotHarness) -> None:
+    rlo, zwsp = "\u202e", "\u200b"
+    name = f"Mary{zwsp} Mem{rlo}ber"
+    submit(
+        bot,
+        open_form(bot),
+        **{fields.CANDIDATE_NAME: name, fields.STATEMENT: f"＝HYPERLINK(\"http://evil\") {rlo}vote"},
+    )
+    bot.run_jobs()
+    request = dms_to(bot, NOM_1)[-1]
+    shown = json.dumps([request["text"], request["blocks"]], ensure_ascii=False)
+    assert "Mary Member" in shown and rlo not in shown and zwsp not in shown
+    bot.command("nominations export", user=ADMIN)
+    bot.fake.wait_for("files.completeUploadExternal")
+    content = next(iter(bot.fake.uploads.values())).decode()
+    row = next(csv.DictReader(io.StringIO(content)))
+    assert row["candidate_name"] == "Mary Member"
+    assert row["statement"].startswith("'＝") and rlo not in content  # the full-width = is caught too
