@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -21,8 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
-from bot.jobs import JobQueue
-from bot.services import election_store, nomination_rules, nomination_visibility, nominations
+from bot.services import election_store, item_fates, nomination_rules, nomination_visibility, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
@@ -287,7 +287,7 @@ def _check_submission(
             errors[position] = (
                 "You already have a nomination for this position: edit it with /liec nominations mine."
                 if nominations.can_manage(same, user_id)
-                else "This candidate has already been nominated for this position."
+                else nominations.DUPLICATE_REFUSED
             )
     return form, election, editing, errors
 
@@ -334,24 +334,29 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
 # "My nominations" -------------------------------------------------------------------------
 
 
+def _cannot_change(n: NominationRecord | None, user_id: str, now: datetime) -> str | None:
+    """Why Edit or Withdraw does nothing: the answer every such button gives."""
+    if n is not None and not nominations.can_manage(n, user_id):
+        return "This nomination is not yours to change."
+    return item_fates.nomination_fate(n, now)
+
+
+def _push_notice(deps: AppDeps, body: dict[str, Any], title: str, text: str) -> None:
+    # A button inside a modal has no response_url: the answer is a modal pushed on top.
+    deps.client.views_push(trigger_id=body["trigger_id"], view=views.modal_notice(title, escape(text)))
+
+
 def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     nomination_id = int(body["actions"][0].get("value") or 0)
     now = deps.clock.now()
     with deps.session_factory() as session:
         n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
+        problem = _cannot_change(n, user_id, now)
+        if problem is not None:
+            _push_notice(deps, body, "Cannot edit", problem)
             return
-        if nominations.election_closed(n, now):
-            deps.client.views_push(
-                trigger_id=body["trigger_id"],
-                view=views.modal_notice(
-                    "Nominations closed",
-                    f"Nominations for {escape(n.election.name)} have "
-                    "closed: the nomination can no longer be changed.",
-                ),
-            )
-            return
+        assert n is not None
         shown = nomination_visibility.edit_form(n, user_id)
         found = election_store.open_positions(session, now, election_id=n.election_id)
         selected = f"{n.election_id}|{n.position_key}"
@@ -375,13 +380,12 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     now = deps.clock.now()
     with deps.session_factory.begin() as session:
         n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id):
-            return
-        if nominations.election_closed(n, now):
+        problem = _cannot_change(n, user_id, now)
+        if problem is not None or n is None:
+            _push_notice(deps, body, "Cannot withdraw", problem or item_fates.NOMINATION_GONE)
             return
         nominations.withdraw(n, now)
-        for nominator in n.nominators:
-            JobQueue.cancel(session, f"{nominations.NOTIFY_JOB}:{nominator.id}")
+        nominations.cancel_requests(session, n)
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}
     deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))

@@ -11,11 +11,12 @@ from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
+from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
 from bot.views import questions as views
-from bot.views.common import Reply
+from bot.views.common import Reply, notice
 from handlers import question_delivery as delivery
 from handlers.commands import CommandRequest, Subcommand
 from models.questions import Question
@@ -211,6 +212,12 @@ def _question_clicked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     """The question a coordinator's button is about, if they may handle it (else they are told)."""
     question_id, user_id = _question_id(body), body["user"]["id"]
     if question_id is None:
+        _ephemeral(respond, notice(item_fates.QUESTION_GONE))
+        return None
+    with deps.session_factory() as session:
+        gone = item_fates.question_fate(svc.get_question(session, question_id))
+    if gone is not None:
+        _ephemeral(respond, notice(gone))
         return None
     question = _allowed(deps, question_id, user_id)
     if question is None:

@@ -29,6 +29,7 @@ from bot.services.nomination_rules import (
     normalise_membership_number,
 )
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
+from models.foundation import ScheduledJob
 
 # Nominator statuses.
 AWAITING = "awaiting"
@@ -39,6 +40,14 @@ TO_CHECK = "to_check"
 NOTIFY_JOB = "nominations.notify"
 DECLINED_JOB = "nominations.declined"
 VALID_JOB = "nominations.valid"
+
+# A form that matches another member's nomination for the same position. It says neither which
+# detail matched (Slack account, email, membership number) nor whose: the form must not tell
+# anyone whether an email address or number belongs to a candidate.
+DUPLICATE_REFUSED = (
+    "This form cannot be accepted: it matches a nomination already made for this position. "
+    "If you believe it is right, ask the returning officer."
+)
 
 # Stands in for a member's Slack id once they have asked to be forgotten.
 FORGOTTEN = "forgotten"
@@ -145,7 +154,8 @@ def find_submission(session: Session, submission_key: str) -> NominationRecord |
 
 
 def can_manage(nomination: NominationRecord, user_id: str) -> bool:
-    return user_id in {nomination.candidate_slack_id, nomination.submitted_by}
+    # An empty id must not match an empty field (a candidate not on Slack has none).
+    return bool(user_id) and user_id in {nomination.candidate_slack_id, nomination.submitted_by}
 
 
 def find_duplicate(
@@ -230,11 +240,70 @@ def _message_job(session: Session, kind: str, key: str, now: datetime, **payload
     JobQueue.schedule(session, kind=kind, key=f"{kind}:{key}", due_at=now, payload=payload)
 
 
+def notify_key(nomination_id: int, slack_id: str) -> str:
+    """One request DM per person and nomination: the job's key (not the row's id, which an
+    edit may replace)."""
+    return f"{NOTIFY_JOB}:{nomination_id}:{slack_id}"
+
+
 def _schedule_requests(session: Session, rows: Sequence[NominatorRecord], now: datetime) -> None:
-    """The DM to each nominator on Slack, as a durable job: retried until it is delivered."""
+    """The DM to each nominator on Slack, as a durable job: retried until it is delivered.
+
+    At most one per person and nomination until they answer: a member named again after an
+    edit (swapped out and back, moved to the other slot) keeps the DM they already have, whose
+    buttons find their current row by nomination and person."""
     for row in rows:
-        if row.slack_id and row.status == AWAITING:
-            _message_job(session, NOTIFY_JOB, f"{row.id}", now, nominator_id=row.id)
+        if not (row.slack_id and row.status == AWAITING) or row.notified_at is not None:
+            continue
+        key = notify_key(row.nomination_id, row.slack_id)
+        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+        if job is not None and job.status == "done":
+            sent = job.payload or {}
+            row.notified_at = job.finished_at or now
+            row.dm_channel, row.dm_ts = sent.get("dm_channel"), sent.get("dm_ts")
+            continue
+        if job is not None and job.status in {"pending", "running"}:
+            job.payload = {**(job.payload or {}), "nominator_id": row.id}
+            continue
+        JobQueue.schedule(session, kind=NOTIFY_JOB, key=key, due_at=now, payload={"nominator_id": row.id})
+
+
+def record_request_sent(
+    session: Session, nominator: NominatorRecord, channel: str, ts: str, now: datetime
+) -> None:
+    """The request DM went out: kept on the row (to update it on an answer) and on its job (for
+    a row that replaces this one after an edit)."""
+    nominator.notified_at, nominator.dm_channel, nominator.dm_ts = now, channel, ts
+    if nominator.slack_id:
+        key = notify_key(nominator.nomination_id, nominator.slack_id)
+        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+        if job is not None:
+            job.payload = {**(job.payload or {}), "dm_channel": channel, "dm_ts": ts}
+
+
+def _answered(session: Session, nominator: NominatorRecord) -> None:
+    """After an answer, a later request (the position changed, say) is a new DM."""
+    if nominator.slack_id:
+        session.execute(
+            delete(ScheduledJob).where(
+                ScheduledJob.key == notify_key(nominator.nomination_id, nominator.slack_id)
+            )
+        )
+
+
+def cancel_requests(session: Session, nomination: NominationRecord) -> None:
+    for row in nomination.nominators:
+        if row.slack_id:
+            JobQueue.cancel(session, notify_key(nomination.id, row.slack_id))
+
+
+def awaiting_row(session: Session, nomination_id: int, slack_id: str) -> NominatorRecord | None:
+    """The member's current row in a nomination: what a request DM's buttons act on."""
+    return session.scalars(
+        select(NominatorRecord).where(
+            NominatorRecord.nomination_id == nomination_id, NominatorRecord.slack_id == slack_id
+        )
+    ).first()
 
 
 def submit(
@@ -279,15 +348,25 @@ def update(session: Session, nomination: NominationRecord, form: NominationForm,
         nomination.nominators.clear()
         session.flush()
         return
-    by_slot = {row.slot: row for row in nomination.nominators}
+    # A nominator named again keeps their row (and answer), whichever slot they are in now.
+    unused = list(nomination.nominators)
+    kept: dict[int, NominatorRecord] = {}
     for slot, person in enumerate(form.nominators, start=1):
-        row = by_slot.get(slot)
-        if row is not None and _same_nominator(row, person) and not position_changed:
-            continue
-        if row is not None:
-            nomination.nominators.remove(row)
-            session.flush()  # the (nomination, slot) pair is unique
-        nomination.nominators.append(_nominator_row(slot, person))
+        match = None if position_changed else next((r for r in unused if _same_nominator(r, person)), None)
+        if match is not None:
+            kept[slot] = match
+            unused.remove(match)
+    for row in unused:
+        nomination.nominators.remove(row)
+    session.flush()  # the (nomination, slot) pair is unique: free the slots first
+    for slot, row in kept.items():
+        row.slot = -slot
+    session.flush()
+    for slot, person in enumerate(form.nominators, start=1):
+        if slot in kept:
+            kept[slot].slot = slot
+        else:
+            nomination.nominators.append(_nominator_row(slot, person))
     nomination.nominators.sort(key=lambda row: row.slot)
     session.flush()
     _schedule_requests(session, nomination.nominators, now)
@@ -305,6 +384,7 @@ def confirm(session: Session, nominator: NominatorRecord, details: Person, now: 
     nominator.membership_number = normalise_membership_number(details.membership_number)
     nominator.status = CONFIRMED
     nominator.responded_at = now
+    _answered(session, nominator)
     session.flush()
     nomination = nominator.nomination
     status = status_of(nomination)
@@ -316,6 +396,7 @@ def confirm(session: Session, nominator: NominatorRecord, details: Person, now: 
 def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None:
     nominator.status = DECLINED
     nominator.responded_at = now
+    _answered(session, nominator)
     _message_job(session, DECLINED_JOB, f"{nominator.id}", now, nominator_id=nominator.id)
 
 

@@ -184,7 +184,8 @@ def _surfaces(session: Session, nomination_id: int, user: str) -> dict[str, str]
         if nominator.slack_id == user:
             dms.append(
                 nominator_views.nominator_request(
-                    nominator.id,
+                    n.id,
+                    user,
                     n.candidate_name,
                     n.candidate_slack_id,
                     n.submitted_by,
