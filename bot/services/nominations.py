@@ -257,14 +257,19 @@ def _schedule_requests(session: Session, rows: Sequence[NominatorRecord], now: d
             continue
         key = notify_key(row.nomination_id, row.slack_id)
         job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
-        if job is not None and job.status == "done":
-            sent = job.payload or {}
+        sent = (job.payload or {}) if job is not None else {}
+        if job is not None and job.status == "done" and sent.get("dm_ts"):
+            # They have the DM; its buttons find this row.
             row.notified_at = job.finished_at or now
             row.dm_channel, row.dm_ts = sent.get("dm_channel"), sent.get("dm_ts")
             continue
         if job is not None and job.status in {"pending", "running"}:
             job.payload = {**(job.payload or {}), "nominator_id": row.id}
             continue
+        if job is not None:
+            # Finished without a DM (its row had gone) or given up: ask again, from now.
+            session.delete(job)
+            session.flush()
         JobQueue.schedule(session, kind=NOTIFY_JOB, key=key, due_at=now, payload={"nominator_id": row.id})
 
 
