@@ -15,7 +15,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.fake_slack import FakeSlack
 from bot.views import questions as views
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import BotHarness, keep_failed_posts_in_history
 
 MEMBER = "U0MEMBER"
 AMERICAS, ASIAPAC, EAME = "U0RCAMERICAS", "U0RCASIAPAC", "U0RCEAME"
@@ -418,6 +418,54 @@ def test_a_region_channel_gets_the_question_instead_of_a_dm(
     assert "in <#C0EAMEQ>" in reply["text"]
     assert "Channel question" in _blob(wait_posts(fake_slack, "C0EAMEQ")[0])
     assert posts_to(fake_slack, EAME) == []
+
+
+def test_the_form_says_before_sending_that_a_region_channel_shows_the_askers_name(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    bot.command("ask")
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    assert "in that channel" in _blob(opened)  # before the region is known: both ways said
+    shown = fake_slack.wait_for("views.update")[0]["view"]
+    assert "posted in <#C0EAMEQ>" in _blob(shown) and "with your name" in _blob(shown)
+    assert shown["callback_id"] == views.ASK_MODAL
+
+
+def test_the_form_says_a_dm_where_the_region_has_no_channel(bot: BotHarness, fake_slack: FakeSlack) -> None:
+    bot.command("ask")
+    shown = fake_slack.wait_for("views.update")[0]["view"]
+    assert "coordinator by direct message" in _blob(shown) and "<#" not in _blob(shown)
+
+
+def test_a_500_after_slack_took_the_channel_post_does_not_post_it_twice(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    keep_failed_posts_in_history(fake_slack)  # Slack kept it although it answered 500
+    reply = ask(bot, "Posted once please")
+    assert "in <#C0EAMEQ>" in reply["text"]
+    assert len(fake_slack.failed) == 1  # one attempt: neither slack_sdk nor the bot posted again
+    assert [c.params["channel"] for c in fake_slack.failed] == ["C0EAMEQ"]
+    assert posts_to(fake_slack, "C0EAMEQ") == []  # and no second post
+    assert len(fake_slack.calls_to("conversations.history")) >= 1  # it looked before posting again
+
+
+def test_a_500_that_did_not_post_is_retried_by_the_job_and_posted_once(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    ask(bot, "Posted once please")
+    clock.advance(timedelta(minutes=5))
+    assert bot.run_jobs() == 1
+    assert len(fake_slack.failed) == 1  # the 500 (which Slack had not posted)
+    (delivered,) = posts_to(fake_slack, "C0EAMEQ")  # then one post, after looking
+    assert "Posted once please" in _blob(delivered)
 
 
 def test_questions_lists_the_open_questions_of_their_region_oldest_first(
