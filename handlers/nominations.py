@@ -273,10 +273,12 @@ def _check_submission(
     errors = validate(form, nominations.rules_for(election, deps.org), now)
     position = nomination_rules.POSITION
     if editing_id is not None:
-        if editing is None or not nominations.can_manage(editing, user_id):
+        if editing is None:
+            errors[position] = item_fates.NOMINATION_GONE
+        elif not nominations.can_manage(editing, user_id):
             errors[position] = "This nomination is not yours to edit."
         elif editing.withdrawn_at is not None:
-            errors[position] = "This nomination was withdrawn."
+            errors[position] = item_fates.nomination_fate(editing, now) or "This nomination was withdrawn."
         elif election is not None and editing.election_id != election.id:
             errors[position] = f"Choose a position in {editing.election.name}."
     if election is not None and form.position is not None and not errors:

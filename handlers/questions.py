@@ -305,6 +305,12 @@ def on_reroute_submit(deps: AppDeps, body: dict[str, Any]) -> None:
     if not metadata.isdigit() or region is None:
         return
     question_id = int(metadata)
+    with deps.session_factory() as session:
+        gone = item_fates.question_fate(svc.get_question(session, question_id))
+    if gone is not None:
+        # A modal's submission has no response_url: the answer comes by DM.
+        delivery.send(deps, user_id, notice(gone))
+        return
     if _allowed(deps, question_id, user_id) is None:
         return
     with deps.session_factory.begin() as session:

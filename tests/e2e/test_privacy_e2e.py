@@ -240,3 +240,14 @@ def test_the_duplicate_message_says_not_whose_details_matched(bot: BotHarness) -
     assert message == nominations.DUPLICATE_REFUSED
     for revealing in ("membership", "email", "candidate", "Mary", "L123456"):
         assert revealing not in message
+
+
+def test_saving_an_edit_of_a_nomination_deleted_meanwhile_says_so(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    mine = _mine(bot)
+    bot.click(CANDIDATE, "nomination_edit", button(mine, "nomination_edit")["value"], extra={"view": mine})
+    view = {**bot.fake.wait_for("views.push")[-1]["view"], "id": "VEDITGONE"}
+    with bot.deps.session_factory.begin() as session:
+        session.delete(nominations.get(session, _nomination_id(bot)))
+    result = submit(bot, view)
+    assert result["errors"][fields.POSITION] == item_fates.NOMINATION_GONE

@@ -468,6 +468,26 @@ def test_a_500_that_did_not_post_is_retried_by_the_job_and_posted_once(
     assert "Posted once please" in _blob(delivered)
 
 
+def test_every_question_button_on_an_erased_question_says_it_was_erased(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    from bot.services import item_fates
+
+    ask(bot, "Soon to be forgotten")
+    (message,) = wait_posts(fake_slack, EAME)
+    values = button_values(message)
+    opened = len(fake_slack.calls_to("views.open"))
+    bot.command("forget-me", user=MEMBER)
+    form = fake_slack.wait_for("views.open", opened + 1)[-1]["view"]
+    bot.submit_view(MEMBER, form, {})
+    wait_posts(fake_slack, MEMBER, 1)  # the erasure DM: the question is gone
+    for action in (views.CLAIM, views.ANSWERED, views.REROUTE):
+        before = len(fake_slack.calls_to("response_url"))
+        assert bot.click(EAME, action, values[action]).status == 200
+        answer = fake_slack.wait_for("response_url", before + 1)[-1]
+        assert answer["text"] == item_fates.QUESTION_GONE, action
+
+
 def test_questions_lists_the_open_questions_of_their_region_oldest_first(
     bot: BotHarness, fake_slack: FakeSlack, clock: ManualClock
 ) -> None:
