@@ -557,7 +557,15 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     """Delete a member's nomination data. Returns what was kept and why: a nomination in an
     election still running is kept until it closes (the close job then deletes it)."""
     kept: list[tuple[str, str]] = []
-    for row in mine(session, user_id):
+    own = mine(session, user_id)
+    if any(n.notified_at is not None for row in own for n in row.nominators):
+        kept.append(
+            (
+                "the messages already sent in Slack asking your nominators, which name you",
+                "they are in Slack, not in the bot's records; a workspace admin can delete them",
+            )
+        )
+    for row in own:
         if row.candidate_slack_id != user_id and row.submitted_by == user_id:
             # Someone else is the candidate: keep their nomination, drop who typed it in.
             row.submitted_by = FORGOTTEN
