@@ -91,7 +91,8 @@ def section(text: str, accessory: Any | None = None, block_id: str | None = None
 
 
 def header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=truncate(neutralise(text), HEADER_TEXT_LIMIT)))
+    # plain(): controls removed, then the broadcast guard (its word joiner must stay).
+    return HeaderBlock(text=PlainTextObject(text=truncate(plain(text), HEADER_TEXT_LIMIT)))
 
 
 def context(*texts: str) -> ContextBlock:
