@@ -829,7 +829,7 @@ def test_a_member_who_nominated_another_does_not_see_what_the_candidate_gave(bot
     with bot.deps.session_factory() as session:
         row = session.scalars(select(NominationRecord)).one()
         assert (row.candidate_email, row.candidate_membership, row.statement) == own
-        assert [n.status for n in row.nominators][0] == "confirmed"  # Nora's answer stands
+        assert row.nominators[0].status == "confirmed"  # Nora's answer stands
 
     bot.fake.uploads.clear()
     before = len(bot.fake.calls_to("files.completeUploadExternal"))
@@ -848,7 +848,7 @@ def test_direction_and_width_controls_never_reach_a_dm_or_the_csv(bot: BotHarnes
     submit(
         bot,
         open_form(bot),
-        **{fields.CANDIDATE_NAME: name, fields.STATEMENT: f"＝HYPERLINK(\"http://evil\") {rlo}vote"},
+        **{fields.CANDIDATE_NAME: name, fields.STATEMENT: f'＝HYPERLINK("http://evil") {rlo}vote'},
     )
     bot.run_jobs()
     request = dms_to(bot, NOM_1)[-1]
