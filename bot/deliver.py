@@ -32,7 +32,14 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import AppDeps
 from bot.jobs import MAX_ATTEMPTS, JobRun, RetryLater
 from bot.services import admin_alerts
-from bot.services.delivery import Delivery, PostError, connection_fault, deliver_job, deliver_once
+from bot.services.delivery import (
+    POST_ATTEMPTS,
+    Delivery,
+    PostError,
+    connection_fault,
+    deliver_job,
+    deliver_once,
+)
 from bot.slack_dm import send_dm
 from bot.slack_outbox import SlackOutbox, slack_fault
 from bot.views.alerts import admin_alert, repeat_summary
@@ -64,8 +71,10 @@ def post_once(
     since: datetime,
     check_first: bool,
     sleep: Sleep = time.sleep,
+    attempts: int = POST_ATTEMPTS,
 ) -> Delivery:
-    """Post `reply` to the channel `to` exactly once under `key`. Raises PostError."""
+    """Post `reply` to the channel `to` exactly once under `key`. Raises PostError.
+    `attempts=1` when the caller retries a passing fault later itself."""
     return deliver_once(
         SlackOutbox(deps.client, kind),
         to,
@@ -75,6 +84,7 @@ def post_once(
         since=since,
         check_first=check_first,
         sleep=sleep,
+        attempts=attempts,
     )
 
 

@@ -11,14 +11,14 @@ from bot.deps import AppDeps
 from bot.flows.nomination_forms import edit_view, mine_view
 from bot.services import nomination_submissions as submissions
 from bot.views import nominations as views
+from bot.views.common import escape
 
 log = logging.getLogger(__name__)
 
 
 def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
     view = edit_view(deps, int(body["actions"][0].get("value") or 0), body["user"]["id"])
-    if view is not None:
-        deps.client.views_push(trigger_id=body["trigger_id"], view=view)
+    deps.client.views_push(trigger_id=body["trigger_id"], view=view)
 
 
 def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
@@ -27,7 +27,10 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     now = deps.clock.now()
     outcome = deps.write(submissions.withdraw, nomination_id, user_id, now)
     if isinstance(outcome, submissions.Refused):
-        return  # the list only offers Withdraw where it applies; a stale click does nothing
+        # A button inside a modal has no response_url: the answer is a modal pushed on top.
+        notice = views.modal_notice("Cannot withdraw", escape(outcome.reason))
+        deps.client.views_push(trigger_id=body["trigger_id"], view=notice)
+        return
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}
     deps.client.views_update(view_id=view.get("id"), view=mine_view(deps, user_id))

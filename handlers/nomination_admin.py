@@ -12,9 +12,10 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
-from bot.services import nominations
+from bot.services import item_fates
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
+from bot.views.common import escape
 
 log = logging.getLogger(__name__)
 
@@ -25,8 +26,9 @@ def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
         respond(text="Only LIEC admins can do that.", replace_original=False, response_type="ephemeral")
         return
     nomination_id = int(body["actions"][0].get("value") or 0)
-    checked = deps.write(nominations.mark_checked_by_id, nomination_id, user_id, deps.clock.now())
-    if checked is None:
+    checked = deps.write(item_fates.mark_checked_by_id, nomination_id, user_id, deps.clock.now())
+    if isinstance(checked, str):
+        respond(text=escape(checked), replace_original=False, response_type="ephemeral")
         return
     status, title = checked[0], position_title(deps.roles, checked[1])
     log.info("nomination checked id=%s by=%s", nomination_id, user_id)

@@ -28,11 +28,12 @@ log = logging.getLogger(__name__)
 
 def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
-    nominator_id = int(body["actions"][0].get("value") or 0)
-    asked = deps.read(submissions.request_to_answer, nominator_id, user_id, deps.clock.now())
+    value = str(body["actions"][0].get("value") or "")
+    asked = deps.read(submissions.request_to_answer, value, user_id, deps.clock.now())
     if isinstance(asked, submissions.Refused):
         respond(text=escape(asked.reason), replace_original=False, response_type="ephemeral")
         return
+    nominator_id = asked.nominator_id
     candidate, position = asked.candidate_name, position_title(deps.roles, asked.position_key)
     number_format = membership_format(deps)
 
@@ -89,11 +90,12 @@ def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
 
 def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
-    nominator_id = int(body["actions"][0].get("value") or 0)
-    asked = deps.write(submissions.decline, nominator_id, user_id, deps.clock.now())
+    value = str(body["actions"][0].get("value") or "")
+    asked = deps.write(submissions.decline, value, user_id, deps.clock.now())
     if isinstance(asked, submissions.Refused):
         respond(text=escape(asked.reason), replace_original=False, response_type="ephemeral")
         return
+    nominator_id = asked.nominator_id
     answered = nominator_views.nominator_answered(
         asked.candidate_name, position_title(deps.roles, asked.position_key), False
     )

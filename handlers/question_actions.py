@@ -11,10 +11,11 @@ from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
+from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.tz_regions import Region, parse_region
 from bot.views import questions as views
-from bot.views.common import Reply
+from bot.views.common import Reply, notice
 from models.questions import Question
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,10 @@ def _allowed(deps: AppDeps, question_id: int, user_id: str) -> Question | None:
 def _question_clicked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> tuple[Question, str] | None:
     """The question a coordinator's button is about, if they may handle it (else they are told)."""
     question_id, user_id = _question_id(body), body["user"]["id"]
-    if question_id is None:
+    question = deps.read(svc.get_question, question_id) if question_id is not None else None
+    gone = item_fates.question_fate(question)
+    if gone is not None or question_id is None:
+        _ephemeral(respond, notice(gone or item_fates.QUESTION_GONE))
         return None
     question = _allowed(deps, question_id, user_id)
     if question is None:
@@ -110,6 +114,11 @@ def on_reroute_submit(deps: AppDeps, body: dict[str, Any]) -> None:
     if not metadata.isdigit() or region is None:
         return
     question_id = int(metadata)
+    gone = item_fates.question_fate(deps.read(svc.get_question, question_id))
+    if gone is not None:
+        # A modal's submission has no response_url: the answer comes by DM.
+        delivery.send(deps, user_id, notice(gone))
+        return
     if _allowed(deps, question_id, user_id) is None:
         return
     moved = deps.write(svc.reroute, question_id, region, user_id, deps.clock.now())

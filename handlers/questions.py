@@ -39,7 +39,7 @@ def ask_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 
 def ask_work(req: CommandRequest, deps: AppDeps) -> None:
     if not req.args:
-        delivery.slack_call(deps.client.views_open, trigger_id=req.trigger_id, view=views.ask_modal())
+        delivery.open_ask_modal(deps, req.trigger_id, req.user_id)
         return
     try:
         text = clean_question(req.args)

@@ -11,7 +11,8 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
-from bot.services import election_store, nominations
+from bot.services import election_store, item_fates, nomination_visibility, nominations
+from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONS
 from bot.services.nomination_rules import NominationForm, Person, Route
@@ -108,21 +109,17 @@ def mine_view(deps: AppDeps, user_id: str) -> Any:
     return views.mine_modal(items)
 
 
-def edit_view(deps: AppDeps, nomination_id: int, user_id: str) -> Any | None:
-    """The form again, filled in, for its candidate or submitter to edit; a notice when the
-    election has closed; None when there is nothing they may edit."""
+def edit_view(deps: AppDeps, nomination_id: int, user_id: str) -> Any:
+    """The form again, filled in with what this member may see, for its candidate or
+    submitter to edit; otherwise a notice saying why it cannot be edited (deleted, withdrawn,
+    closed, not theirs)."""
     now = deps.clock.now()
     with deps.session_factory() as session:
         n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
-            return None
-        if nominations.election_closed(n, now):
-            return views.modal_notice(
-                "Nominations closed",
-                f"Nominations for {escape(n.election.name)} have "
-                "closed: the nomination can no longer be changed.",
-            )
-        form = nominations.form_of(n)
+        problem = submissions.cannot_change(n, user_id, now)
+        if problem is not None or n is None:
+            return views.modal_notice("Cannot edit", escape(problem or item_fates.NOMINATION_GONE))
+        shown = nomination_visibility.edit_form(n, user_id)
         found = election_store.open_positions(session, now, election_id=n.election_id)
         selected = f"{n.election_id}|{n.position_key}"
         closes_at = n.election.closes_at
@@ -130,8 +127,9 @@ def edit_view(deps: AppDeps, nomination_id: int, user_id: str) -> Any | None:
         position_choices(deps, found),
         branch_groups(deps),
         membership_format=membership_format(deps),
-        initial=form,
+        initial=shown.form,
         selected=selected,
         closes_at=closes_at,
         nomination_id=nomination_id,
+        kept=shown.kept,
     )

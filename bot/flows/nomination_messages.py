@@ -28,7 +28,8 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
             return
         n = nominator.nomination
         reply = nominator_views.nominator_request(
-            nominator.id,
+            n.id,
+            nominator.slack_id,
             n.candidate_name,
             n.candidate_slack_id,
             n.submitted_by,
@@ -44,7 +45,7 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
     with deps.session_factory.begin() as session:
         stored = nominations.get_nominator(session, nominator_id)
         if stored is not None:
-            stored.notified_at, stored.dm_channel, stored.dm_ts = run.now, channel, ts
+            nominations.record_request_sent(session, stored, channel, ts, run.now)
 
 
 def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord, reply: Reply) -> None:

@@ -9,6 +9,7 @@ releases the reservation and the caller retries later through the job queue.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,12 +19,13 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 
 from bot.deliver import alert_admins as alert_admins_once
+from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
-from bot.services.delivery import REFUSALS, PostError, connection_fault
+from bot.services.delivery import LOOK_BACK, REFUSALS, PostError, connection_fault
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
 from bot.slack_outbox import slack_fault
@@ -104,8 +106,34 @@ def _reserve(deps: AppDeps, question_id: int, stage: str, recipient: str) -> int
         return deliveries.reserve(session, question_id, stage, recipient, deps.clock.now())
 
 
+def _post_to_channel(
+    deps: AppDeps, question_id: int, stage: str, channel: str, message: Reply, since: datetime | None
+) -> tuple[str, str]:
+    """A region channel's copy, as the reminders post: one post carrying its key, and after a
+    5xx or a dropped connection (Slack may have posted) the history is searched before posting
+    again, so a 500 after Slack accepted the message does not post it twice. Raises PostError."""
+    key = deliveries.channel_post_key(question_id, stage, channel)
+    look_from = (since or deps.clock.now()) - LOOK_BACK
+    done = post_channel_once(
+        deps,
+        "questions.channel",
+        channel,
+        key,
+        message,
+        since=look_from,
+        check_first=True,  # an earlier delivery may have posted before it failed
+        attempts=1,  # a passing fault is retried later by the delivery job
+    )
+    return channel, done.ts
+
+
 def post_once(
-    deps: AppDeps, question_id: int, stage: str, recipient: str, message: Reply
+    deps: AppDeps,
+    question_id: int,
+    stage: str,
+    recipient: str,
+    message: Reply,
+    since: datetime | None = None,
 ) -> tuple[PostResult, str | None]:
     """Post ``message`` to ``recipient`` (a user id: their DM with the bot; or a channel)
     unless this stage already reached them. Returns the result and, if unreachable, why."""
@@ -113,7 +141,10 @@ def post_once(
     if reservation is None:
         return "already", None
     try:
-        channel, ts = send_message(deps, recipient, message)
+        if deliveries.is_channel(recipient):
+            channel, ts = _post_to_channel(deps, question_id, stage, recipient, message, since)
+        else:
+            channel, ts = send_message(deps, recipient, message)
     except PostError as exc:
         with deps.session_factory.begin() as session:
             if exc.permanent:
@@ -184,6 +215,7 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
         region = Region(question.region)
         stage = svc.stage_of(question)
         message = views.coordinator_message(question, region, "open")
+        since = question.routed_at or question.asked_at
     holders, recipients, channel = _stage_recipients(deps, region)
     if not holders:
         alert_admins(
@@ -194,7 +226,7 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
             "will be delivered as soon as one is set and the bot restarted.",
         )
         return Report("vacant", region)
-    results = [(r, *post_once(deps, question_id, stage, r, message)) for r in recipients]
+    results = [(r, *post_once(deps, question_id, stage, r, message, since)) for r in recipients]
     for recipient, result, error in results:
         if result == "unreachable":
             alert_admins(
@@ -361,6 +393,29 @@ def refresh_messages(deps: AppDeps, question_id: int) -> None:
 
 
 # Asking ------------------------------------------------------------------------------------------
+
+
+def open_ask_modal(deps: AppDeps, trigger_id: str, user_id: str) -> None:
+    """The form at once (the trigger lasts 3 seconds), then where this member's question will
+    go, as the delivery will decide it: a region's channel shows their name to everyone in it."""
+    opened = slack_call(deps.client.views_open, trigger_id=trigger_id, view=views.ask_modal())
+    tz = member_tz(deps, user_id)
+    with deps.session_factory() as session:
+        region = svc.decide_region(svc.member_choice(session, user_id), deps.org, tz).region
+    if region is None:
+        return  # the general words stand: they will be asked their region
+    # As the delivery decides: the channel only while the region has a coordinator.
+    has_coordinator = bool(svc.coordinators(deps.org, region))
+    channel = svc.region_channel(deps.org, region) if has_coordinator else None
+    destination = views.ask_destination(region, channel)
+    view = (opened or {}).get("view") or {}
+    with contextlib.suppress(Delayed, Unreachable):
+        slack_call(
+            deps.client.views_update,
+            view_id=view.get("id"),
+            hash=view.get("hash"),
+            view=views.ask_modal(destination),
+        )
 
 
 def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None:

@@ -4,13 +4,13 @@ handlers parse the Slack payload, call one of these, and render the outcome."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
-from bot.services import election_store, nomination_rules, nominations
+from bot.services import election_store, item_fates, nomination_rules, nomination_visibility, nominations
 from bot.services.nomination_rules import NominationForm, Person, validate
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 
@@ -42,14 +42,16 @@ class Submission:
 
 
 def editing_problem(
-    editing: NominationRecord | None, user_id: str, election: ElectionRecord | None
+    editing: NominationRecord | None, user_id: str, election: ElectionRecord | None, now: datetime
 ) -> str | None:
     """Why this member may not save this edit, or None. Only the candidate or whoever
     submitted the nomination may edit it, while it stands, within its own election."""
-    if editing is None or not nominations.can_manage(editing, user_id):
+    if editing is None:
+        return item_fates.NOMINATION_GONE
+    if not nominations.can_manage(editing, user_id):
         return "This nomination is not yours to edit."
     if editing.withdrawn_at is not None:
-        return "This nomination was withdrawn."
+        return item_fates.nomination_fate(editing, now) or "This nomination was withdrawn."
     if election is not None and editing.election_id != election.id:
         return f"Choose a position in {editing.election.name}."
     return None
@@ -57,7 +59,7 @@ def editing_problem(
 
 def duplicate_problem(session: Session, election_id: int, sub: Submission) -> str | None:
     """One nomination per candidate and position: the member is told to edit their own, or
-    that someone else nominated this candidate already."""
+    that the form matches a nomination already made (neither which detail matched nor whose)."""
     if sub.form.position is None:
         return None
     same = nominations.find_duplicate(
@@ -67,7 +69,15 @@ def duplicate_problem(session: Session, election_id: int, sub: Submission) -> st
         return None
     if nominations.can_manage(same, sub.user_id):
         return "You already have a nomination for this position: edit it with /liec nominations mine."
-    return "This candidate has already been nominated for this position."
+    return nominations.DUPLICATE_REFUSED
+
+
+def _restored(session: Session, sub: Submission) -> Submission:
+    """Fields the editor may not see came back empty: they keep what is stored."""
+    editing = nominations.get(session, sub.editing_id) if sub.editing_id else None
+    if editing is None or not nominations.can_manage(editing, sub.user_id):
+        return sub
+    return replace(sub, form=nomination_visibility.restore_kept(editing, sub.form))
 
 
 def check(
@@ -79,7 +89,7 @@ def check(
     errors = validate(sub.form, nominations.rules_for(election, org), now)
     position = nomination_rules.POSITION
     if sub.editing_id is not None:
-        problem = editing_problem(editing, sub.user_id, election)
+        problem = editing_problem(editing, sub.user_id, election, now)
         if problem is not None:
             errors[position] = problem
     if election is not None and not errors:
@@ -94,6 +104,7 @@ def submit(session: Session, org: OrgConfig, sub: Submission, now: datetime) -> 
     earlier = nominations.find_submission(session, sub.key)
     if earlier is not None:
         return Saved(earlier, edited=False, again=True)
+    sub = _restored(session, sub)
     election, editing, errors = check(session, org, sub, now)
     if errors or election is None:
         return Rejected(errors)
@@ -110,7 +121,7 @@ def nominator_problem(nominator: NominatorRecord | None, user_id: str, now: date
     """Why this member cannot answer this request to nominate, or None (plain text: the
     caller escapes it, as it carries the election's name)."""
     if nominator is None:
-        return "This nomination has changed since you were asked: there is nothing to answer."
+        return item_fates.NOMINATOR_GONE
     if nominator.slack_id != user_id:
         return "This request was sent to someone else."
     nomination = nominator.nomination
@@ -124,6 +135,13 @@ def nominator_problem(nominator: NominatorRecord | None, user_id: str, now: date
     if nominator.status != nominations.AWAITING:
         return f"You have already {nominator.status} this nomination."
     return None
+
+
+def cannot_change(n: NominationRecord | None, user_id: str, now: datetime) -> str | None:
+    """Why Edit or Withdraw does nothing: the answer every such button gives."""
+    if n is not None and not nominations.can_manage(n, user_id):
+        return "This nomination is not yours to change."
+    return item_fates.nomination_fate(n, now)
 
 
 @dataclass(frozen=True)
@@ -140,10 +158,9 @@ def withdraw(session: Session, nomination_id: int, user_id: str, now: datetime) 
     """Withdraw a nomination (its candidate or whoever submitted it, while the election is
     open); the requests to its nominators not yet sent are withdrawn with it."""
     n = nominations.get(session, nomination_id)
-    if n is None or not nominations.can_manage(n, user_id):
-        return Refused("This nomination is not yours to withdraw.")
-    if nominations.election_closed(n, now):
-        return Refused(f"Nominations for {n.election.name} have closed.")
+    problem = cannot_change(n, user_id, now)
+    if problem is not None or n is None:
+        return Refused(problem or item_fates.NOMINATION_GONE)
     nominations.withdraw(n, now)
     nominations.cancel_requests(session, n)
     return Withdrawn(n.id)
@@ -196,25 +213,50 @@ class Asked:
 
     candidate_name: str
     position_key: str
+    nominator_id: int
 
 
 def _asked(nominator: NominatorRecord) -> Asked:
-    return Asked(nominator.nomination.candidate_name, nominator.nomination.position_key)
+    return Asked(nominator.nomination.candidate_name, nominator.nomination.position_key, nominator.id)
 
 
-def request_to_answer(session: Session, nominator_id: int, user_id: str, now: datetime) -> Asked | Refused:
-    """The request a nominator pressed Confirm on, if it is theirs to answer now."""
-    nominator = nominations.get_nominator(session, nominator_id)
-    problem = nominator_problem(nominator, user_id, now)
+def clicked(session: Session, value: str, user_id: str) -> tuple[NominatorRecord | None, str | None]:
+    """The row a request DM's button (its value) acts on, and why there is none. A request
+    names the nomination and the person asked (``nomination:<id>:<user>``): the clicker's
+    current row in it, so that an edit that replaced the row leaves the DM they have working.
+    Older DMs carry the row's id."""
+    if value.startswith(nominations.REQUEST_PREFIX):
+        number, _, sent_to = value.removeprefix(nominations.REQUEST_PREFIX).partition(":")
+        nomination_id = int(number) if number.isdigit() else 0
+        if nominations.get(session, nomination_id) is None:
+            return None, item_fates.NOMINATION_GONE
+        if sent_to != user_id:
+            return None, "This request was sent to someone else."
+        row = nominations.awaiting_row(session, nomination_id, user_id)
+        return row, None if row is not None else item_fates.NOMINATOR_GONE
+    return nominations.get_nominator(session, int(value) if value.isdigit() else 0), None
+
+
+def _answerable(
+    session: Session, value: str, user_id: str, now: datetime
+) -> tuple[NominatorRecord | None, str | None]:
+    nominator, gone = clicked(session, value, user_id)
+    return nominator, gone or nominator_problem(nominator, user_id, now)
+
+
+def request_to_answer(session: Session, value: str, user_id: str, now: datetime) -> Asked | Refused:
+    """The request a nominator pressed Confirm on (the button's value), if it is theirs to
+    answer now."""
+    nominator, problem = _answerable(session, value, user_id, now)
     if problem is not None or nominator is None:
         return Refused(problem or "")
     return _asked(nominator)
 
 
-def decline(session: Session, nominator_id: int, user_id: str, now: datetime) -> Asked | Refused:
-    """A nominator declines; the candidate is told by a job (nominations.DECLINED_JOB)."""
-    nominator = nominations.get_nominator(session, nominator_id)
-    problem = nominator_problem(nominator, user_id, now)
+def decline(session: Session, value: str, user_id: str, now: datetime) -> Asked | Refused:
+    """A nominator declines (the button's value); the candidate is told by a job
+    (nominations.DECLINED_JOB)."""
+    nominator, problem = _answerable(session, value, user_id, now)
     if problem is not None or nominator is None:
         return Refused(problem or "")
     nominations.decline(session, nominator, now)

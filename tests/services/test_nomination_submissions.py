@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import parse_org_config
-from bot.services import nomination_rules, nominations
+from bot.services import item_fates, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nomination_submissions import Rejected, Saved, Submission
@@ -47,14 +47,14 @@ def test_only_the_candidate_or_the_submitter_may_edit(session_factory: sessionma
     with session_factory.begin() as session:
         election = make_election(session)
         mine = submit(session, election, by="U0FRIEND")
-        assert submissions.editing_problem(mine, "U0CAND", election) is None  # the candidate
-        assert submissions.editing_problem(mine, "U0FRIEND", election) is None  # who submitted it
+        assert submissions.editing_problem(mine, "U0CAND", election, NOW) is None  # the candidate
+        assert submissions.editing_problem(mine, "U0FRIEND", election, NOW) is None  # who submitted it
         assert (
-            submissions.editing_problem(mine, "U0OTHER", election) == "This nomination is not yours to edit."
+            submissions.editing_problem(mine, "U0OTHER", election, NOW)
+            == "This nomination is not yours to edit."
         )
-        assert (
-            submissions.editing_problem(None, "U0CAND", election) == "This nomination is not yours to edit."
-        )
+        # Deleted (the candidate forgotten, the election purged): the member is told so.
+        assert submissions.editing_problem(None, "U0CAND", election, NOW) == item_fates.NOMINATION_GONE
         other = submissions.submit(
             session, ORG, sub(election.id, user="U0OTHER", key="V2", editing=mine.id), NOW
         )
@@ -62,7 +62,9 @@ def test_only_the_candidate_or_the_submitter_may_edit(session_factory: sessionma
             isinstance(other, Rejected) and other.errors[POSITION] == "This nomination is not yours to edit."
         )
         nominations.withdraw(mine, NOW)
-        assert submissions.editing_problem(mine, "U0CAND", election) == "This nomination was withdrawn."
+        assert (submissions.editing_problem(mine, "U0CAND", election, NOW) or "").startswith(
+            "This nomination was withdrawn on "
+        )
 
 
 def test_an_edit_in_another_election_is_refused(session_factory: sessionmaker[Session]) -> None:
@@ -70,10 +72,10 @@ def test_an_edit_in_another_election_is_refused(session_factory: sessionmaker[Se
         first = make_election(session, "LIEC 2027")
         second = make_election(session, "By-election")
         mine = submit(session, first)
-        assert submissions.editing_problem(mine, "U0CAND", second) == "Choose a position in LIEC 2027."
+        assert submissions.editing_problem(mine, "U0CAND", second, NOW) == "Choose a position in LIEC 2027."
 
 
-def test_the_duplicate_check_tells_the_owner_to_edit_and_others_it_is_taken(
+def test_the_duplicate_check_tells_the_owner_to_edit_and_others_nothing_about_whose(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as session:
@@ -82,11 +84,12 @@ def test_the_duplicate_check_tells_the_owner_to_edit_and_others_it_is_taken(
         assert submissions.duplicate_problem(session, election.id, sub(election.id, key="V2")) == (
             "You already have a nomination for this position: edit it with /liec nominations mine."
         )
-        assert submissions.duplicate_problem(
-            session, election.id, sub(election.id, user="U0OTHER", key="V3")
-        ) == ("This candidate has already been nominated for this position.")
+        assert (
+            submissions.duplicate_problem(session, election.id, sub(election.id, user="U0OTHER", key="V3"))
+            == nominations.DUPLICATE_REFUSED
+        )
         outcome = submissions.submit(session, ORG, sub(election.id, user="U0OTHER", key="V3"), NOW)
-        assert isinstance(outcome, Rejected) and "already been nominated" in outcome.errors[POSITION]
+        assert isinstance(outcome, Rejected) and outcome.errors[POSITION] == nominations.DUPLICATE_REFUSED
 
 
 def test_an_edit_by_its_owner_is_saved_as_an_edit(session_factory: sessionmaker[Session]) -> None:

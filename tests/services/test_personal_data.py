@@ -59,12 +59,16 @@ def test_every_text_column_is_marked_personal_or_declared_not() -> None:
 def test_the_export_and_the_csv_carry_every_personal_column(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         planted(session)
+    partner = marker(NominationRecord, "partner_slack_id")
     with session_factory() as session:
         as_candidate = json.dumps(nominations.export_member_data(session, CANDIDATE))
+        as_partner = json.dumps(nominations.export_member_data(session, partner))
         as_nominator = json.dumps(nominations.export_member_data(session, NOMINATOR))
         csv = json.dumps(nomination_csv.export_rows(nominations.list_for_admin(session)))
     for column in personal_columns(NominationRecord):
-        assert marker(NominationRecord, column) in as_candidate, f"my-data misses nominations.{column}"
+        # Each person's details go to that person: the job-share partner's to the partner.
+        mine = as_partner if column.startswith("partner_") else as_candidate
+        assert marker(NominationRecord, column) in mine, f"my-data misses nominations.{column}"
         assert marker(NominationRecord, column) in csv, f"the CSV misses nominations.{column}"
     for column in personal_columns(NominatorRecord):
         assert marker(NominatorRecord, column) in as_nominator, f"my-data misses nominators.{column}"
