@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import make_server
 
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     trial = sub.add_parser("try", help='try a command with no Slack at all: try "role secretary"')
     trial.add_argument("text", help="what you would type after /liec")
     trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
+    sub.add_parser("init", help="write a commented .env and liec.yml here (never overwrites)")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
     database = sub.add_parser("db", help="database schema")
     database.add_argument("action", choices=["upgrade", "revision"])
@@ -55,7 +57,7 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
     if not socket_mode:
         settings.require_slack_credentials()
     elif not settings.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (see .env.example)")
+        raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (`liec-bot init` writes one)")
     _validate(settings)
 
     if socket_mode:
@@ -144,7 +146,8 @@ def _db_revision(message: str | None) -> int:
     from bot import db
 
     if not message:
-        print('liec-bot: say what the migration changes: liec-bot db revision -m "add apologies"', file=sys.stderr)
+        example = 'liec-bot db revision -m "add apologies"'
+        print(f"liec-bot: say what the migration changes: {example}", file=sys.stderr)
         return 2
     print(f"new migration: {db.new_revision(message)}")
     return 0
@@ -157,12 +160,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging("WARNING" if args.command in {"try", "check"} else "INFO")
     try:
         settings = Settings.from_env()
-        if args.command == "serve":
+        if args.command == "init":
+            from bot.starter import write_starter_files
+
+            print("\n".join(write_starter_files(Path.cwd())))
+        elif args.command == "serve":
             _serve(settings, args.http, args.port, args.tick)
         elif args.command == "try":
             from bot.trial import run_trial
 
-            print(run_trial(args.text, user_id=args.user))
+            print(run_trial(args.text, user_id=args.user, config=settings.liec_config))
         elif args.command == "check":
             from bot.check import run_check
 

@@ -304,7 +304,8 @@ def load_org_config(path: Path) -> OrgConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: organisation file not found (copy liec.example.yml to {path.name}, or set LIEC_CONFIG)"
+            f"{path}: organisation file not found: run `liec-bot init` in this folder to write one "
+            "from the example, or set LIEC_CONFIG to where yours is"
         ) from None
     try:
         data = yaml.safe_load(text)
@@ -360,6 +361,6 @@ class Settings(_Strict):
         ]
         if missing:
             raise ConfigError(
-                f"{' and '.join(missing)} not set: put them in .env (see .env.example), "
+                f"{' and '.join(missing)} not set: put them in .env (`liec-bot init` writes one), "
                 'or try the bot without Slack: python -m bot try "role secretary"'
             )

@@ -49,9 +49,25 @@ def test_try_prints_the_reply_with_no_slack(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_try_says_which_organisation_file_it_used(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    del env["LIEC_CONFIG"]
+    example = ROOT / "bot" / "data" / "liec.example.yml"
+    result = _run(["try", "officers"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "(organisation file: the example shipped with the bot; no liec.yml in this folder)" in result.stdout
+    )
+    (tmp_path / "liec.yml").write_text(example.read_text().replace("U0SECRETARY", "U0OURSEC"))
+    result = _run(["try", "officers"], env, tmp_path)
+    assert f"(organisation file: {tmp_path / 'liec.yml'})" in result.stdout
+    assert "U0OURSEC" in result.stdout
+    assert "(times are in the trial member's time zone, Europe/Paris)" in result.stdout
+
+
 def test_a_broken_organisation_file_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     config = tmp_path / "liec.yml"
-    config.write_text((ROOT / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
+    config.write_text((ROOT / "bot" / "data" / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
     result = _run(
         ["serve", "--http", "--port", str(free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path
     )

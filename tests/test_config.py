@@ -10,7 +10,7 @@ import yaml
 
 from bot.config import ConfigError, Settings, load_org_config, parse_org_config
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "liec.example.yml"
+EXAMPLE = Path(__file__).resolve().parents[1] / "bot" / "data" / "liec.example.yml"
 
 
 def _example() -> dict[str, Any]:
@@ -55,7 +55,7 @@ def test_mistakes_name_the_key(change: Any, expected: str) -> None:
 
 
 def test_missing_or_broken_files_say_what_to_do(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"not found.*liec\.example\.yml"):
+    with pytest.raises(ConfigError, match=r"not found.*liec-bot init"):
         load_org_config(tmp_path / "liec.yml")
     broken = tmp_path / "broken.yml"
     broken.write_text("admins: [U0A\n  officers: {")

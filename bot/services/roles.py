@@ -1,6 +1,6 @@
 """The committee's role descriptions: loading, validation, forgiving lookup and duty search.
 
-Each role lives in ``data/roles/<key>.yml`` so the committee can edit a role, or add one,
+Each role lives in ``bot/data/roles/<key>.yml`` so the committee can edit a role, or add one,
 without touching code. Nothing here knows about Slack beyond the size of a section of text.
 """
 
@@ -184,7 +184,10 @@ class DutyHit:
 
 
 def default_roles_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "data" / "roles"
+    """The role files shipped with the bot (bot/data/roles); ROLES_DIR points elsewhere."""
+    from bot.packaged import data_path
+
+    return data_path("roles")
 
 
 # ---------------------------------------------------------------------------------------

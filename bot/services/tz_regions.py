@@ -18,7 +18,7 @@ Order of look-up: a canonical zone gives all its countries; otherwise a name lis
 who chose ``Antarctica/McMurdo`` is in Antarctica, not New Zealand); otherwise a link
 is followed to its target.
 
-Countries map to regions through ``data/regions/countries.yml`` (UN M49 geography,
+Countries map to regions through ``bot/data/regions/countries.yml`` (UN M49 geography,
 with each departure commented there). Deliberate choices, in short:
 
 * The Middle East (Gulf, Levant, Iraq, Iran, Turkey, Cyprus) and the Caucasus go to
@@ -53,11 +53,12 @@ import importlib.resources
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 import yaml
 
-COUNTRIES_FILE = Path(__file__).resolve().parents[2] / "data" / "regions" / "countries.yml"
+from bot.packaged import data_path
+
+COUNTRIES_FILE = data_path("regions", "countries.yml")
 ASK = "ask"
 # Links followed at most this many times: tzdata has no chains today; this only stops a loop.
 _MAX_LINK_HOPS = 8
