@@ -13,11 +13,12 @@ from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import make_server
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
-from bot.config import ConfigError, Settings, load_org_config
+from bot.config import ConfigError, Settings
 from bot.logs import setup_logging
-from bot.runtime import Runtime, build_runtime, load_roles, prepare_database
+from bot.runtime import Runtime, build_runtime, prepare_database
+from bot.validation import require_valid
 
 log = logging.getLogger("bot")
 
@@ -42,8 +43,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _validate(settings: Settings) -> None:
     """Fail fast, in one line, before anything is started."""
-    load_org_config(settings.liec_config)
-    load_roles(settings)
+    require_valid(settings)
     from bot import db
 
     prepare_database(db.make_engine(settings.database_url))
@@ -155,7 +155,8 @@ def _db_revision(message: str | None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    load_dotenv()
+    # The .env of the folder it runs in (python-dotenv's default looks beside the code instead).
+    load_dotenv(find_dotenv(usecwd=True))
     # A trial prints the reply alone; the log would only get in its way.
     setup_logging("WARNING" if args.command in {"try", "check"} else "INFO")
     try:
@@ -179,7 +180,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         elif args.command == "db":
             return _db_upgrade(settings)
     except ConfigError as exc:
-        print(f"liec-bot: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # one line per problem
+            print(f"liec-bot: {line}", file=sys.stderr)
         return 2
     return 0
 

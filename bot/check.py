@@ -16,14 +16,13 @@ from typing import Any, TypeVar
 import yaml
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
-from bot.config import ConfigError, OrgConfig, Settings, load_org_config
-from bot.runtime import load_roles
-from bot.services.config_problems import config_problems
-from bot.services.roles import RoleCatalog
+from bot.config import Settings
+from bot.validation import validate
 
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
 SCOPES_HEADER = "x-oauth-scopes"
@@ -92,6 +91,12 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
     if not token:
         report.skip("Slack bot token: SLACK_BOT_TOKEN is not set")
         return
+    if token.endswith("..."):
+        report.problem(
+            "Slack bot token: SLACK_BOT_TOKEN in .env is still the example's xoxb-...: paste the Bot User "
+            "OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
+        )
+        return
     if not token.startswith("xoxb-"):
         report.problem(
             "Slack bot token: SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-): copy the "
@@ -128,6 +133,13 @@ def check_app_token(settings: Settings, report: Report) -> None:
     if not token:
         report.skip("Slack app token: SLACK_APP_TOKEN is not set (the bot serves HTTP, not Socket Mode)")
         return
+    if token.endswith("..."):
+        report.problem(
+            "Slack app token: SLACK_APP_TOKEN in .env is still the example's xapp-...: create one under "
+            "Basic Information -> App-Level Tokens (connections:write) and paste it, "
+            "or empty the line to serve HTTP"
+        )
+        return
     if not token.startswith("xapp-"):
         report.problem(
             "Slack app token: SLACK_APP_TOKEN is not an app-level token (it starts with xapp-): "
@@ -156,12 +168,13 @@ def _sqlite_file_missing(url: str) -> Path | None:
 def check_database(settings: Settings, report: Report) -> None:
     missing = _sqlite_file_missing(settings.database_url)
     if missing is not None:
-        report.problem(f"database: {missing} does not exist yet; create it with: python -m bot db upgrade")
+        report.ok(f"database: {missing} does not exist yet; the bot creates it when it first starts")
         return
     try:
         engine = db.make_engine(settings.database_url)
         try:
-            behind = db.schema_behind(engine)
+            empty = not inspect(engine).get_table_names()
+            behind = set() if empty else db.schema_behind(engine)
         finally:
             engine.dispose()
     except (SQLAlchemyError, OSError) as exc:
@@ -169,7 +182,9 @@ def check_database(settings: Settings, report: Report) -> None:
             f"database: cannot read it ({type(exc).__name__}); is DATABASE_URL right and the server up?"
         )
         return
-    if behind:
+    if empty:
+        report.ok("database: it is empty; the bot creates its tables when it first starts")
+    elif behind:
         report.problem(
             f"database: the schema is behind this version of the bot (missing {', '.join(sorted(behind))}); "
             "back it up, then run: python -m bot db upgrade"
@@ -180,24 +195,13 @@ def check_database(settings: Settings, report: Report) -> None:
 
 def check(settings: Settings, manifest: Path = MANIFEST) -> Report:
     report = Report()
-    org: OrgConfig | None = None
-    roles: RoleCatalog | None = None
-    try:
-        org = load_org_config(settings.liec_config)
-        report.ok(f"organisation file {settings.liec_config}")
-    except ConfigError as exc:
-        report.problem(f"organisation file: {exc}")
-    try:
-        roles = load_roles(settings)
-        report.ok(f"role files ({len(roles.roles)} roles)")
-    except ConfigError as exc:
-        report.problem(f"role files: {exc}")
-    if org is not None and roles is not None:
-        problems = config_problems(org, roles)
-        for problem in problems:
-            report.problem(f"organisation file: {problem}")
-        if not problems:
-            report.ok("organisation file agrees with the role files")
+    validation = validate(settings)
+    for problem in validation.problems:
+        report.problem(problem)
+    if validation.roles is not None:
+        report.ok(f"role files ({len(validation.roles.roles)} roles)")
+    if validation.org is not None and not validation.problems:
+        report.ok(f"organisation file {settings.liec_config} (and it agrees with the role files)")
     check_database(settings, report)
     check_bot_token(settings, report, manifest)
     check_app_token(settings, report)

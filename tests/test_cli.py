@@ -10,8 +10,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from alembic import command
 
 from bot import db
@@ -74,6 +76,50 @@ def test_a_broken_organisation_file_stops_the_bot_with_one_line(tmp_path: Path) 
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "admins.1: 'chair' is not a Slack user id" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # Mistakes that need the role files: an officer under an unknown role, an election role.
+        lambda data: (
+            data["officers"].update(treasurer=["U0TREASURER"]),
+            data["elections"][0]["roles"].append("treasurer"),
+        ),
+        # A mistake of the file's form: an election time zone that does not exist.
+        lambda data: data["elections"][0].update(timezone="Europe/Atlantis"),
+    ],
+)
+def test_serve_refuses_exactly_what_check_calls_wrong(tmp_path: Path, change: Any) -> None:
+    data = yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())
+    change(data)
+    config = tmp_path / "liec.yml"
+    config.write_text(yaml.safe_dump(data))
+    env = _env(tmp_path, LIEC_CONFIG=str(config))
+    checked = _run(["check"], env, tmp_path)
+    assert checked.returncode == 1
+    wrong = [line.removeprefix("WRONG ") for line in checked.stdout.splitlines() if line.startswith("WRONG")]
+    wrong = [line for line in wrong if not line.startswith("Slack")]  # Slack is "down" in these tests
+    served = _run(["serve", "--http", "--port", str(free_port())], env, tmp_path)
+    assert served.returncode == 2
+    refused = [line.removeprefix("liec-bot: ") for line in served.stderr.splitlines()]
+    assert wrong and refused == wrong
+    assert all(line.startswith(f"{config}: ") for line in refused)
+    assert "Traceback" not in served.stderr
+
+
+def test_init_then_check_reads_the_env_of_the_folder_and_names_placeholders(tmp_path: Path) -> None:
+    env = bot_env(tmp_path)
+    del env["LIEC_CONFIG"], env["DATABASE_URL"]
+    assert _run(["init"], env, tmp_path).returncode == 0
+    checked = _run(["check"], env, tmp_path)
+    wrong = [line for line in checked.stdout.splitlines() if line.startswith("WRONG")]
+    assert checked.returncode == 1
+    # Only the tokens: the copied organisation file is sound and a missing database is no error.
+    assert len(wrong) == 2, checked.stdout
+    assert "SLACK_BOT_TOKEN in .env is still the example's xoxb-..." in wrong[0]
+    assert "SLACK_APP_TOKEN in .env is still the example's xapp-..." in wrong[1]
+    assert "liec.db does not exist yet; the bot creates it" in checked.stdout
 
 
 def test_serving_needs_the_slack_credentials(tmp_path: Path) -> None:
