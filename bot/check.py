@@ -21,8 +21,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
-from bot.config import Settings
+from bot.config import OrgConfig, Settings, load_org_config
+from bot.packaged import example_config
 from bot.validation import validate
+from bot.workspace_check import workspace_problems
 
 MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
 SCOPES_HEADER = "x-oauth-scopes"
@@ -86,23 +88,24 @@ def _ask_slack(
     return None
 
 
-def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFEST) -> None:
+def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFEST) -> bool:
+    """True when the token works (Slack accepted it), so the workspace can be checked with it."""
     token = settings.slack_bot_token
     if not token:
         report.skip("Slack bot token: SLACK_BOT_TOKEN is not set")
-        return
+        return False
     if token.endswith("..."):
         report.problem(
             "Slack bot token: SLACK_BOT_TOKEN in .env is still the example's xoxb-...: paste the Bot User "
             "OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
         )
-        return
+        return False
     if not token.startswith("xoxb-"):
         report.problem(
             "Slack bot token: SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-): copy the "
             "Bot User OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
         )
-        return
+        return False
     answer = _ask_slack(
         report,
         settings,
@@ -112,11 +115,11 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
         "OAuth & Permissions, or reinstall the app",
     )
     if answer is None:
-        return
+        return False
     granted = granted_scopes(answer.headers)
     if granted is None:
         report.problem("Slack bot token: Slack did not say which scopes it has (no x-oauth-scopes header)")
-        return
+        return True
     missing = sorted(manifest_bot_scopes(manifest) - granted)
     if missing:
         report.problem(
@@ -124,8 +127,29 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
             f"{', '.join(missing)}. Add them under OAuth & Permissions -> Scopes (or paste "
             "manifest.yml again), then reinstall the app to the workspace"
         )
-        return
+        return True
     report.ok(f"Slack bot token (works, with all {len(granted)} scopes; team {answer.get('team', '?')})")
+    return True
+
+
+def check_workspace(settings: Settings, org: OrgConfig, report: Report) -> None:
+    """The file's users and channels in the real workspace (needs a working bot token)."""
+    assert settings.slack_bot_token
+    example = None
+    if settings.liec_config.resolve() != example_config().resolve():
+        example = load_org_config(example_config())
+    try:
+        found = workspace_problems(_client(settings, settings.slack_bot_token), org, example)
+    except OSError as exc:
+        report.problem(f"workspace: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})")
+        return
+    for problem in found.problems:
+        report.problem(f"{settings.liec_config}: {problem}")
+    if not found.problems:
+        report.ok(
+            f"workspace: the {found.users} people and {found.channels} channels of {settings.liec_config} "
+            "are there, and the bot is in every channel"
+        )
 
 
 def check_app_token(settings: Settings, report: Report) -> None:
@@ -203,7 +227,8 @@ def check(settings: Settings, manifest: Path = MANIFEST) -> Report:
     if validation.org is not None and not validation.problems:
         report.ok(f"organisation file {settings.liec_config} (and it agrees with the role files)")
     check_database(settings, report)
-    check_bot_token(settings, report, manifest)
+    if check_bot_token(settings, report, manifest) and validation.org is not None:
+        check_workspace(settings, validation.org, report)
     check_app_token(settings, report)
     return report
 

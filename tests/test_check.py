@@ -101,7 +101,8 @@ def test_everything_in_order_exits_zero(
     assert "ok    Slack bot token" in out
     assert "skip  Slack app token" in out
     assert "xoxb-1-secret" not in out
-    assert slack.seen == [("auth.test", "Bearer xoxb-1-secret")]
+    assert slack.seen[0] == ("auth.test", "Bearer xoxb-1-secret")
+    assert {method for method, _ in slack.seen[1:]} == {"users.info", "conversations.history"}
 
 
 def test_missing_scopes_are_named_and_fail(
