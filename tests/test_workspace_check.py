@@ -46,7 +46,7 @@ def _check(tmp_path: Path, fake: FakeSlack, text: str) -> list[str]:
     settings = Settings(
         database_url=f"sqlite:///{tmp_path}/new.db",
         liec_config=config,
-        slack_bot_token="xoxb-real",  # noqa: S106
+        slack_bot_token="xoxb-real",
         slack_api_url=fake.api_url,
     )
     return [line.removeprefix("WRONG ") for line in check(settings).lines if line.startswith("WRONG")]
