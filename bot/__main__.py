@@ -157,8 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # The .env of the folder it runs in (python-dotenv's default looks beside the code instead).
     load_dotenv(find_dotenv(usecwd=True))
-    # A trial prints the reply alone; the log would only get in its way.
-    setup_logging("WARNING" if args.command in {"try", "check"} else "INFO")
+    # `db` and `init` print their own result and nothing else.
+    setup_logging("INFO" if args.command == "serve" else "WARNING")
     try:
         settings = Settings.from_env()
         if args.command == "init":

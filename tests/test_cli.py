@@ -122,6 +122,14 @@ def test_init_then_check_reads_the_env_of_the_folder_and_names_placeholders(tmp_
     assert "liec.db does not exist yet; the bot creates it" in checked.stdout
 
 
+def test_db_upgrade_prints_its_one_line_and_no_log_lines(tmp_path: Path) -> None:
+    result = _run(["db", "upgrade"], _env(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("database schema is up to date (now at ")
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""
+
+
 def test_serving_needs_the_slack_credentials(tmp_path: Path) -> None:
     env = _env(tmp_path)
     del env["SLACK_SIGNING_SECRET"]
