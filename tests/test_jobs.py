@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from urllib.error import URLError
 
 import pytest
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
