@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
@@ -36,8 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("init", help="write a commented .env and liec.yml here (never overwrites)")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
     database = sub.add_parser("db", help="database schema")
-    database.add_argument("action", choices=["upgrade", "revision"])
+    database.add_argument("action", choices=["upgrade", "backup", "revision"])
     database.add_argument("-m", "--message", help="db revision: what the new migration changes")
+    database.add_argument("--to", type=Path, help="db backup: the file to write (default: beside it)")
     return parser
 
 
@@ -141,6 +143,21 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _db_backup(settings: Settings, target: Path | None) -> int:
+    from bot.backup import BackupError, backup
+
+    try:
+        written = backup(settings.database_url, target)
+    except BackupError as exc:
+        print(f"liec-bot: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"liec-bot: the backup failed ({exc}); nothing was written", file=sys.stderr)
+        return 1
+    print(f"backed up to {written}")
+    return 0
+
+
 def _db_revision(message: str | None) -> int:
     """Write the next migration's file after the single head (for contributors)."""
     from bot import db
@@ -175,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.check import run_check
 
             return run_check(settings)
+        elif args.command == "db" and args.action == "backup":
+            return _db_backup(settings, args.to)
         elif args.command == "db" and args.action == "revision":
             return _db_revision(args.message)
         elif args.command == "db":
