@@ -38,7 +38,7 @@ def backup(database_url: str, target: Path | None = None, now: datetime | None =
     if source is None:
         raise BackupError(
             "this database is not SQLite: back PostgreSQL up with its own tool, e.g. "
-            "pg_dump --format=custom --file=liec.dump \"$DATABASE_URL\" (see the README, Backups)"
+            'pg_dump --format=custom --file=liec.dump "$DATABASE_URL" (see the README, Backups)'
         )
     if not source.exists():
         raise BackupError(f"{source} does not exist: there is nothing to back up yet")

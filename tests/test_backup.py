@@ -71,7 +71,10 @@ def test_postgresql_is_pointed_at_pg_dump_and_a_missing_file_named(
 
 
 def test_the_command_prints_where_it_wrote(
-    sqlite_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    sqlite_database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", sqlite_database_url)
     assert main(["db", "backup", "--to", str(tmp_path / "b.db")]) == 0

@@ -116,7 +116,10 @@ class RoleDoc(BaseModel):
     time_commitment: Section
     how_to_apply: Section
     job_share: bool
-    voting: bool
+    # None: the role document says both (write `voting: null` and explain under `unsettled`).
+    voting: bool | None
+    # Where the role document contradicts itself: each note says what, and whom to ask.
+    unsettled: list[Item] = Field(default_factory=list)
     posts: list[RolePost] = Field(default_factory=list)
     link: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")] = DEFAULT_LINK
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
