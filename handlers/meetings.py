@@ -122,8 +122,8 @@ SUBCOMMANDS = [
     ),
     Subcommand(
         "meeting",
-        "/liec meeting add",
-        "add, cancel or move a meeting (admins)",
+        "/liec meeting add|cancel|move",
+        "add a meeting, or cancel or move one date of it",
         reply=meeting_reply,
         work=meeting_work,
         admin_only=True,

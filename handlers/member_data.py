@@ -107,7 +107,7 @@ SUBCOMMANDS = [
     Subcommand(
         "audit",
         "/liec audit",
-        "admins: who read members' personal data, and when",
+        "who read members' personal data, and when",
         reply=audit_reply,
         admin_only=True,
     ),

@@ -241,9 +241,13 @@ SUBCOMMANDS = [
     Subcommand(
         "nominations",
         "/liec nominations mine",
-        "your nominations (admins: `/liec nominations [role]` or `export`)",
+        "see, edit or withdraw your nominations",
         reply=nominations_reply,
         work=nominations_work,
+        admin_help=(
+            ("/liec nominations [role]", "every nomination, or those for one role"),
+            ("/liec nominations export", "all nominations as a CSV, sent to you by DM"),
+        ),
     ),
 ]
 

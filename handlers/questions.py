@@ -174,8 +174,9 @@ SUBCOMMANDS = [
     Subcommand(
         "questions",
         "/liec questions",
-        "coordinators and admins: your region's open questions, oldest first",
+        "your region's open questions, oldest first",
         reply=questions_reply,
+        audience="coordinators",
     ),
 ]
 
