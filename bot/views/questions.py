@@ -259,6 +259,12 @@ def branch_not_found(typed: str, suggestions: Sequence[str], all_names: Sequence
     return notice(f"I don't know the branch “{escape(truncate(typed, 60))}”. {hint}")
 
 
+def unknown_region(typed: str) -> str:
+    """`/liec region set mars`: name what was typed and the regions there are."""
+    regions = "; ".join(f"{r.display_title} (`{r.value}`)" for r in Region)
+    return f"There is no region `{escape(truncate(typed, 40))}`. The regions are: {regions}. Which is yours?"
+
+
 def region_usage() -> Reply:
     return notice(
         "Use `/liec region` to see your region, `/liec region set americas` "

@@ -380,7 +380,9 @@ def test_region_shows_the_region_how_it_was_decided_and_the_coordinator(
 def test_set_region_and_branch_and_which_wins(bot: BotHarness, fake_slack: FakeSlack) -> None:
     body = bot.command("region set asia pacific").json()
     assert "your region is Asia, Australasia and Pacific" in _blob(body)
-    assert "Use `/liec region`" in _blob(bot.command("region set mars").json())
+    mars = _blob(bot.command("region set mars").json())
+    assert "There is no region `mars`" in mars
+    assert "The Americas (`americas`); Asia, Australasia and Pacific (`asia-pacific`)" in mars
     body = bot.command("region branch new york").json()
     assert "your branch is New York, so your region is The Americas" in _blob(body)
     suggestion = bot.command("region branch New Yrok").json()
