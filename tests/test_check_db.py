@@ -46,7 +46,7 @@ def quiet_cli(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_bot_refuses_a_schema_behind_until_db_upgrade(
     database_url: str, monkeypatch: pytest.MonkeyPatch, quiet_cli: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    command.downgrade(db.alembic_config(database_url), "0005_data_rights@-1")
+    command.downgrade(db.alembic_config(database_url), "0005_data_rights@0001_foundation")
     engine = db.make_engine(database_url)
     assert not MY_TABLES & set(inspect(engine).get_table_names())
     engine.dispose()
@@ -86,8 +86,8 @@ def test_the_migration_matches_the_models(database_url: str) -> None:
 
 def test_the_migration_downgrades_and_upgrades_again(database_url: str) -> None:
     config = db.alembic_config(database_url)
-    command.downgrade(config, "0005_data_rights@-1")
-    command.upgrade(config, "0005_data_rights")
+    command.downgrade(config, "0005_data_rights@0001_foundation")
+    command.upgrade(config, "heads")
     engine = db.make_engine(database_url)
     assert set(inspect(engine).get_table_names()) >= MY_TABLES
     assert db.schema_behind(engine) == set()
