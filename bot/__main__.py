@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     trial = sub.add_parser("try", help='try a command with no Slack at all: try "role secretary"')
     trial.add_argument("text", help="what you would type after /liec")
     trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
+    sub.add_parser("manifest", help="print the Slack app manifest (paste it at api.slack.com/apps)")
     sub.add_parser("init", help="write a commented .env and liec.yml here (never overwrites)")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
     database = sub.add_parser("db", help="database schema")
@@ -178,7 +179,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     setup_logging("INFO" if args.command == "serve" else "WARNING")
     try:
         settings = Settings.from_env()
-        if args.command == "init":
+        if args.command == "manifest":
+            from bot.packaged import data_path
+
+            print(data_path("manifest.yml").read_text(encoding="utf-8"), end="")
+        elif args.command == "init":
             from bot.starter import write_starter_files
 
             print("\n".join(write_starter_files(Path.cwd())))

@@ -19,7 +19,34 @@ from bot.services.roles import RoleCatalog
 class Validation:
     org: OrgConfig | None = None
     roles: RoleCatalog | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # the organisation file and the role files
+    settings_problems: list[str] = field(default_factory=list)  # the environment (.env)
+
+    @property
+    def all_problems(self) -> list[str]:
+        return self.problems + self.settings_problems
+
+
+def placeholder_tokens(settings: Settings) -> list[str]:
+    """Tokens still as `liec-bot init` wrote them (`xoxb-...`): Slack would only refuse them."""
+    problems = []
+    if (settings.slack_bot_token or "").endswith("..."):
+        problems.append(
+            "Slack bot token: SLACK_BOT_TOKEN in .env is still the example's xoxb-...: paste the Bot User "
+            "OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
+        )
+    if (settings.slack_app_token or "").endswith("..."):
+        problems.append(
+            "Slack app token: SLACK_APP_TOKEN in .env is still the example's xapp-...: create one under "
+            "Basic Information -> App-Level Tokens (connections:write) and paste it, "
+            "or empty the line to serve HTTP"
+        )
+    if (settings.slack_signing_secret or "") == "...":
+        problems.append(
+            "Slack signing secret: SLACK_SIGNING_SECRET in .env is still the example's ...: paste the "
+            "Signing Secret from api.slack.com/apps -> your app -> Basic Information"
+        )
+    return problems
 
 
 def validate(settings: Settings) -> Validation:
@@ -35,12 +62,13 @@ def validate(settings: Settings) -> Validation:
     if result.org is not None and result.roles is not None:
         problems = config_problems(result.org, result.roles)
         result.problems += [f"{settings.liec_config}: {line}" for line in problems]
+    result.settings_problems = placeholder_tokens(settings)
     return result
 
 
 def require_valid(settings: Settings) -> tuple[OrgConfig, RoleCatalog]:
     """What `serve` starts with; every problem `check` would call WRONG stops it."""
     result = validate(settings)
-    if result.problems or result.org is None or result.roles is None:
-        raise ConfigError("\n".join(result.problems))
+    if result.all_problems or result.org is None or result.roles is None:
+        raise ConfigError("\n".join(result.all_problems))
     return result.org, result.roles

@@ -115,11 +115,15 @@ def test_init_then_check_reads_the_env_of_the_folder_and_names_placeholders(tmp_
     checked = _run(["check"], env, tmp_path)
     wrong = [line for line in checked.stdout.splitlines() if line.startswith("WRONG")]
     assert checked.returncode == 1
-    # Only the tokens: the copied organisation file is sound and a missing database is no error.
-    assert len(wrong) == 2, checked.stdout
+    # Only the Slack values: the copied organisation file is sound and a missing database is no error.
+    assert len(wrong) == 3, checked.stdout
     assert "SLACK_BOT_TOKEN in .env is still the example's xoxb-..." in wrong[0]
     assert "SLACK_APP_TOKEN in .env is still the example's xapp-..." in wrong[1]
+    assert "SLACK_SIGNING_SECRET in .env is still the example's ..." in wrong[2]
     assert "liec.db does not exist yet; the bot creates it" in checked.stdout
+    served = _run(["serve"], env, tmp_path)
+    assert served.returncode == 2
+    assert [f"WRONG {line.removeprefix('liec-bot: ')}" for line in served.stderr.splitlines()] == wrong
 
 
 def test_db_upgrade_prints_its_one_line_and_no_log_lines(tmp_path: Path) -> None:

@@ -110,3 +110,14 @@ def test_a_non_editable_install_runs_try_from_an_empty_folder(tmp_path: Path) ->
     assert "SECRETARY" in trial.stdout
     assert "example shipped with the bot" in trial.stdout
     assert list(empty.iterdir()) == []  # nothing written where it ran
+    # The manifest `check` compares the token's scopes with ships too.
+    manifest = subprocess.run(
+        [target / "bin" / "liec-bot", "manifest"],
+        cwd=empty,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert manifest.returncode == 0 and "oauth_config:" in manifest.stdout, manifest.stderr
+    assert (ROOT / "bot" / "data" / "manifest.yml").read_text(encoding="utf-8") == manifest.stdout
