@@ -6,6 +6,7 @@ without touching code. Nothing here knows about Slack beyond the size of a secti
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -491,7 +492,9 @@ def _error_line(file: str, exc: ValidationError) -> str:
             where += f" item {part + 1}" if isinstance(part, int) else f".{part}"
         where = where.lstrip(".").strip() or "(top level)"
         if error["type"] == "extra_forbidden":
-            parts.append(f"unknown key '{where}'")
+            close = difflib.get_close_matches(str(error["loc"][-1]), list(RoleDoc.model_fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close and len(error["loc"]) == 1 else ""
+            parts.append(f"unknown key '{where}'{hint}")
         elif error["type"] == "missing":
             parts.append(f"missing key '{where}'")
         else:

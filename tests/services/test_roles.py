@@ -321,7 +321,7 @@ def test_misspelt_key_is_rejected_naming_file_and_key(roles_copy: Path) -> None:
         RoleCatalog.load(roles_copy)
     message = str(error.value)
     assert message.startswith("secretary.yml:")
-    assert "unknown key 'main_aimz'" in message
+    assert "unknown key 'main_aimz' (did you mean 'main_aims'?)" in message
     assert "missing key 'main_aims'" in message
     assert "\n" not in message
 
