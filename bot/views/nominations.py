@@ -69,6 +69,10 @@ PARTNER_TOGGLE = "partner_toggle"  # the block of the add / remove button
 
 OPTION_TEXT_LIMIT = 75
 
+# Slack's text input counts code units; the bot counts what people see (grapheme clusters),
+# so the input lets through a 150-character name written with combining marks (up to 4 each).
+NAME_INPUT_CHARS = MAX_NAME_CHARS * 4
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -91,7 +95,7 @@ def text_input(
     *,
     optional: bool = False,
     hint: str | None = None,
-    max_length: int = MAX_NAME_CHARS,
+    max_length: int = NAME_INPUT_CHARS,
     email: bool = False,
 ) -> InputBlock:
     element: EmailInputElement | PlainTextInputElement

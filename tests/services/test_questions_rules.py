@@ -153,3 +153,10 @@ def test_a_job_share_with_both_asleep_gives_the_sooner_start() -> None:
         "it is 02:10 in Sydney for <@UA> and 01:10 in Tokyo for <@UB>; "
         "expect a reply after 08:00 <@UA>'s time"
     )
+
+
+def test_question_length_counts_what_people_see() -> None:
+    # 3,000 accented letters typed as letter + combining mark are 3,000 characters, not 6,000.
+    assert clean_question("e\u0301" * 3000) == "e\u0301" * 3000
+    with pytest.raises(QuestionRefused, match="3,001 characters"):
+        clean_question("e\u0301" * 3001)
