@@ -176,7 +176,8 @@ class MeetingJobs:
             if posted(session, run.key, due):
                 return
             start, end = planning.digest_window(org, day)
-            items = [(m, o.start) for m, o in meeting_queries.upcoming(session, start, end, limit=45)]
+            found = meeting_queries.upcoming(session, start, end, limit=10_000)
+            items = [(m, o.start) for m, o in found if planning.in_digest(m.timezone, o.start, day)][:45]
         if channel is None or not items:
             self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
             return

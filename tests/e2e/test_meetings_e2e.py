@@ -278,6 +278,16 @@ def test_the_weekly_digest_lists_the_weekends_meetings(
         [
             meeting("Saturday AMM", "2026-11-28 14:00", [], channel="C0AMM", kind="amm"),
             meeting("Tuesday branch", "2026-12-01 19:00", [], channel="C0TUE"),
+            # Sunday 18:00 in Los Angeles is Monday 02:00 in London: still this weekend.
+            {
+                **meeting("LA Sunday", "2026-11-29 18:00", [], channel="C0LA"),
+                "timezone": "America/Los_Angeles",
+            },
+            # Monday 08:00 in Auckland is Sunday 19:00 in London: next week, not this weekend.
+            {
+                **meeting("Auckland Monday", "2026-11-30 08:00", [], channel="C0AKL"),
+                "timezone": "Pacific/Auckland",
+            },
         ],
     )
     run_until(bot, clock, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 09:00 London
@@ -285,7 +295,8 @@ def test_the_weekly_digest_lists_the_weekends_meetings(
     assert len(digest) == 1
     blob = json.dumps(digest[0]["blocks"])
     assert "Meetings this weekend" in blob and "Saturday AMM" in blob and "<#C0AMM>" in blob
-    assert "Tuesday branch" not in blob
+    assert "LA Sunday" in blob
+    assert "Tuesday branch" not in blob and "Auckland Monday" not in blob
     run_until(bot, clock, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
     assert len(posts(bot.fake, "C0ANNOUNCE")) == 1
 
