@@ -32,7 +32,13 @@ from bot.config import OrgConfig
 from bot.jobs import JobQueue
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
 from bot.services.meeting_specs import times_of
-from bot.services.meeting_times import MeetingTimeError, format_duration, parse_duration
+from bot.services.meeting_times import (
+    MeetingTimeError,
+    calendar_before,
+    format_duration,
+    parse_duration,
+    reminder_due,
+)
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
 
@@ -119,7 +125,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
         for lead in times.reminders:
             key = reminder_key(meeting.key, item.start, lead)
             keep.add(key)
-            due = item.start - lead
+            due = reminder_due(item.start, lead, times)
             if due > now:
                 plan.append(
                     PlannedJob(
@@ -133,7 +139,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
         if notice:
             key = agenda_key(meeting.key, item.start)
             keep.add(key)
-            due = item.start - timedelta(days=notice)
+            due = calendar_before(item.start, notice, times.zone)
             if due > now:
                 plan.append(
                     PlannedJob(JOB_AGENDA, key, due, {**payload, "days": notice, "due": due.isoformat()})

@@ -35,9 +35,7 @@ def count_words(text: str) -> int:
     for index, segment in enumerate(segments):
         if not _is_word(segment):
             continue
-        joined = (
-            index >= 2 and segments[index - 1] in _HYPHENS and _is_word(segments[index - 2])
-        )
+        joined = index >= 2 and segments[index - 1] in _HYPHENS and _is_word(segments[index - 2])
         if not joined:
             total += 1
     return total

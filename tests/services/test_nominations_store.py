@@ -337,4 +337,6 @@ def test_numbers_and_emails_are_stored_normalised_and_found_in_any_form(
         by_number = Person(None, "B", "other@example.org", "L1234567")
         by_email = Person(None, "B", "BEN@BÜCHER.DE", "999999")
         for person in (by_number, by_email):
-            assert nominations.find_duplicate(session, election.id, Position("secretary"), person) is nomination
+            assert (
+                nominations.find_duplicate(session, election.id, Position("secretary"), person) is nomination
+            )
