@@ -461,3 +461,13 @@ def test_reminders_due_together_in_one_channel_are_a_second_apart(
         service.add_meeting(session, spec, "U0ADMIN", NOW, org)
     with session_factory() as session:
         assert jobs(session, "mtg:aa:")["mtg:aa:20270109T1000Z:1h"][0] == nominal + timedelta(seconds=1)
+
+
+def test_a_reminder_gives_way_only_to_a_later_one_already_due() -> None:
+    from bot.services.reminders import superseded
+
+    one_hour, half_hour = datetime(2027, 1, 1, 13, tzinfo=UTC), datetime(2027, 1, 1, 13, 30, tzinfo=UTC)
+    dues = [one_hour, half_hour]
+    assert superseded(one_hour, dues, datetime(2027, 1, 1, 13, 40, tzinfo=UTC))
+    assert not superseded(half_hour, dues, datetime(2027, 1, 1, 13, 40, tzinfo=UTC))
+    assert not superseded(one_hour, dues, datetime(2027, 1, 1, 13, 5, tzinfo=UTC))  # the later one is not due
