@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
-from bot.services import election_store, nomination_rules, nominations
+from bot.services import election_store, nomination_rules, nominations, slack_setup
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
@@ -34,6 +34,7 @@ from handlers import nomination_admin
 from handlers.commands import CommandRequest, Subcommand
 from handlers.election_titles import position_title
 from handlers.nomination_items import nomination_item
+from handlers.question_delivery import alert_setup
 from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,11 @@ def _profile(deps: AppDeps, user_id: str) -> Person:
     """Name and email from the Slack profile, where Slack has them."""
     try:
         user = deps.client.users_info(user=user_id)["user"]
-    except SlackApiError:
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if slack_setup.is_setup_error(error):
+            # The member types their details themselves; the admins learn why the form is empty.
+            alert_setup(deps, "users.info", error, "nomination forms cannot be pre-filled")
         return Person(user_id)
     profile = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or ""

@@ -50,9 +50,9 @@ def ask_work(req: CommandRequest, deps: AppDeps) -> None:
 
 
 def handle_question(deps: AppDeps, asker_id: str, text: str, tell: delivery.Tell) -> None:
-    tz = delivery.member_tz(deps, asker_id)
+    tz, tz_error = delivery.member_timezone(deps, asker_id)
     with deps.session_factory.begin() as session:
-        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz)
+        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz, tz_error)
         question = svc.create_question(
             session,
             asker_id=asker_id,
@@ -77,10 +77,10 @@ def region_work(req: CommandRequest, deps: AppDeps) -> None:
     """/liec region: the member's region, how it was decided, and the coordinator."""
     if req.args.strip():
         return  # set / branch were answered in the acknowledgement
-    tz = delivery.member_tz(deps, req.user_id)
+    tz, tz_error = delivery.member_timezone(deps, req.user_id)
     with deps.session_factory() as session:
         choice = svc.member_choice(session, req.user_id)
-        decision = svc.decide_region(choice, deps.org, tz)
+        decision = svc.decide_region(choice, deps.org, tz, tz_error)
         branch_key = choice.branch if choice else None
     branch = deps.org.branches.get(branch_key) if branch_key else None
     holders = svc.coordinators(deps.org, decision.region) if decision.region else []

@@ -506,3 +506,21 @@ def test_text_as_slack_sends_it_is_decoded_once_and_escaped_once(
     bot.event(event, event_id="Ev0AMP")  # the asker's Home lists their question
     home = json.dumps(fake_slack.wait_for("views.publish", 1)[-1]["view"]["blocks"], ensure_ascii=False)
     assert "Q&amp;A" in home and "&amp;amp;" not in home
+
+
+def test_missing_scope_tells_the_member_the_real_reason_and_alerts_the_admins_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("users.info", status=200, error="missing_scope", times=2)
+    reply = ask(bot, "Who do I ask?")
+    text = _blob(reply)
+    assert "I can't tell which region you are in" in text
+    assert "bot's Slack permissions, not with your profile" in text
+    assert "no time zone" not in text
+    (alert,) = wait_posts(fake_slack, ADMINS_CHANNEL)
+    assert "`users.info`" in alert["text"] + _blob(alert) and "missing_scope" in _blob(alert)
+    assert "users:read" in _blob(alert)
+    assert "Who do I ask?" not in _blob(alert)  # no member's data in the alert
+    ask(bot, "And again?")
+    quiet()
+    assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1  # once
