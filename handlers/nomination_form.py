@@ -17,7 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import AppDeps
 from bot.services.nomination_rules import Route
 from bot.views import nominations as views
-from handlers.nominations import branch_groups, membership_format
+from handlers.nominations import branch_groups, membership_format, open_choices
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,7 @@ def redraw(body: dict[str, Any], deps: AppDeps, *, route: Route | None, with_par
         membership_format=membership_format(deps),
         route=route,
         with_partner=with_partner,
+        positions=open_choices(deps),
     )
     try:
         deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=new)

@@ -29,6 +29,7 @@ from bot.services.nomination_rules import NominationForm, Person, Route, validat
 from bot.slack_dm import send_dm
 from bot.views import elections as election_views
 from bot.views import nominations as views
+from bot.views.choices import Choice, ChoiceGroup, suggest
 from bot.views.common import Reply, escape, notice
 from handlers import nomination_admin
 from handlers.commands import CommandRequest, Subcommand
@@ -80,12 +81,17 @@ def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) ->
     )
 
 
-def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
+def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[Choice]:
     several = len({f.election_id for f in found}) > 1
     return [
-        views.Choice(f.value, position_title(deps, f.position) + (f" · {f.election_name}" if several else ""))
+        Choice(f.value, position_title(deps, f.position) + (f" · {f.election_name}" if several else ""))
         for f in found
     ]
+
+
+def open_choices(deps: AppDeps) -> list[Choice]:
+    """Every open post, as the form offers them."""
+    return _choices(deps, _open_positions(deps))
 
 
 def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
@@ -93,7 +99,7 @@ def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
         views.BranchGroup(
             title,
             [
-                views.Choice(key, branch.name)
+                Choice(key, branch.name)
                 for key, branch in sorted(deps.org.branches.items(), key=lambda kv: kv[1].name)
                 if branch.region == region
             ],
@@ -423,6 +429,20 @@ def register(app: App, deps: AppDeps) -> None:
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)
 
+    def suggestions(ack: Ack, body: dict[str, Any]) -> None:
+        # Over 100 branches or posts, the form's select searches: Slack asks for the options.
+        if body.get("block_id") == nomination_rules.BRANCH:
+            groups = [ChoiceGroup(g.region, g.branches) for g in branch_groups(deps)]
+        else:
+            groups = [ChoiceGroup("", open_choices(deps))]
+        ack(**suggest(groups, str(body.get("value") or "")))
+
+    def is_form_suggestion(body: dict[str, Any]) -> bool:
+        return (body.get("view") or {}).get("callback_id") == views.NOMINATION_CALLBACK and body.get(
+            "block_id"
+        ) in {nomination_rules.BRANCH, nomination_rules.POSITION}
+
+    app.options(views.INPUT, matchers=[is_form_suggestion])(suggestions)
     app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[nominate_button])
     app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[shortcut])
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)

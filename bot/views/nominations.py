@@ -21,11 +21,9 @@ from slack_sdk.models.blocks import (
     EmailInputElement,
     InputBlock,
     Option,
-    OptionGroup,
     PlainTextInputElement,
     PlainTextObject,
     RadioButtonsElement,
-    StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -40,6 +38,7 @@ from bot.services.nomination_rules import (
     PersonFields,
     Route,
 )
+from bot.views.choices import Choice, ChoiceGroup, select_element
 from bot.views.common import (
     Reply,
     actions,
@@ -72,14 +71,6 @@ OPTION_TEXT_LIMIT = 75
 # Slack's text input counts code units; the bot counts what people see (grapheme clusters),
 # so the input lets through a 150-character name written with combining marks (up to 4 each).
 NAME_INPUT_CHARS = MAX_NAME_CHARS * 4
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a select: its value and what the member reads."""
-
-    value: str
-    label: str
 
 
 @dataclass(frozen=True)
@@ -142,37 +133,29 @@ def _person_blocks(
 
 
 def _branch_block(branches: Sequence[BranchGroup], selected: str | None) -> InputBlock | None:
-    groups: list[OptionGroup] = []
-    initial_branch: Option | None = None
-    for group in branches:
-        group_options = [
-            Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT)) for b in group.branches
-        ]
-        if group_options:
-            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT), options=group_options))
-        initial_branch = initial_branch or next((o for o in group_options if o.value == selected), None)
-    if not groups:
+    groups = [ChoiceGroup(g.region, g.branches) for g in branches]
+    if not any(g.choices for g in groups):
         return None
     return InputBlock(
         block_id=fields.BRANCH,
         label="The nominating branch",
-        element=StaticSelectElement(
-            action_id=INPUT,
-            option_groups=groups,
-            initial_option=initial_branch,
-            placeholder="Choose the branch",
-        ),
+        element=select_element(INPUT, groups, selected=selected, placeholder="Choose the branch"),
         hint="The branch that nominates the candidate.",
     )
+
+
+def has_branches(branches: Sequence[BranchGroup]) -> bool:
+    return any(g.branches for g in branches)
 
 
 def _route_blocks(
     form: NominationForm, route: Route, branches: Sequence[BranchGroup], membership_hint: str
 ) -> list[Block]:
-    routes = [
-        Option(value=Route.MEMBERS.value, text="Two LI members"),
-        Option(value=Route.BRANCH.value, text="One branch"),
-    ]
+    routes = [Option(value=Route.MEMBERS.value, text="Two LI members")]
+    if has_branches(branches):  # with no branch listed, only members can nominate
+        routes.append(Option(value=Route.BRANCH.value, text="One branch"))
+    else:
+        route = Route.MEMBERS
     blocks: list[Block] = [
         header("Nominated by"),
         InputBlock(
@@ -182,7 +165,7 @@ def _route_blocks(
             element=RadioButtonsElement(
                 action_id=ROUTE_ACTION,
                 options=routes,
-                initial_option=routes[1] if route is Route.BRANCH else routes[0],
+                initial_option=routes[-1] if route is Route.BRANCH else routes[0],
             ),
         ),
     ]
@@ -244,10 +227,10 @@ def nomination_modal(
     route = form.route or Route.MEMBERS
     if with_partner is None:
         with_partner = form.partner is not None and not form.partner.is_blank
-    options = [Option(value=c.value, text=truncate(c.label, OPTION_TEXT_LIMIT)) for c in positions]
-    chosen = next((o for o in options if o.value == selected), None)
-    if chosen is None and len(options) == 1:
-        chosen = options[0]
+    if not positions:
+        raise ValueError("the nomination form needs at least one open position")
+    if not any(c.value == selected for c in positions) and len(positions) == 1:
+        selected = positions[0].value
     membership_hint = f"Format: {membership_format}."
     intro = "Every field is checked when you submit. "
     if closes_at is not None:
@@ -257,8 +240,8 @@ def nomination_modal(
         InputBlock(
             block_id=fields.POSITION,
             label="Position",
-            element=StaticSelectElement(
-                action_id=INPUT, options=options, initial_option=chosen, placeholder="Choose the post"
+            element=select_element(
+                INPUT, [ChoiceGroup("", positions)], selected=selected, placeholder="Choose the post"
             ),
         ),
         header("Candidate"),
@@ -310,6 +293,7 @@ def redrawn_modal(
     membership_format: str,
     route: Route | None = None,
     with_partner: bool | None = None,
+    positions: Sequence[Choice] = (),
 ) -> View:
     """The nomination modal ``view`` (as a block_actions payload carries it) drawn again for
     another route or with the partner added or removed. What was typed comes from the view's
@@ -317,7 +301,9 @@ def redrawn_modal(
     values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
     blocks = {b.get("block_id"): b for b in view.get("blocks", [])}
     position = blocks.get(fields.POSITION, {}).get("element", {})
+    # A static select carries its options; an external one (over 100 posts) does not.
     choices = [Choice(str(o["value"]), str(o["text"]["text"])) for o in position.get("options") or []]
+    choices = choices or list(positions)
     selected = _value(values, fields.POSITION) or (position.get("initial_option") or {}).get("value")
     _, form = read_nomination(values)
     if route is None:

@@ -772,3 +772,37 @@ def test_admin_reads_of_nominations_are_in_the_audit_log(bot: BotHarness) -> Non
     assert "nominations list (secretary)" in text
     assert "nominations export (CSV)" in text
     assert "mary@example.org" not in text  # the log says what was read, never the data
+
+
+def test_a_region_with_101_branches_is_searched_and_any_branch_can_nominate(
+    make_bot: Callable[..., BotHarness], fake_slack: FakeSlack, org: dict[str, Any]
+) -> None:
+    org["branches"] = {
+        f"eu-{i:03d}": {"name": f"Branch {i:03d}", "region": "europe-africa-middle-east"} for i in range(101)
+    }
+    for user_id, user in PEOPLE.items():
+        fake_slack.users[user_id] = json.loads(json.dumps(user))
+    bot = make_bot(org)
+    bot.deps.jobs.startup()
+    bot.run_jobs()
+    view = choose_route(bot, open_form(bot), "branch")
+    assert fake_slack.invalid == []  # every view Slack was sent is valid Block Kit
+    branch = next(b for b in view["blocks"] if b.get("block_id") == fields.BRANCH)
+    assert branch["element"]["type"] == "external_select"
+    found = bot.suggest(CANDIDATE, view, fields.BRANCH, "branch 10")
+    assert [o["value"] for o in found] == ["eu-100", "eu-010"]  # the label that starts so first
+    assert len(bot.suggest(CANDIDATE, view, fields.BRANCH, "")) == 100
+    last = bot.suggest(CANDIDATE, view, fields.BRANCH, "100")
+    ok = submit(
+        bot,
+        view,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: last[0],
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
+    assert ok["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        assert session.scalars(select(NominationRecord)).one().branch == "eu-100"
