@@ -21,6 +21,7 @@ from bot.services.elections import (
     ElectionKind,
     Position,
 )
+from bot.slack_modals import show_modal
 from bot.slack_outbox import SlackOutbox
 from bot.views import elections as views
 from bot.views.choices import Choice, ChoiceGroup, suggest
@@ -116,9 +117,8 @@ def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def election_work(req: CommandRequest, deps: AppDeps) -> None:
     verb, rest = _split(req.args)
     if verb == "open":
-        deps.client.views_open(
-            trigger_id=req.trigger_id, view=views.open_election_modal(_position_choices(deps))
-        )
+        modal = views.open_election_modal(_position_choices(deps))
+        show_modal(deps.client, req.trigger_id, modal, tell=req.reply, again="type the command again")
     elif verb == "close":
         _close_command(req, deps, rest)
     elif verb == "publish":

@@ -27,6 +27,7 @@ from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
 from bot.slack_dm import send_dm
+from bot.slack_modals import Tell, show_modal
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.choices import Choice, ChoiceGroup, suggest
@@ -127,11 +128,37 @@ def _profile(deps: AppDeps, user_id: str) -> Person:
     return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
 
 
+def dm_tell(deps: AppDeps, user_id: str) -> Tell:
+    """Tell the member in their DM with the bot (where no response_url is at hand)."""
+
+    def tell(reply: Reply) -> None:
+        send_dm(deps.client, user_id, reply)
+
+    return tell
+
+
+def respond_tell(respond: Respond) -> Tell:
+    def tell(reply: Reply) -> None:
+        respond(**reply.as_ephemeral(), replace_original=False)
+
+    return tell
+
+
 def open_then_prefill(
-    deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
+    deps: AppDeps,
+    trigger_id: str,
+    build: Callable[[Person | None], Any],
+    user_id: str,
+    tell: Tell | None = None,
+    again: str = "press the button again",
 ) -> None:
-    """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
-    opened = deps.client.views_open(trigger_id=trigger_id, view=build(None))
+    """views.open at once (the trigger lasts 3 seconds), then fill in the profile. If Slack
+    says the trigger expired, the member is told to press again (``tell``; by DM if None)."""
+    opened = show_modal(
+        deps.client, trigger_id, build(None), tell=tell or dm_tell(deps, user_id), again=again
+    )
+    if opened is None:
+        return
     profile = _profile(deps, user_id)
     if not (profile.name or profile.email):
         return
@@ -147,6 +174,8 @@ def open_nomination_form(
     user_id: str,
     found: list[OpenPosition],
     selected: str | None = None,
+    tell: Tell | None = None,
+    again: str = "press the button again",
 ) -> None:
     choices = _choices(deps, found)
     branches = branch_groups(deps)
@@ -164,7 +193,7 @@ def open_nomination_form(
             closes_at=closes_at,
         )
 
-    open_then_prefill(deps, trigger_id, build, user_id)
+    open_then_prefill(deps, trigger_id, build, user_id, tell, again)
 
 
 def _open_positions(
@@ -199,7 +228,9 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
     found = _open_positions(deps, wanted)
     if found:
         selected = found[0].value if wanted and len(found) == 1 else None
-        open_nomination_form(deps, req.trigger_id, req.user_id, found, selected)
+        open_nomination_form(
+            deps, req.trigger_id, req.user_id, found, selected, req.reply, "type the command again"
+        )
 
 
 # /liec nominations ---------------------------------------------------------------------
@@ -229,7 +260,8 @@ def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        deps.client.views_open(trigger_id=req.trigger_id, view=_mine_view(deps, req.user_id))
+        view = _mine_view(deps, req.user_id)
+        show_modal(deps.client, req.trigger_id, view, tell=req.reply, again="type the command again")
         return
     if not deps.is_admin(req.user_id):
         return
@@ -351,13 +383,17 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
             return
         if nominations.election_closed(n, now):
-            deps.client.views_push(
-                trigger_id=body["trigger_id"],
-                view=views.modal_notice(
+            show_modal(
+                deps.client,
+                body["trigger_id"],
+                views.modal_notice(
                     "Nominations closed",
                     f"Nominations for {escape(n.election.name)} have "
                     "closed: the nomination can no longer be changed.",
                 ),
+                tell=dm_tell(deps, user_id),
+                again="press *Edit* again",
+                push=True,
             )
             return
         form = nominations.form_of(n)
@@ -373,7 +409,14 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         closes_at=closes_at,
         nomination_id=nomination_id,
     )
-    deps.client.views_push(trigger_id=body["trigger_id"], view=view)
+    show_modal(
+        deps.client,
+        body["trigger_id"],
+        view,
+        tell=dm_tell(deps, user_id),
+        again="press *Edit* again",
+        push=True,
+    )
 
 
 def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
@@ -415,13 +458,21 @@ def register(app: App, deps: AppDeps) -> None:
                 )
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
-        open_nomination_form(deps, body["trigger_id"], body["user"]["id"], found)
+        open_nomination_form(
+            deps,
+            body["trigger_id"],
+            body["user"]["id"],
+            found,
+            # On the Home tab there is no response_url: the member is told by DM.
+            tell=respond_tell(respond) if body.get("response_url") else None,
+            again="press *Nominate* again",
+        )
 
     def shortcut(body: dict[str, Any]) -> None:
         user_id = body["user"]["id"]
         found = _open_positions(deps)
         if found:
-            open_nomination_form(deps, body["trigger_id"], user_id, found)
+            open_nomination_form(deps, body["trigger_id"], user_id, found, again="use the shortcut again")
             return
         with deps.session_factory() as session:
             send_dm(deps.client, user_id, _not_open_reply(session, deps, None))

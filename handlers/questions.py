@@ -14,6 +14,7 @@ from bot.jobs import JobRun, RetryLater
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
+from bot.slack_modals import show_modal
 from bot.views import questions as views
 from bot.views.common import Reply
 from handlers import question_delivery as delivery
@@ -40,7 +41,9 @@ def ask_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 
 def ask_work(req: CommandRequest, deps: AppDeps) -> None:
     if not req.args:
-        delivery.slack_call(deps.client.views_open, trigger_id=req.trigger_id, view=views.ask_modal())
+        show_modal(
+            deps.client, req.trigger_id, views.ask_modal(), tell=req.reply, again="type the command again"
+        )
         return
     try:
         text = clean_question(req.args)
@@ -260,8 +263,12 @@ def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     if question.status == svc.ANSWERED:
         _ephemeral(respond, views.already_taken(None))
         return
-    delivery.slack_call(
-        deps.client.views_open, trigger_id=body["trigger_id"], view=views.reroute_modal(question)
+    show_modal(
+        deps.client,
+        body["trigger_id"],
+        views.reroute_modal(question),
+        tell=lambda reply: _ephemeral(respond, reply),
+        again="press the button again",
     )
 
 

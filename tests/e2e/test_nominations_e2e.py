@@ -806,3 +806,67 @@ def test_a_region_with_101_branches_is_searched_and_any_branch_can_nominate(
     assert ok["response_action"] == "update"
     with bot.deps.session_factory() as session:
         assert session.scalars(select(NominationRecord)).one().branch == "eu-100"
+
+
+# Slack's refusals: an expired trigger ----------------------------------------------------
+
+
+def expire_next_trigger(bot: BotHarness, method: str = "views.open") -> None:
+    bot.fake.fail_next(method, status=200, error="expired_trigger_id")
+
+
+def test_an_expired_trigger_on_the_nominate_button_says_press_again(bot: BotHarness) -> None:
+    announcement = next(c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == "C0ANNOUNCE")
+    expire_next_trigger(bot)
+    bot.click(CANDIDATE, "election_nominate", button(announcement, "election_nominate")["value"])
+    told = bot.fake.wait_for("response_url")[-1]
+    assert told["response_type"] == "ephemeral"
+    assert "Slack did not open the form in time" in told["text"] and "press *Nominate* again" in told["text"]
+    assert bot.fake.calls_to("views.update") == []  # no pre-fill of a form that never opened
+
+
+def test_an_expired_trigger_on_the_shortcut_says_so_by_dm(bot: BotHarness) -> None:
+    before = len(dms_to(bot, CANDIDATE))
+    expire_next_trigger(bot)
+    shortcut(bot)
+    deadline = time.monotonic() + 5
+    while len(dms_to(bot, CANDIDATE)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "use the shortcut again" in dms_to(bot, CANDIDATE)[-1]["text"]
+
+
+def test_an_expired_trigger_on_the_slash_command_says_type_it_again(bot: BotHarness) -> None:
+    expire_next_trigger(bot)
+    bot.command("nominate", user=CANDIDATE)
+    told = bot.fake.wait_for("response_url")[-1]
+    assert "type the command again" in told["text"]
+
+
+def test_an_expired_trigger_on_edit_says_press_edit_again(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.command("nominations mine")
+    mine = bot.fake.wait_for("views.open", 2)[-1]["view"]
+    before = len(dms_to(bot, CANDIDATE))
+    expire_next_trigger(bot, "views.push")
+    edit = button(mine, "nomination_edit")
+    bot.click(
+        CANDIDATE,
+        "nomination_edit",
+        edit["value"],
+        extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}, "response_url": ""},
+    )
+    deadline = time.monotonic() + 5
+    while len(dms_to(bot, CANDIDATE)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "press *Edit* again" in dms_to(bot, CANDIDATE)[-1]["text"]
+
+
+def test_an_expired_trigger_on_a_nominators_confirm_says_press_confirm_again(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.run_jobs()  # the nominators' DMs
+    request = dms_to(bot, NOM_1)[-1]
+    expire_next_trigger(bot)
+    before = len(bot.fake.calls_to("response_url"))
+    bot.click(NOM_1, "nominator_confirm", button(request, "nominator_confirm")["value"])
+    told = bot.fake.wait_for("response_url", before + 1)[-1]
+    assert "press *Confirm* again" in told["text"]
