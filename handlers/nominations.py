@@ -144,6 +144,11 @@ def respond_tell(respond: Respond) -> Tell:
     return tell
 
 
+def profile_of(deps: AppDeps, user_id: str) -> Person:
+    """What the form's pre-fill shows for this member (blank where Slack has nothing)."""
+    return _profile(deps, user_id)
+
+
 def open_then_prefill(
     deps: AppDeps,
     trigger_id: str,

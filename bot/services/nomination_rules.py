@@ -94,6 +94,19 @@ class Person:
         )
 
 
+def fill_from_profile(person: Person, profile: Person) -> Person:
+    """``person`` with the blanks filled from the member's own Slack ``profile``, when the person
+    is that member (or not chosen yet): what the form's pre-fill would have shown."""
+    if person.slack_id not in (None, "", profile.slack_id):
+        return person
+    return replace(
+        person,
+        slack_id=person.slack_id or profile.slack_id,
+        name=person.name or profile.name,
+        email=person.email or profile.email,
+    )
+
+
 @dataclass(frozen=True)
 class NominationForm:
     """What a member submits; any of it may be wrong, which is what ``validate`` is for."""

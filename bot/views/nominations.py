@@ -37,6 +37,7 @@ from bot.services.nomination_rules import (
     Person,
     PersonFields,
     Route,
+    fill_from_profile,
 )
 from bot.views.choices import Choice, ChoiceGroup, select_element
 from bot.views.common import (
@@ -294,6 +295,7 @@ def redrawn_modal(
     route: Route | None = None,
     with_partner: bool | None = None,
     positions: Sequence[Choice] = (),
+    profile: Person | None = None,
 ) -> View:
     """The nomination modal ``view`` (as a block_actions payload carries it) drawn again for
     another route or with the partner added or removed. What was typed comes from the view's
@@ -306,6 +308,8 @@ def redrawn_modal(
     choices = choices or list(positions)
     selected = _value(values, fields.POSITION) or (position.get("initial_option") or {}).get("value")
     _, form = read_nomination(values)
+    if profile is not None:  # the pre-fill the member has not seen in this view's state yet
+        form = replace(form, candidate=fill_from_profile(form.candidate, profile))
     if route is None:
         route = form.route or (Route.BRANCH if fields.BRANCH in blocks else Route.MEMBERS)
     if with_partner is None:

@@ -105,7 +105,7 @@ def change_form(
         },
     )
     assert response.status == 200 and response.body == ""  # acknowledged at once
-    update = bot.fake.wait_for("views.update", before + 1)[-1]
+    update = bot.fake.wait_for("views.update", before + 1)[before]
     assert update["view_id"] == view["id"] and update["hash"] == sent["hash"]
     return {**update["view"], "id": view["id"], "hash": f"h{uuid.uuid4().hex[:6]}"}
 
@@ -552,14 +552,50 @@ def test_the_job_share_partner_is_added_and_removed(bot: BotHarness) -> None:
         assert row.partner_name is None and row.branch == "france"
 
 
-def test_a_form_changed_meanwhile_is_not_overwritten(bot: BotHarness) -> None:
-    view = open_form(bot)
-    bot.fake.fail_next("views.update", error="hash_conflict")
+def test_a_route_chosen_before_the_prefill_landed_is_kept_with_the_prefill(bot: BotHarness) -> None:
+    # The member chooses "One branch" on the form as first opened; the profile pre-fill lands
+    # meanwhile, so Slack refuses the stale redraw (hash_conflict).
+    open_form(bot)
+    first = {**bot.fake.calls_to("views.open")[-1]["view"], "id": "VRACE", "hash": "h-opened"}
+    bot.fake.fail_next("views.update", status=200, error="hash_conflict")
     before = len(bot.fake.calls_to("views.update"))
-    choose_route(bot, view, "branch")  # Slack refuses the stale update; nothing else is sent
-    time.sleep(0.2)
-    assert len(bot.fake.calls_to("views.update")) == before + 1
+    block = next(b for b in first["blocks"] if b.get("block_id") == fields.ROUTE)
+    option = next(o for o in block["element"]["options"] if o["value"] == "branch")
+    bot.click(
+        CANDIDATE,
+        block["element"]["action_id"],
+        extra={
+            "actions": [
+                {
+                    "type": "radio_buttons",
+                    "action_id": block["element"]["action_id"],
+                    "block_id": fields.ROUTE,
+                    "selected_option": option,
+                    "action_ts": "1.0",
+                }
+            ],
+            "view": {**first, "state": {"values": view_state(first, {fields.ROUTE: "branch"})}},
+            "container": {"type": "view", "view_id": "VRACE"},
+        },
+    )
+    redrawn = bot.fake.wait_for("views.update", before + 1)[-1]
     assert [c.method for c in bot.fake.failed] == ["views.update"]
+    assert "hash" not in redrawn  # drawn from the view as it now stands
+    view = {**redrawn["view"], "id": "VRACE"}
+    assert fields.BRANCH in input_ids(view)  # the route change is not lost
+    name = next(b for b in view["blocks"] if b.get("block_id") == fields.CANDIDATE_NAME)
+    assert name["element"]["initial_value"] == PEOPLE[CANDIDATE]["profile"]["real_name"]  # nor the pre-fill
+    ok = submit(
+        bot,
+        view,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: "france",
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
+    assert ok["response_action"] == "update"  # no complaint under Position
 
 
 def test_hostile_statement_is_stored_as_typed_and_shown_escaped(bot: BotHarness) -> None:

@@ -443,3 +443,12 @@ def test_emails_in_their_other_forms_are_one_address(a: str, b: str) -> None:
 def test_emails_are_stored_in_email_validators_normalised_form() -> None:
     assert nr.clean_email(" jose\u0301@Example.ORG ") == "jos\u00e9@example.org"
     assert nr.clean_email("not an email") == "not an email"
+
+
+def test_fill_from_profile_fills_only_the_members_own_blanks() -> None:
+    profile = Person("U0ME", "Mary Member", "mary@example.org")
+    assert nr.fill_from_profile(Person(), profile) == Person("U0ME", "Mary Member", "mary@example.org")
+    typed = Person("U0ME", "Mary M.", "", "L123456")
+    assert nr.fill_from_profile(typed, profile) == Person("U0ME", "Mary M.", "mary@example.org", "L123456")
+    someone_else = Person("U0OTHER")
+    assert nr.fill_from_profile(someone_else, profile) == someone_else
