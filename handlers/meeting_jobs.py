@@ -183,7 +183,7 @@ class MeetingJobs:
                 return
             start, end = planning.digest_window(org, day)
             found = meeting_queries.upcoming(session, start, end, limit=10_000)
-            items = [(m, o.start) for m, o in found if planning.in_digest(m.timezone, o.start, day)][:45]
+            items = [(m, o.start) for m, o in found if planning.in_digest(m.timezone, o.start, day)]
         if channel is None or not items:
             self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
             return

@@ -151,7 +151,11 @@ def _how_to_apply() -> str:
 def announcement(election_id: int, name: str, positions: Sequence[str], closes_at: datetime) -> Reply:
     blocks: list[Block] = [
         header(f"Nominations are open: {name}"),
-        section(f"*Positions*\n{bullets([escape(p) for p in positions])}"),
+        # Every post, over as many sections as the list needs (3,000 characters each).
+        *(
+            section(piece)
+            for piece in split_text(f"*Positions*\n{bullets([escape(p) for p in positions])}", 2900)
+        ),
         section(f"Nominations close {slack_time(closes_at)}."),
         section(_how_to_apply()),
         actions(button("Nominate", NOMINATE_BUTTON, value=str(election_id), style="primary")),
