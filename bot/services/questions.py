@@ -302,6 +302,10 @@ def first_alert(session: Session, key: str, now: datetime) -> bool:
     return True
 
 
+def has_alert(session: Session, key: str) -> bool:
+    return session.get(QuestionAlert, key) is not None
+
+
 def clear_alerts(session: Session, prefix: str) -> None:
     session.execute(delete(QuestionAlert).where(QuestionAlert.key.startswith(prefix)))
 

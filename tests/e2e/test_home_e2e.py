@@ -166,7 +166,10 @@ def test_a_missing_scope_while_reading_time_zones_alerts_the_admins_once(home_bo
     assert len(alerts) == 1 and "users:read" in json.dumps(alerts[0])
     assert bot.run_jobs() == 0  # not retried: no retry cures a missing scope
     bot.clock.advance(timedelta(days=1))
-    _open(bot, "U0MEMBER", "EvSCOPE2")
+    again = _text(_open(bot, "U0MEMBER", "EvSCOPE2"))
+    # The tab says what is really wrong, not that it is still reading nor that there is no zone.
+    assert "bot's Slack permissions, not with your profile" in again
+    assert "reading your Slack time zone" not in again and "no time zone" not in again
     bot.run_jobs()
     assert len([c for c in bot.fake.calls_to("chat.postMessage") if "missing_scope" in json.dumps(c)]) == 1
 
