@@ -66,7 +66,49 @@ def check_blocks(blocks: Any, limit: int) -> list[str]:
             block.to_dict()
         except Exception as exc:
             problems.append(f"block {index}: {exc}")
+            continue
+        problems += [f"block {index}: {problem}" for problem in check_choices(raw)]
     return problems
+
+
+# Limits Slack enforces that slack_sdk's models do not check.
+_CHOICE_LIMITS = {
+    "checkboxes": 10,
+    "radio_buttons": 10,
+    "static_select": 100,
+    "multi_static_select": 100,
+    "overflow": 5,
+}
+
+
+def _elements(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [raw.get("element"), raw.get("accessory"), *(raw.get("elements") or [])]
+    return [e for e in found if isinstance(e, dict)]
+
+
+def check_choices(raw: dict[str, Any]) -> list[str]:
+    """A select or checkbox list with no option, or more than Slack takes."""
+    problems = []
+    for element in _elements(raw):
+        limit = _CHOICE_LIMITS.get(str(element.get("type")))
+        if limit is None:
+            continue
+        groups = element.get("option_groups") or []
+        count = len(element.get("options") or []) + sum(len(g.get("options") or []) for g in groups)
+        if count == 0:
+            problems.append(f"{element['type']} {element.get('action_id')!r} has no options")
+        elif count > limit:
+            problems.append(
+                f"{element['type']} {element.get('action_id')!r} has {count} options; the limit is {limit}"
+            )
+    return problems
+
+
+def check_suggestion(answer: dict[str, Any]) -> list[str]:
+    """A block_suggestion answer: at most 100 options, in options or option groups."""
+    groups = answer.get("option_groups") or []
+    count = len(answer.get("options") or []) + sum(len(g.get("options") or []) for g in groups)
+    return [f"{count} suggested options; the limit is 100"] if count > 100 else []
 
 
 def check_message(params: dict[str, Any]) -> list[str]:

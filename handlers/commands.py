@@ -16,7 +16,17 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.models.blocks import Block
 
 from bot.deps import AppDeps
-from bot.views.common import Reply, bullets, context, escape, header, notice, section, truncate
+from bot.views.common import (
+    Reply,
+    bullets,
+    context,
+    escape,
+    from_slack,
+    header,
+    notice,
+    section,
+    truncate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +96,10 @@ class Dispatcher:
                 self._by_name[name] = sub
 
     def resolve(self, text: str) -> tuple[Subcommand | None, str, str]:
-        """(subcommand or None, its arguments, the word typed)."""
-        words = text.strip().split(maxsplit=1)
+        """(subcommand or None, its arguments as the member typed them, the word typed).
+
+        ``text`` is the command text as Slack sends it (``&amp;``, ``&lt;``, ``&gt;``)."""
+        words = from_slack(text).strip().split(maxsplit=1)
         if not words:
             return None, "", ""
         word = words[0].lower()

@@ -27,9 +27,10 @@ from bot.services.delivery import PostError, deliver_job
 from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
 from bot.services.meeting_posts import alert_once, posted, record_post
 from bot.services.meeting_shifts import period_for, shift_notes
-from bot.services.meeting_times import format_duration, slack_date_token
+from bot.services.meeting_specs import times_of
+from bot.services.meeting_times import format_duration, reminder_due, slack_date_token
 from bot.services.meetings import sync_from_config
-from bot.services.reminders import CHANNEL_ERRORS, timing
+from bot.services.reminders import CHANNEL_ERRORS, superseded, timing
 from bot.slack_dm import send_dm
 from bot.slack_outbox import SlackOutbox
 from bot.views import meetings as views
@@ -103,6 +104,11 @@ class MeetingJobs:
             return
         meeting, start, due = found.meeting, found.start, found.due
         lead = run.payload.get("lead", "")
+        times = times_of(meeting)
+        if superseded(due, (reminder_due(start, other, times) for other in times.reminders), run.now):
+            # A later reminder of this occurrence is due too (the bot was down): it alone is sent.
+            self._record(run, "superseded", None, None, due)
+            return
         if self._skipped(
             run,
             due,
@@ -176,7 +182,8 @@ class MeetingJobs:
             if posted(session, run.key, due):
                 return
             start, end = planning.digest_window(org, day)
-            items = [(m, o.start) for m, o in meeting_queries.upcoming(session, start, end, limit=45)]
+            found = meeting_queries.upcoming(session, start, end, limit=10_000)
+            items = [(m, o.start) for m, o in found if planning.in_digest(m.timezone, o.start, day)]
         if channel is None or not items:
             self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
             return

@@ -18,6 +18,7 @@ from bot.services.meeting_occurrences import next_occurrence
 from bot.services.meeting_queries import find_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, split_reminders
 from bot.services.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
+from bot.slack_modals import show_modal
 from bot.views import meetings as views
 from bot.views.common import Reply, escape, truncate
 from handlers import meeting_jobs
@@ -120,7 +121,8 @@ def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.args.lower().split(maxsplit=1)[:1] != ["add"] or not req.trigger_id:
         return
     channel = req.channel_id if req.channel_id[:1] in {"C", "G"} else None
-    deps.client.views_open(trigger_id=req.trigger_id, view=views.add_modal(channel).to_dict())
+    modal = views.add_modal(channel).to_dict()
+    show_modal(deps.client, req.trigger_id, modal, tell=req.reply, again="type the command again")
 
 
 SUBCOMMANDS = [

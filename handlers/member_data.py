@@ -11,6 +11,7 @@ from slack_bolt import Ack, App
 from bot.deps import AppDeps
 from bot.services import audit, member_data
 from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.slack_modals import Tell, show_modal
 from bot.views import member_data as views
 from bot.views.common import Reply
 from handlers.commands import CommandRequest, Subcommand
@@ -59,13 +60,22 @@ def my_data_work(req: CommandRequest, deps: AppDeps) -> None:
     req.reply(views.export_sent())
 
 
-def open_forget_modal(deps: AppDeps, trigger_id: str) -> None:
+def open_forget_modal(deps: AppDeps, trigger_id: str, tell: Tell, again: str) -> None:
     titles = [provider.title for provider in member_data.providers()]
-    deps.client.views_open(trigger_id=trigger_id, view=views.forget_modal(titles))
+    show_modal(deps.client, trigger_id, views.forget_modal(titles), tell=tell, again=again)
 
 
 def forget_work(req: CommandRequest, deps: AppDeps) -> None:
-    open_forget_modal(deps, req.trigger_id)
+    open_forget_modal(deps, req.trigger_id, req.reply, "type the command again")
+
+
+def _forget_from_button(deps: AppDeps, body: dict[str, Any]) -> None:
+    user_id = body["user"]["id"]
+
+    def tell(reply: Reply) -> None:
+        send_dm(deps.client, user_id, reply)
+
+    open_forget_modal(deps, body["trigger_id"], tell, "press the button again")
 
 
 def forget_now(deps: AppDeps, user_id: str) -> None:
@@ -129,6 +139,4 @@ def register(app: App, deps: AppDeps) -> None:
 
     app.view(views.FORGET_MODAL)(ack=ack_only, lazy=[submitted])
     app.action(views.MY_DATA_BUTTON)(ack=ack_only, lazy=[lazy(export_from_button)])
-    app.action(views.FORGET_BUTTON)(
-        ack=ack_only, lazy=[lazy(lambda d, body: open_forget_modal(d, body["trigger_id"]))]
-    )
+    app.action(views.FORGET_BUTTON)(ack=ack_only, lazy=[lazy(_forget_from_button)])

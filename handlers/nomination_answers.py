@@ -22,7 +22,7 @@ from bot.views import nominators as nominator_views
 from bot.views.common import Reply, escape
 from handlers.election_jobs import retry_slack_faults
 from handlers.election_titles import position_title
-from handlers.nominations import membership_format, open_then_prefill
+from handlers.nominations import membership_format, open_then_prefill, respond_tell
 from models.elections import NominationRecord, NominatorRecord
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,9 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
             nominator_id, candidate, position, profile or Person(), number_format
         )
 
-    open_then_prefill(deps, body["trigger_id"], build, user_id)
+    open_then_prefill(
+        deps, body["trigger_id"], build, user_id, respond_tell(respond), "press *Confirm* again"
+    )
 
 
 def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:

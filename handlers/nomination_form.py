@@ -2,8 +2,9 @@
 the two nominators' fields or the branch, and the job-share partner's fields come and go
 with their button. Each change is acknowledged at once; the views.update runs after.
 
-The update carries the view's hash, so it never overwrites a newer version of the form
-(Slack answers hash_conflict); the member's next change draws it again.
+The update carries the view's hash, so it never overwrites a newer version of the form blindly.
+When Slack answers hash_conflict (the profile pre-fill landed after the member clicked), the
+form is drawn again from the view as it now stands, pre-fill included, with the change on top.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import AppDeps
 from bot.services.nomination_rules import Route
 from bot.views import nominations as views
-from handlers.nominations import branch_groups, membership_format
+from handlers.nominations import branch_groups, membership_format, open_choices, profile_of
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,30 @@ def redraw(body: dict[str, Any], deps: AppDeps, *, route: Route | None, with_par
         membership_format=membership_format(deps),
         route=route,
         with_partner=with_partner,
+        positions=open_choices(deps),
     )
     try:
         deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=new)
     except SlackApiError as exc:
         if exc.response.get("error") != "hash_conflict":
             raise
-        log.info("nomination form changed meanwhile; not redrawn view=%s", view.get("id"))
+    else:
+        return
+    # The form changed after the member's click: the profile pre-fill landed first. Redraw
+    # from the view as it now stands (the member's state, the pre-fill) with this change on
+    # top, so that neither is lost.
+    log.info("nomination form changed meanwhile; redrawn from the current view=%s", view.get("id"))
+    user_id = str((body.get("user") or {}).get("id") or "")
+    current = views.redrawn_modal(
+        view,
+        branch_groups(deps),
+        membership_format=membership_format(deps),
+        route=route,
+        with_partner=with_partner,
+        positions=open_choices(deps),
+        profile=profile_of(deps, user_id),
+    )
+    deps.client.views_update(view_id=view.get("id"), view=current)
 
 
 def register(app: App, deps: AppDeps) -> None:

@@ -22,18 +22,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
-from bot.services import election_store, item_fates, nomination_rules, nomination_visibility, nominations
+from bot.services import (
+    election_store,
+    item_fates,
+    nomination_rules,
+    nomination_visibility,
+    nominations,
+    slack_setup,
+)
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
 from bot.slack_dm import send_dm
+from bot.slack_modals import Tell, show_modal
 from bot.views import elections as election_views
 from bot.views import nominations as views
+from bot.views.choices import Choice, ChoiceGroup, suggest
 from bot.views.common import Reply, escape, notice
 from handlers import nomination_admin
 from handlers.commands import CommandRequest, Subcommand
 from handlers.election_titles import position_title
 from handlers.nomination_items import nomination_item
+from handlers.question_delivery import alert_setup
 from models.elections import NominationRecord
 
 log = logging.getLogger(__name__)
@@ -79,12 +89,17 @@ def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) ->
     )
 
 
-def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
+def _choices(deps: AppDeps, found: list[OpenPosition]) -> list[Choice]:
     several = len({f.election_id for f in found}) > 1
     return [
-        views.Choice(f.value, position_title(deps, f.position) + (f" · {f.election_name}" if several else ""))
+        Choice(f.value, position_title(deps, f.position) + (f" · {f.election_name}" if several else ""))
         for f in found
     ]
+
+
+def open_choices(deps: AppDeps) -> list[Choice]:
+    """Every open post, as the form offers them."""
+    return _choices(deps, _open_positions(deps))
 
 
 def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
@@ -92,7 +107,7 @@ def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
         views.BranchGroup(
             title,
             [
-                views.Choice(key, branch.name)
+                Choice(key, branch.name)
                 for key, branch in sorted(deps.org.branches.items(), key=lambda kv: kv[1].name)
                 if branch.region == region
             ],
@@ -109,18 +124,53 @@ def _profile(deps: AppDeps, user_id: str) -> Person:
     """Name and email from the Slack profile, where Slack has them."""
     try:
         user = deps.client.users_info(user=user_id)["user"]
-    except SlackApiError:
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if slack_setup.is_setup_error(error):
+            # The member types their details themselves; the admins learn why the form is empty.
+            alert_setup(deps, "users.info", error, "nomination forms cannot be pre-filled")
         return Person(user_id)
     profile = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or ""
     return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
 
 
+def dm_tell(deps: AppDeps, user_id: str) -> Tell:
+    """Tell the member in their DM with the bot (where no response_url is at hand)."""
+
+    def tell(reply: Reply) -> None:
+        send_dm(deps.client, user_id, reply)
+
+    return tell
+
+
+def respond_tell(respond: Respond) -> Tell:
+    def tell(reply: Reply) -> None:
+        respond(**reply.as_ephemeral(), replace_original=False)
+
+    return tell
+
+
+def profile_of(deps: AppDeps, user_id: str) -> Person:
+    """What the form's pre-fill shows for this member (blank where Slack has nothing)."""
+    return _profile(deps, user_id)
+
+
 def open_then_prefill(
-    deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
+    deps: AppDeps,
+    trigger_id: str,
+    build: Callable[[Person | None], Any],
+    user_id: str,
+    tell: Tell | None = None,
+    again: str = "press the button again",
 ) -> None:
-    """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
-    opened = deps.client.views_open(trigger_id=trigger_id, view=build(None))
+    """views.open at once (the trigger lasts 3 seconds), then fill in the profile. If Slack
+    says the trigger expired, the member is told to press again (``tell``; by DM if None)."""
+    opened = show_modal(
+        deps.client, trigger_id, build(None), tell=tell or dm_tell(deps, user_id), again=again
+    )
+    if opened is None:
+        return
     profile = _profile(deps, user_id)
     if not (profile.name or profile.email):
         return
@@ -136,6 +186,8 @@ def open_nomination_form(
     user_id: str,
     found: list[OpenPosition],
     selected: str | None = None,
+    tell: Tell | None = None,
+    again: str = "press the button again",
 ) -> None:
     choices = _choices(deps, found)
     branches = branch_groups(deps)
@@ -153,7 +205,7 @@ def open_nomination_form(
             closes_at=closes_at,
         )
 
-    open_then_prefill(deps, trigger_id, build, user_id)
+    open_then_prefill(deps, trigger_id, build, user_id, tell, again)
 
 
 def _open_positions(
@@ -188,7 +240,9 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
     found = _open_positions(deps, wanted)
     if found:
         selected = found[0].value if wanted and len(found) == 1 else None
-        open_nomination_form(deps, req.trigger_id, req.user_id, found, selected)
+        open_nomination_form(
+            deps, req.trigger_id, req.user_id, found, selected, req.reply, "type the command again"
+        )
 
 
 # /liec nominations ---------------------------------------------------------------------
@@ -227,7 +281,8 @@ def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
         if _nothing_mine(deps, req.user_id) is None:
-            deps.client.views_open(trigger_id=req.trigger_id, view=_mine_view(deps, req.user_id))
+            view = _mine_view(deps, req.user_id)
+            show_modal(deps.client, req.trigger_id, view, tell=req.reply, again="type the command again")
         return
     if not deps.is_admin(req.user_id):
         return
@@ -357,8 +412,16 @@ def _cannot_change(n: NominationRecord | None, user_id: str, now: datetime) -> s
 
 
 def _push_notice(deps: AppDeps, body: dict[str, Any], title: str, text: str) -> None:
-    # A button inside a modal has no response_url: the answer is a modal pushed on top.
-    deps.client.views_push(trigger_id=body["trigger_id"], view=views.modal_notice(title, escape(text)))
+    # A button inside a modal has no response_url: the answer is a modal pushed on top (or,
+    # if Slack says the trigger expired, a DM asking to press again).
+    show_modal(
+        deps.client,
+        body["trigger_id"],
+        views.modal_notice(title, escape(text)),
+        tell=dm_tell(deps, str(body["user"]["id"])),
+        again="press the button again",
+        push=True,
+    )
 
 
 def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
@@ -386,7 +449,14 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         nomination_id=nomination_id,
         kept=shown.kept,
     )
-    deps.client.views_push(trigger_id=body["trigger_id"], view=view)
+    show_modal(
+        deps.client,
+        body["trigger_id"],
+        view,
+        tell=dm_tell(deps, user_id),
+        again="press *Edit* again",
+        push=True,
+    )
 
 
 def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
@@ -427,13 +497,21 @@ def register(app: App, deps: AppDeps) -> None:
                 )
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
-        open_nomination_form(deps, body["trigger_id"], body["user"]["id"], found)
+        open_nomination_form(
+            deps,
+            body["trigger_id"],
+            body["user"]["id"],
+            found,
+            # On the Home tab there is no response_url: the member is told by DM.
+            tell=respond_tell(respond) if body.get("response_url") else None,
+            again="press *Nominate* again",
+        )
 
     def shortcut(body: dict[str, Any]) -> None:
         user_id = body["user"]["id"]
         found = _open_positions(deps)
         if found:
-            open_nomination_form(deps, body["trigger_id"], user_id, found)
+            open_nomination_form(deps, body["trigger_id"], user_id, found, again="use the shortcut again")
             return
         with deps.session_factory() as session:
             send_dm(deps.client, user_id, _not_open_reply(session, deps, None))
@@ -441,6 +519,20 @@ def register(app: App, deps: AppDeps) -> None:
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)
 
+    def suggestions(ack: Ack, body: dict[str, Any]) -> None:
+        # Over 100 branches or posts, the form's select searches: Slack asks for the options.
+        if body.get("block_id") == nomination_rules.BRANCH:
+            groups = [ChoiceGroup(g.region, g.branches) for g in branch_groups(deps)]
+        else:
+            groups = [ChoiceGroup("", open_choices(deps))]
+        ack(**suggest(groups, str(body.get("value") or "")))
+
+    def is_form_suggestion(body: dict[str, Any]) -> bool:
+        return (body.get("view") or {}).get("callback_id") == views.NOMINATION_CALLBACK and body.get(
+            "block_id"
+        ) in {nomination_rules.BRANCH, nomination_rules.POSITION}
+
+    app.options(views.INPUT, matchers=[is_form_suggestion])(suggestions)
     app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[nominate_button])
     app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[shortcut])
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)

@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import AppDeps
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
+from bot.services import slack_setup
 from bot.services.delivery import LOOK_BACK, PostError, deliver_once
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
@@ -63,7 +64,11 @@ class Unreachable(Exception):
 
 
 class Delayed(Exception):
-    """A passing fault: try again later."""
+    """A passing fault: try again later; ``error`` is Slack's word, or the connection fault."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def slack_call(fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -96,7 +101,10 @@ def look_up(deps: AppDeps, user_id: str) -> Person:
         answer = slack_call(deps.client.users_info, user=user_id)
     except Unreachable as exc:
         return Person(user_id, None, reachable=False, error=exc.error)
-    except Delayed:
+    except Delayed as exc:
+        if slack_setup.is_setup_error(exc.error):
+            alert_setup(deps, "users.info", exc.error, "members' time zones cannot be read")
+            return Person(user_id, None, reachable=True, error=exc.error)
         return Person(user_id, None, reachable=True)  # unknown: try to deliver anyway
     user = answer.get("user") or {}
     if user.get("deleted"):
@@ -107,6 +115,18 @@ def look_up(deps: AppDeps, user_id: str) -> Person:
 
 def member_tz(deps: AppDeps, user_id: str) -> str | None:
     return look_up(deps, user_id).tz
+
+
+def member_timezone(deps: AppDeps, user_id: str) -> tuple[str | None, str | None]:
+    """(time zone, Slack's error when it could not be read because of the bot's setup)."""
+    person = look_up(deps, user_id)
+    return person.tz, person.error if slack_setup.is_setup_error(person.error) else None
+
+
+def alert_setup(deps: AppDeps, method: str, error: str, effect: str) -> None:
+    """Slack refused because of the bot's own installation: the admins are told once."""
+    log.error("slack refused method=%s error=%s: the app's scopes or token need fixing", method, error)
+    alert_admins(deps, slack_setup.alert_key(method, error), slack_setup.alert_text(method, error, effect))
 
 
 # Posting ---------------------------------------------------------------------------------------

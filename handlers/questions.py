@@ -16,6 +16,7 @@ from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
+from bot.slack_modals import Tell, show_modal
 from bot.views import questions as views
 from bot.views.common import Reply, notice
 from handlers import question_delivery as delivery
@@ -42,7 +43,7 @@ def ask_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 
 def ask_work(req: CommandRequest, deps: AppDeps) -> None:
     if not req.args:
-        open_ask_modal(deps, req.trigger_id, req.user_id)
+        open_ask_modal(deps, req.trigger_id, req.user_id, req.reply, "type the command again")
         return
     try:
         text = clean_question(req.args)
@@ -51,10 +52,25 @@ def ask_work(req: CommandRequest, deps: AppDeps) -> None:
     handle_question(deps, req.user_id, text, req.reply)
 
 
-def open_ask_modal(deps: AppDeps, trigger_id: str, user_id: str) -> None:
+def open_ask_modal(
+    deps: AppDeps,
+    trigger_id: str,
+    user_id: str,
+    tell: Tell | None = None,
+    again: str = "press the button again",
+) -> None:
     """The form at once (the trigger lasts 3 seconds), then where this member's question will
-    go, as the delivery will decide it: a region's channel shows their name to everyone in it."""
-    opened = delivery.slack_call(deps.client.views_open, trigger_id=trigger_id, view=views.ask_modal())
+    go, as the delivery will decide it: a region's channel shows their name to everyone in it.
+    An expired trigger: the member is told to try again (``tell``; by DM if None)."""
+    opened = show_modal(
+        deps.client,
+        trigger_id,
+        views.ask_modal(),
+        tell=tell or delivery.dm_teller(deps, user_id),
+        again=again,
+    )
+    if opened is None:
+        return
     tz = delivery.member_tz(deps, user_id)
     with deps.session_factory() as session:
         region = svc.decide_region(svc.member_choice(session, user_id), deps.org, tz).region
@@ -75,9 +91,9 @@ def open_ask_modal(deps: AppDeps, trigger_id: str, user_id: str) -> None:
 
 
 def handle_question(deps: AppDeps, asker_id: str, text: str, tell: delivery.Tell) -> None:
-    tz = delivery.member_tz(deps, asker_id)
+    tz, tz_error = delivery.member_timezone(deps, asker_id)
     with deps.session_factory.begin() as session:
-        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz)
+        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz, tz_error)
         question = svc.create_question(
             session,
             asker_id=asker_id,
@@ -102,10 +118,10 @@ def region_work(req: CommandRequest, deps: AppDeps) -> None:
     """/liec region: the member's region, how it was decided, and the coordinator."""
     if req.args.strip():
         return  # set / branch were answered in the acknowledgement
-    tz = delivery.member_tz(deps, req.user_id)
+    tz, tz_error = delivery.member_timezone(deps, req.user_id)
     with deps.session_factory() as session:
         choice = svc.member_choice(session, req.user_id)
-        decision = svc.decide_region(choice, deps.org, tz)
+        decision = svc.decide_region(choice, deps.org, tz, tz_error)
         branch_key = choice.branch if choice else None
     branch = deps.org.branches.get(branch_key) if branch_key else None
     holders = svc.coordinators(deps.org, decision.region) if decision.region else []
@@ -292,8 +308,12 @@ def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     if question.status == svc.ANSWERED:
         _ephemeral(respond, views.already_taken(None))
         return
-    delivery.slack_call(
-        deps.client.views_open, trigger_id=body["trigger_id"], view=views.reroute_modal(question)
+    show_modal(
+        deps.client,
+        body["trigger_id"],
+        views.reroute_modal(question),
+        tell=lambda reply: _ephemeral(respond, reply),
+        again="press the button again",
     )
 
 

@@ -32,6 +32,7 @@ from bot.services import (
     member_timezones,
     nominations,
     questions,
+    slack_setup,
 )
 from bot.services.config_problems import config_problems
 from bot.services.elections import Position, position_label
@@ -182,8 +183,15 @@ def region_part(
     now: datetime,
 ) -> RegionPart:
     own = zones.get(user_id)
+    # Slack refused to give time zones at all (the bot's scopes): say so, not "reading".
+    unreadable = own is None and questions.has_alert(
+        session, slack_setup.alert_key("users.info", "missing_scope")
+    )
     decision = questions.decide_region(
-        questions.member_choice(session, user_id), org, own.tz if own else None
+        questions.member_choice(session, user_id),
+        org,
+        own.tz if own else None,
+        "missing_scope" if unreadable else None,
     )
     holders = questions.coordinators(org, decision.region) if decision.region else []
     coordinators = []
@@ -191,7 +199,8 @@ def region_part(
         cached = zones.get(holder)
         tz = cached.tz if cached else None
         coordinators.append(CoordinatorNow(holder, tz, _local_now(tz, now)))
-    return RegionPart(decision.region, decision.reason, coordinators, decision.region is None and own is None)
+    reading = decision.region is None and own is None and not unreadable
+    return RegionPart(decision.region, decision.reason, coordinators, reading)
 
 
 def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:

@@ -32,7 +32,13 @@ from bot.config import OrgConfig
 from bot.jobs import JobQueue
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
 from bot.services.meeting_specs import times_of
-from bot.services.meeting_times import MeetingTimeError, format_duration, parse_duration
+from bot.services.meeting_times import (
+    MeetingTimeError,
+    calendar_before,
+    format_duration,
+    parse_duration,
+    reminder_due,
+)
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
 
@@ -119,7 +125,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
         for lead in times.reminders:
             key = reminder_key(meeting.key, item.start, lead)
             keep.add(key)
-            due = item.start - lead
+            due = reminder_due(item.start, lead, times)
             if due > now:
                 plan.append(
                     PlannedJob(
@@ -133,7 +139,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
         if notice:
             key = agenda_key(meeting.key, item.start)
             keep.add(key)
-            due = item.start - timedelta(days=notice)
+            due = calendar_before(item.start, notice, times.zone)
             if due > now:
                 plan.append(
                     PlannedJob(JOB_AGENDA, key, due, {**payload, "days": notice, "due": due.isoformat()})
@@ -275,15 +281,35 @@ def digest_times(org: OrgConfig, now: datetime) -> list[tuple[datetime, date]]:
     return found
 
 
+def digest_days(day: date) -> tuple[date, date]:
+    """The local dates a digest sent on ``day`` covers: that day to the Sunday after (the
+    weekend's meetings; a digest sent on another weekday covers the days up to Monday)."""
+    days_to_monday = (7 - day.weekday()) % 7 or 7
+    return day, day + timedelta(days=days_to_monday - 1)
+
+
+# The westernmost zone is UTC-12: its Monday starts 12 hours after UTC's.
+_LAST_ZONE_BEHIND_UTC = timedelta(hours=12)
+
+
 def digest_window(org: OrgConfig, day: date) -> tuple[datetime, datetime]:
-    """From the digest's own time to the Monday after, 00:00, in the digest's zone: the
-    weekend's meetings (a digest sent on another weekday covers the days up to Monday)."""
+    """The UTC instants to search for a digest sent on ``day``: from the digest's own time to
+    the moment Monday begins in the last zone on Earth. Which of the meetings found belong to
+    "this weekend" is decided in each meeting's own time zone (``in_digest``)."""
     zone = ZoneInfo(org.digest.timezone)
     hour, minute = (int(part) for part in org.digest.time.split(":"))
     start = datetime.combine(day, time(hour, minute), tzinfo=zone)
-    days_to_monday = (7 - day.weekday()) % 7 or 7
-    end = datetime.combine(day + timedelta(days=days_to_monday), time(0, 0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    _, last = digest_days(day)
+    end = datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=UTC) + _LAST_ZONE_BEHIND_UTC
+    return start.astimezone(UTC), end
+
+
+def in_digest(meeting_timezone: str, start: datetime, day: date) -> bool:
+    """Whether a meeting starting at ``start`` falls in the digest of ``day``, judged on the
+    meeting's own local date: a Sunday 18:00 Los Angeles meeting is on Sunday, though it is
+    Monday 02:00 in London."""
+    first, last = digest_days(day)
+    return first <= start.astimezone(ZoneInfo(meeting_timezone)).date() <= last
 
 
 def schedule_change_notice(

@@ -25,6 +25,7 @@ from bot.services.nomination_rules import (
     NominationForm,
     Person,
     Route,
+    clean_email,
     normalise_email,
     normalise_membership_number,
 )
@@ -196,7 +197,7 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     nomination.position_key = form.position.key
     nomination.candidate_slack_id = form.candidate.slack_id
     nomination.candidate_name = _clean(form.candidate.name)
-    nomination.candidate_email = form.candidate.email.strip()
+    nomination.candidate_email = clean_email(form.candidate.email)
     nomination.candidate_membership = normalise_membership_number(form.candidate.membership_number)
     nomination.statement = form.statement.strip()
     nomination.route = form.route.value
@@ -204,7 +205,7 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     partner = form.partner if form.partner is not None and not form.partner.is_blank else None
     nomination.partner_slack_id = partner.slack_id if partner else None
     nomination.partner_name = _clean(partner.name) if partner else None
-    nomination.partner_email = partner.email.strip() if partner else None
+    nomination.partner_email = clean_email(partner.email) if partner else None
     nomination.partner_membership = (
         normalise_membership_number(partner.membership_number) if partner else None
     )
@@ -217,7 +218,7 @@ def _nominator_row(slot: int, person: Person) -> NominatorRecord:
     return NominatorRecord(
         slot=slot,
         name=_clean(person.name),
-        email=person.email.strip(),
+        email=clean_email(person.email),
         membership_number=normalise_membership_number(person.membership_number),
         status=TO_CHECK,
         forget_at_close=False,
@@ -385,7 +386,7 @@ def withdraw(nomination: NominationRecord, now: datetime) -> None:
 
 def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> NominationStatus:
     nominator.name = _clean(details.name)
-    nominator.email = details.email.strip()
+    nominator.email = clean_email(details.email)
     nominator.membership_number = normalise_membership_number(details.membership_number)
     nominator.status = CONFIRMED
     nominator.responded_at = now

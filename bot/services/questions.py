@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
+from bot.services.slack_setup import TIMEZONE_UNREADABLE, is_setup_error
 from bot.services.tz_regions import Region, region_for_timezone
 from models.questions import MemberRegion, Question, QuestionAlert, QuestionDelivery
 
@@ -47,12 +48,18 @@ def member_choice(session: Session, user_id: str) -> MemberRegion | None:
     return session.get(MemberRegion, user_id)
 
 
-def decide_region(choice: MemberRegion | None, org: OrgConfig, tz: str | None) -> RegionDecision:
+def decide_region(
+    choice: MemberRegion | None, org: OrgConfig, tz: str | None, tz_error: str | None = None
+) -> RegionDecision:
+    """The member's region: their choice, else their branch's, else their Slack time zone's.
+    ``tz_error`` is Slack's answer when the time zone could not be read at all."""
     if choice is not None and choice.region:
         return RegionDecision(Region(choice.region), "chosen", "you chose it")
     if choice is not None and choice.branch and choice.branch in org.branches:
         branch = org.branches[choice.branch]
         return RegionDecision(Region(branch.region), "branch", f"from your branch, {branch.name}")
+    if tz is None and is_setup_error(tz_error):
+        return RegionDecision(None, "unknown", TIMEZONE_UNREADABLE)
     guess = region_for_timezone(tz)
     return RegionDecision(guess.region, "timezone" if guess.region else "unknown", guess.reason)
 
@@ -293,6 +300,10 @@ def first_alert(session: Session, key: str, now: datetime) -> bool:
     session.add(QuestionAlert(key=key, sent_at=now))
     session.flush()
     return True
+
+
+def has_alert(session: Session, key: str) -> bool:
+    return session.get(QuestionAlert, key) is not None
 
 
 def clear_alerts(session: Session, prefix: str) -> None:

@@ -159,12 +159,18 @@ def agenda_notice(meeting: Meeting, start: datetime, days: int) -> Reply:
     return Reply(text=f"Circulate the agenda for {_name(meeting)}", blocks=blocks)
 
 
+# A message holds 50 blocks: a header, this many meetings and two lines of context.
+LISTED_MEETINGS = 45
+
+
 def digest(items: Sequence[tuple[Meeting, datetime]]) -> Reply:
     blocks: list[Block] = [header("Meetings this weekend")]
-    for meeting, start in items[:45]:
+    for meeting, start in items[:LISTED_MEETINGS]:
         line = f"*{_name(meeting)}* in <#{meeting.channel}>\n{when(start, meeting.timezone)}"
         links = _links(meeting)
         blocks.append(section(line + (f"\n{links}" if links else "")))
+    if len(items) > LISTED_MEETINGS:
+        blocks.append(context(f"And {len(items) - LISTED_MEETINGS} more this weekend."))
     blocks.append(context("Times show in your own time zone; the line in italics is the meeting's own."))
     return Reply(text=f"Meetings this weekend: {len(items)}", blocks=blocks)
 
@@ -173,12 +179,14 @@ def meetings_list(items: Sequence[tuple[Meeting, datetime]], days: int) -> Reply
     if not items:
         return Reply(text="No meetings coming up", blocks=[section(f"No meetings in the next {days} days.")])
     blocks: list[Block] = [header("Upcoming meetings")]
-    for meeting, start in items:
+    for meeting, start in items[:LISTED_MEETINGS]:
         line = (
             f"*{_name(meeting)}*  `{meeting.key}`  in <#{meeting.channel}>\n{when(start, meeting.timezone)}"
         )
         links = _links(meeting)
         blocks.append(section(line + (f"\n{links}" if links else "")))
+    if len(items) > LISTED_MEETINGS:
+        blocks.append(context(f"And {len(items) - LISTED_MEETINGS} more in the next {days} days."))
     blocks.append(
         context("Times show in your own time zone; the line in italics is the meeting's own date and zone.")
     )

@@ -556,3 +556,44 @@ def test_a_job_share_with_one_coordinator_gone_still_reaches_the_other(
     assert "cannot be reached" in wait_posts(fake_slack, ADMINS_CHANNEL)[0]["text"]
     assert len(wait_posts(fake_slack, ASIAPAC)) == 1
     assert posts_to(fake_slack, "U0GONE") == [] and posts_to(fake_slack, VC) == []
+
+
+def test_text_as_slack_sends_it_is_decoded_once_and_escaped_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    # Slack sends "&", "<" and ">" in slash-command text as entities; a typed "&lt;" as "&amp;lt;".
+    ask(bot, "Is the Q&amp;A recorded? 2 &lt; 3 &gt; 1, and I typed &amp;lt; myself")
+    (message,) = wait_posts(fake_slack, EAME)
+    blob = json.dumps(message["blocks"], ensure_ascii=False)
+    # Escaped once for mrkdwn: Slack shows "Q&A", "2 < 3 > 1" and "&lt;".
+    assert "Is the Q&amp;A recorded? 2 &lt; 3 &gt; 1, and I typed &amp;lt; myself" in blob
+    assert "&amp;amp;" not in blob
+    from models.questions import Question
+
+    with bot.deps.session_factory() as session:
+        (stored,) = session.query(Question.text).all()
+    assert stored.text == "Is the Q&A recorded? 2 < 3 > 1, and I typed &lt; myself"
+    listed = _blob(bot.command("questions", user=EAME).json())
+    assert "Q&amp;A" in listed and "Q&amp;amp;A" not in listed
+    event = {"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home"}
+    bot.event(event, event_id="Ev0AMP")  # the asker's Home lists their question
+    home = json.dumps(fake_slack.wait_for("views.publish", 1)[-1]["view"]["blocks"], ensure_ascii=False)
+    assert "Q&amp;A" in home and "&amp;amp;" not in home
+
+
+def test_missing_scope_tells_the_member_the_real_reason_and_alerts_the_admins_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("users.info", status=200, error="missing_scope", times=2)
+    reply = ask(bot, "Who do I ask?")
+    text = _blob(reply)
+    assert "I can't tell which region you are in" in text
+    assert "bot's Slack permissions, not with your profile" in text
+    assert "no time zone" not in text
+    (alert,) = wait_posts(fake_slack, ADMINS_CHANNEL)
+    assert "`users.info`" in alert["text"] + _blob(alert) and "missing_scope" in _blob(alert)
+    assert "users:read" in _blob(alert)
+    assert "Who do I ask?" not in _blob(alert)  # no member's data in the alert
+    ask(bot, "And again?")
+    quiet()
+    assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1  # once
