@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -116,7 +116,7 @@ def _event(
     return event
 
 
-def _calendar(method: Method, events: Sequence[Event]) -> Calendar:
+def _calendar(method: Method, events: Sequence[Event], since: datetime) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -124,7 +124,9 @@ def _calendar(method: Method, events: Sequence[Event]) -> Calendar:
     cal.add("method", method)
     for event in events:
         cal.add_component(event)
-    cal.add_missing_timezones()  # one VTIMEZONE for the meeting's zone, from the tz database
+    # One VTIMEZONE for the meeting's zone, from the tz database: its clock changes from the
+    # year before the first date on, so that any calendar shows every date at the right time.
+    cal.add_missing_timezones(first_date=date(since.year - 1, 1, 1), last_date=date(since.year + 12, 1, 1))
     return cal
 
 
@@ -163,7 +165,7 @@ def series_file(meeting: Meeting, channel_name: str, sequence: int, now: datetim
             override = _event(uid, sequence, now, change.new_start, fields, zone)
             override.add("recurrence-id", _wall(change.original_start, zone))
             overrides.append(override)
-    cal = _calendar("PUBLISH", [master, *overrides])
+    cal = _calendar("PUBLISH", [master, *overrides], times.start_utc)
     return IcsFile(
         f"{meeting.key}.ics", f"{meeting.name} (every meeting)", cal.to_ical(), uid, sequence, "PUBLISH"
     )
@@ -174,7 +176,8 @@ def occurrence_file(
 ) -> IcsFile:
     zone = ZoneInfo(meeting.timezone)
     uid = occurrence_uid(meeting, original)
-    cal = _calendar("PUBLISH", [_event(uid, sequence, now, start, _describe(meeting, channel_name), zone)])
+    event = _event(uid, sequence, now, start, _describe(meeting, channel_name), zone)
+    cal = _calendar("PUBLISH", [event], start)
     day = start.astimezone(zone).strftime("%Y-%m-%d")
     return IcsFile(
         f"{meeting.key}-{day}.ics", f"{meeting.name}, {day}", cal.to_ical(), uid, sequence, "PUBLISH"
@@ -199,7 +202,7 @@ def cancel_file(
     event.add("organizer", organizer)
     if recurrence_id is not None:
         event.add("recurrence-id", _wall(recurrence_id, zone))
-    cal = _calendar("CANCEL", [event])
+    cal = _calendar("CANCEL", [event], start)
     day = start.astimezone(zone).strftime("%Y-%m-%d")
     return IcsFile(
         f"{meeting.key}-{day}-cancelled.ics",
