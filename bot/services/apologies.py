@@ -5,15 +5,16 @@ Plain Python and SQL; nothing here calls Slack."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
+from bot.services import calendar
 from bot.services.calendar import occurrence_by_original, resolve, stamp
 from bot.services.meeting_occurrences import SEARCH_AHEAD, Occurrence, effective_occurrences
 from bot.services.meeting_queries import find_meeting
@@ -25,6 +26,8 @@ GOING = "going"
 APOLOGIES = "apologies"
 REASON_LIMIT = 200
 LIST_JOB = "meeting_apologies_list"
+PURGE_JOB = "meeting_data_purge"
+PURGE_AT = time(3, 20)  # UTC, every day
 LOOK_BACK = timedelta(days=400)  # how far back `/liec meeting apologies <meeting> <date>` looks
 
 
@@ -212,7 +215,9 @@ def list_for_job(session_factory: sessionmaker[Session], payload: dict[str, Any]
     start = datetime.fromisoformat(str(payload["start"]))
     with session_factory() as session:
         meeting = session.scalars(
-            select(Meeting).where(Meeting.key == str(payload["meeting"])).options(selectinload(Meeting.changes))
+            select(Meeting)
+            .where(Meeting.key == str(payload["meeting"]))
+            .options(selectinload(Meeting.changes))
         ).one_or_none()
         if meeting is None or not meeting.active:
             return None
@@ -256,6 +261,31 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
 def purge(session: Session, now: datetime, retention_days: int) -> int:
     """Answers for meetings that took place more than the retention period ago."""
     cutoff = now - timedelta(days=retention_days)
-    count = session.scalar(select(func.count()).select_from(MeetingAnswer).where(MeetingAnswer.original_start < cutoff))
-    session.execute(delete(MeetingAnswer).where(MeetingAnswer.original_start < cutoff))
-    return int(count or 0)
+    rows = session.scalars(select(MeetingAnswer).where(MeetingAnswer.original_start < cutoff)).all()
+    for row in rows:
+        session.delete(row)
+    session.flush()
+    return len(rows)
+
+
+def purge_all(session_factory: sessionmaker[Session], now: datetime, retention_days: int) -> tuple[int, int]:
+    """The daily retention purge of members' meeting data: (answers, calendar additions)
+    removed; then the next runs are scheduled."""
+    with session_factory.begin() as session:
+        answers = purge(session, now, retention_days)
+        additions = calendar.purge(session, now, retention_days)
+    schedule_purges(session_factory, now)
+    return answers, additions
+
+
+def schedule_purges(session_factory: sessionmaker[Session], now: datetime) -> None:
+    with session_factory.begin() as session:
+        for days in (1, 2):  # two ahead, so one missed run never breaks the chain
+            day = (now + timedelta(days=days)).date()
+            JobQueue.schedule(
+                session,
+                kind=PURGE_JOB,
+                key=f"meeting-data-purge:{day.isoformat()}",
+                due_at=datetime.combine(day, PURGE_AT, tzinfo=UTC),
+                payload={},
+            )

@@ -397,7 +397,9 @@ def delivery_for(
     with session_factory() as session:
         addition = session.get(CalendarAddition, int(payload["addition"]))
         meeting = session.scalars(
-            select(Meeting).where(Meeting.key == str(payload["meeting"])).options(selectinload(Meeting.changes))
+            select(Meeting)
+            .where(Meeting.key == str(payload["meeting"]))
+            .options(selectinload(Meeting.changes))
         ).one_or_none()
         if addition is None or meeting is None or addition.meeting_id != meeting.id:
             return None
@@ -408,7 +410,9 @@ def delivery_for(
         original = addition.original_start
         start = _when(payload.get("start"))
         if send == "publish" and series:
-            return Delivery(addition.user_id, meeting.name, series_file(meeting, name, sequence, now), "updated")
+            return Delivery(
+                addition.user_id, meeting.name, series_file(meeting, name, sequence, now), "updated"
+            )
         if send == "publish" and original is not None:
             item = occurrence_by_original(meeting, original)
             if item is None:
@@ -484,21 +488,23 @@ def purge(session: Session, now: datetime, retention_days: int) -> int:
     """Remove records of meetings added to calendars once they are past the retention period:
     an occurrence that took place, or a series that ended or was cancelled, that long ago."""
     cutoff = now - timedelta(days=retention_days)
-    gone = session.execute(
-        delete(CalendarAddition).where(
+    past = session.scalars(
+        select(CalendarAddition).where(
             CalendarAddition.original_start.is_not(None), CalendarAddition.original_start < cutoff
         )
-    ).rowcount
+    ).all()
     stale = session.scalars(
         select(CalendarAddition)
         .where(CalendarAddition.target == SERIES, CalendarAddition.updated_at < cutoff)
         .options(selectinload(CalendarAddition.meeting).selectinload(Meeting.changes))
     ).all()
-    for row in stale:
-        meeting = row.meeting
-        ended = not meeting.active or not effective_occurrences(meeting, cutoff, now + timedelta(days=800))
-        if ended:
-            session.delete(row)
-            gone += 1
+    ended = [
+        row
+        for row in stale
+        if not row.meeting.active or not effective_occurrences(row.meeting, cutoff, now + timedelta(days=365))
+    ]
+    for row in [*past, *ended]:
+        session.delete(row)
+    gone = len(past) + len(ended)
     session.flush()
-    return int(gone or 0)
+    return gone

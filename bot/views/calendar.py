@@ -13,7 +13,18 @@ from slack_sdk.models.views import View
 from bot.services.apologies import APOLOGIES, REASON_LIMIT, AttendanceList, Target
 from bot.services.calendar import Added, Delivery, stamp
 from bot.services.meeting_times import local_label, slack_date_token
-from bot.views.common import Reply, actions, bullets, button, context, escape, form_modal, mention, section, truncate
+from bot.views.common import (
+    Reply,
+    actions,
+    bullets,
+    button,
+    context,
+    escape,
+    form_modal,
+    mention,
+    section,
+    truncate,
+)
 
 ADD_ONE = "calendar_add_one"
 ADD_SERIES = "calendar_add_series"
@@ -135,7 +146,9 @@ def answer_saved(target: Target) -> Reply:
         text = f"Your apologies for *{name}* on {on} are sent to the Secretary.{reason}"
     else:
         text = f"You are down as going to *{name}* on {on}."
-    more = "You can change your answer until the meeting starts. Only you, the Secretary and the admins see it."
+    more = (
+        "You can change your answer until the meeting starts. Only you, the Secretary and the admins see it."
+    )
     return Reply(text=text.replace("*", ""), blocks=[section(text), context(more)])
 
 
@@ -166,7 +179,9 @@ def apologies_modal(target: Target, button_value: str) -> View:
         optional=True,
         hint=PlainTextObject(text=f"A few words, up to {REASON_LIMIT} characters."),
     )
-    return form_modal(APOLOGIES_MODAL, "Send apologies", "Send", [intro, reason], private_metadata=button_value)
+    return form_modal(
+        APOLOGIES_MODAL, "Send apologies", "Send", [intro, reason], private_metadata=button_value
+    )
 
 
 def reason_of(view: dict[str, object]) -> str | None:
@@ -184,7 +199,8 @@ def reason_of(view: dict[str, object]) -> str | None:
 def attendance_list(found: AttendanceList) -> Reply:
     name = escape(found.meeting_name)
     lines = [
-        f"{mention(a.user_id)}" + (f": {escape(truncate(a.reason, 200))}" if a.reason else ": no reason given")
+        f"{mention(a.user_id)}"
+        + (f": {escape(truncate(a.reason, 200))}" if a.reason else ": no reason given")
         for a in found.apologies[:150]
     ]
     people = "person" if found.going == 1 else "people"
