@@ -17,9 +17,7 @@ FROM = datetime(2026, 12, 1, tzinfo=UTC)
 UNTIL = datetime(2028, 6, 30, tzinfo=UTC)  # the bot looks 800 days ahead at most
 
 
-def meeting(
-    zone: str, start: str, rule: str | None, key: str = "gc", video: str | None = None
-) -> Meeting:
+def meeting(zone: str, start: str, rule: str | None, key: str = "gc", video: str | None = None) -> Meeting:
     return Meeting(
         id=1,
         key=key,
@@ -77,7 +75,9 @@ def test_last_saturday_is_the_last_saturday_of_each_month() -> None:
 
 def test_a_series_carries_moves_and_cancellations_as_the_bot_counts_them() -> None:
     zone = ZoneInfo("Europe/London")
-    mtg = meeting("Europe/London", "2027-01-30 14:00", "FREQ=MONTHLY;BYDAY=-1SA", video="https://example.org/v")
+    mtg = meeting(
+        "Europe/London", "2027-01-30 14:00", "FREQ=MONTHLY;BYDAY=-1SA", video="https://example.org/v"
+    )
     # 27 March 2027 is cancelled; 24 April moves to the Sunday, 11:00 (both in BST).
     mtg.changes.append(
         MeetingChange(original_start=datetime(2027, 3, 27, 14, tzinfo=zone).astimezone(UTC), new_start=None)
@@ -135,7 +135,11 @@ def test_a_cancellation_is_method_cancel_with_the_same_uid() -> None:
     one = calendar.cancel_file(mtg, calendar.occurrence_uid(mtg, original), 2, original, NOW, "gc")
     assert method(one.content) == "CANCEL"
     [event] = events(one.content)
-    assert (event.uid, event.sequence, event.status) == (calendar.occurrence_uid(mtg, original), 2, "CANCELLED")
+    assert (event.uid, event.sequence, event.status) == (
+        calendar.occurrence_uid(mtg, original),
+        2,
+        "CANCELLED",
+    )
     assert "ORGANIZER" in one.content.decode()
     date_of_series = calendar.cancel_file(
         mtg, calendar.series_uid(mtg), 1, original, NOW, "gc", recurrence_id=original
