@@ -11,7 +11,7 @@ replaces the event; a cancellation is METHOD:CANCEL with the same UID.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -250,7 +250,7 @@ def add_for_member(
     user_id: str,
     meeting_key: str,
     target: str,
-    channel_name: Any,
+    channel_name: Callable[[str], str],
     now: datetime,
 ) -> Added:
     """Record that the member added the series or one occurrence, and build their file.
@@ -390,7 +390,10 @@ class Delivery:
 
 
 def delivery_for(
-    session_factory: sessionmaker[Session], payload: dict[str, Any], channel_name: Any, now: datetime
+    session_factory: sessionmaker[Session],
+    payload: dict[str, Any],
+    channel_name: Callable[[str], str],
+    now: datetime,
 ) -> Delivery | None:
     """The file a send job uploads, built from the meeting as it stands; None when the
     meeting or the addition is gone (the member forgot, or the meeting was deleted)."""
