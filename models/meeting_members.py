@@ -28,6 +28,9 @@ class CalendarAddition(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     target: Mapped[str] = mapped_column(String(20))
     original_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The UID of the event in their calendar; it stays when a new schedule in the organisation
+    # file carries the date they added to a new time (`target` then follows the new date).
+    uid: Mapped[str] = mapped_column(String(200))
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     cancelled: Mapped[bool] = mapped_column(default=False)
     added_at: Mapped[datetime] = mapped_column(UtcDateTime)

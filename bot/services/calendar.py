@@ -172,10 +172,16 @@ def series_file(meeting: Meeting, channel_name: str, sequence: int, now: datetim
 
 
 def occurrence_file(
-    meeting: Meeting, original: datetime, start: datetime, channel_name: str, sequence: int, now: datetime
+    meeting: Meeting,
+    original: datetime,
+    start: datetime,
+    channel_name: str,
+    sequence: int,
+    now: datetime,
+    uid: str | None = None,
 ) -> IcsFile:
     zone = ZoneInfo(meeting.timezone)
-    uid = occurrence_uid(meeting, original)
+    uid = uid or occurrence_uid(meeting, original)
     event = _event(uid, sequence, now, start, _describe(meeting, channel_name), zone)
     cal = _calendar("PUBLISH", [event], start)
     day = start.astimezone(zone).strftime("%Y-%m-%d")
@@ -280,6 +286,7 @@ def add_for_member(
                 meeting_id=meeting.id,
                 target=key,
                 original_start=item.original if item else None,
+                uid=series_uid(meeting) if item is None else occurrence_uid(meeting, item.original),
                 sequence=0,
                 added_at=now,
             )
@@ -292,7 +299,9 @@ def add_for_member(
         if item is None:
             file = series_file(meeting, name, addition.sequence, now)
         else:
-            file = occurrence_file(meeting, item.original, item.start, name, addition.sequence, now)
+            file = occurrence_file(
+                meeting, item.original, item.start, name, addition.sequence, now, addition.uid
+            )
         return Added(meeting.name, file, item.start if item else None, item is None)
 
 
@@ -321,13 +330,16 @@ def plan_updates(
     if meeting.id is None:
         return 0
     additions = session.scalars(
-        select(CalendarAddition).where(
-            CalendarAddition.meeting_id == meeting.id, CalendarAddition.cancelled.is_(False)
-        )
+        select(CalendarAddition)
+        .where(CalendarAddition.meeting_id == meeting.id)
+        .order_by(CalendarAddition.id)
     ).all()
+    taken = {(a.user_id, a.target) for a in additions}
     planned = 0
     for addition in additions:
-        send = _what_to_send(meeting, addition, action, item, now)
+        if addition.cancelled:
+            continue
+        send = _what_to_send(meeting, addition, action, item, now, taken)
         if send is None:
             continue
         addition.sequence += 1
@@ -356,7 +368,12 @@ def plan_updates(
 
 
 def _what_to_send(
-    meeting: Meeting, addition: CalendarAddition, action: str, item: Occurrence | None, now: datetime
+    meeting: Meeting,
+    addition: CalendarAddition,
+    action: str,
+    item: Occurrence | None,
+    now: datetime,
+    taken: set[tuple[str, str]],
 ) -> str | None:
     """publish | cancel (the whole UID) | cancel-date (one date of a series) | None."""
     series = addition.target == SERIES
@@ -365,10 +382,7 @@ def _what_to_send(
     if action == "cancelled":
         return "cancel"
     if action == "rescheduled":
-        if series:
-            return "publish"
-        assert addition.original_start is not None
-        return None if occurrence_by_original(meeting, addition.original_start) else "cancel"
+        return "publish" if series else _follow_new_schedule(meeting, addition, taken)
     if item is None:
         return None
     mine = series or addition.target == stamp(item.original)
@@ -379,6 +393,27 @@ def _what_to_send(
     if action == "moved":
         return "publish"
     return None
+
+
+def _follow_new_schedule(
+    meeting: Meeting, addition: CalendarAddition, taken: set[tuple[str, str]]
+) -> str | None:
+    """A new schedule for the series: the date the member added stays (None), moves to the
+    new time on the same day in the meeting's zone (publish, same UID), or is gone (cancel)."""
+    original = addition.original_start
+    assert original is not None
+    if occurrence_by_original(meeting, original) is not None:
+        return None
+    zone = ZoneInfo(meeting.timezone)
+    day = original.astimezone(zone).date()
+    around = effective_occurrences(meeting, original - timedelta(days=2), original + timedelta(days=2))
+    same_day = [i for i in around if i.start.astimezone(zone).date() == day]
+    target = stamp(same_day[0].original) if same_day else ""
+    if not same_day or (addition.user_id, target) in taken:
+        return "cancel"  # gone, or the member has added the new date already
+    taken.add((addition.user_id, target))
+    addition.target, addition.original_start = target, same_day[0].original
+    return "publish"
 
 
 @dataclass(frozen=True)
@@ -420,7 +455,7 @@ def delivery_for(
             item = occurrence_by_original(meeting, original)
             if item is None:
                 return None  # cancelled since: that send job follows
-            file = occurrence_file(meeting, original, item.start, name, sequence, now)
+            file = occurrence_file(meeting, original, item.start, name, sequence, now, addition.uid)
             return Delivery(addition.user_id, meeting.name, file, "moved")
         if send == "cancel-date":
             recurrence = _when(payload.get("original"))
@@ -434,7 +469,7 @@ def delivery_for(
         assert original is not None
         item = occurrence_by_original(meeting, original)
         when = start or (item.start if item else original)
-        file = cancel_file(meeting, occurrence_uid(meeting, original), sequence, when, now, name)
+        file = cancel_file(meeting, addition.uid, sequence, when, now, name)
         return Delivery(addition.user_id, meeting.name, file, "cancelled")
 
 

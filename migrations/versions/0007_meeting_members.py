@@ -23,6 +23,7 @@ def upgrade() -> None:
         sa.Column("meeting_id", sa.Integer(), nullable=False),
         sa.Column("target", sa.String(20), nullable=False),
         sa.Column("original_start", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("uid", sa.String(200), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
         sa.Column("cancelled", sa.Boolean(), nullable=False),
         sa.Column("added_at", sa.DateTime(timezone=True), nullable=False),

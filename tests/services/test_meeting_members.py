@@ -267,3 +267,45 @@ def test_the_retention_purge_removes_old_answers_and_calendar_records(
         assert meeting is not None
         meeting.active = False
     assert apologies.purge_all(factory, later + timedelta(days=400), 365) == (1, 1)
+
+
+def test_a_new_time_in_the_file_carries_an_added_date_to_it_and_a_dropped_date_is_cancelled(
+    factory: sessionmaker[Session],
+) -> None:
+    feb = calendar.add_for_member(factory, MEMBER, "gc", "o" + calendar.stamp(FEB), name, NOW)
+    jan = calendar.add_for_member(factory, OTHER, "gc", "o" + calendar.stamp(JAN), name, NOW)
+    # From the 4th to the last Saturday, an hour later: 27 Feb stays a date, 23 Jan does not.
+    meeting = {
+        **BASE["meetings"][0],
+        "start": "2027-01-30 15:00",
+        "rrule": "FREQ=MONTHLY;BYDAY=-1SA",
+    }
+    with factory.begin() as session:
+        service.sync_from_config(session, org_with(meetings=[meeting]), NOW)
+    sent = {d.user_id: d.file for d in deliveries(factory)}
+    assert (method(sent[MEMBER].content), sent[MEMBER].uid, sent[MEMBER].sequence) == (
+        "PUBLISH",
+        feb.file.uid,
+        1,
+    )
+    assert expand(sent[MEMBER].content, NOW, datetime(2028, 1, 1, tzinfo=UTC)) == [FEB + timedelta(hours=1)]
+    assert (method(sent[OTHER].content), sent[OTHER].uid) == ("CANCEL", jan.file.uid)
+    # The carried date is the one the member has now: a later move reaches them with that UID.
+    with factory.begin() as session:
+        gc = get_meeting(session, "gc")
+        assert gc is not None
+        service.move(session, gc, date(2027, 2, 27), "2027-02-28 10:00", "U0ADMIN", NOW, org_with())
+    last = [d for d in deliveries(factory) if d.user_id == MEMBER][-1].file
+    assert (last.uid, last.sequence) == (feb.file.uid, 2)
+    assert expand(last.content, NOW, datetime(2028, 1, 1, tzinfo=UTC)) == [
+        datetime(2027, 2, 28, 10, tzinfo=UTC)
+    ]
+
+
+def test_a_meeting_taken_out_of_the_file_is_cancelled_in_calendars(factory: sessionmaker[Session]) -> None:
+    series = calendar.add_for_member(factory, OTHER, "gc", "series", name, NOW)
+    with factory.begin() as session:
+        service.sync_from_config(session, org_with(meetings=[]), NOW)
+    [sent] = deliveries(factory)
+    assert (sent.user_id, method(sent.file.content), sent.file.uid) == (OTHER, "CANCEL", series.file.uid)
+    assert events(sent.file.content)[0].sequence == 1
