@@ -16,6 +16,7 @@ from bot.services.meeting_occurrences import effective_occurrences
 from bot.services.meeting_queries import get_meeting
 from bot.slack_requests import block_actions_payload
 from bot.views import calendar as views
+from bot.views.member_data import FORGET_MODAL
 from tests.e2e.harness import BotHarness
 from tests.ical_reader import events, expand, method, read
 
@@ -255,3 +256,38 @@ def test_every_apologies_modal_error_is_on_the_reason_field(
     bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
     fake_slack.wait_for("response_url", before + 1)
     assert "has started" in ephemerals(fake_slack)[-1]
+
+
+def test_a_calendar_file_that_cannot_be_sent_is_answered_not_silent(
+    bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    listed = bot.command("meetings", user=OTHER).json()
+    fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+    bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
+    fake_slack.wait_for("response_url")
+    assert "could not send you the calendar file" in ephemerals(fake_slack)[-1]
+    # A meeting that has gone since the list was shown: the button says so.
+    bot.command("meeting cancel branch-call all", user=ADMIN)
+    bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
+    fake_slack.wait_for("response_url", 2)
+    assert "no longer on the calendar" in ephemerals(fake_slack)[-1]
+
+
+def test_answers_are_in_my_data_and_forget_me_erases_them(
+    bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    at(bot, clock, FIRST_REMINDER)
+    posted = reminder(fake_slack, "starts in 1 day")
+    bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
+    modal = fake_slack.wait_for("views.open")[-1]["view"]
+    bot.submit_view(MEMBER, modal, {views.BLOCK_REASON: "Dentist"})
+    bot.command("my-data", user=MEMBER)
+    fake_slack.wait_for("files.completeUploadExternal")
+    exported = [json.loads(raw) for raw in fake_slack.uploads.values() if raw.startswith(b"{")]
+    assert exported[0]["meeting_answers"]["your_answers"][0]["reason"] == "Dentist"
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    bot.submit_view(MEMBER, {"type": "modal", "callback_id": FORGET_MODAL, "blocks": []}, {})
+    done = fake_slack.wait_for("chat.postMessage", before + 1)[-1]
+    assert done["channel"] == MEMBER
+    asked = json.dumps(bot.command("meeting apologies branch-call", user=ADMIN).json())
+    assert "Dentist" not in asked and "No apologies so far" in asked
