@@ -130,7 +130,12 @@ def open_apologies(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
         _tell(deps, body, respond, views.problem(exc.message[:1].upper() + exc.message[1:] + "."))
         return
     modal = views.apologies_modal(found, views.value(key, target))
-    deps.client.views_open(trigger_id=body["trigger_id"], view=modal.to_dict())
+    try:
+        deps.client.views_open(trigger_id=body["trigger_id"], view=modal.to_dict())
+    except SlackApiError as exc:
+        # Most often an expired trigger: the member presses again.
+        log.warning("apologies form not opened error=%s", _error(exc))
+        _tell(deps, body, respond, views.form_failed())
 
 
 def submit_apologies(deps: AppDeps, ack: Ack, body: dict[str, Any]) -> None:

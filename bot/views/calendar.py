@@ -125,6 +125,10 @@ def calendar_sent(added: Added) -> Reply:
     return Reply(text=text.replace("*", ""), blocks=[section(text)])
 
 
+def form_failed() -> Reply:
+    return problem("Sorry, the form did not open. Please press Send apologies again.")
+
+
 def calendar_failed() -> Reply:
     return problem("Sorry, I could not send you the calendar file. Please try again in a minute.")
 

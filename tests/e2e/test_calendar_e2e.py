@@ -251,7 +251,15 @@ def test_every_apologies_modal_error_is_on_the_reason_field(
     stale = {**modal, "private_metadata": "branch-call|o20261124T1300Z"}
     wrong = bot.submit_view(MEMBER, stale, {views.BLOCK_REASON: "Sorry"}).json()
     assert "moved or cancelled" in wrong["errors"][views.BLOCK_REASON]
+    # A form Slack would not open (an expired trigger) is answered too.
+    clock.set(FIRST_REMINDER)
+    fake_slack.fail_next("views.open", status=200, error="expired_trigger_id")
+    before = len(fake_slack.calls_to("response_url"))
+    bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
+    fake_slack.wait_for("response_url", before + 1)
+    assert "the form did not open" in ephemerals(fake_slack)[-1]
     # Send apologies after the start answers the member too, instead of opening the form.
+    clock.set(START + timedelta(minutes=1))
     before = len(fake_slack.calls_to("response_url"))
     bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
     fake_slack.wait_for("response_url", before + 1)
