@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.config import OrgConfig
@@ -133,6 +134,22 @@ def answer(
     if what not in {GOING, APOLOGIES}:
         raise MeetingError("answer going or send apologies")
     reason = clean_reason(reason) if what == APOLOGIES else None
+    try:
+        return _answer(session_factory, meeting_key, value, user_id, what, reason, now)
+    except IntegrityError:
+        # Two presses at the same moment: the first made the row, this one changes it.
+        return _answer(session_factory, meeting_key, value, user_id, what, reason, now)
+
+
+def _answer(
+    session_factory: sessionmaker[Session],
+    meeting_key: str,
+    value: str,
+    user_id: str,
+    what: str,
+    reason: str | None,
+    now: datetime,
+) -> Target:
     with session_factory.begin() as session:
         meeting, item = _occurrence(session, meeting_key, value)
         if item.start <= now:

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vRecur
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from bot.jobs import JobQueue
@@ -265,6 +266,21 @@ def add_for_member(
         meeting = _meeting(session, meeting_key)
         channel = meeting.channel
     name = channel_name(channel)
+    try:
+        return _add(session_factory, user_id, meeting_key, target, name, now)
+    except IntegrityError:
+        # A second press at the same moment recorded it first: this one is an add again.
+        return _add(session_factory, user_id, meeting_key, target, name, now)
+
+
+def _add(
+    session_factory: sessionmaker[Session],
+    user_id: str,
+    meeting_key: str,
+    target: str,
+    name: str,
+    now: datetime,
+) -> Added:
     with session_factory.begin() as session:
         meeting = _meeting(session, meeting_key)
         item = resolve(meeting, target)
