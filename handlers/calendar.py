@@ -55,6 +55,11 @@ def _tell(deps: AppDeps, body: dict[str, Any], respond: Respond, reply: Reply) -
         send_dm(deps.client, body["user"]["id"], reply)
 
 
+def _sentence(exc: MeetingError) -> str:
+    text = exc.message[:1].upper() + exc.message[1:]
+    return text if text.endswith(".") else text + "."
+
+
 def _clicked(body: dict[str, Any]) -> tuple[str, str, str]:
     action = (body.get("actions") or [{}])[0]
     key, target = views.parse_value(str(action.get("value") or ""))
@@ -71,7 +76,7 @@ def add_to_calendar(deps: AppDeps, body: dict[str, Any], respond: Respond) -> No
             deps.session_factory, user_id, key, target, lambda c: channel_name(deps, c), deps.clock.now()
         )
     except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(exc.message[:1].upper() + exc.message[1:] + "."))
+        _tell(deps, body, respond, views.problem(_sentence(exc)))
         return
     try:
         upload_to_dm(
@@ -117,7 +122,7 @@ def going(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
             deps.session_factory, key, target, user_id, apologies.GOING, None, deps.clock.now()
         )
     except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(exc.message[:1].upper() + exc.message[1:] + "."))
+        _tell(deps, body, respond, views.problem(_sentence(exc)))
         return
     _tell(deps, body, respond, views.answer_saved(saved))
 
@@ -127,7 +132,7 @@ def open_apologies(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
     try:
         found = apologies.target(deps.session_factory, key, target, user_id, deps.clock.now())
     except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(exc.message[:1].upper() + exc.message[1:] + "."))
+        _tell(deps, body, respond, views.problem(_sentence(exc)))
         return
     modal = views.apologies_modal(found, views.value(key, target))
     try:
@@ -153,7 +158,7 @@ def submit_apologies(deps: AppDeps, ack: Ack, body: dict[str, Any]) -> None:
             deps.clock.now(),
         )
     except MeetingError as exc:
-        ack(response_action="errors", errors={views.BLOCK_REASON: exc.message[:1].upper() + exc.message[1:]})
+        ack(response_action="errors", errors={views.BLOCK_REASON: _sentence(exc).rstrip(".")})
         return
     ack(response_action="update", view=views.answer_saved_view(saved).to_dict())
 
