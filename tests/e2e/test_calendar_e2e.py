@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import ManualClock
 from bot.fake_slack import FakeSlack
@@ -17,6 +18,7 @@ from bot.services.meeting_queries import get_meeting
 from bot.slack_requests import block_actions_payload
 from bot.views import calendar as views
 from bot.views.member_data import FORGET_MODAL
+from models.foundation import ScheduledJob
 from tests.e2e.harness import BotHarness
 from tests.ical_reader import events, expand, method, read
 
@@ -299,3 +301,27 @@ def test_answers_are_in_my_data_and_forget_me_erases_them(
     assert done["channel"] == MEMBER
     asked = json.dumps(bot.command("meeting apologies branch-call", user=ADMIN).json())
     assert "Dentist" not in asked and "No apologies so far" in asked
+
+
+def test_the_daily_purge_is_planned_at_start_and_keeps_itself_going(
+    bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    def purges() -> list[tuple[str, str]]:
+        with bot.deps.session_factory() as session:
+            rows = session.scalars(
+                select(ScheduledJob)
+                .where(ScheduledJob.kind == "meeting_data_purge")
+                .order_by(ScheduledJob.key)
+            ).all()
+            return [(row.key, row.status) for row in rows]
+
+    assert purges() == [
+        ("meeting-data-purge:2026-11-24", "pending"),
+        ("meeting-data-purge:2026-11-25", "pending"),
+    ]
+    at(bot, clock, datetime(2026, 11, 24, 3, 20, tzinfo=UTC))
+    assert purges() == [
+        ("meeting-data-purge:2026-11-24", "done"),
+        ("meeting-data-purge:2026-11-25", "pending"),
+        ("meeting-data-purge:2026-11-26", "pending"),
+    ]
