@@ -119,9 +119,8 @@ class MeetingJobs:
         message = views.reminder(
             meeting, start, run.now, late_since=due if late else None, shift_notes=notes, buttons=buttons
         )
-        if self._deliver(run, meeting.channel, message, due, late, meeting.name) and lead == self._last(
-            meeting
-        ):
+        delivered = self._deliver(run, meeting.channel, message, due, late, meeting.name)
+        if delivered and lead == self._last(meeting):
             # The last reminder before the meeting: the Secretary gets the apologies.
             with self.deps.session_factory.begin() as session:
                 apologies.schedule_lists(session, self.deps.org, meeting.key, start, self.deps.clock.now())
