@@ -144,7 +144,10 @@ def _db_revision(message: str | None) -> int:
     from bot import db
 
     if not message:
-        print('liec-bot: say what the migration changes: liec-bot db revision -m "add apologies"', file=sys.stderr)
+        print(
+            'liec-bot: say what the migration changes: liec-bot db revision -m "add apologies"',
+            file=sys.stderr,
+        )
         return 2
     print(f"new migration: {db.new_revision(message)}")
     return 0
