@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import yaml
+from alembic import command
 
 from bot import db
 from bot.check import check, granted_scopes, manifest_bot_scopes, run_check
@@ -18,7 +19,6 @@ from bot.config import Settings, parse_org_config
 from bot.runtime import load_roles
 from bot.services.config_problems import config_problems
 from tests.e2e.harness import EXAMPLE, example_org
-from tests.test_check_db import without_data_rights
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_SCOPES = ",".join(sorted(manifest_bot_scopes()))
@@ -213,9 +213,9 @@ def test_an_unreachable_database_is_wrong_without_a_traceback() -> None:
 
 
 def test_a_schema_behind_is_wrong_with_the_command_to_run(database_url: str) -> None:
-    without_data_rights(database_url)
+    command.downgrade(db.alembic_config(database_url), "0005_data_rights")
     report = check(_settings(database_url))
     wrong = _wrong(report.lines)
-    assert len(wrong) == 1 and "0005_data_rights" in wrong[0] and "python -m bot db upgrade" in wrong[0]
+    assert len(wrong) == 1 and db.heads()[0] in wrong[0] and "python -m bot db upgrade" in wrong[0]
     db.upgrade(database_url)
     assert check(_settings(database_url)).wrong == 0
