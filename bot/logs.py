@@ -97,6 +97,9 @@ def make_formatter(fmt: LogFormat = "json") -> logging.Formatter:
     return JsonFormatter() if fmt == "json" else KeyValueFormatter()
 
 
+_BODY = re.compile(r"\w*body\w*\s*[:=]")
+
+
 class RequestBodyFilter(logging.Filter):
     """Keeps a request's body out of the log: Bolt writes a refused request's whole body.
 
@@ -108,7 +111,11 @@ class RequestBodyFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         template = str(record.msg)
         if "body:" in template or "body=" in template:
-            record.msg = template.split("(", 1)[0].strip() + " (request body not logged)"
+            # Cut before the first body and before the first bracket, whichever comes first:
+            # a formatted message (Bolt's "Responding with status: 200 body: ...") carries the
+            # body itself, and member text may come before any bracket in it.
+            head = _BODY.split(template, maxsplit=1)[0].split("(", 1)[0]
+            record.msg = head.strip().rstrip(",-") + " (request body not logged)"
             record.args = None
         return True
 

@@ -3,7 +3,9 @@ fake Slack Web API, every .ics read back by a second reader (icalendar + recurri
 
 from __future__ import annotations
 
+import io
 import json
+import urllib.parse
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,6 +22,7 @@ from bot.views import calendar as views
 from bot.views.member_data import FORGET_MODAL
 from models.foundation import ScheduledJob
 from tests.e2e.harness import BotHarness
+from tests.e2e.test_log_privacy_e2e import log_output  # noqa: F401 - a fixture, used by name
 from tests.ical_reader import events, expand, method, read
 
 ADMIN = "U0SECRETARY"  # the Secretary, and an admin, in the example organisation file
@@ -325,3 +328,26 @@ def test_the_daily_purge_is_planned_at_start_and_keeps_itself_going(
         ("meeting-data-purge:2026-11-25", "pending"),
         ("meeting-data-purge:2026-11-26", "pending"),
     ]
+
+
+def test_an_apology_reason_never_reaches_the_log(
+    bot: BotHarness,
+    clock: ManualClock,
+    fake_slack: FakeSlack,
+    log_output: io.StringIO,  # noqa: F811 - the fixture imported above
+) -> None:
+    reason = "Quendolyn marmalade appointment"
+    at(bot, clock, FIRST_REMINDER)
+    posted = reminder(fake_slack, "starts in 1 day")
+    bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
+    modal = fake_slack.wait_for("views.open")[-1]["view"]
+    assert bot.submit_view(MEMBER, modal, {views.BLOCK_REASON: reason}).json()["response_action"] == "update"
+    wrong = bot.submit_view(MEMBER, modal, {views.BLOCK_REASON: reason * 10}).json()
+    assert wrong["response_action"] == "errors"
+    bot.command("meeting apologies branch-call", user=ADMIN)
+    at(bot, clock, LAST_REMINDER)
+    assert reason in json.dumps([c for c in fake_slack.calls_to("chat.postMessage") if c["channel"] == ADMIN])
+    logged = log_output.getvalue()
+    assert logged, "nothing was logged: the test would prove nothing"
+    for form in (reason, "Quendolyn", "marmalade", urllib.parse.quote_plus(reason)):
+        assert form not in logged
