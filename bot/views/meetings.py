@@ -114,7 +114,7 @@ def reminder(
     if buttons is not None:
         blocks.append(buttons)
     prefix = "(Sent late) " if late_since is not None else ""
-    return Reply(text=f"{prefix}Reminder: {meeting.name} starts in {away}", blocks=blocks)
+    return Reply(text=f"{prefix}Reminder: {_name(meeting)} starts in {away}", blocks=blocks)
 
 
 def change_notice(
@@ -163,7 +163,7 @@ def agenda_notice(meeting: Meeting, start: datetime, days: int) -> Reply:
             "carry it."
         )
     )
-    return Reply(text=f"Circulate the agenda for {meeting.name}", blocks=blocks)
+    return Reply(text=f"Circulate the agenda for {_name(meeting)}", blocks=blocks)
 
 
 def digest(items: Sequence[tuple[Meeting, datetime]]) -> Reply:
