@@ -105,6 +105,7 @@ QUIET_LOGGERS = {
     "alembic": logging.WARNING,
     "slack_sdk.web.base_client": logging.CRITICAL,
 }
+_BODY = re.compile(r"\w*body\w*\s*[:=]")
 
 
 class RequestBodyFilter(logging.Filter):
@@ -118,7 +119,11 @@ class RequestBodyFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         template = str(record.msg)
         if "body:" in template or "body=" in template:
-            record.msg = template.split("(", 1)[0].strip() + " (request body not logged)"
+            # Cut before the first body and before the first bracket, whichever comes first:
+            # a formatted message (Bolt's "Responding with status: 200 body: ...") carries the
+            # body itself, and member text may come before any bracket in it.
+            head = _BODY.split(template, maxsplit=1)[0].split("(", 1)[0]
+            record.msg = head.strip().rstrip(",-") + " (request body not logged)"
             record.args = None
         return True
 

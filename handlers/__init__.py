@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 
 def register(app: App, deps: AppDeps) -> None:
     from handlers import (
+        calendar,
         commands,
         elections,
         home,
@@ -38,6 +39,7 @@ def register(app: App, deps: AppDeps) -> None:
         member_data,
         home,
         meetings,
+        calendar,
         elections,
         nominations,
     ):

@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
+from bot.services import apologies, meeting_queries
 from bot.services import meeting_planning as planning
-from bot.services import meeting_queries
 from bot.services.delivery import PostError, deliver_job
 from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
 from bot.services.meeting_posts import alert_once, posted, record_post
@@ -33,6 +33,7 @@ from bot.services.meetings import sync_from_config
 from bot.services.reminders import CHANNEL_ERRORS, superseded, timing
 from bot.slack_dm import send_dm
 from bot.slack_outbox import SlackOutbox
+from bot.views import calendar as calendar_views
 from bot.views import meetings as views
 from bot.views.common import Reply, escape
 from models.meetings import Meeting
@@ -118,8 +119,16 @@ class MeetingJobs:
             return
         late = self._late(run, due)
         notes = shift_notes(ZoneInfo(meeting.timezone), start, found.previous, period_for(meeting.rrule))
-        message = views.reminder(meeting, start, run.now, late_since=due if late else None, shift_notes=notes)
-        self._deliver(run, meeting.channel, message, due, late, meeting.name)
+        original = _when(run.payload.get("original")) or start
+        buttons = calendar_views.reminder_buttons(meeting.key, original, meeting.rrule is not None)
+        message = views.reminder(
+            meeting, start, run.now, late_since=due if late else None, shift_notes=notes, buttons=buttons
+        )
+        delivered = self._deliver(run, meeting.channel, message, due, late, meeting.name)
+        if delivered and lead == self._last(meeting):
+            # The last reminder before the meeting: the Secretary gets the apologies.
+            with self.deps.session_factory.begin() as session:
+                apologies.schedule_lists(session, self.deps.org, meeting.key, start, self.deps.clock.now())
 
     def agenda(self, run: JobRun) -> None:
         found = self._occurrence(run)
@@ -210,6 +219,11 @@ class MeetingJobs:
                 self._record(run, "withdrawn", None, None, due)
                 return None
             return _Occurrence(meeting, start, previous_start(meeting, item), due)
+
+    @staticmethod
+    def _last(meeting: Meeting) -> str:
+        leads = times_of(meeting).reminders  # longest first
+        return format_duration(leads[-1]) if leads else ""
 
     def _late(self, run: JobRun, due: datetime) -> bool:
         """Marked late only when it fell due before this process started (the bot was down),

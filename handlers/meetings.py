@@ -20,8 +20,8 @@ from bot.services.meeting_specs import MeetingError, MeetingSpec, split_reminder
 from bot.services.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
 from bot.slack_modals import show_modal
 from bot.views import meetings as views
-from bot.views.common import Reply, escape, truncate
-from handlers import meeting_jobs
+from bot.views.common import Reply, escape, notice, truncate
+from handlers import calendar, meeting_jobs
 from handlers.commands import CommandRequest, Subcommand
 from models.meetings import Meeting
 
@@ -51,6 +51,10 @@ def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     rest = words[1] if len(words) > 1 else ""
     if action in {"", "help"}:
         return views.usage()
+    if action == "apologies":  # the Secretary's and admins' (checked by the service)
+        return calendar.apologies_reply(req, deps, rest)
+    if not deps.is_admin(req.user_id):
+        return notice("Only LIEC admins can do that. If you think you should be one, ask the Secretary.")
     if action == "add":
         return None  # the modal opens after the acknowledgement
     if action not in {"cancel", "move"}:
@@ -120,6 +124,8 @@ def _date(text: str) -> date:
 def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.args.lower().split(maxsplit=1)[:1] != ["add"] or not req.trigger_id:
         return
+    if not deps.is_admin(req.user_id):
+        return
     channel = req.channel_id if req.channel_id[:1] in {"C", "G"} else None
     modal = views.add_modal(channel).to_dict()
     show_modal(deps.client, req.trigger_id, modal, tell=req.reply, again="type the command again")
@@ -131,11 +137,10 @@ SUBCOMMANDS = [
     ),
     Subcommand(
         "meeting",
-        "/liec meeting add|cancel|move",
-        "add a meeting, or cancel or move one date of it",
+        "/liec meeting add|cancel|move|apologies",
+        "add a meeting, or cancel or move one date of it (admins); see apologies (the Secretary)",
         reply=meeting_reply,
         work=meeting_work,
-        admin_only=True,
     ),
 ]
 

@@ -49,5 +49,7 @@ def test_scopes_are_the_ones_the_bot_uses_and_no_more() -> None:
         "channels:history",
         "groups:history",
         "im:history",
+        "channels:read",
+        "groups:read",
     }
     assert "chat:write.public" not in scopes and "admin" not in " ".join(scopes)

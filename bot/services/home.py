@@ -80,6 +80,8 @@ class MeetingItem:
     channel: str
     video_url: str | None
     agenda_url: str | None
+    key: str = ""  # for the Add to calendar button; empty: no button
+    recurring: bool = False
 
 
 @dataclass(frozen=True)
@@ -206,7 +208,10 @@ def region_part(
 def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:
     found = meeting_queries.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
     return [
-        MeetingItem(m.name, occurrence.start, m.channel, m.video_url, m.agenda_url) for m, occurrence in found
+        MeetingItem(
+            m.name, occurrence.start, m.channel, m.video_url, m.agenda_url, m.key, m.rrule is not None
+        )
+        for m, occurrence in found
     ]
 
 

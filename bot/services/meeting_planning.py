@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
+from bot.services import calendar
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
 from bot.services.meeting_specs import times_of
 from bot.services.meeting_times import (
@@ -322,7 +323,9 @@ def schedule_change_notice(
     target: datetime | None = None,
 ) -> None:
     """A notice in the meeting's channel, posted by the job queue (so exactly once). `what`
-    names the event; scheduling the same event again only moves its time."""
+    names the event; scheduling the same event again only moves its time. Members who put
+    what changed in their own calendar get the update or cancellation by DM."""
+    calendar.plan_updates(session, meeting, action, now, item, target)
     JobQueue.schedule(
         session,
         kind=JOB_CHANGE,

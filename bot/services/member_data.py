@@ -19,7 +19,9 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.services import (
+    apologies,
     audit,
+    calendar,
     meeting_member_data,
     member_timezones,
     nominations,
@@ -62,6 +64,18 @@ def providers() -> list[DataProvider]:
             "Meetings",
             meeting_member_data.export_member_data,
             meeting_member_data.forget_member,
+        ),
+        DataProvider(
+            "meeting_answers",
+            "Meeting apologies and attendance",
+            apologies.export_member_data,
+            apologies.forget_member,
+        ),
+        DataProvider(
+            "meeting_calendars",
+            "Meetings in your calendar",
+            calendar.export_member_data,
+            calendar.forget_member,
         ),
         DataProvider(
             "home_tab",

@@ -16,6 +16,7 @@ from bot.services.home import (
     QuestionItem,
     RegionPart,
 )
+from bot.views import calendar as calendar_views
 from bot.views.common import (
     MODAL_BLOCK_LIMIT,
     actions,
@@ -83,7 +84,12 @@ def _meeting_line(item: MeetingItem) -> str:
 def meeting_blocks(items: Sequence[MeetingItem]) -> list[Block]:
     if not items:
         return [section("*Next meetings*\nNo meetings in the next three months.")]
-    return [section("*Next meetings* (in your own time)\n" + bullets([_meeting_line(i) for i in items]))]
+    blocks: list[Block] = [
+        section("*Next meetings* (in your own time)\n" + bullets([_meeting_line(i) for i in items]))
+    ]
+    return blocks + calendar_views.home_buttons(
+        [(i.key, i.name, i.starts_at, i.recurring) for i in items if i.key]
+    )
 
 
 def election_blocks(items: Sequence[ElectionItem]) -> list[Block]:
