@@ -85,6 +85,8 @@ def org_file(sizes: Sizes) -> dict[str, Any]:
     data["branches"] = {
         f"branch-{i:03d}": {"name": f"Branch {i:03d}", "region": REGIONS[i % 3]} for i in range(sizes.branches)
     }
+    # Admins enough for ten clients to have one each (their DMs tell their requests apart).
+    data["admins"] = [*data["admins"], *(f"U0ADMIN{i:02d}" for i in range(8))]
     data["elections"] = []  # the benchmark's elections are in the database, as if made in Slack
     return data
 
