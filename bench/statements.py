@@ -45,7 +45,7 @@ class Counter:
             self.count += 1
             self.last = time.monotonic()
 
-    def settle(self, quiet: float = 0.3, limit: float = 10.0) -> int:
+    def settle(self, quiet: float = 0.15, limit: float = 10.0) -> int:
         """The count once no statement has run for `quiet` seconds (work after the ack ends)."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
