@@ -27,7 +27,6 @@ import argparse
 import contextlib
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import threading
@@ -43,7 +42,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench import seed as seeding
-from bench.roles_latency import Server, free_port, loadavg, machine, process_tree, pss_mb, rss_mb
+from bench.roles_latency import Server, loadavg, machine, pss_mb, rss_mb
 from bench.statements import count_statements
 from bench.surfaces import Client, Finishes, Surface, command, set_response_base, surfaces
 from bot.fake_slack import FakeSlack
@@ -169,12 +168,18 @@ def floor_surface() -> Surface:
 
 
 def merge(a: Result, b: Result) -> Result:
-    return Result(a.surface, a.concurrency, a.acks + b.acks, a.dones + b.dones, a.errors + b.errors, a.wall + b.wall)
+    return Result(
+        a.surface, a.concurrency, a.acks + b.acks, a.dones + b.dones, a.errors + b.errors, a.wall + b.wall
+    )
 
 
 # Servers -------------------------------------------------------------------------------------
 def bot_server(name: str, url: str, org_path: Path, fake: FakeSlack) -> Server:
-    env = {k: v for k, v in os.environ.items() if k not in {"SLACK_APP_TOKEN", "PORT", "DATABASE_URL", "LIEC_CONFIG"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"SLACK_APP_TOKEN", "PORT", "DATABASE_URL", "LIEC_CONFIG"}
+    }
     env.update(
         SLACK_BOT_TOKEN="xoxb-bench-token",
         SLACK_SIGNING_SECRET=SECRET,
@@ -201,7 +206,9 @@ def memory(server: Server) -> dict[str, Any]:
         "processes": len(pids),
         "rss_mb": round(rss_mb(pids), 1),
         "pss_mb": round(pss_mb(pids), 1),
-        "per_process": [{"pid": p, "rss_mb": round(rss_mb([p]), 1), "pss_mb": round(pss_mb([p]), 1)} for p in pids],
+        "per_process": [
+            {"pid": p, "rss_mb": round(rss_mb([p]), 1), "pss_mb": round(pss_mb([p]), 1)} for p in pids
+        ],
     }
 
 
@@ -283,7 +290,9 @@ def verdict(summary: dict[str, Any]) -> list[str]:
         f"{'met' if summary['ready_s'] <= READY_TARGET_S else 'NOT met'}"
     )
     pss = summary["memory_idle"]["pss_mb"]
-    out.append(f"idle PSS {pss} MB (target {PSS_TARGET_MB:.0f} MB): {'met' if pss <= PSS_TARGET_MB else 'NOT met'}")
+    out.append(
+        f"idle PSS {pss} MB (target {PSS_TARGET_MB:.0f} MB): {'met' if pss <= PSS_TARGET_MB else 'NOT met'}"
+    )
     growth = summary["memory_after"]["pss_mb"] - pss
     out.append(
         f"PSS growth over the run {growth:.1f} MB (target at most {GROWTH_TARGET_MB:.0f} MB): "
@@ -316,7 +325,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--database-url", help="a PostgreSQL server (its own databases are made there)")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 is ten times LI's size")
     parser.add_argument("--requests-c1", type=int, default=60, help="requests per surface at concurrency 1")
-    parser.add_argument("--requests-c10", type=int, default=200, help="requests per surface at concurrency 10")
+    parser.add_argument(
+        "--requests-c10", type=int, default=200, help="requests per surface at concurrency 10"
+    )
     parser.add_argument("--time-cap", type=float, default=30.0, help="seconds at most per surface and level")
     parser.add_argument("--quick", action="store_true", help="a tenth of the data, a few requests")
     parser.add_argument("--no-write", action="store_true", help="print only")
@@ -333,8 +344,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     now = datetime.now(UTC)
     # Forget-me erases one seeded member a request: enough of them for every request.
     forgetters = 2 * (args.requests_c1 + args.requests_c10) + 40
-    summary: dict[str, Any] = {"command": f"python -m bench.at_scale {argv_text}".strip(), "machine": machine()}
-    with tempfile.TemporaryDirectory(prefix="liec-scale-") as tmp, databases(args.database_url, Path(tmp)) as urls:
+    summary: dict[str, Any] = {
+        "command": f"python -m bench.at_scale {argv_text}".strip(),
+        "machine": machine(),
+    }
+    with (
+        tempfile.TemporaryDirectory(prefix="liec-scale-") as tmp,
+        databases(args.database_url, Path(tmp)) as urls,
+    ):
         work = Path(tmp)
         full, small = urls
         started = time.perf_counter()
@@ -386,7 +403,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             bot.stop()
             bare.stop()
             fake.stop()
-        summary["results"] = [{"surface": r.surface, "concurrency": r.concurrency, **r.summary()} for r in results]
+        summary["results"] = [
+            {"surface": r.surface, "concurrency": r.concurrency, **r.summary()} for r in results
+        ]
         summary["floor"] = {c: r.summary() for c, r in floors.items()}
     summary["when"] = f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC"
     summary["database"] = "SQLite (file)" if summary["dialect"] == "sqlite" else "PostgreSQL on 127.0.0.1"

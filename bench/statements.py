@@ -35,9 +35,13 @@ class _Quiet(WSGIRequestHandler):
 
 
 class Counter:
-    def __init__(self) -> None:
+    """Statements run, and when the last statement or Web API call was seen."""
+
+    def __init__(self, fake: FakeSlack) -> None:
         self._lock = threading.Lock()
+        self.fake = fake
         self.count = 0
+        self.calls = 0
         self.last = time.monotonic()
 
     def __call__(self, *_args: Any) -> None:
@@ -45,15 +49,19 @@ class Counter:
             self.count += 1
             self.last = time.monotonic()
 
-    def settle(self, quiet: float = 0.15, limit: float = 10.0) -> int:
-        """The count once no statement has run for `quiet` seconds (work after the ack ends)."""
+    def settle(self, quiet: float = 0.2, limit: float = 10.0) -> int:
+        """The count once neither a statement nor a Web API call has come for `quiet` seconds
+        (the work after the acknowledgement has ended)."""
         deadline = time.monotonic() + limit
         while time.monotonic() < deadline:
+            calls = len(self.fake.calls)
             with self._lock:
+                if calls != self.calls:
+                    self.calls, self.last = calls, time.monotonic()
                 idle = time.monotonic() - self.last
                 if idle >= quiet:
                     return self.count
-            time.sleep(quiet - idle)
+            time.sleep(min(quiet - idle, 0.05))
         with self._lock:
             return self.count
 
@@ -67,7 +75,7 @@ def bot_in_process(database_url: str, org: dict[str, Any], fake: FakeSlack) -> I
         database_url=database_url,
     )
     runtime = build_runtime(settings, org=parse_org_config(org))
-    counter = Counter()
+    counter = Counter(fake)
     event.listen(runtime.engine, "before_cursor_execute", counter)
     server = make_server("127.0.0.1", 0, make_wsgi_app(runtime.app), _Server, _Quiet)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()

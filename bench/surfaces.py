@@ -20,11 +20,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.seed import COORDINATOR, MEMBER, forget_me_member, member_id
 from bot.fake_slack import FakeSlack
 from bot.server import EVENTS_PATH
 from bot.services import nomination_rules as fields
 from bot.slack_requests import event_body, interaction_body, signed_headers, slash_command_body
-from bench.seed import ADMIN, COORDINATOR, MEMBER, forget_me_member, member_id
 
 # The Web API calls that finish a surface, and the key each is matched by.
 DONE_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -32,6 +32,7 @@ DONE_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
     "views.publish": lambda p: str(p.get("user_id", "")),
     "files.completeUploadExternal": lambda p: str(p.get("channel_id", "")),
     "chat.postMessage": lambda p: str(p.get("channel", "")),
+    "response_url": lambda p: str(p.get("_url", "")),
 }
 
 
@@ -96,7 +97,12 @@ def command(text: str, user: str, done: str | None = None) -> Request:
     body, content_type = slash_command_body(
         text, user_id=user, trigger_id=trigger, response_url=f"{_RESPONSE_BASE[0]}respond/bench-{trigger}"
     )
-    key = {"views.open": trigger, "files.completeUploadExternal": "D" + user[1:], "chat.postMessage": user}
+    key = {
+        "views.open": trigger,
+        "files.completeUploadExternal": "D" + user[1:],
+        "chat.postMessage": user,
+        "response_url": f"/respond/bench-{trigger}",
+    }
     return Request(body, content_type, (done, key[done]) if done else None)
 
 
@@ -109,12 +115,19 @@ def home_opened(user: str) -> Request:
     return Request(body, content_type, ("views.publish", user))
 
 
-def view_submission(user: str, view: dict[str, Any], values: dict[str, Any], done: tuple[str, str] | None) -> Request:
+def view_submission(
+    user: str, view: dict[str, Any], values: dict[str, Any], done: tuple[str, str] | None
+) -> Request:
     payload = {
         "type": "view_submission",
         "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
         "trigger_id": _trigger(),
-        "view": {**view, "id": f"V{next(_ids):09d}{time.monotonic_ns() % 10**6}", "hash": "h0", "state": {"values": values}},
+        "view": {
+            **view,
+            "id": f"V{next(_ids):09d}{time.monotonic_ns() % 10**6}",
+            "hash": "h0",
+            "state": {"values": values},
+        },
     }
     body, content_type = interaction_body(payload)
     return Request(body, content_type, done)
@@ -125,7 +138,11 @@ def _option(view: dict[str, Any], block_id: str) -> dict[str, Any]:
     options = list(block["element"].get("options") or [])
     for group in block["element"].get("option_groups") or []:
         options += group["options"]
-    return next(o for o in options if o["text"]["text"] == "Secretary") if block_id == fields.POSITION else options[0]
+    return (
+        next(o for o in options if o["text"]["text"] == "Secretary")
+        if block_id == fields.POSITION
+        else options[0]
+    )
 
 
 def nomination_values(view: dict[str, Any], candidate: str, first: str, second: str) -> dict[str, Any]:
@@ -248,28 +265,29 @@ def surfaces(admins: list[str]) -> list[Surface]:
         user, view = forget_views.pop((c, n))
         return view_submission(user, view, {}, ("chat.postMessage", user))
 
-    def admin(c: int) -> str:
-        return admins[c % len(admins)]
+    def admin(c: int, n: int = 0) -> str:
+        # Three admins a client, never shared: a list's last DMs cannot finish the next request.
+        return admins[(3 * c + n % 3) % len(admins)]
 
     return [
         Surface("role", lambda c, n: command("role secretary", MEMBER), check=b"Secretary"),
         Surface("who", lambda c, n: command("who minutes", MEMBER)),
         Surface("roles", lambda c, n: command("roles", MEMBER)),
         Surface("officers", lambda c, n: command("officers", MEMBER)),
-        Surface("region", lambda c, n: command("region", MEMBER)),
+        Surface("region", lambda c, n: command("region", MEMBER, "response_url")),
         Surface("meetings", lambda c, n: command("meetings", MEMBER)),
         Surface("nominate", lambda c, n: command("nominate secretary", MEMBER, "views.open")),
         Surface("nomination submission", submission, setup=fetch_form),
         Surface("nominations mine", lambda c, n: command("nominations mine", MEMBER, "views.open")),
-        Surface("nominations (admin)", lambda c, n: command("nominations", admin(c), "chat.postMessage")),
+        Surface("nominations (admin)", lambda c, n: command("nominations", admin(c, n), "chat.postMessage")),
         Surface(
             "nominations export",
-            lambda c, n: command("nominations export", admin(c), "files.completeUploadExternal"),
+            lambda c, n: command("nominations export", admin(c, n), "files.completeUploadExternal"),
         ),
         Surface("questions", lambda c, n: command("questions", COORDINATOR)),
         Surface("home (member)", lambda c, n: home_opened(member_id(c * 7 + n % 7))),
         Surface("home (coordinator)", lambda c, n: home_opened(COORDINATOR)),
-        Surface("home (admin)", lambda c, n: home_opened(admin(c))),
+        Surface("home (admin)", lambda c, n: home_opened(admin(c, n))),
         Surface("my-data", lambda c, n: command("my-data", MEMBER, "files.completeUploadExternal")),
         Surface("forget-me", forget_submit, setup=forget_setup),
     ]

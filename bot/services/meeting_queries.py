@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import meeting_key_for
-from bot.services.meeting_occurrences import Occurrence, effective_occurrences
+from bot.services.meeting_occurrences import Occurrence, upcoming_occurrences
 from bot.services.meeting_times import MeetingTimeError
 from models.meetings import Meeting
 
@@ -44,7 +44,7 @@ def upcoming(
     found: list[tuple[Meeting, Occurrence]] = []
     for meeting in meetings:
         try:
-            found.extend((meeting, item) for item in effective_occurrences(meeting, now, until))
+            found.extend((meeting, item) for item in upcoming_occurrences(meeting, now, until))
         except MeetingTimeError:
             log.warning("meeting %s has times that no longer parse", meeting.key)
     found.sort(key=lambda pair: (pair[1].start, pair[0].name))

@@ -273,6 +273,19 @@ def open_questions(session: Session, regions: Sequence[Region] | None) -> list[Q
     return list(session.scalars(query.order_by(Question.asked_at, Question.id)))
 
 
+def unanswered_by_region(session: Session) -> list[tuple[str | None, int, datetime]]:
+    """(region or None, how many, when the oldest was asked) of the unanswered questions,
+    counted by the database in one statement, oldest first."""
+    oldest = func.min(Question.asked_at)
+    rows = session.execute(
+        select(Question.region, func.count(), oldest)
+        .where(Question.status.in_(NOT_ANSWERED))
+        .group_by(Question.region)
+        .order_by(oldest)
+    ).all()
+    return [(region, int(count), asked) for region, count, asked in rows]
+
+
 def waiting_questions(session: Session, region: Region) -> list[Question]:
     return list(
         session.scalars(
