@@ -288,7 +288,7 @@ def _meeting_names(session: Session, job_keys: Sequence[str]) -> dict[str, str]:
     if not wanted:
         return {}
     rows = session.execute(select(Meeting.key, Meeting.name).where(Meeting.key.in_(sorted(wanted))))
-    return {key: name for key, name in rows.tuples()}
+    return {key: name for key, name in rows}
 
 
 def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:

@@ -401,7 +401,7 @@ def awaiting_by_position(session: Session, election: ElectionRecord) -> dict[str
             nominator_with(AWAITING),
         )
         .group_by(NominationRecord.position_key)
-    ).tuples()
+    )
     counts = {key: int(count) for key, count in rows}
     order = {key: index for index, key in enumerate(election.positions)}
     return {key: counts[key] for key in sorted(counts, key=lambda k: (order.get(k, len(order)), k))}
