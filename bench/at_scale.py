@@ -119,8 +119,12 @@ class Result:
         return out
 
 
-def run(port: int, finishes: Finishes, surface: Surface, concurrency: int, total: int, cap: float) -> Result:
-    """`total` requests of one surface from `concurrency` clients, each waiting for its work."""
+def run(
+    port: int | Sequence[int], finishes: Finishes, surface: Surface, concurrency: int, total: int, cap: float
+) -> Result:
+    """`total` requests of one surface from `concurrency` clients, each waiting for its work.
+    Given several ports, the clients spread over them in turn, as behind a round-robin proxy."""
+    ports = [port] if isinstance(port, int) else list(port)
     result = Result(surface.name, concurrency)
     lock = threading.Lock()
     tickets = iter(range(total))
@@ -128,7 +132,7 @@ def run(port: int, finishes: Finishes, surface: Surface, concurrency: int, total
     ready = threading.Barrier(concurrency + 1)
 
     def client(c: int) -> None:
-        conn = Client(port, SECRET, finishes)
+        conn = Client(ports[c % len(ports)], SECRET, finishes)
         ready.wait()
         try:
             while time.monotonic() < deadline:
@@ -160,6 +164,7 @@ def run(port: int, finishes: Finishes, surface: Surface, concurrency: int, total
     for thread in threads:
         thread.join()
     result.wall = time.perf_counter() - started
+    finishes.quiet()
     return result
 
 
@@ -212,6 +217,54 @@ def memory(server: Server) -> dict[str, Any]:
     }
 
 
+# Scaling out --------------------------------------------------------------------------------
+SCALE_OUT_SURFACES = ("role", "home (member)", "nomination submission")
+
+
+def scale_out(
+    bot: Server,
+    url: str,
+    org_path: Path,
+    fake: FakeSlack,
+    finishes: Finishes,
+    all_surfaces: Sequence[Surface],
+    work: Path,
+    args: argparse.Namespace,
+) -> dict[str, Any]:
+    """The same load on one bot process, then on two on the same database (clients spread over
+    both, as a round-robin proxy would); then whether every job the load made ran once."""
+    second = bot_server("bot2", url, org_path, fake)
+    out: dict[str, Any] = {"requests": args.requests_c10, "concurrency": 10, "surfaces": {}}
+    started_at = datetime.now(UTC)
+    try:
+        start_timed(second, work)
+        time.sleep(6)  # its start-up jobs
+        for surface in (s for s in all_surfaces if s.name in SCALE_OUT_SURFACES):
+            one = run(bot.port, finishes, surface, 10, args.requests_c10, args.time_cap)
+            two = run([bot.port, second.port], finishes, surface, 10, args.requests_c10, args.time_cap)
+            out["surfaces"][surface.name] = {"one process": one.summary(), "two processes": two.summary()}
+            print(f"  scale-out {surface.name}: one {one.summary()} two {two.summary()}", file=sys.stderr)
+        time.sleep(12)  # a few scheduler ticks: the nominators' DMs the submissions queued go out
+    finally:
+        second.stop()
+    engine = create_engine(make_url(url))
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(
+                text(
+                    "SELECT status, attempts, claimed_by FROM scheduled_jobs WHERE claimed_by IS NOT NULL "
+                    "AND due_at >= :since"
+                ),
+                {"since": started_at},
+            ).all()
+    finally:
+        engine.dispose()
+    out["jobs_run"] = len(rows)
+    out["jobs_run_more_than_once"] = sum(1 for _status, attempts, _by in rows if attempts > 1)
+    out["jobs_by_process"] = sorted(sum(1 for row in rows if row[2] == by) for by in {row[2] for row in rows})
+    return out
+
+
 # Report --------------------------------------------------------------------------------------
 def report(summary: dict[str, Any]) -> str:
     lines = [
@@ -252,6 +305,27 @@ def report(summary: dict[str, Any]) -> str:
         "Targets:",
     ]
     lines += [f"- {line}" for line in summary["verdict"]]
+    if "scale_out" in summary:
+        out = summary["scale_out"]
+        lines += [
+            "",
+            f"Scaling out: {out['requests']} requests at concurrency {out['concurrency']}, on one bot process "
+            "and on two on the same database (clients spread over both):",
+            "",
+            "| surface | processes | req/s | ack p50 ms | ack p99 ms | errors |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for name, both in out["surfaces"].items():
+            for label, row in both.items():
+                lines.append(
+                    f"| {name} | {label} | {row['req_per_s']} | {row['ack_p50_ms']} | {row['ack_p99_ms']} "
+                    f"| {row['errors']} |"
+                )
+        lines += [
+            "",
+            f"Jobs the load queued and the processes ran: {out['jobs_run']}, by process {out['jobs_by_process']}; "
+            f"run more than once: {out['jobs_run_more_than_once']}.",
+        ]
     return "\n".join(lines)
 
 
@@ -331,6 +405,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--time-cap", type=float, default=15.0, help="seconds at most per surface and level")
     parser.add_argument("--quick", action="store_true", help="a tenth of the data, a few requests")
     parser.add_argument("--no-write", action="store_true", help="print only")
+    parser.add_argument(
+        "--scale-out", action="store_true", help="also two bot processes on the one database (PostgreSQL)"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.scale, args.requests_c1, args.requests_c10, args.time_cap = 0.1, 6, 20, 5.0
@@ -399,6 +476,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                 floors[str(concurrency)] = merge(before, after)
             time.sleep(2)
             summary["memory_after"] = memory(bot)
+            if args.scale_out:
+                summary["scale_out"] = scale_out(
+                    bot, full, org_path, fake, finishes, all_surfaces, work, args
+                )
         finally:
             bot.stop()
             bare.stop()

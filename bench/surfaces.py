@@ -40,6 +40,7 @@ class Finishes:
     """Waits for the Web API calls that finish surfaces, by method and key, first come first served."""
 
     def __init__(self, fake: FakeSlack) -> None:
+        self.fake = fake
         self._lock = threading.Lock()
         self._waiting: dict[tuple[str, str], deque[tuple[threading.Event, list[float]]]] = defaultdict(deque)
         self.views: dict[str, dict[str, Any]] = {}  # the last view opened, by trigger id
@@ -62,6 +63,19 @@ class Finishes:
                     event.set()
 
         return hook
+
+    def quiet(self, for_seconds: float = 0.5, limit: float = 120.0) -> None:
+        """Wait until no Web API call has come for `for_seconds`: the work one surface left
+        running after its acknowledgements (a list's many DMs) must not slow the next."""
+        deadline = time.monotonic() + limit
+        seen, since = len(self.fake.calls), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            now_seen = len(self.fake.calls)
+            if now_seen != seen:
+                seen, since = now_seen, time.monotonic()
+            elif time.monotonic() - since >= for_seconds:
+                return
 
     def expect(self, method: str, key: str) -> tuple[threading.Event, list[float]]:
         waiter: tuple[threading.Event, list[float]] = (threading.Event(), [])
