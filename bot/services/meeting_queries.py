@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import meeting_key_for
 from bot.services.meeting_occurrences import Occurrence, upcoming_occurrences
@@ -27,7 +27,7 @@ def get_meeting(session: Session, key: str) -> Meeting | None:
 def find_meeting(session: Session, text: str) -> tuple[Meeting | None, list[str]]:
     """The meeting a person meant by key or name, or None and the likeliest keys."""
     wanted = text.strip()
-    meetings = session.scalars(select(Meeting).options(selectinload(Meeting.changes))).all()
+    meetings = session.scalars(select(Meeting).options(subqueryload(Meeting.changes))).all()
     for meeting in meetings:
         if wanted.lower() in {meeting.key, meeting.name.lower(), meeting_key_for(meeting.name)}:
             return meeting, []
@@ -46,7 +46,7 @@ def upcoming(
     session: Session, now: datetime, until: datetime, limit: int = 15
 ) -> list[tuple[Meeting, Occurrence]]:
     meetings = session.scalars(
-        select(Meeting).where(Meeting.active.is_(True)).options(selectinload(Meeting.changes))
+        select(Meeting).where(Meeting.active.is_(True)).options(subqueryload(Meeting.changes))
     ).all()
     for ahead in (*_FIRST_WINDOWS, None):
         end = until if ahead is None else min(until, now + ahead)

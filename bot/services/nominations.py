@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
@@ -124,8 +124,10 @@ def form_of(nomination: NominationRecord) -> NominationForm:
 
 
 def _load() -> Any:
+    # The nominators by subquery: one statement however many nominations (selectinload asks
+    # again for every 500, so the admins' list and export would grow with the election).
     return select(NominationRecord).options(
-        selectinload(NominationRecord.nominators), selectinload(NominationRecord.election)
+        subqueryload(NominationRecord.nominators), selectinload(NominationRecord.election)
     )
 
 
