@@ -298,8 +298,10 @@ def report(summary: dict[str, Any]) -> str:
     lines += [
         "",
         f"Start to ready (`serve --http` to `/healthz` answering, seeded database): {summary['ready_s']:.2f} s.",
-        f"Bot memory, all {idle['processes']} processes: idle {idle['rss_mb']} MB RSS / {idle['pss_mb']} MB PSS; "
-        f"after the run {after['rss_mb']} MB RSS / {after['pss_mb']} MB PSS "
+        f"Bot memory, all {idle['processes']} processes: idle after start {idle['rss_mb']} MB RSS / "
+        f"{idle['pss_mb']} MB PSS; after one warm-up request of each surface {summary['memory_warm']['rss_mb']} MB "
+        f"RSS / {summary['memory_warm']['pss_mb']} MB PSS; after the run {after['rss_mb']} MB RSS / "
+        f"{after['pss_mb']} MB PSS "
         f"(bare floor app idle: {bare['rss_mb']} MB RSS / {bare['pss_mb']} MB PSS).",
         "",
         "Targets:",
@@ -454,15 +456,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         try:
             summary["ready_s"] = round(start_timed(bot, work), 2)
             start_timed(bare, work)
-            time.sleep(6)  # the first scheduler tick runs the start-up jobs: not measured
+            time.sleep(8)  # the start-up jobs and the first scheduler ticks: not measured
+            summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
+            summary["memory_bare"] = memory(bare)
             all_surfaces = surfaces(admins)
             floor = floor_surface()
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up
             run(bare.port, finishes, floor, 10, 100, args.time_cap)
             time.sleep(2)
-            summary["memory_idle"] = memory(bot)
-            summary["memory_bare"] = memory(bare)
+            summary["memory_warm"] = memory(bot)
             results: list[Result] = []
             floors: dict[str, Result] = {}
             for concurrency, total in ((1, args.requests_c1), (10, args.requests_c10)):
