@@ -44,7 +44,12 @@ def _validate(settings: Settings) -> None:
     load_roles(settings)
     from bot import db
 
-    prepare_database(db.make_engine(settings.database_url))
+    engine = db.make_engine(settings.database_url)
+    try:
+        prepare_database(engine)
+    finally:
+        # No connection is kept by gunicorn's master, nor handed to its worker by the fork.
+        engine.dispose()
 
 
 def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
