@@ -7,6 +7,7 @@ apostrophe, so a statement cannot become a formula on the Secretary's computer.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Sequence
 
@@ -59,6 +60,7 @@ def export_rows(
     nominations: Sequence[NominationRecord], label: Callable[[str], str] = str
 ) -> list[dict[str, str]]:
     """One dict per nomination; ``label`` turns a position key into its title."""
+    label = functools.cache(label)  # a handful of positions, thousands of nominations
     rows = []
     for n in nominations:
         row = {
