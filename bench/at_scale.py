@@ -127,7 +127,7 @@ def run(
     ports = [port] if isinstance(port, int) else list(port)
     result = Result(surface.name, concurrency)
     lock = threading.Lock()
-    tickets = iter(range(total))
+    tickets = iter(range(min(total, surface.most or total)))
     deadline = time.monotonic() + cap
     ready = threading.Barrier(concurrency + 1)
 

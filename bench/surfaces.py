@@ -64,7 +64,7 @@ class Finishes:
 
         return hook
 
-    def quiet(self, for_seconds: float = 0.5, limit: float = 120.0) -> None:
+    def quiet(self, for_seconds: float = 0.5, limit: float = 300.0) -> None:
         """Wait until no Web API call has come for `for_seconds`: the work one surface left
         running after its acknowledgements (a list's many DMs) must not slow the next."""
         deadline = time.monotonic() + limit
@@ -97,7 +97,12 @@ class Surface:
     make: Callable[[int, int], Request]  # (client number, request number) -> the request
     setup: Callable[[int, int, Client], object] | None = None  # runs first, not measured
     check: bytes = b""  # text the acknowledgement must hold
+    most: int | None = None  # requests at most per level (an admin's list is 45 DMs)
 
+
+# The admins' list and export of every nomination are rare and heavy (the list is 45 DMs at
+# 2,000 nominations): a few of them a level, not hundreds.
+HEAVY_REQUESTS = 20
 
 _ids = itertools.count(1)
 
@@ -293,10 +298,15 @@ def surfaces(admins: list[str]) -> list[Surface]:
         Surface("nominate", lambda c, n: command("nominate secretary", MEMBER, "views.open")),
         Surface("nomination submission", submission, setup=fetch_form),
         Surface("nominations mine", lambda c, n: command("nominations mine", MEMBER, "views.open")),
-        Surface("nominations (admin)", lambda c, n: command("nominations", admin(c, n), "chat.postMessage")),
+        Surface(
+            "nominations (admin)",
+            lambda c, n: command("nominations", admin(c, n), "chat.postMessage"),
+            most=HEAVY_REQUESTS,
+        ),
         Surface(
             "nominations export",
             lambda c, n: command("nominations export", admin(c, n), "files.completeUploadExternal"),
+            most=HEAVY_REQUESTS,
         ),
         Surface("questions", lambda c, n: command("questions", COORDINATOR)),
         Surface("home (member)", lambda c, n: home_opened(member_id(c * 7 + n % 7))),
