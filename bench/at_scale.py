@@ -455,6 +455,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bare = bot_server("bare", full, org_path, fake)
         try:
             summary["ready_s"] = round(start_timed(bot, work), 2)
+            summary["ready_log"] = bot.log_tail(12).splitlines()  # where the start's time went
             start_timed(bare, work)
             time.sleep(8)  # the start-up jobs and the first scheduler ticks: not measured
             summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
