@@ -10,13 +10,12 @@ import sys
 import threading
 from collections.abc import Sequence
 from typing import Any
-from wsgiref.simple_server import make_server
 
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings, load_org_config
 from bot.logs import setup_logging
-from bot.runtime import Runtime, build_runtime, load_roles, prepare_database
+from bot.runtime import build_runtime, load_roles, prepare_database
 
 log = logging.getLogger("bot")
 
@@ -44,12 +43,11 @@ def _validate(settings: Settings) -> None:
     load_roles(settings)
     from bot import db
 
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, bounded=False)
     try:
         prepare_database(engine)
     finally:
-        # No connection is kept by gunicorn's master, nor handed to its worker by the fork.
-        engine.dispose()
+        engine.dispose()  # the bot's own engine is made next; this one keeps no connection
 
 
 def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
@@ -66,14 +64,15 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        from bot.server import make_wsgi_app
+        from bot.server import make_server, make_wsgi_app
 
         runtime = build_runtime(settings)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
         runtime.deps.jobs.startup()
         scheduler.start()
-        health = make_server("0.0.0.0", port, make_wsgi_app(runtime.app))  # noqa: S104
-        threading.Thread(target=health.serve_forever, daemon=True).start()
+        # Slack never POSTs to a Socket Mode app: the port answers /healthz, and 404 elsewhere.
+        health = make_server(make_wsgi_app(runtime.app, signing_secret=None, events=False), port)
+        threading.Thread(target=health.run, daemon=True).start()
         handler = SocketModeHandler(runtime.app, settings.slack_app_token)
         log.info("serving in Socket Mode; health on port %s", port)
         stop = threading.Event()
@@ -86,55 +85,34 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
         scheduler.shutdown(wait=False)
         return
 
-    from bot.server import GunicornServer, make_wsgi_app
+    from bot.server import make_server, make_wsgi_app
 
-    state: dict[str, Runtime] = {}
+    runtime = build_runtime(settings, schema_checked=True)  # by _validate, just now
+    server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
+    scheduler = build_scheduler(runtime.deps.jobs, tick)
 
-    def factory():  # type: ignore[no-untyped-def]
-        state["runtime"] = build_runtime(settings, schema_checked=True)  # by _validate, just now
-        return make_wsgi_app(state["runtime"].app)
+    def start_jobs() -> None:
+        runtime.deps.jobs.startup()
+        scheduler.start()
 
-    def worker_started() -> None:
-        jobs = state["runtime"].deps.jobs
-
-        def start_jobs() -> None:
-            jobs.startup()
-            build_scheduler(jobs, tick).start()
-
-        # The worker answers Slack at once; the start-up work (planning every meeting from the
-        # organisation file, which takes seconds with hundreds of meetings) follows beside it,
-        # then the scheduler starts. What the database held already is served meanwhile.
-        threading.Thread(target=start_jobs, name="liec-startup", daemon=True).start()
-
-    _share_with_worker()
+    # The bot answers Slack at once; the start-up work (planning every meeting from the
+    # organisation file, seconds with hundreds of meetings) follows beside it, then the
+    # scheduler starts. What the database held already is served meanwhile.
+    starting = threading.Thread(target=start_jobs, name="liec-startup", daemon=True)
+    starting.start()
+    signal.signal(signal.SIGTERM, _stop_serving)
     log.info("serving HTTP on port %s", port)
-    GunicornServer(factory, port=port, on_worker_start=worker_started).run()
+    try:
+        server.run()  # returns on SIGTERM or Ctrl-C, after closing the sockets
+    finally:
+        starting.join(timeout=10)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
 
 
-def _share_with_worker() -> None:
-    """Import in gunicorn's master what its worker will run, before the fork.
-
-    The worker then shares these modules' memory with the master (copy-on-write) instead of
-    loading its own copy: about 30 MB less in all (bench/README.md, at scale). gc.freeze()
-    keeps the collector from touching, and so copying, the objects shared this way.
-    """
-    import gc
-    import importlib
-
-    for name in (
-        "bot.app",
-        "bot.scheduler",
-        "handlers.commands",  # every subcommand's feature module, through all_subcommands()
-        "handlers.home",
-        "handlers.middleware",
-        "slack_bolt.adapter.wsgi",
-    ):
-        importlib.import_module(name)
-    from handlers.commands import all_subcommands
-
-    all_subcommands()
-    gc.collect()
-    gc.freeze()
+def _stop_serving(*_: object) -> None:
+    # waitress's run() closes its sockets and returns on KeyboardInterrupt.
+    raise KeyboardInterrupt
 
 
 def _connect_until_up(handler: Any, stop: threading.Event) -> None:
@@ -156,7 +134,7 @@ def _db_upgrade(settings: Settings) -> int:
     from bot import db
 
     try:
-        engine = db.make_engine(settings.database_url)
+        engine = db.make_engine(settings.database_url, bounded=False)
         try:
             before = db.schema_behind(engine)
             db.upgrade(settings.database_url)

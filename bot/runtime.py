@@ -52,8 +52,8 @@ def build_runtime(
     client: WebClient | None = None,
     schema_checked: bool = False,
 ) -> Runtime:
-    """`schema_checked`: the caller has just run prepare_database on this database (gunicorn's
-    master does, before it forks the worker), so the worker does not read the migrations again."""
+    """`schema_checked`: the caller has just run prepare_database on this database (`serve`
+    does, to fail fast before starting anything), so the migrations are not read again."""
     org = org if org is not None else load_org_config(settings.liec_config)
     roles = load_roles(settings)
     engine = db.make_engine(settings.database_url)

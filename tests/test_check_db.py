@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
@@ -47,7 +46,9 @@ def quiet_cli(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_the_bot_refuses_a_schema_behind_until_db_upgrade(
     database_url: str, monkeypatch: pytest.MonkeyPatch, quiet_cli: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _without_data_rights(db.alembic_config(database_url))
+    # Back to before the data-rights tables (0005) and the merge that follows them (0006).
+    command.downgrade(db.alembic_config(database_url), "0005_data_rights")
+    command.downgrade(db.alembic_config(database_url), "0005_data_rights@-1")
     engine = db.make_engine(database_url)
     assert not MY_TABLES & set(inspect(engine).get_table_names())
     engine.dispose()
@@ -55,12 +56,12 @@ def test_the_bot_refuses_a_schema_behind_until_db_upgrade(
     with pytest.raises(ConfigError) as refused:
         _build(database_url)
     assert "python -m bot db upgrade" in str(refused.value)
-    assert "0005_data_rights" in str(refused.value)
+    assert "0005_data_rights" in str(refused.value) and db.heads()[0] in str(refused.value)
 
     monkeypatch.setenv("DATABASE_URL", database_url)
     monkeypatch.setenv("LIEC_CONFIG", str(EXAMPLE))
     assert cli.main(["db", "upgrade"]) == 0
-    assert "now at 0005_data_rights" in capsys.readouterr().out
+    assert "0005_data_rights" in capsys.readouterr().out
     runtime = _build(database_url)
     runtime.engine.dispose()
     assert cli.main(["db", "upgrade"]) == 0  # again: nothing to do
@@ -87,17 +88,13 @@ def test_the_migration_matches_the_models(database_url: str) -> None:
 
 def test_the_migration_downgrades_and_upgrades_again(database_url: str) -> None:
     config = db.alembic_config(database_url)
-    _without_data_rights(config)
-    command.upgrade(config, "0005_data_rights")
-    command.upgrade(config, "heads")  # the merge and what follows it
+    command.downgrade(config, "0005_data_rights")
+    command.downgrade(config, "0005_data_rights@-1")
+    engine = db.make_engine(database_url)
+    assert not MY_TABLES & set(inspect(engine).get_table_names())
+    engine.dispose()
+    command.upgrade(config, "head")
     engine = db.make_engine(database_url)
     assert set(inspect(engine).get_table_names()) >= MY_TABLES
     assert db.schema_behind(engine) == set()
     engine.dispose()
-
-
-def _without_data_rights(config: Config) -> None:
-    """Every migration but 0005_data_rights (and those after the merge that follows it)."""
-    command.downgrade(config, "0006_merge_heads")  # the migrations after the merge
-    command.downgrade(config, "0001_foundation@0005_data_rights")  # the merge: four heads again
-    command.downgrade(config, "0005_data_rights@-1")  # 0005 alone
