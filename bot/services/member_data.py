@@ -25,6 +25,7 @@ from bot.services import (
     nominations,
     officer_directory,
     questions,
+    scheduled_member_data,
 )
 
 ExportFn = Callable[[Session, str], dict[str, Any]]
@@ -69,6 +70,13 @@ def providers() -> list[DataProvider]:
             member_timezones.forget_member,
         ),
         DataProvider("audit_log", "Audit log", audit.export_member_data, audit.forget_member),
+        # Last: the features above cancel their jobs first; this deletes every row naming the member.
+        DataProvider(
+            "scheduled_work",
+            "Scheduled work",
+            scheduled_member_data.export_member_data,
+            scheduled_member_data.forget_member,
+        ),
     ]
 
 
