@@ -48,7 +48,11 @@ def _validate(settings: Settings) -> None:
     require_valid(settings)
     from bot import db
 
-    prepare_database(db.make_engine(settings.database_url, bounded=False))
+    engine = db.make_engine(settings.database_url, bounded=False)
+    try:
+        prepare_database(engine)
+    finally:
+        engine.dispose()  # the bot's own engine is made next; this one keeps no connection
 
 
 def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
@@ -88,17 +92,27 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
 
     from bot.server import make_server, make_wsgi_app
 
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, schema_checked=True)  # by _validate, just now
     server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
-    runtime.deps.jobs.startup()
     scheduler = build_scheduler(runtime.deps.jobs, tick)
-    scheduler.start()
+
+    def start_jobs() -> None:
+        runtime.deps.jobs.startup()
+        scheduler.start()
+
+    # The bot answers Slack at once; the start-up work (planning every meeting from the
+    # organisation file, seconds with hundreds of meetings) follows beside it, then the
+    # scheduler starts. What the database held already is served meanwhile.
+    starting = threading.Thread(target=start_jobs, name="liec-startup", daemon=True)
+    starting.start()
     signal.signal(signal.SIGTERM, _stop_serving)
     log.info("serving HTTP on port %s", port)
     try:
         server.run()  # returns on SIGTERM or Ctrl-C, after closing the sockets
     finally:
-        scheduler.shutdown(wait=False)
+        starting.join(timeout=10)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
 
 
 def _stop_serving(*_: object) -> None:

@@ -50,11 +50,15 @@ def build_runtime(
     org: OrgConfig | None = None,
     clock: Clock | None = None,
     client: WebClient | None = None,
+    schema_checked: bool = False,
 ) -> Runtime:
+    """`schema_checked`: the caller has just run prepare_database on this database (`serve`
+    does, to fail fast before starting anything), so the migrations are not read again."""
     org = org if org is not None else load_org_config(settings.liec_config)
     roles = load_roles(settings)
     engine = db.make_engine(settings.database_url)
-    prepare_database(engine)
+    if not schema_checked:
+        prepare_database(engine)
     session_factory = db.make_session_factory(engine)
     clock = clock or SystemClock()
     deps = AppDeps(

@@ -192,9 +192,9 @@ def questions_reply(req: CommandRequest, deps: AppDeps) -> Reply:
     else:
         regions = own
     with deps.session_factory() as session:
-        found = svc.open_questions(session, regions)
+        found, total = svc.open_questions_page(session, regions, views.LIST_LIMIT)
     label = "every region" if regions is None else ", ".join(r.display_title for r in regions)
-    return views.questions_list(found, label, deps.clock.now())
+    return views.questions_list(found, label, deps.clock.now(), total=total)
 
 
 SUBCOMMANDS = [

@@ -28,7 +28,7 @@ def test_the_migration_downgrades_and_upgrades_again(database_url: str) -> None:
     command.downgrade(config, "0006_merge_heads")
     engine = db.make_engine(database_url)
     assert not MY_TABLES & set(inspect(engine).get_table_names())
-    assert db.schema_behind(engine) == {"0007_meeting_members"}
+    assert "0007_meeting_members" in db.schema_behind(engine)
     command.upgrade(config, "heads")
     assert set(inspect(engine).get_table_names()) >= MY_TABLES
     assert db.schema_behind(engine) == set()

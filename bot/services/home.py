@@ -13,7 +13,6 @@ region, reminders that failed, configuration problems.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -40,7 +39,7 @@ from bot.services.officer_directory import is_officer
 from bot.services.roles import RoleCatalog
 from bot.services.tz_regions import Region
 from models.foundation import ScheduledJob
-from models.meetings import MeetingPost
+from models.meetings import Meeting, MeetingPost
 from models.questions import Question
 
 log = logging.getLogger(__name__)
@@ -268,22 +267,17 @@ def awaiting_nominators(session: Session, roles: RoleCatalog, now: datetime) -> 
     titles = _titles(roles)
     waiting = []
     for record in election_store.open_elections(session, now):
-        for count in nominations.counts_by_position(session, record):
-            awaiting = count.counts.get(nominations.NominationStatus.AWAITING, 0)
-            if awaiting:
-                label = position_label(Position.parse(count.position_key), titles)
-                waiting.append(PositionWaiting(record.name, label, awaiting))
+        for key, awaiting in nominations.awaiting_by_position(session, record).items():
+            label = position_label(Position.parse(key), titles)
+            waiting.append(PositionWaiting(record.name, label, awaiting))
     return waiting
 
 
 def unanswered_questions(session: Session) -> list[RegionQuestions]:
-    counts: Counter[str | None] = Counter()
-    oldest: dict[str | None, datetime] = {}
-    for question in questions.open_questions(session, None):
-        counts[question.region] += 1
-        oldest.setdefault(question.region, question.asked_at)  # oldest first
-    ordered = sorted(counts, key=lambda region: oldest[region])
-    return [RegionQuestions(Region(r) if r else None, counts[r], oldest[r]) for r in ordered]
+    return [
+        RegionQuestions(Region(region) if region else None, count, oldest)
+        for region, count, oldest in questions.unanswered_by_region(session)
+    ]
 
 
 _POST_KINDS = {
@@ -295,12 +289,20 @@ _POST_KINDS = {
 }
 
 
-def _meeting_name(session: Session, key: str) -> str | None:
-    parts = key.split(":")
+def _meeting_key(job_key: str) -> str | None:
+    parts = job_key.split(":")
     if len(parts) < 3 or parts[0] != "mtg":
         return None
-    meeting = meeting_queries.get_meeting(session, parts[1])
-    return meeting.name if meeting else None
+    return parts[1]
+
+
+def _meeting_names(session: Session, job_keys: Sequence[str]) -> dict[str, str]:
+    """The names of the meetings these job keys belong to, in one statement."""
+    wanted = {key for job_key in job_keys if (key := _meeting_key(job_key)) is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Meeting.key, Meeting.name).where(Meeting.key.in_(sorted(wanted))))
+    return {key: name for key, name in rows}
 
 
 def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
@@ -311,12 +313,7 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
         select(MeetingPost)
         .where(MeetingPost.outcome == "failed", MeetingPost.recorded_at >= since)
         .order_by(MeetingPost.recorded_at.desc())
-    )
-    for post in posts:
-        name = _meeting_name(session, post.key)
-        kind = _POST_KINDS.get(post.kind, post.kind)
-        what = f"{kind} of {name}" if name else kind
-        found[post.key] = FailedPost(what, post.channel, post.due_at, str(post.detail.get("error", "failed")))
+    ).all()
     jobs = session.scalars(
         select(ScheduledJob)
         .where(
@@ -325,11 +322,17 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
             ScheduledJob.finished_at >= since,
         )
         .order_by(ScheduledJob.finished_at.desc())
-    )
+    ).all()
+    names = _meeting_names(session, [post.key for post in posts] + [job.key for job in jobs])
+    for post in posts:
+        name = names.get(_meeting_key(post.key) or "")
+        kind = _POST_KINDS.get(post.kind, post.kind)
+        what = f"{kind} of {name}" if name else kind
+        found[post.key] = FailedPost(what, post.channel, post.due_at, str(post.detail.get("error", "failed")))
     for job in jobs:
         if job.key in found:
             continue
-        name = _meeting_name(session, job.key)
+        name = names.get(_meeting_key(job.key) or "")
         kind = _POST_KINDS.get(job.kind, job.kind)
         what = f"{kind} of {name}" if name else kind
         found[job.key] = FailedPost(what, None, job.due_at, job.last_error or "failed")

@@ -26,7 +26,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
@@ -230,7 +230,7 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
     known_by_meeting: dict[str, Known] = {}
     for key, seen in _known_jobs(session, now, "mtg:").items():
         known_by_meeting.setdefault(key.split(":")[1], {})[key] = seen
-    meetings = session.scalars(select(Meeting).options(selectinload(Meeting.changes))).all()
+    meetings = session.scalars(select(Meeting).options(subqueryload(Meeting.changes))).all()
     wanted = {meeting.key: _wanted(meeting, org, now) for meeting in meetings}
     moved = spread(job for plan, _keep in wanted.values() for job in plan)
     for meeting in meetings:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import OrgConfig
 from bot.jobs import JobQueue
@@ -137,8 +137,10 @@ def form_of(nomination: NominationRecord) -> NominationForm:
 
 
 def _load() -> Any:
+    # The nominators by subquery: one statement however many nominations (selectinload asks
+    # again for every 500, so the admins' list and export would grow with the election).
     return select(NominationRecord).options(
-        selectinload(NominationRecord.nominators), selectinload(NominationRecord.election)
+        subqueryload(NominationRecord.nominators), selectinload(NominationRecord.election)
     )
 
 
@@ -468,6 +470,33 @@ def counts_by_position(session: Session, election: ElectionRecord) -> list[Statu
         status = status_of(row)
         bucket[status] = bucket.get(status, 0) + 1
     return [StatusCount(key, counts) for key, counts in found.items()]
+
+
+def awaiting_by_position(session: Session, election: ElectionRecord) -> dict[str, int]:
+    """How many nominations of each position await a nominator's answer (status_of's
+    AWAITING: not withdrawn, none declined, one awaiting), counted by the database in one
+    statement, in the order of the election's positions."""
+
+    def nominator_with(status: str) -> Any:
+        return (
+            select(NominatorRecord.id)
+            .where(NominatorRecord.nomination_id == NominationRecord.id, NominatorRecord.status == status)
+            .exists()
+        )
+
+    rows = session.execute(
+        select(NominationRecord.position_key, func.count())
+        .where(
+            NominationRecord.election_id == election.id,
+            NominationRecord.withdrawn_at.is_(None),
+            ~nominator_with(DECLINED),
+            nominator_with(AWAITING),
+        )
+        .group_by(NominationRecord.position_key)
+    )
+    counts = {key: int(count) for key, count in rows}
+    order = {key: index for index, key in enumerate(election.positions)}
+    return {key: counts[key] for key in sorted(counts, key=lambda k: (order.get(k, len(order)), k))}
 
 
 # Data rights --------------------------------------------------------------------------

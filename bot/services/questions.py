@@ -280,6 +280,35 @@ def open_questions(session: Session, regions: Sequence[Region] | None) -> list[Q
     return list(session.scalars(query.order_by(Question.asked_at, Question.id)))
 
 
+def open_questions_page(
+    session: Session, regions: Sequence[Region] | None, limit: int
+) -> tuple[list[Question], int]:
+    """The `limit` oldest unanswered questions and how many there are in all: two statements
+    however many are waiting, both on the (status, region, asked_at) index. (A window count
+    in the same statement would read every waiting question's text to keep 20.)"""
+    where = [Question.status.in_(NOT_ANSWERED)]
+    if regions is not None:
+        where.append(Question.region.in_([r.value for r in regions]))
+    page = list(
+        session.scalars(select(Question).where(*where).order_by(Question.asked_at, Question.id).limit(limit))
+    )
+    total = session.scalar(select(func.count()).select_from(Question).where(*where))
+    return page, int(total or 0)
+
+
+def unanswered_by_region(session: Session) -> list[tuple[str | None, int, datetime]]:
+    """(region or None, how many, when the oldest was asked) of the unanswered questions,
+    counted by the database in one statement, oldest first."""
+    oldest = func.min(Question.asked_at)
+    rows = session.execute(
+        select(Question.region, func.count(), oldest)
+        .where(Question.status.in_(NOT_ANSWERED))
+        .group_by(Question.region)
+        .order_by(oldest)
+    ).all()
+    return [(region, int(count), asked) for region, count, asked in rows]
+
+
 def waiting_questions(session: Session, region: Region) -> list[Question]:
     return list(
         session.scalars(

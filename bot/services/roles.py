@@ -180,6 +180,9 @@ class RoleMatch:
     score: float
 
 
+WHO_CACHE_SIZE = 512
+
+
 @dataclass(frozen=True)
 class DutyHit:
     role: RoleDoc
@@ -537,6 +540,8 @@ class RoleCatalog:
         self._roles = tuple(ordered)
         self._by_key = by_key
         self._names = _name_index(self._roles)
+        # The roles do not change while the bot runs: each search is worked out once.
+        self._who: dict[tuple[str, int], list[DutyHit]] = {}
         self._search = _DutySearch(self._roles)
 
     @classmethod
@@ -587,4 +592,10 @@ class RoleCatalog:
 
     def who(self, words: str, limit: int = 5) -> list[DutyHit]:
         """Roles whose duties mention the words, best first, quoting the matching lines."""
-        return self._search.search(self._roles, words, limit)
+        key = (words, limit)
+        hits = self._who.get(key)
+        if hits is None:
+            if len(self._who) >= WHO_CACHE_SIZE:
+                self._who.clear()  # bounded: what members type is not
+            hits = self._who[key] = self._search.search(self._roles, words, limit)
+        return list(hits)

@@ -293,7 +293,11 @@ def _status_text(question: Question) -> str:
     return text + (", escalated" if question.escalated_at else "")
 
 
-def questions_list(questions: Sequence[Question], regions_text: str, now: datetime) -> Reply:
+def questions_list(
+    questions: Sequence[Question], regions_text: str, now: datetime, total: int | None = None
+) -> Reply:
+    """The oldest open questions; `total` counts them all when only the first are given."""
+    total = len(questions) if total is None else total
     if not questions:
         return notice(f"No open questions for {regions_text}.")
     blocks: list[Block] = [header(f"Open questions: {truncate(regions_text, 120)}")]
@@ -306,9 +310,10 @@ def questions_list(questions: Sequence[Question], regions_text: str, now: dateti
                 f"{_age(question.asked_at, now)} · {_status_text(question)}\n>{first}",
             )
         )
-    if len(questions) > LIST_LIMIT:
-        blocks.append(context(f"…and {len(questions) - LIST_LIMIT} more, newer ones."))
-    return Reply(text=f"{len(questions)} open question(s)", blocks=blocks)
+    shown = min(len(questions), LIST_LIMIT)
+    if total > shown:
+        blocks.append(context(f"…and {total - shown} more, newer ones."))
+    return Reply(text=f"{total} open question(s)", blocks=blocks)
 
 
 def not_a_coordinator() -> Reply:
