@@ -1,6 +1,6 @@
 """Every model module, imported so that Base.metadata knows every table (and Alembic sees them)."""
 
-from models import audit, elections, foundation, home, meetings, questions
+from models import audit, elections, foundation, home, meetings, organisation, questions
 from models.base import Base
 
-__all__ = ["Base", "audit", "elections", "foundation", "home", "meetings", "questions"]
+__all__ = ["Base", "audit", "elections", "foundation", "home", "meetings", "organisation", "questions"]

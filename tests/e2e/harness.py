@@ -55,7 +55,17 @@ class HttpResponse:
 
 
 class BotHarness:
-    def __init__(self, fake: FakeSlack, database_url: str, clock: ManualClock, org: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        database_url: str,
+        clock: ManualClock,
+        org: dict[str, Any],
+        config_import: bool = True,
+    ) -> None:
+        """`org` is the organisation file. By default it replaces the stored organisation on
+        start (serve --config-import), so a test's file is the organisation; with
+        `config_import=False` it only fills an empty database, as a plain `serve` does."""
         self.fake = fake
         self.clock = clock
         self.settings = Settings(
@@ -64,7 +74,9 @@ class BotHarness:
             slack_api_url=fake.api_url,
             database_url=database_url,
         )
-        self.runtime: Runtime = build_runtime(self.settings, org=parse_org_config(org), clock=clock)
+        self.runtime: Runtime = build_runtime(
+            self.settings, org=parse_org_config(org), clock=clock, config_import=config_import
+        )
         self.deps = self.runtime.deps
         self._server = make_server("127.0.0.1", 0, make_wsgi_app(self.runtime.app), _Server, _Quiet)
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
