@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve | try | check | db upgrade` (also installed as `liec-bot`)."""
+"""Command line: `python -m bot serve | try | check | config export/import | db upgrade` (also installed as `liec-bot`)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import make_server
 
@@ -28,26 +29,45 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
     serve.add_argument("--tick", type=float, default=5.0, help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--config-import",
+        action="store_true",
+        help="the organisation file replaces the organisation in the database on every start",
+    )
     trial = sub.add_parser("try", help='try a command with no Slack at all: try "role secretary"')
     trial.add_argument("text", help="what you would type after /liec")
     trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
+    config = sub.add_parser("config", help="the organisation in the database: export it, or import a file")
+    config.add_argument("action", choices=["export", "import"])
+    config.add_argument("file", nargs="?", type=Path, help="import: the organisation file to read")
+    config.add_argument("-o", "--output", type=Path, help="export: write here instead of printing")
+    config.add_argument("--yes", action="store_true", help="import: apply without asking")
     database = sub.add_parser("db", help="database schema")
     database.add_argument("action", choices=["upgrade", "revision"])
     database.add_argument("-m", "--message", help="db revision: what the new migration changes")
     return parser
 
 
-def _validate(settings: Settings) -> None:
-    """Fail fast, in one line, before anything is started."""
-    load_org_config(settings.liec_config)
-    load_roles(settings)
+def _validate(settings: Settings, config_import: bool = False) -> None:
+    """Fail fast, in one line, before anything is started. The organisation file is needed when
+    it is imported or fills an empty database; otherwise the database holds the organisation."""
     from bot import db
+    from bot.services import organisation
 
-    prepare_database(db.make_engine(settings.database_url))
+    load_roles(settings)
+    engine = db.make_engine(settings.database_url)
+    try:
+        prepare_database(engine)
+        with db.make_session_factory(engine)() as session:
+            filled = organisation.stored_revision(session) is not None
+    finally:
+        engine.dispose()
+    if config_import or not filled:
+        load_org_config(settings.liec_config)
 
 
-def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
+def _serve(settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False) -> None:
     from bot.scheduler import build_scheduler
 
     port = port or settings.port
@@ -56,14 +76,14 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
         settings.require_slack_credentials()
     elif not settings.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (see .env.example)")
-    _validate(settings)
+    _validate(settings, config_import)
 
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.server import make_wsgi_app
 
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, config_import=config_import)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
         runtime.deps.jobs.startup()
         scheduler.start()
@@ -86,7 +106,7 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
     state: dict[str, Runtime] = {}
 
     def factory():  # type: ignore[no-untyped-def]
-        state["runtime"] = build_runtime(settings)
+        state["runtime"] = build_runtime(settings, config_import=config_import)
         return make_wsgi_app(state["runtime"].app)
 
     def worker_started() -> None:
@@ -150,6 +170,17 @@ def _db_revision(message: str | None) -> int:
     return 0
 
 
+def _config(settings: Settings, action: str, file: Path | None, output: Path | None, yes: bool) -> int:
+    from bot.org_cli import config_export, config_import
+
+    if action == "export":
+        return config_export(settings, output)
+    if file is None:
+        print("liec-bot: say which file to import: liec-bot config import liec.yml", file=sys.stderr)
+        return 2
+    return config_import(settings, file, yes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     load_dotenv()
@@ -158,7 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = Settings.from_env()
         if args.command == "serve":
-            _serve(settings, args.http, args.port, args.tick)
+            _serve(settings, args.http, args.port, args.tick, args.config_import)
+        elif args.command == "config":
+            return _config(settings, args.action, args.file, args.output, args.yes)
         elif args.command == "try":
             from bot.trial import run_trial
 
