@@ -24,6 +24,7 @@ from bot.services import (
     member_timezones,
     nominations,
     officer_directory,
+    organisation,
     questions,
 )
 
@@ -69,6 +70,9 @@ def providers() -> list[DataProvider]:
             member_timezones.forget_member,
         ),
         DataProvider("audit_log", "Audit log", audit.export_member_data, audit.forget_member),
+        DataProvider(
+            "organisation", "Organisation", organisation.export_member_data, organisation.forget_member
+        ),
     ]
 
 
@@ -128,7 +132,7 @@ def forget(
             Kept(
                 "Organisation file",
                 f"your Slack id in the organisation file ({listed})",
-                "it says who holds each office; the Secretary removes it when you stand down",
+                "it says who holds each office; the Secretary or another admin removes it (/liec org) when you stand down",
             )
         )
     session.flush()

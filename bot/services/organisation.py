@@ -192,67 +192,45 @@ def recent_changes(session: Session, limit: int = 20) -> list[OrganisationChange
 
 
 # Data rights ---------------------------------------------------------------------------------
+# The posts a member holds are in the export's `organisation_file` section (member_data.py);
+# here: the organisation's change log, which names members by Slack id.
 
 
-def _posts(org: OrgConfig, user_id: str) -> list[str]:
-    posts = ["admin"] if user_id in org.admins else []
-    posts += [f"officer: {role}" for role, holders in org.officers.items() if user_id in holders]
-    posts += [f"coordinator: {region}" for region, cfg in org.regions.items() if user_id in cfg.coordinator]
-    return posts
+def _naming(user_id: str) -> Any:
+    return (OrganisationChange.actor_id == user_id) | OrganisationChange.summary.contains(user_id)
 
 
-def export_member_data(session: Session, org: OrgConfig, user_id: str) -> dict[str, Any]:
-    """The posts the organisation names the member in, and its changes that name them or
-    that they made."""
-    mine = session.scalars(
-        select(OrganisationChange)
-        .where(OrganisationChange.summary.contains(user_id))
-        .order_by(OrganisationChange.at, OrganisationChange.id)
-    ).all()
-    made = session.scalars(
-        select(OrganisationChange)
-        .where(OrganisationChange.actor_id == user_id)
-        .order_by(OrganisationChange.at, OrganisationChange.id)
+def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
+    """The organisation's changes that the member made or that name them."""
+    found = session.scalars(
+        select(OrganisationChange).where(_naming(user_id)).order_by(OrganisationChange.at, OrganisationChange.id)
     ).all()
     return {
-        "posts_in_the_organisation": _posts(org, user_id),
-        "organisation_changes_naming_you": [
-            {"when": c.at.isoformat(), "what": c.summary} for c in mine if c.actor_id != user_id
+        "organisation_changes_you_made": [
+            {"when": c.at.isoformat(), "what": c.summary} for c in found if c.actor_id == user_id
         ],
-        "organisation_changes_you_made": [{"when": c.at.isoformat(), "what": c.summary} for c in made],
+        "organisation_changes_naming_you": [
+            {"when": c.at.isoformat(), "who": c.actor_id, "what": c.summary}
+            for c in found
+            if c.actor_id != user_id
+        ],
     }
 
 
-def forget_member(session: Session, org: OrgConfig, user_id: str, now: datetime) -> list[tuple[str, str]]:
-    """Nothing is deleted here: a post is given up through an admin, and the change log is the
-    record of who held which post and who changed it. Returns what is kept and why."""
+def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
+    """Nothing is deleted: the change log is the record of who held which post and who changed
+    it. Returns what is kept and why."""
     del now
-    kept: list[tuple[str, str]] = []
-    posts = _posts(org, user_id)
-    if posts:
-        kept.append(
-            (
-                f"your Slack id in the organisation ({', '.join(posts)})",
-                "it says who holds a post; ask an admin to give the post to someone else "
-                "(/liec org), and your id leaves the organisation",
-            )
+    count = session.scalar(select(func.count()).select_from(OrganisationChange).where(_naming(user_id)))
+    if not count:
+        return []
+    return [
+        (
+            f"{count} record(s) of organisation changes that name you or that you made",
+            "the party must be able to show who held each post and who changed it; the records "
+            "hold Slack ids and names only",
         )
-    count = session.scalar(
-        select(func.count())
-        .select_from(OrganisationChange)
-        .where(
-            (OrganisationChange.actor_id == user_id) | OrganisationChange.summary.contains(user_id)
-        )
-    )
-    if count:
-        kept.append(
-            (
-                f"{count} record(s) of organisation changes that name you or that you made",
-                "the party must be able to show who held a post and who changed it; the records "
-                "hold Slack ids and names only",
-            )
-        )
-    return kept
+    ]
 
 
 # The in-memory current organisation ---------------------------------------------------------

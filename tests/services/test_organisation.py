@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import OrgConfig, parse_org_config
-from bot.services import organisation
+from bot.services import member_data, organisation
 from bot.services.organisation import OrganisationConflict, OrgStore
 from tests.e2e.harness import example_org
 
@@ -103,13 +103,12 @@ def test_my_data_and_forget_me_cover_the_organisation(session_factory: sessionma
     store = OrgStore.open(session_factory, clock, lambda: _org())
     store.save(_with_americas("U0NEWAMERICAS"), "U0SECRETARY", "slack")
     with session_factory() as session:
-        theirs = organisation.export_member_data(session, store.current, "U0NEWAMERICAS")
-        mine = organisation.export_member_data(session, store.current, "U0SECRETARY")
-        kept = organisation.forget_member(session, store.current, "U0NEWAMERICAS", NOW)
-        nobody = organisation.forget_member(session, store.current, "U0NOBODY", NOW)
-    assert theirs["posts_in_the_organisation"] == ["coordinator: americas"]
-    assert len(theirs["organisation_changes_naming_you"]) == 1
-    assert mine["posts_in_the_organisation"][0] == "admin"
+        theirs = member_data.export_member(session, store.current, "U0NEWAMERICAS", NOW).as_dict()
+        mine = organisation.export_member_data(session, "U0SECRETARY")
+        kept = member_data.forget(session, store.current, "U0NEWAMERICAS", NOW)
+        nobody = organisation.forget_member(session, "U0NOBODY", NOW)
+    assert len(theirs["organisation"]["organisation_changes_naming_you"]) == 1
+    assert theirs["organisation"]["organisation_changes_naming_you"][0]["who"] == "U0SECRETARY"
     assert len(mine["organisation_changes_you_made"]) == 1
-    assert [what for what, _ in kept][0].startswith("your Slack id in the organisation")
+    assert any(k.feature == "Organisation" and "1 record(s)" in k.what for k in kept)
     assert nobody == []
