@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve | try | check | config export/import | db upgrade` (also installed as `liec-bot`)."""
+"""Command line: `python -m bot serve | try | check | config | db upgrade` (also installed as `liec-bot`)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,9 @@ def _validate(settings: Settings, config_import: bool = False) -> None:
         load_org_config(settings.liec_config)
 
 
-def _serve(settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False) -> None:
+def _serve(
+    settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False
+) -> None:
     from bot.scheduler import build_scheduler
 
     port = port or settings.port
@@ -164,7 +166,10 @@ def _db_revision(message: str | None) -> int:
     from bot import db
 
     if not message:
-        print('liec-bot: say what the migration changes: liec-bot db revision -m "add apologies"', file=sys.stderr)
+        print(
+            'liec-bot: say what the migration changes: liec-bot db revision -m "add apologies"',
+            file=sys.stderr,
+        )
         return 2
     print(f"new migration: {db.new_revision(message)}")
     return 0

@@ -25,6 +25,7 @@ def register(app: App, deps: AppDeps) -> None:
         middleware,
         nominations,
         officers,
+        organisation,
         questions,
         roles,
     )
@@ -40,6 +41,7 @@ def register(app: App, deps: AppDeps) -> None:
         meetings,
         elections,
         nominations,
+        organisation,
     ):
         feature.register(app, deps)
 

@@ -43,7 +43,9 @@ def _fill(settings: Settings) -> None:
 
     engine = db.make_engine(settings.database_url)
     try:
-        OrgStore.open(db.make_session_factory(engine), ManualClock(NOW), lambda: parse_org_config(example_org()))
+        OrgStore.open(
+            db.make_session_factory(engine), ManualClock(NOW), lambda: parse_org_config(example_org())
+        )
     finally:
         engine.dispose()
 

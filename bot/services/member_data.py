@@ -132,7 +132,8 @@ def forget(
             Kept(
                 "Organisation file",
                 f"your Slack id in the organisation file ({listed})",
-                "it says who holds each office; the Secretary or another admin removes it (/liec org) when you stand down",
+                "it says who holds each office; the Secretary or another admin removes it (/liec org) "
+                "when you stand down",
             )
         )
     session.flush()

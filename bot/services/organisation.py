@@ -62,7 +62,7 @@ class Change:
 
 
 def _words(value: Any) -> str:
-    if value is None or value == [] or value == "":
+    if value is None or value in ([], ""):
         return "nobody/nothing"
     if isinstance(value, list):
         return ", ".join(_words(v) for v in value)
@@ -89,7 +89,9 @@ def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
         yield path, value
 
 
-def changes_between(before: OrgConfig | Mapping[str, Any], after: OrgConfig | Mapping[str, Any]) -> list[Change]:
+def changes_between(
+    before: OrgConfig | Mapping[str, Any], after: OrgConfig | Mapping[str, Any]
+) -> list[Change]:
     """What differs, key by key, in the order of the organisation file."""
     old = dict(_flatten(document_of(before) if isinstance(before, OrgConfig) else before))
     new = dict(_flatten(document_of(after) if isinstance(after, OrgConfig) else after))
@@ -203,7 +205,9 @@ def _naming(user_id: str) -> Any:
 def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
     """The organisation's changes that the member made or that name them."""
     found = session.scalars(
-        select(OrganisationChange).where(_naming(user_id)).order_by(OrganisationChange.at, OrganisationChange.id)
+        select(OrganisationChange)
+        .where(_naming(user_id))
+        .order_by(OrganisationChange.at, OrganisationChange.id)
     ).all()
     return {
         "organisation_changes_you_made": [
@@ -242,7 +246,9 @@ Listener = Callable[[OrgConfig, OrgConfig], None]
 class OrgStore:
     """The current OrgConfig of one process, kept in step with the database."""
 
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock, org: OrgConfig, revision: int) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], clock: Clock, org: OrgConfig, revision: int
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock
         self._current = (org, revision)

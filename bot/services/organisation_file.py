@@ -39,7 +39,8 @@ SECTION_COMMENTS: dict[str, str] = {
     "escalate_after": "Hours before an unclaimed question goes to the Vice Chair (Membership).",
     "working_hours": "The coordinators' working hours, in their own time zones.",
     "digest": "The weekly digest of meetings: day, time and zone.",
-    "notice_days": "Days before a meeting of each kind that the Secretary is reminded to circulate the agenda.",
+    "notice_days": "Days before a meeting of each kind that the Secretary is reminded to circulate\n"
+    "the agenda.",
     "misfire_grace": "How late a reminder may still go out after the bot was down.",
 }
 

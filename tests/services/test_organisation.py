@@ -33,7 +33,7 @@ def test_an_empty_database_is_filled_from_the_file_then_the_database_wins(
     session_factory: sessionmaker[Session],
 ) -> None:
     clock = ManualClock(NOW)
-    first = OrgStore.open(session_factory, clock, lambda: _org())
+    first = OrgStore.open(session_factory, clock, _org)
     assert first.revision == 1 and first.current == _org()
 
     def no_file() -> OrgConfig:
@@ -47,7 +47,7 @@ def test_config_import_on_start_replaces_the_stored_organisation_with_an_audit(
     session_factory: sessionmaker[Session],
 ) -> None:
     clock = ManualClock(NOW)
-    OrgStore.open(session_factory, clock, lambda: _org())
+    OrgStore.open(session_factory, clock, _org)
     store = OrgStore.open(session_factory, clock, lambda: _org(escalate_after=12), import_file=True)
     assert store.current.escalate_after == 12 and store.revision == 2
     with session_factory() as session:
@@ -55,17 +55,21 @@ def test_config_import_on_start_replaces_the_stored_organisation_with_an_audit(
     assert change.actor_id == organisation.FROM_FILE and change.source == "import"
     assert change.changes == [{"path": "escalate_after", "before": 24.0, "after": 12.0}]
     # The same file again changes nothing and adds no revision.
-    assert OrgStore.open(session_factory, clock, lambda: _org(escalate_after=12), import_file=True).revision == 2
+    assert (
+        OrgStore.open(session_factory, clock, lambda: _org(escalate_after=12), import_file=True).revision == 2
+    )
 
 
 def test_another_process_takes_a_change_at_its_next_refresh_and_tells_its_listeners(
     session_factory: sessionmaker[Session],
 ) -> None:
     clock = ManualClock(NOW)
-    one = OrgStore.open(session_factory, clock, lambda: _org())
-    two = OrgStore.open(session_factory, clock, lambda: _org())
+    one = OrgStore.open(session_factory, clock, _org)
+    two = OrgStore.open(session_factory, clock, _org)
     heard: list[tuple[list[str], list[str]]] = []
-    two.on_change(lambda b, a: heard.append((b.regions["americas"].coordinator, a.regions["americas"].coordinator)))
+    two.on_change(
+        lambda b, a: heard.append((b.regions["americas"].coordinator, a.regions["americas"].coordinator))
+    )
     assert two.refresh() is False  # nothing new: no reload, no listener
     changes = one.save(_with_americas("U0NEWAMERICAS"), "U0SECRETARY", "slack", expected_revision=1)
     assert [c.path for c in changes] == ["regions.americas.coordinator"]
@@ -78,7 +82,7 @@ def test_another_process_takes_a_change_at_its_next_refresh_and_tells_its_listen
 
 def test_a_change_made_meanwhile_is_not_overwritten(session_factory: sessionmaker[Session]) -> None:
     clock = ManualClock(NOW)
-    one = OrgStore.open(session_factory, clock, lambda: _org())
+    one = OrgStore.open(session_factory, clock, _org)
     one.save(_with_americas("U0FIRST"), "U0SECRETARY", "slack", expected_revision=1)
     with pytest.raises(OrganisationConflict):
         one.save(_with_americas("U0SECOND"), "U0CHAIR", "slack", expected_revision=1)
@@ -100,7 +104,7 @@ def test_changes_are_told_in_plain_words() -> None:
 
 def test_my_data_and_forget_me_cover_the_organisation(session_factory: sessionmaker[Session]) -> None:
     clock = ManualClock(NOW)
-    store = OrgStore.open(session_factory, clock, lambda: _org())
+    store = OrgStore.open(session_factory, clock, _org)
     store.save(_with_americas("U0NEWAMERICAS"), "U0SECRETARY", "slack")
     with session_factory() as session:
         theirs = member_data.export_member(session, store.current, "U0NEWAMERICAS", NOW).as_dict()
