@@ -197,6 +197,13 @@ def _answer(element: dict[str, Any], answer: Any) -> dict[str, Any]:
         return {"type": kind, "value": answer}
     if kind == "users_select":
         return {"type": kind, "selected_user": answer}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(answer)}
+    if kind == "multi_conversations_select":
+        return {"type": kind, "selected_conversations": list(answer)}
+    if kind == "multi_static_select":
+        options = _options(element)
+        return {"type": kind, "selected_options": [o for o in options if o["value"] in answer]}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": answer}
     if kind == "channels_select":
