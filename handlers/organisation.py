@@ -12,12 +12,15 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.config import OrgConfig
 from bot.deps import AppDeps
 from bot.services import nominations
 from bot.services import organisation_editor as editor
-from bot.services.organisation_fields import FORMS
+from bot.services import organisation_effects as effects
 from bot.services.organisation import OrganisationConflict
+from bot.services.organisation_fields import FORMS
 from bot.views import organisation as views
+from handlers import question_delivery as delivery
 from handlers.commands import CommandRequest, Subcommand
 
 log = logging.getLogger(__name__)
@@ -44,7 +47,19 @@ SUBCOMMANDS = [
 ]
 
 
+def follow_escalation(deps: AppDeps, before: OrgConfig, after: OrgConfig) -> None:
+    """A new `escalate_after` moves the escalation of every question still unclaimed."""
+    if not effects.escalation_changed(before, after):
+        return
+    for question in effects.awaiting_escalation(deps.session_factory):
+        delivery.schedule_escalation(deps, question)
+
+
 def register(app: App, deps: AppDeps) -> None:
+    if deps.organisation is not None:
+        store = deps.organisation
+        store.on_change(lambda before, after: follow_escalation(deps, before, after))
+
     def ack_only(ack: Ack) -> None:
         ack()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import timedelta
 from collections.abc import Callable
 from typing import Any
 
@@ -191,3 +192,43 @@ def test_a_form_opened_before_another_change_saves_nothing(bot: BotHarness) -> N
     answer = bot.submit_view(OTHER_ADMIN, second, {fields.ESCALATE_AFTER: "48"}).json()
     assert "Changed meanwhile" in json.dumps(answer["view"])
     assert bot.deps.org.escalate_after == 12
+
+
+def test_a_shorter_escalate_after_moves_the_escalation_of_questions_already_waiting(
+    bot: BotHarness, fake_slack: FakeSlack, clock: Any
+) -> None:
+    fake_slack.users[MEMBER]["tz"] = "America/Chicago"
+    ask(bot, "Who do I talk to?")
+    assert len(posts_to(fake_slack, AMERICAS)) == 1
+    clock.advance(timedelta(hours=3))
+    bot.run_jobs()
+    assert posts_to(fake_slack, "U0VCMEMBER") == []  # 24 hours, as the file says
+    form = open_form(bot, fields.FORM_SETTINGS)
+    assert bot.submit_view(ADMIN, form, {fields.ESCALATE_AFTER: "2"}).json()["response_action"] == "update"
+    bot.run_jobs()
+    escalated = posts_to(fake_slack, "U0VCMEMBER")
+    assert len(escalated) == 1 and "Who do I talk to?" in json.dumps(escalated[0])
+
+
+def _pending_digests(bot: BotHarness) -> list[tuple[str, str]]:
+    from sqlalchemy import select
+
+    from bot.services.meeting_planning import JOB_DIGEST
+    from models.foundation import ScheduledJob
+
+    with bot.deps.session_factory() as session:
+        rows = session.execute(
+            select(ScheduledJob.key, ScheduledJob.due_at).where(
+                ScheduledJob.kind == JOB_DIGEST, ScheduledJob.status == "pending"
+            )
+        ).all()
+    return sorted((key, due.strftime("%a %H:%M")) for key, due in rows)
+
+
+def test_a_changed_digest_day_and_time_re_plans_the_digest(bot: BotHarness) -> None:
+    bot.deps.jobs.startup()  # as `serve` does
+    assert {due for _key, due in _pending_digests(bot)} == {"Fri 09:00"}
+    form = open_form(bot, fields.FORM_SETTINGS)
+    answers = {fields.DIGEST_WEEKDAY: "monday", fields.DIGEST_TIME: "18:30", fields.DIGEST_ZONE: "UTC"}
+    assert bot.submit_view(ADMIN, form, answers).json()["response_action"] == "update"
+    assert {due for _key, due in _pending_digests(bot)} == {"Mon 18:30"}
