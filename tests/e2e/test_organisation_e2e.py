@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import copy
 import json
-from datetime import timedelta
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
