@@ -55,16 +55,21 @@ def _validate(settings: Settings, config_import: bool = False) -> None:
     from bot import db
     from bot.services import organisation
 
-    load_roles(settings)
+    from sqlalchemy import inspect
+
     engine = db.make_engine(settings.database_url)
     try:
+        file_needed = config_import or not inspect(engine).get_table_names()
+        if file_needed:
+            load_org_config(settings.liec_config)  # before a new database is made
+        load_roles(settings)
         prepare_database(engine)
-        with db.make_session_factory(engine)() as session:
-            filled = organisation.stored_revision(session) is not None
+        if not file_needed:
+            with db.make_session_factory(engine)() as session:
+                if organisation.stored_revision(session) is None:
+                    load_org_config(settings.liec_config)
     finally:
         engine.dispose()
-    if config_import or not filled:
-        load_org_config(settings.liec_config)
 
 
 def _serve(

@@ -244,10 +244,13 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
             due_at=due,
             payload={"day": day.isoformat(), "due": due.isoformat()},
         )
-    # A digest moved to another weekday: the ones planned for the old day are withdrawn.
+    # A digest moved to another weekday: the ones still to come on the old day are withdrawn
+    # (one already due still goes out).
     wanted_digests = {f"mtg-digest:{day.isoformat()}" for _due, day in digests}
     for key in session.scalars(
-        select(ScheduledJob.key).where(ScheduledJob.kind == JOB_DIGEST, ScheduledJob.status == "pending")
+        select(ScheduledJob.key).where(
+            ScheduledJob.kind == JOB_DIGEST, ScheduledJob.status == "pending", ScheduledJob.due_at > now
+        )
     ).all():
         if key not in wanted_digests:
             report.withdrawn += JobQueue.cancel(session, key)
