@@ -52,10 +52,10 @@ def _parser() -> argparse.ArgumentParser:
 def _validate(settings: Settings, config_import: bool = False) -> None:
     """Fail fast, in one line, before anything is started. The organisation file is needed when
     it is imported or fills an empty database; otherwise the database holds the organisation."""
+    from sqlalchemy import inspect
+
     from bot import db
     from bot.services import organisation
-
-    from sqlalchemy import inspect
 
     engine = db.make_engine(settings.database_url)
     try:
