@@ -235,6 +235,8 @@ def _settings(form: _Form) -> None:
         notice = _number(form, block, int, "a whole number of days, like 7")
         if form.text(block) is None:
             doc["notice_days"].pop(kind, None)
+        elif notice is not None and not 1 <= notice <= 60:
+            form.errors[block] = "A number of days from 1 to 60 (empty: no agenda reminder)."
         elif notice is not None:
             doc["notice_days"][kind] = notice
 
