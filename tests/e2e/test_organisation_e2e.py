@@ -232,3 +232,16 @@ def test_a_changed_digest_day_and_time_re_plans_the_digest(bot: BotHarness) -> N
     answers = {fields.DIGEST_WEEKDAY: "monday", fields.DIGEST_TIME: "18:30", fields.DIGEST_ZONE: "UTC"}
     assert bot.submit_view(ADMIN, form, answers).json()["response_action"] == "update"
     assert {due for _key, due in _pending_digests(bot)} == {"Mon 18:30"}
+
+
+def test_the_admins_home_tab_opens_the_editor_and_shows_the_new_holders(bot: BotHarness) -> None:
+    from tests.e2e.test_home_e2e import _open
+
+    assert views.HOME_OPEN in json.dumps(_open(bot, ADMIN, "EvADMIN"))
+    assert views.HOME_OPEN not in json.dumps(_open(bot, "U0VCMEMBER", "EvOFFICER"))  # an officer, no admin
+    bot.click(ADMIN, views.HOME_OPEN)
+    assert bot.fake.wait_for("views.open")[-1]["view"]["callback_id"] == views.MENU_CALLBACK
+    form = open_form(bot, fields.FORM_ROLES)
+    bot.submit_view(ADMIN, form, {fields.role_block("bame-officer"): ["U0NEWBAME"]})
+    officers = bot.command("officers", user=MEMBER).json()
+    assert "U0NEWBAME" in json.dumps(officers) and "U0BAME" not in json.dumps(officers)
