@@ -228,6 +228,8 @@ def _settings(form: _Form) -> None:
         value = form.text(block)
         if value is not None:
             doc[key] = value
+    if form.has(ids.MEMBERSHIP_FORMAT):
+        doc["membership_number_format"] = form.text(ids.MEMBERSHIP_FORMAT)
     for kind in MEETING_KINDS:
         block = ids.notice_block(kind)
         if not form.has(block):

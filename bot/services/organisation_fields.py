@@ -55,6 +55,7 @@ DIGEST_TIME = "digest.time"
 DIGEST_ZONE = "digest.timezone"
 MISFIRE_GRACE = "misfire_grace"
 MEMBERSHIP_PATTERN = "membership_number_pattern"
+MEMBERSHIP_FORMAT = "membership_number_format"
 
 
 def notice_block(kind: str) -> str:

@@ -35,6 +35,8 @@ SECTION_COMMENTS: dict[str, str] = {
     "meetings": "Meetings: start is the local wall time in the meeting's own time zone.",
     "elections": "Officer elections (regular ones in odd-numbered years; by-elections for vacancies).",
     "membership_number_pattern": "What a membership number looks like (a regular expression).",
+    "membership_number_format": "How members are told the format, in words with an example\n"
+    "(null: worked out from the pattern).",
     "retention_days": "Days that members' personal data is kept after it is no longer needed.",
     "escalate_after": "Hours before an unclaimed question goes to the Vice Chair (Membership).",
     "working_hours": "The coordinators' working hours, in their own time zones.",

@@ -37,6 +37,7 @@ from bot.services.organisation_fields import (
     FORM_REGIONS,
     FORM_ROLES,
     FORMS,
+    MEMBERSHIP_FORMAT,
     MEMBERSHIP_PATTERN,
     MISFIRE_GRACE,
     NEW_BRANCH,
@@ -339,11 +340,19 @@ def _settings_form(org: OrgConfig, membership_example: str) -> list[Block]:
             optional=False,
         ),
         _text(
+            MEMBERSHIP_FORMAT,
             MEMBERSHIP_PATTERN,
             "Membership number pattern",
             org.membership_number_pattern,
-            f"Members are told: the format is {membership_example}.",
+            "A regular expression: the check made on what members type.",
             optional=False,
+        ),
+        _text(
+            MEMBERSHIP_FORMAT,
+            "Membership number format, as members are told it",
+            org.membership_number_format,
+            f"Like: 5 to 8 digits, optionally after one letter (e.g. L1234567). Members are told now: "
+            f"the format is {membership_example}.",
         ),
     ]
     return blocks

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import ManualClock
 from bot.config import Settings, parse_org_config
 from bot.runtime import load_roles
+from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services import organisation_fields as fields
 from bot.services.organisation import OrganisationConflict, OrgStore
@@ -94,12 +95,15 @@ def test_settings_are_saved_and_an_empty_notice_removes_the_reminder(
             fields.notice_block("gc"): None,
             fields.notice_block("amm"): "21",
             fields.MEMBERSHIP_PATTERN: r"^L\d{6}$",
+            fields.MEMBERSHIP_FORMAT: "L and 6 digits (e.g. L123456)",
         },
     )
     org = store.current
     assert org.escalate_after == 36 and org.working_hours.start == "09:30"
     assert org.notice_days == {"liec": 5, "amm": 21}
     assert org.membership_number_pattern == r"^L\d{6}$"
+    # Members are shown the example, not the regular expression.
+    assert nominations.rules_for(None, org).membership_format_text == "L and 6 digits (e.g. L123456)"
 
 
 def test_a_new_branch_needs_a_region_and_a_name_of_its_own(store: OrgStore, roles: RoleCatalog) -> None:
