@@ -340,7 +340,6 @@ def _settings_form(org: OrgConfig, membership_example: str) -> list[Block]:
             optional=False,
         ),
         _text(
-            MEMBERSHIP_FORMAT,
             MEMBERSHIP_PATTERN,
             "Membership number pattern",
             org.membership_number_pattern,
