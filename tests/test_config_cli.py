@@ -108,3 +108,21 @@ def test_an_import_with_a_mistake_changes_nothing_and_names_the_key(
     err = capsys.readouterr().err
     assert key in err and "Traceback" not in err
     assert _stored(env)[1] == 1
+
+
+def test_serve_reads_the_file_only_to_fill_an_empty_database_or_with_config_import(
+    env: Settings, tmp_path: Path
+) -> None:
+    from bot.__main__ import _parser, _validate
+    from bot.config import ConfigError
+
+    broken = tmp_path / "broken.yml"
+    broken.write_text(EXAMPLE.read_text().replace("U0CHAIR", "chair"))
+    settings = env.model_copy(update={"liec_config": broken})
+    with pytest.raises(ConfigError, match=r"admins\.1"):
+        _validate(settings)  # an empty database is filled from the file: it must be right
+    _fill(env)
+    _validate(settings)  # the database is the organisation now; the file is not read
+    with pytest.raises(ConfigError, match=r"admins\.1"):
+        _validate(settings, config_import=True)
+    assert _parser().parse_args(["serve", "--config-import"]).config_import is True
