@@ -269,8 +269,13 @@ class OrgStore:
         now = clock.now()
         if import_file:
             org = from_file()
-            with session_factory.begin() as session:
-                revision, changes = replace(session, org, FROM_FILE, "import", now)
+            try:
+                with session_factory.begin() as session:
+                    revision, changes = replace(session, org, FROM_FILE, "import", now)
+            except IntegrityError:
+                # Another process filled the empty database at the same moment: import over it.
+                with session_factory.begin() as session:
+                    revision, changes = replace(session, org, FROM_FILE, "import", now)
             if changes:
                 log.info("organisation file imported at start: %s change(s)", len(changes))
             return cls(session_factory, clock, org, revision)
