@@ -55,10 +55,19 @@ def follow_escalation(deps: AppDeps, before: OrgConfig, after: OrgConfig) -> Non
         delivery.schedule_escalation(deps, question)
 
 
+def follow_coordinators(deps: AppDeps, before: OrgConfig, after: OrgConfig) -> None:
+    """A new coordinator gets the region's questions nobody has taken yet (questions that
+    waited for a coordinator are delivered by the startup step the store re-runs)."""
+    regions = effects.regions_with_new_coordinators(before, after)
+    for question_id in effects.unclaimed_delivered(deps.session_factory, regions):
+        delivery.schedule_delivery(deps, question_id)
+
+
 def register(app: App, deps: AppDeps) -> None:
     if deps.organisation is not None:
         store = deps.organisation
         store.on_change(lambda before, after: follow_escalation(deps, before, after))
+        store.on_change(lambda before, after: follow_coordinators(deps, before, after))
 
     def ack_only(ack: Ack) -> None:
         ack()

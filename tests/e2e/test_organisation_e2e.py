@@ -245,3 +245,20 @@ def test_the_admins_home_tab_opens_the_editor_and_shows_the_new_holders(bot: Bot
     bot.submit_view(ADMIN, form, {fields.role_block("bame-officer"): ["U0NEWBAME"]})
     officers = bot.command("officers", user=MEMBER).json()
     assert "U0NEWBAME" in json.dumps(officers) and "U0BAME" not in json.dumps(officers)
+
+
+def test_a_new_coordinator_also_gets_the_regions_questions_nobody_has_taken(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    fake_slack.users[MEMBER]["tz"] = "America/Chicago"
+    ask(bot, "Still unanswered")
+    assert len(posts_to(fake_slack, AMERICAS)) == 1
+    form = open_form(bot, fields.FORM_REGIONS)
+    assert bot.submit_view(ADMIN, form, {fields.coordinator_block("americas"): [NEW_AMERICAS]}).json()
+    bot.run_jobs()
+    delivered = posts_to(fake_slack, NEW_AMERICAS)
+    assert len(delivered) == 1 and "Still unanswered" in json.dumps(delivered[0])
+    assert len(posts_to(fake_slack, AMERICAS)) == 1  # the old coordinator is not sent it again
+    assert f"<@{NEW_AMERICAS}>" in wait_posts(fake_slack, MEMBER)[-1]["text"]
+    bot.run_jobs()
+    assert len(posts_to(fake_slack, NEW_AMERICAS)) == 1
