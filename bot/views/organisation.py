@@ -247,19 +247,29 @@ def _regions_form(org: OrgConfig) -> list[Block]:
     return blocks
 
 
+BRANCHES_EDITABLE = 30  # three fields each: a modal holds 100 blocks
+
+
 def _branches_form(org: OrgConfig) -> list[Block]:
     blocks: list[Block] = []
-    for key, branch in org.branches.items():
+    for key, branch in list(org.branches.items())[:BRANCHES_EDITABLE]:
         blocks.append(_text(branch_block(key, "name"), f"Branch {key}: name", branch.name, optional=False))
         blocks.append(
             _choice(branch_block(key, "region"), f"{branch.name}: region", REGION_CHOICES, branch.region)
         )
         blocks.append(_channel(branch_block(key, "channel"), f"{branch.name}: channel", branch.channel))
+    if len(org.branches) > BRANCHES_EDITABLE:
+        blocks.append(
+            context(
+                f"The first {BRANCHES_EDITABLE} of {len(org.branches)} branches are shown; change the "
+                "others with `liec-bot config export` and `config import`, or remove some below."
+            )
+        )
     if org.branches:
         remove = StaticMultiSelectElement(
             action_id=VALUE,
             placeholder="None",
-            options=_options([(key, branch.name) for key, branch in org.branches.items()]),
+            options=_options([(key, branch.name) for key, branch in org.branches.items()][:100]),
         )
         blocks.append(_input(REMOVE_BRANCHES, "Remove these branches", remove, "With their channel."))
     blocks.append(
