@@ -3,7 +3,7 @@
     python -m bench.bare_app --port 3100 [--default-ack]
 
 It reads SLACK_SIGNING_SECRET and SLACK_API_URL like the bot and runs behind the same
-`bot.server.GunicornServer` and `make_wsgi_app`, so any difference measured against the bot
+`bot.server.serve_forever` and `make_wsgi_app`, so any difference measured against the bot
 is the bot's own work. `--default-ack` keeps Bolt's default process_before_response=False,
 whose thread runner polls for ack() every 10 ms.
 """
@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 
 from bot.config import DEFAULT_SLACK_API_URL
 from bot.logs import setup_logging
-from bot.server import GunicornServer, WSGIApp, make_wsgi_app
+from bot.server import make_wsgi_app, serve_forever
 
 COMMAND = "/liec"
 
@@ -54,11 +54,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     secret = os.environ["SLACK_SIGNING_SECRET"]
     api_url = os.environ.get("SLACK_API_URL") or DEFAULT_SLACK_API_URL
 
-    def factory() -> WSGIApp:
-        return make_wsgi_app(create_bare_app(secret, api_url, not args.default_ack))
-
+    # Bolt's own signature check only: the floor is bare Bolt on the bot's server stack.
+    wsgi = make_wsgi_app(create_bare_app(secret, api_url, not args.default_ack), signing_secret=None)
     # Loopback only: the benchmark is its only client.
-    GunicornServer(factory, port=args.port, host="127.0.0.1").run()
+    serve_forever(wsgi, port=args.port, host="127.0.0.1")
 
 
 if __name__ == "__main__":

@@ -92,8 +92,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         runtime = build_runtime(settings)
         deps = runtime.deps
-        bot = make_wsgi_app(runtime.app)
-        bare = make_wsgi_app(create_bare_app(SECRET, fake.api_url))
+        bot = make_wsgi_app(runtime.app, signing_secret=SECRET)
+        bare = make_wsgi_app(create_bare_app(SECRET, fake.api_url), signing_secret=None)
         # The request Bolt copies for a lazy listener, caught on its way to the copy.
         copied: list[Any] = []
         original_copy = thread_runner.create_copy  # type: ignore[attr-defined]

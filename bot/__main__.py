@@ -11,13 +11,12 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
-from wsgiref.simple_server import make_server
 
 from dotenv import load_dotenv
 
 from bot.config import ConfigError, Settings, load_org_config
 from bot.logs import setup_logging
-from bot.runtime import Runtime, build_runtime, load_roles, prepare_database
+from bot.runtime import build_runtime, load_roles, prepare_database
 
 log = logging.getLogger("bot")
 
@@ -57,7 +56,7 @@ def _validate(settings: Settings, config_import: bool = False) -> None:
     from bot import db
     from bot.services import organisation
 
-    engine = db.make_engine(settings.database_url)
+    engine = db.make_engine(settings.database_url, bounded=False)
     try:
         file_needed = config_import or not inspect(engine).get_table_names()
         if file_needed:
@@ -88,14 +87,15 @@ def _serve(
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-        from bot.server import make_wsgi_app
+        from bot.server import make_server, make_wsgi_app
 
         runtime = build_runtime(settings, config_import=config_import)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
         runtime.deps.jobs.startup()
         scheduler.start()
-        health = make_server("0.0.0.0", port, make_wsgi_app(runtime.app))  # noqa: S104
-        threading.Thread(target=health.serve_forever, daemon=True).start()
+        # Slack never POSTs to a Socket Mode app: the port answers /healthz, and 404 elsewhere.
+        health = make_server(make_wsgi_app(runtime.app, signing_secret=None, events=False), port)
+        threading.Thread(target=health.run, daemon=True).start()
         handler = SocketModeHandler(runtime.app, settings.slack_app_token)
         log.info("serving in Socket Mode; health on port %s", port)
         stop = threading.Event()
@@ -108,21 +108,24 @@ def _serve(
         scheduler.shutdown(wait=False)
         return
 
-    from bot.server import GunicornServer, make_wsgi_app
+    from bot.server import make_server, make_wsgi_app
 
-    state: dict[str, Runtime] = {}
-
-    def factory():  # type: ignore[no-untyped-def]
-        state["runtime"] = build_runtime(settings, config_import=config_import)
-        return make_wsgi_app(state["runtime"].app)
-
-    def worker_started() -> None:
-        jobs = state["runtime"].deps.jobs
-        jobs.startup()
-        build_scheduler(jobs, tick).start()
-
+    runtime = build_runtime(settings, config_import=config_import)
+    server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
+    runtime.deps.jobs.startup()
+    scheduler = build_scheduler(runtime.deps.jobs, tick)
+    scheduler.start()
+    signal.signal(signal.SIGTERM, _stop_serving)
     log.info("serving HTTP on port %s", port)
-    GunicornServer(factory, port=port, on_worker_start=worker_started).run()
+    try:
+        server.run()  # returns on SIGTERM or Ctrl-C, after closing the sockets
+    finally:
+        scheduler.shutdown(wait=False)
+
+
+def _stop_serving(*_: object) -> None:
+    # waitress's run() closes its sockets and returns on KeyboardInterrupt.
+    raise KeyboardInterrupt
 
 
 def _connect_until_up(handler: Any, stop: threading.Event) -> None:
@@ -144,7 +147,7 @@ def _db_upgrade(settings: Settings) -> int:
     from bot import db
 
     try:
-        engine = db.make_engine(settings.database_url)
+        engine = db.make_engine(settings.database_url, bounded=False)
         try:
             before = db.schema_behind(engine)
             db.upgrade(settings.database_url)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Callable
 
-from slack_bolt import App
+from slack_bolt import App, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk import WebClient
 
+from bot import db
 from bot.deps import AppDeps
 
 log = logging.getLogger(__name__)
@@ -48,6 +51,16 @@ def create_app(deps: AppDeps) -> App:
         token_verification_enabled=False,
         logger=bolt_logger,
     )
+
+    def bounded_database(next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        # Answering Slack (HTTP or Socket Mode) waits on the database only briefly; the HTTP
+        # layer has already entered this with its own deadline (bot.server).
+        if db.in_request():
+            return next()
+        with db.commits_until(threading.Event()):
+            return next()
+
+    app.use(bounded_database)
     from handlers import register
 
     register(app, deps)

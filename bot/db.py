@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +15,34 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
+
+_given_up: ContextVar[threading.Event | None] = ContextVar("liec_db_given_up", default=None)
+
+
+class AnswerAlreadySent(RuntimeError):
+    """The member was told "not saved" before this transaction could commit; it is rolled back."""
+
+
+@contextlib.contextmanager
+def commits_until(given_up: threading.Event) -> Iterator[None]:
+    """Within this block (in this thread), refuse to commit once ``given_up`` is set.
+
+    The HTTP layer sets it when it has told the member that nothing was saved because the
+    database did not answer in time; a transaction finishing later must not prove it wrong.
+    """
+    token = _given_up.set(given_up)
+    try:
+        yield
+    finally:
+        _given_up.reset(token)
+
+
+@event.listens_for(Session, "before_commit")
+def _refuse_commit_after_giving_up(_session: Session) -> None:
+    given_up = _given_up.get()
+    if given_up is not None and given_up.is_set():
+        raise AnswerAlreadySent("the acknowledgement deadline passed; rolled back")
+
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -23,11 +55,51 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+LOCK_TIMEOUT_MS = 1000
+"""Within a request: longest wait for a lock (a row, a table, SQLite's file) before failing."""
+STATEMENT_TIMEOUT_MS = 1500
+"""Within a request: longest a PostgreSQL statement may run before the server cancels it."""
+BACKGROUND_LOCK_TIMEOUT_MS = 15_000
+"""In scheduled jobs and other work after the acknowledgement: they may wait, but not forever."""
+BACKGROUND_STATEMENT_TIMEOUT_MS = 120_000
+CONNECT_TIMEOUT_S = 2
+"""Longest wait for a new connection (libpq's minimum) or for a free one from the pool."""
+
+
+def in_request() -> bool:
+    """Whether this thread is answering a request (inside ``commits_until``)."""
+    return _given_up.get() is not None
+
+
+def make_engine(url: str, *, bounded: bool = True) -> Engine:
+    """An engine for ``url`` (SQLite or PostgreSQL through psycopg 3).
+
+    ``bounded`` (the bot's engine): every wait on the database is cut short so that a reply
+    reaches Slack within its 3 seconds
+    (https://api.slack.com/interactivity/handling#acknowledgment_response). Inside a request
+    (``commits_until``) a lock is waited for LOCK_TIMEOUT_MS and a statement may run
+    STATEMENT_TIMEOUT_MS; elsewhere (jobs, work after the acknowledgement) the BACKGROUND_
+    bounds apply; a new or pooled connection is waited for CONNECT_TIMEOUT_S. A wait cut short
+    raises ``sqlalchemy.exc.OperationalError`` and its transaction is rolled back, so nothing
+    is half-saved. Migrations use ``bounded=False``: they may wait and run long.
+    """
     url = normalise_url(url)
-    kwargs: dict[str, Any] = {"pool_pre_ping": True}
-    if url.startswith("sqlite"):
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+    # hide_parameters: a failed statement's error (and so a logged traceback) never carries
+    # the values bound to it, which are often a member's name, email or statement.
+    kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
+    sqlite = url.startswith("sqlite")
+    if sqlite:
+        kwargs["connect_args"] = {"check_same_thread": False, "timeout": BACKGROUND_LOCK_TIMEOUT_MS / 1000}
+    elif bounded:
+        kwargs["pool_timeout"] = CONNECT_TIMEOUT_S
+        kwargs["connect_args"] = {
+            "connect_timeout": CONNECT_TIMEOUT_S,
+            "options": (
+                f"-c lock_timeout={BACKGROUND_LOCK_TIMEOUT_MS} "
+                f"-c statement_timeout={BACKGROUND_STATEMENT_TIMEOUT_MS} "
+                "-c idle_in_transaction_session_timeout=300000"
+            ),
+        }
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
 
@@ -38,8 +110,23 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url != "sqlite://":
                 cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+
+    if bounded:
+
+        @event.listens_for(engine, "begin")
+        def _request_bounds(connection: Any) -> None:
+            request = in_request()
+            if engine.dialect.name == "sqlite":
+                # Per connection, so set at every transaction: pooled connections serve both.
+                busy = LOCK_TIMEOUT_MS if request else BACKGROUND_LOCK_TIMEOUT_MS
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={busy}")
+            elif request:
+                # SET LOCAL ends with the transaction: the pooled connection keeps the defaults.
+                connection.exec_driver_sql(
+                    f"SET LOCAL lock_timeout = {LOCK_TIMEOUT_MS}; "
+                    f"SET LOCAL statement_timeout = {STATEMENT_TIMEOUT_MS}"
+                )
 
     return engine
 

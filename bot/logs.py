@@ -15,7 +15,12 @@ from datetime import UTC, datetime
 from typing import Any, Literal
 
 _SECRETS = re.compile(r"\b(xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+)")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# A match may only start where a word of the address's characters starts (the look-behind):
+# without it, a long run of such characters with no "@" costs time growing with its square.
+# "%40" is "@" URL-encoded, as in a form body.
+_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40)[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+MAX_FIELD_CHARS = 8000
+"""A longer message or field keeps this many characters, its head and tail, before redaction."""
 # Not inside a longer token: a Slack ts (1700000000.000100), a port (127.0.0.1:54321), a path.
 _MEMBERSHIP = re.compile(
     r"(?P<id>\bid[=:]\s*|_id[=:]\s*)?(?<![\w/-])(?<!\d[.:])[A-Za-z]?\d{5,8}(?![\w/-]|[.:]\d)"
@@ -32,6 +37,14 @@ def _mask_number(match: re.Match[str]) -> str:
 
 
 def redact(text: str) -> str:
+    """``text`` with tokens, emails and membership numbers masked, cut to MAX_FIELD_CHARS.
+
+    Time is linear in the length of the text, whatever it holds.
+    """
+    if len(text) > MAX_FIELD_CHARS:
+        # The head and the tail: a traceback's last lines say what went wrong.
+        half = MAX_FIELD_CHARS // 2
+        text = f"{text[:half]} … ({len(text) - 2 * half} characters left out) … {text[-half:]}"
     text = _SECRETS.sub("<token>", text)
     text = _EMAIL.sub("<email>", text)
     return _MEMBERSHIP.sub(_mask_number, text)
@@ -84,9 +97,26 @@ def make_formatter(fmt: LogFormat = "json") -> logging.Formatter:
     return JsonFormatter() if fmt == "json" else KeyValueFormatter()
 
 
+class RequestBodyFilter(logging.Filter):
+    """Keeps a request's body out of the log: Bolt writes a refused request's whole body.
+
+    A slash command's or a form's body carries what a member typed (names, emails,
+    membership numbers, statements), so a record that would print one keeps only its
+    first words.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        template = str(record.msg)
+        if "body:" in template or "body=" in template:
+            record.msg = template.split("(", 1)[0].strip() + " (request body not logged)"
+            record.args = None
+        return True
+
+
 def setup_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(make_formatter(fmt))
+    handler.addFilter(RequestBodyFilter())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

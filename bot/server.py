@@ -1,75 +1,211 @@
-"""HTTP serving: a WSGI app for /slack/events and /healthz, run by gunicorn.
+"""HTTP serving: a WSGI app for /slack/events and /healthz, served by waitress.
 
-gunicorn's gthread worker keeps connections alive and answers from a thread pool; with
-Bolt's process_before_response the acknowledgement is the HTTP response itself.
+What an unauthenticated request may cost (README, "Security"):
+
+- waitress reads every request whole in its I/O loop before a worker thread sees it, so a
+  client that sends its headers and then trickles or stalls its body holds a socket, never
+  one of the threads that answer Slack. A connection idle for ``CHANNEL_TIMEOUT`` seconds is
+  closed; ``CONNECTION_LIMIT`` bounds how many sockets are open at once.
+- A body over ``MAX_BODY_BYTES`` (1 MiB, several times Slack's largest real payload: a
+  view_submission of a 100-block modal) is refused with 413 from its Content-Length, before
+  it is read. Headers over ``MAX_HEADER_BYTES`` likewise (431/400).
+- The signature (Slack's ``v0`` HMAC-SHA256 of ``v0:{timestamp}:{body}``, timestamp within
+  five minutes: https://api.slack.com/authentication/verifying-requests-from-slack) is checked
+  here, in time linear in the body, before Bolt parses anything. A refused request gets an
+  empty 401 and one log line that names neither its body nor its headers' values.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from io import BytesIO
 from typing import Any
+from urllib.parse import parse_qs
 
-from gunicorn.app.base import BaseApplication
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk.signature import SignatureVerifier
+
+from bot.db import commits_until
+from bot.views.common import failure_view, notice
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest request body accepted, in bytes; larger ones get 413 before they are read."""
+MAX_HEADER_BYTES = 64 * 1024
+CHANNEL_TIMEOUT = 10
+"""Seconds a connection may send nothing before it is closed."""
+CONNECTION_LIMIT = 1000
+THREADS = 16
+SIGNATURE_MAX_AGE = 60 * 5
+"""Seconds a signed request stays valid (Slack's documented replay window)."""
+ACK_DEADLINE = 2.5
+"""Seconds a verified request may take before it is answered "not saved, try again": Slack
+shows the member an error after 3 s (https://api.slack.com/interactivity/handling)."""
+LATE_TEXT = (
+    "Sorry, the bot could not reach its database in time, so nothing was saved. Please try "
+    "again in a minute; if it keeps happening, tell an LIEC admin."
+)
+
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-def make_wsgi_app(app: App) -> WSGIApp:
+def _answer(start_response: StartResponse, status: str, body: bytes = b"") -> Iterable[bytes]:
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def signature_valid(
+    secret: str, body: bytes, timestamp: str | None, signature: str | None, now: float | None = None
+) -> bool:
+    """Whether ``body`` was signed by Slack with ``secret``: never raises, whatever the input.
+
+    ``timestamp`` is Slack's ``X-Slack-Request-Timestamp`` (Unix seconds, as text) and must be
+    within SIGNATURE_MAX_AGE of ``now``; ``signature`` is ``X-Slack-Signature`` (``v0=<hex>``).
+    Time is linear in the body (one HMAC); comparison is constant-time (slack_sdk).
+    """
+    if not timestamp or not signature or len(timestamp) > 20 or not timestamp.isdigit():
+        return False
+    now = time.time() if now is None else now
+    if abs(now - int(timestamp)) > SIGNATURE_MAX_AGE:
+        return False
+    verifier = SignatureVerifier(secret)
+    return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
+
+
+def make_wsgi_app(app: App, *, signing_secret: str | None, events: bool = True) -> WSGIApp:
+    """/healthz, and /slack/events handed to Bolt only once its signature is verified.
+
+    ``signing_secret``: the app's Signing Secret (None only for a bare benchmark floor, which
+    leaves verification to Bolt alone). ``events=False`` (Socket Mode, where Slack never POSTs
+    to us) answers 404 on /slack/events without reading the body.
+    """
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
 
     def wsgi(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if path == HEALTH_PATH and environ.get("REQUEST_METHOD") in {"GET", "HEAD"}:
-            start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", "3")])
-            return [b"ok\n"]
-        if path == EVENTS_PATH:
+        method = environ.get("REQUEST_METHOD")
+        if path == HEALTH_PATH and method in {"GET", "HEAD"}:
+            return _answer(start_response, "200 OK", b"ok\n")
+        if path != EVENTS_PATH or not events:
+            return _answer(start_response, "404 Not Found", b"not found\n")
+        if method != "POST":
+            return _answer(start_response, "405 Method Not Allowed")
+        if signing_secret is None:
             return slack(environ, start_response)
-        start_response("404 Not Found", [("Content-Type", "text/plain"), ("Content-Length", "10")])
-        return [b"not found\n"]
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY_BYTES:
+            return _answer(start_response, "413 Content Too Large")
+        body = environ["wsgi.input"].read(length) if length else b""
+        if not signature_valid(
+            signing_secret,
+            body,
+            environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"),
+            environ.get("HTTP_X_SLACK_SIGNATURE"),
+        ):
+            # Nothing of the request itself: its body may carry a member's personal data.
+            log.warning("refused a request without a valid Slack signature (%d bytes)", len(body))
+            return _answer(start_response, "401 Unauthorized")
+        environ["wsgi.input"] = BytesIO(body)
+        return within_deadline(environ, body, start_response)
+
+    # Generous: a thread stuck on a database that stopped answering must not starve the rest.
+    workers = ThreadPoolExecutor(max_workers=THREADS * 8, thread_name_prefix="ack")
+
+    def within_deadline(
+        environ: dict[str, Any], body: bytes, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        given_up = threading.Event()
+        answer: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], *_: Any) -> Callable[[bytes], None]:
+            answer["status"], answer["headers"] = status, headers
+            return lambda _data: None
+
+        def run() -> bytes:
+            if given_up.is_set():  # waited in the queue past the deadline: do nothing at all
+                return b""
+            with commits_until(given_up):
+                return b"".join(slack(environ, capture))
+
+        future = workers.submit(run)
+        try:
+            content = future.result(timeout=ACK_DEADLINE)
+        except FutureTimeout:
+            given_up.set()
+            log.warning("a request was answered late: the database did not answer in time")
+            return _late_answer(body, start_response)
+        start_response(answer["status"], answer["headers"])
+        return [content]
 
     return wsgi
 
 
-class GunicornServer(BaseApplication):  # type: ignore[misc]
-    """Runs a WSGI app factory in gunicorn; the factory runs in the worker, after the fork."""
+def _late_answer(body: bytes, start_response: StartResponse) -> Iterable[bytes]:
+    """What the member sees when their request could not be done in time: nothing was saved."""
+    form = parse_qs(body.decode("utf-8", "replace"))
+    answer: dict[str, Any] | None = None
+    if "command" in form:
+        answer = notice(LATE_TEXT).as_ephemeral()
+    elif "payload" in form:
+        try:
+            kind = json.loads(form["payload"][0]).get("type")
+        except (ValueError, AttributeError):
+            kind = None
+        if kind == "view_submission":
+            # Pushed over the form, so closing it brings back everything they typed.
+            answer = {"response_action": "push", "view": failure_view(LATE_TEXT).to_dict()}
+    if answer is None:
+        return _answer(start_response, "200 OK")
+    content = json.dumps(answer).encode()
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(content)))])
+    return [content]
 
-    def __init__(
-        self,
-        factory: Callable[[], WSGIApp],
-        port: int,
-        host: str = "0.0.0.0",  # noqa: S104 - Slack must reach it
-        threads: int = 16,
-        workers: int = 1,
-        on_worker_start: Callable[[], None] | None = None,
-    ) -> None:
-        self._factory = factory
-        self._options = {
-            "bind": f"{host}:{port}",
-            "workers": workers,
-            "worker_class": "gthread",
-            "threads": threads,
-            "keepalive": 5,
-            "timeout": 60,
-            "graceful_timeout": 10,
-            "accesslog": None,
-            "loglevel": "warning",
-        }
-        if on_worker_start is not None:
-            self._options["post_worker_init"] = lambda _worker: on_worker_start()
-        super().__init__()
 
-    def load_config(self) -> None:
-        for key, value in self._options.items():
-            self.cfg.set(key, value)
+def serve_forever(
+    wsgi: WSGIApp,
+    port: int,
+    host: str = "0.0.0.0",  # noqa: S104 - Slack must reach it
+    threads: int = THREADS,
+    on_ready: Callable[[int], None] | None = None,
+) -> None:
+    """Serve ``wsgi`` with waitress until the process is stopped; ``on_ready(port)`` once bound."""
+    server = make_server(wsgi, port, host, threads)
+    if on_ready is not None:
+        on_ready(int(server.effective_port))
+    server.run()
 
-    def load(self) -> WSGIApp:
-        return self._factory()
+
+def make_server(wsgi: WSGIApp, port: int, host: str = "0.0.0.0", threads: int = THREADS) -> Any:  # noqa: S104
+    """A bound (not yet running) waitress server with the limits above; ``.run()``, ``.close()``."""
+    from waitress.server import create_server
+
+    return create_server(
+        wsgi,
+        host=host,
+        port=port,
+        threads=threads,
+        channel_timeout=CHANNEL_TIMEOUT,
+        cleanup_interval=1,
+        connection_limit=CONNECTION_LIMIT,
+        max_request_body_size=MAX_BODY_BYTES,
+        max_request_header_size=MAX_HEADER_BYTES,
+        asyncore_use_poll=True,  # select() stops at 1024 descriptors
+        expose_tracebacks=False,
+        ident="liec-bot",
+        clear_untrusted_proxy_headers=True,
+    )

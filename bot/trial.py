@@ -64,7 +64,13 @@ def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) 
         )
         runtime = build_runtime(settings, org=org, config_import=True)
         runtime.deps.jobs.startup()  # elections and meetings from the organisation file
-        server = make_server("127.0.0.1", 0, make_wsgi_app(runtime.app), _ThreadingWSGIServer, _QuietHandler)
+        server = make_server(
+            "127.0.0.1",
+            0,
+            make_wsgi_app(runtime.app, signing_secret=TRY_SECRET),
+            _ThreadingWSGIServer,
+            _QuietHandler,
+        )
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         try:
             body, content_type = slash_command_body(text, user_id=user_id, response_url=fake.response_url())

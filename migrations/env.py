@@ -33,7 +33,7 @@ def run_migrations_online() -> None:
         return
     # `alembic upgrade` run by hand in the checkout reads DATABASE_URL, as the bot does.
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "sqlite:///liec.db")
-    engine = make_engine(url)
+    engine = make_engine(url, bounded=False)
     with engine.connect() as conn:
         # render_as_batch: SQLite can only ALTER tables by copying them.
         context.configure(connection=conn, target_metadata=target_metadata, render_as_batch=True)

@@ -1,4 +1,4 @@
-"""`python -m bot serve --http` runs the scheduler in its gunicorn worker: a reminder due in a
+"""`python -m bot serve --http` runs the scheduler beside its HTTP server: a reminder due in a
 few seconds is posted once, through the real entry point."""
 
 from __future__ import annotations

@@ -162,11 +162,11 @@ FAILURE_TEXT = (
 )
 
 
-def failure_view() -> View:
+def failure_view(text: str = FAILURE_TEXT) -> View:
     """Pushed over a form whose submission failed: the form and its answers stay underneath."""
     return View(
         type="modal",
         title=PlainTextObject(text="Not saved"),
         close=PlainTextObject(text="Back to the form"),
-        blocks=[section(FAILURE_TEXT)],
+        blocks=[section(text)],
     )

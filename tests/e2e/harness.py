@@ -78,7 +78,9 @@ class BotHarness:
             self.settings, org=parse_org_config(org), clock=clock, config_import=config_import
         )
         self.deps = self.runtime.deps
-        self._server = make_server("127.0.0.1", 0, make_wsgi_app(self.runtime.app), _Server, _Quiet)
+        self._server = make_server(
+            "127.0.0.1", 0, make_wsgi_app(self.runtime.app, signing_secret=SECRET), _Server, _Quiet
+        )
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
