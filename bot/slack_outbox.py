@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.services.delivery import PostError, carries, metadata
 from bot.slack_dm import open_dm
+from bot.views.common import inert_broadcasts
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ class SlackOutbox:
         try:
             response = self._poster.chat_postMessage(
                 channel=channel,
-                text=text,
+                text=inert_broadcasts(text),
                 blocks=blocks,
                 metadata=metadata(key, self.kind),
                 unfurl_links=False,

@@ -1,4 +1,5 @@
-"""De-duplication of Slack's retried deliveries.
+"""Requests refused before any listener: those that do not say which member acts, and
+Slack's retried deliveries (de-duplicated).
 
 Over HTTP Slack retries an event it thinks was not delivered (X-Slack-Retry-Num); in Socket
 Mode Bolt drops the retry fields, so the event id itself is the key in both cases.
@@ -16,6 +17,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from bot.deps import AppDeps
 from bot.jobs import JobRun
 from bot.services.slack_deliveries import delivery_key, first_delivery, forget_deliveries_before
+from bot.services.slack_payloads import refused
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,15 @@ def register(app: App, deps: AppDeps) -> None:
         next()
         return None
 
+    def require_user(body: dict[str, Any], next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        # Before any listener: its checks compare this id with an item's owner.
+        if refused(body):
+            log.warning("request without a user refused type=%s", body.get("type") or "command")
+            return BoltResponse(status=400, body="This request does not say which Slack user sent it.")
+        next()
+        return None
+
+    app.use(require_user)
     app.use(deduplicate)
 
     def prune(run: JobRun) -> None:

@@ -13,10 +13,11 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
-from bot.services import audit, nomination_csv, nominations
+from bot.services import audit, item_fates, nomination_csv, nominations
 from bot.services.elections import Position
 from bot.slack_dm import DmFile, send_dm, upload_to_dm
 from bot.views import nominations as views
+from bot.views.common import escape
 from handlers.election_titles import position_title
 from handlers.nomination_items import nomination_item
 
@@ -65,7 +66,13 @@ def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     nomination_id = int(body["actions"][0].get("value") or 0)
     with deps.session_factory.begin() as session:
         n = nominations.get(session, nomination_id)
-        if n is None:
+        problem = item_fates.nomination_fate(n, deps.clock.now(), changing=False)
+        if problem is not None or n is None:
+            respond(
+                text=escape(problem or item_fates.NOMINATION_GONE),
+                replace_original=False,
+                response_type="ephemeral",
+            )
             return
         status = nominations.mark_checked(session, n, user_id, deps.clock.now())
         title = position_title(deps, n.position_key)

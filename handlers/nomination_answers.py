@@ -9,10 +9,11 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun
-from bot.services import nomination_rules, nominations
+from bot.services import item_fates, nomination_rules, nominations
 from bot.services.nomination_rules import Person
 from bot.services.nominations import NominationStatus
 from bot.slack_dm import send_dm
@@ -32,7 +33,7 @@ log = logging.getLogger(__name__)
 
 def _nominator_problem(nominator: NominatorRecord | None, user_id: str, now: datetime) -> str | None:
     if nominator is None:
-        return "This nomination has changed since you were asked: there is nothing to answer."
+        return item_fates.NOMINATOR_GONE
     if nominator.slack_id != user_id:
         return "This request was sent to someone else."
     nomination = nominator.nomination
@@ -48,15 +49,33 @@ def _nominator_problem(nominator: NominatorRecord | None, user_id: str, now: dat
     return None
 
 
+def _clicked(session: Session, body: dict[str, Any]) -> tuple[NominatorRecord | None, str | None]:
+    """The row a request DM's button acts on, and why there is none. A request names the
+    nomination (``nomination:<id>``): the clicker's current row in it, so that an edit that
+    replaced the row leaves the DM they have working. Older DMs carry the row's id."""
+    user_id = body["user"]["id"]
+    value = str(body["actions"][0].get("value") or "")
+    if value.startswith(nominator_views.REQUEST_PREFIX):
+        number, _, sent_to = value.removeprefix(nominator_views.REQUEST_PREFIX).partition(":")
+        nomination_id = int(number) if number.isdigit() else 0
+        if nominations.get(session, nomination_id) is None:
+            return None, item_fates.NOMINATION_GONE
+        if sent_to != user_id:
+            return None, "This request was sent to someone else."
+        row = nominations.awaiting_row(session, nomination_id, user_id)
+        return row, None if row is not None else item_fates.NOMINATOR_GONE
+    return nominations.get_nominator(session, int(value or 0) if value.isdigit() else 0), None
+
+
 def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
-    nominator_id = int(body["actions"][0].get("value") or 0)
     with deps.session_factory() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        problem = _nominator_problem(nominator, user_id, deps.clock.now())
+        nominator, gone = _clicked(session, body)
+        problem = gone or _nominator_problem(nominator, user_id, deps.clock.now())
         if problem is not None or nominator is None:
             respond(text=problem or "", replace_original=False, response_type="ephemeral")
             return
+        nominator_id = nominator.id
         candidate = nominator.nomination.candidate_name
         position = position_title(deps, nominator.nomination.position_key)
     number_format = membership_format(deps)
@@ -134,13 +153,13 @@ def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
 
 def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
     user_id = body["user"]["id"]
-    nominator_id = int(body["actions"][0].get("value") or 0)
     with deps.session_factory.begin() as session:
-        nominator = nominations.get_nominator(session, nominator_id)
-        problem = _nominator_problem(nominator, user_id, deps.clock.now())
+        nominator, gone = _clicked(session, body)
+        problem = gone or _nominator_problem(nominator, user_id, deps.clock.now())
         if problem is not None or nominator is None:
             respond(text=problem or "", replace_original=False, response_type="ephemeral")
             return
+        nominator_id = nominator.id
         nominations.decline(session, nominator, deps.clock.now())
         answered = nominator_views.nominator_answered(
             nominator.nomination.candidate_name,
@@ -164,7 +183,8 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
             return
         n = nominator.nomination
         reply = nominator_views.nominator_request(
-            nominator.id,
+            n.id,
+            nominator.slack_id,
             n.candidate_name,
             n.candidate_slack_id,
             n.submitted_by,
@@ -180,7 +200,7 @@ def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
     with deps.session_factory.begin() as session:
         stored = nominations.get_nominator(session, nominator_id)
         if stored is not None:
-            stored.notified_at, stored.dm_channel, stored.dm_ts = run.now, channel, ts
+            nominations.record_request_sent(session, stored, channel, ts, run.now)
 
 
 def _tell_candidate(deps: AppDeps, run: JobRun, nomination: NominationRecord, reply: Reply) -> None:

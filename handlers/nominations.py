@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -21,8 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
-from bot.jobs import JobQueue
-from bot.services import election_store, nomination_rules, nominations
+from bot.services import election_store, item_fates, nomination_rules, nomination_visibility, nominations
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, REGIONS, Position, split_region
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
@@ -266,14 +266,19 @@ def _check_submission(
     election_id, form = views.read_nomination(view["state"]["values"])
     editing_id = views.metadata_id(view, "nomination_id")
     editing = nominations.get(session, editing_id) if editing_id else None
+    if editing is not None and nominations.can_manage(editing, user_id):
+        # Fields the editor may not see came back empty: they keep what is stored.
+        form = nomination_visibility.restore_kept(editing, form)
     election = election_store.get(session, election_id) if election_id else None
     errors = validate(form, nominations.rules_for(election, deps.org), now)
     position = nomination_rules.POSITION
     if editing_id is not None:
-        if editing is None or not nominations.can_manage(editing, user_id):
+        if editing is None:
+            errors[position] = item_fates.NOMINATION_GONE
+        elif not nominations.can_manage(editing, user_id):
             errors[position] = "This nomination is not yours to edit."
         elif editing.withdrawn_at is not None:
-            errors[position] = "This nomination was withdrawn."
+            errors[position] = item_fates.nomination_fate(editing, now) or "This nomination was withdrawn."
         elif election is not None and editing.election_id != election.id:
             errors[position] = f"Choose a position in {editing.election.name}."
     if election is not None and form.position is not None and not errors:
@@ -284,7 +289,7 @@ def _check_submission(
             errors[position] = (
                 "You already have a nomination for this position: edit it with /liec nominations mine."
                 if nominations.can_manage(same, user_id)
-                else "This candidate has already been nominated for this position."
+                else nominations.DUPLICATE_REFUSED
             )
     return form, election, editing, errors
 
@@ -331,25 +336,30 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
 # "My nominations" -------------------------------------------------------------------------
 
 
+def _cannot_change(n: NominationRecord | None, user_id: str, now: datetime) -> str | None:
+    """Why Edit or Withdraw does nothing: the answer every such button gives."""
+    if n is not None and not nominations.can_manage(n, user_id):
+        return "This nomination is not yours to change."
+    return item_fates.nomination_fate(n, now)
+
+
+def _push_notice(deps: AppDeps, body: dict[str, Any], title: str, text: str) -> None:
+    # A button inside a modal has no response_url: the answer is a modal pushed on top.
+    deps.client.views_push(trigger_id=body["trigger_id"], view=views.modal_notice(title, escape(text)))
+
+
 def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
     user_id = body["user"]["id"]
     nomination_id = int(body["actions"][0].get("value") or 0)
     now = deps.clock.now()
     with deps.session_factory() as session:
         n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id) or n.withdrawn_at is not None:
+        problem = _cannot_change(n, user_id, now)
+        if problem is not None:
+            _push_notice(deps, body, "Cannot edit", problem)
             return
-        if nominations.election_closed(n, now):
-            deps.client.views_push(
-                trigger_id=body["trigger_id"],
-                view=views.modal_notice(
-                    "Nominations closed",
-                    f"Nominations for {escape(n.election.name)} have "
-                    "closed: the nomination can no longer be changed.",
-                ),
-            )
-            return
-        form = nominations.form_of(n)
+        assert n is not None
+        shown = nomination_visibility.edit_form(n, user_id)
         found = election_store.open_positions(session, now, election_id=n.election_id)
         selected = f"{n.election_id}|{n.position_key}"
         closes_at = n.election.closes_at
@@ -357,10 +367,11 @@ def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
         _choices(deps, found),
         branch_groups(deps),
         membership_format=membership_format(deps),
-        initial=form,
+        initial=shown.form,
         selected=selected,
         closes_at=closes_at,
         nomination_id=nomination_id,
+        kept=shown.kept,
     )
     deps.client.views_push(trigger_id=body["trigger_id"], view=view)
 
@@ -371,13 +382,12 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     now = deps.clock.now()
     with deps.session_factory.begin() as session:
         n = nominations.get(session, nomination_id)
-        if n is None or not nominations.can_manage(n, user_id):
-            return
-        if nominations.election_closed(n, now):
+        problem = _cannot_change(n, user_id, now)
+        if problem is not None or n is None:
+            _push_notice(deps, body, "Cannot withdraw", problem or item_fates.NOMINATION_GONE)
             return
         nominations.withdraw(n, now)
-        for nominator in n.nominators:
-            JobQueue.cancel(session, f"{nominations.NOTIFY_JOB}:{nominator.id}")
+        nominations.cancel_requests(session, n)
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}
     deps.client.views_update(view_id=view.get("id"), view=_mine_view(deps, user_id))

@@ -20,9 +20,11 @@ from slack_sdk.errors import SlackApiError
 from bot.deps import AppDeps
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
+from bot.services.delivery import LOOK_BACK, PostError, deliver_once
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
 from bot.slack_dm import send_dm
+from bot.slack_outbox import SlackOutbox
 from bot.views import questions as views
 from bot.views.common import Reply, mention
 from models.questions import Question
@@ -116,8 +118,39 @@ def _reserve(deps: AppDeps, question_id: int, stage: str, recipient: str) -> int
         return deliveries.reserve(session, question_id, stage, recipient, deps.clock.now())
 
 
+def _post_to_channel(
+    deps: AppDeps, question_id: int, stage: str, channel: str, message: Reply, since: datetime | None
+) -> tuple[str, str]:
+    """A region channel's copy, as the reminders post: one post carrying its key, and after a
+    5xx or a dropped connection (Slack may have posted) the history is searched before posting
+    again, so a 500 after Slack accepted the message does not post it twice."""
+    key = deliveries.channel_post_key(question_id, stage, channel)
+    look_from = (since or deps.clock.now()) - LOOK_BACK
+    try:
+        done = deliver_once(
+            SlackOutbox(deps.client, "questions.channel"),
+            channel,
+            key,
+            message.text,
+            message.block_dicts(),
+            since=look_from,
+            check_first=True,  # an earlier delivery may have posted before it failed
+            attempts=1,  # a passing fault is retried later by the delivery job
+        )
+    except PostError as exc:
+        if exc.permanent:
+            raise Unreachable(exc.error) from None
+        raise Delayed(exc.error) from None
+    return channel, done.ts
+
+
 def post_once(
-    deps: AppDeps, question_id: int, stage: str, recipient: str, message: Reply
+    deps: AppDeps,
+    question_id: int,
+    stage: str,
+    recipient: str,
+    message: Reply,
+    since: datetime | None = None,
 ) -> tuple[PostResult, str | None]:
     """Post ``message`` to ``recipient`` (a user id: their DM with the bot; or a channel)
     unless this stage already reached them. Returns the result and, if unreachable, why."""
@@ -125,7 +158,10 @@ def post_once(
     if reservation is None:
         return "already", None
     try:
-        channel, ts = slack_call(send_dm, client=deps.client, to=recipient, reply=message)
+        if deliveries.is_channel(recipient):
+            channel, ts = _post_to_channel(deps, question_id, stage, recipient, message, since)
+        else:
+            channel, ts = slack_call(send_dm, client=deps.client, to=recipient, reply=message)
     except Unreachable as exc:
         with deps.session_factory.begin() as session:
             deliveries.record_unreachable(session, reservation, exc.error)
@@ -203,6 +239,7 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
         region = Region(question.region)
         stage = svc.stage_of(question)
         message = views.coordinator_message(question, region, "open")
+        since = question.routed_at or question.asked_at
     holders, recipients, channel = _stage_recipients(deps, region)
     if not holders:
         alert_admins(
@@ -213,7 +250,7 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
             "will be delivered as soon as an admin sets one with /liec org.",
         )
         return Report("vacant", region)
-    results = [(r, *post_once(deps, question_id, stage, r, message)) for r in recipients]
+    results = [(r, *post_once(deps, question_id, stage, r, message, since)) for r in recipients]
     for recipient, result, error in results:
         if result == "unreachable":
             alert_admins(

@@ -3,6 +3,7 @@ the delivery and escalation jobs."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 from typing import Any
@@ -11,11 +12,12 @@ from slack_bolt import Ack, App, Respond
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
+from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
 from bot.views import questions as views
-from bot.views.common import Reply
+from bot.views.common import Reply, notice
 from handlers import question_delivery as delivery
 from handlers.commands import CommandRequest, Subcommand
 from models.questions import Question
@@ -40,13 +42,36 @@ def ask_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 
 def ask_work(req: CommandRequest, deps: AppDeps) -> None:
     if not req.args:
-        delivery.slack_call(deps.client.views_open, trigger_id=req.trigger_id, view=views.ask_modal())
+        open_ask_modal(deps, req.trigger_id, req.user_id)
         return
     try:
         text = clean_question(req.args)
     except QuestionRefused:
         return  # already refused in the acknowledgement
     handle_question(deps, req.user_id, text, req.reply)
+
+
+def open_ask_modal(deps: AppDeps, trigger_id: str, user_id: str) -> None:
+    """The form at once (the trigger lasts 3 seconds), then where this member's question will
+    go, as the delivery will decide it: a region's channel shows their name to everyone in it."""
+    opened = delivery.slack_call(deps.client.views_open, trigger_id=trigger_id, view=views.ask_modal())
+    tz = delivery.member_tz(deps, user_id)
+    with deps.session_factory() as session:
+        region = svc.decide_region(svc.member_choice(session, user_id), deps.org, tz).region
+    if region is None:
+        return  # the general words stand: they will be asked their region
+    # As the delivery decides: the channel only while the region has a coordinator.
+    has_coordinator = bool(svc.coordinators(deps.org, region))
+    channel = svc.region_channel(deps.org, region) if has_coordinator else None
+    destination = views.ask_destination(region, channel)
+    view = (opened or {}).get("view") or {}
+    with contextlib.suppress(delivery.Delayed, delivery.Unreachable):
+        delivery.slack_call(
+            deps.client.views_update,
+            view_id=view.get("id"),
+            hash=view.get("hash"),
+            view=views.ask_modal(destination),
+        )
 
 
 def handle_question(deps: AppDeps, asker_id: str, text: str, tell: delivery.Tell) -> None:
@@ -211,6 +236,12 @@ def _question_clicked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     """The question a coordinator's button is about, if they may handle it (else they are told)."""
     question_id, user_id = _question_id(body), body["user"]["id"]
     if question_id is None:
+        _ephemeral(respond, notice(item_fates.QUESTION_GONE))
+        return None
+    with deps.session_factory() as session:
+        gone = item_fates.question_fate(svc.get_question(session, question_id))
+    if gone is not None:
+        _ephemeral(respond, notice(gone))
         return None
     question = _allowed(deps, question_id, user_id)
     if question is None:
@@ -274,6 +305,12 @@ def on_reroute_submit(deps: AppDeps, body: dict[str, Any]) -> None:
     if not metadata.isdigit() or region is None:
         return
     question_id = int(metadata)
+    with deps.session_factory() as session:
+        gone = item_fates.question_fate(svc.get_question(session, question_id))
+    if gone is not None:
+        # A modal's submission has no response_url: the answer comes by DM.
+        delivery.send(deps, user_id, notice(gone))
+        return
     if _allowed(deps, question_id, user_id) is None:
         return
     with deps.session_factory.begin() as session:

@@ -26,6 +26,7 @@ from bot.services import (
     officer_directory,
     organisation,
     questions,
+    scheduled_member_data,
 )
 
 ExportFn = Callable[[Session, str], dict[str, Any]]
@@ -72,6 +73,13 @@ def providers() -> list[DataProvider]:
         DataProvider("audit_log", "Audit log", audit.export_member_data, audit.forget_member),
         DataProvider(
             "organisation", "Organisation", organisation.export_member_data, organisation.forget_member
+        ),
+        # Last: the features above cancel their jobs first; this deletes every row naming the member.
+        DataProvider(
+            "scheduled_work",
+            "Scheduled work",
+            scheduled_member_data.export_member_data,
+            scheduled_member_data.forget_member,
         ),
     ]
 

@@ -1,7 +1,8 @@
 """The returning officer's CSV of nominations: every field, one row per nomination.
 
-Cells a spreadsheet would run as a formula (=, +, -, @ at the start) are prefixed with an
-apostrophe, so a statement cannot become a formula on the Secretary's computer.
+Cells a spreadsheet would run as a formula (=, +, -, @ at the start, full-width forms too)
+are prefixed with an apostrophe, so a statement cannot become a formula on the Secretary's
+computer; invisible direction controls are removed (bot/services/text_safety.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from bot.services.nominations import (
     position_of,
     status_of,
 )
+from bot.services.text_safety import safe_cell
 from models.elections import NominationRecord
 
 COLUMNS = (
@@ -48,11 +50,6 @@ COLUMNS = (
     "updated_at_utc",
     "withdrawn_at_utc",
 )
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
 
 
 def export_rows(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -29,6 +29,7 @@ from bot.services.nomination_rules import (
     normalise_membership_number,
 )
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
+from models.foundation import ScheduledJob
 
 # Nominator statuses.
 AWAITING = "awaiting"
@@ -39,6 +40,17 @@ TO_CHECK = "to_check"
 NOTIFY_JOB = "nominations.notify"
 DECLINED_JOB = "nominations.declined"
 VALID_JOB = "nominations.valid"
+
+# A form that matches another member's nomination for the same position. It says neither which
+# detail matched (Slack account, email, membership number) nor whose: the form must not tell
+# anyone whether an email address or number belongs to a candidate.
+DUPLICATE_REFUSED = (
+    "This form cannot be accepted: it matches a nomination already made for this position. "
+    "If you believe it is right, ask the returning officer."
+)
+
+# Stands in for a member's Slack id once they have asked to be forgotten.
+FORGOTTEN = "forgotten"
 
 
 class NominationStatus(enum.StrEnum):
@@ -143,7 +155,8 @@ def find_submission(session: Session, submission_key: str) -> NominationRecord |
 
 
 def can_manage(nomination: NominationRecord, user_id: str) -> bool:
-    return user_id in {nomination.candidate_slack_id, nomination.submitted_by}
+    # An empty id must not match an empty field (a candidate not on Slack has none).
+    return bool(user_id) and user_id in {nomination.candidate_slack_id, nomination.submitted_by}
 
 
 def find_duplicate(
@@ -228,11 +241,75 @@ def _message_job(session: Session, kind: str, key: str, now: datetime, **payload
     JobQueue.schedule(session, kind=kind, key=f"{kind}:{key}", due_at=now, payload=payload)
 
 
+def notify_key(nomination_id: int, slack_id: str) -> str:
+    """One request DM per person and nomination: the job's key (not the row's id, which an
+    edit may replace)."""
+    return f"{NOTIFY_JOB}:{nomination_id}:{slack_id}"
+
+
 def _schedule_requests(session: Session, rows: Sequence[NominatorRecord], now: datetime) -> None:
-    """The DM to each nominator on Slack, as a durable job: retried until it is delivered."""
+    """The DM to each nominator on Slack, as a durable job: retried until it is delivered.
+
+    At most one per person and nomination until they answer: a member named again after an
+    edit (swapped out and back, moved to the other slot) keeps the DM they already have, whose
+    buttons find their current row by nomination and person."""
     for row in rows:
-        if row.slack_id and row.status == AWAITING:
-            _message_job(session, NOTIFY_JOB, f"{row.id}", now, nominator_id=row.id)
+        if not (row.slack_id and row.status == AWAITING) or row.notified_at is not None:
+            continue
+        key = notify_key(row.nomination_id, row.slack_id)
+        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+        sent = (job.payload or {}) if job is not None else {}
+        if job is not None and job.status == "done" and sent.get("dm_ts"):
+            # They have the DM; its buttons find this row.
+            row.notified_at = job.finished_at or now
+            row.dm_channel, row.dm_ts = sent.get("dm_channel"), sent.get("dm_ts")
+            continue
+        if job is not None and job.status in {"pending", "running"}:
+            job.payload = {**(job.payload or {}), "nominator_id": row.id}
+            continue
+        if job is not None:
+            # Finished without a DM (its row had gone) or given up: ask again, from now.
+            session.delete(job)
+            session.flush()
+        JobQueue.schedule(session, kind=NOTIFY_JOB, key=key, due_at=now, payload={"nominator_id": row.id})
+
+
+def record_request_sent(
+    session: Session, nominator: NominatorRecord, channel: str, ts: str, now: datetime
+) -> None:
+    """The request DM went out: kept on the row (to update it on an answer) and on its job (for
+    a row that replaces this one after an edit)."""
+    nominator.notified_at, nominator.dm_channel, nominator.dm_ts = now, channel, ts
+    if nominator.slack_id:
+        key = notify_key(nominator.nomination_id, nominator.slack_id)
+        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+        if job is not None:
+            job.payload = {**(job.payload or {}), "dm_channel": channel, "dm_ts": ts}
+
+
+def _answered(session: Session, nominator: NominatorRecord) -> None:
+    """After an answer, a later request (the position changed, say) is a new DM."""
+    if nominator.slack_id:
+        session.execute(
+            delete(ScheduledJob).where(
+                ScheduledJob.key == notify_key(nominator.nomination_id, nominator.slack_id)
+            )
+        )
+
+
+def cancel_requests(session: Session, nomination: NominationRecord) -> None:
+    for row in nomination.nominators:
+        if row.slack_id:
+            JobQueue.cancel(session, notify_key(nomination.id, row.slack_id))
+
+
+def awaiting_row(session: Session, nomination_id: int, slack_id: str) -> NominatorRecord | None:
+    """The member's current row in a nomination: what a request DM's buttons act on."""
+    return session.scalars(
+        select(NominatorRecord).where(
+            NominatorRecord.nomination_id == nomination_id, NominatorRecord.slack_id == slack_id
+        )
+    ).first()
 
 
 def submit(
@@ -277,15 +354,25 @@ def update(session: Session, nomination: NominationRecord, form: NominationForm,
         nomination.nominators.clear()
         session.flush()
         return
-    by_slot = {row.slot: row for row in nomination.nominators}
+    # A nominator named again keeps their row (and answer), whichever slot they are in now.
+    unused = list(nomination.nominators)
+    kept: dict[int, NominatorRecord] = {}
     for slot, person in enumerate(form.nominators, start=1):
-        row = by_slot.get(slot)
-        if row is not None and _same_nominator(row, person) and not position_changed:
-            continue
-        if row is not None:
-            nomination.nominators.remove(row)
-            session.flush()  # the (nomination, slot) pair is unique
-        nomination.nominators.append(_nominator_row(slot, person))
+        match = None if position_changed else next((r for r in unused if _same_nominator(r, person)), None)
+        if match is not None:
+            kept[slot] = match
+            unused.remove(match)
+    for row in unused:
+        nomination.nominators.remove(row)
+    session.flush()  # the (nomination, slot) pair is unique: free the slots first
+    for slot, row in kept.items():
+        row.slot = -slot
+    session.flush()
+    for slot, person in enumerate(form.nominators, start=1):
+        if slot in kept:
+            kept[slot].slot = slot
+        else:
+            nomination.nominators.append(_nominator_row(slot, person))
     nomination.nominators.sort(key=lambda row: row.slot)
     session.flush()
     _schedule_requests(session, nomination.nominators, now)
@@ -303,6 +390,7 @@ def confirm(session: Session, nominator: NominatorRecord, details: Person, now: 
     nominator.membership_number = normalise_membership_number(details.membership_number)
     nominator.status = CONFIRMED
     nominator.responded_at = now
+    _answered(session, nominator)
     session.flush()
     nomination = nominator.nomination
     status = status_of(nomination)
@@ -314,6 +402,7 @@ def confirm(session: Session, nominator: NominatorRecord, details: Person, now: 
 def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None:
     nominator.status = DECLINED
     nominator.responded_at = now
+    _answered(session, nominator)
     _message_job(session, DECLINED_JOB, f"{nominator.id}", now, nominator_id=nominator.id)
 
 
@@ -384,44 +473,75 @@ def counts_by_position(session: Session, election: ElectionRecord) -> list[Statu
 # Data rights --------------------------------------------------------------------------
 
 
-def _nomination_data(row: NominationRecord) -> dict[str, Any]:
+def _when(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _as_candidate(row: NominationRecord) -> dict[str, Any]:
+    """A nomination of the member: their own details, not the other people's."""
     return {
         "election": row.election.name,
         "position": row.position_key,
         "status": status_of(row).value,
-        "candidate": asdict(candidate_of(row)),
-        "statement": row.statement,
+        "your_name": row.candidate_name,
+        "your_email": row.candidate_email,
+        "your_membership_number": row.candidate_membership,
+        "your_statement": row.statement,
         "route": row.route,
         "branch": row.branch,
-        "job_share_partner": asdict(partner) if (partner := partner_of(row)) else None,
-        "nominators": [{"slot": n.slot, "slack_id": n.slack_id, "status": n.status} for n in row.nominators],
-        "submitted_by": row.submitted_by,
+        "job_share": partner_of(row) is not None,
+        "nominators": [{"slot": n.slot, "status": n.status} for n in row.nominators],
         "created_at": row.created_at.isoformat(),
         "updated_at": row.updated_at.isoformat(),
-        "withdrawn_at": row.withdrawn_at.isoformat() if row.withdrawn_at else None,
+        "withdrawn_at": _when(row.withdrawn_at),
+    }
+
+
+def _as_submitter(row: NominationRecord) -> dict[str, Any]:
+    """A nomination the member made of someone else: that they made it, not what it says
+    about the candidate (which is the candidate's data)."""
+    return {
+        "election": row.election.name,
+        "position": row.position_key,
+        "submitted_at": row.created_at.isoformat(),
     }
 
 
 def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
-    """What the nominations hold about a member: as candidate or submitter, and as nominator."""
+    """What the nominations hold about a member: as candidate, as the one who submitted a
+    nomination, as job-share partner and as nominator. Only data about them."""
+    own = mine(session, user_id)
+    as_partner = session.scalars(_load().where(NominationRecord.partner_slack_id == user_id))
     as_nominator = session.scalars(
         select(NominatorRecord)
         .options(selectinload(NominatorRecord.nomination).selectinload(NominationRecord.election))
         .where(NominatorRecord.slack_id == user_id)
     )
     return {
-        "nominations": [_nomination_data(row) for row in mine(session, user_id)],
+        "nominations": [_as_candidate(row) for row in own if row.candidate_slack_id == user_id],
+        "nominations_you_submitted_for_others": [
+            _as_submitter(row) for row in own if row.candidate_slack_id != user_id
+        ],
+        "job_share_partner_in": [
+            {
+                "election": row.election.name,
+                "position": row.position_key,
+                "your_name": row.partner_name,
+                "your_email": row.partner_email,
+                "your_membership_number": row.partner_membership,
+            }
+            for row in as_partner
+        ],
         "nominated_others": [
             {
                 "election": row.nomination.election.name,
                 "position": row.nomination.position_key,
                 # Only what they gave and what they answered; the candidate's data is not theirs.
-                "candidate_name": row.nomination.candidate_name,
                 "your_name": row.name,
                 "your_email": row.email,
                 "your_membership_number": row.membership_number,
                 "status": row.status,
-                "responded_at": row.responded_at.isoformat() if row.responded_at else None,
+                "responded_at": _when(row.responded_at),
             }
             for row in as_nominator
         ],
@@ -438,10 +558,18 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     """Delete a member's nomination data. Returns what was kept and why: a nomination in an
     election still running is kept until it closes (the close job then deletes it)."""
     kept: list[tuple[str, str]] = []
-    for row in mine(session, user_id):
+    own = mine(session, user_id)
+    if any(n.notified_at is not None for row in own for n in row.nominators):
+        kept.append(
+            (
+                "the messages already sent in Slack asking your nominators, which name you",
+                "they are in Slack, not in the bot's records; a workspace admin can delete them",
+            )
+        )
+    for row in own:
         if row.candidate_slack_id != user_id and row.submitted_by == user_id:
             # Someone else is the candidate: keep their nomination, drop who typed it in.
-            row.submitted_by = "forgotten"
+            row.submitted_by = FORGOTTEN
             continue
         if election_closed(row, now):
             session.delete(row)
@@ -454,6 +582,8 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
                 f"{row.election.closes_at:%Y-%m-%d %H:%M} UTC",
             )
         )
+    kept += _forget_partner(session, user_id, now)
+    kept += _forget_officer_marks(session, user_id)
     as_nominator = session.scalars(
         select(NominatorRecord)
         .options(selectinload(NominatorRecord.nomination).selectinload(NominationRecord.election))
@@ -474,6 +604,50 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
         )
     session.flush()
     return kept
+
+
+def _forget_partner(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
+    """A job-share partner's details: gone once the election has closed; while it runs the
+    candidate's nomination needs them, so they stay until the nominations are purged."""
+    kept: list[tuple[str, str]] = []
+    rows = session.scalars(_load().where(NominationRecord.partner_slack_id == user_id))
+    for row in rows:
+        if election_closed(row, now):
+            row.partner_slack_id = row.partner_email = row.partner_membership = None
+            row.partner_name = FORGOTTEN
+            continue
+        kept.append(
+            (
+                f"your details as job-share partner in a nomination in {row.election.name}",
+                "the election is still running and the nomination is the candidate's as well as "
+                "yours; they are deleted with the election's nominations after it closes",
+            )
+        )
+    return kept
+
+
+def _forget_officer_marks(session: Session, user_id: str) -> list[tuple[str, str]]:
+    """Who checked a nomination, or opened, closed or published an election: the fact stays,
+    the name goes."""
+    for row in session.scalars(select(NominationRecord).where(NominationRecord.checked_by == user_id)):
+        row.checked_by = FORGOTTEN
+    for election in session.scalars(
+        select(ElectionRecord).where(
+            or_(
+                ElectionRecord.created_by == user_id,
+                ElectionRecord.closed_early_by == user_id,
+                ElectionRecord.published_by == user_id,
+            )
+        )
+    ):
+        if election.created_by == user_id:
+            election.created_by = None
+        if election.closed_early_by == user_id:
+            # Not None: that would read as "never closed early" and reopen a configured election.
+            election.closed_early_by = FORGOTTEN
+        if election.published_by == user_id:
+            election.published_by = None
+    return []
 
 
 def forget_flagged(session: Session, election_id: int) -> int:

@@ -17,6 +17,16 @@ from models.questions import QuestionDelivery
 RESERVATION_LEASE = timedelta(minutes=5)
 
 
+def is_channel(recipient: str) -> bool:
+    """A region's channel (C…, G…) rather than a person (U…, W…: their DM with the bot)."""
+    return not recipient.startswith(("U", "W"))
+
+
+def channel_post_key(question_id: int, stage: str, channel: str) -> str:
+    """The key a channel post carries in its metadata, to find it in the history after a fault."""
+    return f"question:{question_id}:{stage}:{channel}"
+
+
 def find_delivery(session: Session, question_id: int, stage: str, recipient: str) -> QuestionDelivery | None:
     return session.scalars(
         select(QuestionDelivery).where(

@@ -386,6 +386,14 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
             question.claimed_by = None
         if question.answered_by == user_id:
             question.answered_by = None
+    # "moved here by <@id>": the move stays (the coordinators see why it is there), the name goes.
+    moved = session.scalars(
+        select(Question).where(Question.region_reason.contains(user_id, autoescape=True))
+    ).all()
+    for question in moved:
+        question.region_reason = question.region_reason.replace(f"<@{user_id}>", "a coordinator").replace(
+            user_id, "a coordinator"
+        )
     deliveries = session.scalars(select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)).all()
     for delivery in deliveries:
         session.delete(delivery)

@@ -20,6 +20,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.services.text_safety import neutralise
+
 SECTION_TEXT_LIMIT = 3000
 HEADER_TEXT_LIMIT = 150
 BUTTON_TEXT_LIMIT = 75
@@ -29,18 +31,29 @@ MODAL_BLOCK_LIMIT = 100
 FALLBACK_TEXT_LIMIT = 3000
 
 _BROADCAST = re.compile(r"@(here|channel|everyone)\b", re.IGNORECASE)
+# A live broadcast or group mention in Slack's markup. The bot never sends one on purpose, so a
+# notification fallback holding one carries member text that missed escape(): it is made inert.
+_LIVE_BROADCAST = re.compile(r"<!(here|channel|everyone|subteam\^)([^>]*)>", re.IGNORECASE)
+
+
+def inert_broadcasts(text: str) -> str:
+    """The safety net under every Reply's fallback text: ``<!here>`` and the like shown, not sent."""
+    return _LIVE_BROADCAST.sub(lambda m: f"&lt;!{m.group(1)}{m.group(2)}&gt;", text)
 
 
 def escape(text: str) -> str:
-    """Make member-typed text inert in mrkdwn: no <!channel>, no <@U...>, no links, no @here."""
+    """Make member-typed text inert in mrkdwn: no <!channel>, no <@U...>, no links, no @here,
+    no right-to-left override or zero-width characters (bot/services/text_safety.py)."""
+    text = neutralise(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # A zero-width joiner keeps @here readable but stops Slack from treating it as a broadcast.
     return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), text)
 
 
 def plain(text: str) -> str:
-    """Member-typed text for plain_text fields: never parsed, but kept free of broadcast words."""
-    return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), text)
+    """Member-typed text for plain_text fields: never parsed, but kept free of broadcast words
+    and of invisible direction controls."""
+    return _BROADCAST.sub(lambda m: "@\u2060" + m.group(1), neutralise(text))
 
 
 def truncate(text: str, limit: int) -> str:
@@ -78,7 +91,8 @@ def section(text: str, accessory: Any | None = None, block_id: str | None = None
 
 
 def header(text: str) -> HeaderBlock:
-    return HeaderBlock(text=PlainTextObject(text=truncate(text, HEADER_TEXT_LIMIT)))
+    # plain(): controls removed, then the broadcast guard (its word joiner must stay).
+    return HeaderBlock(text=PlainTextObject(text=truncate(plain(text), HEADER_TEXT_LIMIT)))
 
 
 def context(*texts: str) -> ContextBlock:
@@ -136,7 +150,7 @@ class Reply:
     def __post_init__(self) -> None:
         if len(self.blocks) > MESSAGE_BLOCK_LIMIT:
             raise ValueError(f"a message may hold {MESSAGE_BLOCK_LIMIT} blocks, not {len(self.blocks)}")
-        self.text = truncate(self.text, FALLBACK_TEXT_LIMIT)
+        self.text = inert_broadcasts(truncate(self.text, FALLBACK_TEXT_LIMIT))
 
     def block_dicts(self) -> list[dict[str, Any]]:
         if self._rendered is None:

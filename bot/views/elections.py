@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.services.elections import ElectionKind
 from bot.services.nominations import NominationStatus
+from bot.services.text_safety import neutralise
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
     Reply,
@@ -69,7 +70,7 @@ def utc_text(moment: datetime) -> str:
 
 def plain_section(text: str) -> SectionBlock:
     """Member-typed prose shown exactly as typed: plain text parses no mentions or markup."""
-    return SectionBlock(text=PlainTextObject(text=text, emoji=False))
+    return SectionBlock(text=PlainTextObject(text=neutralise(text), emoji=False))
 
 
 def chunk_messages(text: str, blocks: Sequence[Block]) -> list[Reply]:

@@ -107,7 +107,7 @@ def reminder(
     if notes:
         blocks.append(context(*notes))
     prefix = "(Sent late) " if late_since is not None else ""
-    return Reply(text=f"{prefix}Reminder: {meeting.name} starts in {away}", blocks=blocks)
+    return Reply(text=f"{prefix}Reminder: {_name(meeting)} starts in {away}", blocks=blocks)
 
 
 def change_notice(
@@ -156,7 +156,7 @@ def agenda_notice(meeting: Meeting, start: datetime, days: int) -> Reply:
             "carry it."
         )
     )
-    return Reply(text=f"Circulate the agenda for {meeting.name}", blocks=blocks)
+    return Reply(text=f"Circulate the agenda for {_name(meeting)}", blocks=blocks)
 
 
 def digest(items: Sequence[tuple[Meeting, datetime]]) -> Reply:

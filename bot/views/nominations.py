@@ -102,6 +102,17 @@ def text_input(
     return InputBlock(block_id=block_id, label=label, element=element, optional=optional, hint=hint)
 
 
+# On a field the editor may not see (another person's email or number, the candidate's statement).
+KEPT_HINT = (
+    "Given already: only that person and the returning officer see it. "
+    "Leave it empty to keep it, or type a new one."
+)
+STATEMENT_KEPT_HINT = (
+    "Written already: only the candidate and the returning officer see it. "
+    "Leave it empty to keep it, or write a new one (up to 200 words)."
+)
+
+
 def _user_input(block_id: str, label: str, initial: str | None, hint: str) -> InputBlock:
     return InputBlock(
         block_id=block_id,
@@ -120,18 +131,26 @@ def _person_blocks(
     required: bool,
     membership_hint: str,
     user_hint: str,
+    kept: frozenset[str] = frozenset(),
 ) -> list[Block]:
     details_hint = None if required else "Only if they are not on Slack."
     return [
         _user_input(keys.user, f"{who} on Slack", person.slack_id, user_hint),
         text_input(keys.name, f"{who}: name", person.name, optional=not required, hint=details_hint),
-        text_input(keys.email, f"{who}: email", person.email, optional=not required, email=True),
+        text_input(
+            keys.email,
+            f"{who}: email",
+            person.email,
+            optional=not required or keys.email in kept,
+            email=True,
+            hint=KEPT_HINT if keys.email in kept else None,
+        ),
         text_input(
             keys.membership,
             f"{who}: membership number",
             person.membership_number,
-            optional=not required,
-            hint=membership_hint,
+            optional=not required or keys.membership in kept,
+            hint=f"{KEPT_HINT} {membership_hint}" if keys.membership in kept else membership_hint,
             max_length=40,
         ),
     ]
@@ -163,7 +182,11 @@ def _branch_block(branches: Sequence[BranchGroup], selected: str | None) -> Inpu
 
 
 def _route_blocks(
-    form: NominationForm, route: Route, branches: Sequence[BranchGroup], membership_hint: str
+    form: NominationForm,
+    route: Route,
+    branches: Sequence[BranchGroup],
+    membership_hint: str,
+    kept: frozenset[str] = frozenset(),
 ) -> list[Block]:
     routes = [
         Option(value=Route.MEMBERS.value, text="Two LI members"),
@@ -195,11 +218,14 @@ def _route_blocks(
             required=False,
             membership_hint=membership_hint,
             user_hint="They get a message asking them to confirm.",
+            kept=kept,
         )
     return blocks
 
 
-def _partner_blocks(form: NominationForm, with_partner: bool, membership_hint: str) -> list[Block]:
+def _partner_blocks(
+    form: NominationForm, with_partner: bool, membership_hint: str, kept: frozenset[str] = frozenset()
+) -> list[Block]:
     blocks: list[Block] = [header("Job share (optional)")]
     if not with_partner:
         return [
@@ -216,6 +242,7 @@ def _partner_blocks(form: NominationForm, with_partner: bool, membership_hint: s
             required=False,
             membership_hint=membership_hint,
             user_hint="Every post is open to job share.",
+            kept=kept,
         ),
         actions(button("Remove the job-share partner", PARTNER_REMOVE), block_id=PARTNER_TOGGLE),
     ]
@@ -231,6 +258,7 @@ def nomination_modal(
     closes_at: datetime | None = None,
     nomination_id: int | None = None,
     with_partner: bool | None = None,
+    kept: frozenset[str] = frozenset(),
 ) -> View:
     """The form. ``selected`` is the chosen position's option value; ``nomination_id`` makes
     it an edit of that nomination. The route shown is ``initial.route`` (two members unless
@@ -265,29 +293,35 @@ def nomination_modal(
             required=True,
             membership_hint=membership_hint,
             user_hint="Yourself, unless you nominate someone else.",
+            kept=kept,
         ),
         InputBlock(
             block_id=fields.STATEMENT,
             label="Personal statement",
+            optional=fields.STATEMENT in kept,
             element=PlainTextInputElement(
                 action_id=INPUT,
                 multiline=True,
                 initial_value=form.statement or None,
                 max_length=MAX_STATEMENT_CHARS,
             ),
-            hint="Up to 200 words: the skills you can bring and how you would develop "
+            hint=STATEMENT_KEPT_HINT
+            if fields.STATEMENT in kept
+            else "Up to 200 words: the skills you can bring and how you would develop "
             "this role. Published only if the admins publish the candidate list.",
         ),
-        *_route_blocks(form, route, branches, membership_hint),
-        *_partner_blocks(form, with_partner, membership_hint),
+        *_route_blocks(form, route, branches, membership_hint, kept),
+        *_partner_blocks(form, with_partner, membership_hint, kept),
         context(
-            "Names, emails and membership numbers are seen only by the person they "
-            "belong to, the nominators (what they need) and the returning officer."
+            "Emails and membership numbers are seen only by the person they belong to and the "
+            "returning officer; the statement only by the candidate and the returning officer."
         ),
     ]
-    metadata: dict[str, int] = {}
+    metadata: dict[str, Any] = {}
     if nomination_id:
         metadata["nomination_id"] = nomination_id
+    if kept:
+        metadata["kept"] = sorted(kept)
     if closes_at is not None:
         metadata["closes_at"] = int(closes_at.timestamp())
     return form_modal(
@@ -330,6 +364,7 @@ def redrawn_modal(
         closes_at=datetime.fromtimestamp(closes, UTC) if closes is not None else None,
         nomination_id=metadata_id(view, "nomination_id"),
         with_partner=with_partner,
+        kept=metadata_kept(view),
     )
 
 
@@ -415,6 +450,15 @@ def metadata_id(view: dict[str, Any], key: str) -> int | None:
     except (ValueError, AttributeError):
         return None
     return value if isinstance(value, int) else None
+
+
+def metadata_kept(view: dict[str, Any]) -> frozenset[str]:
+    """The fields an edit form keeps out of sight (bot/services/nomination_visibility.py)."""
+    try:
+        value = json.loads(view.get("private_metadata") or "{}").get("kept")
+    except (ValueError, AttributeError):
+        return frozenset()
+    return frozenset(str(v) for v in value) if isinstance(value, list) else frozenset()
 
 
 # Lists ---------------------------------------------------------------------------------

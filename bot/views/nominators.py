@@ -21,8 +21,13 @@ NOMINATOR_CONFIRM = "nominator_confirm"
 NOMINATOR_DECLINE = "nominator_decline"
 
 
+# A request's buttons name the nomination; the clicker's row in it is what they answer.
+REQUEST_PREFIX = "nomination:"
+
+
 def nominator_request(
-    nominator_id: int,
+    nomination_id: int,
+    nominator_slack_id: str,
     candidate: str,
     candidate_slack_id: str | None,
     submitted_by: str,
@@ -35,7 +40,8 @@ def nominator_request(
         lead = f"{who} named you as a nominator for *{escape(position)}*"
     else:
         lead = f"{mention(submitted_by)} named you as a nominator of {who} for *{escape(position)}*"
-    decline = button("Decline", NOMINATOR_DECLINE, value=str(nominator_id), style="danger")
+    value = f"{REQUEST_PREFIX}{nomination_id}:{nominator_slack_id}"
+    decline = button("Decline", NOMINATOR_DECLINE, value=value, style="danger")
     # Decline asks again: a mis-tap must not cost a candidate their nomination.
     decline.confirm = ConfirmObject(
         title="Decline?", text="The candidate will be told.", confirm="Decline", deny="Back"
@@ -47,7 +53,7 @@ def nominator_request(
             f"returning officer sees. Please answer before {slack_time(closes_at)}."
         ),
         actions(
-            button("Confirm", NOMINATOR_CONFIRM, value=str(nominator_id), style="primary"),
+            button("Confirm", NOMINATOR_CONFIRM, value=value, style="primary"),
             decline,
         ),
     ]

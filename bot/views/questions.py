@@ -324,14 +324,37 @@ def already_taken(by: str | None) -> Reply:
 # Modals ----------------------------------------------------------------------------------------
 
 
-def ask_modal() -> View:
+ASK_WHERE = "questions.ask_where"
+
+
+def ask_destination(region: Region | None, channel: str | None) -> str:
+    """Where a question will go, said before it is sent: a region's channel shows the asker's name."""
+    if region is not None and channel:
+        return (
+            f"Your question will be *posted in <#{channel}>*, the {escape(region.display_title)} "
+            "coordinators' channel, *with your name*, so that whichever of them is free can take it. "
+            "Everyone in that channel can read it."
+        )
+    if region is not None:
+        return (
+            f"Your question goes to the {escape(region.display_title)} coordinator by direct message, "
+            "with your name; they reply to you directly."
+        )
+    return (
+        "Your question goes to your regional coordinator with your name (in a region that takes "
+        "questions in a channel, it is posted in that channel). You will be asked your region "
+        "if the bot cannot tell it."
+    )
+
+
+def ask_modal(destination: str | None = None) -> View:
     question = InputBlock(
         block_id=ASK_BLOCK,
         label=PlainTextObject(text="Your question"),
         element=PlainTextInputElement(action_id=ASK_INPUT, multiline=True, max_length=MAX_QUESTION_CHARS),
-        hint=PlainTextObject(text="It goes to your regional coordinator, who will reply to you directly."),
     )
-    return form_modal(ASK_MODAL, "Ask your coordinator", "Send", [question])
+    where = section(destination or ask_destination(None, None), block_id=ASK_WHERE)
+    return form_modal(ASK_MODAL, "Ask your coordinator", "Send", [where, question])
 
 
 def reroute_modal(question: Question) -> View:

@@ -199,8 +199,8 @@ def test_data_rights_round_trip_through_the_other_features(bot: BotHarness) -> N
     assert exported["regional_questions"]["questions_asked"][0]["question"] == "Where is the AGM this year?"
     (nomination,) = exported["nominations"]["nominations"]
     assert (
-        nomination["candidate"]["email"] == "mary@example.org"
-        and nomination["statement"] == "I take good minutes."
+        nomination["your_email"] == "mary@example.org"
+        and nomination["your_statement"] == "I take good minutes."
     )
     assert "mary@example.org" in summary
 

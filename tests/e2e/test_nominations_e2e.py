@@ -772,3 +772,91 @@ def test_admin_reads_of_nominations_are_in_the_audit_log(bot: BotHarness) -> Non
     assert "nominations list (secretary)" in text
     assert "nominations export (CSV)" in text
     assert "mary@example.org" not in text  # the log says what was read, never the data
+
+
+def _edit_view(bot: BotHarness, user: str) -> dict[str, Any]:
+    """/liec nominations mine, then Edit: the form as pushed to this member."""
+    opened = len(bot.fake.calls_to("views.open"))
+    pushed = len(bot.fake.calls_to("views.push"))
+    bot.command("nominations mine", user=user)
+    mine = bot.fake.wait_for("views.open", opened + 1)[-1]["view"]
+    edit = button(mine, "nomination_edit")
+    bot.click(user, "nomination_edit", edit["value"], extra={"view": {**mine, "id": "VMINE"}})
+    view = bot.fake.wait_for("views.push", pushed + 1)[-1]["view"]
+    return {**view, "id": f"V{uuid.uuid4().hex[:10].upper()}", "_list": mine}
+
+
+def test_a_member_who_nominated_another_does_not_see_what_the_candidate_gave(bot: BotHarness) -> None:
+    alice = "U0ALICE"
+    bot.fake.users[alice] = {
+        "name": "alice",
+        "profile": {"real_name": "Alice Able", "email": "alice@example.org"},
+    }
+    typed = ("typed.by.alice@example.org", "L5550001", "Alice wrote this statement")
+    own = ("mary.own@example.org", "L5550002", "Mary's very own statement")
+    submit(
+        bot,
+        open_form(bot, user=alice),
+        user=alice,
+        **{
+            fields.CANDIDATE_EMAIL: typed[0],
+            fields.CANDIDATE_MEMBERSHIP: typed[1],
+            fields.STATEMENT: typed[2],
+        },
+    )
+    bot.run_jobs()
+    confirm(bot, NOM_1, "L2223334")
+    # Mary edits in her own details.
+    result = submit(
+        bot,
+        _edit_view(bot, CANDIDATE),
+        **{fields.CANDIDATE_EMAIL: own[0], fields.CANDIDATE_MEMBERSHIP: own[1], fields.STATEMENT: own[2]},
+    )
+    assert result["response_action"] == "update"
+
+    view = _edit_view(bot, alice)
+    shown = json.dumps(view).casefold()
+    for secret in (*own, *typed, "nora@example.org", "L2223334"):
+        assert secret.casefold() not in shown, secret
+    # Alice saves the form as shown: what she cannot see is kept, not wiped.
+    result = submit(
+        bot,
+        view,
+        user=alice,
+        **{fields.CANDIDATE_EMAIL: None, fields.CANDIDATE_MEMBERSHIP: None, fields.STATEMENT: None},
+    )
+    assert result["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        row = session.scalars(select(NominationRecord)).one()
+        assert (row.candidate_email, row.candidate_membership, row.statement) == own
+        assert row.nominators[0].status == "confirmed"  # Nora's answer stands
+
+    bot.fake.uploads.clear()
+    before = len(bot.fake.calls_to("files.completeUploadExternal"))
+    bot.command("my-data", user=alice)
+    bot.fake.wait_for("files.completeUploadExternal", before + 1)
+    files = [content.decode("utf-8") for content in bot.fake.uploads.values()]
+    assert any("nominations_you_submitted_for_others" in text for text in files)
+    mine = "".join(files).casefold()
+    for secret in (*own, *typed, "mary member"):
+        assert secret.casefold() not in mine, secret
+
+
+def test_direction_and_width_controls_never_reach_a_dm_or_the_csv(bot: BotHarness) -> None:
+    rlo, zwsp = "\u202e", "\u200b"
+    name = f"Mary{zwsp} Mem{rlo}ber"
+    submit(
+        bot,
+        open_form(bot),
+        **{fields.CANDIDATE_NAME: name, fields.STATEMENT: f'＝HYPERLINK("http://evil") {rlo}vote'},
+    )
+    bot.run_jobs()
+    request = dms_to(bot, NOM_1)[-1]
+    shown = json.dumps([request["text"], request["blocks"]], ensure_ascii=False)
+    assert "Mary Member" in shown and rlo not in shown and zwsp not in shown
+    bot.command("nominations export", user=ADMIN)
+    bot.fake.wait_for("files.completeUploadExternal")
+    content = next(iter(bot.fake.uploads.values())).decode()
+    row = next(csv.DictReader(io.StringIO(content)))
+    assert row["candidate_name"] == "Mary Member"
+    assert row["statement"].startswith("'＝") and rlo not in content  # the full-width = is caught too

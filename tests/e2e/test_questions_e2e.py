@@ -15,7 +15,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.fake_slack import FakeSlack
 from bot.views import questions as views
-from tests.e2e.harness import BotHarness
+from tests.e2e.harness import BotHarness, keep_failed_posts_in_history
 
 MEMBER = "U0MEMBER"
 AMERICAS, ASIAPAC, EAME = "U0RCAMERICAS", "U0RCASIAPAC", "U0RCEAME"
@@ -418,6 +418,74 @@ def test_a_region_channel_gets_the_question_instead_of_a_dm(
     assert "in <#C0EAMEQ>" in reply["text"]
     assert "Channel question" in _blob(wait_posts(fake_slack, "C0EAMEQ")[0])
     assert posts_to(fake_slack, EAME) == []
+
+
+def test_the_form_says_before_sending_that_a_region_channel_shows_the_askers_name(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    bot.command("ask")
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    assert "in that channel" in _blob(opened)  # before the region is known: both ways said
+    shown = fake_slack.wait_for("views.update")[0]["view"]
+    assert "posted in <#C0EAMEQ>" in _blob(shown) and "with your name" in _blob(shown)
+    assert shown["callback_id"] == views.ASK_MODAL
+
+
+def test_the_form_says_a_dm_where_the_region_has_no_channel(bot: BotHarness, fake_slack: FakeSlack) -> None:
+    bot.command("ask")
+    shown = fake_slack.wait_for("views.update")[0]["view"]
+    assert "coordinator by direct message" in _blob(shown) and "<#" not in _blob(shown)
+
+
+def test_a_500_after_slack_took_the_channel_post_does_not_post_it_twice(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    keep_failed_posts_in_history(fake_slack)  # Slack kept it although it answered 500
+    reply = ask(bot, "Posted once please")
+    assert "in <#C0EAMEQ>" in reply["text"]
+    assert len(fake_slack.failed) == 1  # one attempt: neither slack_sdk nor the bot posted again
+    assert [c.params["channel"] for c in fake_slack.failed] == ["C0EAMEQ"]
+    assert posts_to(fake_slack, "C0EAMEQ") == []  # and no second post
+    assert len(fake_slack.calls_to("conversations.history")) >= 1  # it looked before posting again
+
+
+def test_a_500_that_did_not_post_is_retried_by_the_job_and_posted_once(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    fake_slack.fail_next("chat.postMessage", status=500)
+    ask(bot, "Posted once please")
+    clock.advance(timedelta(minutes=5))
+    assert bot.run_jobs() == 1
+    assert len(fake_slack.failed) == 1  # the 500 (which Slack had not posted)
+    (delivered,) = posts_to(fake_slack, "C0EAMEQ")  # then one post, after looking
+    assert "Posted once please" in _blob(delivered)
+
+
+def test_every_question_button_on_an_erased_question_says_it_was_erased(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    from bot.services import item_fates
+
+    ask(bot, "Soon to be forgotten")
+    (message,) = wait_posts(fake_slack, EAME)
+    values = button_values(message)
+    opened = len(fake_slack.calls_to("views.open"))
+    bot.command("forget-me", user=MEMBER)
+    form = fake_slack.wait_for("views.open", opened + 1)[-1]["view"]
+    bot.submit_view(MEMBER, form, {})
+    wait_posts(fake_slack, MEMBER, 1)  # the erasure DM: the question is gone
+    for action in (views.CLAIM, views.ANSWERED, views.REROUTE):
+        before = len(fake_slack.calls_to("response_url"))
+        assert bot.click(EAME, action, values[action]).status == 200
+        answer = fake_slack.wait_for("response_url", before + 1)[-1]
+        assert answer["text"] == item_fates.QUESTION_GONE, action
 
 
 def test_questions_lists_the_open_questions_of_their_region_oldest_first(

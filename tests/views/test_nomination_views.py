@@ -173,7 +173,7 @@ def test_errors_off_the_form_move_to_a_block_slack_shows() -> None:
 
 def test_the_nominator_request_escapes_the_candidate_and_asks_before_declining() -> None:
     reply = nominator_views.nominator_request(
-        7, "<!channel> Ada", "U0CAND", "U0CAND", "Secretary", "LIEC 2027", CLOSES
+        7, "U0NOM1", "<!channel> Ada", "U0CAND", "U0CAND", "Secretary", "LIEC 2027", CLOSES
     )
     body = {"text": reply.text, "blocks": reply.block_dicts()}
     assert check_message(body) == []
@@ -187,7 +187,7 @@ def test_the_nominator_request_escapes_the_candidate_and_asks_before_declining()
         if e["action_id"] == nominator_views.NOMINATOR_DECLINE
     )
     assert decline["confirm"]["confirm"]["text"] == "Decline"
-    assert decline["value"] == "7"
+    assert decline["value"] == "nomination:7:U0NOM1"  # the nomination and the person asked
 
 
 def test_long_statements_are_split_across_sections_as_plain_text() -> None:
