@@ -98,6 +98,11 @@ def check_view(raw: Any) -> list[str]:
 class FakeSlack:
     def __init__(self, users: dict[str, dict[str, Any]] | None = None) -> None:
         self.users: dict[str, dict[str, Any]] = dict(users or {})
+        # When set: the workspace's channels, each with whether the bot is a member of it
+        # (conversations.history answers channel_not_found or not_in_channel from it).
+        self.channels: dict[str, bool] | None = None
+        # When set: the token's scopes, sent in auth.test's x-oauth-scopes header as Slack does.
+        self.scopes: list[str] | None = None
         self.calls: list[Call] = []
         self.invalid: list[tuple[str, list[str]]] = []
         self.failed: list[Call] = []  # calls answered with an injected failure
@@ -234,7 +239,10 @@ class FakeSlack:
         answer = hook(params) if hook is not None else None
         if answer is None:
             answer = self._default(method, params)
-        self._send(request, 200, answer)
+        headers = {}
+        if method == "auth.test" and self.scopes is not None:
+            headers["x-oauth-scopes"] = ",".join(self.scopes)
+        self._send(request, 200, answer, headers)
 
     @staticmethod
     def _params(request: BaseHTTPRequestHandler, raw: bytes, query: str) -> dict[str, Any]:
@@ -323,6 +331,10 @@ class FakeSlack:
 
     def _history(self, params: dict[str, Any]) -> Answer:
         channel = params.get("channel")
+        if self.channels is not None and channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if self.channels is not None and not self.channels[str(channel)]:
+            return {"ok": False, "error": "not_in_channel"}
         messages = []
         for call in self.calls:
             if call.method == "chat.postMessage" and call.params.get("channel") == channel:

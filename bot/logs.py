@@ -97,6 +97,16 @@ def make_formatter(fmt: LogFormat = "json") -> logging.Formatter:
     return JsonFormatter() if fmt == "json" else KeyValueFormatter()
 
 
+# Libraries whose routine lines would drown the bot's own: APScheduler logs two INFO lines per
+# tick (about 35,000 a day), Alembic a line per migration step, and slack_sdk an ERROR per
+# refused connection, which the bot reports itself in one plain line (bot/jobs.py).
+QUIET_LOGGERS = {
+    "apscheduler": logging.WARNING,
+    "alembic": logging.WARNING,
+    "slack_sdk.web.base_client": logging.CRITICAL,
+}
+
+
 class RequestBodyFilter(logging.Filter):
     """Keeps a request's body out of the log: Bolt writes a refused request's whole body.
 
@@ -120,3 +130,5 @@ def setup_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name, quiet in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(quiet)

@@ -223,7 +223,7 @@ SUBCOMMANDS = [
     Subcommand(
         "election",
         "/liec election open|close|status|publish",
-        "admins: run an officer election",
+        "run an officer election",
         reply=election_reply,
         work=election_work,
         admin_only=True,

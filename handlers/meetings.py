@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from bot.config import meeting_key_for
 from bot.deps import AppDeps
 from bot.services import meetings as service
+from bot.services.meeting_occurrences import next_occurrence
 from bot.services.meeting_queries import find_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, split_reminders
 from bot.services.meeting_times import MeetingTimeError, occurrences, parse_meeting_times
@@ -75,9 +77,14 @@ def _cancel(session: Session, meeting: Meeting, more: str, req: CommandRequest, 
         service.cancel(session, meeting, None, req.user_id, now, deps.org)
         return views.done(f"*{name}* is cancelled, with every date to come; its reminders are withdrawn.")
     if not more:
+        try:
+            start = next_occurrence(meeting, now).start.astimezone(ZoneInfo(meeting.timezone))
+        except MeetingError:
+            return views.usage(f"*{name}* has no date still to come: cancel it with `all`.")
+        # A real date of this meeting as the example: its next one.
         return views.usage(
             f"*{name}* repeats: say which date to cancel (`/liec meeting cancel "
-            f"{meeting.key} 2027-03-27`) or `all`."
+            f"{meeting.key} {start.date().isoformat()}` for the next one) or `all`."
         )
     item = service.cancel(session, meeting, _date(more), req.user_id, now, deps.org)
     assert item is not None
@@ -122,8 +129,8 @@ SUBCOMMANDS = [
     ),
     Subcommand(
         "meeting",
-        "/liec meeting add",
-        "add, cancel or move a meeting (admins)",
+        "/liec meeting add|cancel|move",
+        "add a meeting, or cancel or move one date of it",
         reply=meeting_reply,
         work=meeting_work,
         admin_only=True,

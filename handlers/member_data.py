@@ -112,7 +112,7 @@ SUBCOMMANDS = [
     Subcommand(
         "audit",
         "/liec audit",
-        "admins: who read members' personal data, and who changed the organisation",
+        "who read members' personal data, and when; who changed the organisation (admins)",
         reply=audit_reply,
         admin_only=True,
     ),

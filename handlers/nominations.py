@@ -201,10 +201,18 @@ def _mine_view(deps: AppDeps, user_id: str) -> Any:
     return views.mine_modal(items)
 
 
+def _nothing_mine(deps: AppDeps, user_id: str) -> Reply | None:
+    """With no nominations and no election open, say when nominations open (no empty form)."""
+    with deps.session_factory() as session:
+        if nominations.mine(session, user_id) or election_store.open_positions(session, deps.clock.now()):
+            return None
+        return _not_open_reply(session, deps, None)
+
+
 def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        return None
+        return _nothing_mine(deps, req.user_id)
     if not deps.is_admin(req.user_id):
         return notice(NOT_ADMIN)
     if verb == "export":
@@ -218,7 +226,8 @@ def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        deps.client.views_open(trigger_id=req.trigger_id, view=_mine_view(deps, req.user_id))
+        if _nothing_mine(deps, req.user_id) is None:
+            deps.client.views_open(trigger_id=req.trigger_id, view=_mine_view(deps, req.user_id))
         return
     if not deps.is_admin(req.user_id):
         return
@@ -241,9 +250,13 @@ SUBCOMMANDS = [
     Subcommand(
         "nominations",
         "/liec nominations mine",
-        "your nominations (admins: `/liec nominations [role]` or `export`)",
+        "see, edit or withdraw your nominations",
         reply=nominations_reply,
         work=nominations_work,
+        admin_help=(
+            ("/liec nominations [role]", "every nomination, or those for one role"),
+            ("/liec nominations export", "all nominations as a CSV, sent to you by DM"),
+        ),
     ),
 ]
 

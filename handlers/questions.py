@@ -135,7 +135,7 @@ def _set_region(user_id: str, typed: str, deps: AppDeps) -> Reply:
         )
     region = parse_region(typed)
     if region is None:
-        return views.region_usage()
+        return views.region_picker("", intro=views.unknown_region(typed))
     with deps.session_factory.begin() as session:
         svc.set_region(session, user_id, region, deps.clock.now())
     return views.region_saved(region, svc.coordinators(deps.org, region))
@@ -199,8 +199,9 @@ SUBCOMMANDS = [
     Subcommand(
         "questions",
         "/liec questions",
-        "coordinators and admins: your region's open questions, oldest first",
+        "your region's open questions, oldest first",
         reply=questions_reply,
+        audience="coordinators",
     ),
 ]
 

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
+MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "bot" / "data" / "manifest.yml").read_text())
 
 
 def test_the_command_interactivity_and_socket_mode_are_declared() -> None:

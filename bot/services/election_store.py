@@ -3,7 +3,7 @@ positions open now, closing early, and the scheduled jobs each election needs.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -58,7 +58,8 @@ def positions_for_roles(role_keys: Iterable[str]) -> tuple[Position, ...]:
     return tuple(positions)
 
 
-def election_from_config(config: ElectionConfig, known_roles: set[str]) -> Election:
+def election_from_config(config: ElectionConfig, known_roles: Collection[str]) -> Election:
+    """`known_roles` in the order to list them; an election that names no roles is for all of them."""
     unknown = [key for key in config.roles if key not in known_roles]
     if unknown:
         raise ElectionError(f"election {config.name!r}: unknown role {unknown[0]!r}")
@@ -72,7 +73,7 @@ def election_from_config(config: ElectionConfig, known_roles: set[str]) -> Elect
         kind=ElectionKind(config.kind),
         opens_at=aware(config.opens),
         closes_at=aware(config.closes),
-        positions=positions_for_roles(config.roles),
+        positions=positions_for_roles(config.roles or known_roles),
     )
 
 
@@ -209,7 +210,7 @@ def schedule_jobs(
 def sync_from_config(
     session: Session,
     configs: Sequence[ElectionConfig],
-    known_roles: set[str],
+    known_roles: Collection[str],
     now: datetime,
     retention_days: int = DEFAULT_RETENTION_DAYS,
 ) -> list[str]:

@@ -1,11 +1,12 @@
 """The committee's role descriptions: loading, validation, forgiving lookup and duty search.
 
-Each role lives in ``data/roles/<key>.yml`` so the committee can edit a role, or add one,
+Each role lives in ``bot/data/roles/<key>.yml`` so the committee can edit a role, or add one,
 without touching code. Nothing here knows about Slack beyond the size of a section of text.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -116,7 +117,10 @@ class RoleDoc(BaseModel):
     time_commitment: Section
     how_to_apply: Section
     job_share: bool
-    voting: bool
+    # None: the role document says both (write `voting: null` and explain under `unsettled`).
+    voting: bool | None
+    # Where the role document contradicts itself: each note says what, and whom to ask.
+    unsettled: list[Item] = Field(default_factory=list)
     posts: list[RolePost] = Field(default_factory=list)
     link: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")] = DEFAULT_LINK
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -184,7 +188,10 @@ class DutyHit:
 
 
 def default_roles_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "data" / "roles"
+    """The role files shipped with the bot (bot/data/roles); ROLES_DIR points elsewhere."""
+    from bot.packaged import data_path
+
+    return data_path("roles")
 
 
 # ---------------------------------------------------------------------------------------
@@ -485,7 +492,9 @@ def _error_line(file: str, exc: ValidationError) -> str:
             where += f" item {part + 1}" if isinstance(part, int) else f".{part}"
         where = where.lstrip(".").strip() or "(top level)"
         if error["type"] == "extra_forbidden":
-            parts.append(f"unknown key '{where}'")
+            close = difflib.get_close_matches(str(error["loc"][-1]), list(RoleDoc.model_fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close and len(error["loc"]) == 1 else ""
+            parts.append(f"unknown key '{where}'{hint}")
         elif error["type"] == "missing":
             parts.append(f"missing key '{where}'")
         else:

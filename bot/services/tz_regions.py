@@ -18,7 +18,7 @@ Order of look-up: a canonical zone gives all its countries; otherwise a name lis
 who chose ``Antarctica/McMurdo`` is in Antarctica, not New Zealand); otherwise a link
 is followed to its target.
 
-Countries map to regions through ``data/regions/countries.yml`` (UN M49 geography,
+Countries map to regions through ``bot/data/regions/countries.yml`` (UN M49 geography,
 with each departure commented there). Deliberate choices, in short:
 
 * The Middle East (Gulf, Levant, Iraq, Iran, Turkey, Cyprus) and the Caucasus go to
@@ -53,11 +53,12 @@ import importlib.resources
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from pathlib import Path
 
 import yaml
 
-COUNTRIES_FILE = Path(__file__).resolve().parents[2] / "data" / "regions" / "countries.yml"
+from bot.packaged import data_path
+
+COUNTRIES_FILE = data_path("regions", "countries.yml")
 ASK = "ask"
 # Links followed at most this many times: tzdata has no chains today; this only stops a loop.
 _MAX_LINK_HOPS = 8
@@ -74,17 +75,15 @@ class Region(StrEnum):
 
     @property
     def short_title(self) -> str:
-        """For running text: "the Asia-Pacific coordinator"."""
-        return _TITLES[self][1]
+        """The same name as display_title: one name for each region everywhere."""
+        return self.display_title
 
 
-_TITLES: dict[Region, tuple[str, str]] = {
-    Region.AMERICAS: ("The Americas", "Americas"),
-    Region.ASIA_PACIFIC: ("Asia, Australasia and Pacific", "Asia-Pacific"),
-    Region.EUROPE_AFRICA_MIDDLE_EAST: (
-        "Europe, Africa and the Middle East",
-        "Europe, Africa and Middle East",
-    ),
+# The names of the committee's role documents, used everywhere the bot names a region.
+_TITLES: dict[Region, tuple[str]] = {
+    Region.AMERICAS: ("The Americas",),
+    Region.ASIA_PACIFIC: ("Asia, Australasia and Pacific",),
+    Region.EUROPE_AFRICA_MIDDLE_EAST: ("Europe, Africa and the Middle East",),
 }
 
 _REGION_WORDS: dict[str, Region] = {
@@ -228,7 +227,8 @@ class TimezoneRegions:
             return RegionGuess(region, f"from your Slack time zone {tz} ({place})")
         if not decided:
             return RegionGuess(None, f"your Slack time zone {tz} ({place}) is not in any one of our regions")
-        titles = " and ".join(sorted(r.display_title for r in decided))
+        # Semicolons: the names have commas of their own.
+        titles = "; ".join(sorted(r.display_title for r in decided))
         return RegionGuess(None, f"your Slack time zone {tz} is used in more than one region ({titles})")
 
     def _countries(self, tz: str) -> tuple[str, tuple[str, ...]] | None:

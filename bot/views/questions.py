@@ -136,17 +136,16 @@ def _hours(hours: float) -> str:
 
 
 def sent_to_coordinators(region: Region, holders: Sequence[str], expectation: str) -> Reply:
-    role = f"{region.short_title} coordinator"
     if len(holders) > 1:
-        who = f"{names(holders)}, the {role}s (a job share), have"
+        who = f"{names(holders)} (the coordinators for {region.display_title}, a job share) have"
     else:
-        who = f"{names(holders)}, {role}, has"
+        who = f"{names(holders)} (the coordinator for {region.display_title}) has"
     text = f"{who} your question; {expectation}."
     return notice(text)
 
 
 def sent_to_channel(region: Region, channel: str, expectation: str) -> Reply:
-    text = f"The {region.short_title} coordinator has your question in <#{channel}>"
+    text = f"The coordinator for {region.display_title} has your question in <#{channel}>"
     return notice(f"{text}; {expectation}." if expectation else f"{text}.")
 
 
@@ -172,7 +171,7 @@ def escalated_to_asker(
     reason: Literal["time", "unreachable"],
     escalate_after: float,
 ) -> Reply:
-    where = f"the {region.short_title} coordinator" if region else "a coordinator"
+    where = f"the coordinator for {region.display_title}" if region else "a coordinator"
     why = (
         f"No one has taken your question within {_hours(escalate_after)}"
         if reason == "time"
@@ -258,6 +257,12 @@ def branch_not_found(typed: str, suggestions: Sequence[str], all_names: Sequence
     else:
         hint = "No branches are listed in the organisation file yet."
     return notice(f"I don't know the branch “{escape(truncate(typed, 60))}”. {hint}")
+
+
+def unknown_region(typed: str) -> str:
+    """`/liec region set mars`: name what was typed and the regions there are."""
+    regions = "; ".join(f"{r.display_title} (`{r.value}`)" for r in Region)
+    return f"There is no region `{escape(truncate(typed, 40))}`. The regions are: {regions}. Which is yours?"
 
 
 def region_usage() -> Reply:

@@ -27,7 +27,7 @@ from bot.slack_requests import (
 )
 
 SECRET = "test-signing-secret"
-EXAMPLE = Path(__file__).resolve().parents[2] / "liec.example.yml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "liec.example.yml"
 
 
 def example_org() -> dict[str, Any]:

@@ -379,6 +379,8 @@ def test_cancel_and_move_withdraw_reminders_and_post_notices(
     assert job_status(bot, "mtg:liec-meeting:20270109T1000Z:1d") == "pending"
     usage = bot.command("meeting cancel liec-meeting", user=ADMIN).json()["text"]
     assert "say which date" in usage
+    # The example is the meeting's own next date (2nd Saturday of January), not a fixed one.
+    assert "`/liec meeting cancel liec-meeting 2027-01-09` for the next one" in usage
     reply = bot.command("meeting cancel liec-meeting 2027-01-09", user=ADMIN).json()
     assert "is cancelled" in json.dumps(reply["blocks"])
     assert job_status(bot, "mtg:liec-meeting:20270109T1000Z:1d") == "cancelled"

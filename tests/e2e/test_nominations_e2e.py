@@ -264,6 +264,27 @@ def test_closed_election_gets_a_message_and_no_modal(bot: BotHarness) -> None:
     assert bot.fake.calls_to("views.open") == []
 
 
+def test_nominations_mine_with_no_open_election_says_when_nominations_open(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any]
+) -> None:
+    org["elections"][0].update(opens="2027-01-10T09:00:00+00:00", closes="2027-01-31T21:00:00+00:00")
+    bot = make_bot(org)
+    bot.deps.jobs.startup()
+    body = bot.command("nominations mine").json()
+    text = json.dumps(body["blocks"])
+    assert f"Nominations are not open now. {ELECTION} opens <!date^" in text
+    assert "/liec nominate" not in text
+    bot.clock.advance(timedelta(milliseconds=1))
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_nominations_mine_after_every_election_says_how_members_hear(bot: BotHarness) -> None:
+    bot.clock.advance(timedelta(days=30))
+    body = bot.command("nominations mine").json()
+    assert "No election is taking nominations now" in json.dumps(body["blocks"])
+    assert bot.fake.calls_to("views.open") == []
+
+
 # Submitting --------------------------------------------------------------------------------
 
 

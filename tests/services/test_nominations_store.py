@@ -282,6 +282,14 @@ def test_config_elections_are_stored_once_with_their_jobs(
         assert jobs[f"elections.purge:{record.id}"] == CLOSES + timedelta(days=365)
 
 
+def test_an_election_without_roles_is_for_every_role(session_factory: sessionmaker[Session]) -> None:
+    config = ElectionConfig(name="All of them", kind="regular", opens=OPENS, closes=CLOSES)
+    with session_factory.begin() as session:
+        assert election_store.sync_from_config(session, [config], ["secretary", "bame-officer"], NOW) == []
+        record = session.scalars(select(ElectionRecord)).one()
+        assert record.positions == ["secretary", "bame-officer"]
+
+
 def test_config_problems_are_reported_not_raised(session_factory: sessionmaker[Session]) -> None:
     config = ElectionConfig(name="Bad", kind="regular", opens=OPENS, closes=CLOSES, roles=["treasurer"])
     with session_factory.begin() as session:

@@ -301,7 +301,7 @@ def test_a_zone_shared_by_countries_of_different_regions_asks() -> None:
     assert SMALL.guess("Test/Split") == RegionGuess(
         None,
         "your Slack time zone Test/Split is used in more than one region "
-        "(Asia, Australasia and Pacific and The Americas)",
+        "(Asia, Australasia and Pacific; The Americas)",
     )
 
 
