@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve | try | check | db upgrade` (also installed as `liec-bot`)."""
+"""Command line: `python -m bot serve | try | check | config | db upgrade` (also installed as `liec-bot`)."""
 
 from __future__ import annotations
 
@@ -30,12 +30,22 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
     serve.add_argument("--tick", type=float, default=5.0, help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--config-import",
+        action="store_true",
+        help="the organisation file replaces the organisation in the database on every start",
+    )
     trial = sub.add_parser("try", help='try a command with no Slack at all: try "role secretary"')
     trial.add_argument("text", help="what you would type after /liec")
     trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
     sub.add_parser("manifest", help="print the Slack app manifest (paste it at api.slack.com/apps)")
     sub.add_parser("init", help="write a commented .env and liec.yml here (never overwrites)")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
+    config = sub.add_parser("config", help="the organisation in the database: export it, or import a file")
+    config.add_argument("action", choices=["export", "import"])
+    config.add_argument("file", nargs="?", type=Path, help="import: the organisation file to read")
+    config.add_argument("-o", "--output", type=Path, help="export: write here instead of printing")
+    config.add_argument("--yes", action="store_true", help="import: apply without asking")
     database = sub.add_parser("db", help="database schema")
     database.add_argument("action", choices=["upgrade", "backup", "revision"])
     database.add_argument("-m", "--message", help="db revision: what the new migration changes")
@@ -43,19 +53,39 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _validate(settings: Settings) -> None:
-    """Fail fast, in one line, before anything is started."""
-    require_valid(settings)
+def _validate(settings: Settings, config_import: bool = False) -> None:
+    """Fail fast, before anything is started. The organisation file is checked (as `check` checks
+    it) when it is read: imported, or filling an empty database; otherwise the database holds the
+    organisation and only the role files and the environment are checked."""
+    from sqlalchemy import inspect
+
     from bot import db
+    from bot.runtime import load_roles
+    from bot.services import organisation
+    from bot.validation import placeholder_tokens
 
     engine = db.make_engine(settings.database_url, bounded=False)
     try:
+        file_needed = config_import or not inspect(engine).get_table_names()
+        if not file_needed:
+            prepare_database(engine)
+            with db.make_session_factory(engine)() as session:
+                file_needed = organisation.stored_revision(session) is None
+        if file_needed:
+            require_valid(settings)  # before a new database is made
+        else:
+            load_roles(settings)
+            problems = placeholder_tokens(settings)
+            if problems:
+                raise ConfigError("\n".join(problems))
         prepare_database(engine)
     finally:
         engine.dispose()  # the bot's own engine is made next; this one keeps no connection
 
 
-def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
+def _serve(
+    settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False
+) -> None:
     from bot.scheduler import build_scheduler
 
     port = port or settings.port
@@ -64,14 +94,14 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
         settings.require_slack_credentials()
     elif not settings.slack_bot_token:
         raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (`liec-bot init` writes one)")
-    _validate(settings)
+    _validate(settings, config_import)
 
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.server import make_server, make_wsgi_app
 
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, config_import=config_import)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
         runtime.deps.jobs.startup()
         scheduler.start()
@@ -92,7 +122,7 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
 
     from bot.server import make_server, make_wsgi_app
 
-    runtime = build_runtime(settings, schema_checked=True)  # by _validate, just now
+    runtime = build_runtime(settings, schema_checked=True, config_import=config_import)  # checked just now
     server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
     scheduler = build_scheduler(runtime.deps.jobs, tick)
 
@@ -190,6 +220,17 @@ def _db_revision(message: str | None) -> int:
     return 0
 
 
+def _config(settings: Settings, action: str, file: Path | None, output: Path | None, yes: bool) -> int:
+    from bot.org_cli import config_export, config_import
+
+    if action == "export":
+        return config_export(settings, output)
+    if file is None:
+        print("liec-bot: say which file to import: liec-bot config import liec.yml", file=sys.stderr)
+        return 2
+    return config_import(settings, file, yes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     # The .env of the folder it runs in (python-dotenv's default looks beside the code instead).
@@ -207,7 +248,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             print("\n".join(write_starter_files(Path.cwd())))
         elif args.command == "serve":
-            _serve(settings, args.http, args.port, args.tick)
+            _serve(settings, args.http, args.port, args.tick, args.config_import)
+        elif args.command == "config":
+            return _config(settings, args.action, args.file, args.output, args.yes)
         elif args.command == "try":
             from bot.trial import run_trial
 

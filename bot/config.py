@@ -228,6 +228,8 @@ class OrgConfig(_Strict):
     meetings: list[MeetingConfig] = Field(default_factory=list)
     elections: list[ElectionConfig] = Field(default_factory=list)
     membership_number_pattern: str = r"^[A-Za-z]?\d{5,8}$"
+    # How members are told the format (an example, in words); from the pattern when unset.
+    membership_number_format: str | None = Field(default=None, min_length=1, max_length=150)
     retention_days: int = Field(default=365, ge=1, le=3650)
     escalate_after: float = Field(default=24, gt=0, le=24 * 14)
     working_hours: WorkingHours = Field(default_factory=WorkingHours)

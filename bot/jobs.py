@@ -59,6 +59,7 @@ class JobQueue:
         self._slack_down = False
         self._handlers: dict[str, JobHandler] = {}
         self._startup: list[Callable[[], None]] = []
+        self._tick: list[Callable[[], object]] = []
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     # Wiring -------------------------------------------------------------------
@@ -70,6 +71,10 @@ class JobQueue:
     def on_startup(self, fn: Callable[[], None]) -> None:
         """Work to do when the scheduler starts, such as turning the organisation file into jobs."""
         self._startup.append(fn)
+
+    def on_tick(self, fn: Callable[[], object]) -> None:
+        """Work done before each run of due jobs, such as taking a newer organisation."""
+        self._tick.append(fn)
 
     def startup(self) -> None:
         for fn in self._startup:
@@ -145,6 +150,11 @@ class JobQueue:
 
     def run_due(self, limit: int = 200) -> int:
         """Claim and run the jobs that are due; returns how many ran. Safe to call concurrently."""
+        for fn in self._tick:
+            try:
+                fn()
+            except Exception:
+                log.exception("tick step failed: %s", getattr(fn, "__name__", fn))
         now = self._clock.now()
         with self._session_factory() as session:
             # Uses the (status, due_at) index: the cost does not grow with future jobs.

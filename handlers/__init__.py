@@ -26,6 +26,7 @@ def register(app: App, deps: AppDeps) -> None:
         middleware,
         nominations,
         officers,
+        organisation,
         questions,
         roles,
     )
@@ -42,6 +43,7 @@ def register(app: App, deps: AppDeps) -> None:
         calendar,
         elections,
         nominations,
+        organisation,
     ):
         feature.register(app, deps)
 

@@ -70,7 +70,16 @@ class Subcommand:
 
 def all_subcommands() -> list[Subcommand]:
     # Imported here so that each feature module stays free to import this one.
-    from handlers import elections, meetings, member_data, nominations, officers, questions, roles
+    from handlers import (
+        elections,
+        meetings,
+        member_data,
+        nominations,
+        officers,
+        organisation,
+        questions,
+        roles,
+    )
 
     # In the order /liec help shows them: members' everyday questions first, admin tools last.
     groups: list[list[Subcommand]] = [
@@ -81,6 +90,7 @@ def all_subcommands() -> list[Subcommand]:
         questions.SUBCOMMANDS,
         meetings.SUBCOMMANDS,
         member_data.SUBCOMMANDS,
+        organisation.SUBCOMMANDS,
     ]
     return [sub for group in groups for sub in group]
 

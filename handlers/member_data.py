@@ -9,10 +9,11 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.deps import AppDeps
-from bot.services import audit, member_data
+from bot.services import audit, member_data, organisation
 from bot.slack_dm import DmFile, send_dm, upload_to_dm
 from bot.slack_modals import Tell, show_modal
 from bot.views import member_data as views
+from bot.views import organisation as organisation_views
 from bot.views.common import Reply
 from handlers.commands import CommandRequest, Subcommand
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 JSON_FILE = "liec-my-data.json"
 SUMMARY_FILE = "liec-my-data.txt"
+ORGANISATION_CHANGES_SHOWN = 10
 
 
 def send_export(deps: AppDeps, user_id: str) -> None:
@@ -95,7 +97,10 @@ def forget_now(deps: AppDeps, user_id: str) -> None:
 def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
     with deps.session_factory() as session:
         page = audit.recent(session, limit=views.AUDIT_SHOWN)
-    return views.audit_log(page)
+        changes = organisation.recent_changes(session, limit=ORGANISATION_CHANGES_SHOWN)
+    reads = views.audit_log(page)
+    # Then the organisation's changes (/liec org, config import): who, when, before and after.
+    return Reply(text=reads.text, blocks=[*reads.blocks, *organisation_views.audit_changes(changes)])
 
 
 SUBCOMMANDS = [
@@ -117,7 +122,7 @@ SUBCOMMANDS = [
     Subcommand(
         "audit",
         "/liec audit",
-        "who read members' personal data, and when",
+        "who read members' personal data, and when; who changed the organisation (admins)",
         reply=audit_reply,
         admin_only=True,
     ),

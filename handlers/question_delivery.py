@@ -266,8 +266,8 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
             deps,
             svc.vacancy_alert_key(region),
             f"A member's question for {region.display_title} is waiting: the region has no "
-            f"coordinator in the organisation file (regions.{region.value}.coordinator). It "
-            "will be delivered as soon as one is set and the bot restarted.",
+            f"coordinator in the organisation (regions.{region.value}.coordinator). It "
+            "will be delivered as soon as an admin sets one with /liec org.",
         )
         return Report("vacant", region)
     results = [(r, *post_once(deps, question_id, stage, r, message, since)) for r in recipients]

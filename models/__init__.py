@@ -1,6 +1,16 @@
 """Every model module, imported so that Base.metadata knows every table (and Alembic sees them)."""
 
-from models import audit, elections, foundation, home, meeting_members, meetings, questions
+from models import audit, elections, foundation, home, meeting_members, meetings, organisation, questions
 from models.base import Base
 
-__all__ = ["Base", "audit", "elections", "foundation", "home", "meeting_members", "meetings", "questions"]
+__all__ = [
+    "Base",
+    "audit",
+    "elections",
+    "foundation",
+    "home",
+    "meeting_members",
+    "meetings",
+    "organisation",
+    "questions",
+]

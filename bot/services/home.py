@@ -136,6 +136,7 @@ class AdminPart:
     unanswered_questions: list[RegionQuestions] | None
     failed_reminders: list[FailedPost] | None
     config_problems: list[str]
+    can_change_organisation: bool = False  # an admin: the Home tab offers the organisation editor
 
 
 @dataclass(frozen=True)
@@ -363,6 +364,7 @@ def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: st
             ),
             failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
             config_problems=config_problems(org, roles)[:PROBLEMS_SHOWN],
+            can_change_organisation=org.is_admin(user_id),
         )
     shown = {user_id}
     if region is not None:

@@ -242,7 +242,8 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
         report.withdrawn += sum(
             JobQueue.cancel(session, key) for key, (_due, status) in known.items() if status == "pending"
         )
-    for due, day in digest_times(org, now):
+    digests = digest_times(org, now)
+    for due, day in digests:
         JobQueue.schedule(
             session,
             kind=JOB_DIGEST,
@@ -250,6 +251,16 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
             due_at=due,
             payload={"day": day.isoformat(), "due": due.isoformat()},
         )
+    # A digest moved to another weekday: the ones still to come on the old day are withdrawn
+    # (one already due still goes out).
+    wanted_digests = {f"mtg-digest:{day.isoformat()}" for _due, day in digests}
+    for key in session.scalars(
+        select(ScheduledJob.key).where(
+            ScheduledJob.kind == JOB_DIGEST, ScheduledJob.status == "pending", ScheduledJob.due_at > now
+        )
+    ).all():
+        if key not in wanted_digests:
+            report.withdrawn += JobQueue.cancel(session, key)
     for days in (1, 2):  # two ahead, so one missed refresh never breaks the chain
         day = (now + timedelta(days=days)).date()
         due = datetime.combine(day, REFRESH_AT, tzinfo=UTC)

@@ -26,6 +26,7 @@ from bot.services import (
     member_timezones,
     nominations,
     officer_directory,
+    organisation,
     questions,
     scheduled_member_data,
 )
@@ -84,6 +85,9 @@ def providers() -> list[DataProvider]:
             member_timezones.forget_member,
         ),
         DataProvider("audit_log", "Audit log", audit.export_member_data, audit.forget_member),
+        DataProvider(
+            "organisation", "Organisation", organisation.export_member_data, organisation.forget_member
+        ),
         # Last: the features above cancel their jobs first; this deletes every row naming the member.
         DataProvider(
             "scheduled_work",
@@ -150,7 +154,8 @@ def forget(
             Kept(
                 "Organisation file",
                 f"your Slack id in the organisation file ({listed})",
-                "it says who holds each office; the Secretary removes it when you stand down",
+                "it says who holds each office; the Secretary or another admin removes it (/liec org) "
+                "when you stand down",
             )
         )
     session.flush()

@@ -89,6 +89,7 @@ def rules_for(election: ElectionRecord | None, org: OrgConfig) -> ElectionRules:
         election=election_store.to_election(election) if election is not None else None,
         branches=frozenset(org.branches),
         membership_number_pattern=org.membership_number_pattern,
+        membership_number_format=org.membership_number_format,
     )
 
 

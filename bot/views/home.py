@@ -32,6 +32,7 @@ from bot.views.common import (
 )
 from bot.views.elections import NOMINATE_BUTTON
 from bot.views.member_data import FORGET_BUTTON, MY_DATA_BUTTON
+from bot.views.organisation import HOME_OPEN as ORGANISATION_BUTTON
 from bot.views.slack_dates import SHORT, date_token
 
 HOME_BLOCK_LIMIT = MODAL_BLOCK_LIMIT  # a Home tab holds 100 blocks, like a modal
@@ -180,6 +181,13 @@ def admin_blocks(admin: AdminPart) -> list[Block]:
     blocks += _listed(
         "Configuration problems", problems, "None: the organisation file agrees with the role files."
     )
+    if admin.can_change_organisation:
+        blocks.append(
+            section(
+                "*Organisation*\nWho holds each post, regions, branches, channels and settings.",
+                accessory=button("Change", ORGANISATION_BUTTON),
+            )
+        )
     return blocks
 
 

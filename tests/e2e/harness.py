@@ -55,7 +55,17 @@ class HttpResponse:
 
 
 class BotHarness:
-    def __init__(self, fake: FakeSlack, database_url: str, clock: ManualClock, org: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        database_url: str,
+        clock: ManualClock,
+        org: dict[str, Any],
+        config_import: bool = True,
+    ) -> None:
+        """`org` is the organisation file. By default it replaces the stored organisation on
+        start (serve --config-import), so a test's file is the organisation; with
+        `config_import=False` it only fills an empty database, as a plain `serve` does."""
         self.fake = fake
         self.clock = clock
         self.settings = Settings(
@@ -64,7 +74,9 @@ class BotHarness:
             slack_api_url=fake.api_url,
             database_url=database_url,
         )
-        self.runtime: Runtime = build_runtime(self.settings, org=parse_org_config(org), clock=clock)
+        self.runtime: Runtime = build_runtime(
+            self.settings, org=parse_org_config(org), clock=clock, config_import=config_import
+        )
         self.deps = self.runtime.deps
         self._server = make_server(
             "127.0.0.1", 0, make_wsgi_app(self.runtime.app, signing_secret=SECRET), _Server, _Quiet
@@ -208,6 +220,13 @@ def _answer(element: dict[str, Any], answer: Any) -> dict[str, Any]:
         return {"type": kind, "value": answer}
     if kind == "users_select":
         return {"type": kind, "selected_user": answer}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(answer)}
+    if kind == "multi_conversations_select":
+        return {"type": kind, "selected_conversations": list(answer)}
+    if kind == "multi_static_select":
+        options = _options(element)
+        return {"type": kind, "selected_options": [o for o in options if o["value"] in answer]}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": answer}
     if kind == "channels_select":
