@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             slack_signing_secret=SECRET,
             slack_api_url=fake.api_url,
             database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
-            liec_config=ROOT / "liec.example.yml",
+            liec_config=ROOT / "bot" / "data" / "liec.example.yml",
         )
         runtime = build_runtime(settings)
         deps = runtime.deps

@@ -147,7 +147,7 @@ def runtimes(count: int, url: str, api_url: str, org: dict[str, Any], clock: Shi
         slack_bot_token="xoxb-bench", slack_signing_secret="bench", slack_api_url=api_url, database_url=url
     )
     config = parse_org_config(org)
-    return [build_runtime(settings, org=config, clock=clock) for _ in range(count)]
+    return [build_runtime(settings, org=config, clock=clock, config_import=True) for _ in range(count)]
 
 
 def pending_due(runtime: Runtime) -> int:

@@ -167,7 +167,7 @@ def make_servers(
     bot_env = {
         **env,
         "DATABASE_URL": f"sqlite:///{work_dir / 'bench.db'}",
-        "LIEC_CONFIG": str(ROOT / "liec.example.yml"),
+        "LIEC_CONFIG": str(ROOT / "bot" / "data" / "liec.example.yml"),
     }
     python = sys.executable
     known = {

@@ -1,4 +1,4 @@
-"""Command line: `python -m bot serve | try | check | db upgrade` (also installed as `liec-bot`)."""
+"""Command line: `python -m bot serve | try | check | config | db upgrade` (also installed as `liec-bot`)."""
 
 from __future__ import annotations
 
@@ -6,16 +6,19 @@ import argparse
 import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
-from bot.config import ConfigError, Settings, load_org_config
+from bot.config import ConfigError, Settings
 from bot.logs import setup_logging
-from bot.runtime import build_runtime, load_roles, prepare_database
+from bot.runtime import build_runtime, prepare_database
+from bot.validation import require_valid
 
 log = logging.getLogger("bot")
 
@@ -27,26 +30,62 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--http", action="store_true", help="serve HTTP even if SLACK_APP_TOKEN is set")
     serve.add_argument("--port", type=int, default=None, help="HTTP port (default: PORT or 3000)")
     serve.add_argument("--tick", type=float, default=5.0, help=argparse.SUPPRESS)
+    serve.add_argument(
+        "--config-import",
+        action="store_true",
+        help="the organisation file replaces the organisation in the database on every start",
+    )
     trial = sub.add_parser("try", help='try a command with no Slack at all: try "role secretary"')
     trial.add_argument("text", help="what you would type after /liec")
     trial.add_argument("--user", default="U0MEMBER", help="the Slack user id to act as")
+    sub.add_parser("manifest", help="print the Slack app manifest (paste it at api.slack.com/apps)")
+    sub.add_parser("init", help="write a commented .env and liec.yml here (never overwrites)")
     sub.add_parser("check", help="check the organisation file, the database and the Slack token")
+    config = sub.add_parser("config", help="the organisation in the database: export it, or import a file")
+    config.add_argument("action", choices=["export", "import"])
+    config.add_argument("file", nargs="?", type=Path, help="import: the organisation file to read")
+    config.add_argument("-o", "--output", type=Path, help="export: write here instead of printing")
+    config.add_argument("--yes", action="store_true", help="import: apply without asking")
     database = sub.add_parser("db", help="database schema")
-    database.add_argument("action", choices=["upgrade", "revision"])
+    database.add_argument("action", choices=["upgrade", "backup", "revision"])
     database.add_argument("-m", "--message", help="db revision: what the new migration changes")
+    database.add_argument("--to", type=Path, help="db backup: the file to write (default: beside it)")
     return parser
 
 
-def _validate(settings: Settings) -> None:
-    """Fail fast, in one line, before anything is started."""
-    load_org_config(settings.liec_config)
-    load_roles(settings)
+def _validate(settings: Settings, config_import: bool = False) -> None:
+    """Fail fast, before anything is started. The organisation file is checked (as `check` checks
+    it) when it is read: imported, or filling an empty database; otherwise the database holds the
+    organisation and only the role files and the environment are checked."""
+    from sqlalchemy import inspect
+
     from bot import db
+    from bot.runtime import load_roles
+    from bot.services import organisation
+    from bot.validation import placeholder_tokens
 
-    prepare_database(db.make_engine(settings.database_url, bounded=False))
+    engine = db.make_engine(settings.database_url, bounded=False)
+    try:
+        file_needed = config_import or not inspect(engine).get_table_names()
+        if not file_needed:
+            prepare_database(engine)
+            with db.make_session_factory(engine)() as session:
+                file_needed = organisation.stored_revision(session) is None
+        if file_needed:
+            require_valid(settings)  # before a new database is made
+        else:
+            load_roles(settings)
+            problems = placeholder_tokens(settings)
+            if problems:
+                raise ConfigError("\n".join(problems))
+        prepare_database(engine)
+    finally:
+        engine.dispose()  # the bot's own engine is made next; this one keeps no connection
 
 
-def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> None:
+def _serve(
+    settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False
+) -> None:
     from bot.scheduler import build_scheduler
 
     port = port or settings.port
@@ -54,15 +93,15 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
     if not socket_mode:
         settings.require_slack_credentials()
     elif not settings.slack_bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (see .env.example)")
-    _validate(settings)
+        raise ConfigError("SLACK_BOT_TOKEN is not set: put it in .env (`liec-bot init` writes one)")
+    _validate(settings, config_import)
 
     if socket_mode:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         from bot.server import make_server, make_wsgi_app
 
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, config_import=config_import)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
         runtime.deps.jobs.startup()
         scheduler.start()
@@ -83,17 +122,27 @@ def _serve(settings: Settings, http: bool, port: int | None, tick: float) -> Non
 
     from bot.server import make_server, make_wsgi_app
 
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, schema_checked=True, config_import=config_import)  # checked just now
     server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
-    runtime.deps.jobs.startup()
     scheduler = build_scheduler(runtime.deps.jobs, tick)
-    scheduler.start()
+
+    def start_jobs() -> None:
+        runtime.deps.jobs.startup()
+        scheduler.start()
+
+    # The bot answers Slack at once; the start-up work (planning every meeting from the
+    # organisation file, seconds with hundreds of meetings) follows beside it, then the
+    # scheduler starts. What the database held already is served meanwhile.
+    starting = threading.Thread(target=start_jobs, name="liec-startup", daemon=True)
+    starting.start()
     signal.signal(signal.SIGTERM, _stop_serving)
     log.info("serving HTTP on port %s", port)
     try:
         server.run()  # returns on SIGTERM or Ctrl-C, after closing the sockets
     finally:
-        scheduler.shutdown(wait=False)
+        starting.join(timeout=10)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
 
 
 def _stop_serving(*_: object) -> None:
@@ -142,6 +191,21 @@ def _db_upgrade(settings: Settings) -> int:
     return 0
 
 
+def _db_backup(settings: Settings, target: Path | None) -> int:
+    from bot.backup import BackupError, backup
+
+    try:
+        written = backup(settings.database_url, target)
+    except BackupError as exc:
+        print(f"liec-bot: {exc}", file=sys.stderr)
+        return 1
+    except sqlite3.Error as exc:
+        print(f"liec-bot: the backup failed ({exc}); nothing was written", file=sys.stderr)
+        return 1
+    print(f"backed up to {written}")
+    return 0
+
+
 def _db_revision(message: str | None) -> int:
     """Write the next migration's file after the single head (for contributors)."""
     from bot import db
@@ -156,29 +220,54 @@ def _db_revision(message: str | None) -> int:
     return 0
 
 
+def _config(settings: Settings, action: str, file: Path | None, output: Path | None, yes: bool) -> int:
+    from bot.org_cli import config_export, config_import
+
+    if action == "export":
+        return config_export(settings, output)
+    if file is None:
+        print("liec-bot: say which file to import: liec-bot config import liec.yml", file=sys.stderr)
+        return 2
+    return config_import(settings, file, yes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    load_dotenv()
-    # A trial prints the reply alone; the log would only get in its way.
-    setup_logging("WARNING" if args.command in {"try", "check"} else "INFO")
+    # The .env of the folder it runs in (python-dotenv's default looks beside the code instead).
+    load_dotenv(find_dotenv(usecwd=True))
+    # `db` and `init` print their own result and nothing else.
+    setup_logging("INFO" if args.command == "serve" else "WARNING")
     try:
         settings = Settings.from_env()
-        if args.command == "serve":
-            _serve(settings, args.http, args.port, args.tick)
+        if args.command == "manifest":
+            from bot.packaged import data_path
+
+            print(data_path("manifest.yml").read_text(encoding="utf-8"), end="")
+        elif args.command == "init":
+            from bot.starter import write_starter_files
+
+            print("\n".join(write_starter_files(Path.cwd())))
+        elif args.command == "serve":
+            _serve(settings, args.http, args.port, args.tick, args.config_import)
+        elif args.command == "config":
+            return _config(settings, args.action, args.file, args.output, args.yes)
         elif args.command == "try":
             from bot.trial import run_trial
 
-            print(run_trial(args.text, user_id=args.user))
+            print(run_trial(args.text, user_id=args.user, config=settings.liec_config))
         elif args.command == "check":
             from bot.check import run_check
 
             return run_check(settings)
+        elif args.command == "db" and args.action == "backup":
+            return _db_backup(settings, args.to)
         elif args.command == "db" and args.action == "revision":
             return _db_revision(args.message)
         elif args.command == "db":
             return _db_upgrade(settings)
     except ConfigError as exc:
-        print(f"liec-bot: {exc}", file=sys.stderr)
+        for line in str(exc).splitlines():  # one line per problem
+            print(f"liec-bot: {line}", file=sys.stderr)
         return 2
     return 0
 

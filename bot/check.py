@@ -16,16 +16,17 @@ from typing import Any, TypeVar
 import yaml
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import db
-from bot.config import ConfigError, OrgConfig, Settings, load_org_config
-from bot.runtime import load_roles
-from bot.services.config_problems import config_problems
-from bot.services.roles import RoleCatalog
+from bot.config import OrgConfig, Settings, load_org_config
+from bot.packaged import data_path, example_config
+from bot.validation import validate
+from bot.workspace_check import workspace_problems
 
-MANIFEST = Path(__file__).resolve().parent.parent / "manifest.yml"
+MANIFEST = data_path("manifest.yml")
 SCOPES_HEADER = "x-oauth-scopes"
 
 T = TypeVar("T")
@@ -87,17 +88,20 @@ def _ask_slack(
     return None
 
 
-def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFEST) -> None:
+def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFEST) -> bool:
+    """True when the token works (Slack accepted it), so the workspace can be checked with it."""
     token = settings.slack_bot_token
     if not token:
         report.skip("Slack bot token: SLACK_BOT_TOKEN is not set")
-        return
+        return False
+    if token.endswith("..."):
+        return False  # the example's placeholder: bot/validation.py says so
     if not token.startswith("xoxb-"):
         report.problem(
             "Slack bot token: SLACK_BOT_TOKEN is not a bot token (it starts with xoxb-): copy the "
             "Bot User OAuth Token from api.slack.com/apps -> your app -> OAuth & Permissions"
         )
-        return
+        return False
     answer = _ask_slack(
         report,
         settings,
@@ -107,20 +111,41 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
         "OAuth & Permissions, or reinstall the app",
     )
     if answer is None:
-        return
+        return False
     granted = granted_scopes(answer.headers)
     if granted is None:
         report.problem("Slack bot token: Slack did not say which scopes it has (no x-oauth-scopes header)")
-        return
+        return True
     missing = sorted(manifest_bot_scopes(manifest) - granted)
     if missing:
         report.problem(
             f"Slack bot token: it lacks {len(missing)} scope(s) the manifest asks for: "
             f"{', '.join(missing)}. Add them under OAuth & Permissions -> Scopes (or paste "
-            "manifest.yml again), then reinstall the app to the workspace"
+            "bot/data/manifest.yml again), then reinstall the app to the workspace"
         )
-        return
+        return True
     report.ok(f"Slack bot token (works, with all {len(granted)} scopes; team {answer.get('team', '?')})")
+    return True
+
+
+def check_workspace(settings: Settings, org: OrgConfig, report: Report) -> None:
+    """The file's users and channels in the real workspace (needs a working bot token)."""
+    assert settings.slack_bot_token
+    example = None
+    if settings.liec_config.resolve() != example_config().resolve():
+        example = load_org_config(example_config())
+    try:
+        found = workspace_problems(_client(settings, settings.slack_bot_token), org, example)
+    except OSError as exc:
+        report.problem(f"workspace: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})")
+        return
+    for problem in found.problems:
+        report.problem(f"{settings.liec_config}: {problem}")
+    if not found.problems:
+        report.ok(
+            f"workspace: the {found.users} people and {found.channels} channels of {settings.liec_config} "
+            "are there, and the bot is in every channel"
+        )
 
 
 def check_app_token(settings: Settings, report: Report) -> None:
@@ -128,6 +153,8 @@ def check_app_token(settings: Settings, report: Report) -> None:
     if not token:
         report.skip("Slack app token: SLACK_APP_TOKEN is not set (the bot serves HTTP, not Socket Mode)")
         return
+    if token.endswith("..."):
+        return  # the example's placeholder: bot/validation.py says so
     if not token.startswith("xapp-"):
         report.problem(
             "Slack app token: SLACK_APP_TOKEN is not an app-level token (it starts with xapp-): "
@@ -156,12 +183,13 @@ def _sqlite_file_missing(url: str) -> Path | None:
 def check_database(settings: Settings, report: Report) -> None:
     missing = _sqlite_file_missing(settings.database_url)
     if missing is not None:
-        report.problem(f"database: {missing} does not exist yet; create it with: python -m bot db upgrade")
+        report.ok(f"database: {missing} does not exist yet; the bot creates it when it first starts")
         return
     try:
         engine = db.make_engine(settings.database_url)
         try:
-            behind = db.schema_behind(engine)
+            empty = not inspect(engine).get_table_names()
+            behind = set() if empty else db.schema_behind(engine)
         finally:
             engine.dispose()
     except (SQLAlchemyError, OSError) as exc:
@@ -169,7 +197,9 @@ def check_database(settings: Settings, report: Report) -> None:
             f"database: cannot read it ({type(exc).__name__}); is DATABASE_URL right and the server up?"
         )
         return
-    if behind:
+    if empty:
+        report.ok("database: it is empty; the bot creates its tables when it first starts")
+    elif behind:
         report.problem(
             f"database: the schema is behind this version of the bot (missing {', '.join(sorted(behind))}); "
             "back it up, then run: python -m bot db upgrade"
@@ -180,26 +210,16 @@ def check_database(settings: Settings, report: Report) -> None:
 
 def check(settings: Settings, manifest: Path = MANIFEST) -> Report:
     report = Report()
-    org: OrgConfig | None = None
-    roles: RoleCatalog | None = None
-    try:
-        org = load_org_config(settings.liec_config)
-        report.ok(f"organisation file {settings.liec_config}")
-    except ConfigError as exc:
-        report.problem(f"organisation file: {exc}")
-    try:
-        roles = load_roles(settings)
-        report.ok(f"role files ({len(roles.roles)} roles)")
-    except ConfigError as exc:
-        report.problem(f"role files: {exc}")
-    if org is not None and roles is not None:
-        problems = config_problems(org, roles)
-        for problem in problems:
-            report.problem(f"organisation file: {problem}")
-        if not problems:
-            report.ok("organisation file agrees with the role files")
+    validation = validate(settings)
+    for problem in validation.all_problems:
+        report.problem(problem)
+    if validation.roles is not None:
+        report.ok(f"role files ({len(validation.roles.roles)} roles)")
+    if validation.org is not None and not validation.problems:
+        report.ok(f"organisation file {settings.liec_config} (and it agrees with the role files)")
     check_database(settings, report)
-    check_bot_token(settings, report, manifest)
+    if check_bot_token(settings, report, manifest) and validation.org is not None:
+        check_workspace(settings, validation.org, report)
     check_app_token(settings, report)
     return report
 

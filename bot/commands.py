@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.deps import AppDeps
 from bot.views.common import Reply
@@ -43,3 +44,7 @@ class Subcommand:
     work: WorkFn | None = None
     aliases: tuple[str, ...] = ()
     admin_only: bool = False
+    # Whom /liec help shows it to: members (everyone), or only coordinators and admins.
+    audience: Literal["members", "coordinators"] = "members"
+    # Lines (usage, summary) of a members' command that only admins may use, for their section.
+    admin_help: tuple[tuple[str, str], ...] = ()

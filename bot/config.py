@@ -1,16 +1,19 @@
 """Settings from the environment and the organisation file, validated once at start.
 
-Errors name the key at fault in one line, so a volunteer can fix the file without a traceback.
+Errors name the key at fault in one line each (`elections.0.roles.1: ...`), say what is wrong
+and what is expected with an example, so a volunteer can fix the file without a traceback.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
+import types
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -42,6 +45,15 @@ def _check_user_id(value: str) -> str:
     return value
 
 
+def _check_channel_id(value: str | None) -> str | None:
+    if value is not None and (not SLACK_CHANNEL_ID.match(value) or value.startswith("D")):
+        raise ValueError(
+            f"{value!r} is not a channel id; expected an id like C012ABCDEF (in Slack, open the "
+            "channel, click its name at the top: the id is at the bottom of that window)"
+        )
+    return value
+
+
 def _check_role_key(value: str) -> str:
     if not ROLE_KEY.match(value):
         raise ValueError(f"{value!r} is not a role key (kebab-case, like vice-chair-membership)")
@@ -55,7 +67,7 @@ def _check_time_of_day(value: str) -> str:
 
 
 def _meeting_time_rule(parse: Callable[[str], object], value: str) -> str:
-    """Check `value` with a rule of bot/services/meeting_times.py, shared with the Slack modal."""
+    """Check `value` with a rule of bot/meeting_times.py, shared with the Slack modal."""
     try:
         parse(value)
     except MeetingTimeError as exc:
@@ -65,6 +77,7 @@ def _meeting_time_rule(parse: Callable[[str], object], value: str) -> str:
 
 
 UserId = Annotated[str, AfterValidator(_check_user_id)]
+ChannelId = Annotated[str, AfterValidator(_check_channel_id)]
 RoleKey = Annotated[str, AfterValidator(_check_role_key)]
 TimeOfDay = Annotated[str, AfterValidator(_check_time_of_day)]
 
@@ -76,7 +89,7 @@ class _Strict(BaseModel):
 class RegionConfig(_Strict):
     # One id, or a list for a job share; empty means the post is vacant.
     coordinator: list[UserId] = Field(default_factory=list)
-    channel: str | None = None
+    channel: ChannelId | None = None
 
     @field_validator("coordinator", mode="before")
     @classmethod
@@ -89,12 +102,12 @@ class RegionConfig(_Strict):
 class BranchConfig(_Strict):
     name: str = Field(min_length=1)
     region: Literal["americas", "asia-pacific", "europe-africa-middle-east"]
-    channel: str | None = None
+    channel: ChannelId | None = None
 
 
 class ChannelsConfig(_Strict):
-    announcements: str | None = None
-    admins: str | None = None
+    announcements: ChannelId | None = None
+    admins: ChannelId | None = None
 
 
 MEETING_KEY = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -144,11 +157,7 @@ class MeetingConfig(_Strict):
     @field_validator("channel")
     @classmethod
     def _channel(cls, value: str) -> str:
-        if not SLACK_CHANNEL_ID.match(value) or value.startswith("D"):
-            raise ValueError(
-                f"{value!r} is not a channel id (like C012ABCDEF: open the channel, "
-                "its name, then the id at the bottom)"
-            )
+        _check_channel_id(value)
         return value
 
     @field_validator("agenda_url", "video_url")
@@ -158,7 +167,7 @@ class MeetingConfig(_Strict):
 
     @model_validator(mode="after")
     def _times(self) -> MeetingConfig:
-        # The same rules as the Slack modal: bot/services/meeting_times.py.
+        # The same rules as the Slack modal: bot/meeting_times.py.
         try:
             parse_meeting_times(self.start, self.timezone, self.rrule, self.reminders)
         except MeetingTimeError as exc:
@@ -176,7 +185,13 @@ class ElectionConfig(_Strict):
     opens: datetime
     closes: datetime
     timezone: str = "Europe/London"
+    # Omitted (or empty): every role in the role files is up for election.
     roles: list[RoleKey] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        return _meeting_time_rule(parse_zone, value)
 
     @model_validator(mode="after")
     def _window(self) -> ElectionConfig:
@@ -194,7 +209,7 @@ class DigestConfig(_Strict):
     weekday: Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"] = "friday"
     time: TimeOfDay = "09:00"
     timezone: str = "Europe/London"
-    channel: str | None = None  # the announcements channel when unset
+    channel: ChannelId | None = None  # the announcements channel when unset
 
     @field_validator("timezone")
     @classmethod
@@ -213,6 +228,8 @@ class OrgConfig(_Strict):
     meetings: list[MeetingConfig] = Field(default_factory=list)
     elections: list[ElectionConfig] = Field(default_factory=list)
     membership_number_pattern: str = r"^[A-Za-z]?\d{5,8}$"
+    # How members are told the format (an example, in words); from the pattern when unset.
+    membership_number_format: str | None = Field(default=None, min_length=1, max_length=150)
     retention_days: int = Field(default=365, ge=1, le=3650)
     escalate_after: float = Field(default=24, gt=0, le=24 * 14)
     working_hours: WorkingHours = Field(default_factory=WorkingHours)
@@ -277,17 +294,112 @@ class OrgConfig(_Strict):
         return list(self.officers.get(role_key, []))
 
 
-def _describe(error: ValidationError) -> str:
-    first = error.errors()[0]
-    key = ".".join(str(part) for part in first["loc"]) or "(top level)"
-    message = first["msg"].removeprefix("Value error, ")
-    if first["type"] == "missing":
-        message = "is required but missing"
-    elif first["type"] == "extra_forbidden":
-        message = "is not a known key (check the spelling)"
-    more = len(error.errors()) - 1
-    suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more else ""
-    return f"{key}: {message}{suffix}"
+# Examples for the messages, by the name of the key at fault.
+_EXAMPLES = {
+    "admins": "admins: [U012ABCDEF]",
+    "officers": "officers: {secretary: [U012ABCDEF]}",
+    "coordinator": "coordinator: U012ABCDEF",
+    "channel": "channel: C012ABCDEF",
+    "announcements": "announcements: C012ABCDEF",
+    "name": "name: General Committee",
+    "region": "region: europe-africa-middle-east",
+    "start": "start: 2027-01-09 10:00",
+    "timezone": "timezone: Europe/London",
+    "opens": "opens: 2027-03-01 09:00",
+    "closes": "closes: 2027-03-15 17:00",
+    "roles": "roles: [secretary, bame-officer]",
+    "reminders": "reminders: [7d, 1d, 1h]",
+    "time": "time: '09:00'",
+    "retention_days": "retention_days: 365",
+    "escalate_after": "escalate_after: 24",
+}
+_FORMS = {
+    "list_type": "a list",
+    "dict_type": "keys under it",
+    "model_type": "keys under it",
+    "model_attributes_type": "keys under it",
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "bool_type": "yes or no",
+    "bool_parsing": "yes or no",
+}
+
+
+def _unwrap(annotation: Any) -> Any:
+    """X from X | None, Annotated[X, ...] and the like."""
+    while True:
+        origin = get_origin(annotation)
+        if origin is Annotated:
+            annotation = get_args(annotation)[0]
+        elif origin in (Union, types.UnionType):
+            annotation = next(arg for arg in get_args(annotation) if arg is not type(None))
+        else:
+            return annotation
+
+
+def _keys_at(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the organisation file allows at `loc` (a path into OrgConfig)."""
+    current: Any = OrgConfig
+    for part in loc:
+        current = _unwrap(current)
+        if isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(str(part))
+            if field is None:
+                return []
+            current = field.annotation
+        elif get_origin(current) in (list, dict):
+            current = get_args(current)[-1]
+        else:
+            return []
+    current = _unwrap(current)
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return list(current.model_fields)
+    return []
+
+
+def _example(key: str) -> str:
+    example = _EXAMPLES.get(key)
+    return f", e.g. `{example}`" if example else ""
+
+
+def _plain(error: Any) -> str:
+    """One pydantic error as `key.path: what is wrong; what is expected, e.g. ...`."""
+    loc = tuple(part for part in error["loc"] if part != "[key]")
+    path = ".".join(str(part) for part in loc) or "(top level)"
+    named = [str(part) for part in loc if isinstance(part, str)]
+    key = named[-1] if named else ""
+    kind = error["type"]
+    given = error.get("input")
+    if kind == "missing":
+        return f"{path}: is missing; add it{_example(key)}"
+    if kind == "extra_forbidden":
+        known = _keys_at(loc[:-1])
+        close = difflib.get_close_matches(str(loc[-1]), known, n=1, cutoff=0.6)
+        if close:
+            return f"{path}: `{loc[-1]}` is not a key the bot knows; did you mean `{close[0]}`?"
+        return f"{path}: `{loc[-1]}` is not a key the bot knows; the keys here are: {', '.join(known)}"
+    if kind == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        return f"{path}: {given!r} is not one of the choices; expected one of {expected}"
+    if kind.startswith(("datetime", "date")):
+        return (
+            f"{path}: {given!r} is not a date and time; expected YYYY-MM-DD HH:MM"
+            f"{_example(key) or ', e.g. `2027-03-01 09:00`'}"
+        )
+    if kind in _FORMS:
+        return f"{path}: {given!r} is not {_FORMS[kind]}; expected {_FORMS[kind]}{_example(key)}"
+    if kind == "too_short":
+        return f"{path}: is empty; expected at least one{_example(key)}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{path}: {message}"
+
+
+def describe_errors(error: ValidationError) -> list[str]:
+    return [_plain(item) for item in error.errors()]
 
 
 def parse_org_config(data: Any, source: str = "organisation file") -> OrgConfig:
@@ -296,7 +408,7 @@ def parse_org_config(data: Any, source: str = "organisation file") -> OrgConfig:
     try:
         return OrgConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"{source}: {_describe(exc)}") from None
+        raise ConfigError("\n".join(f"{source}: {line}" for line in describe_errors(exc))) from None
 
 
 def load_org_config(path: Path) -> OrgConfig:
@@ -304,7 +416,8 @@ def load_org_config(path: Path) -> OrgConfig:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise ConfigError(
-            f"{path}: organisation file not found (copy liec.example.yml to {path.name}, or set LIEC_CONFIG)"
+            f"{path}: organisation file not found: run `liec-bot init` in this folder to write one "
+            "from the example, or set LIEC_CONFIG to where yours is"
         ) from None
     try:
         data = yaml.safe_load(text)
@@ -360,6 +473,6 @@ class Settings(_Strict):
         ]
         if missing:
             raise ConfigError(
-                f"{' and '.join(missing)} not set: put them in .env (see .env.example), "
+                f"{' and '.join(missing)} not set: put them in .env (`liec-bot init` writes one), "
                 'or try the bot without Slack: python -m bot try "role secretary"'
             )

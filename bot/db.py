@@ -157,6 +157,8 @@ def new_revision(message: str) -> str:
     Raises alembic.util.CommandError when the history has more than one head.
     """
     config = alembic_config("sqlite://")
+    # The id already holds the slug: the file is named by the id alone (0007_apologies.py).
+    config.set_main_option("file_template", "%%(rev)s")
     # Revision ids follow the files' own scheme: a sequence number and a slug (0007_apologies).
     number = 1 + max(int(rev.revision[:4]) for rev in ScriptDirectory.from_config(config).walk_revisions())
     slug = "_".join("".join(c if c.isalnum() else " " for c in message.lower()).split())[:40]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
@@ -13,6 +13,9 @@ from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
 from bot.services.roles import RoleCatalog
+
+if TYPE_CHECKING:
+    from bot.services.organisation import OrgStore
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -27,6 +30,9 @@ class AppDeps:
     clock: Clock
     client: WebClient
     jobs: JobQueue
+    # The organisation in the database (bot/services/organisation.py): it swaps `org` for the
+    # current one whenever any process changes it. None only where no database backs the bot.
+    organisation: OrgStore | None = None
 
     def is_admin(self, user_id: str) -> bool:
         return self.org.is_admin(user_id)

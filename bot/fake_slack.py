@@ -67,7 +67,49 @@ def check_blocks(blocks: Any, limit: int) -> list[str]:
             block.to_dict()
         except Exception as exc:
             problems.append(f"block {index}: {exc}")
+            continue
+        problems += [f"block {index}: {problem}" for problem in check_choices(raw)]
     return problems
+
+
+# Limits Slack enforces that slack_sdk's models do not check.
+_CHOICE_LIMITS = {
+    "checkboxes": 10,
+    "radio_buttons": 10,
+    "static_select": 100,
+    "multi_static_select": 100,
+    "overflow": 5,
+}
+
+
+def _elements(raw: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [raw.get("element"), raw.get("accessory"), *(raw.get("elements") or [])]
+    return [e for e in found if isinstance(e, dict)]
+
+
+def check_choices(raw: dict[str, Any]) -> list[str]:
+    """A select or checkbox list with no option, or more than Slack takes."""
+    problems = []
+    for element in _elements(raw):
+        limit = _CHOICE_LIMITS.get(str(element.get("type")))
+        if limit is None:
+            continue
+        groups = element.get("option_groups") or []
+        count = len(element.get("options") or []) + sum(len(g.get("options") or []) for g in groups)
+        if count == 0:
+            problems.append(f"{element['type']} {element.get('action_id')!r} has no options")
+        elif count > limit:
+            problems.append(
+                f"{element['type']} {element.get('action_id')!r} has {count} options; the limit is {limit}"
+            )
+    return problems
+
+
+def check_suggestion(answer: dict[str, Any]) -> list[str]:
+    """A block_suggestion answer: at most 100 options, in options or option groups."""
+    groups = answer.get("option_groups") or []
+    count = len(answer.get("options") or []) + sum(len(g.get("options") or []) for g in groups)
+    return [f"{count} suggested options; the limit is 100"] if count > 100 else []
 
 
 def check_message(params: dict[str, Any]) -> list[str]:
@@ -99,6 +141,11 @@ def check_view(raw: Any) -> list[str]:
 class FakeSlack:
     def __init__(self, users: dict[str, dict[str, Any]] | None = None) -> None:
         self.users: dict[str, dict[str, Any]] = dict(users or {})
+        # When set: the workspace's channels, each with whether the bot is a member of it
+        # (conversations.history answers channel_not_found or not_in_channel from it).
+        self.channels: dict[str, bool] | None = None
+        # When set: the token's scopes, sent in auth.test's x-oauth-scopes header as Slack does.
+        self.scopes: list[str] | None = None
         self.calls: list[Call] = []
         self.invalid: list[tuple[str, list[str]]] = []
         self.failed: list[Call] = []  # calls answered with an injected failure
@@ -241,7 +288,10 @@ class FakeSlack:
                     if call.params is params:
                         call.refused = True
                         break
-        self._send(request, 200, answer)
+        headers = {}
+        if method == "auth.test" and self.scopes is not None:
+            headers["x-oauth-scopes"] = ",".join(self.scopes)
+        self._send(request, 200, answer, headers)
 
     @staticmethod
     def _params(request: BaseHTTPRequestHandler, raw: bytes, query: str) -> dict[str, Any]:
@@ -330,6 +380,10 @@ class FakeSlack:
 
     def _history(self, params: dict[str, Any]) -> Answer:
         channel = params.get("channel")
+        if self.channels is not None and channel not in self.channels:
+            return {"ok": False, "error": "channel_not_found"}
+        if self.channels is not None and not self.channels[str(channel)]:
+            return {"ok": False, "error": "not_in_channel"}
         messages = []
         for call in self.calls:
             if (

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 5
+UNREACHABLE_MAX_DELAY = 300  # seconds between tries while Slack cannot be reached
 
 
 @dataclass(frozen=True)
@@ -111,9 +112,11 @@ class JobQueue:
     def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
         self._session_factory = session_factory
         self._clock = clock
+        self._slack_down = False
         self._handlers: dict[str, JobHandler] = {}
         self._kinds: dict[str, JobKind] = {}
         self._startup: list[Callable[[], None]] = []
+        self._tick: list[Callable[[], object]] = []
         self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
     # Wiring -------------------------------------------------------------------
@@ -129,6 +132,10 @@ class JobQueue:
     def on_startup(self, fn: Callable[[], None]) -> None:
         """Work to do when the scheduler starts, such as turning the organisation file into jobs."""
         self._startup.append(fn)
+
+    def on_tick(self, fn: Callable[[], object]) -> None:
+        """Work done before each run of due jobs, such as taking a newer organisation."""
+        self._tick.append(fn)
 
     def startup(self) -> None:
         for fn in self._startup:
@@ -204,6 +211,11 @@ class JobQueue:
 
     def run_due(self, limit: int = 200) -> int:
         """Claim and run the jobs that are due; returns how many ran. Safe to call concurrently."""
+        for fn in self._tick:
+            try:
+                fn()
+            except Exception:
+                log.exception("tick step failed: %s", getattr(fn, "__name__", fn))
         now = self._clock.now()
         with self._session_factory() as session:
             # Uses the (status, due_at) index: the cost does not grow with future jobs.
@@ -276,10 +288,33 @@ class JobQueue:
                     retry_at = self._clock.now() + timedelta(seconds=30 * 2 ** (run.attempt - 1))
                 else:
                     status = "failed"
+            except OSError as exc:
+                # Slack (or the network) cannot be reached: nothing was sent, so try again later,
+                # however long it lasts (a reminder judges its own lateness when it runs).
+                self._unreachable(exc)
+                status, error = "pending", type(exc).__name__
+                delay = min(30 * 2 ** min(run.attempt - 1, 5), UNREACHABLE_MAX_DELAY)
+                retry_at = self._clock.now() + timedelta(seconds=delay)
             except Exception as exc:
                 log.exception("job failed kind=%s key=%s", run.kind, run.key)
                 status, error = "failed", type(exc).__name__
+        if status == "done":
+            self._reachable()
         self._finish(job_id, status, error, retry_at)
+
+    def _unreachable(self, exc: OSError) -> None:
+        """One plain line when Slack stops answering, not one (with a traceback) per job."""
+        if not self._slack_down:
+            self._slack_down = True
+            log.warning(
+                "cannot reach Slack (%s); due jobs wait and are tried again every few minutes",
+                type(exc).__name__,
+            )
+
+    def _reachable(self) -> None:
+        if self._slack_down:
+            self._slack_down = False
+            log.warning("Slack can be reached again; waiting jobs are going out")
 
     def _finish(self, job_id: int, status: str, error: str | None, retry_at: datetime | None) -> None:
         with self._session_factory.begin() as session:

@@ -97,6 +97,17 @@ def make_formatter(fmt: LogFormat = "json") -> logging.Formatter:
     return JsonFormatter() if fmt == "json" else KeyValueFormatter()
 
 
+# Libraries whose routine lines would drown the bot's own: APScheduler logs two INFO lines per
+# tick (about 35,000 a day), Alembic a line per migration step, and slack_sdk an ERROR per
+# refused connection, which the bot reports itself in one plain line (bot/jobs.py).
+QUIET_LOGGERS = {
+    "apscheduler": logging.WARNING,
+    "alembic": logging.WARNING,
+    "slack_sdk.web.base_client": logging.CRITICAL,
+}
+_BODY = re.compile(r"\w*body\w*\s*[:=]")
+
+
 class RequestBodyFilter(logging.Filter):
     """Keeps a request's body out of the log: Bolt writes a refused request's whole body.
 
@@ -108,7 +119,11 @@ class RequestBodyFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         template = str(record.msg)
         if "body:" in template or "body=" in template:
-            record.msg = template.split("(", 1)[0].strip() + " (request body not logged)"
+            # Cut before the first body and before the first bracket, whichever comes first:
+            # a formatted message (Bolt's "Responding with status: 200 body: ...") carries the
+            # body itself, and member text may come before any bracket in it.
+            head = _BODY.split(template, maxsplit=1)[0].split("(", 1)[0]
+            record.msg = head.strip().rstrip(",-") + " (request body not logged)"
             record.args = None
         return True
 
@@ -120,3 +135,5 @@ def setup_logging(level: str = "INFO", fmt: LogFormat = "json") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    for name, quiet in QUIET_LOGGERS.items():
+        logging.getLogger(name).setLevel(quiet)

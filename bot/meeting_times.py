@@ -69,6 +69,9 @@ class MeetingTimes:
     start_utc: datetime
     rule: str | None  # normalised RRULE text (no DTSTART), None for a one-off meeting
     reminders: tuple[timedelta, ...]  # distinct, longest first
+    # Leads written in hours or minutes ("24h"): exact durations. Leads written in days or
+    # weeks ("1d", "7d", "1w") are calendar days, as RFC 5545 counts them (see reminder_due).
+    exact: frozenset[timedelta] = frozenset()
 
 
 # --- parsing ------------------------------------------------------------------------
@@ -84,7 +87,10 @@ def parse_meeting_times(
     zone = parse_zone(timezone)
     start_local, start_utc = parse_start(start, zone)
     normalised = parse_rule(rule, start_local, zone) if rule else None
-    return MeetingTimes(zone, start_local, start_utc, normalised, parse_reminders(reminders))
+    written = [reminders] if isinstance(reminders, str) else list(reminders)
+    return MeetingTimes(
+        zone, start_local, start_utc, normalised, parse_reminders(written), exact_leads(written)
+    )
 
 
 def parse_zone(name: str) -> ZoneInfo:
@@ -203,6 +209,33 @@ def parse_reminders(values: Iterable[str]) -> tuple[timedelta, ...]:
     return tuple(sorted(seen, reverse=True))
 
 
+def exact_leads(values: Iterable[str]) -> frozenset[timedelta]:
+    """The leads written in hours or minutes: RFC 5545 counts those as exact durations."""
+    found = set()
+    for value in values:
+        match = _DURATION_RE.match(str(value).strip().lower())
+        if match and match["unit"] in "hm":
+            found.add(int(match["n"]) * _UNIT[match["unit"]])
+    return frozenset(found)
+
+
+def calendar_before(start: datetime, days: int, zone: ZoneInfo) -> datetime:
+    """The instant ``days`` calendar days before ``start`` at the same local wall time in
+    ``zone`` (RFC 5545: "P1D" and "P1W" are nominal days, kept at the same local time across a
+    clock change). A wall time that does not exist that day is held forward by the gap; one
+    that happens twice is the first of the two, as occurrences are."""
+    wall = start.astimezone(zone).replace(tzinfo=None) - timedelta(days=days)
+    return wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def reminder_due(start: datetime, lead: timedelta, meeting: MeetingTimes) -> datetime:
+    """When a reminder ``lead`` before ``start`` (UTC) is due: days and weeks in calendar
+    time (same local wall time), hours and minutes exactly, as RFC 5545 counts durations."""
+    if lead % timedelta(days=1) or lead in meeting.exact:
+        return _utc(start) - lead
+    return calendar_before(_utc(start), lead.days, meeting.zone)
+
+
 def format_duration(amount: timedelta) -> str:
     """The shortest label parse_duration reads back: 7 days -> '1w', 90 minutes -> '90m'."""
     minutes = int(amount.total_seconds() // 60)
@@ -314,15 +347,15 @@ def reminder_instants(
 ) -> list[ReminderInstant]:
     """Each reminder of each occurrence still to come, earliest first.
 
-    Computed on absolute time: "1d" is 24 hours before the start, so on a weekend when the
-    clocks change the day-before reminder reads an hour off the meeting's wall time.
+    Days and weeks are calendar days (RFC 5545): a 7-day reminder of a Sydney 10:00 meeting
+    is at 10:00 Sydney time a week before, across a clock change; hours are exact.
     """
     now = _utc(now)
     due = [
-        ReminderInstant(start, lead, start - lead)
+        ReminderInstant(start, lead, reminder_due(start, lead, meeting))
         for start in map(_utc, occurrence_starts)
         for lead in meeting.reminders
-        if start - lead > now
+        if reminder_due(start, lead, meeting) > now
     ]
     return sorted(due, key=lambda item: (item.due, item.occurrence))
 

@@ -14,6 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, OrgConfig, Settings, load_org_config
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
+from bot.services.organisation import OrgStore
 from bot.services.roles import RoleCatalog, RoleDataError, default_roles_dir
 from bot.slack_client import make_web_client
 
@@ -50,20 +51,48 @@ def build_runtime(
     org: OrgConfig | None = None,
     clock: Clock | None = None,
     client: WebClient | None = None,
+    *,
+    schema_checked: bool = False,
+    config_import: bool = False,
 ) -> Runtime:
-    org = org if org is not None else load_org_config(settings.liec_config)
+    """`org` stands for the organisation file (read from LIEC_CONFIG when not given). It fills an
+    empty database; after that the database is the source, unless `config_import` makes the
+    file replace the stored organisation on this start (serve --config-import).
+    `schema_checked`: the caller has just run prepare_database on this database (`serve`
+    does, to fail fast before starting anything), so the migrations are not read again."""
+
+    def from_file() -> OrgConfig:
+        return org if org is not None else load_org_config(settings.liec_config)
+
     roles = load_roles(settings)
     engine = db.make_engine(settings.database_url)
-    prepare_database(engine)
+    if not schema_checked:
+        prepare_database(engine)
     session_factory = db.make_session_factory(engine)
     clock = clock or SystemClock()
+    store = OrgStore.open(session_factory, clock, from_file, import_file=config_import)
     deps = AppDeps(
         settings=settings,
-        org=org,
+        org=store.current,
         roles=roles,
         session_factory=session_factory,
         clock=clock,
         client=client or make_web_client(settings),
         jobs=JobQueue(session_factory, clock),
+        organisation=store,
     )
+    follow_organisation(deps, store)
     return Runtime(deps=deps, app=create_app(deps), engine=engine)
+
+
+def follow_organisation(deps: AppDeps, store: OrgStore) -> None:
+    """Every tick checks the stored revision; a newer organisation is swapped into `deps.org`
+    and everything planned from it is planned again (the jobs' startup steps are idempotent:
+    meetings, the digest, elections, questions waiting for a coordinator)."""
+
+    def swap(_before: OrgConfig, after: OrgConfig) -> None:
+        deps.org = after  # one assignment: a listener reads the old or the new, never a mix
+
+    store.on_change(swap)
+    store.on_change(lambda _before, _after: deps.jobs.startup())
+    deps.jobs.on_tick(store.refresh)

@@ -22,6 +22,7 @@ def features() -> tuple[ModuleType, ...]:
     admin tools last). Imported here, not at the top, so that importing one feature never
     imports them all."""
     from handlers import (
+        calendar,
         elections,
         home,
         meetings,
@@ -32,6 +33,7 @@ def features() -> tuple[ModuleType, ...]:
         nomination_form,
         nominations,
         officers,
+        organisation,
         question_actions,
         questions,
         regions,
@@ -51,8 +53,10 @@ def features() -> tuple[ModuleType, ...]:
         regions,
         question_actions,
         meetings,
+        calendar,
         member_data,
         home,
+        organisation,
     )
 
 

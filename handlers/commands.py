@@ -6,6 +6,7 @@ no Slack calls); the `work` part runs after it, in a Bolt lazy listener, for mod
 
 from __future__ import annotations
 
+import difflib
 import logging
 from typing import Any
 
@@ -14,7 +15,17 @@ from slack_sdk.models.blocks import Block
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
-from bot.views.common import Reply, bullets, context, escape, header, notice, section, truncate
+from bot.views.common import (
+    Reply,
+    bullets,
+    context,
+    escape,
+    from_slack,
+    header,
+    notice,
+    section,
+    truncate,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +43,10 @@ class Dispatcher:
                 self._by_name[name] = sub
 
     def resolve(self, text: str) -> tuple[Subcommand | None, str, str]:
-        """(subcommand or None, its arguments, the word typed)."""
-        words = text.strip().split(maxsplit=1)
+        """(subcommand or None, its arguments as the member typed them, the word typed).
+
+        ``text`` is the command text as Slack sends it (``&amp;``, ``&lt;``, ``&gt;``)."""
+        words = from_slack(text).strip().split(maxsplit=1)
         if not words:
             return None, "", ""
         word = words[0].lower()
@@ -41,13 +54,43 @@ class Dispatcher:
             return None, "", ""
         return self._by_name.get(word), (words[1].strip() if len(words) > 1 else ""), words[0]
 
-    def help(self, unknown: str = "") -> Reply:
-        lines = [f"`{sub.usage}`  {sub.summary}" for sub in self.subcommands]
-        lines.append("`/liec help`  this list")
+    def suggestion(self, text: str, visible: list[Subcommand]) -> Subcommand | None:
+        """What a mistyped subcommand probably meant: `my data` -> my-data, `officer` -> officers."""
+        words = text.strip().lower().split()
+        if not words:
+            return None
+        names = {name: sub for sub in visible for name in (sub.name, *sub.aliases)}
+        if len(words) > 1:
+            for joined in ("-".join(words[:2]), "".join(words[:2])):
+                if joined in names:
+                    return names[joined]
+        close = difflib.get_close_matches(words[0], list(names), n=1, cutoff=0.75)
+        return names[close[0]] if close else None
+
+    def help(self, unknown: str = "", *, admin: bool = False, coordinator: bool = False) -> Reply:
+        """Members see their own commands; admins and coordinators see theirs in a section apart."""
+        members = [s for s in self.subcommands if not s.admin_only and s.audience == "members"]
+        coordinators = [s for s in self.subcommands if s.audience == "coordinators" and not s.admin_only]
+        admins = [s for s in self.subcommands if s.admin_only]
+        visible = members + (coordinators if admin or coordinator else []) + (admins if admin else [])
         blocks: list[Block] = [header("What /liec can do")]
         if unknown:
-            blocks.append(section(f"I don't know `{escape(truncate(unknown, 40))}`. Here is what I can do:"))
+            typed = unknown.strip().split()[0]
+            line = f"I don't know `{escape(truncate(typed, 40))}`."
+            guess = self.suggestion(unknown, visible)
+            if guess is not None:
+                line += f" Did you mean `/liec {guess.name}`?"
+            blocks.append(section(line + " Here is what I can do:"))
+        lines = [f"`{sub.usage}`  {sub.summary}" for sub in members]
+        lines.append("`/liec help`  this list")
         blocks.append(section(bullets(lines)))
+        if coordinators and (admin or coordinator):
+            lines = [f"`{sub.usage}`  {sub.summary}" for sub in coordinators]
+            blocks.append(section("*For coordinators and admins*\n" + bullets(lines)))
+        if admin:
+            lines = [f"`{sub.usage}`  {sub.summary}" for sub in admins]
+            lines += [f"`{usage}`  {summary}" for sub in members for usage, summary in sub.admin_help]
+            blocks.append(section("*For admins*\n" + bullets(lines)))
         blocks.append(context("Replies are shown only to you unless you choose to share them."))
         return Reply(text="What /liec can do", blocks=blocks)
 
@@ -65,6 +108,10 @@ class Dispatcher:
             response_url=body.get("response_url", ""),
             respond=send,
         )
+
+
+def _coordinates(deps: AppDeps, user_id: str) -> bool:
+    return any(user_id in region.coordinator for region in deps.org.regions.values())
 
 
 def _refusal() -> Reply:
@@ -85,7 +132,10 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
     def acknowledge(ack: Ack, body: dict[str, Any]) -> None:
         sub, args, word = dispatcher.resolve(body.get("text", ""))
         if sub is None:
-            ack(**dispatcher.help(unknown=word).as_ephemeral())
+            user = body.get("user_id", "")
+            typed = body.get("text", "") if word else ""
+            helped = dispatcher.help(typed, admin=deps.is_admin(user), coordinator=_coordinates(deps, user))
+            ack(**helped.as_ephemeral())
             return
         if sub.admin_only and not deps.is_admin(body.get("user_id", "")):
             ack(**_refusal().as_ephemeral())

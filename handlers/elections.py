@@ -25,7 +25,9 @@ from bot.services.elections import (
     check_draft,
 )
 from bot.services.position_titles import position_title
+from bot.slack_modals import show_modal
 from bot.views import elections as views
+from bot.views.choices import Choice, ChoiceGroup, suggest
 from bot.views.common import Reply, escape, notice
 from models.elections import ElectionRecord
 
@@ -110,9 +112,8 @@ def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def election_work(req: CommandRequest, deps: AppDeps) -> None:
     verb, rest = _split(req.args)
     if verb == "open":
-        deps.client.views_open(
-            trigger_id=req.trigger_id, view=views.open_election_modal(_position_choices(deps))
-        )
+        modal = views.open_election_modal(_position_choices(deps))
+        show_modal(deps.client, req.trigger_id, modal, tell=req.reply, again="type the command again")
     elif verb == "close":
         _close_command(req, deps, rest)
     elif verb == "publish":
@@ -161,7 +162,7 @@ SUBCOMMANDS = [
     Subcommand(
         "election",
         "/liec election open|close|status|publish",
-        "admins: run an officer election",
+        "run an officer election",
         reply=election_reply,
         work=election_work,
         admin_only=True,
@@ -203,3 +204,14 @@ def register(app: App, deps: AppDeps) -> None:
         _submit_open(ack, body, view, deps)
 
     app.view(views.OPEN_CALLBACK)(submit_open)
+
+    def position_suggestions(ack: Ack, body: dict[str, Any]) -> None:
+        # Over 100 posts in the role catalogue, the modal's multi-select searches.
+        groups = [ChoiceGroup("", [Choice(key, title) for key, title in _position_choices(deps)])]
+        ack(**suggest(groups, str(body.get("value") or "")))
+
+    def is_open_suggestion(body: dict[str, Any]) -> bool:
+        view = body.get("view") or {}
+        return view.get("callback_id") == views.OPEN_CALLBACK and body.get("block_id") == views.POSITIONS
+
+    app.options(views.INPUT, matchers=[is_open_suggestion])(position_suggestions)

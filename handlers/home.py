@@ -15,8 +15,9 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
+from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
-from bot.services import home, member_timezones, questions
+from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.tz_regions import Region
 from bot.views import home as views
 
@@ -45,6 +46,10 @@ def refresh_timezone(deps: AppDeps, run: JobRun) -> None:
         answer = deps.client.users_info(user=user_id)
     except SlackApiError as exc:
         error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if slack_setup.is_setup_error(error):
+            # No retry will cure it: the admins are told once; the tab keeps saying it is reading.
+            alert_setup(deps, "users.info", error, "members' time zones cannot be read")
+            return
         if error not in GONE:
             raise RetryLater(error or "slack_error") from None
         tz = None

@@ -6,6 +6,7 @@ import logging
 import re
 from datetime import date, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 from sqlalchemy.orm import Session
@@ -13,11 +14,14 @@ from sqlalchemy.orm import Session
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows import meeting_jobs
+from bot.flows.calendar import apologies_reply
 from bot.services import meetings as service
+from bot.services.meeting_occurrences import next_occurrence
 from bot.services.meeting_queries import find_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
+from bot.slack_modals import show_modal
 from bot.views import meetings as views
-from bot.views.common import Reply, escape, truncate
+from bot.views.common import Reply, escape, notice, truncate
 from models.meetings import Meeting
 
 log = logging.getLogger(__name__)
@@ -38,6 +42,10 @@ def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     rest = words[1] if len(words) > 1 else ""
     if action in {"", "help"}:
         return views.usage()
+    if action == "apologies":  # the Secretary's and admins' (checked by the service)
+        return apologies_reply(req, deps, rest)
+    if not deps.is_admin(req.user_id):
+        return notice("Only LIEC admins can do that. If you think you should be one, ask the Secretary.")
     if action == "add":
         return None  # the modal opens after the acknowledgement
     if action not in {"cancel", "move"}:
@@ -68,9 +76,14 @@ def _cancel(session: Session, meeting: Meeting, more: str, req: CommandRequest, 
         service.cancel(session, meeting, None, req.user_id, now, deps.org)
         return views.done(f"*{name}* is cancelled, with every date to come; its reminders are withdrawn.")
     if not more:
+        try:
+            start = next_occurrence(meeting, now).start.astimezone(ZoneInfo(meeting.timezone))
+        except MeetingError:
+            return views.usage(f"*{name}* has no date still to come: cancel it with `all`.")
+        # A real date of this meeting as the example: its next one.
         return views.usage(
             f"*{name}* repeats: say which date to cancel (`/liec meeting cancel "
-            f"{meeting.key} 2027-03-27`) or `all`."
+            f"{meeting.key} {start.date().isoformat()}` for the next one) or `all`."
         )
     item = service.cancel(session, meeting, _date(more), req.user_id, now, deps.org)
     assert item is not None
@@ -105,8 +118,11 @@ def _date(text: str) -> date:
 def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.args.lower().split(maxsplit=1)[:1] != ["add"] or not req.trigger_id:
         return
+    if not deps.is_admin(req.user_id):
+        return
     channel = req.channel_id if req.channel_id[:1] in {"C", "G"} else None
-    deps.client.views_open(trigger_id=req.trigger_id, view=views.add_modal(channel).to_dict())
+    modal = views.add_modal(channel).to_dict()
+    show_modal(deps.client, req.trigger_id, modal, tell=req.reply, again="type the command again")
 
 
 SUBCOMMANDS = [
@@ -115,11 +131,10 @@ SUBCOMMANDS = [
     ),
     Subcommand(
         "meeting",
-        "/liec meeting add",
-        "add, cancel or move a meeting (admins)",
+        "/liec meeting add|cancel|move|apologies",
+        "add a meeting, or cancel or move one date of it (admins); see apologies (the Secretary)",
         reply=meeting_reply,
         work=meeting_work,
-        admin_only=True,
     ),
 ]
 

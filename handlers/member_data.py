@@ -11,15 +11,19 @@ from slack_bolt import Ack, App
 from bot.commands import CommandRequest, Subcommand
 from bot.deliver import send
 from bot.deps import AppDeps
-from bot.services import audit, member_data
+from bot.flows.nomination_forms import dm_tell
+from bot.services import audit, member_data, organisation
 from bot.slack_dm import DmFile, upload_to_dm
+from bot.slack_modals import Tell, show_modal
 from bot.views import member_data as views
+from bot.views import organisation as organisation_views
 from bot.views.common import Reply
 
 log = logging.getLogger(__name__)
 
 JSON_FILE = "liec-my-data.json"
 SUMMARY_FILE = "liec-my-data.txt"
+ORGANISATION_CHANGES_SHOWN = 10
 
 
 def send_export(deps: AppDeps, user_id: str) -> None:
@@ -59,13 +63,18 @@ def my_data_work(req: CommandRequest, deps: AppDeps) -> None:
     req.reply(views.export_sent())
 
 
-def open_forget_modal(deps: AppDeps, trigger_id: str) -> None:
+def open_forget_modal(deps: AppDeps, trigger_id: str, tell: Tell, again: str) -> None:
     titles = [provider.title for provider in member_data.providers()]
-    deps.client.views_open(trigger_id=trigger_id, view=views.forget_modal(titles))
+    show_modal(deps.client, trigger_id, views.forget_modal(titles), tell=tell, again=again)
 
 
 def forget_work(req: CommandRequest, deps: AppDeps) -> None:
-    open_forget_modal(deps, req.trigger_id)
+    open_forget_modal(deps, req.trigger_id, req.reply, "type the command again")
+
+
+def _forget_from_button(deps: AppDeps, body: dict[str, Any]) -> None:
+    tell = dm_tell(deps, str(body["user"]["id"]))
+    open_forget_modal(deps, body["trigger_id"], tell, "press the button again")
 
 
 def forget_now(deps: AppDeps, user_id: str) -> None:
@@ -83,7 +92,10 @@ def forget_now(deps: AppDeps, user_id: str) -> None:
 
 def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
     page = deps.read(audit.recent, limit=views.AUDIT_SHOWN)
-    return views.audit_log(page)
+    changes = deps.read(organisation.recent_changes, limit=ORGANISATION_CHANGES_SHOWN)
+    reads = views.audit_log(page)
+    # Then the organisation's changes (/liec org, config import): who, when, before and after.
+    return Reply(text=reads.text, blocks=[*reads.blocks, *organisation_views.audit_changes(changes)])
 
 
 SUBCOMMANDS = [
@@ -105,7 +117,7 @@ SUBCOMMANDS = [
     Subcommand(
         "audit",
         "/liec audit",
-        "admins: who read members' personal data, and when",
+        "who read members' personal data, and when; who changed the organisation (admins)",
         reply=audit_reply,
         admin_only=True,
     ),
@@ -127,6 +139,4 @@ def register(app: App, deps: AppDeps) -> None:
 
     app.view(views.FORGET_MODAL)(ack=ack_only, lazy=[submitted])
     app.action(views.MY_DATA_BUTTON)(ack=ack_only, lazy=[lazy(export_from_button)])
-    app.action(views.FORGET_BUTTON)(
-        ack=ack_only, lazy=[lazy(lambda d, body: open_forget_modal(d, body["trigger_id"]))]
-    )
+    app.action(views.FORGET_BUTTON)(ack=ack_only, lazy=[lazy(_forget_from_button)])

@@ -8,8 +8,9 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.deps import AppDeps
-from bot.flows.nomination_forms import edit_view, mine_view
+from bot.flows.nomination_forms import dm_tell, edit_view, mine_view
 from bot.services import nomination_submissions as submissions
+from bot.slack_modals import show_modal
 from bot.views import nominations as views
 from bot.views.common import escape
 
@@ -18,7 +19,8 @@ log = logging.getLogger(__name__)
 
 def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
     view = edit_view(deps, int(body["actions"][0].get("value") or 0), body["user"]["id"])
-    deps.client.views_push(trigger_id=body["trigger_id"], view=view)
+    tell = dm_tell(deps, str(body["user"]["id"]))
+    show_modal(deps.client, body["trigger_id"], view, tell=tell, again="press *Edit* again", push=True)
 
 
 def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
@@ -27,9 +29,13 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
     now = deps.clock.now()
     outcome = deps.write(submissions.withdraw, nomination_id, user_id, now)
     if isinstance(outcome, submissions.Refused):
-        # A button inside a modal has no response_url: the answer is a modal pushed on top.
+        # A button inside a modal has no response_url: the answer is a modal pushed on top (or,
+        # if Slack says the trigger expired, a DM asking to press again).
         notice = views.modal_notice("Cannot withdraw", escape(outcome.reason))
-        deps.client.views_push(trigger_id=body["trigger_id"], view=notice)
+        tell = dm_tell(deps, user_id)
+        show_modal(
+            deps.client, body["trigger_id"], notice, tell=tell, again="press the button again", push=True
+        )
         return
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}

@@ -10,7 +10,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
-from bot.flows.nomination_forms import membership_format, open_then_prefill
+from bot.flows.nomination_forms import membership_format, open_then_prefill, respond_tell
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
@@ -42,7 +42,9 @@ def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) ->
             nominator_id, candidate, position, profile or Person(), number_format
         )
 
-    open_then_prefill(deps, body["trigger_id"], build, user_id)
+    open_then_prefill(
+        deps, body["trigger_id"], build, user_id, respond_tell(respond), "press *Confirm* again"
+    )
 
 
 def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:

@@ -22,12 +22,19 @@ from bot.commands import CommandRequest, Subcommand
 from bot.deliver import send
 from bot.deps import AppDeps
 from bot.flows import nomination_lists, nomination_messages
-from bot.flows.nomination_forms import mine_view, open_nomination_form
+from bot.flows.nomination_forms import (
+    mine_view,
+    not_open_reply,
+    nothing_mine,
+    open_nomination_form,
+    respond_tell,
+)
 from bot.services import election_store, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, Position, split_region
 from bot.services.position_titles import position_title
+from bot.slack_modals import show_modal
 from bot.views import elections as election_views
 from bot.views import nominations as views
 from bot.views.common import Reply, escape, notice
@@ -57,25 +64,6 @@ def _resolve_role(deps: AppDeps, text: str) -> tuple[Position | None, Reply | No
     return Position(match.role.key, region if match.role.key == REGIONAL_COORDINATOR else None), None
 
 
-def _not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) -> Reply:
-    now = deps.clock.now()
-    if wanted is not None and election_store.open_positions(session, now):
-        return notice(
-            f"Nominations for {escape(position_title(deps.roles, wanted))} are not open "
-            "now. Type `/liec nominate` to see the positions that are."
-        )
-    upcoming = election_store.next_election(session, now)
-    if upcoming is not None:
-        return notice(
-            f"Nominations are not open now. {escape(upcoming.name)} opens "
-            f"{election_views.slack_time(upcoming.opens_at)}."
-        )
-    return notice(
-        "No election is taking nominations now. Members are told in the "
-        "announcements channel when nominations open."
-    )
-
-
 def _open_positions(
     deps: AppDeps, wanted: Position | None = None, election_id: int | None = None
 ) -> list[OpenPosition]:
@@ -96,7 +84,7 @@ def nominate_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return problem
     if _open_positions(deps, wanted):
         return None  # the form opens after the acknowledgement
-    return deps.read(_not_open_reply, deps, wanted)
+    return deps.read(not_open_reply, deps, wanted)
 
 
 def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
@@ -106,7 +94,9 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
     found = _open_positions(deps, wanted)
     if found:
         selected = found[0].value if wanted and len(found) == 1 else None
-        open_nomination_form(deps, req.trigger_id, req.user_id, found, selected)
+        open_nomination_form(
+            deps, req.trigger_id, req.user_id, found, selected, req.reply, "type the command again"
+        )
 
 
 # /liec nominations ---------------------------------------------------------------------
@@ -115,7 +105,7 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
 def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        return None
+        return nothing_mine(deps, req.user_id)
     if not deps.is_admin(req.user_id):
         return notice(NOT_ADMIN)
     if verb == "export":
@@ -129,7 +119,9 @@ def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        deps.client.views_open(trigger_id=req.trigger_id, view=mine_view(deps, req.user_id))
+        if nothing_mine(deps, req.user_id) is None:
+            view = mine_view(deps, req.user_id)
+            show_modal(deps.client, req.trigger_id, view, tell=req.reply, again="type the command again")
         return
     if not deps.is_admin(req.user_id):
         return
@@ -152,9 +144,13 @@ SUBCOMMANDS = [
     Subcommand(
         "nominations",
         "/liec nominations mine",
-        "your nominations (admins: `/liec nominations [role]` or `export`)",
+        "see, edit or withdraw your nominations",
         reply=nominations_reply,
         work=nominations_work,
+        admin_help=(
+            ("/liec nominations [role]", "every nomination, or those for one role"),
+            ("/liec nominations export", "all nominations as a CSV, sent to you by DM"),
+        ),
     ),
 ]
 
@@ -225,15 +221,23 @@ def register(app: App, deps: AppDeps) -> None:
             )
             respond(text=text, replace_original=False, response_type="ephemeral")
             return
-        open_nomination_form(deps, body["trigger_id"], body["user"]["id"], found)
+        open_nomination_form(
+            deps,
+            body["trigger_id"],
+            body["user"]["id"],
+            found,
+            # On the Home tab there is no response_url: the member is told by DM.
+            tell=respond_tell(respond) if body.get("response_url") else None,
+            again="press *Nominate* again",
+        )
 
     def shortcut(body: dict[str, Any]) -> None:
         user_id = body["user"]["id"]
         found = _open_positions(deps)
         if found:
-            open_nomination_form(deps, body["trigger_id"], user_id, found)
+            open_nomination_form(deps, body["trigger_id"], user_id, found, again="use the shortcut again")
             return
-        send(deps, user_id, deps.read(_not_open_reply, deps, None))
+        send(deps, user_id, deps.read(not_open_reply, deps, None))
 
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)

@@ -14,6 +14,7 @@ from bot.flows import question_delivery as delivery
 from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.tz_regions import Region, parse_region
+from bot.slack_modals import show_modal
 from bot.views import questions as views
 from bot.views.common import Reply, notice
 from models.questions import Question
@@ -100,8 +101,12 @@ def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     if question.status == svc.ANSWERED:
         _ephemeral(respond, views.already_taken(None))
         return
-    delivery.slack_call(
-        deps.client.views_open, trigger_id=body["trigger_id"], view=views.reroute_modal(question)
+    show_modal(
+        deps.client,
+        body["trigger_id"],
+        views.reroute_modal(question),
+        tell=lambda reply: _ephemeral(respond, reply),
+        again="press the button again",
     )
 
 

@@ -39,7 +39,7 @@ def ask_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 
 def ask_work(req: CommandRequest, deps: AppDeps) -> None:
     if not req.args:
-        delivery.open_ask_modal(deps, req.trigger_id, req.user_id)
+        delivery.open_ask_modal(deps, req.trigger_id, req.user_id, req.reply, "type the command again")
         return
     try:
         text = clean_question(req.args)
@@ -65,9 +65,9 @@ def questions_reply(req: CommandRequest, deps: AppDeps) -> Reply:
         regions = None  # every region, and questions whose region is not known yet
     else:
         regions = own
-    found = deps.read(svc.open_questions, regions)
+    found, total = deps.read(svc.open_questions_page, regions, views.LIST_LIMIT)
     label = "every region" if regions is None else ", ".join(r.display_title for r in regions)
-    return views.questions_list(found, label, deps.clock.now())
+    return views.questions_list(found, label, deps.clock.now(), total=total)
 
 
 SUBCOMMANDS = [
@@ -81,8 +81,9 @@ SUBCOMMANDS = [
     Subcommand(
         "questions",
         "/liec questions",
-        "coordinators and admins: your region's open questions, oldest first",
+        "your region's open questions, oldest first",
         reply=questions_reply,
+        audience="coordinators",
     ),
 ]
 

@@ -21,9 +21,9 @@ def region_work(req: CommandRequest, deps: AppDeps) -> None:
     """/liec region: the member's region, how it was decided, and the coordinator."""
     if req.args.strip():
         return  # set / branch were answered in the acknowledgement
-    tz = delivery.member_tz(deps, req.user_id)
+    tz, tz_error = delivery.member_timezone(deps, req.user_id)
     choice = deps.read(svc.member_choice, req.user_id)
-    decision = svc.decide_region(choice, deps.org, tz)
+    decision = svc.decide_region(choice, deps.org, tz, tz_error)
     branch_key = choice.branch if choice else None
     branch = deps.org.branches.get(branch_key) if branch_key else None
     holders = svc.coordinators(deps.org, decision.region) if decision.region else []
@@ -52,7 +52,7 @@ def _set_region(user_id: str, typed: str, deps: AppDeps) -> Reply:
         )
     region = parse_region(typed)
     if region is None:
-        return views.region_usage()
+        return views.region_picker("", intro=views.unknown_region(typed))
     deps.write(svc.set_region, user_id, region, deps.clock.now())
     return views.region_saved(region, svc.coordinators(deps.org, region))
 

@@ -21,12 +21,23 @@ _cards: weakref.WeakKeyDictionary[RoleCatalog, dict[tuple[str, tuple[str, ...]],
 )
 
 
+def _post_holders(role: RoleDoc, deps: AppDeps) -> dict[str, list[str]]:
+    """Who holds each of a role's posts (a regional coordinator's: the region's coordinators)."""
+    return {
+        post.key: list(deps.org.regions[post.key].coordinator)
+        for post in role.posts
+        if post.key in deps.org.regions
+    }
+
+
 def _card(role: RoleDoc, deps: AppDeps) -> Reply:
     holders = tuple(deps.org.holders(role.key))
+    posts = _post_holders(role, deps)
     cards = _cards.setdefault(deps.roles, {})
-    card = cards.get((role.key, holders))
+    cache_key = (role.key, (*holders, *(f"{k}={','.join(v)}" for k, v in sorted(posts.items()))))
+    card = cards.get(cache_key)
     if card is None:
-        card = cards[(role.key, holders)] = views.role_card(role, holders)
+        card = cards[cache_key] = views.role_card(role, holders, post_holders=posts)
     return card
 
 
@@ -34,7 +45,9 @@ def _role_reply(key: str, deps: AppDeps, shown: str | None = None) -> Reply:
     role = deps.roles.get(key)
     if role is None:
         return views.no_such_role(key, [])
-    return views.role_card(role, deps.org.holders(role.key), shown=shown)
+    return views.role_card(
+        role, deps.org.holders(role.key), shown=shown, post_holders=_post_holders(role, deps)
+    )
 
 
 def roles_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
@@ -87,7 +100,9 @@ def register(app: App, deps: AppDeps) -> None:
         role = deps.roles.get(body["actions"][0].get("value", ""))
         if role is None:
             return
-        card = views.shared_role_card(role, deps.org.holders(role.key), body["user"]["id"])
+        card = views.shared_role_card(
+            role, deps.org.holders(role.key), body["user"]["id"], post_holders=_post_holders(role, deps)
+        )
         # Role descriptions are public; this is the only way a role card reaches a channel.
         respond(**card.as_in_channel(), replace_original=False, delete_original=False)
 

@@ -66,7 +66,8 @@ class MeetingPost(Base):
     """What became of one scheduled post (a reminder, a notice, a digest), by its job key.
 
     outcome: sent | sent_late | found (posted before a crash, recorded on recovery)
-    | skipped (too late) | withdrawn | failed.
+    | skipped (too late) | superseded (a later reminder of the occurrence was due too) | withdrawn
+    | failed.
     """
 
     __tablename__ = "meeting_posts"

@@ -42,9 +42,9 @@ class Question(Base):
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
     routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reroutes: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
@@ -65,7 +65,7 @@ class QuestionDelivery(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     # "<region>#<reroutes>" for coordinators, "escalation" for the Vice Chair (Membership).
     stage: Mapped[str] = mapped_column(String(60))
-    recipient: Mapped[str] = mapped_column(String(20))
+    recipient: Mapped[str] = mapped_column(String(20), index=True)
     # reserved -> sent | unreachable
     status: Mapped[str] = mapped_column(String(20), default="reserved")
     channel: Mapped[str | None] = mapped_column(String(20), nullable=True)

@@ -91,6 +91,12 @@ def postgres_database_url(postgres_template: str) -> Iterator[str]:
 
 
 @pytest.fixture
+def postgres_empty_url(postgres_template: str) -> Iterator[str]:
+    """A brand-new PostgreSQL database with no tables, as on a first deployment."""
+    yield from _fresh_postgres("template0")
+
+
+@pytest.fixture
 def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = db.make_engine(database_url)
     yield db.make_session_factory(engine)

@@ -20,6 +20,6 @@ def bot_env(tmp_path: Path, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "LIEC_", "DATABASE_"))}
     env.setdefault("PORT", str(free_port()))
     env["DATABASE_URL"] = f"sqlite:///{tmp_path}/bot.db"
-    env["LIEC_CONFIG"] = str(ROOT / "liec.example.yml")
+    env["LIEC_CONFIG"] = str(ROOT / "bot" / "data" / "liec.example.yml")
     env.update(settings)
     return env

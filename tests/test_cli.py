@@ -10,8 +10,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from alembic import command
 
 from bot import db
@@ -49,15 +51,87 @@ def test_try_prints_the_reply_with_no_slack(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_try_says_which_organisation_file_it_used(tmp_path: Path) -> None:
+    env = _env(tmp_path)
+    del env["LIEC_CONFIG"]
+    example = ROOT / "bot" / "data" / "liec.example.yml"
+    result = _run(["try", "officers"], env, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (
+        "(organisation file: the example shipped with the bot; no liec.yml in this folder)" in result.stdout
+    )
+    (tmp_path / "liec.yml").write_text(example.read_text().replace("U0SECRETARY", "U0OURSEC"))
+    result = _run(["try", "officers"], env, tmp_path)
+    assert f"(organisation file: {tmp_path / 'liec.yml'})" in result.stdout
+    assert "U0OURSEC" in result.stdout
+    assert "(times are in the trial member's time zone, Europe/Paris)" in result.stdout
+
+
 def test_a_broken_organisation_file_stops_the_bot_with_one_line(tmp_path: Path) -> None:
     config = tmp_path / "liec.yml"
-    config.write_text((ROOT / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
+    config.write_text((ROOT / "bot" / "data" / "liec.example.yml").read_text().replace("U0CHAIR", "chair"))
     result = _run(
         ["serve", "--http", "--port", str(free_port())], _env(tmp_path, LIEC_CONFIG=str(config)), tmp_path
     )
     assert result.returncode == 2
     assert result.stderr.strip().count("\n") == 0
     assert "admins.1: 'chair' is not a Slack user id" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        # Mistakes that need the role files: an officer under an unknown role, an election role.
+        lambda data: (
+            data["officers"].update(treasurer=["U0TREASURER"]),
+            data["elections"][0]["roles"].append("treasurer"),
+        ),
+        # A mistake of the file's form: an election time zone that does not exist.
+        lambda data: data["elections"][0].update(timezone="Europe/Atlantis"),
+    ],
+)
+def test_serve_refuses_exactly_what_check_calls_wrong(tmp_path: Path, change: Any) -> None:
+    data = yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())
+    change(data)
+    config = tmp_path / "liec.yml"
+    config.write_text(yaml.safe_dump(data))
+    env = _env(tmp_path, LIEC_CONFIG=str(config))
+    checked = _run(["check"], env, tmp_path)
+    assert checked.returncode == 1
+    wrong = [line.removeprefix("WRONG ") for line in checked.stdout.splitlines() if line.startswith("WRONG")]
+    wrong = [line for line in wrong if not line.startswith("Slack")]  # Slack is "down" in these tests
+    served = _run(["serve", "--http", "--port", str(free_port())], env, tmp_path)
+    assert served.returncode == 2
+    refused = [line.removeprefix("liec-bot: ") for line in served.stderr.splitlines()]
+    assert wrong and refused == wrong
+    assert all(line.startswith(f"{config}: ") for line in refused)
+    assert "Traceback" not in served.stderr
+
+
+def test_init_then_check_reads_the_env_of_the_folder_and_names_placeholders(tmp_path: Path) -> None:
+    env = bot_env(tmp_path)
+    del env["LIEC_CONFIG"], env["DATABASE_URL"]
+    assert _run(["init"], env, tmp_path).returncode == 0
+    checked = _run(["check"], env, tmp_path)
+    wrong = [line for line in checked.stdout.splitlines() if line.startswith("WRONG")]
+    assert checked.returncode == 1
+    # Only the Slack values: the copied organisation file is sound and a missing database is no error.
+    assert len(wrong) == 3, checked.stdout
+    assert "SLACK_BOT_TOKEN in .env is still the example's xoxb-..." in wrong[0]
+    assert "SLACK_APP_TOKEN in .env is still the example's xapp-..." in wrong[1]
+    assert "SLACK_SIGNING_SECRET in .env is still the example's ..." in wrong[2]
+    assert "liec.db does not exist yet; the bot creates it" in checked.stdout
+    served = _run(["serve"], env, tmp_path)
+    assert served.returncode == 2
+    assert [f"WRONG {line.removeprefix('liec-bot: ')}" for line in served.stderr.splitlines()] == wrong
+
+
+def test_db_upgrade_prints_its_one_line_and_no_log_lines(tmp_path: Path) -> None:
+    result = _run(["db", "upgrade"], _env(tmp_path), tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("database schema is up to date (now at ")
+    assert result.stdout.count("\n") == 1
+    assert result.stderr == ""
 
 
 def test_serving_needs_the_slack_credentials(tmp_path: Path) -> None:

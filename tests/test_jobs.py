@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from datetime import UTC, datetime, timedelta
+from urllib.error import URLError
 
 import pytest
 from sqlalchemy import select
@@ -184,3 +186,37 @@ def test_a_kind_is_registered_once(session_factory: sessionmaker[Session]) -> No
     queue.register(Job(kind, lambda run: None))
     with pytest.raises(ValueError, match="already registered"):
         queue.register(Job(kind, lambda run: None))
+
+
+def test_slack_unreachable_is_one_plain_line_and_every_job_is_retried(
+    session_factory: sessionmaker[Session], caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = ManualClock(T0)
+    queue = JobQueue(session_factory, clock)
+    down = True
+    sent: list[str] = []
+
+    def post(run: JobRun) -> None:
+        if down:
+            raise URLError(ConnectionRefusedError(111, "Connection refused"))
+        sent.append(run.key)
+
+    queue.register(Job(JobKind("post", ("n",)), post))
+    with session_factory.begin() as session:
+        for n in range(3):
+            queue.schedule(session, kind="post", key=f"p{n}", due_at=T0)
+    with caplog.at_level(logging.INFO, logger="bot.jobs"):
+        for _ in range(8):  # Slack is down for hours
+            queue.run_due()
+            clock.advance(timedelta(hours=1))
+        assert {_job(session_factory, f"p{n}").status for n in range(3)} == {"pending"}
+        down = False
+        clock.advance(timedelta(minutes=5))
+        assert queue.run_due() == 3
+    assert sorted(sent) == ["p0", "p1", "p2"]
+    lines = [r for r in caplog.records if r.name == "bot.jobs"]
+    assert [r.getMessage() for r in lines] == [
+        "cannot reach Slack (URLError); due jobs wait and are tried again every few minutes",
+        "Slack can be reached again; waiting jobs are going out",
+    ]
+    assert not any(r.exc_info for r in lines)

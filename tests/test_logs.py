@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -117,3 +118,26 @@ def test_setup_logging_writes_json(capsys: pytest.CaptureFixture[str]) -> None:
     finally:
         root.handlers[:] = saved
         root.setLevel(level)
+
+
+def test_an_idle_scheduler_logs_nothing_per_tick(caplog: pytest.LogCaptureFixture) -> None:
+    from bot.scheduler import build_scheduler
+
+    setup_logging("INFO")
+    ticked = threading.Event()
+    ticks: list[int] = []
+
+    class Queue:
+        def run_due(self) -> int:
+            ticks.append(1)
+            if len(ticks) >= 3:
+                ticked.set()
+            return 0
+
+    scheduler = build_scheduler(Queue(), tick_seconds=0.02)  # type: ignore[arg-type]
+    scheduler.start()
+    try:
+        assert ticked.wait(10)
+    finally:
+        scheduler.shutdown(wait=True)
+    assert [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")] == []

@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
+MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "bot" / "data" / "manifest.yml").read_text())
 
 
 def test_the_command_interactivity_and_socket_mode_are_declared() -> None:
@@ -49,5 +49,7 @@ def test_scopes_are_the_ones_the_bot_uses_and_no_more() -> None:
         "channels:history",
         "groups:history",
         "im:history",
+        "channels:read",
+        "groups:read",
     }
     assert "chat:write.public" not in scopes and "admin" not in " ".join(scopes)

@@ -38,6 +38,7 @@ def test_db_revision_writes_the_next_migration_after_the_head(tmp_path: Path, mo
     head = db.heads()[0]
     path = Path(db.new_revision("Add apologies"))
     assert path.parent == copy / "versions"
+    assert path.name.count("add_apologies") == 1  # named by the revision id, the slug once
     text = path.read_text()
     assert f'down_revision = "{head}"' in text or f"down_revision = '{head}'" in text
     assert db.heads() != [head] and len(db.heads()) == 1

@@ -18,7 +18,7 @@ from tests.processes import ROOT, bot_env, free_port
 
 def test_serve_posts_a_due_reminder_once(tmp_path: Path) -> None:
     fake = FakeSlack().start()
-    org = yaml.safe_load((ROOT / "liec.example.yml").read_text())
+    org = yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())
     start = (datetime.now(UTC) + timedelta(hours=1, seconds=6)).replace(microsecond=0)
     org["meetings"] = [
         {

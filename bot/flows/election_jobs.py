@@ -151,7 +151,7 @@ def register(deps: AppDeps) -> None:
             problems = election_store.sync_from_config(
                 session,
                 deps.org.elections,
-                {role.key for role in deps.roles.roles},
+                [role.key for role in deps.roles.roles],
                 deps.clock.now(),
                 deps.org.retention_days,
             )

@@ -21,16 +21,18 @@ from sqlalchemy.orm import Session
 from bot.deliver import alert_admins, post_job, report_failure
 from bot.deps import AppDeps
 from bot.jobs import Job, JobRun, RetryLater
-from bot.meeting_times import format_duration, slack_date_token
+from bot.meeting_times import format_duration, reminder_due, slack_date_token
+from bot.services import apologies, meeting_queries
 from bot.services import meeting_planning as planning
-from bot.services import meeting_queries
 from bot.services.delivery import PostError
 from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
 from bot.services.meeting_posts import posted, record_post
 from bot.services.meeting_shifts import period_for, shift_notes
+from bot.services.meeting_specs import times_of
 from bot.services.meetings import sync_from_config
-from bot.services.reminders import timing
+from bot.services.reminders import superseded, timing
 from bot.slack_outbox import SlackOutbox
+from bot.views import calendar as calendar_views
 from bot.views import meetings as views
 from bot.views.common import Reply, escape
 from models.meetings import Meeting
@@ -106,6 +108,11 @@ class MeetingJobs:
             return
         meeting, start, due = found.meeting, found.start, found.due
         lead = run.payload.get("lead", "")
+        times = times_of(meeting)
+        if superseded(due, (reminder_due(start, other, times) for other in times.reminders), run.now):
+            # A later reminder of this occurrence is due too (the bot was down): it alone is sent.
+            self._record(run, "superseded", None, None, due)
+            return
         if self._skipped(
             run,
             due,
@@ -115,8 +122,16 @@ class MeetingJobs:
             return
         late = self._late(run, due)
         notes = shift_notes(ZoneInfo(meeting.timezone), start, found.previous, period_for(meeting.rrule))
-        message = views.reminder(meeting, start, run.now, late_since=due if late else None, shift_notes=notes)
-        self._deliver(run, meeting.channel, message, due, late, meeting.name)
+        original = _when(run.payload.get("original")) or start
+        buttons = calendar_views.reminder_buttons(meeting.key, original, meeting.rrule is not None)
+        message = views.reminder(
+            meeting, start, run.now, late_since=due if late else None, shift_notes=notes, buttons=buttons
+        )
+        delivered = self._deliver(run, meeting.channel, message, due, late, meeting.name)
+        if delivered and lead == self._last(meeting):
+            # The last reminder before the meeting: the Secretary gets the apologies.
+            with self.deps.session_factory.begin() as session:
+                apologies.schedule_lists(session, self.deps.org, meeting.key, start, self.deps.clock.now())
 
     def agenda(self, run: JobRun) -> None:
         found = self._occurrence(run)
@@ -180,7 +195,8 @@ class MeetingJobs:
             if posted(session, run.key, due):
                 return
             start, end = planning.digest_window(org, day)
-            items = [(m, o.start) for m, o in meeting_queries.upcoming(session, start, end, limit=45)]
+            found = meeting_queries.upcoming(session, start, end, limit=10_000)
+            items = [(m, o.start) for m, o in found if planning.in_digest(m.timezone, o.start, day)]
         if channel is None or not items:
             self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
             return
@@ -207,6 +223,11 @@ class MeetingJobs:
                 self._record(run, "withdrawn", None, None, due)
                 return None
             return _Occurrence(meeting, start, previous_start(meeting, item), due)
+
+    @staticmethod
+    def _last(meeting: Meeting) -> str:
+        leads = times_of(meeting).reminders  # longest first
+        return format_duration(leads[-1]) if leads else ""
 
     def _late(self, run: JobRun, due: datetime) -> bool:
         """Marked late only when it fell due before this process started (the bot was down),

@@ -9,25 +9,30 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
+from bot.deliver import send
 from bot.deps import AppDeps
-from bot.services import election_store, item_fates, nomination_visibility, nominations
+from bot.flows.question_delivery import alert_setup
+from bot.services import election_store, item_fates, nomination_visibility, nominations, slack_setup
 from bot.services import nomination_submissions as submissions
+from bot.services.delivery import PostError
 from bot.services.election_store import OpenPosition
-from bot.services.elections import REGIONS
+from bot.services.elections import REGIONS, Position
 from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.position_titles import position_title
+from bot.slack_modals import Tell, show_modal
+from bot.views import elections as election_views
 from bot.views import nominations as views
-from bot.views.common import escape
+from bot.views.choices import Choice
+from bot.views.common import Reply, escape, notice
 from bot.views.nomination_items import nomination_item
 
 
-def position_choices(deps: AppDeps, found: list[OpenPosition]) -> list[views.Choice]:
+def position_choices(deps: AppDeps, found: list[OpenPosition]) -> list[Choice]:
     several = len({f.election_id for f in found}) > 1
     return [
-        views.Choice(
-            f.value, position_title(deps.roles, f.position) + (f" · {f.election_name}" if several else "")
-        )
+        Choice(f.value, position_title(deps.roles, f.position) + (f" · {f.election_name}" if several else ""))
         for f in found
     ]
 
@@ -37,7 +42,7 @@ def branch_groups(deps: AppDeps) -> list[views.BranchGroup]:
         views.BranchGroup(
             title,
             [
-                views.Choice(key, branch.name)
+                Choice(key, branch.name)
                 for key, branch in sorted(deps.org.branches.items(), key=lambda kv: kv[1].name)
                 if branch.region == region
             ],
@@ -54,18 +59,62 @@ def _profile(deps: AppDeps, user_id: str) -> Person:
     """Name and email from the Slack profile, where Slack has them."""
     try:
         user = deps.client.users_info(user=user_id)["user"]
-    except SlackApiError:
+    except SlackApiError as exc:
+        error = str(exc.response.get("error", "")) if exc.response is not None else ""
+        if slack_setup.is_setup_error(error):
+            # The member types their details themselves; the admins learn why the form is empty.
+            alert_setup(deps, "users.info", error, "nomination forms cannot be pre-filled")
         return Person(user_id)
     profile = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or ""
     return Person(user_id, name=str(name), email=str(profile.get("email") or ""))
 
 
+def profile_of(deps: AppDeps, user_id: str) -> Person:
+    """What the form's pre-fill shows for this member (blank where Slack has nothing)."""
+    return _profile(deps, user_id)
+
+
+def open_choices(deps: AppDeps) -> list[Choice]:
+    """Every open post, as the form offers them."""
+    now = deps.clock.now()
+    return position_choices(deps, deps.read(election_store.open_positions, now))
+
+
+def dm_tell(deps: AppDeps, user_id: str) -> Tell:
+    """Tell the member in their DM with the bot (where no response_url is at hand)."""
+
+    def tell(reply: Reply) -> None:
+        with contextlib.suppress(PostError):
+            send(deps, user_id, reply)
+
+    return tell
+
+
+def respond_tell(respond: Any) -> Tell:
+    """Tell the member with an ephemeral follow-up where the button was pressed."""
+
+    def tell(reply: Reply) -> None:
+        respond(**reply.as_ephemeral(), replace_original=False)
+
+    return tell
+
+
 def open_then_prefill(
-    deps: AppDeps, trigger_id: str, build: Callable[[Person | None], Any], user_id: str
+    deps: AppDeps,
+    trigger_id: str,
+    build: Callable[[Person | None], Any],
+    user_id: str,
+    tell: Tell | None = None,
+    again: str = "press the button again",
 ) -> None:
-    """views.open at once (the trigger lasts 3 seconds), then fill in the profile."""
-    opened = deps.client.views_open(trigger_id=trigger_id, view=build(None))
+    """views.open at once (the trigger lasts 3 seconds), then fill in the profile. If Slack
+    says the trigger expired, the member is told to press again (``tell``; by DM if None)."""
+    opened = show_modal(
+        deps.client, trigger_id, build(None), tell=tell or dm_tell(deps, user_id), again=again
+    )
+    if opened is None:
+        return
     profile = _profile(deps, user_id)
     if not (profile.name or profile.email):
         return
@@ -81,6 +130,8 @@ def open_nomination_form(
     user_id: str,
     found: list[OpenPosition],
     selected: str | None = None,
+    tell: Tell | None = None,
+    again: str = "press the button again",
 ) -> None:
     choices = position_choices(deps, found)
     branches = branch_groups(deps)
@@ -98,7 +149,7 @@ def open_nomination_form(
             closes_at=closes_at,
         )
 
-    open_then_prefill(deps, trigger_id, build, user_id)
+    open_then_prefill(deps, trigger_id, build, user_id, tell, again)
 
 
 def mine_view(deps: AppDeps, user_id: str) -> Any:
@@ -133,3 +184,33 @@ def edit_view(deps: AppDeps, nomination_id: int, user_id: str) -> Any:
         nomination_id=nomination_id,
         kept=shown.kept,
     )
+
+
+def not_open_reply(session: Session, deps: AppDeps, wanted: Position | None) -> Reply:
+    now = deps.clock.now()
+    if wanted is not None and election_store.open_positions(session, now):
+        return notice(
+            f"Nominations for {escape(position_title(deps.roles, wanted))} are not open "
+            "now. Type `/liec nominate` to see the positions that are."
+        )
+    upcoming = election_store.next_election(session, now)
+    if upcoming is not None:
+        return notice(
+            f"Nominations are not open now. {escape(upcoming.name)} opens "
+            f"{election_views.slack_time(upcoming.opens_at)}."
+        )
+    return notice(
+        "No election is taking nominations now. Members are told in the "
+        "announcements channel when nominations open."
+    )
+
+
+def nothing_mine(deps: AppDeps, user_id: str) -> Reply | None:
+    """With no nominations and no election open, say when nominations open (no empty form)."""
+    return deps.read(_nothing_mine_in, deps, user_id)
+
+
+def _nothing_mine_in(session: Session, deps: AppDeps, user_id: str) -> Reply | None:
+    if nominations.mine(session, user_id) or election_store.open_positions(session, deps.clock.now()):
+        return None
+    return not_open_reply(session, deps, None)

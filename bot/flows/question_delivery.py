@@ -25,9 +25,11 @@ from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
+from bot.services import slack_setup
 from bot.services.delivery import LOOK_BACK, REFUSALS, PostError, connection_fault
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
+from bot.slack_modals import show_modal
 from bot.slack_outbox import slack_fault
 from bot.views import questions as views
 from bot.views.common import Reply, mention
@@ -49,7 +51,11 @@ class Unreachable(Exception):
 
 
 class Delayed(Exception):
-    """A passing fault: try again later."""
+    """A passing fault: try again later; ``error`` is Slack's word, or the connection fault."""
+
+    def __init__(self, error: str) -> None:
+        super().__init__(error)
+        self.error = error
 
 
 def slack_call(fn: Callable[..., Any], **kwargs: Any) -> Any:
@@ -83,8 +89,14 @@ def look_up(deps: AppDeps, user_id: str) -> Person:
     except Unreachable as exc:
         if exc.error in REFUSALS:
             return Person(user_id, None, reachable=False, error=exc.error)
-        return Person(user_id, None, reachable=True)  # e.g. a missing scope: try to deliver
-    except Delayed:
+        if slack_setup.is_setup_error(exc.error):
+            alert_setup(deps, "users.info", exc.error, "members' time zones cannot be read")
+            return Person(user_id, None, reachable=True, error=exc.error)
+        return Person(user_id, None, reachable=True)  # try to deliver
+    except Delayed as exc:
+        if slack_setup.is_setup_error(exc.error):
+            alert_setup(deps, "users.info", exc.error, "members' time zones cannot be read")
+            return Person(user_id, None, reachable=True, error=exc.error)
         return Person(user_id, None, reachable=True)  # unknown: try to deliver anyway
     user = answer.get("user") or {}
     if user.get("deleted"):
@@ -95,6 +107,18 @@ def look_up(deps: AppDeps, user_id: str) -> Person:
 
 def member_tz(deps: AppDeps, user_id: str) -> str | None:
     return look_up(deps, user_id).tz
+
+
+def member_timezone(deps: AppDeps, user_id: str) -> tuple[str | None, str | None]:
+    """(time zone, Slack's error when it could not be read because of the bot's setup)."""
+    person = look_up(deps, user_id)
+    return person.tz, person.error if slack_setup.is_setup_error(person.error) else None
+
+
+def alert_setup(deps: AppDeps, method: str, error: str, effect: str) -> None:
+    """Slack refused because of the bot's own installation: the admins are told once."""
+    log.error("slack refused method=%s error=%s: the app's scopes or token need fixing", method, error)
+    alert_admins(deps, slack_setup.alert_key(method, error), slack_setup.alert_text(method, error, effect))
 
 
 # Posting ---------------------------------------------------------------------------------------
@@ -222,8 +246,8 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
             deps,
             svc.vacancy_alert_key(region),
             f"A member's question for {region.display_title} is waiting: the region has no "
-            f"coordinator in the organisation file (regions.{region.value}.coordinator). It "
-            "will be delivered as soon as one is set and the bot restarted.",
+            f"coordinator in the organisation (regions.{region.value}.coordinator). It "
+            "will be delivered as soon as an admin sets one with /liec org.",
         )
         return Report("vacant", region)
     results = [(r, *post_once(deps, question_id, stage, r, message, since)) for r in recipients]
@@ -395,13 +419,24 @@ def refresh_messages(deps: AppDeps, question_id: int) -> None:
 # Asking ------------------------------------------------------------------------------------------
 
 
-def open_ask_modal(deps: AppDeps, trigger_id: str, user_id: str) -> None:
+def open_ask_modal(
+    deps: AppDeps,
+    trigger_id: str,
+    user_id: str,
+    tell: Tell | None = None,
+    again: str = "press the button again",
+) -> None:
     """The form at once (the trigger lasts 3 seconds), then where this member's question will
-    go, as the delivery will decide it: a region's channel shows their name to everyone in it."""
-    opened = slack_call(deps.client.views_open, trigger_id=trigger_id, view=views.ask_modal())
-    tz = member_tz(deps, user_id)
+    go, as the delivery will decide it: a region's channel shows their name to everyone in it.
+    An expired trigger: the member is told to try again (``tell``; by DM if None)."""
+    opened = show_modal(
+        deps.client, trigger_id, views.ask_modal(), tell=tell or dm_teller(deps, user_id), again=again
+    )
+    if opened is None:
+        return
+    tz, tz_error = member_timezone(deps, user_id)
     with deps.session_factory() as session:
-        region = svc.decide_region(svc.member_choice(session, user_id), deps.org, tz).region
+        region = svc.decide_region(svc.member_choice(session, user_id), deps.org, tz, tz_error).region
     if region is None:
         return  # the general words stand: they will be asked their region
     # As the delivery decides: the channel only while the region has a coordinator.
@@ -421,9 +456,9 @@ def open_ask_modal(deps: AppDeps, trigger_id: str, user_id: str) -> None:
 def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None:
     """A member's question: stored, routed to a region (or the member asked for theirs),
     delivered, and the member told what happened."""
-    tz = member_tz(deps, asker_id)
+    tz, tz_error = member_timezone(deps, asker_id)
     with deps.session_factory.begin() as session:
-        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz)
+        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz, tz_error)
         question = svc.create_question(
             session,
             asker_id=asker_id,

@@ -6,23 +6,16 @@ them and the Home tab shows them to admins and officers. A vacant post is not a 
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
 from bot.config import REGION_KEYS, OrgConfig
 from bot.services.roles import RoleCatalog
 
 
 def _unknown_role(where: str, key: str, roles: RoleCatalog) -> str:
     known = ", ".join(role.key for role in roles.roles)
-    return f"{where}: there is no role '{key}' in the role files (the roles are: {known})"
-
-
-def _zone_ok(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return False
-    return True
+    return (
+        f"{where}: there is no role '{key}' in the role files; expected one of {known} "
+        f"(e.g. `{roles.roles[0].key if roles.roles else 'secretary'}`), or add a role file for it"
+    )
 
 
 def _coordinator_problems(org: OrgConfig, roles: RoleCatalog) -> list[str]:
@@ -38,13 +31,16 @@ def _coordinator_problems(org: OrgConfig, roles: RoleCatalog) -> list[str]:
         }
         for user in sorted(listed - coordinating):
             problems.append(
-                f"officers.{role.key} lists {user}, who coordinates no region under regions: "
-                "add them to their region or remove them"
+                f"officers.{role.key}: lists {user}, who coordinates no region under regions; "
+                f"expected them as a region's coordinator, e.g. `coordinator: {user}`, or remove them"
             )
-        for user in sorted(coordinating - listed):
-            problems.append(
-                f"regions: {user} coordinates a region but is not listed under officers.{role.key}"
-            )
+        for key, region in org.regions.items():
+            for user in region.coordinator:
+                if key in region_posts and user not in listed:
+                    problems.append(
+                        f"regions.{key}.coordinator: {user} coordinates a region but is not listed under "
+                        f"officers.{role.key}; expected them there too, e.g. `{role.key}: [{user}]`"
+                    )
     return problems
 
 
@@ -60,15 +56,8 @@ def config_problems(org: OrgConfig, roles: RoleCatalog) -> list[str]:
                 "(write `coordinator: []` under it if the post is vacant)"
             )
     problems += _coordinator_problems(org, roles)
-    for number, election in enumerate(org.elections, start=1):
-        where = f"elections item {number} ({election.name})"
-        for key in election.roles:
+    for number, election in enumerate(org.elections):
+        for index, key in enumerate(election.roles):
             if roles.get(key) is None:
-                problems.append(_unknown_role(f"{where}, roles", key, roles))
-        if not _zone_ok(election.timezone):
-            problems.append(
-                f"{where}, timezone: '{election.timezone}' is not a time zone (like Europe/London)"
-            )
-        if not election.roles:
-            problems.append(f"{where}, roles: no roles are listed, so no one can be nominated")
+                problems.append(_unknown_role(f"elections.{number}.roles.{index}", key, roles))
     return problems

@@ -3,7 +3,8 @@ positions open now, closing early, and the scheduled jobs each election needs.""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,12 +37,20 @@ SUMMARY = JobKind("elections.summary", ("election_id", "admin"))  # one per admi
 
 
 def to_election(record: ElectionRecord) -> Election:
+    return _election(record.name, record.kind, record.opens_at, record.closes_at, tuple(record.positions))
+
+
+@functools.lru_cache(maxsize=64)
+def _election(
+    name: str, kind: str, opens_at: datetime, closes_at: datetime, positions: tuple[str, ...]
+) -> Election:
+    # Built once per set of values: a list of 2,000 nominations asks for their election 2,000 times.
     return Election(
-        name=record.name,
-        kind=ElectionKind(record.kind),
-        opens_at=record.opens_at,
-        closes_at=record.closes_at,
-        positions=tuple(Position.parse(key) for key in record.positions),
+        name=name,
+        kind=ElectionKind(kind),
+        opens_at=opens_at,
+        closes_at=closes_at,
+        positions=tuple(Position.parse(key) for key in positions),
     )
 
 
@@ -56,7 +65,8 @@ def positions_for_roles(role_keys: Iterable[str]) -> tuple[Position, ...]:
     return tuple(positions)
 
 
-def election_from_config(config: ElectionConfig, known_roles: set[str]) -> Election:
+def election_from_config(config: ElectionConfig, known_roles: Collection[str]) -> Election:
+    """`known_roles` in the order to list them; an election that names no roles is for all of them."""
     unknown = [key for key in config.roles if key not in known_roles]
     if unknown:
         raise ElectionError(f"election {config.name!r}: unknown role {unknown[0]!r}")
@@ -70,7 +80,7 @@ def election_from_config(config: ElectionConfig, known_roles: set[str]) -> Elect
         kind=ElectionKind(config.kind),
         opens_at=aware(config.opens),
         closes_at=aware(config.closes),
-        positions=positions_for_roles(config.roles),
+        positions=positions_for_roles(config.roles or known_roles),
     )
 
 
@@ -212,7 +222,7 @@ def schedule_jobs(
 def sync_from_config(
     session: Session,
     configs: Sequence[ElectionConfig],
-    known_roles: set[str],
+    known_roles: Collection[str],
     now: datetime,
     retention_days: int = DEFAULT_RETENTION_DAYS,
 ) -> list[str]:

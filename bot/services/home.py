@@ -13,7 +13,6 @@ region, reminders that failed, configuration problems.
 from __future__ import annotations
 
 import logging
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,12 +24,14 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.services import (
+    admin_alerts,
     election_store,
     meeting_planning,
     meeting_queries,
     member_timezones,
     nominations,
     questions,
+    slack_setup,
 )
 from bot.services.config_problems import config_problems
 from bot.services.elections import Position, position_label
@@ -38,7 +39,7 @@ from bot.services.officer_directory import is_officer
 from bot.services.roles import RoleCatalog
 from bot.services.tz_regions import Region
 from models.foundation import ScheduledJob
-from models.meetings import MeetingPost
+from models.meetings import Meeting, MeetingPost
 from models.questions import Question
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,8 @@ class MeetingItem:
     channel: str
     video_url: str | None
     agenda_url: str | None
+    key: str = ""  # for the Add to calendar button; empty: no button
+    recurring: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,7 @@ class AdminPart:
     unanswered_questions: list[RegionQuestions] | None
     failed_reminders: list[FailedPost] | None
     config_problems: list[str]
+    can_change_organisation: bool = False  # an admin: the Home tab offers the organisation editor
 
 
 @dataclass(frozen=True)
@@ -180,8 +184,15 @@ def region_part(
     now: datetime,
 ) -> RegionPart:
     own = zones.get(user_id)
+    # Slack refused to give time zones at all (the bot's scopes): say so, not "reading".
+    unreadable = own is None and admin_alerts.known(
+        session, slack_setup.alert_key("users.info", "missing_scope")
+    )
     decision = questions.decide_region(
-        questions.member_choice(session, user_id), org, own.tz if own else None
+        questions.member_choice(session, user_id),
+        org,
+        own.tz if own else None,
+        "missing_scope" if unreadable else None,
     )
     holders = questions.coordinators(org, decision.region) if decision.region else []
     coordinators = []
@@ -189,13 +200,17 @@ def region_part(
         cached = zones.get(holder)
         tz = cached.tz if cached else None
         coordinators.append(CoordinatorNow(holder, tz, _local_now(tz, now)))
-    return RegionPart(decision.region, decision.reason, coordinators, decision.region is None and own is None)
+    reading = decision.region is None and own is None and not unreadable
+    return RegionPart(decision.region, decision.reason, coordinators, reading)
 
 
 def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:
     found = meeting_queries.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
     return [
-        MeetingItem(m.name, occurrence.start, m.channel, m.video_url, m.agenda_url) for m, occurrence in found
+        MeetingItem(
+            m.name, occurrence.start, m.channel, m.video_url, m.agenda_url, m.key, m.rrule is not None
+        )
+        for m, occurrence in found
     ]
 
 
@@ -252,22 +267,17 @@ def awaiting_nominators(session: Session, roles: RoleCatalog, now: datetime) -> 
     titles = _titles(roles)
     waiting = []
     for record in election_store.open_elections(session, now):
-        for count in nominations.counts_by_position(session, record):
-            awaiting = count.counts.get(nominations.NominationStatus.AWAITING, 0)
-            if awaiting:
-                label = position_label(Position.parse(count.position_key), titles)
-                waiting.append(PositionWaiting(record.name, label, awaiting))
+        for key, awaiting in nominations.awaiting_by_position(session, record).items():
+            label = position_label(Position.parse(key), titles)
+            waiting.append(PositionWaiting(record.name, label, awaiting))
     return waiting
 
 
 def unanswered_questions(session: Session) -> list[RegionQuestions]:
-    counts: Counter[str | None] = Counter()
-    oldest: dict[str | None, datetime] = {}
-    for question in questions.open_questions(session, None):
-        counts[question.region] += 1
-        oldest.setdefault(question.region, question.asked_at)  # oldest first
-    ordered = sorted(counts, key=lambda region: oldest[region])
-    return [RegionQuestions(Region(r) if r else None, counts[r], oldest[r]) for r in ordered]
+    return [
+        RegionQuestions(Region(region) if region else None, count, oldest)
+        for region, count, oldest in questions.unanswered_by_region(session)
+    ]
 
 
 _POST_KINDS = {
@@ -279,12 +289,20 @@ _POST_KINDS = {
 }
 
 
-def _meeting_name(session: Session, key: str) -> str | None:
-    parts = key.split(":")
+def _meeting_key(job_key: str) -> str | None:
+    parts = job_key.split(":")
     if len(parts) < 3 or parts[0] != "mtg":
         return None
-    meeting = meeting_queries.get_meeting(session, parts[1])
-    return meeting.name if meeting else None
+    return parts[1]
+
+
+def _meeting_names(session: Session, job_keys: Sequence[str]) -> dict[str, str]:
+    """The names of the meetings these job keys belong to, in one statement."""
+    wanted = {key for job_key in job_keys if (key := _meeting_key(job_key)) is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Meeting.key, Meeting.name).where(Meeting.key.in_(sorted(wanted))))
+    return {key: name for key, name in rows}
 
 
 def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
@@ -295,12 +313,7 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
         select(MeetingPost)
         .where(MeetingPost.outcome == "failed", MeetingPost.recorded_at >= since)
         .order_by(MeetingPost.recorded_at.desc())
-    )
-    for post in posts:
-        name = _meeting_name(session, post.key)
-        kind = _POST_KINDS.get(post.kind, post.kind)
-        what = f"{kind} of {name}" if name else kind
-        found[post.key] = FailedPost(what, post.channel, post.due_at, str(post.detail.get("error", "failed")))
+    ).all()
     jobs = session.scalars(
         select(ScheduledJob)
         .where(
@@ -309,11 +322,17 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
             ScheduledJob.finished_at >= since,
         )
         .order_by(ScheduledJob.finished_at.desc())
-    )
+    ).all()
+    names = _meeting_names(session, [post.key for post in posts] + [job.key for job in jobs])
+    for post in posts:
+        name = names.get(_meeting_key(post.key) or "")
+        kind = _POST_KINDS.get(post.kind, post.kind)
+        what = f"{kind} of {name}" if name else kind
+        found[post.key] = FailedPost(what, post.channel, post.due_at, str(post.detail.get("error", "failed")))
     for job in jobs:
         if job.key in found:
             continue
-        name = _meeting_name(session, job.key)
+        name = names.get(_meeting_key(job.key) or "")
         kind = _POST_KINDS.get(job.kind, job.kind)
         what = f"{kind} of {name}" if name else kind
         found[job.key] = FailedPost(what, None, job.due_at, job.last_error or "failed")
@@ -344,6 +363,7 @@ def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: st
             ),
             failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
             config_problems=config_problems(org, roles)[:PROBLEMS_SHOWN],
+            can_change_organisation=org.is_admin(user_id),
         )
     shown = {user_id}
     if region is not None:

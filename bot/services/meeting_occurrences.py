@@ -3,11 +3,12 @@ cancellations. Plain Python; nothing here calls Slack."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.meeting_times import occurrences
+from bot.meeting_times import MAX_HORIZON, MAX_OCCURRENCES, MeetingTimes, occurrences
 from bot.services.meeting_specs import MeetingError, times_of
 from models.meetings import Meeting
 
@@ -29,10 +30,39 @@ class Occurrence:
 
 def effective_occurrences(meeting: Meeting, after: datetime, until: datetime) -> list[Occurrence]:
     """Occurrences with after < start <= until, after admins' moves and cancellations."""
-    times = times_of(meeting)
+    originals = occurrences(times_of(meeting), after - MOVE_LIMIT, until + MOVE_LIMIT)
+    return _effective(meeting, after, until, originals)
+
+
+def upcoming_occurrences(meeting: Meeting, after: datetime, until: datetime) -> list[Occurrence]:
+    """The same as effective_occurrences, from the rule's occurrences over whole UTC days,
+    worked out once a day for each set of meeting times (what lists of meetings ask for
+    at every open: the rule's expansion is the costly part, and the day's is fixed)."""
+    first, last = after - MOVE_LIMIT, until + MOVE_LIMIT
+    starts = _day_window(times_of(meeting), first.astimezone(UTC).date(), last.astimezone(UTC).date())
+    if starts is None:
+        return effective_occurrences(meeting, after, until)
+    return _effective(meeting, after, until, [start for start in starts if first < start <= last])
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_window(times: MeetingTimes, first_day: date, last_day: date) -> tuple[datetime, ...] | None:
+    """Rule occurrences from the start of first_day to the end of last_day (UTC); None when the
+    window is cut short by the limits of `occurrences`, so the caller works it out exactly."""
+    start = datetime.combine(first_day, time(), tzinfo=UTC) - timedelta(seconds=1)
+    end = datetime.combine(last_day + timedelta(days=1), time(), tzinfo=UTC)
+    if end - start > MAX_HORIZON:
+        return None
+    found = occurrences(times, start, end)
+    return None if len(found) >= MAX_OCCURRENCES else tuple(found)
+
+
+def _effective(
+    meeting: Meeting, after: datetime, until: datetime, originals: list[datetime]
+) -> list[Occurrence]:
     changes = {change.original_start: change.new_start for change in meeting.changes}
     found: list[Occurrence] = []
-    for original in occurrences(times, after - MOVE_LIMIT, until + MOVE_LIMIT):
+    for original in originals:
         start = changes.get(original, original)
         if start is not None and after < start <= until:
             found.append(Occurrence(meeting.key, original, start))

@@ -26,11 +26,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import OrgConfig
 from bot.jobs import JobKind, JobQueue
-from bot.meeting_times import MeetingTimeError, format_duration, parse_duration
+from bot.meeting_times import (
+    MeetingTimeError,
+    calendar_before,
+    format_duration,
+    parse_duration,
+    reminder_due,
+)
+from bot.services import calendar
 from bot.services.meeting_occurrences import Occurrence, effective_occurrences
 from bot.services.meeting_specs import times_of
 from models.foundation import ScheduledJob
@@ -122,7 +129,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
         for lead in times.reminders:
             key = reminder_key(meeting.key, item.start, lead)
             keep.add(key)
-            due = item.start - lead
+            due = reminder_due(item.start, lead, times)
             if due > now:
                 plan.append(
                     PlannedJob(
@@ -136,7 +143,7 @@ def wanted_jobs(meeting: Meeting, org: OrgConfig, now: datetime) -> tuple[list[P
         if notice:
             key = agenda_key(meeting.key, item.start)
             keep.add(key)
-            due = item.start - timedelta(days=notice)
+            due = calendar_before(item.start, notice, times.zone)
             if due > now:
                 plan.append(
                     PlannedJob(AGENDA.name, key, due, {**payload, "days": notice, "due": due.isoformat()})
@@ -226,7 +233,7 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
     known_by_meeting: dict[str, Known] = {}
     for key, seen in _known_jobs(session, now, REMINDER.key_prefix()).items():
         known_by_meeting.setdefault(key.split(":")[1], {})[key] = seen
-    meetings = session.scalars(select(Meeting).options(selectinload(Meeting.changes))).all()
+    meetings = session.scalars(select(Meeting).options(subqueryload(Meeting.changes))).all()
     wanted = {meeting.key: _wanted(meeting, org, now) for meeting in meetings}
     moved = spread(job for plan, _keep in wanted.values() for job in plan)
     for meeting in meetings:
@@ -238,13 +245,24 @@ def plan_all(session: Session, org: OrgConfig, now: datetime) -> PlanReport:
         report.withdrawn += sum(
             JobQueue.cancel(session, key) for key, (_due, status) in known.items() if status == "pending"
         )
-    for due, day in digest_times(org, now):
+    digests = digest_times(org, now)
+    for due, day in digests:
         DIGEST.schedule(
             session,
             day.isoformat(),
             due_at=due,
             payload={"day": day.isoformat(), "due": due.isoformat()},
         )
+    # A digest moved to another weekday: the ones still to come on the old day are withdrawn
+    # (one already due still goes out).
+    wanted_digests = {DIGEST.key(day.isoformat()) for _due, day in digests}
+    for key in session.scalars(
+        select(ScheduledJob.key).where(
+            ScheduledJob.kind == DIGEST.name, ScheduledJob.status == "pending", ScheduledJob.due_at > now
+        )
+    ).all():
+        if key not in wanted_digests:
+            report.withdrawn += JobQueue.cancel(session, key)
     for days in (1, 2):  # two ahead, so one missed refresh never breaks the chain
         day = (now + timedelta(days=days)).date()
         due = datetime.combine(day, REFRESH_AT, tzinfo=UTC)
@@ -276,15 +294,35 @@ def digest_times(org: OrgConfig, now: datetime) -> list[tuple[datetime, date]]:
     return found
 
 
+def digest_days(day: date) -> tuple[date, date]:
+    """The local dates a digest sent on ``day`` covers: that day to the Sunday after (the
+    weekend's meetings; a digest sent on another weekday covers the days up to Monday)."""
+    days_to_monday = (7 - day.weekday()) % 7 or 7
+    return day, day + timedelta(days=days_to_monday - 1)
+
+
+# The westernmost zone is UTC-12: its Monday starts 12 hours after UTC's.
+_LAST_ZONE_BEHIND_UTC = timedelta(hours=12)
+
+
 def digest_window(org: OrgConfig, day: date) -> tuple[datetime, datetime]:
-    """From the digest's own time to the Monday after, 00:00, in the digest's zone: the
-    weekend's meetings (a digest sent on another weekday covers the days up to Monday)."""
+    """The UTC instants to search for a digest sent on ``day``: from the digest's own time to
+    the moment Monday begins in the last zone on Earth. Which of the meetings found belong to
+    "this weekend" is decided in each meeting's own time zone (``in_digest``)."""
     zone = ZoneInfo(org.digest.timezone)
     hour, minute = (int(part) for part in org.digest.time.split(":"))
     start = datetime.combine(day, time(hour, minute), tzinfo=zone)
-    days_to_monday = (7 - day.weekday()) % 7 or 7
-    end = datetime.combine(day + timedelta(days=days_to_monday), time(0, 0), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)
+    _, last = digest_days(day)
+    end = datetime.combine(last + timedelta(days=1), time(0, 0), tzinfo=UTC) + _LAST_ZONE_BEHIND_UTC
+    return start.astimezone(UTC), end
+
+
+def in_digest(meeting_timezone: str, start: datetime, day: date) -> bool:
+    """Whether a meeting starting at ``start`` falls in the digest of ``day``, judged on the
+    meeting's own local date: a Sunday 18:00 Los Angeles meeting is on Sunday, though it is
+    Monday 02:00 in London."""
+    first, last = digest_days(day)
+    return first <= start.astimezone(ZoneInfo(meeting_timezone)).date() <= last
 
 
 def schedule_change_notice(
@@ -297,7 +335,9 @@ def schedule_change_notice(
     target: datetime | None = None,
 ) -> None:
     """A notice in the meeting's channel, posted by the job queue (so exactly once). `what`
-    names the event; scheduling the same event again only moves its time."""
+    names the event; scheduling the same event again only moves its time. Members who put
+    what changed in their own calendar get the update or cancellation by DM."""
+    calendar.plan_updates(session, meeting, action, now, item, target)
     CHANGE.schedule(
         session,
         meeting.key,

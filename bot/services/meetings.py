@@ -10,7 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, subqueryload
 
 from bot.config import OrgConfig
 from bot.meeting_times import MeetingTimeError, parse_start
@@ -44,7 +44,7 @@ def sync_from_config(session: Session, org: OrgConfig, now: datetime) -> PlanRep
     an admin cancelled in Slack stays cancelled.
     """
     report = PlanReport()
-    stored = {m.key: m for m in session.scalars(select(Meeting).options(selectinload(Meeting.changes)))}
+    stored = {m.key: m for m in session.scalars(select(Meeting).options(subqueryload(Meeting.changes)))}
     in_file = set()
     for config in org.meetings:
         spec = MeetingSpec.from_config(config)

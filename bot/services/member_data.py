@@ -19,11 +19,14 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.services import (
+    apologies,
     audit,
+    calendar,
     meeting_member_data,
     member_timezones,
     nominations,
     officer_directory,
+    organisation,
     questions,
     scheduled_member_data,
 )
@@ -64,12 +67,27 @@ def providers() -> list[DataProvider]:
             meeting_member_data.forget_member,
         ),
         DataProvider(
+            "meeting_answers",
+            "Meeting apologies and attendance",
+            apologies.export_member_data,
+            apologies.forget_member,
+        ),
+        DataProvider(
+            "meeting_calendars",
+            "Meetings in your calendar",
+            calendar.export_member_data,
+            calendar.forget_member,
+        ),
+        DataProvider(
             "home_tab",
             "Home tab",
             member_timezones.export_member_data,
             member_timezones.forget_member,
         ),
         DataProvider("audit_log", "Audit log", audit.export_member_data, audit.forget_member),
+        DataProvider(
+            "organisation", "Organisation", organisation.export_member_data, organisation.forget_member
+        ),
         # Last: the features above cancel their jobs first; this deletes every row naming the member.
         DataProvider(
             "scheduled_work",
@@ -136,7 +154,8 @@ def forget(
             Kept(
                 "Organisation file",
                 f"your Slack id in the organisation file ({listed})",
-                "it says who holds each office; the Secretary removes it when you stand down",
+                "it says who holds each office; the Secretary or another admin removes it (/liec org) "
+                "when you stand down",
             )
         )
     session.flush()

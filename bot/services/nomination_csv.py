@@ -8,6 +8,7 @@ computer; invisible direction controls are removed (bot/services/text_safety.py)
 from __future__ import annotations
 
 import csv
+import functools
 import io
 from collections.abc import Callable, Sequence
 
@@ -56,6 +57,7 @@ def export_rows(
     nominations: Sequence[NominationRecord], label: Callable[[str], str] = str
 ) -> list[dict[str, str]]:
     """One dict per nomination; ``label`` turns a position key into its title."""
+    label = functools.cache(label)  # a handful of positions, thousands of nominations
     rows = []
     for n in nominations:
         row = {

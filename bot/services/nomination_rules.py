@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from email_validator import EmailNotValidError, validate_email
 
 from bot.services.elections import REGIONS, Election, Position, has_closed, is_open
+from bot.services.text_measure import count_characters, count_words
 
 MAX_STATEMENT_WORDS = 200
 # A long statement of 200 real words fits well inside this; it stops a single
@@ -93,6 +94,19 @@ class Person:
         )
 
 
+def fill_from_profile(person: Person, profile: Person) -> Person:
+    """``person`` with the blanks filled from the member's own Slack ``profile``, when the person
+    is that member (or not chosen yet): what the form's pre-fill would have shown."""
+    if person.slack_id not in (None, "", profile.slack_id):
+        return person
+    return replace(
+        person,
+        slack_id=person.slack_id or profile.slack_id,
+        name=person.name or profile.name,
+        email=person.email or profile.email,
+    )
+
+
 @dataclass(frozen=True)
 class NominationForm:
     """What a member submits; any of it may be wrong, which is what ``validate`` is for."""
@@ -129,45 +143,38 @@ class ElectionRules:
         return f"the pattern {self.membership_number_pattern}"
 
 
-# Words are separated by white space and by dashes used as punctuation (en, em, bar);
-# a piece with no letter or digit in it ("-", "...", an emoji) is not a word. Splitting on
-# space rather than matching letters keeps words whole in scripts with combining marks.
-_SEPARATORS = re.compile(r"[\s\u2013\u2014\u2015]+")
-# Scripts written without spaces: each character counts as a word, as word processors do.
-_UNSPACED_SCRIPTS = ("CJK UNIFIED", "CJK COMPATIBILITY", "HIRAGANA", "KATAKANA")
+def clean_email(email: str) -> str:
+    """The address as stored: email-validator's normalised form (NFC, lower-case domain).
 
-
-def _is_unspaced(char: str) -> bool:
-    return unicodedata.name(char, "").startswith(_UNSPACED_SCRIPTS)
-
-
-def _has_word_char(text: str) -> bool:
-    return any(char.isalnum() for char in text)
-
-
-def count_words(text: str) -> int:
-    """Words in a statement, for the 200-word rule."""
-    total = 0
-    for token in _SEPARATORS.split(unicodedata.normalize("NFC", text)):
-        if not _has_word_char(token):
-            continue
-        unspaced = sum(1 for char in token if _is_unspaced(char))
-        if unspaced == 0:
-            total += 1
-            continue
-        # Spaced-script text between the characters ("Labour党") counts as words of its own.
-        rest = "".join(" " if _is_unspaced(char) else char for char in token)
-        total += unspaced + sum(1 for piece in rest.split() if _has_word_char(piece))
-    return total
+    An address the library refuses is returned trimmed; ``validate`` refuses it on its field.
+    """
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized
+    except EmailNotValidError:
+        return email.strip()
 
 
 def normalise_email(email: str) -> str:
-    """The form used to compare addresses: trimmed and case-folded."""
-    return email.strip().casefold()
+    """The form used to compare addresses: the domain in its IDNA (ASCII) form, so
+    ``ben@bücher.de`` is ``ben@xn--bcher-kva.de``; the local part in NFC and case-folded, so
+    an accent typed as one code point or as letter + combining mark is the same."""
+    text = email.strip()
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        return unicodedata.normalize("NFC", text).casefold()
+    local = unicodedata.normalize("NFC", checked.local_part or "").casefold()
+    return f"{local}@{checked.ascii_domain.lower()}"
 
 
 def normalise_membership_number(number: str) -> str:
-    return re.sub(r"\s+", "", number).upper()
+    """The number as stored and compared: NFKC (full-width ``L１２３４５６７`` is ``L1234567``),
+    any script's decimal digits as ASCII digits, spaces removed, letters in capitals."""
+    text = unicodedata.normalize("NFKC", number)
+    text = "".join(
+        str(unicodedata.decimal(char)) if not char.isascii() and char.isdecimal() else char for char in text
+    )
+    return re.sub(r"\s+", "", text).upper()
 
 
 def _plural(count: int, word: str) -> str:
@@ -180,7 +187,7 @@ def _check_statement(statement: str, rules: ElectionRules) -> str | None:
         return "Please write a personal statement (up to 200 words)."
     if words > rules.max_statement_words:
         return f"Your statement has {_plural(words, 'word')}; the limit is {rules.max_statement_words:,}."
-    chars = len(statement.strip())
+    chars = count_characters(statement.strip())
     if chars > rules.max_statement_chars:
         return (
             f"Your statement has {_plural(chars, 'character')}; the limit is {rules.max_statement_chars:,}."
@@ -195,8 +202,8 @@ def _check_person_details(
     name = person.name.strip()
     if not name:
         errors[keys.name] = f"Please give {who} name."
-    elif len(name) > MAX_NAME_CHARS:
-        errors[keys.name] = f"The name has {_plural(len(name), 'character')}; the limit is {MAX_NAME_CHARS}."
+    elif (length := count_characters(name)) > MAX_NAME_CHARS:
+        errors[keys.name] = f"The name has {_plural(length, 'character')}; the limit is {MAX_NAME_CHARS}."
     email = person.email.strip()
     if not email:
         errors[keys.email] = f"Please give {who} email address."
@@ -208,7 +215,7 @@ def _check_person_details(
     number = normalise_membership_number(person.membership_number)
     if not number:
         errors[keys.membership] = f"Please give {who} membership number."
-    elif not re.fullmatch(rules.membership_number_pattern, number):
+    elif not number.isascii() or not re.fullmatch(rules.membership_number_pattern, number):
         errors[keys.membership] = (
             f"{person.membership_number.strip()} is not a membership number: "
             f"the format is {rules.membership_format_text}."

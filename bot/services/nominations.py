@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import OrgConfig
 from bot.jobs import JobKind
@@ -25,6 +25,7 @@ from bot.services.nomination_rules import (
     NominationForm,
     Person,
     Route,
+    clean_email,
     normalise_email,
     normalise_membership_number,
 )
@@ -95,6 +96,7 @@ def rules_for(election: ElectionRecord | None, org: OrgConfig) -> ElectionRules:
         election=election_store.to_election(election) if election is not None else None,
         branches=frozenset(org.branches),
         membership_number_pattern=org.membership_number_pattern,
+        membership_number_format=org.membership_number_format,
     )
 
 
@@ -143,8 +145,10 @@ def form_of(nomination: NominationRecord) -> NominationForm:
 
 
 def _load() -> Any:
+    # The nominators by subquery: one statement however many nominations (selectinload asks
+    # again for every 500, so the admins' list and export would grow with the election).
     return select(NominationRecord).options(
-        selectinload(NominationRecord.nominators), selectinload(NominationRecord.election)
+        subqueryload(NominationRecord.nominators), selectinload(NominationRecord.election)
     )
 
 
@@ -203,7 +207,7 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     nomination.position_key = form.position.key
     nomination.candidate_slack_id = form.candidate.slack_id
     nomination.candidate_name = _clean(form.candidate.name)
-    nomination.candidate_email = form.candidate.email.strip()
+    nomination.candidate_email = clean_email(form.candidate.email)
     nomination.candidate_membership = normalise_membership_number(form.candidate.membership_number)
     nomination.statement = form.statement.strip()
     nomination.route = form.route.value
@@ -211,7 +215,7 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     partner = form.partner if form.partner is not None and not form.partner.is_blank else None
     nomination.partner_slack_id = partner.slack_id if partner else None
     nomination.partner_name = _clean(partner.name) if partner else None
-    nomination.partner_email = partner.email.strip() if partner else None
+    nomination.partner_email = clean_email(partner.email) if partner else None
     nomination.partner_membership = (
         normalise_membership_number(partner.membership_number) if partner else None
     )
@@ -224,7 +228,7 @@ def _nominator_row(slot: int, person: Person) -> NominatorRecord:
     return NominatorRecord(
         slot=slot,
         name=_clean(person.name),
-        email=person.email.strip(),
+        email=clean_email(person.email),
         membership_number=normalise_membership_number(person.membership_number),
         status=TO_CHECK,
         forget_at_close=False,
@@ -397,7 +401,7 @@ def withdraw(nomination: NominationRecord, now: datetime) -> None:
 
 def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> NominationStatus:
     nominator.name = _clean(details.name)
-    nominator.email = details.email.strip()
+    nominator.email = clean_email(details.email)
     nominator.membership_number = normalise_membership_number(details.membership_number)
     nominator.status = CONFIRMED
     nominator.responded_at = now
@@ -479,6 +483,33 @@ def counts_by_position(session: Session, election: ElectionRecord) -> list[Statu
         status = status_of(row)
         bucket[status] = bucket.get(status, 0) + 1
     return [StatusCount(key, counts) for key, counts in found.items()]
+
+
+def awaiting_by_position(session: Session, election: ElectionRecord) -> dict[str, int]:
+    """How many nominations of each position await a nominator's answer (status_of's
+    AWAITING: not withdrawn, none declined, one awaiting), counted by the database in one
+    statement, in the order of the election's positions."""
+
+    def nominator_with(status: str) -> Any:
+        return (
+            select(NominatorRecord.id)
+            .where(NominatorRecord.nomination_id == NominationRecord.id, NominatorRecord.status == status)
+            .exists()
+        )
+
+    rows = session.execute(
+        select(NominationRecord.position_key, func.count())
+        .where(
+            NominationRecord.election_id == election.id,
+            NominationRecord.withdrawn_at.is_(None),
+            ~nominator_with(DECLINED),
+            nominator_with(AWAITING),
+        )
+        .group_by(NominationRecord.position_key)
+    )
+    counts = {key: int(count) for key, count in rows}
+    order = {key: index for index, key in enumerate(election.positions)}
+    return {key: counts[key] for key in sorted(counts, key=lambda k: (order.get(k, len(order)), k))}
 
 
 # Data rights --------------------------------------------------------------------------

@@ -7,6 +7,8 @@ Only the length is refused, with the reason.
 
 from __future__ import annotations
 
+from bot.services.text_measure import count_characters
+
 MAX_QUESTION_CHARS = 3000  # Slack's own limit for a modal's text input
 # A question is shown in pieces of this size (bot.views.common.split_text). Escaping can make
 # a piece up to five times longer ("&" -> "&amp;"); five times 500 stays within Slack's 3,000
@@ -23,9 +25,10 @@ def clean_question(text: str) -> str:
     cleaned = text.strip()
     if not cleaned:
         raise QuestionRefused("Please write your question: it is empty.")
-    if len(cleaned) > MAX_QUESTION_CHARS:
+    length = count_characters(cleaned)
+    if length > MAX_QUESTION_CHARS:
         raise QuestionRefused(
-            f"Your question is {len(cleaned):,} characters long; the limit is "
+            f"Your question is {length:,} characters long; the limit is "
             f"{MAX_QUESTION_CHARS:,}. Please shorten it, or send the main point and "
             "offer to share the rest with the coordinator."
         )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.config import OrgConfig
 from bot.jobs import JobKind
 from bot.services import admin_alerts
+from bot.services.slack_setup import TIMEZONE_UNREADABLE, is_setup_error
 from bot.services.tz_regions import Region, region_for_timezone
 from models.questions import MemberRegion, Question, QuestionDelivery
 
@@ -48,12 +49,18 @@ def member_choice(session: Session, user_id: str) -> MemberRegion | None:
     return session.get(MemberRegion, user_id)
 
 
-def decide_region(choice: MemberRegion | None, org: OrgConfig, tz: str | None) -> RegionDecision:
+def decide_region(
+    choice: MemberRegion | None, org: OrgConfig, tz: str | None, tz_error: str | None = None
+) -> RegionDecision:
+    """The member's region: their choice, else their branch's, else their Slack time zone's.
+    ``tz_error`` is Slack's answer when the time zone could not be read at all."""
     if choice is not None and choice.region:
         return RegionDecision(Region(choice.region), "chosen", "you chose it")
     if choice is not None and choice.branch and choice.branch in org.branches:
         branch = org.branches[choice.branch]
         return RegionDecision(Region(branch.region), "branch", f"from your branch, {branch.name}")
+    if tz is None and is_setup_error(tz_error):
+        return RegionDecision(None, "unknown", TIMEZONE_UNREADABLE)
     guess = region_for_timezone(tz)
     return RegionDecision(guess.region, "timezone" if guess.region else "unknown", guess.reason)
 
@@ -291,6 +298,35 @@ def open_questions(session: Session, regions: Sequence[Region] | None) -> list[Q
     if regions is not None:
         query = query.where(Question.region.in_([r.value for r in regions]))
     return list(session.scalars(query.order_by(Question.asked_at, Question.id)))
+
+
+def open_questions_page(
+    session: Session, regions: Sequence[Region] | None, limit: int
+) -> tuple[list[Question], int]:
+    """The `limit` oldest unanswered questions and how many there are in all: two statements
+    however many are waiting, both on the (status, region, asked_at) index. (A window count
+    in the same statement would read every waiting question's text to keep 20.)"""
+    where = [Question.status.in_(NOT_ANSWERED)]
+    if regions is not None:
+        where.append(Question.region.in_([r.value for r in regions]))
+    page = list(
+        session.scalars(select(Question).where(*where).order_by(Question.asked_at, Question.id).limit(limit))
+    )
+    total = session.scalar(select(func.count()).select_from(Question).where(*where))
+    return page, int(total or 0)
+
+
+def unanswered_by_region(session: Session) -> list[tuple[str | None, int, datetime]]:
+    """(region or None, how many, when the oldest was asked) of the unanswered questions,
+    counted by the database in one statement, oldest first."""
+    oldest = func.min(Question.asked_at)
+    rows = session.execute(
+        select(Question.region, func.count(), oldest)
+        .where(Question.status.in_(NOT_ANSWERED))
+        .group_by(Question.region)
+        .order_by(oldest)
+    ).all()
+    return [(region, int(count), asked) for region, count, asked in rows]
 
 
 def waiting_questions(session: Session, region: Region) -> list[Question]:

@@ -3,6 +3,7 @@ meeting is in words. Posting itself, exactly once, is bot/services/delivery.py."
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -21,6 +22,13 @@ def timing(due: datetime, now: datetime, grace: timedelta) -> Timing:
     if late_by > LATE_AFTER:
         return "late"
     return "on_time"
+
+
+def superseded(due: datetime, dues_of_occurrence: Iterable[datetime], now: datetime) -> bool:
+    """Whether a reminder gives way to a later reminder of the same occurrence that is already
+    due: after downtime, a meeting whose 1 h and 30 min reminders were both missed gets one
+    post, the latest due, not two identical "(sent late)" ones."""
+    return any(due < other <= now for other in dues_of_occurrence)
 
 
 def humanize(delta: timedelta) -> str:

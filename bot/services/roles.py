@@ -1,11 +1,12 @@
 """The committee's role descriptions: loading, validation, forgiving lookup and duty search.
 
-Each role lives in ``data/roles/<key>.yml`` so the committee can edit a role, or add one,
+Each role lives in ``bot/data/roles/<key>.yml`` so the committee can edit a role, or add one,
 without touching code. Nothing here knows about Slack beyond the size of a section of text.
 """
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import unicodedata
@@ -116,7 +117,10 @@ class RoleDoc(BaseModel):
     time_commitment: Section
     how_to_apply: Section
     job_share: bool
-    voting: bool
+    # None: the role document says both (write `voting: null` and explain under `unsettled`).
+    voting: bool | None
+    # Where the role document contradicts itself: each note says what, and whom to ask.
+    unsettled: list[Item] = Field(default_factory=list)
     posts: list[RolePost] = Field(default_factory=list)
     link: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^https?://\S+$")] = DEFAULT_LINK
     source: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -176,6 +180,9 @@ class RoleMatch:
     score: float
 
 
+WHO_CACHE_SIZE = 512
+
+
 @dataclass(frozen=True)
 class DutyHit:
     role: RoleDoc
@@ -184,7 +191,10 @@ class DutyHit:
 
 
 def default_roles_dir() -> Path:
-    return Path(__file__).resolve().parents[2] / "data" / "roles"
+    """The role files shipped with the bot (bot/data/roles); ROLES_DIR points elsewhere."""
+    from bot.packaged import data_path
+
+    return data_path("roles")
 
 
 # ---------------------------------------------------------------------------------------
@@ -485,7 +495,9 @@ def _error_line(file: str, exc: ValidationError) -> str:
             where += f" item {part + 1}" if isinstance(part, int) else f".{part}"
         where = where.lstrip(".").strip() or "(top level)"
         if error["type"] == "extra_forbidden":
-            parts.append(f"unknown key '{where}'")
+            close = difflib.get_close_matches(str(error["loc"][-1]), list(RoleDoc.model_fields), n=1)
+            hint = f" (did you mean '{close[0]}'?)" if close and len(error["loc"]) == 1 else ""
+            parts.append(f"unknown key '{where}'{hint}")
         elif error["type"] == "missing":
             parts.append(f"missing key '{where}'")
         else:
@@ -528,6 +540,8 @@ class RoleCatalog:
         self._roles = tuple(ordered)
         self._by_key = by_key
         self._names = _name_index(self._roles)
+        # The roles do not change while the bot runs: each search is worked out once.
+        self._who: dict[tuple[str, int], list[DutyHit]] = {}
         self._search = _DutySearch(self._roles)
 
     @classmethod
@@ -578,4 +592,10 @@ class RoleCatalog:
 
     def who(self, words: str, limit: int = 5) -> list[DutyHit]:
         """Roles whose duties mention the words, best first, quoting the matching lines."""
-        return self._search.search(self._roles, words, limit)
+        key = (words, limit)
+        hits = self._who.get(key)
+        if hits is None:
+            if len(self._who) >= WHO_CACHE_SIZE:
+                self._who.clear()  # bounded: what members type is not
+            hits = self._who[key] = self._search.search(self._roles, words, limit)
+        return list(hits)

@@ -11,14 +11,24 @@ tables the ``tzdata`` package ships:
   is AQ);
 * ``tzdata.zi``: the links (``L target name``), so that ``US/Eastern``,
   ``Asia/Calcutta`` and ``Asia/Istanbul`` reach the zone they stand for;
-* ``iso3166.tab``: country names, for the reason shown to the member.
+* ``iso3166.tab``: country names, for the reason shown to the member;
+* ``backward`` (tzdata's own file, not shipped in the ``tzdata`` package, so kept in
+  ``bot/data/tz/backward``): its ``#= NAME`` notes say which zone an old name stands for
+  (``Iceland`` is ``Atlantic/Reykjavik``, ``Africa/Asmera`` is ``Africa/Asmara``,
+  ``Pacific/Truk`` is ``Pacific/Chuuk``), where the link itself goes to another country's
+  zone with the same clock (``Africa/Abidjan``, ``Africa/Nairobi``, ``Pacific/Port_Moresby``);
+* ``data/regions/alias_countries.yml``: the few old names neither table places (``Pacific/Yap``
+  is Micronesia, ``Africa/Timbuktu`` Mali).
 
 Order of look-up: a canonical zone gives all its countries; otherwise a name listed in
 ``zone.tab`` gives its one country (the name says more than its link target: a member
-who chose ``Antarctica/McMurdo`` is in Antarctica, not New Zealand); otherwise a link
-is followed to its target.
+who chose ``Antarctica/McMurdo`` is in Antarctica, not New Zealand); otherwise an old name's
+own country (``alias_countries.yml``; every ``Antarctica/`` name is Antarctica, so
+``Antarctica/South_Pole`` asks like McMurdo, which it aliases); otherwise the name it stands
+for (``backward``'s ``#=``) or its link target is looked up in the same way. The reason shown
+names the alias's own country: "Iceland", never "Côte d'Ivoire".
 
-Countries map to regions through ``data/regions/countries.yml`` (UN M49 geography,
+Countries map to regions through ``bot/data/regions/countries.yml`` (UN M49 geography,
 with each departure commented there). Deliberate choices, in short:
 
 * The Middle East (Gulf, Levant, Iraq, Iran, Turkey, Cyprus) and the Caucasus go to
@@ -42,8 +52,9 @@ with each departure commented there). Deliberate choices, in short:
   place shares with inhabited countries (``Pacific/Auckland`` lists AQ for McMurdo),
   it abstains and the inhabited countries decide.
 * A zone whose countries are in different regions asks.
-* ``Etc/*``, ``UTC``, ``GMT``, ``Factory``, the POSIX-style ``EST5EDT`` family, no zone
-  and an unknown name ask: they do not say where the member is.
+* ``Etc/*``, ``UTC``, ``GMT``, ``Factory``, the POSIX-style ``EST5EDT`` family and the old
+  abbreviations now linked to a city (``CET`` to Brussels, ``EST`` to Panama, ``WET`` to
+  Lisbon), no zone and an unknown name ask: they do not say where the member is.
 """
 
 from __future__ import annotations
@@ -51,13 +62,21 @@ from __future__ import annotations
 import functools
 import importlib.resources
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from pathlib import Path
 
 import yaml
 
-COUNTRIES_FILE = Path(__file__).resolve().parents[2] / "data" / "regions" / "countries.yml"
+from bot.packaged import data_path
+
+COUNTRIES_FILE = data_path("regions", "countries.yml")
+ALIAS_COUNTRIES_FILE = data_path("regions", "alias_countries.yml")
+BACKWARD_FILE = data_path("tz", "backward")
+# Names of clocks, not places: tzdata keeps them as zones or as links to one city's zone.
+_CLOCK_NAMES = frozenset(
+    {"CET", "MET", "EET", "WET", "EST", "MST", "HST", "EST5EDT", "CST6CDT", "MST7MDT", "PST8PDT"}
+)
+_ANTARCTICA = ("Antarctica/", "AQ")
 ASK = "ask"
 # Links followed at most this many times: tzdata has no chains today; this only stops a loop.
 _MAX_LINK_HOPS = 8
@@ -74,17 +93,15 @@ class Region(StrEnum):
 
     @property
     def short_title(self) -> str:
-        """For running text: "the Asia-Pacific coordinator"."""
-        return _TITLES[self][1]
+        """The same name as display_title: one name for each region everywhere."""
+        return self.display_title
 
 
-_TITLES: dict[Region, tuple[str, str]] = {
-    Region.AMERICAS: ("The Americas", "Americas"),
-    Region.ASIA_PACIFIC: ("Asia, Australasia and Pacific", "Asia-Pacific"),
-    Region.EUROPE_AFRICA_MIDDLE_EAST: (
-        "Europe, Africa and the Middle East",
-        "Europe, Africa and Middle East",
-    ),
+# The names of the committee's role documents, used everywhere the bot names a region.
+_TITLES: dict[Region, tuple[str]] = {
+    Region.AMERICAS: ("The Americas",),
+    Region.ASIA_PACIFIC: ("Asia, Australasia and Pacific",),
+    Region.EUROPE_AFRICA_MIDDLE_EAST: ("Europe, Africa and the Middle East",),
 }
 
 _REGION_WORDS: dict[str, Region] = {
@@ -128,6 +145,8 @@ class TzTables:
     links: Mapping[str, str]  # tzdata.zi: link name -> target
     zones: frozenset[str]  # tzdata.zi: every zone that is not a link
     country_names: Mapping[str, str]  # iso3166.tab
+    stands_for: Mapping[str, str] = field(default_factory=dict)  # backward: old name -> "#=" name
+    alias_countries: Mapping[str, str] = field(default_factory=dict)  # alias_countries.yml
 
 
 # A country's region: a region, None (ask), or a region for each zone area ("Europe", "Asia").
@@ -142,7 +161,33 @@ def _tab_rows(text: str) -> list[list[str]]:
     return [line.split("\t") for line in text.splitlines() if line and not line.startswith("#")]
 
 
-def parse_tz_tables(zone1970: str, zone_tab: str, tzdata_zi: str, iso3166: str) -> TzTables:
+def parse_backward(text: str) -> dict[str, str]:
+    """tzdata's ``backward``: each old name with a ``#= NAME`` note -> the name it stands for."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 5 and parts[0] == "Link" and parts[3] == "#=":
+            found[parts[2]] = parts[4]
+    return found
+
+
+def parse_alias_countries(text: str) -> dict[str, str]:
+    raw = yaml.safe_load(text) or {}
+    if not isinstance(raw, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) and len(v) == 2 for k, v in raw.items()
+    ):
+        raise ValueError("alias countries file: expected zone name: two-letter country code")
+    return {str(k): str(v) for k, v in raw.items()}
+
+
+def parse_tz_tables(
+    zone1970: str,
+    zone_tab: str,
+    tzdata_zi: str,
+    iso3166: str,
+    backward: str = "",
+    alias_countries: Mapping[str, str] | None = None,
+) -> TzTables:
     zone_countries = {row[2]: tuple(row[0].split(",")) for row in _tab_rows(zone1970)}
     zone_country = {row[2]: row[0] for row in _tab_rows(zone_tab)}
     links: dict[str, str] = {}
@@ -154,7 +199,15 @@ def parse_tz_tables(zone1970: str, zone_tab: str, tzdata_zi: str, iso3166: str) 
         elif line.startswith("Z "):
             zones.add(line.split()[1])
     country_names = {row[0]: row[1] for row in _tab_rows(iso3166)}
-    return TzTables(zone_countries, zone_country, links, frozenset(zones), country_names)
+    return TzTables(
+        zone_countries,
+        zone_country,
+        links,
+        frozenset(zones),
+        country_names,
+        parse_backward(backward),
+        dict(alias_countries or {}),
+    )
 
 
 @functools.cache
@@ -165,6 +218,8 @@ def load_tz_tables() -> TzTables:
         _read_tzdata("zone.tab"),
         _read_tzdata("tzdata.zi"),
         _read_tzdata("iso3166.tab"),
+        BACKWARD_FILE.read_text("utf-8"),
+        parse_alias_countries(ALIAS_COUNTRIES_FILE.read_text("utf-8")),
     )
 
 
@@ -228,7 +283,8 @@ class TimezoneRegions:
             return RegionGuess(region, f"from your Slack time zone {tz} ({place})")
         if not decided:
             return RegionGuess(None, f"your Slack time zone {tz} ({place}) is not in any one of our regions")
-        titles = " and ".join(sorted(r.display_title for r in decided))
+        # Semicolons: the names have commas of their own.
+        titles = "; ".join(sorted(r.display_title for r in decided))
         return RegionGuess(None, f"your Slack time zone {tz} is used in more than one region ({titles})")
 
     def _countries(self, tz: str) -> tuple[str, tuple[str, ...]] | None:
@@ -237,13 +293,22 @@ class TimezoneRegions:
         None when the name is unknown to the tz database.
         """
         name = tz
+        tables = self._tables
         for _ in range(_MAX_LINK_HOPS):
-            if name in self._tables.zone_countries:
-                return name, self._tables.zone_countries[name]
-            if name in self._tables.zone_country:
-                return name, (self._tables.zone_country[name],)
-            if name in self._tables.links:
-                name = self._tables.links[name]
+            if name in _CLOCK_NAMES:
+                return name, ()
+            if name in tables.zone_countries:
+                return name, tables.zone_countries[name]
+            if name in tables.zone_country:
+                return name, (tables.zone_country[name],)
+            if name in tables.alias_countries:
+                return name, (tables.alias_countries[name],)
+            if name.startswith(_ANTARCTICA[0]) and (name in tables.links or name in tables.zones):
+                return name, (_ANTARCTICA[1],)  # every station alike, whatever clock it borrows
+            if name in tables.stands_for:
+                name = tables.stands_for[name]
+            elif name in tables.links:
+                name = tables.links[name]
             elif name in self._tables.zones:
                 return name, ()  # a zone with no country: Etc/UTC, Factory, EST5EDT
             else:
@@ -258,7 +323,10 @@ class TimezoneRegions:
 
     def _place(self, tz: str, zone: str, countries: tuple[str, ...]) -> str:
         # Name the zone's own country (zone.tab) rather than every country sharing the clock.
-        code = self._tables.zone_country.get(tz) or self._tables.zone_country.get(zone)
+        tables = self._tables
+        code = (
+            tables.zone_country.get(tz) or tables.zone_country.get(zone) or tables.alias_countries.get(zone)
+        )
         code = code or countries[0]
         return self._tables.country_names.get(code, code)
 

@@ -41,6 +41,20 @@ def inert_broadcasts(text: str) -> str:
     return _LIVE_BROADCAST.sub(lambda m: f"&lt;!{m.group(1)}{m.group(2)}&gt;", text)
 
 
+_SLACK_ENTITIES = re.compile(r"&(amp|lt|gt);")
+_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def from_slack(text: str) -> str:
+    """Text as Slack sends it in slash commands and messages, as the member typed it.
+
+    Slack sends ``&``, ``<`` and ``>`` as ``&amp;``, ``&lt;`` and ``&gt;``; decoded once, in one
+    pass (a typed ``&lt;`` arrives as ``&amp;lt;`` and comes back as ``&lt;``). Modal inputs
+    arrive raw and must not pass through here. On the way out, ``escape`` encodes once.
+    """
+    return _SLACK_ENTITIES.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)
+
+
 def escape(text: str) -> str:
     """Make member-typed text inert in mrkdwn: no <!channel>, no <@U...>, no links, no @here,
     no right-to-left override or zero-width characters (bot/services/text_safety.py)."""

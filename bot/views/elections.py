@@ -11,7 +11,6 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     Block,
-    CheckboxesElement,
     DateTimePickerElement,
     InputBlock,
     Option,
@@ -33,6 +32,7 @@ from bot.services.elections import (
 )
 from bot.services.nominations import NominationStatus
 from bot.services.text_safety import neutralise
+from bot.views.choices import Choice, ChoiceGroup, multi_select_element
 from bot.views.common import (
     SECTION_TEXT_LIMIT,
     Reply,
@@ -46,7 +46,6 @@ from bot.views.common import (
     header,
     section,
     split_text,
-    truncate,
 )
 
 NOMINATE_BUTTON = "election_nominate"
@@ -97,7 +96,7 @@ def chunk_messages(text: str, blocks: Sequence[Block]) -> list[Reply]:
 
 def open_election_modal(positions: Sequence[tuple[str, str]]) -> View:
     """``positions`` are (position key, title) pairs: one per role, one per regional post."""
-    options = [Option(value=key, text=truncate(title, 75)) for key, title in positions]
+    choices = [ChoiceGroup("", [Choice(key, title) for key, title in positions])]
     kinds = [
         Option(value=ElectionKind.REGULAR.value, text="Regular election (all roles)"),
         Option(value=ElectionKind.BY_ELECTION.value, text="By-election (vacancies)"),
@@ -125,7 +124,8 @@ def open_election_modal(positions: Sequence[tuple[str, str]]) -> View:
         InputBlock(
             block_id=POSITIONS,
             label="Positions",
-            element=CheckboxesElement(action_id=INPUT, options=options[:10]),
+            # Checkboxes up to 10 posts, a multi-select up to 100, then one with search.
+            element=multi_select_element(INPUT, choices, placeholder="Choose the posts"),
         ),
     ]
     return form_modal(OPEN_CALLBACK, "Open an election", "Schedule", blocks)
@@ -161,7 +161,11 @@ def _how_to_apply() -> str:
 def announcement(election_id: int, name: str, positions: Sequence[str], closes_at: datetime) -> Reply:
     blocks: list[Block] = [
         header(f"Nominations are open: {name}"),
-        section(f"*Positions*\n{bullets([escape(p) for p in positions])}"),
+        # Every post, over as many sections as the list needs (3,000 characters each).
+        *(
+            section(piece)
+            for piece in split_text(f"*Positions*\n{bullets([escape(p) for p in positions])}", 2900)
+        ),
         section(f"Nominations close {slack_time(closes_at)}."),
         section(_how_to_apply()),
         actions(button("Nominate", NOMINATE_BUTTON, value=str(election_id), style="primary")),

@@ -16,6 +16,7 @@ from bot.services.home import (
     QuestionItem,
     RegionPart,
 )
+from bot.views import calendar as calendar_views
 from bot.views.common import (
     MODAL_BLOCK_LIMIT,
     actions,
@@ -31,6 +32,7 @@ from bot.views.common import (
 )
 from bot.views.elections import NOMINATE_BUTTON
 from bot.views.member_data import FORGET_BUTTON, MY_DATA_BUTTON
+from bot.views.organisation import HOME_OPEN as ORGANISATION_BUTTON
 from bot.views.slack_dates import SHORT, date_token
 
 HOME_BLOCK_LIMIT = MODAL_BLOCK_LIMIT  # a Home tab holds 100 blocks, like a modal
@@ -83,7 +85,12 @@ def _meeting_line(item: MeetingItem) -> str:
 def meeting_blocks(items: Sequence[MeetingItem]) -> list[Block]:
     if not items:
         return [section("*Next meetings*\nNo meetings in the next three months.")]
-    return [section("*Next meetings* (in your own time)\n" + bullets([_meeting_line(i) for i in items]))]
+    blocks: list[Block] = [
+        section("*Next meetings* (in your own time)\n" + bullets([_meeting_line(i) for i in items]))
+    ]
+    return blocks + calendar_views.home_buttons(
+        [(i.key, i.name, i.starts_at, i.recurring) for i in items if i.key]
+    )
 
 
 def election_blocks(items: Sequence[ElectionItem]) -> list[Block]:
@@ -174,6 +181,13 @@ def admin_blocks(admin: AdminPart) -> list[Block]:
     blocks += _listed(
         "Configuration problems", problems, "None: the organisation file agrees with the role files."
     )
+    if admin.can_change_organisation:
+        blocks.append(
+            section(
+                "*Organisation*\nWho holds each post, regions, branches, channels and settings.",
+                accessory=button("Change", ORGANISATION_BUTTON),
+            )
+        )
     return blocks
 
 

@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.meeting_times import local_label, slack_date_token
 from bot.services.reminders import humanize
+from bot.views import calendar as calendar_views
 from bot.views.common import Reply, bullets, context, escape, form_modal, header, section, truncate
 from models.meetings import Meeting
 
@@ -57,6 +58,8 @@ USAGE = (
     "`/liec meeting move general-committee 2027-03-27 to 2027-04-03 14:00`  move one date "
     "(the new time in the meeting's own zone)",
     "`/liec meeting move general-committee 2027-04-03 14:00`  move the next date",
+    "`/liec meeting apologies general-committee [2027-03-27]`  who sent apologies, and how many are "
+    "going (the Secretary and admins)",
 )
 
 
@@ -86,8 +89,10 @@ def reminder(
     *,
     late_since: datetime | None = None,
     shift_notes: Sequence[str] = (),
+    buttons: Block | None = None,
 ) -> Reply:
-    """One reminder in the meeting's channel."""
+    """One reminder in the meeting's channel; `buttons` are the members' (Going, Send
+    apologies, Add to calendar: bot/views/calendar.py)."""
     away = humanize(start - now)
     blocks: list[Block] = [
         section(f"*Reminder: {_name(meeting)}* starts in {away}."),
@@ -106,6 +111,8 @@ def reminder(
         )
     if notes:
         blocks.append(context(*notes))
+    if buttons is not None:
+        blocks.append(buttons)
     prefix = "(Sent late) " if late_since is not None else ""
     return Reply(text=f"{prefix}Reminder: {_name(meeting)} starts in {away}", blocks=blocks)
 
@@ -159,12 +166,19 @@ def agenda_notice(meeting: Meeting, start: datetime, days: int) -> Reply:
     return Reply(text=f"Circulate the agenda for {_name(meeting)}", blocks=blocks)
 
 
+# A message holds 50 blocks: a header, this many meetings (a line and its buttons each) and two
+# lines of context.
+LISTED_MEETINGS = 23
+
+
 def digest(items: Sequence[tuple[Meeting, datetime]]) -> Reply:
     blocks: list[Block] = [header("Meetings this weekend")]
-    for meeting, start in items[:45]:
+    for meeting, start in items[:LISTED_MEETINGS]:
         line = f"*{_name(meeting)}* in <#{meeting.channel}>\n{when(start, meeting.timezone)}"
         links = _links(meeting)
         blocks.append(section(line + (f"\n{links}" if links else "")))
+    if len(items) > LISTED_MEETINGS:
+        blocks.append(context(f"And {len(items) - LISTED_MEETINGS} more this weekend."))
     blocks.append(context("Times show in your own time zone; the line in italics is the meeting's own."))
     return Reply(text=f"Meetings this weekend: {len(items)}", blocks=blocks)
 
@@ -173,12 +187,15 @@ def meetings_list(items: Sequence[tuple[Meeting, datetime]], days: int) -> Reply
     if not items:
         return Reply(text="No meetings coming up", blocks=[section(f"No meetings in the next {days} days.")])
     blocks: list[Block] = [header("Upcoming meetings")]
-    for meeting, start in items:
+    for meeting, start in items[:LISTED_MEETINGS]:
         line = (
             f"*{_name(meeting)}*  `{meeting.key}`  in <#{meeting.channel}>\n{when(start, meeting.timezone)}"
         )
         links = _links(meeting)
         blocks.append(section(line + (f"\n{links}" if links else "")))
+        blocks.append(calendar_views.list_buttons(meeting.key, start, meeting.rrule is not None))
+    if len(items) > LISTED_MEETINGS:
+        blocks.append(context(f"And {len(items) - LISTED_MEETINGS} more in the next {days} days."))
     blocks.append(
         context("Times show in your own time zone; the line in italics is the meeting's own date and zone.")
     )

@@ -21,11 +21,9 @@ from slack_sdk.models.blocks import (
     EmailInputElement,
     InputBlock,
     Option,
-    OptionGroup,
     PlainTextInputElement,
     PlainTextObject,
     RadioButtonsElement,
-    StaticSelectElement,
     UserSelectElement,
 )
 from slack_sdk.models.views import View
@@ -39,7 +37,9 @@ from bot.services.nomination_rules import (
     Person,
     PersonFields,
     Route,
+    fill_from_profile,
 )
+from bot.views.choices import Choice, ChoiceGroup, select_element
 from bot.views.common import (
     Reply,
     actions,
@@ -69,13 +69,9 @@ PARTNER_TOGGLE = "partner_toggle"  # the block of the add / remove button
 
 OPTION_TEXT_LIMIT = 75
 
-
-@dataclass(frozen=True)
-class Choice:
-    """One option of a select: its value and what the member reads."""
-
-    value: str
-    label: str
+# Slack's text input counts code units; the bot counts what people see (grapheme clusters),
+# so the input lets through a 150-character name written with combining marks (up to 4 each).
+NAME_INPUT_CHARS = MAX_NAME_CHARS * 4
 
 
 @dataclass(frozen=True)
@@ -91,7 +87,7 @@ def text_input(
     *,
     optional: bool = False,
     hint: str | None = None,
-    max_length: int = MAX_NAME_CHARS,
+    max_length: int = NAME_INPUT_CHARS,
     email: bool = False,
 ) -> InputBlock:
     element: EmailInputElement | PlainTextInputElement
@@ -157,28 +153,19 @@ def _person_blocks(
 
 
 def _branch_block(branches: Sequence[BranchGroup], selected: str | None) -> InputBlock | None:
-    groups: list[OptionGroup] = []
-    initial_branch: Option | None = None
-    for group in branches:
-        group_options = [
-            Option(value=b.value, text=truncate(b.label, OPTION_TEXT_LIMIT)) for b in group.branches
-        ]
-        if group_options:
-            groups.append(OptionGroup(label=truncate(group.region, OPTION_TEXT_LIMIT), options=group_options))
-        initial_branch = initial_branch or next((o for o in group_options if o.value == selected), None)
-    if not groups:
+    groups = [ChoiceGroup(g.region, g.branches) for g in branches]
+    if not any(g.choices for g in groups):
         return None
     return InputBlock(
         block_id=fields.BRANCH,
         label="The nominating branch",
-        element=StaticSelectElement(
-            action_id=INPUT,
-            option_groups=groups,
-            initial_option=initial_branch,
-            placeholder="Choose the branch",
-        ),
+        element=select_element(INPUT, groups, selected=selected, placeholder="Choose the branch"),
         hint="The branch that nominates the candidate.",
     )
+
+
+def has_branches(branches: Sequence[BranchGroup]) -> bool:
+    return any(g.branches for g in branches)
 
 
 def _route_blocks(
@@ -188,10 +175,11 @@ def _route_blocks(
     membership_hint: str,
     kept: frozenset[str] = frozenset(),
 ) -> list[Block]:
-    routes = [
-        Option(value=Route.MEMBERS.value, text="Two LI members"),
-        Option(value=Route.BRANCH.value, text="One branch"),
-    ]
+    routes = [Option(value=Route.MEMBERS.value, text="Two LI members")]
+    if has_branches(branches):  # with no branch listed, only members can nominate
+        routes.append(Option(value=Route.BRANCH.value, text="One branch"))
+    else:
+        route = Route.MEMBERS
     blocks: list[Block] = [
         header("Nominated by"),
         InputBlock(
@@ -201,7 +189,7 @@ def _route_blocks(
             element=RadioButtonsElement(
                 action_id=ROUTE_ACTION,
                 options=routes,
-                initial_option=routes[1] if route is Route.BRANCH else routes[0],
+                initial_option=routes[-1] if route is Route.BRANCH else routes[0],
             ),
         ),
     ]
@@ -268,10 +256,10 @@ def nomination_modal(
     route = form.route or Route.MEMBERS
     if with_partner is None:
         with_partner = form.partner is not None and not form.partner.is_blank
-    options = [Option(value=c.value, text=truncate(c.label, OPTION_TEXT_LIMIT)) for c in positions]
-    chosen = next((o for o in options if o.value == selected), None)
-    if chosen is None and len(options) == 1:
-        chosen = options[0]
+    if not positions:
+        raise ValueError("the nomination form needs at least one open position")
+    if not any(c.value == selected for c in positions) and len(positions) == 1:
+        selected = positions[0].value
     membership_hint = f"Format: {membership_format}."
     intro = "Every field is checked when you submit. "
     if closes_at is not None:
@@ -281,8 +269,8 @@ def nomination_modal(
         InputBlock(
             block_id=fields.POSITION,
             label="Position",
-            element=StaticSelectElement(
-                action_id=INPUT, options=options, initial_option=chosen, placeholder="Choose the post"
+            element=select_element(
+                INPUT, [ChoiceGroup("", positions)], selected=selected, placeholder="Choose the post"
             ),
         ),
         header("Candidate"),
@@ -340,6 +328,8 @@ def redrawn_modal(
     membership_format: str,
     route: Route | None = None,
     with_partner: bool | None = None,
+    positions: Sequence[Choice] = (),
+    profile: Person | None = None,
 ) -> View:
     """The nomination modal ``view`` (as a block_actions payload carries it) drawn again for
     another route or with the partner added or removed. What was typed comes from the view's
@@ -347,9 +337,13 @@ def redrawn_modal(
     values: dict[str, Any] = (view.get("state") or {}).get("values") or {}
     blocks = {b.get("block_id"): b for b in view.get("blocks", [])}
     position = blocks.get(fields.POSITION, {}).get("element", {})
+    # A static select carries its options; an external one (over 100 posts) does not.
     choices = [Choice(str(o["value"]), str(o["text"]["text"])) for o in position.get("options") or []]
+    choices = choices or list(positions)
     selected = _value(values, fields.POSITION) or (position.get("initial_option") or {}).get("value")
     _, form = read_nomination(values)
+    if profile is not None:  # the pre-fill the member has not seen in this view's state yet
+        form = replace(form, candidate=fill_from_profile(form.candidate, profile))
     if route is None:
         route = form.route or (Route.BRANCH if fields.BRANCH in blocks else Route.MEMBERS)
     if with_partner is None:

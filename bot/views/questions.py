@@ -136,17 +136,16 @@ def _hours(hours: float) -> str:
 
 
 def sent_to_coordinators(region: Region, holders: Sequence[str], expectation: str) -> Reply:
-    role = f"{region.short_title} coordinator"
     if len(holders) > 1:
-        who = f"{names(holders)}, the {role}s (a job share), have"
+        who = f"{names(holders)} (the coordinators for {region.display_title}, a job share) have"
     else:
-        who = f"{names(holders)}, {role}, has"
+        who = f"{names(holders)} (the coordinator for {region.display_title}) has"
     text = f"{who} your question; {expectation}."
     return notice(text)
 
 
 def sent_to_channel(region: Region, channel: str, expectation: str) -> Reply:
-    text = f"The {region.short_title} coordinator has your question in <#{channel}>"
+    text = f"The coordinator for {region.display_title} has your question in <#{channel}>"
     return notice(f"{text}; {expectation}." if expectation else f"{text}.")
 
 
@@ -172,7 +171,7 @@ def escalated_to_asker(
     reason: Literal["time", "unreachable"],
     escalate_after: float,
 ) -> Reply:
-    where = f"the {region.short_title} coordinator" if region else "a coordinator"
+    where = f"the coordinator for {region.display_title}" if region else "a coordinator"
     why = (
         f"No one has taken your question within {_hours(escalate_after)}"
         if reason == "time"
@@ -260,6 +259,12 @@ def branch_not_found(typed: str, suggestions: Sequence[str], all_names: Sequence
     return notice(f"I don't know the branch “{escape(truncate(typed, 60))}”. {hint}")
 
 
+def unknown_region(typed: str) -> str:
+    """`/liec region set mars`: name what was typed and the regions there are."""
+    regions = "; ".join(f"{r.display_title} (`{r.value}`)" for r in Region)
+    return f"There is no region `{escape(truncate(typed, 40))}`. The regions are: {regions}. Which is yours?"
+
+
 def region_usage() -> Reply:
     return notice(
         "Use `/liec region` to see your region, `/liec region set americas` "
@@ -288,7 +293,11 @@ def _status_text(question: Question) -> str:
     return text + (", escalated" if question.escalated_at else "")
 
 
-def questions_list(questions: Sequence[Question], regions_text: str, now: datetime) -> Reply:
+def questions_list(
+    questions: Sequence[Question], regions_text: str, now: datetime, total: int | None = None
+) -> Reply:
+    """The oldest open questions; `total` counts them all when only the first are given."""
+    total = len(questions) if total is None else total
     if not questions:
         return notice(f"No open questions for {regions_text}.")
     blocks: list[Block] = [header(f"Open questions: {truncate(regions_text, 120)}")]
@@ -301,9 +310,10 @@ def questions_list(questions: Sequence[Question], regions_text: str, now: dateti
                 f"{_age(question.asked_at, now)} · {_status_text(question)}\n>{first}",
             )
         )
-    if len(questions) > LIST_LIMIT:
-        blocks.append(context(f"…and {len(questions) - LIST_LIMIT} more, newer ones."))
-    return Reply(text=f"{len(questions)} open question(s)", blocks=blocks)
+    shown = min(len(questions), LIST_LIMIT)
+    if total > shown:
+        blocks.append(context(f"…and {total - shown} more, newer ones."))
+    return Reply(text=f"{total} open question(s)", blocks=blocks)
 
 
 def not_a_coordinator() -> Reply:

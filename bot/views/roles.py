@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from slack_sdk.models.blocks import Block, ButtonElement
 
@@ -27,7 +27,17 @@ ROLE_SHARE = "role_share"
 ROLES_LIST = "roles_list"
 
 CARD_SECTIONS = ("main_aims", "how_to_apply")
-MORE_SECTIONS = ("skills", "time_commitment", "lines_of_communication", "could_include", "you_can_bring")
+# Every other part of the role document, one button each: a member can read all of it.
+MORE_SECTIONS = (
+    "about",
+    "who_we_are",
+    "could_include",
+    "skills",
+    "you_can_bring",
+    "lines_of_communication",
+    "time_commitment",
+)
+MORE_TITLES = {"about": "What will be your role?", "who_we_are": "Who are we?", **SECTION_TITLES}
 
 
 def open_role_button(role: RoleDoc, text: str = "Read more") -> ButtonElement:
@@ -39,47 +49,73 @@ def _holders(user_ids: Sequence[str]) -> str:
     return ", ".join(mention(u) for u in user_ids) if user_ids else "_vacant_"
 
 
+def _held_by(role: RoleDoc, holders: Sequence[str], post_holders: Mapping[str, Sequence[str]] | None) -> str:
+    """Who holds the role now; a role of several posts lists each post on its own line."""
+    if not role.posts or post_holders is None:
+        return f"*Held now by:* {_holders(holders)}"
+    lines = [f"{post.title}: {_holders(post_holders.get(post.key, []))}" for post in role.posts]
+    return "*Held now by:*\n" + bullets(lines)
+
+
 def _section_text(role: RoleDoc, name: str) -> str:
+    if name == "about":
+        return f"*{MORE_TITLES[name]}*\n{role.about}"
     items: list[str] = list(getattr(role, name))
-    return f"*{SECTION_TITLES[name]}*\n{bullets(items)}"
+    return f"*{MORE_TITLES[name]}*\n{bullets(items)}"
 
 
 def _facts(role: RoleDoc) -> str:
     facts = [
-        "voting member of the LIEC" if role.voting else "non-voting member of the LIEC",
+        "voting member of the LIEC"
+        if role.voting
+        else "voting or non-voting: the role document says both (see above)"
+        if role.voting is None
+        else "non-voting member of the LIEC",
         "open to job share" if role.job_share else "not a job share",
     ]
     if role.posts:
-        facts.append(f"{len(role.posts)} posts: " + ", ".join(p.title for p in role.posts))
+        # Semicolons: region names have commas of their own.
+        facts.append(f"{len(role.posts)} posts: " + "; ".join(p.title for p in role.posts))
     return " · ".join(facts) + f" · <{role.link}|More about the role>"
 
 
 def role_card(
-    role: RoleDoc, holders: Sequence[str], shown: str | None = None, shareable: bool = True
+    role: RoleDoc,
+    holders: Sequence[str],
+    shown: str | None = None,
+    shareable: bool = True,
+    post_holders: Mapping[str, Sequence[str]] | None = None,
 ) -> Reply:
-    """The summary, main aims and how to apply; buttons reveal the other sections."""
+    """The summary, main aims and how to apply; buttons reveal every other part of the document."""
     blocks: list[Block] = [
         header(role.title),
         section(role.summary),
-        section(f"*Held now by:* {_holders(holders)}"),
+        section(_held_by(role, holders, post_holders)),
     ]
+    if role.unsettled:
+        blocks.append(section(":warning: *Where the role document is unclear*\n" + bullets(role.unsettled)))
     blocks += [section(_section_text(role, name)) for name in CARD_SECTIONS]
     if shown in MORE_SECTIONS:
         blocks.append(section(_section_text(role, shown)))
     blocks.append(context(_facts(role)))
     if shareable:
         buttons = [
-            button(SECTION_TITLES[name], f"{ROLE_SECTION_PREFIX}{name}", value=role.key)
+            button(MORE_TITLES[name], f"{ROLE_SECTION_PREFIX}{name}", value=role.key)
             for name in MORE_SECTIONS
-            if name != shown
+            if name != shown and (name != "who_we_are" or role.who_we_are)
         ]
         buttons.append(button("Share in channel", ROLE_SHARE, value=role.key, style="primary"))
         blocks.append(actions(*buttons))
     return Reply(text=f"{role.title}: {role.summary}", blocks=blocks)
 
 
-def shared_role_card(role: RoleDoc, holders: Sequence[str], shared_by: str) -> Reply:
-    card = role_card(role, holders, shareable=False)
+def shared_role_card(
+    role: RoleDoc,
+    holders: Sequence[str],
+    shared_by: str,
+    post_holders: Mapping[str, Sequence[str]] | None = None,
+) -> Reply:
+    card = role_card(role, holders, shareable=False, post_holders=post_holders)
     card.blocks.append(context(f"Shared by {mention(shared_by)} · type `/liec role {role.key}` for more"))
     return card
 

@@ -42,8 +42,8 @@ def make_bot(
 ) -> Iterator[Callable[..., BotHarness]]:
     made: list[BotHarness] = []
 
-    def make(org_override: dict[str, Any] | None = None) -> BotHarness:
-        harness = BotHarness(fake_slack, database_url, clock, org_override or org)
+    def make(org_override: dict[str, Any] | None = None, config_import: bool = True) -> BotHarness:
+        harness = BotHarness(fake_slack, database_url, clock, org_override or org, config_import)
         made.append(harness)
         return harness
 

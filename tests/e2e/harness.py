@@ -15,7 +15,7 @@ import yaml
 
 from bot.clock import ManualClock
 from bot.config import Settings, parse_org_config
-from bot.fake_slack import FakeSlack, check_message, check_view
+from bot.fake_slack import FakeSlack, check_message, check_suggestion, check_view
 from bot.runtime import Runtime, build_runtime
 from bot.server import EVENTS_PATH, make_wsgi_app
 from bot.slack_requests import (
@@ -27,7 +27,7 @@ from bot.slack_requests import (
 )
 
 SECRET = "test-signing-secret"
-EXAMPLE = Path(__file__).resolve().parents[2] / "liec.example.yml"
+EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "liec.example.yml"
 
 
 def example_org() -> dict[str, Any]:
@@ -55,7 +55,17 @@ class HttpResponse:
 
 
 class BotHarness:
-    def __init__(self, fake: FakeSlack, database_url: str, clock: ManualClock, org: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        fake: FakeSlack,
+        database_url: str,
+        clock: ManualClock,
+        org: dict[str, Any],
+        config_import: bool = True,
+    ) -> None:
+        """`org` is the organisation file. By default it replaces the stored organisation on
+        start (serve --config-import), so a test's file is the organisation; with
+        `config_import=False` it only fills an empty database, as a plain `serve` does."""
         self.fake = fake
         self.clock = clock
         self.settings = Settings(
@@ -64,7 +74,9 @@ class BotHarness:
             slack_api_url=fake.api_url,
             database_url=database_url,
         )
-        self.runtime: Runtime = build_runtime(self.settings, org=parse_org_config(org), clock=clock)
+        self.runtime: Runtime = build_runtime(
+            self.settings, org=parse_org_config(org), clock=clock, config_import=config_import
+        )
         self.deps = self.runtime.deps
         self._server = make_server(
             "127.0.0.1", 0, make_wsgi_app(self.runtime.app, signing_secret=SECRET), _Server, _Quiet
@@ -111,6 +123,8 @@ class BotHarness:
             problems = check_view(payload.get("view") or {})
         elif payload.get("response_action") == "errors" and not payload.get("errors"):
             problems = ["response_action errors with no errors"]
+        elif "options" in payload or "option_groups" in payload:
+            problems = check_suggestion(payload)
         if problems:
             self.fake.invalid.append(("ack", problems))
 
@@ -137,6 +151,25 @@ class BotHarness:
             user, action_id, value, response_url=self.fake.response_url("act"), **kwargs
         )
         return self.interaction(payload)
+
+    def suggest(
+        self, user: str, view: dict[str, Any], block_id: str, typed: str = ""
+    ) -> list[dict[str, Any]]:
+        """What Slack asks for an external select in ``view`` as the member types: the
+        options the bot offers (flattened from its option groups)."""
+        element = next(b["element"] for b in view["blocks"] if b.get("block_id") == block_id)
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
+            "team": {"id": "T0001"},
+            "action_id": element["action_id"],
+            "block_id": block_id,
+            "value": typed,
+            "view": {**view, "id": view.get("id", "V0TEST"), "state": {"values": {}}},
+        }
+        answer = self.interaction(payload)
+        assert answer.status == 200, answer.body
+        return _options(answer.json())
 
     def submit_view(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> HttpResponse:
         """Submit `view` (as the bot sent it) with answers keyed by block_id."""
@@ -187,11 +220,33 @@ def _answer(element: dict[str, Any], answer: Any) -> dict[str, Any]:
         return {"type": kind, "value": answer}
     if kind == "users_select":
         return {"type": kind, "selected_user": answer}
+    if kind == "multi_users_select":
+        return {"type": kind, "selected_users": list(answer)}
+    if kind == "multi_conversations_select":
+        return {"type": kind, "selected_conversations": list(answer)}
+    if kind == "multi_static_select":
+        options = _options(element)
+        return {"type": kind, "selected_options": [o for o in options if o["value"] in answer]}
     if kind == "conversations_select":
         return {"type": kind, "selected_conversation": answer}
     if kind == "channels_select":
         return {"type": kind, "selected_channel": answer}
-    if kind in {"static_select", "radio_buttons", "external_select"}:
+    if kind == "external_select":  # the options came from a block_suggestion: a dict or a value
+        chosen = (
+            answer
+            if isinstance(answer, dict)
+            else {"value": answer, "text": {"type": "plain_text", "text": answer}}
+        )
+        return {"type": kind, "selected_option": chosen}
+    if kind == "multi_external_select":
+        chosen = [
+            a if isinstance(a, dict) else {"value": a, "text": {"type": "plain_text", "text": a}}
+            for a in answer
+        ]
+        return {"type": kind, "selected_options": chosen}
+    if kind == "multi_static_select":
+        return {"type": kind, "selected_options": [o for o in _options(element) if o["value"] in answer]}
+    if kind in {"static_select", "radio_buttons"}:
         options = _options(element)
         chosen = next((o for o in options if o["value"] == answer), None)
         if chosen is None:

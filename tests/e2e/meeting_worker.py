@@ -47,7 +47,7 @@ def main() -> int:
     )
     org = parse_org_config(json.loads(Path(os.environ["LIEC_WORKER_ORG"]).read_text()))
     clock = ShiftedClock(datetime.fromisoformat(os.environ["LIEC_WORKER_START"]))
-    runtime = build_runtime(settings, org=org, clock=clock)
+    runtime = build_runtime(settings, org=org, clock=clock, config_import=True)
     runtime.deps.jobs.startup()
     scheduler = build_scheduler(
         runtime.deps.jobs, tick_seconds=float(os.environ.get("LIEC_WORKER_TICK", "0.2"))

@@ -311,3 +311,17 @@ def test_close_early_status_and_publish(bot: BotHarness) -> None:
     assert plain == [hostile]  # shown exactly as typed, in text Slack does not parse
     again = bot.command("election publish By-election 2026", user=ADMINS[0]).json()
     assert "was published" in json.dumps(again["blocks"])
+
+
+def test_every_post_can_be_chosen_and_searched_when_opening_an_election(bot: BotHarness) -> None:
+    assert bot.command("election open", user=ADMINS[0]).status == 200
+    view = bot.fake.wait_for("views.open")[-1]["view"]
+    element = next(b["element"] for b in view["blocks"] if b.get("block_id") == "election_positions")
+    offered = {o["value"] for o in element["options"]}
+    assert len(offered) == len(bot.deps.roles.roles) + 2  # the coordinator is three regional posts
+    # Past 100 posts the element searches; the bot answers Slack's block_suggestion for it.
+    found = bot.suggest(ADMINS[0], {**view, "id": "VELECTION"}, "election_positions", "coordinator")
+    assert sorted(o["value"] for o in found) == sorted(
+        v for v in offered if v.startswith("regional-coordinator")
+    )
+    assert bot.fake.invalid == []

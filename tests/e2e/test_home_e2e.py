@@ -157,6 +157,23 @@ def test_a_region_from_the_time_zone_appears_once_the_time_zone_is_read(home_bot
     assert bot.run_jobs() == 0  # fresh: nothing more to read
 
 
+def test_a_missing_scope_while_reading_time_zones_alerts_the_admins_once(home_bot: BotHarness) -> None:
+    bot = home_bot
+    bot.fake.on("users.info", lambda _params: {"ok": False, "error": "missing_scope"})
+    _open(bot, "U0MEMBER", "EvSCOPE1")
+    bot.run_jobs()
+    alerts = [c for c in bot.fake.calls_to("chat.postMessage") if "missing_scope" in json.dumps(c)]
+    assert len(alerts) == 1 and "users:read" in json.dumps(alerts[0])
+    assert bot.run_jobs() == 0  # not retried: no retry cures a missing scope
+    bot.clock.advance(timedelta(days=1))
+    again = _text(_open(bot, "U0MEMBER", "EvSCOPE2"))
+    # The tab says what is really wrong, not that it is still reading nor that there is no zone.
+    assert "bot's Slack permissions, not with your profile" in again
+    assert "reading your Slack time zone" not in again and "no time zone" not in again
+    bot.run_jobs()
+    assert len([c for c in bot.fake.calls_to("chat.postMessage") if "missing_scope" in json.dumps(c)]) == 1
+
+
 def test_officers_and_admins_see_what_needs_them(home_bot: BotHarness) -> None:
     bot = home_bot
     _nominate(bot, "U0MEMBER", ("U0SECRETARY", "U0BAME"))

@@ -269,6 +269,24 @@ def test_a_reminder_due_while_down_is_sent_late_within_grace(
     assert outcome(bot, "mtg:branch-call:20261123T1400Z:1h") == "sent_late"
 
 
+def test_after_downtime_only_the_latest_due_reminder_of_a_meeting_is_sent(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
+) -> None:
+    started(make_bot, org, [meeting("Branch call", "2026-11-23 14:00", ["1h", "30m"])])
+    clock.set(datetime(2026, 11, 23, 13, 40, tzinfo=UTC))  # both the 13:00 and 13:30 reminders missed
+    bot = make_bot(org)
+    bot.run_jobs()
+    sent = posts(bot.fake, "C0BRANCH")
+    assert len(sent) == 1
+    assert sent[0]["text"].startswith("(Sent late) Reminder: Branch call starts in 20 minutes")
+    assert keys(sent) == ["mtg:branch-call:20261123T1400Z:30m"]
+    assert outcome(bot, "mtg:branch-call:20261123T1400Z:30m") == "sent_late"
+    assert outcome(bot, "mtg:branch-call:20261123T1400Z:1h") == "superseded"
+    assert posts(bot.fake, ADMINS_CHANNEL) == []  # nothing was lost: no alert
+    bot.run_jobs()
+    assert len(posts(bot.fake, "C0BRANCH")) == 1
+
+
 def test_a_reminder_due_too_long_ago_is_skipped_and_reported(
     make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
 ) -> None:
@@ -319,6 +337,16 @@ def test_the_weekly_digest_lists_the_weekends_meetings(
         [
             meeting("Saturday AMM", "2026-11-28 14:00", [], channel="C0AMM", kind="amm"),
             meeting("Tuesday branch", "2026-12-01 19:00", [], channel="C0TUE"),
+            # Sunday 18:00 in Los Angeles is Monday 02:00 in London: still this weekend.
+            {
+                **meeting("LA Sunday", "2026-11-29 18:00", [], channel="C0LA"),
+                "timezone": "America/Los_Angeles",
+            },
+            # Monday 08:00 in Auckland is Sunday 19:00 in London: next week, not this weekend.
+            {
+                **meeting("Auckland Monday", "2026-11-30 08:00", [], channel="C0AKL"),
+                "timezone": "Pacific/Auckland",
+            },
         ],
     )
     run_until(bot, clock, datetime(2026, 11, 27, 9, 0, tzinfo=UTC))  # Friday 09:00 London
@@ -326,7 +354,8 @@ def test_the_weekly_digest_lists_the_weekends_meetings(
     assert len(digest) == 1
     blob = json.dumps(digest[0]["blocks"])
     assert "Meetings this weekend" in blob and "Saturday AMM" in blob and "<#C0AMM>" in blob
-    assert "Tuesday branch" not in blob
+    assert "LA Sunday" in blob
+    assert "Tuesday branch" not in blob and "Auckland Monday" not in blob
     run_until(bot, clock, datetime(2026, 11, 27, 9, 30, tzinfo=UTC))
     assert len(posts(bot.fake, "C0ANNOUNCE")) == 1
 
@@ -420,6 +449,8 @@ def test_cancel_and_move_withdraw_reminders_and_post_notices(
     assert job_status(bot, "mtg:liec-meeting:20270109T1000Z:1d") == "pending"
     usage = bot.command("meeting cancel liec-meeting", user=ADMIN).json()["text"]
     assert "say which date" in usage
+    # The example is the meeting's own next date (2nd Saturday of January), not a fixed one.
+    assert "`/liec meeting cancel liec-meeting 2027-01-09` for the next one" in usage
     reply = bot.command("meeting cancel liec-meeting 2027-01-09", user=ADMIN).json()
     assert "is cancelled" in json.dumps(reply["blocks"])
     assert job_status(bot, "mtg:liec-meeting:20270109T1000Z:1d") == "cancelled"

@@ -105,7 +105,7 @@ def change_form(
         },
     )
     assert response.status == 200 and response.body == ""  # acknowledged at once
-    update = bot.fake.wait_for("views.update", before + 1)[-1]
+    update = bot.fake.wait_for("views.update", before + 1)[before]
     assert update["view_id"] == view["id"] and update["hash"] == sent["hash"]
     return {**update["view"], "id": view["id"], "hash": f"h{uuid.uuid4().hex[:6]}"}
 
@@ -260,6 +260,27 @@ def test_unknown_or_closed_position_gets_a_message_and_no_modal(
 def test_closed_election_gets_a_message_and_no_modal(bot: BotHarness) -> None:
     bot.clock.advance(timedelta(days=30))
     body = bot.command("nominate").json()
+    assert "No election is taking nominations now" in json.dumps(body["blocks"])
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_nominations_mine_with_no_open_election_says_when_nominations_open(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any]
+) -> None:
+    org["elections"][0].update(opens="2027-01-10T09:00:00+00:00", closes="2027-01-31T21:00:00+00:00")
+    bot = make_bot(org)
+    bot.deps.jobs.startup()
+    body = bot.command("nominations mine").json()
+    text = json.dumps(body["blocks"])
+    assert f"Nominations are not open now. {ELECTION} opens <!date^" in text
+    assert "/liec nominate" not in text
+    bot.clock.advance(timedelta(milliseconds=1))
+    assert bot.fake.calls_to("views.open") == []
+
+
+def test_nominations_mine_after_every_election_says_how_members_hear(bot: BotHarness) -> None:
+    bot.clock.advance(timedelta(days=30))
+    body = bot.command("nominations mine").json()
     assert "No election is taking nominations now" in json.dumps(body["blocks"])
     assert bot.fake.calls_to("views.open") == []
 
@@ -552,14 +573,50 @@ def test_the_job_share_partner_is_added_and_removed(bot: BotHarness) -> None:
         assert row.partner_name is None and row.branch == "france"
 
 
-def test_a_form_changed_meanwhile_is_not_overwritten(bot: BotHarness) -> None:
-    view = open_form(bot)
-    bot.fake.fail_next("views.update", error="hash_conflict")
+def test_a_route_chosen_before_the_prefill_landed_is_kept_with_the_prefill(bot: BotHarness) -> None:
+    # The member chooses "One branch" on the form as first opened; the profile pre-fill lands
+    # meanwhile, so Slack refuses the stale redraw (hash_conflict).
+    open_form(bot)
+    first = {**bot.fake.calls_to("views.open")[-1]["view"], "id": "VRACE", "hash": "h-opened"}
+    bot.fake.fail_next("views.update", status=200, error="hash_conflict")
     before = len(bot.fake.calls_to("views.update"))
-    choose_route(bot, view, "branch")  # Slack refuses the stale update; nothing else is sent
-    time.sleep(0.2)
-    assert len(bot.fake.calls_to("views.update")) == before + 1
+    block = next(b for b in first["blocks"] if b.get("block_id") == fields.ROUTE)
+    option = next(o for o in block["element"]["options"] if o["value"] == "branch")
+    bot.click(
+        CANDIDATE,
+        block["element"]["action_id"],
+        extra={
+            "actions": [
+                {
+                    "type": "radio_buttons",
+                    "action_id": block["element"]["action_id"],
+                    "block_id": fields.ROUTE,
+                    "selected_option": option,
+                    "action_ts": "1.0",
+                }
+            ],
+            "view": {**first, "state": {"values": view_state(first, {fields.ROUTE: "branch"})}},
+            "container": {"type": "view", "view_id": "VRACE"},
+        },
+    )
+    redrawn = bot.fake.wait_for("views.update", before + 1)[-1]
     assert [c.method for c in bot.fake.failed] == ["views.update"]
+    assert "hash" not in redrawn  # drawn from the view as it now stands
+    view = {**redrawn["view"], "id": "VRACE"}
+    assert fields.BRANCH in input_ids(view)  # the route change is not lost
+    name = next(b for b in view["blocks"] if b.get("block_id") == fields.CANDIDATE_NAME)
+    assert name["element"]["initial_value"] == PEOPLE[CANDIDATE]["profile"]["real_name"]  # nor the pre-fill
+    ok = submit(
+        bot,
+        view,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: "france",
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
+    assert ok["response_action"] == "update"  # no complaint under Position
 
 
 def test_hostile_statement_is_stored_as_typed_and_shown_escaped(bot: BotHarness) -> None:
@@ -772,6 +829,104 @@ def test_admin_reads_of_nominations_are_in_the_audit_log(bot: BotHarness) -> Non
     assert "nominations list (secretary)" in text
     assert "nominations export (CSV)" in text
     assert "mary@example.org" not in text  # the log says what was read, never the data
+
+
+def test_a_region_with_101_branches_is_searched_and_any_branch_can_nominate(
+    make_bot: Callable[..., BotHarness], fake_slack: FakeSlack, org: dict[str, Any]
+) -> None:
+    org["branches"] = {
+        f"eu-{i:03d}": {"name": f"Branch {i:03d}", "region": "europe-africa-middle-east"} for i in range(101)
+    }
+    for user_id, user in PEOPLE.items():
+        fake_slack.users[user_id] = json.loads(json.dumps(user))
+    bot = make_bot(org)
+    bot.deps.jobs.startup()
+    bot.run_jobs()
+    view = choose_route(bot, open_form(bot), "branch")
+    assert fake_slack.invalid == []  # every view Slack was sent is valid Block Kit
+    branch = next(b for b in view["blocks"] if b.get("block_id") == fields.BRANCH)
+    assert branch["element"]["type"] == "external_select"
+    found = bot.suggest(CANDIDATE, view, fields.BRANCH, "branch 10")
+    assert [o["value"] for o in found] == ["eu-100", "eu-010"]  # the label that starts so first
+    assert len(bot.suggest(CANDIDATE, view, fields.BRANCH, "")) == 100
+    last = bot.suggest(CANDIDATE, view, fields.BRANCH, "100")
+    ok = submit(
+        bot,
+        view,
+        **{
+            fields.ROUTE: "branch",
+            fields.BRANCH: last[0],
+            fields.NOMINATOR_1_USER: None,
+            fields.NOMINATOR_2_USER: None,
+        },
+    )
+    assert ok["response_action"] == "update"
+    with bot.deps.session_factory() as session:
+        assert session.scalars(select(NominationRecord)).one().branch == "eu-100"
+
+
+# Slack's refusals: an expired trigger ----------------------------------------------------
+
+
+def expire_next_trigger(bot: BotHarness, method: str = "views.open") -> None:
+    bot.fake.fail_next(method, status=200, error="expired_trigger_id")
+
+
+def test_an_expired_trigger_on_the_nominate_button_says_press_again(bot: BotHarness) -> None:
+    announcement = next(c for c in bot.fake.calls_to("chat.postMessage") if c["channel"] == "C0ANNOUNCE")
+    expire_next_trigger(bot)
+    bot.click(CANDIDATE, "election_nominate", button(announcement, "election_nominate")["value"])
+    told = bot.fake.wait_for("response_url")[-1]
+    assert told["response_type"] == "ephemeral"
+    assert "Slack did not open the form in time" in told["text"] and "press *Nominate* again" in told["text"]
+    assert bot.fake.calls_to("views.update") == []  # no pre-fill of a form that never opened
+
+
+def test_an_expired_trigger_on_the_shortcut_says_so_by_dm(bot: BotHarness) -> None:
+    before = len(dms_to(bot, CANDIDATE))
+    expire_next_trigger(bot)
+    shortcut(bot)
+    deadline = time.monotonic() + 5
+    while len(dms_to(bot, CANDIDATE)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "use the shortcut again" in dms_to(bot, CANDIDATE)[-1]["text"]
+
+
+def test_an_expired_trigger_on_the_slash_command_says_type_it_again(bot: BotHarness) -> None:
+    expire_next_trigger(bot)
+    bot.command("nominate", user=CANDIDATE)
+    told = bot.fake.wait_for("response_url")[-1]
+    assert "type the command again" in told["text"]
+
+
+def test_an_expired_trigger_on_edit_says_press_edit_again(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.command("nominations mine")
+    mine = bot.fake.wait_for("views.open", 2)[-1]["view"]
+    before = len(dms_to(bot, CANDIDATE))
+    expire_next_trigger(bot, "views.push")
+    edit = button(mine, "nomination_edit")
+    bot.click(
+        CANDIDATE,
+        "nomination_edit",
+        edit["value"],
+        extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}, "response_url": ""},
+    )
+    deadline = time.monotonic() + 5
+    while len(dms_to(bot, CANDIDATE)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "press *Edit* again" in dms_to(bot, CANDIDATE)[-1]["text"]
+
+
+def test_an_expired_trigger_on_a_nominators_confirm_says_press_confirm_again(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.run_jobs()  # the nominators' DMs
+    request = dms_to(bot, NOM_1)[-1]
+    expire_next_trigger(bot)
+    before = len(bot.fake.calls_to("response_url"))
+    bot.click(NOM_1, "nominator_confirm", button(request, "nominator_confirm")["value"])
+    told = bot.fake.wait_for("response_url", before + 1)[-1]
+    assert "press *Confirm* again" in told["text"]
 
 
 def _edit_view(bot: BotHarness, user: str) -> dict[str, Any]:

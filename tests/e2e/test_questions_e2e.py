@@ -91,19 +91,19 @@ def quiet() -> None:
         (
             "Asia/Dubai",
             EAME,
-            "Europe, Africa and Middle East coordinator, has your question; "
+            "(the coordinator for Europe, Africa and the Middle East) has your question; "
             "it is 12:00 in London for them, within their working hours",
         ),
         (
             "Asia/Calcutta",
             ASIAPAC,
-            "Asia-Pacific coordinator, has your question; it is 23:00 in "
+            "(the coordinator for Asia, Australasia and Pacific) has your question; it is 23:00 in "
             "Sydney for them, expect a reply after 08:00 their time tomorrow",
         ),
         (
             "America/Sao_Paulo",
             AMERICAS,
-            "Americas coordinator, has your question; it is 07:00 "
+            "(the coordinator for The Americas) has your question; it is 07:00 "
             "in New York for them, expect a reply after 08:00 their time",
         ),
         ("Pacific/Auckland", ASIAPAC, "it is 23:00 in Sydney"),
@@ -115,7 +115,7 @@ def test_a_question_reaches_the_coordinator_of_the_members_time_zone(
 ) -> None:
     fake_slack.users[MEMBER]["tz"] = tz
     reply = ask(bot, "When is our next branch meeting?")
-    assert reply["text"].startswith(f"<@{coordinator}>, ")
+    assert reply["text"].startswith(f"<@{coordinator}> (the coordinator for ")
     assert expected in reply["text"]
     (message,) = wait_posts(fake_slack, coordinator)
     blob = _blob(message)
@@ -158,7 +158,10 @@ def test_a_job_share_reaches_both_and_the_first_to_take_it_owns_it(
     fake_slack.users[MEMBER]["tz"] = "Asia/Tokyo"
     bot = make_bot(org)
     reply = ask(bot, "Who runs the Tokyo group?")
-    assert f"<@{ASIAPAC}> and <@U0RCASIA2>, the Asia-Pacific coordinators (a job share)" in reply["text"]
+    assert (
+        f"<@{ASIAPAC}> and <@U0RCASIA2> (the coordinators for Asia, Australasia and Pacific, a job share)"
+        in reply["text"]
+    )
     assert "<@U0RCASIA2> is in working hours now" in reply["text"]
     first, second = wait_posts(fake_slack, ASIAPAC)[0], wait_posts(fake_slack, "U0RCASIA2")[0]
     question_id = button_values(first)[views.CLAIM]
@@ -217,7 +220,7 @@ def test_belongs_to_another_region_moves_it(bot: BotHarness, fake_slack: FakeSla
     assert "Moved to The Americas" in _blob(old) and button_values(old) == {}
     told = [p["text"] for p in wait_posts(fake_slack, MEMBER, 2)]
     assert "passed to The Americas" in told[0]
-    assert f"<@{AMERICAS}>, Americas coordinator, has your question" in told[1]
+    assert f"<@{AMERICAS}> (the coordinator for The Americas) has your question" in told[1]
 
 
 # Escalation -------------------------------------------------------------------------------
@@ -266,7 +269,7 @@ def test_a_coordinator_who_left_means_escalation_not_a_crash(
     else:
         fake_slack.fail_next("chat.postMessage", status=200, error=fault)
     told = ask(bot, "Is anyone there?")["text"]
-    assert "could not reach the Europe, Africa and Middle East coordinator" in told
+    assert "could not reach the coordinator for Europe, Africa and the Middle East" in told
     assert f"gone to <@{VC}>, Vice Chair (Membership)" in told
     escalated = wait_posts(fake_slack, VC)[0]
     assert "Is anyone there?" in _blob(escalated)
@@ -377,7 +380,9 @@ def test_region_shows_the_region_how_it_was_decided_and_the_coordinator(
 def test_set_region_and_branch_and_which_wins(bot: BotHarness, fake_slack: FakeSlack) -> None:
     body = bot.command("region set asia pacific").json()
     assert "your region is Asia, Australasia and Pacific" in _blob(body)
-    assert "Use `/liec region`" in _blob(bot.command("region set mars").json())
+    mars = _blob(bot.command("region set mars").json())
+    assert "There is no region `mars`" in mars
+    assert "The Americas (`americas`); Asia, Australasia and Pacific (`asia-pacific`)" in mars
     body = bot.command("region branch new york").json()
     assert "your branch is New York, so your region is The Americas" in _blob(body)
     suggestion = bot.command("region branch New Yrok").json()
@@ -546,8 +551,49 @@ def test_a_job_share_with_one_coordinator_gone_still_reaches_the_other(
     fake_slack.users[MEMBER]["tz"] = "Asia/Manila"
     bot = make_bot(org)
     reply = ask(bot, "Half a job share")
-    assert reply["text"].startswith(f"<@{ASIAPAC}>, Asia-Pacific coordinator, has your question")
+    assert reply["text"].startswith(f"<@{ASIAPAC}> (the coordinator for Asia, Australasia and Pacific) has")
     assert "U0GONE" not in reply["text"]
     assert "cannot be reached" in wait_posts(fake_slack, ADMINS_CHANNEL)[0]["text"]
     assert len(wait_posts(fake_slack, ASIAPAC)) == 1
     assert posts_to(fake_slack, "U0GONE") == [] and posts_to(fake_slack, VC) == []
+
+
+def test_text_as_slack_sends_it_is_decoded_once_and_escaped_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    # Slack sends "&", "<" and ">" in slash-command text as entities; a typed "&lt;" as "&amp;lt;".
+    ask(bot, "Is the Q&amp;A recorded? 2 &lt; 3 &gt; 1, and I typed &amp;lt; myself")
+    (message,) = wait_posts(fake_slack, EAME)
+    blob = json.dumps(message["blocks"], ensure_ascii=False)
+    # Escaped once for mrkdwn: Slack shows "Q&A", "2 < 3 > 1" and "&lt;".
+    assert "Is the Q&amp;A recorded? 2 &lt; 3 &gt; 1, and I typed &amp;lt; myself" in blob
+    assert "&amp;amp;" not in blob
+    from models.questions import Question
+
+    with bot.deps.session_factory() as session:
+        (stored,) = session.query(Question.text).all()
+    assert stored.text == "Is the Q&A recorded? 2 < 3 > 1, and I typed &lt; myself"
+    listed = _blob(bot.command("questions", user=EAME).json())
+    assert "Q&amp;A" in listed and "Q&amp;amp;A" not in listed
+    event = {"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home"}
+    bot.event(event, event_id="Ev0AMP")  # the asker's Home lists their question
+    home = json.dumps(fake_slack.wait_for("views.publish", 1)[-1]["view"]["blocks"], ensure_ascii=False)
+    assert "Q&amp;A" in home and "&amp;amp;" not in home
+
+
+def test_missing_scope_tells_the_member_the_real_reason_and_alerts_the_admins_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    fake_slack.fail_next("users.info", status=200, error="missing_scope", times=2)
+    reply = ask(bot, "Who do I ask?")
+    text = _blob(reply)
+    assert "I can't tell which region you are in" in text
+    assert "bot's Slack permissions, not with your profile" in text
+    assert "no time zone" not in text
+    (alert,) = wait_posts(fake_slack, ADMINS_CHANNEL)
+    assert "`users.info`" in alert["text"] + _blob(alert) and "missing_scope" in _blob(alert)
+    assert "users:read" in _blob(alert)
+    assert "Who do I ask?" not in _blob(alert)  # no member's data in the alert
+    ask(bot, "And again?")
+    quiet()
+    assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1  # once

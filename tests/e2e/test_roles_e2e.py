@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -160,3 +161,50 @@ def test_suggestion_buttons_open_the_role(bot: BotHarness) -> None:
     card = bot.fake.wait_for("response_url")[0]
     assert card["response_type"] == "ephemeral"
     assert card["blocks"][0]["type"] == "header"
+
+
+def _sections(body: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in body["blocks"] if b["type"] == "section"]
+
+
+ADMIN_ONLY = (
+    "/liec election",
+    "/liec meeting add",
+    "/liec audit",
+    "/liec nominations export",
+    "/liec questions",
+)
+
+
+def test_help_shows_a_member_only_their_own_commands(bot: BotHarness) -> None:
+    blob = "\n".join(_sections(bot.command("help").json()))
+    assert "/liec my-data" in blob and "/liec nominations mine" in blob
+    for usage in ADMIN_ONLY:
+        assert usage not in blob
+    assert "For admins" not in blob and "admins:" not in blob
+
+
+def test_help_shows_admins_and_coordinators_theirs_in_a_section_apart(bot: BotHarness) -> None:
+    admin = _sections(bot.command("help", user="U0SECRETARY").json())
+    members_part = admin[0]
+    admins_part = next(s for s in admin if s.startswith("*For admins*"))
+    assert "/liec audit" in admins_part and "/liec nominations export" in admins_part
+    assert "/liec audit" not in members_part and "/liec my-data" in members_part
+    coordinator = "\n".join(_sections(bot.command("help", user="U0RCAMERICAS").json()))
+    assert "*For coordinators and admins*" in coordinator and "/liec questions" in coordinator
+    assert "/liec audit" not in coordinator
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("my data", "my-data"), ("forget me", "forget-me"), ("officer", "officers"), ("rol secretary", "role")],
+)
+def test_a_mistyped_subcommand_gets_did_you_mean(bot: BotHarness, typed: str, meant: str) -> None:
+    first = _sections(bot.command(typed).json())[0]
+    assert f"Did you mean `/liec {meant}`?" in first
+    assert f"I don't know `{typed.split(maxsplit=1)[0]}`" in first
+
+
+def test_nonsense_gets_no_guess(bot: BotHarness) -> None:
+    first = _sections(bot.command("xyzzy").json())[0]
+    assert "I don't know `xyzzy`" in first and "Did you mean" not in first

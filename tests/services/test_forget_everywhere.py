@@ -5,7 +5,7 @@ column added later is walked too. SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -29,6 +29,7 @@ from bot.services.tz_regions import Region
 from bot.views.member_data import forget_done
 from models.base import Base
 from models.elections import NominationRecord
+from models.meeting_members import CalendarAddition, MeetingAnswer
 from tests.e2e.harness import example_org
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -141,6 +142,31 @@ def _seed(session: Session) -> None:
     )
     meeting = meetings.add_meeting(session, spec, ME, NOW, ORG)
     meetings.move(session, meeting, None, "2026-12-13 18:00", ME, NOW, ORG)
+    # The meeting in their calendar, with an update on its way, and their apologies.
+    session.add(
+        CalendarAddition(
+            user_id=ME,
+            meeting_id=meeting.id,
+            target="series",
+            uid="meeting-social@liec-bot",
+            sequence=0,
+            cancelled=False,
+            added_at=NOW,
+            updated_at=NOW,
+        )
+    )
+    session.flush()
+    meetings.cancel(session, meeting, date(2026, 12, 13), "U0ADMIN", NOW, ORG)  # plans their update
+    session.add(
+        MeetingAnswer(
+            meeting_id=meeting.id,
+            original_start=NOW + timedelta(days=19),
+            user_id=ME,
+            answer="apologies",
+            reason="Away",
+            answered_at=NOW,
+        )
+    )
     # The Home tab's time zone and its pending and finished reads.
     member_timezones.store(session, ME, "UTC", NOW)
     home.schedule_timezone_refresh(session, [ME, "U0OTHER"], NOW)
@@ -185,6 +211,8 @@ def test_after_forget_the_id_is_only_where_the_dm_says_it_is_kept(
     assert {
         ("scheduled_jobs", "key"),
         ("scheduled_jobs", "payload"),
+        ("calendar_additions", "user_id"),
+        ("meeting_answers", "user_id"),
         ("questions", "region_reason"),
         ("nominations", "checked_by"),
         ("elections", "closed_early_by"),

@@ -13,6 +13,7 @@ from bot.meeting_times import (
     parse_duration,
     parse_meeting_times,
     previous_occurrence,
+    reminder_due,
     reminder_instants,
     shift_for_reader,
     slack_date_token,
@@ -420,19 +421,45 @@ def test_previous_occurrence() -> None:
 # --- reminder instants -----------------------------------------------------------
 
 
-def test_reminder_instants_are_absolute_and_skip_the_past() -> None:
+def test_day_reminders_keep_the_local_time_and_skip_the_past() -> None:
     # Sunday 28 March 2027 10:00 BST; the clocks changed at 01:00 GMT that morning.
     meeting = parse_meeting_times("2027-03-28 10:00", "Europe/London", None, ["7d", "1d", "1h"])
     starts = occurrences(meeting, utc(2027, 1, 1), utc(2028, 1, 1))
     assert starts == [utc(2027, 3, 28, 9)]
     due = reminder_instants(meeting, starts, now=utc(2027, 3, 22))
     assert [(item.label, item.due) for item in due] == [
-        # "1d" is 24 hours before: 09:00 GMT on the Saturday, not 10:00
-        ("1d", utc(2027, 3, 27, 9)),
+        # "1d" is a calendar day (RFC 5545): 10:00 GMT on the Saturday, 23 hours before
+        ("1d", utc(2027, 3, 27, 10)),
         ("1h", utc(2027, 3, 28, 8)),
     ]
     assert all(item.occurrence == utc(2027, 3, 28, 9) for item in due)
     assert reminder_instants(meeting, starts, now=utc(2027, 3, 28, 8)) == []
+
+
+def test_a_sydney_meetings_week_reminder_is_at_its_own_local_time_across_a_clock_change() -> None:
+    # Sydney goes from AEDT (+11) to AEST (+10) on Sunday 4 April 2027, 03:00 local.
+    meeting = parse_meeting_times("2027-04-08 10:00", "Australia/Sydney", None, ["7d"])
+    start = utc(2027, 4, 8, 0)  # 10:00 AEST
+    (week,) = reminder_instants(meeting, [start], now=utc(2027, 3, 1))
+    assert week.due == utc(2027, 3, 31, 23)  # 10:00 AEDT on 1 April, not 09:00
+    assert week.due.astimezone(ZoneInfo("Australia/Sydney")).hour == 10
+
+
+def test_hours_are_exact_even_when_they_make_whole_days() -> None:
+    meeting = parse_meeting_times("2027-04-08 10:00", "Australia/Sydney", None, ["168h", "24h"])
+    start = utc(2027, 4, 8, 0)
+    assert [item.due for item in reminder_instants(meeting, [start], now=utc(2027, 3, 1))] == [
+        start - timedelta(hours=168),  # 09:00 AEDT: exactly 168 hours before
+        start - timedelta(hours=24),
+    ]
+
+
+def test_calendar_days_in_a_gap_are_held_forward() -> None:
+    # 01:30 on Sunday 28 March 2027 does not exist in London: a "1d" reminder of a Monday
+    # 01:30 meeting is at 02:30 BST, the same instant as 01:30 GMT.
+    meeting = parse_meeting_times("2027-03-29 01:30", "Europe/London", None, ["1d"])
+    start = utc(2027, 3, 29, 0, 30)
+    assert reminder_due(start, timedelta(days=1), meeting) == utc(2027, 3, 28, 1, 30)
 
 
 def test_reminder_instants_of_many_occurrences_come_in_time_order() -> None:

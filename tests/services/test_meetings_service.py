@@ -14,7 +14,7 @@ from bot.config import ConfigError, OrgConfig, parse_org_config
 from bot.services import meetings as service
 from bot.services.meeting_member_data import export_member_data, forget_member
 from bot.services.meeting_occurrences import effective_occurrences
-from bot.services.meeting_planning import PlanReport, digest_times, digest_window, plan_all
+from bot.services.meeting_planning import PlanReport, digest_times, digest_window, in_digest, plan_all
 from bot.services.meeting_queries import find_meeting, get_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
 from models.foundation import ScheduledJob
@@ -298,7 +298,24 @@ def test_digest_times_and_window() -> None:
     summer = digest_times(org, datetime(2027, 6, 1, tzinfo=UTC))
     assert summer[0] == (datetime(2027, 6, 4, 8, tzinfo=UTC), date(2027, 6, 4))  # 09:00 BST
     start, end = digest_window(org, date(2027, 1, 22))
-    assert (start, end) == (datetime(2027, 1, 22, 9, tzinfo=UTC), datetime(2027, 1, 25, 0, tzinfo=UTC))
+    # Searched until Monday begins in the last zone (UTC-12); each meeting is judged in its own zone.
+    assert (start, end) == (datetime(2027, 1, 22, 9, tzinfo=UTC), datetime(2027, 1, 25, 12, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    ("zone", "start", "included"),
+    [
+        ("America/Los_Angeles", datetime(2027, 1, 25, 2, tzinfo=UTC), True),  # Sunday 18:00 local
+        ("Pacific/Pago_Pago", datetime(2027, 1, 25, 10, 59, tzinfo=UTC), True),  # Sunday 23:59 local
+        ("Pacific/Auckland", datetime(2027, 1, 24, 19, tzinfo=UTC), False),  # Monday 08:00 local
+        ("Europe/London", datetime(2027, 1, 25, 0, tzinfo=UTC), False),  # Monday 00:00
+        ("Asia/Tokyo", datetime(2027, 1, 22, 11, tzinfo=UTC), True),  # Friday 20:00 local
+    ],
+)
+def test_this_weekend_is_decided_in_each_meetings_own_time(
+    zone: str, start: datetime, included: bool
+) -> None:
+    assert in_digest(zone, start, date(2027, 1, 22)) is included
 
 
 def test_upcoming_lists_occurrences_in_order(session_factory: sessionmaker[Session]) -> None:
@@ -451,3 +468,13 @@ def test_the_add_form_becomes_a_meeting_or_errors_by_field() -> None:
         "video_url": "Give a web address starting with https://",
     }
     assert "timezone" in check_form({**good, "timezone": "Mars/Olympus"}, NOW)
+
+
+def test_a_reminder_gives_way_only_to_a_later_one_already_due() -> None:
+    from bot.services.reminders import superseded
+
+    one_hour, half_hour = datetime(2027, 1, 1, 13, tzinfo=UTC), datetime(2027, 1, 1, 13, 30, tzinfo=UTC)
+    dues = [one_hour, half_hour]
+    assert superseded(one_hour, dues, datetime(2027, 1, 1, 13, 40, tzinfo=UTC))
+    assert not superseded(half_hour, dues, datetime(2027, 1, 1, 13, 40, tzinfo=UTC))
+    assert not superseded(one_hour, dues, datetime(2027, 1, 1, 13, 5, tzinfo=UTC))  # the later one is not due

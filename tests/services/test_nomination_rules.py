@@ -117,7 +117,7 @@ def test_mentions_and_markup_in_a_statement_are_just_data() -> None:
         ("one\u2013two", 2),  # an en dash separates
         ("  spaced   out\n\nlines ", 3),
         ("hindi \u0939\u093f\u0928\u094d\u0926\u0940 \u092d\u093e\u0937\u093e", 3),
-        ("Labour\u515a\u306e\u653f\u7b56", 5),  # CJK: each character is a word
+        ("Labour\u515a\u306e\u653f\u7b56", 4),  # ICU: Labour / 党 / の / 政策
         ("\U0001f642 \U0001f44d", 0),
         ("caf\u0065\u0301 au lait", 3),  # combining accent stays inside its word
         ("2025 AGM", 2),
@@ -379,3 +379,76 @@ def test_field_keys_are_distinct_block_ids() -> None:
     ]
     assert len(keys) == len(set(keys))
     assert all(len(key) <= 255 for key in keys)
+
+
+# Real-world input: other scripts, other keyboards
+
+
+def test_a_250_word_thai_statement_is_refused() -> None:
+    statement = " ".join(["ผมอยากเป็นเลขานุการ"] * 62 + ["ผมอยาก"])
+    errors = validate(form(statement=statement), RULES, NOW)
+    assert errors == {nr.STATEMENT: "Your statement has 250 words; the limit is 200."}
+
+
+def test_a_name_of_150_decomposed_accented_letters_is_150_characters() -> None:
+    name = "e\u0301" * 150
+    assert validate(form(candidate=replace(CANDIDATE, name=name)), RULES, NOW) == {}
+    errors = validate(form(candidate=replace(CANDIDATE, name=name + "e\u0301")), RULES, NOW)
+    assert errors == {nr.CANDIDATE_NAME: "The name has 151 characters; the limit is 150."}
+
+
+def test_a_full_width_membership_number_is_the_ascii_one() -> None:
+    assert nr.normalise_membership_number("L１２３４５６７") == "L1234567"
+    assert nr.normalise_membership_number("ｌ１２３ ４５６７") == "L1234567"
+    assert nr.normalise_membership_number("\u0662\u0663\u0664\u0665\u0666\u0667") == "234567"
+    assert validate(form(candidate=replace(CANDIDATE, membership_number="L１２３４５６７")), RULES, NOW) == {}
+
+
+def test_nominators_whose_numbers_differ_only_in_width_are_one_person() -> None:
+    first = replace(NOM_1, membership_number="L1234567")
+    second = Person(None, "Someone Else", "else@example.org", "L１２３４５６７")
+    errors = validate(form(nominators=(first, second)), RULES, NOW)
+    assert errors == {
+        nr.NOMINATOR_2_MEMBERSHIP: "Nominator 2 has the same membership number as nominator 1: "
+        "two different members must nominate."
+    }
+
+
+def test_letters_from_other_scripts_in_a_number_are_refused_on_the_field() -> None:
+    # Cyrillic Л looks like nothing in the format; it is refused, not stored.
+    errors = validate(form(candidate=replace(CANDIDATE, membership_number="Л1234567")), RULES, NOW)
+    assert set(errors) == {nr.CANDIDATE_MEMBERSHIP}
+    assert "is not a membership number" in errors[nr.CANDIDATE_MEMBERSHIP]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("ben@bücher.de", "ben@xn--bcher-kva.de"),
+        ("BEN@Bücher.DE", "ben@xn--bcher-kva.de"),
+        ("jose\u0301@example.org", "JOS\u00c9@example.org"),  # NFD and NFC, any case
+    ],
+)
+def test_emails_in_their_other_forms_are_one_address(a: str, b: str) -> None:
+    assert nr.normalise_email(a) == nr.normalise_email(b)
+    first = replace(NOM_1, email=a)
+    second = Person(None, "Someone Else", b, "999999")
+    errors = validate(form(nominators=(first, second)), RULES, NOW)
+    assert errors == {
+        nr.NOMINATOR_2_EMAIL: "Nominator 2 has the same email address as nominator 1: "
+        "two different members must nominate."
+    }
+
+
+def test_emails_are_stored_in_email_validators_normalised_form() -> None:
+    assert nr.clean_email(" jose\u0301@Example.ORG ") == "jos\u00e9@example.org"
+    assert nr.clean_email("not an email") == "not an email"
+
+
+def test_fill_from_profile_fills_only_the_members_own_blanks() -> None:
+    profile = Person("U0ME", "Mary Member", "mary@example.org")
+    assert nr.fill_from_profile(Person(), profile) == Person("U0ME", "Mary Member", "mary@example.org")
+    typed = Person("U0ME", "Mary M.", "", "L123456")
+    assert nr.fill_from_profile(typed, profile) == Person("U0ME", "Mary M.", "mary@example.org", "L123456")
+    someone_else = Person("U0OTHER")
+    assert nr.fill_from_profile(someone_else, profile) == someone_else

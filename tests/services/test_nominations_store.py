@@ -282,6 +282,14 @@ def test_config_elections_are_stored_once_with_their_jobs(
         assert jobs[f"elections.purge:{record.id}"] == CLOSES + timedelta(days=365)
 
 
+def test_an_election_without_roles_is_for_every_role(session_factory: sessionmaker[Session]) -> None:
+    config = ElectionConfig(name="All of them", kind="regular", opens=OPENS, closes=CLOSES)
+    with session_factory.begin() as session:
+        assert election_store.sync_from_config(session, [config], ["secretary", "bame-officer"], NOW) == []
+        record = session.scalars(select(ElectionRecord)).one()
+        assert record.positions == ["secretary", "bame-officer"]
+
+
 def test_config_problems_are_reported_not_raised(session_factory: sessionmaker[Session]) -> None:
     config = ElectionConfig(name="Bad", kind="regular", opens=OPENS, closes=CLOSES, roles=["treasurer"])
     with session_factory.begin() as session:
@@ -318,3 +326,26 @@ def test_open_positions(session_factory: sessionmaker[Session]) -> None:
             Position("regional-coordinator", "americas"),
         )
         assert election_store.parse_position_value("x|secretary") is None
+
+
+def test_numbers_and_emails_are_stored_normalised_and_found_in_any_form(
+    session_factory: sessionmaker[Session],
+) -> None:
+    form = replace(
+        FORM,
+        candidate=Person(None, "Ben Bücher", "ben@xn--bcher-kva.de", "L１２３４５６７"),
+        nominators=(Person("U0NOM1"), Person(None, "José", "jose\u0301@example.org", "７６５４３２")),
+    )
+    with session_factory.begin() as session:
+        election = make_election(session)
+        nomination = submit(session, election, form=form, by="U0SUB")
+        assert nomination.candidate_membership == "L1234567"
+        assert nomination.candidate_email == "ben@bücher.de"
+        offline = nomination.nominators[1]
+        assert (offline.email, offline.membership_number) == ("jos\u00e9@example.org", "765432")
+        by_number = Person(None, "B", "other@example.org", "L1234567")
+        by_email = Person(None, "B", "BEN@BÜCHER.DE", "999999")
+        for person in (by_number, by_email):
+            assert (
+                nominations.find_duplicate(session, election.id, Position("secretary"), person) is nomination
+            )

@@ -10,7 +10,7 @@ from bot.services.question_text import (
 )
 from bot.services.question_times import availability, expectation_text, place_name
 from bot.services.tz_regions import Region, parse_region
-from bot.views.common import SECTION_TEXT_LIMIT, escape, split_text
+from bot.views.common import SECTION_TEXT_LIMIT, escape, from_slack, split_text
 
 
 def test_a_question_is_kept_as_typed_without_surrounding_space() -> None:
@@ -153,3 +153,29 @@ def test_a_job_share_with_both_asleep_gives_the_sooner_start() -> None:
         "it is 02:10 in Sydney for <@UA> and 01:10 in Tokyo for <@UB>; "
         "expect a reply after 08:00 <@UA>'s time"
     )
+
+
+def test_question_length_counts_what_people_see() -> None:
+    # 3,000 accented letters typed as letter + combining mark are 3,000 characters, not 6,000.
+    assert clean_question("e\u0301" * 3000) == "e\u0301" * 3000
+    with pytest.raises(QuestionRefused, match="3,001 characters"):
+        clean_question("e\u0301" * 3001)
+
+
+@pytest.mark.parametrize(
+    ("sent", "typed"),
+    [
+        ("Q&amp;A", "Q&A"),
+        ("2 &lt; 3 &gt; 1", "2 < 3 > 1"),
+        ("&amp;lt;", "&lt;"),  # a typed entity is decoded once, not twice
+        ("&amp;amp;", "&amp;"),
+        ("&quot; &nbsp; & alone", "&quot; &nbsp; & alone"),  # Slack encodes only these three
+    ],
+)
+def test_slack_text_is_decoded_once_and_escaped_back_to_the_same(sent: str, typed: str) -> None:
+    assert from_slack(sent) == typed
+
+
+@pytest.mark.parametrize("sent", ["Q&amp;A", "2 &lt; 3 &gt; 1", "&amp;lt;", "&amp;amp;"])
+def test_escaping_what_was_decoded_gives_back_what_slack_sent(sent: str) -> None:
+    assert escape(from_slack(sent)) == sent

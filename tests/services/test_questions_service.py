@@ -78,6 +78,28 @@ def test_the_members_choice_then_branch_then_time_zone_then_ask() -> None:
     assert svc.decide_region(None, ORG, "Etc/UTC").source == "unknown"
 
 
+def test_a_time_zone_slack_would_not_give_is_not_called_missing_from_the_profile() -> None:
+    decision = svc.decide_region(None, ORG, None, "missing_scope")
+    assert decision.region is None and decision.source == "unknown"
+    assert "bot's Slack permissions, not with your profile" in decision.reason
+    # Any other error, or none, is the ordinary "no time zone".
+    assert svc.decide_region(None, ORG, None, "ratelimited").reason == "your Slack profile has no time zone"
+    assert svc.decide_region(None, ORG, None).reason == "your Slack profile has no time zone"
+    # The member's own choice still wins.
+    chosen = MemberRegion(user_id="U1", branch=None, region="americas", updated_at=NOW)
+    assert svc.decide_region(chosen, ORG, None, "missing_scope").region is Region.AMERICAS
+
+
+def test_the_admins_alert_names_the_scope_and_the_fix() -> None:
+    from bot.services import slack_setup
+
+    text = slack_setup.alert_text("users.info", "missing_scope", "members' time zones cannot be read")
+    assert "`users.info`" in text and "`missing_scope`" in text and "users:read" in text
+    assert "reinstall" in text
+    assert "SLACK_BOT_TOKEN" in slack_setup.alert_text("users.info", "invalid_auth", "x")
+    assert slack_setup.alert_key("users.info", "missing_scope") == "slack-setup:users.info:missing_scope"
+
+
 def test_find_branch_by_key_or_name_and_suggest_close_names() -> None:
     assert svc.find_branch(ORG, "new-york").key == "new-york"
     assert svc.find_branch(ORG, "NEW YORK").key == "new-york"

@@ -29,12 +29,20 @@ ASK_ZONES_OUTSIDE_ETC = {
     "Antarctica/McMurdo",
     "Antarctica/Palmer",
     "Antarctica/Rothera",
+    "Antarctica/South_Pole",  # an old name of McMurdo: treated like it
     "Antarctica/Syowa",
     "Antarctica/Troll",
     "Antarctica/Vostok",
     # French Southern Lands: research and military staff only.
     "Indian/Kerguelen",
-    # Offsets or rule sets, not places.
+    # Offsets or rule sets, not places (some now link to one city's zone: CET to Brussels).
+    "CET",
+    "EET",
+    "EST",
+    "HST",
+    "MET",
+    "MST",
+    "WET",
     "CST6CDT",
     "EST5EDT",
     "MST7MDT",
@@ -301,7 +309,7 @@ def test_a_zone_shared_by_countries_of_different_regions_asks() -> None:
     assert SMALL.guess("Test/Split") == RegionGuess(
         None,
         "your Slack time zone Test/Split is used in more than one region "
-        "(Asia, Australasia and Pacific and The Americas)",
+        "(Asia, Australasia and Pacific; The Americas)",
     )
 
 
@@ -340,3 +348,55 @@ def test_a_country_split_by_zone_area() -> None:
 def test_a_bad_countries_file_fails_in_plain_words(text: str, message: str) -> None:
     with pytest.raises(ValueError, match=message.replace("(", r"\(")):
         parse_country_rules(text)
+
+
+# Zone aliases: the reason names the alias's own country, not its link target's.
+
+
+@pytest.mark.parametrize(
+    ("tz", "region", "place"),
+    [
+        ("Iceland", EAME, "Iceland"),  # links to Africa/Abidjan; backward: #= Atlantic/Reykjavik
+        ("Africa/Asmera", EAME, "Eritrea"),  # links to Africa/Nairobi (Kenya)
+        ("Pacific/Truk", AP, "Micronesia"),  # links to Pacific/Port_Moresby (Papua New Guinea)
+        ("Pacific/Ponape", AP, "Micronesia"),  # links to Pacific/Guadalcanal (Solomon Islands)
+        ("Pacific/Yap", AP, "Micronesia"),  # alias_countries.yml
+        ("Africa/Timbuktu", EAME, "Mali"),  # alias_countries.yml; links to Abidjan
+        ("Atlantic/Jan_Mayen", EAME, "Svalbard & Jan Mayen"),  # links to Europe/Berlin
+        ("America/Coral_Harbour", AM, "Canada"),  # links to America/Panama
+        ("America/Virgin", AM, "Virgin Islands (US)"),  # backward: #= America/St_Thomas
+        ("Navajo", AM, "United States"),
+        ("Australia/ACT", AP, "Australia"),  # #= Australia/Canberra, itself a link
+    ],
+)
+def test_an_alias_is_named_by_its_own_country(tz: str, region: Region, place: str) -> None:
+    assert region_for_timezone(tz) == RegionGuess(region, f"from your Slack time zone {tz} ({place})")
+
+
+def test_every_backward_alias_names_the_place_of_the_zone_it_stands_for() -> None:
+    tables = load_tz_tables()
+    assert "Iceland" in tables.stands_for
+    for alias, name in tables.stands_for.items():
+        if alias not in tables.links:
+            continue  # not in the installed tzdata
+        mine, theirs = region_for_timezone(alias), region_for_timezone(name)
+        assert mine.region is theirs.region, alias
+        assert mine.reason.split(alias, 1)[1] == theirs.reason.split(name, 1)[1], alias
+
+
+def test_alias_countries_are_old_names_with_real_countries() -> None:
+    tables = load_tz_tables()
+    for alias, code in tables.alias_countries.items():
+        assert alias in tables.links and alias not in tables.zone_country, alias
+        assert code in tables.country_names, alias
+
+
+def test_every_antarctic_station_is_treated_alike() -> None:
+    tables = load_tz_tables()
+    names = {n for n in (*tables.links, *tables.zones) if n.startswith("Antarctica/")}
+    assert {"Antarctica/South_Pole", "Antarctica/McMurdo", "Antarctica/Troll"} <= names
+    for name in names - {"Antarctica/Macquarie"}:  # Macquarie Island is Australian, not a station
+        guess = region_for_timezone(name)
+        assert guess == RegionGuess(
+            None, f"your Slack time zone {name} (Antarctica) is not in any one of our regions"
+        ), name

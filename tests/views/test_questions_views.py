@@ -74,10 +74,11 @@ def test_replies_to_the_asker() -> None:
     shared = views.sent_to_coordinators(Region.ASIA_PACIFIC, ["U1", "U2"], "it is late")
     assert (
         shared.text
-        == "<@U1> and <@U2>, the Asia-Pacific coordinators (a job share), have your question; it is late."
+        == "<@U1> and <@U2> (the coordinators for Asia, Australasia and Pacific, a job share) have your "
+        "question; it is late."
     )
     one = views.sent_to_coordinators(Region.AMERICAS, ["U1"], "it is early")
-    assert one.text == "<@U1>, Americas coordinator, has your question; it is early."
+    assert one.text == "<@U1> (the coordinator for The Americas) has your question; it is early."
     waiting = views.waiting_for_coordinator(Region.AMERICAS, 24).text
     assert "no regional coordinator" in waiting and "24 hours" in waiting
     assert "within 1 hour," in views.escalated_to_asker(Region.AMERICAS, ["UV"], "time", 1).text

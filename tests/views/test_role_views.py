@@ -46,8 +46,12 @@ def test_every_role_card_is_valid_block_kit(key: str, shown: str | None) -> None
     _validate(blocks)
     text = str(blocks)
     assert role.title in text
-    if shown:
-        assert views.CARD_SECTIONS[0] and role.section(shown)[0][:40] in text
+    if shown == "about":
+        assert "What will be your role?" in text and role.about[:40] in text
+    elif shown == "who_we_are":
+        assert "Who are we?" in text and role.who_we_are[0][:40] in text
+    elif shown:
+        assert role.section(shown)[0][:40] in text
 
 
 @pytest.mark.parametrize("key", ROLE_KEYS)
@@ -72,3 +76,40 @@ def test_escape_makes_member_text_inert() -> None:
     assert "<" not in out and ">" not in out
     assert "@here" not in out and "@Everyone" not in out
     assert "&amp; co" in out
+
+
+def test_every_part_of_the_document_has_a_button() -> None:
+    role = CATALOG.get("secretary")
+    assert role is not None
+    buttons = [
+        e["text"]["text"]
+        for b in views.role_card(role, []).block_dicts()
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]
+    assert "What will be your role?" in buttons and "Who are we?" in buttons
+    assert {"Skills and knowledge", "Time commitment", "Lines of communication"} <= set(buttons)
+
+
+def test_a_contradiction_in_the_document_is_shown_with_whom_to_ask() -> None:
+    role = CATALOG.get("regional-coordinator")
+    assert role is not None
+    text = str(views.role_card(role, []).block_dicts())
+    assert "Where the role document is unclear" in text and "non-voting" in text and "Secretary" in text
+    assert "voting or non-voting: the role document says both" in text
+    assert "non-voting member of the LIEC ·" not in text  # it does not choose silently
+
+
+def test_a_role_of_several_posts_lists_holders_per_region() -> None:
+    role = CATALOG.get("regional-coordinator")
+    assert role is not None
+    card = views.role_card(
+        role,
+        ["U0AM", "U0AP1", "U0AP2"],
+        post_holders={"americas": ["U0AM"], "asia-pacific": ["U0AP1", "U0AP2"]},
+    )
+    text = str(card.block_dicts())
+    assert "• The Americas: <@U0AM>" in text
+    assert "• Asia, Australasia and Pacific: <@U0AP1>, <@U0AP2>" in text
+    assert "• Europe, Africa and the Middle East: _vacant_" in text
+    assert "3 posts: The Americas; Asia, Australasia and Pacific; Europe, Africa and the Middle East" in text

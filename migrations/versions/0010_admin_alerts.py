@@ -1,8 +1,8 @@
 """Admin alerts in one table: meeting_alerts and question_alerts become admin_alerts, which
 also counts repeats so that they are summarised rather than told one by one.
 
-Revision ID: 0007_admin_alerts
-Revises: 0006_merge_heads
+Revision ID: 0010_admin_alerts
+Revises: 0009_organisation
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007_admin_alerts"
-down_revision = "0006_merge_heads"
+revision = "0010_admin_alerts"
+down_revision = "0009_organisation"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,354 @@
+"""The organisation in the database: the one source of truth once the bot has started once.
+
+On the first start of an empty database the organisation file (liec.yml) fills it, validated as
+`check` validates it. From then on the stored document is current: `config import` replaces it
+(after showing what changes), admins change parts of it from Slack (`/liec org`), and every change
+is recorded with who made it, when, and each value before and after.
+
+Every process keeps the current `OrgConfig` in memory (`OrgStore.current`, read through
+`deps.org`). A cheap check of the revision number, once per scheduler tick, tells a process that
+another one changed the organisation: it then loads the new document, swaps it in one assignment
+and tells its listeners (who re-plan jobs and deliver questions that waited for a coordinator).
+
+Plain Python and SQL; nothing here calls Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import Clock
+from bot.config import ConfigError, OrgConfig, parse_org_config
+from models.organisation import OrganisationChange, OrganisationDocument
+
+log = logging.getLogger(__name__)
+
+DOCUMENT_ID = 1
+# Who made a change that did not come from a person in Slack.
+FROM_FILE = "organisation file"
+FROM_COMMAND_LINE = "command line"
+
+
+class OrganisationConflict(Exception):
+    """Someone else changed the organisation since the form was opened."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One value that changed; `path` is the key as written in the organisation file."""
+
+    path: str
+    before: Any
+    after: Any
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"path": self.path, "before": self.before, "after": self.after}
+
+    def in_words(self) -> str:
+        if self.before is None:
+            return f"{self.path}: added, {_words(self.after)}"
+        if self.after is None:
+            return f"{self.path}: removed (was {_words(self.before)})"
+        return f"{self.path}: {_words(self.before)} becomes {_words(self.after)}"
+
+
+def _words(value: Any) -> str:
+    if value is None or value in ([], ""):
+        return "nobody/nothing"
+    if isinstance(value, list):
+        return ", ".join(_words(v) for v in value)
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {_words(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def document_of(org: OrgConfig) -> dict[str, Any]:
+    """The organisation as plain JSON, as stored and exported; parse_org_config turns it back."""
+    return org.model_dump(mode="json")
+
+
+def _flatten(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Leaves of the document by key path; lists are leaves (a role's holders, the admins),
+    except lists of mappings (meetings, elections), whose items are keyed by position."""
+    if isinstance(value, Mapping) and value:
+        for key, item in value.items():
+            yield from _flatten(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+        for index, item in enumerate(value):
+            yield f"{path}[{index}]", item
+    else:
+        yield path, value
+
+
+def changes_between(
+    before: OrgConfig | Mapping[str, Any], after: OrgConfig | Mapping[str, Any]
+) -> list[Change]:
+    """What differs, key by key, in the order of the organisation file."""
+    old = dict(_flatten(document_of(before) if isinstance(before, OrgConfig) else before))
+    new = dict(_flatten(document_of(after) if isinstance(after, OrgConfig) else after))
+    paths = list(old) + [p for p in new if p not in old]
+    return [Change(p, old.get(p), new.get(p)) for p in paths if old.get(p) != new.get(p)]
+
+
+def summary_of(changes: list[Change]) -> str:
+    return "; ".join(c.in_words() for c in changes) or "no change"
+
+
+# Reading and writing (each takes the caller's session) ----------------------------------------
+
+
+def stored_revision(session: Session) -> int | None:
+    """The revision number alone: the cheap check every tick makes."""
+    return session.scalar(select(OrganisationDocument.revision).where(OrganisationDocument.id == DOCUMENT_ID))
+
+
+def load(session: Session) -> tuple[OrgConfig, int] | None:
+    """The stored organisation and its revision; None in an empty database. A stored document
+    that no longer validates (a newer rule) raises ConfigError naming the key."""
+    row = session.get(OrganisationDocument, DOCUMENT_ID)
+    if row is None:
+        return None
+    return parse_org_config(row.document, "organisation in the database"), row.revision
+
+
+def fill(session: Session, org: OrgConfig, actor: str, now: datetime) -> int:
+    """Store the first organisation (an empty database); returns its revision (1)."""
+    session.add(
+        OrganisationDocument(
+            id=DOCUMENT_ID, revision=1, document=document_of(org), updated_at=now, updated_by=actor
+        )
+    )
+    session.add(
+        OrganisationChange(
+            revision=1,
+            at=now,
+            actor_id=actor,
+            source="start",
+            changes=[],
+            summary="the organisation was filled from the organisation file (liec.yml)",
+        )
+    )
+    session.flush()
+    return 1
+
+
+def replace(
+    session: Session,
+    new: OrgConfig,
+    actor: str,
+    source: str,
+    now: datetime,
+    expected_revision: int | None = None,
+) -> tuple[int, list[Change]]:
+    """Make `new` the organisation; returns the new revision and what changed (nothing changes,
+    and the revision stays, when it is the same). With `expected_revision`, a change made by
+    someone else meanwhile raises OrganisationConflict instead of being overwritten."""
+    row = session.get(OrganisationDocument, DOCUMENT_ID, with_for_update=True)
+    if row is None:
+        return fill(session, new, actor, now), []
+    if expected_revision is not None and row.revision != expected_revision:
+        raise OrganisationConflict
+    changes = changes_between(row.document, document_of(new))
+    if not changes:
+        return row.revision, []
+    revision = row.revision + 1
+    result = session.execute(
+        update(OrganisationDocument)
+        .where(OrganisationDocument.id == DOCUMENT_ID, OrganisationDocument.revision == row.revision)
+        .values(revision=revision, document=document_of(new), updated_at=now, updated_by=actor)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise OrganisationConflict
+    session.add(
+        OrganisationChange(
+            revision=revision,
+            at=now,
+            actor_id=actor,
+            source=source,
+            changes=[c.as_dict() for c in changes],
+            summary=summary_of(changes)[:4000],
+        )
+    )
+    session.flush()
+    return revision, changes
+
+
+def recent_changes(session: Session, limit: int = 20) -> list[OrganisationChange]:
+    """The newest changes first."""
+    return list(
+        session.scalars(
+            select(OrganisationChange)
+            .order_by(OrganisationChange.at.desc(), OrganisationChange.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+# Data rights ---------------------------------------------------------------------------------
+# The posts a member holds are in the export's `organisation_file` section (member_data.py);
+# here: the organisation's change log, which names members by Slack id.
+
+
+def _naming(user_id: str) -> Any:
+    return (OrganisationChange.actor_id == user_id) | OrganisationChange.summary.contains(user_id)
+
+
+def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
+    """The organisation's changes that the member made or that name them."""
+    found = session.scalars(
+        select(OrganisationChange)
+        .where(_naming(user_id))
+        .order_by(OrganisationChange.at, OrganisationChange.id)
+    ).all()
+    return {
+        "organisation_changes_you_made": [
+            {"when": c.at.isoformat(), "what": c.summary} for c in found if c.actor_id == user_id
+        ],
+        "organisation_changes_naming_you": [
+            {"when": c.at.isoformat(), "who": c.actor_id, "what": c.summary}
+            for c in found
+            if c.actor_id != user_id
+        ],
+    }
+
+
+def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
+    """Nothing is deleted: the change log is the record of who held which post and who changed
+    it. Returns what is kept and why."""
+    del now
+    count = session.scalar(select(func.count()).select_from(OrganisationChange).where(_naming(user_id)))
+    if not count:
+        return []
+    return [
+        (
+            f"{count} record(s) of organisation changes that name you or that you made",
+            "the party must be able to show who held each post and who changed it; the records "
+            "hold Slack ids and names only",
+        )
+    ]
+
+
+# The in-memory current organisation ---------------------------------------------------------
+
+
+Listener = Callable[[OrgConfig, OrgConfig], None]
+
+
+class OrgStore:
+    """The current OrgConfig of one process, kept in step with the database."""
+
+    def __init__(
+        self, session_factory: sessionmaker[Session], clock: Clock, org: OrgConfig, revision: int
+    ) -> None:
+        self._session_factory = session_factory
+        self._clock = clock
+        self._current = (org, revision)
+        self._listeners: list[Listener] = []
+        self._lock = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        session_factory: sessionmaker[Session],
+        clock: Clock,
+        from_file: Callable[[], OrgConfig],
+        *,
+        import_file: bool = False,
+    ) -> OrgStore:
+        """The stored organisation; an empty database is filled from the file. With
+        `import_file` (serve --config-import) the file replaces the stored one on every start."""
+        now = clock.now()
+        if import_file:
+            org = from_file()
+            try:
+                with session_factory.begin() as session:
+                    revision, changes = replace(session, org, FROM_FILE, "import", now)
+            except IntegrityError:
+                # Another process filled the empty database at the same moment: import over it.
+                with session_factory.begin() as session:
+                    revision, changes = replace(session, org, FROM_FILE, "import", now)
+            if changes:
+                log.info("organisation file imported at start: %s change(s)", len(changes))
+            return cls(session_factory, clock, org, revision)
+        with session_factory() as session:
+            stored = load(session)
+        if stored is not None:
+            return cls(session_factory, clock, *stored)
+        org = from_file()
+        try:
+            with session_factory.begin() as session:
+                revision = fill(session, org, FROM_FILE, now)
+        except IntegrityError:
+            # Another process filled it first: theirs is the organisation.
+            with session_factory() as session:
+                stored = load(session)
+            if stored is None:
+                raise
+            return cls(session_factory, clock, *stored)
+        log.info("the organisation was filled from the organisation file")
+        return cls(session_factory, clock, org, revision)
+
+    @property
+    def current(self) -> OrgConfig:
+        return self._current[0]
+
+    @property
+    def revision(self) -> int:
+        return self._current[1]
+
+    def on_change(self, listener: Listener) -> None:
+        """Called with (before, after) after this process takes a new organisation."""
+        self._listeners.append(listener)
+
+    def refresh(self) -> bool:
+        """Take a newer stored organisation, if any; True if it changed. One cheap query when
+        nothing changed."""
+        with self._session_factory() as session:
+            revision = stored_revision(session)
+            if revision is None or revision == self.revision:
+                return False
+            stored = load(session)
+        if stored is None:
+            return False
+        try:
+            self._take(*stored)
+        except ConfigError:
+            log.exception("the stored organisation does not validate; keeping revision %s", self.revision)
+            return False
+        return True
+
+    def save(
+        self, new: OrgConfig, actor: str, source: str, expected_revision: int | None = None
+    ) -> list[Change]:
+        """Store `new` (audited), take it at once in this process, and return what changed."""
+        with self._session_factory.begin() as session:
+            revision, changes = replace(session, new, actor, source, self._clock.now(), expected_revision)
+        if changes:
+            self._take(new, revision)
+        return changes
+
+    def _take(self, org: OrgConfig, revision: int) -> None:
+        with self._lock:
+            if revision <= self.revision:
+                return
+            before = self.current
+            self._current = (org, revision)  # one assignment: readers see the old or the new
+        for listener in self._listeners:
+            try:
+                listener(before, org)
+            except Exception:
+                log.exception("re-planning after an organisation change failed")
+
+
+def validate_document(data: Mapping[str, Any]) -> OrgConfig:
+    """The same validation as `check` and `serve` (bot/config.py); ConfigError names the key."""
+    return parse_org_config(dict(data), "organisation")

@@ -1,0 +1,103 @@
+"""/liec org: the organisation editor for admins (also a button on the admins' Home tab).
+
+Thin: the menu and each form are built by bot/views/organisation.py; every submission goes to
+bot/services/organisation_editor.py, which checks the admin list again, validates, saves and
+records the change. No session is opened here.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App
+
+from bot.commands import CommandRequest, Subcommand
+from bot.deps import AppDeps
+from bot.flows.organisation_follow import follow_coordinators, follow_escalation
+from bot.services import nominations
+from bot.services import organisation_editor as editor
+from bot.services.organisation import OrganisationConflict
+from bot.services.organisation_fields import FORMS
+from bot.views import organisation as views
+
+log = logging.getLogger(__name__)
+
+
+def _membership_example(deps: AppDeps) -> str:
+    return nominations.rules_for(None, deps.org).membership_format_text
+
+
+def org_work(req: CommandRequest, deps: AppDeps) -> None:
+    if req.trigger_id:
+        deps.client.views_open(trigger_id=req.trigger_id, view=views.menu(deps.org).to_dict())
+
+
+SUBCOMMANDS = [
+    Subcommand(
+        "org",
+        "/liec org",
+        "admins: change who holds each post, regions, branches, channels and settings",
+        work=org_work,
+        aliases=("organisation", "organization"),
+        admin_only=True,
+    ),
+]
+
+
+def register(app: App, deps: AppDeps) -> None:
+    if deps.organisation is not None:
+        store = deps.organisation
+        store.on_change(lambda before, after: follow_escalation(deps, before, after))
+        store.on_change(lambda before, after: follow_coordinators(deps, before, after))
+
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def open_menu(body: dict[str, Any]) -> None:
+        # From the admins' Home tab.
+        if deps.is_admin(body.get("user", {}).get("id", "")):
+            deps.client.views_open(trigger_id=body["trigger_id"], view=views.menu(deps.org).to_dict())
+
+    def open_form(body: dict[str, Any]) -> None:
+        if not deps.is_admin(body.get("user", {}).get("id", "")):
+            return
+        which = str((body.get("actions") or [{}])[0].get("value") or "")
+        if which not in FORMS:
+            return
+        store = deps.organisation
+        revision = store.revision if store is not None else 0
+        view = views.form(which, deps.org, revision, deps.roles.roles, _membership_example(deps))
+        deps.client.views_push(trigger_id=body["trigger_id"], view=view.to_dict())
+
+    def submit(ack: Ack, body: dict[str, Any]) -> None:
+        user = body.get("user", {}).get("id", "")
+        view = body.get("view", {})
+        context = views.FormContext.load(view.get("private_metadata"))
+        store = deps.organisation
+        if context is None or store is None:
+            ack(response_action="update", view=views.refused().to_dict())
+            return
+        try:
+            saved = editor.submit(
+                store, deps.roles, context.form, user, views.form_values(view), context.revision
+            )
+        except editor.NotAdmin:
+            log.warning("organisation form refused: not an admin form=%s", context.form)
+            ack(response_action="update", view=views.refused().to_dict())
+            return
+        except editor.FormErrors as exc:
+            ack(
+                response_action="errors",
+                errors={block: views.error_text(text) for block, text in exc.errors.items()},
+            )
+            return
+        except OrganisationConflict:
+            ack(response_action="update", view=views.changed_meanwhile().to_dict())
+            return
+        log.info("organisation changed form=%s changes=%d", context.form, len(saved.changes))
+        ack(response_action="update", view=views.saved([c.in_words() for c in saved.changes]).to_dict())
+
+    app.action(views.HOME_OPEN)(ack=ack_only, lazy=[open_menu])
+    app.action(views.OPEN_FORM)(ack=ack_only, lazy=[open_form])
+    app.view(views.FORM_CALLBACK)(submit)
