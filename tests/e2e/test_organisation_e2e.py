@@ -213,13 +213,13 @@ def test_a_shorter_escalate_after_moves_the_escalation_of_questions_already_wait
 def _pending_digests(bot: BotHarness) -> list[tuple[str, str]]:
     from sqlalchemy import select
 
-    from bot.services.meeting_planning import JOB_DIGEST
+    from bot.services.meeting_planning import DIGEST
     from models.foundation import ScheduledJob
 
     with bot.deps.session_factory() as session:
         rows = session.execute(
             select(ScheduledJob.key, ScheduledJob.due_at).where(
-                ScheduledJob.kind == JOB_DIGEST, ScheduledJob.status == "pending"
+                ScheduledJob.kind == DIGEST.name, ScheduledJob.status == "pending"
             )
         ).all()
     return sorted((key, due.strftime("%a %H:%M")) for key, due in rows)
