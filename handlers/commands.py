@@ -62,8 +62,9 @@ class Subcommand:
     work: WorkFn | None = None
     aliases: tuple[str, ...] = ()
     admin_only: bool = False
-    # Whom /liec help shows it to: members (everyone), or only coordinators and admins.
-    audience: Literal["members", "coordinators"] = "members"
+    # Whom /liec help shows it to: members (everyone), only coordinators and admins, or only
+    # the Secretary and admins (meeting apologies).
+    audience: Literal["members", "coordinators", "secretary"] = "members"
     # Lines (usage, summary) of a members' command that only admins may use, for their section.
     admin_help: tuple[tuple[str, str], ...] = ()
 
@@ -130,12 +131,21 @@ class Dispatcher:
         close = difflib.get_close_matches(words[0], list(names), n=1, cutoff=0.75)
         return names[close[0]] if close else None
 
-    def help(self, unknown: str = "", *, admin: bool = False, coordinator: bool = False) -> Reply:
-        """Members see their own commands; admins and coordinators see theirs in a section apart."""
+    def help(
+        self, unknown: str = "", *, admin: bool = False, coordinator: bool = False, secretary: bool = False
+    ) -> Reply:
+        """Members see their own commands; admins, coordinators and the Secretary see theirs in
+        sections apart."""
         members = [s for s in self.subcommands if not s.admin_only and s.audience == "members"]
         coordinators = [s for s in self.subcommands if s.audience == "coordinators" and not s.admin_only]
+        officers = [s for s in self.subcommands if s.audience == "secretary" and not s.admin_only]
         admins = [s for s in self.subcommands if s.admin_only]
-        visible = members + (coordinators if admin or coordinator else []) + (admins if admin else [])
+        visible = (
+            members
+            + (coordinators if admin or coordinator else [])
+            + (officers if admin or secretary else [])
+            + (admins if admin else [])
+        )
         blocks: list[Block] = [header("What /liec can do")]
         if unknown:
             typed = unknown.strip().split()[0]
@@ -150,6 +160,9 @@ class Dispatcher:
         if coordinators and (admin or coordinator):
             lines = [f"`{sub.usage}`  {sub.summary}" for sub in coordinators]
             blocks.append(section("*For coordinators and admins*\n" + bullets(lines)))
+        if officers and (admin or secretary):
+            lines = [f"`{sub.usage}`  {sub.summary}" for sub in officers]
+            blocks.append(section("*For the Secretary and admins*\n" + bullets(lines)))
         if admin:
             lines = [f"`{sub.usage}`  {sub.summary}" for sub in admins]
             lines += [f"`{usage}`  {summary}" for sub in members for usage, summary in sub.admin_help]
@@ -196,7 +209,12 @@ def register(app: App, deps: AppDeps) -> None:
         if sub is None:
             user = body.get("user_id", "")
             typed = body.get("text", "") if word else ""
-            helped = dispatcher.help(typed, admin=deps.is_admin(user), coordinator=_coordinates(deps, user))
+            helped = dispatcher.help(
+                typed,
+                admin=deps.is_admin(user),
+                coordinator=_coordinates(deps, user),
+                secretary=user in deps.org.holders("secretary"),
+            )
             ack(**helped.as_ephemeral())
             return
         if sub.admin_only and not deps.is_admin(body.get("user_id", "")):
