@@ -44,7 +44,8 @@ class Subcommand:
     work: WorkFn | None = None
     aliases: tuple[str, ...] = ()
     admin_only: bool = False
-    # Whom /liec help shows it to: members (everyone), or only coordinators and admins.
-    audience: Literal["members", "coordinators"] = "members"
+    # Whom /liec help shows it to: members (everyone), only coordinators and admins, or only
+    # the Secretary and admins (meeting apologies).
+    audience: Literal["members", "coordinators", "secretary"] = "members"
     # Lines (usage, summary) of a members' command that only admins may use, for their section.
     admin_help: tuple[tuple[str, str], ...] = ()

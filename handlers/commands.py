@@ -30,6 +30,7 @@ from bot.views.common import (
 log = logging.getLogger(__name__)
 
 COMMAND = "/liec"
+Section = tuple[str, list[Subcommand]]  # a part of /liec help: its title, its commands
 
 
 class Dispatcher:
@@ -67,30 +68,45 @@ class Dispatcher:
         close = difflib.get_close_matches(words[0], list(names), n=1, cutoff=0.75)
         return names[close[0]] if close else None
 
-    def help(self, unknown: str = "", *, admin: bool = False, coordinator: bool = False) -> Reply:
-        """Members see their own commands; admins and coordinators see theirs in a section apart."""
-        members = [s for s in self.subcommands if not s.admin_only and s.audience == "members"]
-        coordinators = [s for s in self.subcommands if s.audience == "coordinators" and not s.admin_only]
-        admins = [s for s in self.subcommands if s.admin_only]
-        visible = members + (coordinators if admin or coordinator else []) + (admins if admin else [])
+    def _audience(self, audience: str) -> list[Subcommand]:
+        return [s for s in self.subcommands if s.audience == audience and not s.admin_only]
+
+    def _sections(
+        self, admin: bool, coordinator: bool, secretary: bool
+    ) -> list[tuple[str, list[Subcommand]]]:
+        """The help's sections this reader sees, as (title, commands): the members' first."""
+        sections = [("", self._audience("members"))]
+        if admin or coordinator:
+            sections.append(("*For coordinators and admins*\n", self._audience("coordinators")))
+        if admin or secretary:
+            sections.append(("*For the Secretary and admins*\n", self._audience("secretary")))
+        if admin:
+            sections.append(("*For admins*\n", [s for s in self.subcommands if s.admin_only]))
+        return sections
+
+    def help(
+        self, unknown: str = "", *, admin: bool = False, coordinator: bool = False, secretary: bool = False
+    ) -> Reply:
+        """Members see their own commands; admins, coordinators and the Secretary see theirs in
+        sections apart."""
+        sections = self._sections(admin, coordinator, secretary)
         blocks: list[Block] = [header("What /liec can do")]
         if unknown:
             typed = unknown.strip().split()[0]
             line = f"I don't know `{escape(truncate(typed, 40))}`."
-            guess = self.suggestion(unknown, visible)
+            guess = self.suggestion(unknown, [sub for _title, subs in sections for sub in subs])
             if guess is not None:
                 line += f" Did you mean `/liec {guess.name}`?"
             blocks.append(section(line + " Here is what I can do:"))
-        lines = [f"`{sub.usage}`  {sub.summary}" for sub in members]
-        lines.append("`/liec help`  this list")
-        blocks.append(section(bullets(lines)))
-        if coordinators and (admin or coordinator):
-            lines = [f"`{sub.usage}`  {sub.summary}" for sub in coordinators]
-            blocks.append(section("*For coordinators and admins*\n" + bullets(lines)))
-        if admin:
-            lines = [f"`{sub.usage}`  {sub.summary}" for sub in admins]
-            lines += [f"`{usage}`  {summary}" for sub in members for usage, summary in sub.admin_help]
-            blocks.append(section("*For admins*\n" + bullets(lines)))
+        for title, subs in sections:
+            lines = [f"`{sub.usage}`  {sub.summary}" for sub in subs]
+            if not title:
+                lines.append("`/liec help`  this list")
+            elif title.startswith("*For admins*"):
+                members = sections[0][1]
+                lines += [f"`{usage}`  {summary}" for sub in members for usage, summary in sub.admin_help]
+            if lines:
+                blocks.append(section(title + bullets(lines)))
         blocks.append(context("Replies are shown only to you unless you choose to share them."))
         return Reply(text="What /liec can do", blocks=blocks)
 
@@ -134,7 +150,12 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
         if sub is None:
             user = body.get("user_id", "")
             typed = body.get("text", "") if word else ""
-            helped = dispatcher.help(typed, admin=deps.is_admin(user), coordinator=_coordinates(deps, user))
+            helped = dispatcher.help(
+                typed,
+                admin=deps.is_admin(user),
+                coordinator=_coordinates(deps, user),
+                secretary=user in deps.org.holders("secretary"),
+            )
             ack(**helped.as_ephemeral())
             return
         if sub.admin_only and not deps.is_admin(body.get("user_id", "")):

@@ -135,6 +135,7 @@ SUBCOMMANDS = [
         "add a meeting, or cancel or move one date of it (admins); see apologies (the Secretary)",
         reply=meeting_reply,
         work=meeting_work,
+        audience="secretary",
     ),
 ]
 
