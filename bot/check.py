@@ -121,7 +121,7 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
         report.problem(
             f"Slack bot token: it lacks {len(missing)} scope(s) the manifest asks for: "
             f"{', '.join(missing)}. Add them under OAuth & Permissions -> Scopes (or paste "
-            "bot/data/manifest.yml again), then reinstall the app to the workspace"
+            "manifest.yml again), then reinstall the app to the workspace"
         )
         return True
     report.ok(f"Slack bot token (works, with all {len(granted)} scopes; team {answer.get('team', '?')})")

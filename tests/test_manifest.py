@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
-MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "bot" / "data" / "manifest.yml").read_text())
+MANIFEST: dict[str, Any] = yaml.safe_load((ROOT / "manifest.yml").read_text())
 
 
 def test_the_command_interactivity_and_socket_mode_are_declared() -> None:
@@ -53,3 +53,10 @@ def test_scopes_are_the_ones_the_bot_uses_and_no_more() -> None:
         "groups:read",
     }
     assert "chat:write.public" not in scopes and "admin" not in " ".join(scopes)
+
+
+def test_the_manifest_stands_at_the_top_level_and_is_the_one_the_package_ships() -> None:
+    # A volunteer pastes the top-level file; the package carries the same one (a link to it).
+    top = ROOT / "manifest.yml"
+    assert top.is_file() and not top.is_symlink()
+    assert (ROOT / "bot" / "data" / "manifest.yml").read_bytes() == top.read_bytes()

@@ -120,4 +120,4 @@ def test_a_non_editable_install_runs_try_from_an_empty_folder(tmp_path: Path) ->
         check=False,
     )
     assert manifest.returncode == 0 and "oauth_config:" in manifest.stdout, manifest.stderr
-    assert (ROOT / "bot" / "data" / "manifest.yml").read_text(encoding="utf-8") == manifest.stdout
+    assert (ROOT / "manifest.yml").read_text(encoding="utf-8") == manifest.stdout
