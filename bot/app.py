@@ -37,6 +37,9 @@ def create_app(deps: AppDeps) -> App:
     if not any(isinstance(f, _DeliberateTokenSetup) for f in bolt_logger.filters):
         bolt_logger.addFilter(_DeliberateTokenSetup())
     app = App(
+        # Named: unnamed, Bolt names the app after its caller's file through inspect.stack(),
+        # which reads the source of every frame (30 ms and more of the start).
+        name="liec-bot",
         authorize=authorize,
         signing_secret=deps.settings.slack_signing_secret or "",
         # Same address and retries as deps.client; the token comes from `authorize` per request.
