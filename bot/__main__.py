@@ -295,6 +295,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         for line in str(exc).splitlines():  # one line per problem
             print(f"liec-bot: {line}", file=sys.stderr)
         return 2
+    finally:
+        gc.enable()  # a start that failed before `_started` must not leave the collector off
     return 0
 
 
