@@ -374,32 +374,32 @@ def verdict(levels: Sequence[Level]) -> list[str]:
 def repeats_table(runs: Sequence[Sequence[Level]]) -> str:
     """Each whole run's p99s and ratio per concurrency, then the spread of the ratios."""
     rows = [
-        "| run | concurrency | bot requests | bot p99 ms | fastest bare p99 ms | ratio |",
-        "|---:|---:|---:|---:|---:|---:|",
+        "| run | server | concurrency | requests | p99 ms | fastest bare p99 ms | ratio |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
-    ratios: dict[int, list[float]] = {}
+    ratios: dict[tuple[str, int], list[float]] = {}
     for number, levels in enumerate(runs, 1):
         for lv in sorted(levels, key=lambda lv: lv.concurrency):
             if lv.server.startswith("bare"):
                 continue
             base = fastest_bare(levels, lv.concurrency)
             ratio = lv.percentile(0.99) / base
-            ratios.setdefault(lv.concurrency, []).append(ratio)
+            ratios.setdefault((lv.server, lv.concurrency), []).append(ratio)
             rows.append(
-                f"| {number} | {lv.concurrency} | {lv.count} | {1000 * lv.percentile(0.99):.2f} "
-                f"| {1000 * base:.2f} | {ratio:.2f} |"
+                f"| {number} | {lv.server} | {lv.concurrency} | {lv.count} "
+                f"| {1000 * lv.percentile(0.99):.2f} | {1000 * base:.2f} | {ratio:.2f} |"
             )
     rows += [
         "",
-        f"| concurrency | runs | ratio min | ratio median | ratio max | runs within {TARGET}x |",
-        "|---:|---:|---:|---:|---:|---:|",
+        f"| server | concurrency | runs | ratio min | ratio median | ratio max | runs within {TARGET}x |",
+        "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for concurrency, values in sorted(ratios.items()):
+    for (server, concurrency), values in sorted(ratios.items(), key=lambda item: (item[0][1], item[0][0])):
         ordered = sorted(values)
         within = sum(1 for value in ordered if value <= TARGET)
         rows.append(
-            f"| {concurrency} | {len(ordered)} | {ordered[0]:.2f} | {statistics.median(ordered):.2f} "
-            f"| {ordered[-1]:.2f} | {within} of {len(ordered)} |"
+            f"| {server} | {concurrency} | {len(ordered)} | {ordered[0]:.2f} "
+            f"| {statistics.median(ordered):.2f} | {ordered[-1]:.2f} | {within} of {len(ordered)} |"
         )
     return "\n".join(rows)
 
