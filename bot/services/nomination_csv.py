@@ -50,6 +50,8 @@ COLUMNS = (
     "submitted_at_utc",
     "updated_at_utc",
     "withdrawn_at_utc",
+    "checked_by",
+    "checked_at_utc",
 )
 
 
@@ -75,6 +77,8 @@ def export_rows(
             "submitted_at_utc": f"{n.created_at:%Y-%m-%d %H:%M}",
             "updated_at_utc": f"{n.updated_at:%Y-%m-%d %H:%M}",
             "withdrawn_at_utc": f"{n.withdrawn_at:%Y-%m-%d %H:%M}" if n.withdrawn_at else "",
+            "checked_by": n.checked_by or "",
+            "checked_at_utc": f"{n.checked_at:%Y-%m-%d %H:%M}" if n.checked_at else "",
         }
         for nominator in n.nominators:
             prefix = f"nominator_{nominator.slot}_"

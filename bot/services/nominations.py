@@ -576,6 +576,34 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
             }
             for row in as_partner
         ],
+        # What they did as returning officer or admin: the fact stays when they are forgotten.
+        "nominations_you_checked": [
+            {
+                "election": row.election.name,
+                "position": row.position_key,
+                "checked_at": _when(row.checked_at),
+            }
+            for row in session.scalars(_load().where(NominationRecord.checked_by == user_id))
+        ],
+        "elections_you_created_closed_or_published": [
+            {
+                "election": e.name,
+                "created": e.created_by == user_id,
+                "closed_early": e.closed_early_by == user_id,
+                "published": e.published_by == user_id,
+            }
+            for e in session.scalars(
+                select(ElectionRecord)
+                .where(
+                    or_(
+                        ElectionRecord.created_by == user_id,
+                        ElectionRecord.closed_early_by == user_id,
+                        ElectionRecord.published_by == user_id,
+                    )
+                )
+                .order_by(ElectionRecord.id)
+            )
+        ],
         "nominated_others": [
             {
                 "election": row.nomination.election.name,
