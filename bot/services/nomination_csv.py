@@ -12,6 +12,7 @@ import functools
 import io
 from collections.abc import Callable, Sequence
 
+from bot.services.nomination_rules import CANDIDATE_TEXTS, candidate_texts
 from bot.services.nominations import (
     NOMINATOR_LABELS,
     partner_of,
@@ -29,7 +30,7 @@ COLUMNS = (
     "candidate_email",
     "candidate_membership_number",
     "candidate_slack_id",
-    "statement",
+    *(text.key for text in CANDIDATE_TEXTS),
     "route",
     "branch",
     "nominator_1_name",
@@ -70,7 +71,7 @@ def export_rows(
             "candidate_email": n.candidate_email,
             "candidate_membership_number": n.candidate_membership,
             "candidate_slack_id": n.candidate_slack_id or "",
-            "statement": n.statement,
+            **candidate_texts(n),
             "route": n.route,
             "branch": n.branch or "",
             "submitted_by": n.submitted_by,
