@@ -13,6 +13,7 @@ PostgreSQL."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import zlib
 from collections.abc import Callable, Iterator
@@ -25,6 +26,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import OrgConfig, parse_org_config
 from bot.services import apologies, calendar, member_data, nomination_csv, nominations, organisation
+from bot.services.nomination_rules import CANDIDATE_TEXTS, NominationForm
 from models.base import Base, Erasure, personal_columns
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from tests.e2e.harness import example_org
@@ -492,3 +494,12 @@ def test_the_csv_carries_every_personal_column_of_a_nomination(seeded: sessionma
                 _replace(session, table, table.c[column], ME, NOBODY)
                 assert _csv(session) != whole, f"the CSV misses {table.name}.{column}"
                 session.rollback()
+
+
+def test_every_candidate_text_is_a_form_field_and_a_personal_column() -> None:
+    """A text declared in nomination_rules.CANDIDATE_TEXTS is a NominationForm field and a
+    nominations column marked personal: the declaration, the form and the model agree."""
+    form_fields = {f.name for f in dataclasses.fields(NominationForm)}
+    for text in CANDIDATE_TEXTS:
+        assert text.key in form_fields, f"NominationForm has no {text.key}"
+        assert text.key in personal_columns(NominationRecord), f"mark nominations.{text.key} personal"
