@@ -262,7 +262,7 @@ def test_every_apologies_modal_error_is_on_the_reason_field(
     before = len(fake_slack.calls_to("response_url"))
     bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
     fake_slack.wait_for("response_url", before + 1)
-    assert "the form did not open" in ephemerals(fake_slack)[-1]
+    assert "did not open the form in time" in ephemerals(fake_slack)[-1]
     # Send apologies after the start answers the member too, instead of opening the form.
     clock.set(START + timedelta(minutes=1))
     before = len(fake_slack.calls_to("response_url"))
