@@ -27,12 +27,13 @@ def ack_only(ack: Ack) -> None:
     ack()
 
 
-def after_ack(deps: AppDeps, fn: Work) -> dict[str, Any]:
+def after_ack(deps: AppDeps, fn: Work, *, ack: Callable[..., None] = ack_only) -> dict[str, Any]:
     """The keyword arguments of `app.action(...)`, `app.view(...)` or `app.shortcut(...)`:
-    acknowledge at once, then run `fn(deps, body, respond)` in a lazy listener."""
+    acknowledge at once (`ack`: a listener of its own, such as a form's validation; by
+    default `ack_only`), then run `fn(deps, body, respond)` in a lazy listener."""
 
     # Bolt passes a lazy listener's arguments by name: `body` and `respond`.
     def run(body: dict[str, Any], respond: Respond) -> None:
         fn(deps, body, respond)
 
-    return {"ack": ack_only, "lazy": [run]}
+    return {"ack": ack, "lazy": [run]}

@@ -29,6 +29,7 @@ from bot.flows.nomination_forms import (
     open_nomination_form,
     respond_tell,
 )
+from bot.listeners import ack_only
 from bot.services import election_store, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
@@ -206,9 +207,6 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def nominate_button(body: dict[str, Any], respond: Respond) -> None:
         election_id = int(body["actions"][0].get("value") or 0)
         found = _open_positions(deps, election_id=election_id)

@@ -15,6 +15,7 @@ from slack_bolt import Ack, App
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
+from bot.listeners import ack_only
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
@@ -50,9 +51,6 @@ def register(app: App, deps: AppDeps) -> None:
         store = deps.organisation
         store.on_change(lambda before, after: follow_escalation(deps, before, after))
         store.on_change(lambda before, after: follow_coordinators(deps, before, after))
-
-    def ack_only(ack: Ack) -> None:
-        ack()
 
     def open_menu(body: dict[str, Any]) -> None:
         # From the admins' Home tab.
