@@ -19,10 +19,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
-from bot.deliver import send
 from bot.deps import AppDeps
 from bot.flows import nomination_lists, nomination_messages
 from bot.flows.nomination_forms import (
+    dm_tell,
     mine_view,
     not_open_reply,
     nothing_mine,
@@ -235,7 +235,7 @@ def register(app: App, deps: AppDeps) -> None:
         if found:
             open_nomination_form(deps, body["trigger_id"], user_id, found, again="use the shortcut again")
             return
-        send(deps, user_id, deps.read(not_open_reply, deps, None))
+        dm_tell(deps, user_id)(deps.read(not_open_reply, deps, None))
 
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)

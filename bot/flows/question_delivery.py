@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deliver import alert_admins as alert_admins_once
 from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
+from bot.deliver import tell
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
@@ -36,6 +37,9 @@ from bot.views.common import Reply, mention
 from models.questions import Question
 
 log = logging.getLogger(__name__)
+
+# A one-off DM to a member about their question (the admins hear if Slack refuses it).
+MEMBER_DM = "questions.member"
 
 
 Tell = Callable[[Reply], None]
@@ -181,14 +185,10 @@ def post_once(
     return "sent", None
 
 
-def send(deps: AppDeps, channel: str, message: Reply) -> bool:
-    """A one-off message (to the asker, to admins); a failure is logged, never raised."""
-    try:
-        send_message(deps, channel, message)
-    except PostError as exc:
-        log.warning("message not sent error=%s", exc.error)
-        return False
-    return True
+def send(deps: AppDeps, user_id: str, message: Reply) -> bool:
+    """A one-off DM to a member (the asker, whoever pressed a button); a failure is reported
+    to the admins (bot/deliver.py `tell`), never raised. True if sent."""
+    return tell(deps, user_id, message, kind=MEMBER_DM, what="a message to a member about a question")
 
 
 def dm_teller(deps: AppDeps, user_id: str) -> Tell:
