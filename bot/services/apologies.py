@@ -10,7 +10,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.config import OrgConfig
@@ -20,6 +19,7 @@ from bot.services.calendar import occurrence_by_original, resolve, stamp
 from bot.services.meeting_occurrences import SEARCH_AHEAD, Occurrence, effective_occurrences
 from bot.services.meeting_queries import find_meeting
 from bot.services.meeting_specs import MeetingError
+from bot.services.rows import add_unless_raced
 from models.meeting_members import MeetingAnswer
 from models.meetings import Meeting
 
@@ -142,23 +142,18 @@ def answer(session: Session, given: Answer, now: datetime) -> Target:
     meeting, item = _occurrence(session, given.meeting_key, given.value)
     if item.start <= now:
         raise MeetingError(f"{meeting.name} has started: answers are closed", field="reason")
-    row = _mine(session, meeting, item.original, given.user_id)
-    if row is None:
-        row = MeetingAnswer(
-            meeting_id=meeting.id,
-            original_start=item.original,
-            user_id=given.user_id,
-            answer=given.what,
-            reason=reason,
-            answered_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(row)
-        except IntegrityError:
-            # Two presses at the same moment: the first made the row, this one changes it.
-            row = _mine(session, meeting, item.original, given.user_id)
-            assert row is not None
+    fresh = MeetingAnswer(
+        meeting_id=meeting.id,
+        original_start=item.original,
+        user_id=given.user_id,
+        answer=given.what,
+        reason=reason,
+        answered_at=now,
+    )
+    # Two presses at the same moment: the first makes the row, the second changes it.
+    row = _mine(session, meeting, item.original, given.user_id) or add_unless_raced(
+        session, fresh, lambda: _mine(session, meeting, item.original, given.user_id)
+    )
     row.answer, row.reason, row.answered_at = given.what, reason, now
     session.flush()
     return Target(meeting.key, meeting.name, meeting.timezone, item.original, item.start, given.what, reason)

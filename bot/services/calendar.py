@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vRecur
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from bot.jobs import JobKind
 from bot.meeting_times import occurrences
 from bot.services.meeting_occurrences import MOVE_LIMIT, Occurrence, effective_occurrences, find_occurrence
 from bot.services.meeting_specs import MeetingError, times_of
+from bot.services.rows import add_unless_raced
 from models.meeting_members import SERIES, CalendarAddition
 from models.meetings import Meeting
 
@@ -279,29 +279,23 @@ def add_for_member(session: Session, ask: AddRequest, now: datetime) -> Added:
     if item is not None and item.start <= now:
         raise MeetingError(f"that date of {meeting.name} has already started")
     key = SERIES if item is None else stamp(item.original)
-    addition = _addition(session, ask.user_id, meeting, key)
-    if addition is None:
-        addition = CalendarAddition(
-            user_id=ask.user_id,
-            meeting_id=meeting.id,
-            target=key,
-            original_start=item.original if item else None,
-            uid=series_uid(meeting) if item is None else occurrence_uid(meeting, item.original),
-            sequence=0,
-            cancelled=False,
-            added_at=now,
-            updated_at=now,
-        )
-        try:
-            with session.begin_nested():
-                session.add(addition)
-        except IntegrityError:
-            # A second press at the same moment recorded it first: this one is an add again.
-            addition = _addition(session, ask.user_id, meeting, key)
-            assert addition is not None
-            addition.sequence += 1
-    else:
-        addition.sequence += 1  # added again: the newest file must replace the old
+    fresh = CalendarAddition(
+        user_id=ask.user_id,
+        meeting_id=meeting.id,
+        target=key,
+        original_start=item.original if item else None,
+        uid=series_uid(meeting) if item is None else occurrence_uid(meeting, item.original),
+        sequence=0,
+        cancelled=False,
+        added_at=now,
+        updated_at=now,
+    )
+    addition = _addition(session, ask.user_id, meeting, key) or add_unless_raced(
+        session, fresh, lambda: _addition(session, ask.user_id, meeting, key)
+    )
+    if addition is not fresh:
+        # Added again (or by a press a moment ago): the newest file must replace the old.
+        addition.sequence += 1
     addition.cancelled = False
     addition.updated_at = now
     session.flush()

@@ -17,6 +17,7 @@ from bot.services import apologies, calendar, member_data
 from bot.services import meetings as service
 from bot.services.meeting_queries import get_meeting
 from bot.services.meeting_specs import MeetingError
+from bot.services.rows import add_unless_raced
 from models.foundation import ScheduledJob
 from models.meeting_members import CalendarAddition, MeetingAnswer
 from tests.ical_reader import events, expand, method
@@ -299,3 +300,24 @@ def test_a_meeting_taken_out_of_the_file_is_cancelled_in_calendars(session: Sess
     [sent] = deliveries(session)
     assert (sent.user_id, method(sent.file.content), sent.file.uid) == (OTHER, "CANCEL", series.file.uid)
     assert events(sent.file.content)[0].sequence == 1
+
+
+def test_two_presses_at_once_make_one_answer_and_one_addition(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as setup:
+        service.sync_from_config(setup, org_with(), NOW)
+    feb = "o" + calendar.stamp(FEB)
+    with session_factory() as second:
+        meeting = get_meeting(second, "gc")
+        assert meeting is not None
+        # The first press commits while the second is between its look-up and its insert.
+        with session_factory.begin() as first:
+            answer(first, feb, MEMBER, apologies.GOING, None)
+            add(first, MEMBER, "series")
+        late = MeetingAnswer(
+            meeting_id=meeting.id, original_start=FEB, user_id=MEMBER, answer="apologies", answered_at=NOW
+        )
+        won = add_unless_raced(second, late, lambda: second.scalars(select(MeetingAnswer)).one_or_none())
+        assert won is not late and won.answer == apologies.GOING
+        second.rollback()
+        again = add(second, MEMBER, "series")  # the row is there: an add again, the next SEQUENCE
+        assert again.file.sequence == 1
