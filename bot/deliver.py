@@ -45,6 +45,7 @@ from bot.services.delivery import (
     deliver_once,
 )
 from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.slack_modals import Tell
 from bot.slack_outbox import SlackOutbox, slack_fault
 from bot.views.alerts import admin_alert, repeat_summary
 from bot.views.common import Reply, escape
@@ -81,6 +82,16 @@ def tell(deps: AppDeps, to: str, reply: Reply, *, kind: str, what: str) -> bool:
     """`send` where nothing waits on the outcome (a listener's answer in the member's DM): a
     failure is reported to the admins (once per `kind` and person), never raised. True if sent."""
     return _or_report(deps, kind, to, what, lambda: send(deps, to, reply))
+
+
+def dm_teller(deps: AppDeps, user_id: str, *, kind: str, what: str) -> Tell:
+    """`tell` bound to one member: the `tell=` of show_modal (an expired trigger's answer) and
+    of the other flows that answer a member where no response_url is at hand."""
+
+    def told(reply: Reply) -> None:
+        tell(deps, user_id, reply, kind=kind, what=what)
+
+    return told
 
 
 def give_files(

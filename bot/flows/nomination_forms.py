@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.deliver import tell
+from bot.deliver import dm_teller
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.services import election_store, item_fates, nomination_visibility, nominations, slack_setup
@@ -86,10 +86,7 @@ def open_choices(deps: AppDeps) -> list[Choice]:
 def dm_tell(deps: AppDeps, user_id: str) -> Tell:
     """Tell the member in their DM with the bot (where no response_url is at hand)."""
 
-    def told(reply: Reply) -> None:
-        tell(deps, user_id, reply, kind=ANSWER, what="an answer to a member about a nomination")
-
-    return told
+    return dm_teller(deps, user_id, kind=ANSWER, what="an answer to a member about a nomination")
 
 
 def respond_tell(respond: Any) -> Tell:

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 
 from bot.deliver import alert_admins as alert_admins_once
+from bot.deliver import dm_teller as deliver_dm_teller
 from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
 from bot.deliver import tell
@@ -30,7 +31,7 @@ from bot.services import slack_setup
 from bot.services.delivery import LOOK_BACK, REFUSALS, PostError, connection_fault
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
-from bot.slack_modals import show_modal
+from bot.slack_modals import Tell, show_modal
 from bot.slack_outbox import slack_fault
 from bot.views import questions as views
 from bot.views.common import Reply, mention
@@ -42,7 +43,6 @@ log = logging.getLogger(__name__)
 MEMBER_DM = "questions.member"
 
 
-Tell = Callable[[Reply], None]
 PostResult = Literal["sent", "already", "unreachable", "delayed"]
 
 
@@ -192,10 +192,8 @@ def send(deps: AppDeps, user_id: str, message: Reply) -> bool:
 
 
 def dm_teller(deps: AppDeps, user_id: str) -> Tell:
-    def tell(reply: Reply) -> None:
-        send(deps, user_id, reply)
-
-    return tell
+    """`send` bound to one member."""
+    return deliver_dm_teller(deps, user_id, kind=MEMBER_DM, what="a message to a member about a question")
 
 
 def alert_admins(deps: AppDeps, key: str, text: str) -> None:
