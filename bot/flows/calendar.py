@@ -20,7 +20,7 @@ from bot.deps import AppDeps
 from bot.jobs import Job, JobRun
 from bot.services import apologies, calendar
 from bot.services.delivery import PostError
-from bot.services.meeting_specs import MeetingError
+from bot.services.meeting_specs import Refused
 from bot.slack_dm import DmFile
 from bot.slack_modals import show_modal
 from bot.views import calendar as views
@@ -58,8 +58,8 @@ def _tell(deps: AppDeps, body: dict[str, Any], respond: Respond, reply: Reply) -
         deliver.tell(deps, body["user"]["id"], reply, kind=ANSWER, what="an answer to a member's button")
 
 
-def _sentence(exc: MeetingError) -> str:
-    text = exc.message[:1].upper() + exc.message[1:]
+def _sentence(refused: Refused) -> str:
+    text = refused.message[:1].upper() + refused.message[1:]
     return text if text.endswith(".") else text + "."
 
 
@@ -74,12 +74,14 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, str]:
 
 def add_to_calendar(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id, key, target = _clicked(body)
-    try:
-        name = channel_name(deps, deps.read(calendar.meeting_channel, key))
-        ask = calendar.AddRequest(user_id, key, target, name)
-        added = deps.write(calendar.add_for_member, ask, deps.clock.now())
-    except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(_sentence(exc)))
+    channel = deps.read(calendar.meeting_channel, key)
+    if isinstance(channel, Refused):
+        _tell(deps, body, respond, views.problem(_sentence(channel)))
+        return
+    ask = calendar.AddRequest(user_id, key, target, channel_name(deps, channel))
+    added = deps.write(calendar.add_for_member, ask, deps.clock.now())
+    if isinstance(added, Refused):
+        _tell(deps, body, respond, views.problem(_sentence(added)))
         return
     file = DmFile(added.file.filename, added.file.title, added.file.content)
     comment = views.calendar_comment(added)
@@ -113,20 +115,16 @@ def send_update(deps: AppDeps, run: JobRun) -> None:
 def going(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id, key, target = _clicked(body)
     given = apologies.Answer(key, target, user_id, apologies.GOING)
-    try:
-        saved = deps.write(apologies.answer, given, deps.clock.now())
-    except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(_sentence(exc)))
-        return
-    _tell(deps, body, respond, views.answer_saved(saved))
+    saved = deps.write(apologies.answer, given, deps.clock.now())
+    reply = views.problem(_sentence(saved)) if isinstance(saved, Refused) else views.answer_saved(saved)
+    _tell(deps, body, respond, reply)
 
 
 def open_apologies(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id, key, target = _clicked(body)
-    try:
-        found = deps.read(apologies.target, key, target, user_id, deps.clock.now())
-    except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(_sentence(exc)))
+    found = deps.read(apologies.target, key, target, user_id, deps.clock.now())
+    if isinstance(found, Refused):
+        _tell(deps, body, respond, views.problem(_sentence(found)))
         return
     modal = views.apologies_modal(found, views.value(key, target)).to_dict()
     answer = partial(_tell, deps, body, respond)
@@ -142,10 +140,9 @@ def submit_apologies(deps: AppDeps, ack: Ack, body: dict[str, Any]) -> None:
     view = body.get("view") or {}
     key, target = views.parse_value(str(view.get("private_metadata") or ""))
     given = apologies.Answer(key, target, body["user"]["id"], apologies.APOLOGIES, views.reason_of(view))
-    try:
-        saved = deps.write(apologies.answer, given, deps.clock.now())
-    except MeetingError as exc:
-        ack(response_action="errors", errors={views.BLOCK_REASON: _sentence(exc).rstrip(".")})
+    saved = deps.write(apologies.answer, given, deps.clock.now())
+    if isinstance(saved, Refused):
+        ack(response_action="errors", errors={views.BLOCK_REASON: _sentence(saved).rstrip(".")})
         return
     ack(response_action="update", view=views.answer_saved_view(saved).to_dict())
 
@@ -167,10 +164,9 @@ def apologies_reply(req: CommandRequest, deps: AppDeps, rest: str) -> Reply:
         except ValueError:
             return views.problem(f"{truncate(words[-1], 40)} is not a date like 2027-01-23.")
         words = words[:-1]
-    try:
-        found = deps.read(apologies.list_for, deps.org, req.user_id, " ".join(words), on, deps.clock.now())
-    except MeetingError as exc:
-        return Reply(text=exc.message, blocks=views.problem(exc.message).blocks)
+    found = deps.read(apologies.list_for, deps.org, req.user_id, " ".join(words), on, deps.clock.now())
+    if isinstance(found, Refused):
+        return Reply(text=found.message, blocks=views.problem(found.message).blocks)
     return views.attendance_list(found)
 
 

@@ -18,7 +18,7 @@ from bot.services import calendar
 from bot.services.calendar import occurrence_by_original, resolve, stamp
 from bot.services.meeting_occurrences import SEARCH_AHEAD, Occurrence, effective_occurrences
 from bot.services.meeting_queries import find_meeting
-from bot.services.meeting_specs import MeetingError
+from bot.services.meeting_specs import MeetingError, refusing
 from bot.services.rows import add_unless_raced
 from models.meeting_members import MeetingAnswer
 from models.meetings import Meeting
@@ -94,8 +94,9 @@ def _mine(session: Session, meeting: Meeting, original: datetime, user_id: str) 
     ).one_or_none()
 
 
+@refusing
 def target(session: Session, meeting_key: str, value: str, user_id: str, now: datetime) -> Target:
-    """The occurrence a button names, with the member's answer so far; MeetingError once it
+    """The occurrence a button names, with the member's answer so far; Refused once it
     started (or when it was moved, cancelled or is gone)."""
     meeting, item = _occurrence(session, meeting_key, value)
     if item.start <= now:
@@ -133,9 +134,10 @@ class Answer:
     reason: str | None = None
 
 
+@refusing
 def answer(session: Session, given: Answer, now: datetime) -> Target:
-    """Record (or change) the member's answer for one occurrence, until it starts.
-    Raises MeetingError (a reason too long, the meeting started, moved or gone)."""
+    """Record (or change) the member's answer for one occurrence, until it starts; Refused
+    (a reason too long, the meeting started, moved or gone) with the field at fault."""
     if given.what not in {GOING, APOLOGIES}:
         raise MeetingError("answer going or send apologies")
     reason = clean_reason(given.reason) if given.what == APOLOGIES else None
@@ -175,6 +177,7 @@ def attendance(session: Session, meeting: Meeting, item: Occurrence) -> Attendan
     )
 
 
+@refusing
 def list_for(
     session: Session,
     org: OrgConfig,
@@ -183,7 +186,8 @@ def list_for(
     on: date | None,
     now: datetime,
 ) -> AttendanceList:
-    """`/liec meeting apologies <meeting> [date]`: the Secretary's and admins' view only."""
+    """`/liec meeting apologies <meeting> [date]`: the Secretary's and admins' view only;
+    Refused (not theirs to see, no such meeting or date) with the field at fault."""
     if not sees_lists(org, user_id):
         raise MeetingError("Only the Secretary and the LIEC admins can see who sent apologies.")
     meeting, suggestions = find_meeting(session, meeting_text)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot.jobs import JobKind
 from bot.meeting_times import occurrences
 from bot.services.meeting_occurrences import MOVE_LIMIT, Occurrence, effective_occurrences, find_occurrence
-from bot.services.meeting_specs import MeetingError, times_of
+from bot.services.meeting_specs import MeetingError, refusing, times_of
 from bot.services.rows import add_unless_raced
 from models.meeting_members import SERIES, CalendarAddition
 from models.meetings import Meeting
@@ -264,14 +264,16 @@ class AddRequest:
     channel_name: str
 
 
+@refusing
 def meeting_channel(session: Session, meeting_key: str) -> str:
-    """The channel id of a meeting still on the calendar; MeetingError when it is not."""
+    """The channel id of a meeting still on the calendar; Refused when it is not."""
     return _meeting(session, meeting_key).channel
 
 
+@refusing
 def add_for_member(session: Session, ask: AddRequest, now: datetime) -> Added:
-    """Record that the member added the series or one occurrence, and build their file.
-    Raises MeetingError (gone, moved, cancelled, started) for the member to read."""
+    """Record that the member added the series or one occurrence, and build their file;
+    Refused (gone, moved, cancelled, started, an old button) for the member to read."""
     meeting = _meeting(session, ask.meeting_key)
     item = resolve(meeting, ask.target)
     if item is None and meeting.rrule is None:
