@@ -1,32 +1,47 @@
 """The returning officer's list and CSV export of nominations, both sent to the admin's DM
-(each an audited admin read of personal data), never a channel or a log line (ids only)."""
+(each an audited admin read of personal data), never a channel or a log line (ids only).
+
+Each admin's read is recorded in the audit log in a short transaction of its own, before the
+read: the read itself writes nothing, so it holds no lock (on SQLite, the one writer's lock)
+while 2,000 nominations are read and formatted. Admins asking at the same moment share one
+read (bot/shared_reads.py), which always begins after they asked.
+"""
 
 from __future__ import annotations
 
 import logging
+
+from sqlalchemy.orm import Session
 
 from bot.deliver import send
 from bot.deps import AppDeps
 from bot.services import audit, nomination_csv, nominations
 from bot.services.elections import Position
 from bot.services.position_titles import position_title
+from bot.shared_reads import SharedReads
 from bot.slack_dm import DmFile, upload_to_dm
 from bot.views import nominations as views
 from bot.views.nomination_items import nomination_item
 
 log = logging.getLogger(__name__)
 
+_READS = SharedReads()
+
+
+def _admin_items(session: Session, deps: AppDeps, wanted: Position | None) -> list[views.NominationItem]:
+    now = deps.clock.now()
+    rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
+    if wanted is not None and wanted.region is not None:
+        rows = [n for n in rows if nominations.position_of(n) == wanted]
+    return [nomination_item(deps.org, deps.roles, n, now) for n in rows]
+
 
 def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
     """The returning officer's list, to the admin's DM (an admin read of personal data)."""
-    now = deps.clock.now()
-    with deps.session_factory.begin() as session:
-        rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
-        what = f"nominations list ({wanted.role_key if wanted else 'all positions'})"
-        audit.record_admin_read(session, admin_id, what, now)
-        if wanted is not None and wanted.region is not None:
-            rows = [n for n in rows if nominations.position_of(n) == wanted]
-        items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
+    what = f"nominations list ({wanted.role_key if wanted else 'all positions'})"
+    deps.write(audit.record_admin_read, admin_id, what, deps.clock.now())
+    key = (id(deps.session_factory), "list", wanted)
+    items = _READS.get(key, lambda: deps.read(_admin_items, deps, wanted))
     title = "Nominations" + (f": {position_title(deps.roles, wanted)}" if wanted else "")
     for message in views.admin_list(title, items):
         send(deps, admin_id, message)
@@ -35,12 +50,11 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
 
 def export_csv(deps: AppDeps, admin_id: str) -> None:
     """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
-    with deps.session_factory.begin() as session:
-        audit.record_admin_read(session, admin_id, "nominations export (CSV)", deps.clock.now())
-        rows = nomination_csv.export_rows(
-            nominations.list_for_admin(session), lambda key: position_title(deps.roles, key)
-        )
-    content = nomination_csv.to_csv(rows)
+    deps.write(audit.record_admin_read, admin_id, "nominations export (CSV)", deps.clock.now())
+    content, count = _READS.get(
+        (id(deps.session_factory), "csv"),
+        lambda: deps.read(nomination_csv.export_csv, lambda key: position_title(deps.roles, key)),
+    )
     stamp = f"{deps.clock.now():%Y-%m-%d}"
     upload_to_dm(
         deps.client,
@@ -48,4 +62,4 @@ def export_csv(deps: AppDeps, admin_id: str) -> None:
         [DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))],
         comment="Every nomination, with personal data: keep it safe and delete it when the election is over.",
     )
-    log.info("nominations CSV sent admin=%s rows=%s", admin_id, len(rows))
+    log.info("nominations CSV sent admin=%s rows=%s", admin_id, count)
