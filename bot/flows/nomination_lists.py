@@ -21,6 +21,7 @@ from bot.services.position_titles import position_title
 from bot.shared_reads import SharedReads
 from bot.slack_dm import DmFile, upload_to_dm
 from bot.views import nominations as views
+from bot.views.common import Reply
 from bot.views.nomination_items import nomination_item
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,18 @@ log = logging.getLogger(__name__)
 _READS = SharedReads()
 
 
-def _admin_items(session: Session, deps: AppDeps, wanted: Position | None) -> list[views.NominationItem]:
+def _admin_messages(session: Session, deps: AppDeps, wanted: Position | None) -> tuple[list[Reply], int]:
+    """(the list's DMs, rendered, how many nominations): shared by the admins asking at once."""
     now = deps.clock.now()
     rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
     if wanted is not None and wanted.region is not None:
         rows = [n for n in rows if nominations.position_of(n) == wanted]
-    return [nomination_item(deps.org, deps.roles, n, now) for n in rows]
+    items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
+    title = "Nominations" + (f": {position_title(deps.roles, wanted)}" if wanted else "")
+    messages = views.admin_list(title, items)
+    for message in messages:
+        message.block_dicts()  # rendered (and validated) once, for every admin sharing them
+    return messages, len(items)
 
 
 def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
@@ -41,11 +48,10 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
     what = f"nominations list ({wanted.role_key if wanted else 'all positions'})"
     deps.write(audit.record_admin_read, admin_id, what, deps.clock.now())
     key = (id(deps.session_factory), "list", wanted)
-    items = _READS.get(key, lambda: deps.read(_admin_items, deps, wanted))
-    title = "Nominations" + (f": {position_title(deps.roles, wanted)}" if wanted else "")
-    for message in views.admin_list(title, items):
+    messages, count = _READS.get(key, lambda: deps.read(_admin_messages, deps, wanted))
+    for message in messages:
         send(deps, admin_id, message)
-    log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
+    log.info("nominations list sent admin=%s count=%s", admin_id, count)
 
 
 def export_csv(deps: AppDeps, admin_id: str) -> None:
