@@ -30,17 +30,16 @@ _READS = SharedReads()
 
 
 def _admin_messages(session: Session, deps: AppDeps, wanted: Position | None) -> tuple[list[Reply], int]:
-    """(the list's DMs, rendered, how many nominations): shared by the admins asking at once."""
+    """(the list's DMs, how many nominations): shared by the admins asking at once."""
     now = deps.clock.now()
     rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
     if wanted is not None and wanted.region is not None:
         rows = [n for n in rows if nominations.position_of(n) == wanted]
     items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
     title = "Nominations" + (f": {position_title(deps.roles, wanted)}" if wanted else "")
-    messages = views.admin_list(title, items)
-    for message in messages:
-        message.block_dicts()  # rendered (and validated) once, for every admin sharing them
-    return messages, len(items)
+    # Each Reply renders its blocks once, at its first send, for every admin sharing it (two
+    # threads rendering the same one at once both get the same dicts).
+    return views.admin_list(title, items), len(items)
 
 
 def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
