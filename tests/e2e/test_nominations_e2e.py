@@ -716,6 +716,30 @@ def test_admin_export_is_a_csv_in_a_dm(bot: BotHarness) -> None:
     assert rows[0]["statement"].startswith("'=")  # no formula in the Secretary's spreadsheet
 
 
+def test_an_export_shows_what_another_process_changed_just_before(
+    bot: BotHarness, make_bot: Callable[..., BotHarness]
+) -> None:
+    # A second bot process on the same database (as behind one address): exports read after
+    # they are asked for, so what either process saved before is in the next export.
+    other = make_bot()
+
+    def exported(harness: BotHarness) -> list[dict[str, str]]:
+        before = len(harness.fake.calls_to("files.completeUploadExternal"))
+        harness.command("nominations export", user=ADMIN)
+        complete = harness.fake.wait_for("files.completeUploadExternal", before + 1)[-1]
+        content = harness.fake.uploads[complete["files"][0]["id"]].decode()
+        return list(csv.DictReader(io.StringIO(content)))
+
+    assert exported(other) == []
+    submit(bot, open_form(bot))
+    assert [row["status"] for row in exported(other)] == ["awaiting nominators"]
+    bot.run_jobs()
+    confirm(bot, NOM_1, "345678")
+    confirm(bot, NOM_2, "456789")
+    assert [row["status"] for row in exported(other)] == ["valid"]
+    assert [row["status"] for row in exported(bot)] == ["valid"]
+
+
 # Faults ---------------------------------------------------------------------------------------
 
 
