@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.fake_slack import FakeSlack
+from bot.flows import nomination_lists
 from bot.services import nomination_rules as fields
 from bot.services.nominations import status_of
 from models.elections import NominationRecord, NominatorRecord
@@ -841,6 +842,33 @@ def test_nominate_with_a_region_preselects_that_post(bot: BotHarness, text: str)
         "Regional Coordinator (Asia, Australasia and Pacific)"
     ]
     assert position["element"]["initial_option"]["value"].endswith("regional-coordinator:asia-pacific")
+
+
+def test_too_many_nominations_for_a_list_are_counted_in_one_dm(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At ten times LI's size every position's list would be 45 DMs: past FULL_LIST_MOST the
+    # admin gets one DM of counts (no personal data, so no audit entry) and one position's list
+    # on asking for it.
+    monkeypatch.setattr(nomination_lists, "FULL_LIST_MOST", 0)
+    submit(bot, open_form(bot))
+    before = len(dms_to(bot, ADMIN))
+    bot.command("nominations", user=ADMIN)
+    deadline = time.monotonic() + 10
+    while len(dms_to(bot, ADMIN)) == before and time.monotonic() < deadline:
+        time.sleep(0.02)
+    summary = dms_to(bot, ADMIN)[before:]
+    assert len(summary) == 1
+    text = json.dumps(summary[0]["blocks"])
+    assert "*Secretary*: 1 (1 awaiting nominators)" in text
+    assert "/liec nominations secretary" in text
+    assert "Mary Member" not in text and "nominator_confirm" not in text
+    assert "nominations list" not in json.dumps(bot.command("audit", user=ADMIN).json()["blocks"])
+    bot.command("nominations secretary", user=ADMIN)
+    deadline = time.monotonic() + 10
+    while len(dms_to(bot, ADMIN)) == before + 1 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert "Mary Member" in json.dumps(dms_to(bot, ADMIN)[-1]["blocks"])
 
 
 def test_admin_reads_of_nominations_are_in_the_audit_log(bot: BotHarness) -> None:

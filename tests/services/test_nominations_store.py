@@ -299,6 +299,12 @@ def test_the_csv_read_without_the_orm_says_what_the_records_say(
         assert [row[f"nominator_{s}_status"] for s in slots] == labels
         assert [row[f"nominator_{s}_name"] for s in slots] == names
     assert {row["status"] for row in rows} == {s.value for s in NominationStatus}
+    with session_factory() as session:
+        tallies = nominations.tally_for_admin(session)
+    assert [(t.election, t.position_key) for t in tallies] == [("LIEC 2027", "secretary")]
+    assert {status.value: n for status, n in tallies[0].counts.items()} == {
+        status: sum(1 for s, _, _ in expected.values() if s == status) for status, _, _ in expected.values()
+    }
 
 
 # Elections ------------------------------------------------------------------------------
