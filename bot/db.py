@@ -153,11 +153,13 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     """
     turn = threading.Lock()
     holder: list[object | None] = [None]  # the DBAPI connection whose transaction holds the turn
+    giving_back = threading.Lock()  # a connection closed by the garbage collector, elsewhere
 
     def release(dbapi_connection: object) -> None:
-        if holder[0] is dbapi_connection:
-            holder[0] = None
-            turn.release()
+        with giving_back:
+            if holder[0] is dbapi_connection:
+                holder[0] = None
+                turn.release()
 
     @event.listens_for(engine, "before_cursor_execute")
     def _take_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
