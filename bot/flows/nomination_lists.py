@@ -4,8 +4,8 @@
 Each admin's read is recorded in the audit log in a short transaction of its own, before the
 read: the read itself writes nothing, so it holds no lock (on SQLite, the one writer's lock)
 while 2,000 nominations are read and formatted. Admins asking at the same moment share one
-read (bot/shared_reads.py), which always begins after they asked. Past FULL_LIST_MOST
-nominations, `/liec nominations` for every position sends one DM of counts instead of the list.
+read (bot/shared_reads.py), which always begins after they asked. `/liec nominations` with
+no role sends one DM of counts by position and status, which says how to see a list.
 """
 
 from __future__ import annotations
@@ -31,30 +31,22 @@ log = logging.getLogger(__name__)
 _READS = SharedReads()
 
 
-def _admin_messages(session: Session, deps: AppDeps, wanted: Position | None) -> tuple[list[Reply], int]:
+def _admin_messages(session: Session, deps: AppDeps, wanted: Position) -> tuple[list[Reply], int]:
     """(the list's DMs, how many nominations): shared by the admins asking at once."""
     now = deps.clock.now()
-    rows = nominations.list_for_admin(session, role_key=wanted.role_key if wanted else None)
-    if wanted is not None and wanted.region is not None:
+    rows = nominations.list_for_admin(session, role_key=wanted.role_key)
+    if wanted.region is not None:
         rows = [n for n in rows if nominations.position_of(n) == wanted]
     items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
-    title = "Nominations" + (f": {position_title(deps.roles, wanted)}" if wanted else "")
+    title = f"Nominations: {position_title(deps.roles, wanted)}"
     # Each Reply renders its blocks once, at its first send, for every admin sharing it (two
     # threads rendering the same one at once both get the same dicts).
     return views.admin_list(title, items), len(items)
 
 
-FULL_LIST_MOST = 100
-"""Up to this many nominations, `/liec nominations` (every position) sends the list itself
-(three DMs); beyond, one DM of counts by position and status, pointing to one position's list
-and to the CSV: at ten times LI's size the whole list would be 45 DMs in a row."""
-
-
-def _admin_summary(deps: AppDeps) -> Reply | None:
-    """The counts DM when every position's list would be too long, else None."""
+def _admin_summary(deps: AppDeps) -> Reply:
+    """How many nominations each position has, by status: no personal data, one statement."""
     tallies = deps.read(nominations.tally_for_admin)
-    if sum(sum(t.counts.values()) for t in tallies) <= FULL_LIST_MOST:
-        return None
     rows = [
         (
             t.election,
@@ -67,13 +59,14 @@ def _admin_summary(deps: AppDeps) -> Reply | None:
 
 
 def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
-    """The returning officer's list, to the admin's DM (an admin read of personal data); for
-    every position beyond FULL_LIST_MOST nominations, the counts (no personal data) instead."""
-    if wanted is None and (summary := _admin_summary(deps)) is not None:
-        send(deps, admin_id, summary)
+    """One position's list of nominations, to the admin's DM (an admin read of personal data);
+    for every position (``wanted`` None), how many each has, by status (no personal data): at
+    ten times LI's size every position's list would be 45 DMs in a row."""
+    if wanted is None:
+        send(deps, admin_id, _admin_summary(deps))
         log.info("nominations summary sent admin=%s", admin_id)
         return
-    what = f"nominations list ({wanted.role_key if wanted else 'all positions'})"
+    what = f"nominations list ({wanted.role_key})"
     deps.write(audit.record_admin_read, admin_id, what, deps.clock.now())
     key = (id(deps.session_factory), "list", wanted)
     messages, count = _READS.get(key, lambda: deps.read(_admin_messages, deps, wanted))

@@ -513,16 +513,17 @@ def mine_modal(items: Sequence[NominationItem]) -> View:
 
 
 def admin_summary(title: str, tallies: Sequence[tuple[str, str, dict[str, int]]]) -> Reply:
-    """Too many nominations for a list in DMs: how many each position has, by status, and how
-    to see one position's list or every field. ``tallies`` are (election, position title,
-    {status: count}) in the list's order. No personal data."""
+    """How many nominations each position has, by status, and how to see one position's list
+    or every field (a list of every position would be 45 DMs at ten times LI's size).
+    ``tallies`` are (election, position title, {status: count}) in the list's order. No
+    personal data."""
     total = sum(sum(counts.values()) for _, _, counts in tallies)
     blocks: list[Block] = [
         header(title),
         section(
-            f"*{total:,}* nominations: too many to send one by one. "
-            "For one position's list, with *Mark checked*, type `/liec nominations <role>` "
-            "(e.g. `/liec nominations secretary`); for every field, `/liec nominations export`."
+            f"*{total:,}* nominations. For one position's list, with *Mark checked*, type "
+            "`/liec nominations <role>` (e.g. `/liec nominations secretary`); for every field, "
+            "`/liec nominations export`."
         ),
     ]
     by_election: dict[str, list[str]] = {}
