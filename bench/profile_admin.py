@@ -4,7 +4,7 @@
 
 Seeds (or reuses, with --db-file) a database at ten times LI's size, builds the bot as
 `serve` does against a FakeSlack, and calls the work after the acknowledgement of the
-admin list, the CSV export, my-data and forget-me directly, timing wall and CPU time of
+admin counts DM, one position's list (secretary), the CSV export, my-data and forget-me directly, timing wall and CPU time of
 the calling thread per call (the FakeSlack's threads are not counted), and the statements.
 With --profile NAME it prints cProfile's top functions for that surface.
 """
@@ -28,6 +28,7 @@ from bot.config import Settings, parse_org_config
 from bot.fake_slack import FakeSlack
 from bot.flows import nomination_lists
 from bot.runtime import build_runtime
+from bot.services.elections import Position
 from handlers import member_data
 
 
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     admin = org["admins"][0]
     forgotten = iter(range(1000))
     cases: dict[str, Callable[[], object]] = {
-        "admin list": lambda: nomination_lists.send_admin_list(deps, admin, None),
+        "admin counts": lambda: nomination_lists.send_admin_list(deps, admin, None),
+        "admin list": lambda: nomination_lists.send_admin_list(deps, admin, Position("secretary")),
         "export": lambda: nomination_lists.export_csv(deps, admin),
         "my-data": lambda: member_data.send_export(deps, seeding.member_id(5)),
         "forget-me": lambda: member_data.forget_now(deps, seeding.forget_me_member(next(forgotten))),
