@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, aliased, selectinload, subqueryload
 from bot.config import OrgConfig
 from bot.jobs import JobKind
 from bot.services import election_store
-from bot.services.elections import Position, has_closed
+from bot.services.elections import POSITION_SEPARATOR, Position, has_closed
 from bot.services.nomination_rules import (
     ElectionRules,
     NominationForm,
@@ -471,6 +471,15 @@ def list_for_admin(
     query = _load().order_by(NominationRecord.election_id, NominationRecord.position_key, NominationRecord.id)
     if election_id is not None:
         query = query.where(NominationRecord.election_id == election_id)
+    if role_key is not None:
+        # The stored key is Position.key: the role, or the role, ":" and a region. Filtered
+        # here, one position's list loads its own nominations, not the election's 2,000.
+        query = query.where(
+            or_(
+                NominationRecord.position_key == role_key,
+                NominationRecord.position_key.startswith(role_key + POSITION_SEPARATOR, autoescape=True),
+            )
+        )
     rows: list[NominationRecord] = list(session.scalars(query))
     if role_key is not None:
         rows = [row for row in rows if position_of(row).role_key == role_key]

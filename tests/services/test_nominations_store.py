@@ -250,6 +250,23 @@ def test_csv_export_has_every_field_and_no_formulas(
     assert list(parsed[0]) == list(nomination_csv.COLUMNS)
 
 
+def test_one_roles_list_holds_that_roles_nominations_only(session_factory: sessionmaker[Session]) -> None:
+    americas = Position("regional-coordinator", "americas")
+    with session_factory.begin() as session:
+        election = make_election(session)
+        submit(session, election, key="V1")
+        other = Person("U0RC", "Rita Coord", "rita@example.org", "l7")
+        submit(session, election, key="V2", form=replace(FORM, position=americas, candidate=other))
+    with session_factory() as session:
+        assert [n.position_key for n in nominations.list_for_admin(session, role_key="secretary")] == [
+            "secretary"
+        ]
+        found = nominations.list_for_admin(session, role_key="regional-coordinator")
+        assert [n.position_key for n in found] == [americas.key]
+        assert nominations.list_for_admin(session, role_key="regional") == []  # a whole key, not a prefix
+        assert len(nominations.list_for_admin(session)) == 2
+
+
 def test_the_csv_read_without_the_orm_says_what_the_records_say(
     session_factory: sessionmaker[Session],
 ) -> None:
