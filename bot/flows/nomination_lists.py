@@ -14,14 +14,14 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from bot.deliver import send
+from bot.deliver import give_files, tell
 from bot.deps import AppDeps
 from bot.services import audit, nomination_csv, nominations
 from bot.services.elections import Position
 from bot.services.nominations import NominationStatus
 from bot.services.position_titles import position_title
 from bot.shared_reads import SharedReads
-from bot.slack_dm import DmFile, upload_to_dm
+from bot.slack_dm import DmFile
 from bot.views import nominations as views
 from bot.views.common import Reply
 from bot.views.nomination_items import nomination_item
@@ -29,6 +29,10 @@ from bot.views.nomination_items import nomination_item
 log = logging.getLogger(__name__)
 
 _READS = SharedReads()
+
+# What a DM of this module is, for the admins' alert when Slack refuses it (bot/deliver.py).
+LIST = "nominations.admin_list"
+CSV = "nominations.csv"
 
 
 def _admin_messages(session: Session, deps: AppDeps, wanted: Position) -> tuple[list[Reply], int]:
@@ -63,15 +67,16 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
     for every position (``wanted`` None), how many each has, by status (no personal data): at
     ten times LI's size every position's list would be 45 DMs in a row."""
     if wanted is None:
-        send(deps, admin_id, _admin_summary(deps))
-        log.info("nominations summary sent admin=%s", admin_id)
+        if tell(deps, admin_id, _admin_summary(deps), kind=LIST, what="the nominations summary"):
+            log.info("nominations summary sent admin=%s", admin_id)
         return
     what = f"nominations list ({wanted.role_key})"
     deps.write(audit.record_admin_read, admin_id, what, deps.clock.now())
     key = (id(deps.session_factory), "list", wanted)
     messages, count = _READS.get(key, lambda: deps.read(_admin_messages, deps, wanted))
     for message in messages:
-        send(deps, admin_id, message)
+        if not tell(deps, admin_id, message, kind=LIST, what="the nominations list"):
+            return
     log.info("nominations list sent admin=%s count=%s", admin_id, count)
 
 
@@ -83,10 +88,8 @@ def export_csv(deps: AppDeps, admin_id: str) -> None:
         lambda: deps.read(nomination_csv.export_csv, lambda key: position_title(deps.roles, key)),
     )
     stamp = f"{deps.clock.now():%Y-%m-%d}"
-    upload_to_dm(
-        deps.client,
-        admin_id,
-        [DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))],
-        comment="Every nomination, with personal data: keep it safe and delete it when the election is over.",
-    )
+    file = DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))
+    comment = "Every nomination, with personal data: keep it safe and delete it when the election is over."
+    if not give_files(deps, admin_id, [file], comment, kind=CSV, what="the nominations CSV"):
+        return
     log.info("nominations CSV sent admin=%s rows=%s", admin_id, count)

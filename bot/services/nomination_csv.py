@@ -21,6 +21,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.elections import Position
+from bot.services.nomination_rules import CANDIDATE_TEXTS
 from bot.services.nominations import NOMINATOR_LABELS, status_from
 from bot.services.text_safety import safe_cell
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
@@ -33,7 +34,7 @@ COLUMNS = (
     "candidate_email",
     "candidate_membership_number",
     "candidate_slack_id",
-    "statement",
+    *(text.key for text in CANDIDATE_TEXTS),
     "route",
     "branch",
     "nominator_1_name",
@@ -54,6 +55,8 @@ COLUMNS = (
     "submitted_at_utc",
     "updated_at_utc",
     "withdrawn_at_utc",
+    "checked_by",
+    "checked_at_utc",
 )
 
 
@@ -70,7 +73,7 @@ _NOMINATION_FIELDS = (
     "candidate_email",
     "candidate_membership",
     "candidate_slack_id",
-    "statement",
+    *(text.key for text in CANDIDATE_TEXTS),
     "partner_slack_id",
     "partner_name",
     "partner_email",
@@ -78,6 +81,7 @@ _NOMINATION_FIELDS = (
     "submitted_by",
     "created_at",
     "updated_at",
+    "checked_by",
 )
 
 
@@ -125,7 +129,7 @@ def export_rows(
             "candidate_email": n["candidate_email"],
             "candidate_membership_number": n["candidate_membership"],
             "candidate_slack_id": n["candidate_slack_id"] or "",
-            "statement": n["statement"],
+            **{text.key: n[text.key] or "" for text in CANDIDATE_TEXTS},
             "route": n["route"],
             "branch": n["branch"] or "",
         }
@@ -144,6 +148,8 @@ def export_rows(
         row["submitted_at_utc"] = _stamp(n["created_at"])
         row["updated_at_utc"] = _stamp(n["updated_at"])
         row["withdrawn_at_utc"] = _stamp(n["withdrawn_at"])
+        row["checked_by"] = n["checked_by"] or ""
+        row["checked_at_utc"] = _stamp(n["checked_at"])
         yield {column: row[column] for column in COLUMNS}
 
 
