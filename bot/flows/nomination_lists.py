@@ -67,7 +67,7 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
     for every position (``wanted`` None), how many each has, by status (no personal data): at
     ten times LI's size every position's list would be 45 DMs in a row."""
     if wanted is None:
-        if tell(deps, admin_id, _admin_summary(deps), kind=LIST, what="the nominations summary"):
+        if tell(deps, admin_id, _admin_summary(deps), kind=LIST, what="the nominations list"):
             log.info("nominations summary sent admin=%s", admin_id)
         return
     what = f"nominations list ({wanted.role_key})"
