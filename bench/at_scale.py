@@ -420,10 +420,25 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scale-out", action="store_true", help="also two bot processes on the one database (PostgreSQL)"
     )
+    parser.add_argument(
+        "--surfaces", help="only these surfaces, comma-separated names (e.g. 'forget-me,my-data')"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.scale, args.requests_c1, args.requests_c10, args.time_cap = 0.1, 6, 20, 5.0
     return args
+
+
+def chosen(args: argparse.Namespace, admins: list[str]) -> list[Surface]:
+    """Every surface, or only those named by --surfaces (a partial run is never written)."""
+    every = surfaces(admins)
+    if not args.surfaces:
+        return every
+    names = {name.strip() for name in args.surfaces.split(",")}
+    unknown = names - {s.name for s in every}
+    if unknown:
+        raise SystemExit(f"unknown surfaces: {', '.join(sorted(unknown))}")
+    return [s for s in every if s.name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -454,8 +469,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary["dialect"] = make_url(full).get_backend_name()
         print(f"seeded in {summary['seed_s']} s: {summary['sizes']}", file=sys.stderr)
 
-        summary["statements"] = count_statements(full, org, surfaces(admins))
-        summary["statements_small"] = count_statements(small, seeding.org_file(small_sizes), surfaces(admins))
+        summary["statements"] = count_statements(full, org, chosen(args, admins))
+        summary["statements_small"] = count_statements(
+            small, seeding.org_file(small_sizes), chosen(args, admins)
+        )
         print(f"statements: {summary['statements']}", file=sys.stderr)
 
         fake = FakeSlack().start()
@@ -471,7 +488,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
             summary["memory_bare"] = memory(bare)
             settle(fake)  # the start's deliveries of the seeded waiting questions: not measured
-            all_surfaces = surfaces(admins)
+            all_surfaces = chosen(args, admins)
             floor = floor_surface()
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up
@@ -509,7 +526,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary["verdict"] = verdict(summary)
     text_report = report(summary)
     print(text_report)
-    if not (args.quick or args.no_write):
+    if not (args.quick or args.no_write or args.surfaces):
         write(summary, text_report)
     return 0
 

@@ -432,7 +432,6 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     """
     del now  # nothing here depends on the time; the parameter keeps the hooks uniform
     kept: list[tuple[str, str]] = []
-    session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
     asked = session.scalars(select(Question).where(Question.asker_id == user_id)).all()
     for question in asked:
         ESCALATE.cancel(session, question.id)
@@ -457,6 +456,9 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     deliveries = session.scalars(select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)).all()
     for delivery in deliveries:
         session.delete(delivery)
+    # Written after the reads above: on SQLite a transaction holds the one writer's lock from
+    # its first write, and the scans above need not hold it (ten erasures at once take turns).
+    session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
     session.flush()
     if handled:
         kept.append(
