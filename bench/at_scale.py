@@ -396,6 +396,17 @@ def write(summary: dict[str, Any], text_report: str) -> None:
 
 
 # Run -----------------------------------------------------------------------------------------
+def selected(found: list[Surface], wanted: str | None) -> list[Surface]:
+    """The surfaces whose names start with one of the comma-separated names (all when None)."""
+    if not wanted:
+        return found
+    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    chosen = [s for s in found if any(s.name.startswith(name) for name in names)]
+    if not chosen:
+        raise SystemExit(f"no surface matches {wanted!r}: {', '.join(s.name for s in found)}")
+    return chosen
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.at_scale", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a PostgreSQL server (its own databases are made there)")
@@ -410,7 +421,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scale-out", action="store_true", help="also two bot processes on the one database (PostgreSQL)"
     )
+    parser.add_argument(
+        "--surfaces",
+        help="only these surfaces, comma-separated names or prefixes (e.g. 'meetings,home,nominate'); "
+        "a selective run is printed, never written",
+    )
     args = parser.parse_args(argv)
+    if args.surfaces:
+        args.no_write = True
     if args.quick:
         args.scale, args.requests_c1, args.requests_c10, args.time_cap = 0.1, 6, 20, 5.0
     return args
@@ -444,8 +462,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary["dialect"] = make_url(full).get_backend_name()
         print(f"seeded in {summary['seed_s']} s: {summary['sizes']}", file=sys.stderr)
 
-        summary["statements"] = count_statements(full, org, surfaces(admins))
-        summary["statements_small"] = count_statements(small, seeding.org_file(small_sizes), surfaces(admins))
+        chosen = selected(surfaces(admins), args.surfaces)
+        summary["statements"] = count_statements(full, org, chosen)
+        summary["statements_small"] = count_statements(
+            small, seeding.org_file(small_sizes), selected(surfaces(admins), args.surfaces)
+        )
         print(f"statements: {summary['statements']}", file=sys.stderr)
 
         fake = FakeSlack().start()
@@ -460,7 +481,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             time.sleep(8)  # the start-up jobs and the first scheduler ticks: not measured
             summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
             summary["memory_bare"] = memory(bare)
-            all_surfaces = surfaces(admins)
+            all_surfaces = selected(surfaces(admins), args.surfaces)
             floor = floor_surface()
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up

@@ -29,7 +29,7 @@ GONE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user
 
 def publish_home(deps: AppDeps, user_id: str) -> None:
     now = deps.clock.now()
-    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now)
+    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings)
     if data.timezones_to_refresh:
         deps.write(home.schedule_timezone_refresh, data.timezones_to_refresh, now)
     try:

@@ -204,8 +204,11 @@ def region_part(
     return RegionPart(decision.region, decision.reason, coordinators, reading)
 
 
-def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:
-    found = meeting_queries.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
+def meeting_items(
+    session: Session, now: datetime, cache: meeting_queries.UpcomingCache | None = None
+) -> list[MeetingItem]:
+    """The next meetings, through the process's cache of upcoming meetings (None: afresh)."""
+    found = meeting_queries.upcoming_listed(session, cache, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
     return [
         MeetingItem(
             m.name, occurrence.start, m.channel, m.video_url, m.agenda_url, m.key, m.rrule is not None
@@ -346,7 +349,15 @@ def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
 # Building it all ------------------------------------------------------------------------------
 
 
-def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: str, now: datetime) -> HomeData:
+def build_home(
+    session: Session,
+    org: OrgConfig,
+    roles: RoleCatalog,
+    user_id: str,
+    now: datetime,
+    upcoming: meeting_queries.UpcomingCache | None = None,
+) -> HomeData:
+    """The member's tab; `upcoming` is the process's cache of upcoming meetings (None: afresh)."""
     candidates = {user_id}
     for each in Region:
         candidates.update(questions.coordinators(org, each))
@@ -372,7 +383,7 @@ def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: st
         user_id=user_id,
         now=now,
         region=region,
-        meetings=_safely(session, "meetings", lambda: meeting_items(session, now)),
+        meetings=_safely(session, "meetings", lambda: meeting_items(session, now, upcoming)),
         elections=_safely(session, "elections", lambda: election_items(session, roles, now)),
         nominations=_safely(session, "nominations", lambda: nomination_items(session, roles, user_id)),
         questions=_safely(session, "questions", lambda: question_items(session, user_id)),
