@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -33,7 +34,9 @@ def _version(session: Session) -> int:
     return int(session.scalar(select(DataVersion.version).where(DataVersion.name == "meetings")) or 0)
 
 
-def _listed(factory: sessionmaker[Session], cache: UpcomingCache | None, now: datetime = NOW) -> list:
+def _listed(
+    factory: sessionmaker[Session], cache: UpcomingCache | None, now: datetime = NOW
+) -> list[tuple[str, datetime]]:
     with factory() as session:
         return [(m.key, o.start) for m, o in upcoming_listed(session, cache, now, UNTIL)]
 
@@ -54,8 +57,8 @@ def test_every_write_to_meetings_or_their_changes_moves_the_version(synced: sess
     seen = []
     with synced() as session:
         seen.append(_version(session))
-    writes = [
-        lambda s: _add_in(s),
+    writes: list[Callable[[Session], object]] = [
+        _add_in,
         lambda s: s.execute(update(Meeting).where(Meeting.key == "weekly").values(name="Weekly")),
         lambda s: s.add(
             MeetingChange(
@@ -74,7 +77,7 @@ def test_every_write_to_meetings_or_their_changes_moves_the_version(synced: sess
             write(session)
         with synced() as session:
             seen.append(_version(session))
-    assert all(after > before for before, after in zip(seen, seen[1:], strict=False)), seen
+    assert all(after > before for before, after in itertools.pairwise(seen)), seen
 
 
 def _add_in(session: Session) -> None:
@@ -133,7 +136,9 @@ def test_the_list_moves_on_with_the_clock(synced: sessionmaker[Session]) -> None
 
 
 @pytest.fixture
-def second_process(postgres_database_url: str) -> Iterator[tuple[sessionmaker[Session], sessionmaker[Session]]]:
+def second_process(
+    postgres_database_url: str,
+) -> Iterator[tuple[sessionmaker[Session], sessionmaker[Session]]]:
     """Two engines on one PostgreSQL database, as two bot processes have."""
     engines = [db.make_engine(postgres_database_url) for _ in range(2)]
     yield db.make_session_factory(engines[0]), db.make_session_factory(engines[1])
