@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from models.foundation import SlackDelivery
@@ -20,15 +20,17 @@ def delivery_key(body: dict[str, object]) -> str | None:
 
 def first_delivery(session: Session, key: str, now: datetime) -> bool:
     """Record the delivery; False if it was recorded before (a retry or a redelivery). The
-    unique key decides between two processes: the second waits for the first, then loses."""
-    if session.get(SlackDelivery, key) is not None:
-        return False
-    try:
-        with session.begin_nested():
-            session.add(SlackDelivery(key=key, seen_at=now))
-    except IntegrityError:
-        return False
-    return True
+    unique key decides between two processes: the second waits for the first, then loses.
+    One statement (INSERT ... ON CONFLICT DO NOTHING): it runs before every event's
+    acknowledgement."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    added = session.scalar(
+        insert(SlackDelivery)
+        .values(key=key, seen_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(SlackDelivery.key)
+    )
+    return added is not None
 
 
 def forget_deliveries_before(session: Session, moment: datetime) -> None:
