@@ -23,14 +23,18 @@ def first_delivery(session: Session, key: str, now: datetime) -> bool:
     unique key decides between two processes: the second waits for the first, then loses.
     One statement (INSERT ... ON CONFLICT DO NOTHING): it runs before every event's
     acknowledgement."""
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    added = session.scalar(
-        insert(SlackDelivery)
-        .values(key=key, seen_at=now)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(SlackDelivery.key)
-    )
-    return added is not None
+    if session.get_bind().dialect.name == "postgresql":
+        added = session.scalar(
+            postgresql.insert(SlackDelivery)
+            .values(key=key, seen_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(SlackDelivery.key)
+        )
+        return added is not None
+    # SQLite: no RETURNING before 3.35; the count of rows written says the same.
+    statement = sqlite.insert(SlackDelivery).values(key=key, seen_at=now)
+    result = session.connection().execute(statement.on_conflict_do_nothing(index_elements=["key"]))
+    return result.rowcount == 1
 
 
 def forget_deliveries_before(session: Session, moment: datetime) -> None:
