@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import Job, JobKind, JobRun
-from bot.services.slack_deliveries import delivery_key, first_delivery, forget_deliveries_before
+from bot.services.slack_deliveries import (
+    checked_after_ack,
+    delivery_key,
+    first_delivery,
+    forget_deliveries_before,
+)
 from bot.services.slack_payloads import refused
 
 log = logging.getLogger(__name__)
@@ -37,7 +42,7 @@ def register(app: App, deps: AppDeps) -> None:
         request: BoltRequest,
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
-        key = delivery_key(body)
+        key = None if checked_after_ack(body) else delivery_key(body)
         if key is not None and not deps.write(first_delivery, key, deps.clock.now()):
             retry = request.headers.get("x-slack-retry-num", [""])[0]
             log.info("duplicate delivery skipped key=%s retry=%s", key, retry or "-")
