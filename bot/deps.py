@@ -16,7 +16,7 @@ from bot.services.meeting_queries import UpcomingCache
 from bot.services.roles import RoleCatalog
 
 if TYPE_CHECKING:
-    from bot.services.organisation import OrgStore
+    from bot.org_store import OrgStore
 
 P = ParamSpec("P")
 R = TypeVar("R")

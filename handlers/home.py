@@ -11,12 +11,13 @@ import logging
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
+from bot.listeners import ack_only
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.slack_deliveries import delivered_before, delivery_key, first_delivery
 from bot.services.tz_regions import Region
@@ -69,9 +70,6 @@ def refresh_coordinators(deps: AppDeps) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_event(ack: Ack) -> None:
-        ack()
-
     def opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         # Slack's retries are recognised here, after the acknowledgement (the middleware
         # leaves this event to us): a read before, the record after publishing. A retry that
@@ -84,6 +82,6 @@ def register(app: App, deps: AppDeps) -> None:
         if key is not None:
             deps.write(first_delivery, key, deps.clock.now())
 
-    app.event("app_home_opened")(ack=ack_event, lazy=[opened])
+    app.event("app_home_opened")(ack=ack_only, lazy=[opened])
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

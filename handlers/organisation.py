@@ -13,12 +13,15 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.commands import CommandRequest, Subcommand
+from bot.deliver import dm_teller
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
+from bot.listeners import ack_only
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
 from bot.services.organisation_fields import FORMS
+from bot.slack_modals import Tell, show_modal
 from bot.views import organisation as views
 
 log = logging.getLogger(__name__)
@@ -28,9 +31,18 @@ def _membership_example(deps: AppDeps) -> str:
     return nominations.rules_for(None, deps.org).membership_format_text
 
 
+# An answer by DM where no response_url is at hand (the admins hear if Slack refuses it).
+ANSWER = "organisation.answer"
+
+
+def _dm(deps: AppDeps, body: dict[str, Any]) -> Tell:
+    return dm_teller(deps, body["user"]["id"], kind=ANSWER, what="an answer to an admin's button")
+
+
 def org_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.trigger_id:
-        deps.client.views_open(trigger_id=req.trigger_id, view=views.menu(deps.org).to_dict())
+        menu = views.menu(deps.org).to_dict()
+        show_modal(deps.client, req.trigger_id, menu, tell=req.reply, again="type the command again")
 
 
 SUBCOMMANDS = [
@@ -51,13 +63,10 @@ def register(app: App, deps: AppDeps) -> None:
         store.on_change(lambda before, after: follow_escalation(deps, before, after))
         store.on_change(lambda before, after: follow_coordinators(deps, before, after))
 
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def open_menu(body: dict[str, Any]) -> None:
         # From the admins' Home tab.
         if deps.is_admin(body.get("user", {}).get("id", "")):
-            deps.client.views_open(trigger_id=body["trigger_id"], view=views.menu(deps.org).to_dict())
+            show_modal(deps.client, body["trigger_id"], views.menu(deps.org).to_dict(), tell=_dm(deps, body))
 
     def open_form(body: dict[str, Any]) -> None:
         if not deps.is_admin(body.get("user", {}).get("id", "")):
@@ -68,7 +77,7 @@ def register(app: App, deps: AppDeps) -> None:
         store = deps.organisation
         revision = store.revision if store is not None else 0
         view = views.form(which, deps.org, revision, deps.roles.roles, _membership_example(deps))
-        deps.client.views_push(trigger_id=body["trigger_id"], view=view.to_dict())
+        show_modal(deps.client, body["trigger_id"], view.to_dict(), tell=_dm(deps, body), push=True)
 
     def submit(ack: Ack, body: dict[str, Any]) -> None:
         user = body.get("user", {}).get("id", "")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
 from bot.flows import question_jobs
+from bot.listeners import after_ack
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
@@ -99,7 +100,8 @@ def ask_submit_ack(ack: Ack, body: dict[str, Any]) -> None:
     ack()
 
 
-def on_ask_submit(deps: AppDeps, body: dict[str, Any]) -> None:
+def on_ask_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a modal's submission has none: the asker hears by DM
     values = body["view"]["state"]["values"]
     typed = str(values[views.ASK_BLOCK][views.ASK_INPUT].get("value") or "")
     try:
@@ -111,8 +113,5 @@ def on_ask_submit(deps: AppDeps, body: dict[str, Any]) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ask_submitted(body: dict[str, Any]) -> None:
-        on_ask_submit(deps, body)
-
-    app.view(views.ASK_MODAL)(ack=ask_submit_ack, lazy=[ask_submitted])
+    app.view(views.ASK_MODAL)(**after_ack(deps, on_ask_submit, ack=ask_submit_ack))
     question_jobs.register(deps)
