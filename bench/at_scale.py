@@ -406,6 +406,17 @@ def write(summary: dict[str, Any], text_report: str) -> None:
 
 
 # Run -----------------------------------------------------------------------------------------
+def selected(found: list[Surface], wanted: str | None) -> list[Surface]:
+    """The surfaces whose names start with one of the comma-separated names (all when None)."""
+    if not wanted:
+        return found
+    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    chosen = [s for s in found if any(s.name.startswith(name) for name in names)]
+    if not chosen:
+        raise SystemExit(f"no surface matches {wanted!r}: {', '.join(s.name for s in found)}")
+    return chosen
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.at_scale", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a PostgreSQL server (its own databases are made there)")
@@ -421,24 +432,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--scale-out", action="store_true", help="also two bot processes on the one database (PostgreSQL)"
     )
     parser.add_argument(
-        "--surfaces", help="only these surfaces, comma-separated names (e.g. 'forget-me,my-data')"
+        "--surfaces",
+        help="only these surfaces, comma-separated names or prefixes (e.g. 'meetings,home,nominate'); "
+        "a selective run is printed, never written",
     )
     args = parser.parse_args(argv)
+    if args.surfaces:
+        args.no_write = True
     if args.quick:
         args.scale, args.requests_c1, args.requests_c10, args.time_cap = 0.1, 6, 20, 5.0
     return args
-
-
-def chosen(args: argparse.Namespace, admins: list[str]) -> list[Surface]:
-    """Every surface, or only those named by --surfaces (a partial run is never written)."""
-    every = surfaces(admins)
-    if not args.surfaces:
-        return every
-    names = {name.strip() for name in args.surfaces.split(",")}
-    unknown = names - {s.name for s in every}
-    if unknown:
-        raise SystemExit(f"unknown surfaces: {', '.join(sorted(unknown))}")
-    return [s for s in every if s.name in names]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -469,9 +472,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary["dialect"] = make_url(full).get_backend_name()
         print(f"seeded in {summary['seed_s']} s: {summary['sizes']}", file=sys.stderr)
 
-        summary["statements"] = count_statements(full, org, chosen(args, admins))
+        chosen = selected(surfaces(admins), args.surfaces)
+        summary["statements"] = count_statements(full, org, chosen)
         summary["statements_small"] = count_statements(
-            small, seeding.org_file(small_sizes), chosen(args, admins)
+            small, seeding.org_file(small_sizes), selected(surfaces(admins), args.surfaces)
         )
         print(f"statements: {summary['statements']}", file=sys.stderr)
 
@@ -488,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
             summary["memory_bare"] = memory(bare)
             settle(fake)  # the start's deliveries of the seeded waiting questions: not measured
-            all_surfaces = chosen(args, admins)
+            all_surfaces = selected(surfaces(admins), args.surfaces)
             floor = floor_surface()
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up

@@ -17,7 +17,12 @@ from sqlalchemy.orm import Session
 
 from bot.deps import AppDeps
 from bot.jobs import Job, JobKind, JobRun
-from bot.services.slack_deliveries import delivery_key, first_delivery, forget_deliveries_before
+from bot.services.slack_deliveries import (
+    checked_after_ack,
+    delivery_key,
+    first_delivery,
+    forget_deliveries_before,
+)
 from bot.services.slack_payloads import refused
 
 log = logging.getLogger(__name__)
@@ -56,7 +61,7 @@ class _Deduplicate(Middleware):
     def process(
         self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
     ) -> BoltResponse | None:
-        key = delivery_key(req.body)
+        key = None if checked_after_ack(req.body) else delivery_key(req.body)
         if key is not None and not self.deps.write(first_delivery, key, self.deps.clock.now()):
             retry = req.headers.get("x-slack-retry-num", [""])[0]
             log.info("duplicate delivery skipped key=%s retry=%s", key, retry or "-")

@@ -46,6 +46,7 @@ NOT_PERSONAL: dict[str, set[str]] = {
     # Where the nominator's request DM is: erased with them, but it is Slack's id of a message.
     "nominators": {"status", "dm_channel", "dm_ts"},
     "slack_deliveries": {"key"},  # Slack's event ids
+    "data_versions": {"name"},  # which tables a counter stands for ("meetings")
     "scheduled_jobs": {"kind", "status", "claimed_by", "last_error"},
     "calendar_additions": {"target", "uid"},
     "meetings": {
