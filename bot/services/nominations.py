@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session, aliased, selectinload, subqueryload
 from bot.config import OrgConfig
 from bot.jobs import JobKind
 from bot.services import election_store
-from bot.services.rows import add_unless_raced
 from bot.services.elections import POSITION_SEPARATOR, Position, has_closed
 from bot.services.nomination_rules import (
     ElectionRules,
@@ -32,6 +31,7 @@ from bot.services.nomination_rules import (
     normalise_membership_number,
     with_candidate_texts,
 )
+from bot.services.rows import add_unless_raced
 from models.base import personal_columns
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
