@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from bot.services.meeting_planning import (
     stamp,
 )
 from bot.services.meeting_specs import MeetingError, MeetingSpec, spec_of
+from bot.services.rows import add_unless_raced
 from models.meetings import Meeting, MeetingChange
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,9 @@ def sync_from_config(session: Session, org: OrgConfig, now: datetime) -> PlanRep
         in_file.add(spec.key)
         meeting = stored.get(spec.key)
         if meeting is None:
-            session.add(_new_meeting(spec, "file", None, now))
+            # Another process may store the file's meeting at the same moment: one is kept.
+            stored_meeting = partial(session.scalar, select(Meeting).where(Meeting.key == spec.key))
+            add_unless_raced(session, _new_meeting(spec, "file", None, now), stored_meeting)
             continue
         if meeting.source != "file":
             log.warning("meeting key %s is used in Slack and in the file; the file wins", spec.key)
