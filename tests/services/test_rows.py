@@ -44,7 +44,7 @@ def test_a_row_is_inserted_once(session_factory: sessionmaker[Session]) -> None:
     assert count(session_factory) == 2
 
 
-def _in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
     """Run `work` in another thread; its result (or exception) lands in the list."""
     out: list[object] = []
 
@@ -59,7 +59,7 @@ def _in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[objec
     return thread, out
 
 
-def _wait_until_blocked(session_factory: sessionmaker[Session]) -> None:
+def wait_until_blocked(session_factory: sessionmaker[Session]) -> None:
     """On PostgreSQL, wait until another connection waits on a lock (the unique index held
     by the first, uncommitted insert): proof that the second insert waits for the first."""
     if session_factory.kw["bind"].dialect.name != "postgresql":
@@ -91,8 +91,8 @@ def test_the_second_of_two_racing_inserts_waits_for_the_first(
     first = session_factory()
     try:
         assert insert_once(first, SlackDelivery, delivery("raced"), key=["key"])
-        thread, out = _in_thread(lambda: _second_insert(session_factory))
-        _wait_until_blocked(session_factory)
+        thread, out = in_thread(lambda: _second_insert(session_factory))
+        wait_until_blocked(session_factory)
         assert not out  # still waiting
         first.commit() if first_ends == "commit" else first.rollback()
     finally:
@@ -117,8 +117,8 @@ def test_add_unless_raced_gives_the_loser_the_winners_row(session_factory: sessi
                 second.add(SlackDelivery(key="after", seen_at=T0))
                 return won.seen_at, won is late
 
-        thread, out = _in_thread(second_add)
-        _wait_until_blocked(session_factory)
+        thread, out = in_thread(second_add)
+        wait_until_blocked(session_factory)
         first.commit()
     finally:
         first.close()
