@@ -54,30 +54,20 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(settings: Settings, config_import: bool = False) -> None:
-    """Fail fast, before anything is started. The organisation file is checked (as `check` checks
-    it) when it is read: imported, or filling an empty database; otherwise the database holds the
-    organisation and only the role files and the environment are checked."""
+    """Fail fast, before anything is started, on what `check` calls WRONG: the organisation the
+    bot will use (the database's when it holds one; the file when it fills an empty database or
+    is imported), the role files and the environment (bot/validation.py)."""
     from sqlalchemy import inspect
 
     from bot import db
-    from bot.runtime import load_roles
-    from bot.services import organisation
-    from bot.validation import placeholder_tokens
 
     engine = db.make_engine(settings.database_url, bounded=False)
     try:
-        file_needed = config_import or not inspect(engine).get_table_names()
-        if not file_needed:
-            prepare_database(engine)
-            with db.make_session_factory(engine)() as session:
-                file_needed = organisation.stored_revision(session) is None
-        if file_needed:
-            require_valid(settings)  # before a new database is made
-        else:
-            load_roles(settings)
-            problems = placeholder_tokens(settings)
-            if problems:
-                raise ConfigError("\n".join(problems))
+        if inspect(engine).get_table_names():
+            prepare_database(engine)  # a schema behind is named before the organisation is read
+        # The organisation serve will use: the stored one, else (or with --config-import) the
+        # file, before a new database is made; the same validation and lines as `check`.
+        require_valid(settings, config_import=config_import)
         prepare_database(engine)
     finally:
         engine.dispose()  # the bot's own engine is made next; this one keeps no connection
