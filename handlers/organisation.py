@@ -13,12 +13,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.commands import CommandRequest, Subcommand
+from bot.deliver import tell_by_dm
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
 from bot.services.organisation_fields import FORMS
+from bot.slack_modals import show_modal
 from bot.views import organisation as views
 
 log = logging.getLogger(__name__)
@@ -30,7 +32,9 @@ def _membership_example(deps: AppDeps) -> str:
 
 def org_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.trigger_id:
-        deps.client.views_open(trigger_id=req.trigger_id, view=views.menu(deps.org).to_dict())
+        show_modal(
+            deps.client, req.trigger_id, views.menu(deps.org), tell=req.reply, again="type the command again"
+        )
 
 
 SUBCOMMANDS = [
@@ -56,11 +60,13 @@ def register(app: App, deps: AppDeps) -> None:
 
     def open_menu(body: dict[str, Any]) -> None:
         # From the admins' Home tab.
-        if deps.is_admin(body.get("user", {}).get("id", "")):
-            deps.client.views_open(trigger_id=body["trigger_id"], view=views.menu(deps.org).to_dict())
+        user = str(body.get("user", {}).get("id", ""))
+        if deps.is_admin(user):
+            show_modal(deps.client, body["trigger_id"], views.menu(deps.org), tell=tell_by_dm(deps, user))
 
     def open_form(body: dict[str, Any]) -> None:
-        if not deps.is_admin(body.get("user", {}).get("id", "")):
+        user = str(body.get("user", {}).get("id", ""))
+        if not deps.is_admin(user):
             return
         which = str((body.get("actions") or [{}])[0].get("value") or "")
         if which not in FORMS:
@@ -68,7 +74,7 @@ def register(app: App, deps: AppDeps) -> None:
         store = deps.organisation
         revision = store.revision if store is not None else 0
         view = views.form(which, deps.org, revision, deps.roles.roles, _membership_example(deps))
-        deps.client.views_push(trigger_id=body["trigger_id"], view=view.to_dict())
+        show_modal(deps.client, body["trigger_id"], view, tell=tell_by_dm(deps, user), push=True)
 
     def submit(ack: Ack, body: dict[str, Any]) -> None:
         user = body.get("user", {}).get("id", "")

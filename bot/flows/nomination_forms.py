@@ -11,7 +11,7 @@ from typing import Any
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.deliver import send
+from bot.deliver import send, update_view
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.services import election_store, item_fates, nomination_visibility, nominations, slack_setup
@@ -119,9 +119,16 @@ def open_then_prefill(
     if not (profile.name or profile.email):
         return
     view = opened.get("view") or {}
-    # If this fails the member still has the form, and types their details themselves.
-    with contextlib.suppress(SlackApiError):
-        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=build(profile))
+    # hash_conflict: the member changed the form before the details arrived, and Slack cannot
+    # be asked for the view as it now stands; they are told to type their details themselves.
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        build(profile),
+        hash=view.get("hash"),
+        tell=tell or dm_tell(deps, user_id),
+        what="your name and email were not filled in for you: please type them",
+    )
 
 
 def open_nomination_form(

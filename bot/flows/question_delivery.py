@@ -9,7 +9,6 @@ releases the reservation and the caller retries later through the job queue.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deliver import alert_admins as alert_admins_once
 from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
+from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
@@ -444,13 +444,17 @@ def open_ask_modal(
     channel = svc.region_channel(deps.org, region) if has_coordinator else None
     destination = views.ask_destination(region, channel)
     view = (opened or {}).get("view") or {}
-    with contextlib.suppress(Delayed, Unreachable):
-        slack_call(
-            deps.client.views_update,
-            view_id=view.get("id"),
-            hash=view.get("hash"),
-            view=views.ask_modal(destination),
-        )
+    # hash_conflict: drawn again without the hash (the question's field keeps its ids, so what
+    # the member typed stays); if Slack still will not, the member is told where it goes.
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        views.ask_modal(destination),
+        hash=view.get("hash"),
+        tell=tell or dm_teller(deps, user_id),
+        what=f"it does not say where your question goes. {destination}",
+        redo=lambda: views.ask_modal(destination),
+    )
 
 
 def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None:
