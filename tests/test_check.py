@@ -287,9 +287,8 @@ def test_a_broken_file_is_not_wrong_when_the_database_holds_the_organisation(
 def test_a_stored_organisation_that_no_longer_validates_is_wrong(sqlite_database_url: str) -> None:
     from sqlalchemy import update
 
-    from models.organisation import OrganisationDocument
-
     from bot.services.organisation import document_of
+    from models.organisation import OrganisationDocument
 
     _store(sqlite_database_url, example_org())
     data = document_of(parse_org_config(example_org()))
