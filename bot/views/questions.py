@@ -249,11 +249,21 @@ def branch_saved(branch_name: str, region: Region) -> Reply:
     return notice(f"Saved: your branch is {escape(branch_name)}, so your region is {region.display_title}.")
 
 
+BRANCHES_LISTED = 40  # more names than this would overrun a section's 3,000 characters
+
+
 def branch_not_found(typed: str, suggestions: Sequence[str], all_names: Sequence[str]) -> Reply:
+    """A branch not found: the likely ones, else every branch while the list fits one message
+    (LI may have hundreds: then the member is asked to type part of the name)."""
     if suggestions:
-        hint = "Did you mean " + " or ".join(f"*{escape(s)}*" for s in suggestions) + "?"
+        hint = "Did you mean " + " or ".join(f"*{escape(truncate(s, 80))}*" for s in suggestions[:5]) + "?"
+    elif len(all_names) > BRANCHES_LISTED:
+        hint = (
+            f"There are {len(all_names)} branches: type part of your branch's name, like "
+            "`/liec region branch lond`, and I'll suggest the ones that match."
+        )
     elif all_names:
-        hint = "The branches are: " + ", ".join(escape(n) for n in all_names) + "."
+        hint = "The branches are: " + ", ".join(escape(truncate(n, 60)) for n in all_names) + "."
     else:
         hint = "No branches are listed in the organisation file yet."
     return notice(f"I don't know the branch “{escape(truncate(typed, 60))}”. {hint}")
