@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
@@ -45,7 +45,8 @@ def ask_work(req: CommandRequest, deps: AppDeps) -> None:
         text = clean_question(req.args)
     except QuestionRefused:
         return  # already refused in the acknowledgement
-    delivery.handle_question(deps, req.user_id, text, req.reply)
+    # Typed, the question has shown no warning: one for a region's channel is held for Send.
+    delivery.handle_question(deps, req.user_id, text, req.reply, confirm=True)
 
 
 # Coordinators' list ----------------------------------------------------------------------------
@@ -110,9 +111,48 @@ def on_ask_submit(deps: AppDeps, body: dict[str, Any]) -> None:
     delivery.handle_question(deps, user_id, text, delivery.dm_teller(deps, user_id))
 
 
+def _held_id(body: dict[str, Any]) -> int | None:
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    return int(value) if value.isdigit() else None
+
+
+def on_send(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    """Send on a held question: it goes, and the buttons go from the member's message."""
+    question_id, user_id = _held_id(body), str(body["user"]["id"])
+    now = deps.clock.now()
+    held = deps.write(svc.send_unsent, question_id, user_id, now) if question_id else None
+    if held is None:
+        respond(**views.not_held().as_ephemeral(), replace_original=False)
+        return
+    respond(**views.sending().as_ephemeral(), replace_original=True)
+
+    def tell(reply: Reply) -> None:
+        respond(**reply.as_ephemeral(), replace_original=False)
+
+    delivery.send_held(deps, held, tell)
+
+
+def on_cancel(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    question_id, user_id = _held_id(body), str(body["user"]["id"])
+    gone = deps.write(svc.cancel_unsent, question_id, user_id) if question_id else False
+    reply = views.cancelled() if gone else views.not_held()
+    respond(**reply.as_ephemeral(), replace_original=gone)
+
+
 def register(app: App, deps: AppDeps) -> None:
     def ask_submitted(body: dict[str, Any]) -> None:
         on_ask_submit(deps, body)
 
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    def send_pressed(body: dict[str, Any], respond: Respond) -> None:
+        on_send(deps, body, respond)
+
+    def cancel_pressed(body: dict[str, Any], respond: Respond) -> None:
+        on_cancel(deps, body, respond)
+
     app.view(views.ASK_MODAL)(ack=ask_submit_ack, lazy=[ask_submitted])
+    app.action(views.ASK_SEND)(ack=ack_only, lazy=[send_pressed])
+    app.action(views.ASK_CANCEL)(ack=ack_only, lazy=[cancel_pressed])
     question_jobs.register(deps)

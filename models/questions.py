@@ -25,8 +25,9 @@ class Question(Base):
     """A member's question and its state.
 
     status: unrouted (the member must pick a region) -> waiting (no one to deliver to yet)
-    -> open (delivered) -> claimed -> answered. ``escalated_at`` is set once the question
-    has gone to the Vice Chair (Membership).
+    -> open (delivered) -> claimed -> answered; unsent: typed for a region whose questions go
+    to a channel, held until the member presses Send (or deleted by Cancel). ``escalated_at``
+    is set once the question has gone to the Vice Chair (Membership).
     """
 
     __tablename__ = "questions"

@@ -457,12 +457,16 @@ def open_ask_modal(
     )
 
 
-def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None:
+def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell, *, confirm: bool = False) -> None:
     """A member's question: stored, routed to a region (or the member asked for theirs),
-    delivered, and the member told what happened."""
+    delivered, and the member told what happened. `confirm` (typed with /liec ask, which has
+    not shown the form's warning): a question for a region's channel, where others read it, is
+    held and the member asked to Send or Cancel first (`send_held`)."""
+    org = deps.org
     tz, tz_error = member_timezone(deps, asker_id)
     with deps.session_factory.begin() as session:
-        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz, tz_error)
+        decision = svc.decide_region(svc.member_choice(session, asker_id), org, tz, tz_error)
+        channel = svc.goes_to_channel(org, decision.region) if confirm else None
         question = svc.create_question(
             session,
             asker_id=asker_id,
@@ -470,11 +474,24 @@ def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None
             decision=decision,
             asker_tz=tz,
             now=deps.clock.now(),
+            unsent=channel is not None,
         )
+    if channel is not None and decision.region is not None:
+        log.info("question held for the asker's consent id=%s", question.id)
+        tell(views.confirm_send(question, decision.region, channel))
+        return
     # Even a question whose asker never picks a region reaches someone in the end.
     schedule_escalation(deps, question)
     log.info("question asked id=%s region=%s", question.id, question.region or "-")
     if decision.region is None:
-        tell(views.region_picker(decision.reason, question.id))
+        channels = {r: c for r in Region if (c := svc.goes_to_channel(org, r))}
+        tell(views.region_picker(decision.reason, question.id, channels=channels))
         return
+    deliver_and_tell(deps, question.id, tell)
+
+
+def send_held(deps: AppDeps, question: Question, tell: Tell) -> None:
+    """A held question its asker agreed to send (svc.send_unsent): delivered as any other."""
+    schedule_escalation(deps, question)
+    log.info("question asked id=%s region=%s", question.id, question.region or "-")
     deliver_and_tell(deps, question.id, tell)

@@ -30,6 +30,9 @@ ESCALATION_STAGE = "escalation"
 # Statuses a question goes through; "settled" ones need nothing more from anyone.
 UNROUTED, WAITING, OPEN, CLAIMED, ANSWERED = "unrouted", "waiting", "open", "claimed", "answered"
 UNCLAIMED = (UNROUTED, WAITING, OPEN)
+# Held until the asker agrees to a post others can read (a region's questions channel): a
+# question typed with /liec ask has not shown the warning the form shows before it is sent.
+UNSENT = "unsent"
 NOT_ANSWERED = (UNROUTED, WAITING, OPEN, CLAIMED)
 
 Source = Literal["chosen", "branch", "timezone", "unknown"]
@@ -137,6 +140,15 @@ def can_handle(org: OrgConfig, question: Question, user_id: str) -> bool:
 # Questions --------------------------------------------------------------------------------
 
 
+def goes_to_channel(org: OrgConfig, region: Region | None) -> str | None:
+    """The channel a question for `region` is posted in, where everyone in it reads it with the
+    asker's name; None when it goes by DM. As the delivery decides: the channel only while the
+    region has a coordinator."""
+    if region is None or not coordinators(org, region):
+        return None
+    return region_channel(org, region)
+
+
 def create_question(
     session: Session,
     *,
@@ -145,14 +157,16 @@ def create_question(
     decision: RegionDecision,
     asker_tz: str | None,
     now: datetime,
+    unsent: bool = False,
 ) -> Question:
+    """A new question; `unsent`: held until its asker presses Send (`send_unsent`)."""
     question = Question(
         asker_id=asker_id,
         text=text,
         asker_tz=asker_tz,
         region=decision.region.value if decision.region else None,
         region_reason=decision.reason[:300],
-        status=WAITING if decision.region else UNROUTED,
+        status=UNSENT if unsent else WAITING if decision.region else UNROUTED,
         asked_at=now,
         routed_at=now if decision.region else None,
         reroutes=0,
@@ -160,6 +174,30 @@ def create_question(
     session.add(question)
     session.flush()
     return question
+
+
+def send_unsent(session: Session, question_id: int, asker_id: str, now: datetime) -> Question | None:
+    """The asker agreed: their held question is on its way (asked now). None when it is not
+    theirs, or was sent or cancelled already (a second press)."""
+    changed = session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.asker_id == asker_id, Question.status == UNSENT)
+        .values(status=WAITING, asked_at=now, routed_at=now)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    return _fresh(session, question_id)
+
+
+def cancel_unsent(session: Session, question_id: int, asker_id: str) -> bool:
+    """The asker cancelled: their held question is deleted, nothing having been sent. False
+    when it is not theirs, or was sent or cancelled already."""
+    changed = session.execute(
+        delete(Question).where(
+            Question.id == question_id, Question.asker_id == asker_id, Question.status == UNSENT
+        )
+    )
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def get_question(session: Session, question_id: int) -> Question | None:
