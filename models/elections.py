@@ -20,7 +20,8 @@ class ElectionRecord(Base):
     __tablename__ = "elections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # TEXT: names are limited in grapheme clusters by the rules, not in code points here.
+    name: Mapped[str] = mapped_column(Text, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -60,14 +61,14 @@ class NominationRecord(Base):
     candidate_slack_id: Mapped[str | None] = mapped_column(
         String(20), nullable=True, index=True, info=PERSONAL
     )
-    candidate_name: Mapped[str] = mapped_column(String(150), info=PERSONAL)
+    candidate_name: Mapped[str] = mapped_column(Text, info=PERSONAL)
     candidate_email: Mapped[str] = mapped_column(String(320), info=PERSONAL)
     candidate_membership: Mapped[str] = mapped_column(String(40), info=PERSONAL)
     statement: Mapped[str] = mapped_column(Text, info=PERSONAL)
     route: Mapped[str] = mapped_column(String(10))
     branch: Mapped[str | None] = mapped_column(String(80), nullable=True)
     partner_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, info=PERSONAL)
-    partner_name: Mapped[str | None] = mapped_column(String(150), nullable=True, info=PERSONAL)
+    partner_name: Mapped[str | None] = mapped_column(Text, nullable=True, info=PERSONAL)
     partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=PERSONAL)
     partner_membership: Mapped[str | None] = mapped_column(String(40), nullable=True, info=PERSONAL)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -102,7 +103,7 @@ class NominatorRecord(Base):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
     slot: Mapped[int] = mapped_column(Integer)
     slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=PERSONAL)
-    name: Mapped[str | None] = mapped_column(String(150), nullable=True, info=PERSONAL)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True, info=PERSONAL)
     email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=PERSONAL)
     membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True, info=PERSONAL)
     status: Mapped[str] = mapped_column(String(20))

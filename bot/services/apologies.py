@@ -20,6 +20,7 @@ from bot.services.calendar import occurrence_by_original, resolve, stamp
 from bot.services.meeting_occurrences import SEARCH_AHEAD, Occurrence, effective_occurrences
 from bot.services.meeting_queries import find_meeting
 from bot.services.meeting_specs import MeetingError
+from bot.text_measure import count_characters
 from models.meeting_members import MeetingAnswer
 from models.meetings import Meeting
 
@@ -114,10 +115,9 @@ def target(
 
 def clean_reason(text: str | None) -> str | None:
     reason = " ".join((text or "").split())
-    if len(reason) > REASON_LIMIT:
-        raise MeetingError(
-            f"keep the reason to {REASON_LIMIT} characters (it has {len(reason)})", field="reason"
-        )
+    length = count_characters(reason)  # as people see them, as every length rule counts
+    if length > REASON_LIMIT:
+        raise MeetingError(f"keep the reason to {REASON_LIMIT} characters (it has {length})", field="reason")
     return reason or None
 
 

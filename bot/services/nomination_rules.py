@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from email_validator import EmailNotValidError, validate_email
 
 from bot.services.elections import REGIONS, Election, Position, has_closed, is_open
-from bot.services.text_measure import count_characters, count_words
+from bot.text_measure import count_characters, count_words
 
 MAX_STATEMENT_WORDS = 200
 # A long statement of 200 real words fits well inside this; it stops a single

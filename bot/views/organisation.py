@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.config import MEETING_KINDS, REGION_KEYS, OrgConfig
+from bot.config import MEETING_KINDS, MEMBERSHIP_FORMAT_CHARS, REGION_KEYS, OrgConfig
 from bot.services.organisation_fields import (
     ADMINS,
     ADMINS_CHANNEL,
@@ -144,9 +144,14 @@ def _channel(block_id: str, label: str, channel: str | None, hint: str | None = 
 
 
 def _text(
-    block_id: str, label: str, value: str | None, hint: str | None = None, optional: bool = True
+    block_id: str,
+    label: str,
+    value: str | None,
+    hint: str | None = None,
+    optional: bool = True,
+    most: int = 200,
 ) -> InputBlock:
-    element = PlainTextInputElement(action_id=VALUE, initial_value=value or None, max_length=200)
+    element = PlainTextInputElement(action_id=VALUE, initial_value=value or None, max_length=most)
     return _input(block_id, label, element, hint, optional)
 
 
@@ -391,6 +396,7 @@ def _settings_form(org: OrgConfig, membership_example: str) -> list[Block]:
             org.membership_number_format,
             f"Like: 5 to 8 digits, optionally after one letter (e.g. L1234567). Members are told now: "
             f"the format is {membership_example}.",
+            most=MEMBERSHIP_FORMAT_CHARS,
         ),
     ]
     return blocks
