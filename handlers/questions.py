@@ -108,7 +108,8 @@ def on_ask_submit(deps: AppDeps, body: dict[str, Any]) -> None:
     except QuestionRefused:
         return
     user_id = body["user"]["id"]
-    delivery.handle_question(deps, user_id, text, delivery.dm_teller(deps, user_id))
+    # The form said where the question goes, a region's channel included.
+    delivery.handle_question(deps, user_id, text, delivery.dm_teller(deps, user_id), warned=True)
 
 
 def _held_id(body: dict[str, Any]) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UtcDateTime
@@ -48,6 +48,10 @@ class Question(Base):
     answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The asker was told, before it went, that a region's channel shows the question to everyone
+    # in it (the form says so; a typed question is held for Send). Without it, a region's
+    # channel is no place for it: its coordinators get it by DM, after a move as well.
+    channel_ok: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     deliveries: Mapped[list[QuestionDelivery]] = relationship(
         back_populates="question", cascade="all, delete-orphan", order_by="QuestionDelivery.id"

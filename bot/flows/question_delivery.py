@@ -214,9 +214,12 @@ class Report:
     channel: str | None = None
 
 
-def _stage_recipients(deps: AppDeps, region: Region) -> tuple[list[Person], list[str], str | None]:
+def _stage_recipients(
+    deps: AppDeps, region: Region, channel_ok: bool
+) -> tuple[list[Person], list[str], str | None]:
     holders = [look_up(deps, user_id) for user_id in svc.coordinators(deps.org, region)]
-    channel = svc.region_channel(deps.org, region)
+    # A region's channel shows the question to everyone in it: only if the asker was told.
+    channel = svc.region_channel(deps.org, region) if channel_ok else None
     reachable = [p.user_id for p in holders if p.reachable]
     recipients = [channel] if channel and holders else reachable
     return holders, recipients, channel if holders else None
@@ -240,7 +243,8 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
         stage = svc.stage_of(question)
         message = views.coordinator_message(question, region, "open")
         since = question.routed_at or question.asked_at
-    holders, recipients, channel = _stage_recipients(deps, region)
+        channel_ok = question.channel_ok
+    holders, recipients, channel = _stage_recipients(deps, region, channel_ok)
     if not holders:
         alert_admins(
             deps,
@@ -457,11 +461,14 @@ def open_ask_modal(
     )
 
 
-def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell, *, confirm: bool = False) -> None:
+def handle_question(
+    deps: AppDeps, asker_id: str, text: str, tell: Tell, *, confirm: bool = False, warned: bool = False
+) -> None:
     """A member's question: stored, routed to a region (or the member asked for theirs),
     delivered, and the member told what happened. `confirm` (typed with /liec ask, which has
     not shown the form's warning): a question for a region's channel, where others read it, is
-    held and the member asked to Send or Cancel first (`send_held`)."""
+    held and the member asked to Send or Cancel first (`send_held`). `warned`: the member was
+    told (the form) that a region's channel would show it to everyone there."""
     org = deps.org
     tz, tz_error = member_timezone(deps, asker_id)
     with deps.session_factory.begin() as session:
@@ -475,6 +482,8 @@ def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell, *, conf
             asker_tz=tz,
             now=deps.clock.now(),
             unsent=channel is not None,
+            # A member asked for their region is told which regions post in a channel first.
+            channel_ok=warned or decision.region is None,
         )
     if channel is not None and decision.region is not None:
         log.info("question held for the asker's consent id=%s", question.id)

@@ -158,8 +158,10 @@ def create_question(
     asker_tz: str | None,
     now: datetime,
     unsent: bool = False,
+    channel_ok: bool = False,
 ) -> Question:
-    """A new question; `unsent`: held until its asker presses Send (`send_unsent`)."""
+    """A new question; `unsent`: held until its asker presses Send (`send_unsent`);
+    `channel_ok`: the asker was told a region's channel would show it to everyone there."""
     question = Question(
         asker_id=asker_id,
         text=text,
@@ -167,6 +169,7 @@ def create_question(
         region=decision.region.value if decision.region else None,
         region_reason=decision.reason[:300],
         status=UNSENT if unsent else WAITING if decision.region else UNROUTED,
+        channel_ok=channel_ok or unsent,
         asked_at=now,
         routed_at=now if decision.region else None,
         reroutes=0,
@@ -182,7 +185,7 @@ def send_unsent(session: Session, question_id: int, asker_id: str, now: datetime
     changed = session.execute(
         update(Question)
         .where(Question.id == question_id, Question.asker_id == asker_id, Question.status == UNSENT)
-        .values(status=WAITING, asked_at=now, routed_at=now)
+        .values(status=WAITING, asked_at=now, routed_at=now, channel_ok=True)
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None

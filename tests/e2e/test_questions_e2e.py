@@ -680,3 +680,30 @@ def test_the_region_picker_says_which_regions_post_questions_in_a_channel(
     bot = make_bot(org)
     picker = ask(bot, "Where do I go?")
     assert "posted in <#C0EAMEQ>" in _blob(picker) and "Europe" in _blob(picker)
+
+
+def test_a_question_moved_to_a_region_with_a_channel_goes_by_dm_unless_the_asker_was_told(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["americas"]["channel"] = "C0AMERICASQ"
+    bot = make_bot(org)
+    ask(bot, "Typed, for my coordinator only")  # Europe: by DM, so no warning was shown
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.REROUTE]
+    bot.click(EAME, views.REROUTE, question_id)
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"})
+    moved = wait_posts(fake_slack, AMERICAS)[0]  # the new coordinator by DM
+    assert "for my coordinator only" in _blob(moved)
+    told = [p["text"] for p in wait_posts(fake_slack, MEMBER, 2)]
+    assert "has your question" in told[1] and "<#C0AMERICASQ>" not in told[1]
+    assert posts_to(fake_slack, "C0AMERICASQ") == []  # never where others read it
+
+    # Asked with the form, which says a region's channel shows it: moved, it goes there.
+    bot.command("ask")
+    form = fake_slack.wait_for("views.open", 2)[-1]["view"]
+    bot.submit_view(MEMBER, form, {views.ASK_BLOCK: "Asked with the form"})
+    second = wait_posts(fake_slack, EAME, 2)[-1]
+    bot.click(EAME, views.REROUTE, button_values(second)[views.REROUTE])
+    opened = fake_slack.wait_for("views.open", 3)[-1]["view"]
+    bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"})
+    assert "Asked with the form" in _blob(wait_posts(fake_slack, "C0AMERICASQ")[0])

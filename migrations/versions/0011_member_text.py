@@ -1,9 +1,15 @@
-"""Names and reasons people type are limited in characters as people see them (grapheme
-clusters, bot/text_measure.py): one such character can be several code points ("é" typed with
-a combining accent, a family emoji), so a column limited in code points could refuse a name the
-rule allows. These columns become TEXT; the rules keep the limits.
+"""What members type: its limits and who sees it.
 
-Revision ID: 0011_member_text_unbounded
+Names and reasons are limited in characters as people see them (grapheme clusters,
+bot/text_measure.py): one such character can be several code points ("é" typed with a combining
+accent, a family emoji), so a column limited in code points could refuse a name the rule allows.
+These columns become TEXT; the rules keep the limits.
+
+questions.channel_ok: the asker was told, before the question went, that a region's channel
+shows it to everyone in it; without it the region's coordinators get it by DM. It is false for
+the questions already stored: nothing says their askers were told.
+
+Revision ID: 0011_member_text
 Revises: 0010_admin_alerts
 """
 
@@ -12,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_member_text_unbounded"
+revision = "0011_member_text"
 down_revision = "0010_admin_alerts"
 branch_labels = None
 depends_on = None
@@ -29,6 +35,8 @@ COLUMNS = (
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("questions") as batch:
+        batch.add_column(sa.Column("channel_ok", sa.Boolean(), server_default=sa.false(), nullable=False))
     for table, column, length, nullable in COLUMNS:
         with op.batch_alter_table(table) as batch:
             batch.alter_column(
@@ -42,3 +50,5 @@ def downgrade() -> None:
             batch.alter_column(
                 column, type_=sa.String(length), existing_type=sa.Text(), existing_nullable=nullable
             )
+    with op.batch_alter_table("questions") as batch:
+        batch.drop_column("channel_ok")
