@@ -176,6 +176,10 @@ def create_question(
     )
     session.add(question)
     session.flush()
+    if unsent:
+        DISCARD_UNSENT.schedule(
+            session, question.id, due_at=now + UNSENT_KEPT, payload={"question_id": question.id}
+        )
     return question
 
 
@@ -189,6 +193,7 @@ def send_unsent(session: Session, question_id: int, asker_id: str, now: datetime
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
         return None
+    DISCARD_UNSENT.cancel(session, question_id)
     return _fresh(session, question_id)
 
 
@@ -200,6 +205,15 @@ def cancel_unsent(session: Session, question_id: int, asker_id: str) -> bool:
             Question.id == question_id, Question.asker_id == asker_id, Question.status == UNSENT
         )
     )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    DISCARD_UNSENT.cancel(session, question_id)
+    return True
+
+
+def discard_unsent(session: Session, question_id: int) -> bool:
+    """A held question left unsent for UNSENT_KEPT is deleted; False if it was sent meanwhile."""
+    changed = session.execute(delete(Question).where(Question.id == question_id, Question.status == UNSENT))
     return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
 
 
@@ -504,6 +518,10 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
 # A question's scheduled work, declared once (bot/jobs.py JobKind).
 DELIVER = JobKind("questions.deliver", ("question_id",))  # to the region's coordinators
 ESCALATE = JobKind("questions.escalate", ("question_id",))  # to the Vice Chair (Membership)
+# A held question its asker neither sent nor cancelled is deleted after UNSENT_KEPT: what a
+# member did not send is not kept.
+DISCARD_UNSENT = JobKind("questions.discard_unsent", ("question_id",))
+UNSENT_KEPT = timedelta(days=1)
 
 
 def escalation_job_key(question_id: int) -> str:

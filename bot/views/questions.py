@@ -213,9 +213,7 @@ def confirm_send(question: Question, region: Region, channel: str) -> Reply:
             block_id=f"questions.confirm.{question.id}",
         )
     )
-    blocks.append(
-        context("Nothing is sent until you press Send. For a private word, use `/liec ask` with no text.")
-    )
+    blocks.append(context("Nothing is sent until you press Send; left unsent, it is deleted after a day."))
     return Reply(text=f"Your question will be posted in <#{channel}>: send it?", blocks=blocks)
 
 

@@ -629,8 +629,11 @@ def test_a_typed_question_for_a_regions_channel_waits_for_send_and_shows_where_i
     bot.run_jobs()
     assert posts_to(fake_slack, "C0EAMEQ") == [] and posts_to(fake_slack, EAME) == []
     value = button_values(held)[views.ASK_SEND]
+    sent = len(fake_slack.calls_to("response_url"))
     assert bot.click(MEMBER, views.ASK_SEND, value).status == 200
     assert "safe?" in _blob(wait_posts(fake_slack, "C0EAMEQ")[0])
+    told = fake_slack.wait_for("response_url", sent + 2)[sent:]  # "Sending…", then who has it
+    assert "has your question in <#C0EAMEQ>" in told[-1]["text"]
     before = len(fake_slack.calls_to("response_url"))
     bot.click(MEMBER, views.ASK_SEND, value)  # pressed again: answered, not posted twice
     again = fake_slack.wait_for("response_url", before + 1)[-1]
@@ -707,3 +710,25 @@ def test_a_question_moved_to_a_region_with_a_channel_goes_by_dm_unless_the_asker
     opened = fake_slack.wait_for("views.open", 3)[-1]["view"]
     bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"})
     assert "Asked with the form" in _blob(wait_posts(fake_slack, "C0AMERICASQ")[0])
+
+
+def test_a_held_question_left_unsent_is_deleted_after_a_day(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    from models.questions import Question
+
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    held = ask(bot, "Thinking about it")
+    assert "deleted after a day" in _blob(held)
+    question_id = int(button_values(held)[views.ASK_SEND])
+    clock.advance(timedelta(hours=23))
+    bot.run_jobs()
+    assert bot.deps.read(lambda session: session.get(Question, question_id)) is not None
+    clock.advance(timedelta(hours=2))
+    assert bot.run_jobs() == 1
+    assert bot.deps.read(lambda session: session.get(Question, question_id)) is None
+    before = len(fake_slack.calls_to("response_url"))
+    bot.click(MEMBER, views.ASK_SEND, str(question_id))
+    assert "sent or cancelled already" in fake_slack.wait_for("response_url", before + 1)[-1]["text"]
+    assert posts_to(fake_slack, "C0EAMEQ") == []
