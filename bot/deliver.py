@@ -15,8 +15,11 @@ when that channel refuses too.
 - `post_once(deps, kind, to, key, reply, since=..., check_first=...)`: the same outside a job.
 - `send(deps, to, reply)`: a message to one person (or a one-off notice in a channel), through
   the bot's client (which retries 429, 5xx and dropped connections); raises PostError.
-- `send_in_job(deps, run, to, reply, what=...)`: `send` in a job: passing -> RetryLater,
-  refused -> reported and raised.
+  `send_files(deps, to, files, comment)`: files into a member's DM, the same way.
+- `tell(deps, to, reply, kind=..., what=...)` / `give_files(...)`: `send` / `send_files` where
+  nothing waits on the outcome (a listener's answer by DM): a failure is reported, not raised.
+- `send_in_job(deps, run, to, reply, what=...)` / `send_files_in_job(...)`: the same in a job:
+  passing -> RetryLater, refused (or the last attempt) -> reported and raised.
 - `alert_admins(deps, key, text)`: once per key, repeats summarised.
 - `update_view(deps, view_id, view, hash=..., tell=..., what=..., redo=...)` and
   `publish_home(deps, user_id, view)`: a view drawn again. `hash_conflict` (the view changed
@@ -28,14 +31,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
-from bot.jobs import MAX_ATTEMPTS, JobRun, RetryLater
+from bot.jobs import JobRun, RetryLater
 from bot.services import admin_alerts, slack_setup
 from bot.services.delivery import (
     POST_ATTEMPTS,
@@ -45,7 +48,8 @@ from bot.services.delivery import (
     deliver_job,
     deliver_once,
 )
-from bot.slack_dm import send_dm
+from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.slack_modals import Tell
 from bot.slack_outbox import SlackOutbox, slack_fault
 from bot.views.alerts import admin_alert, repeat_summary
 from bot.views.common import Reply, escape, notice
@@ -53,17 +57,61 @@ from bot.views.common import Reply, escape, notice
 log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
+T = TypeVar("T")
+
+
+def _slack(call: Callable[[], T]) -> T:
+    """One Web API call with its failure as the one policy sees it (PostError)."""
+    try:
+        return call()
+    except SlackApiError as exc:
+        raise slack_fault(exc) from None
+    except OSError as exc:
+        raise connection_fault(exc) from None
 
 
 def send(deps: AppDeps, to: str, reply: Reply) -> tuple[str, str]:
     """Post `reply` to a person (their DM with the bot) or a channel; (channel, ts).
     Raises PostError (see bot/services/delivery.py `fault`)."""
+    return _slack(lambda: send_dm(deps.client, to, reply))
+
+
+def send_files(deps: AppDeps, to: str, files: Sequence[DmFile], comment: str) -> str:
+    """Upload `files` into the DM of the member `to` with the bot (never a channel); the DM's
+    id. Raises PostError."""
+    return _slack(lambda: upload_to_dm(deps.client, to, files, comment))
+
+
+def tell(deps: AppDeps, to: str, reply: Reply, *, kind: str, what: str) -> bool:
+    """`send` where nothing waits on the outcome (a listener's answer in the member's DM): a
+    failure is reported to the admins (once per `kind` and person), never raised. True if sent."""
+    return _or_report(deps, kind, to, what, lambda: send(deps, to, reply))
+
+
+def dm_teller(deps: AppDeps, user_id: str, *, kind: str, what: str) -> Tell:
+    """`tell` bound to one member: the `tell=` of show_modal (an expired trigger's answer) and
+    of the other flows that answer a member where no response_url is at hand."""
+
+    def told(reply: Reply) -> None:
+        tell(deps, user_id, reply, kind=kind, what=what)
+
+    return told
+
+
+def give_files(
+    deps: AppDeps, to: str, files: Sequence[DmFile], comment: str, *, kind: str, what: str
+) -> bool:
+    """`send_files` reported like `tell`; True if uploaded."""
+    return _or_report(deps, kind, to, what, lambda: send_files(deps, to, files, comment))
+
+
+def _or_report(deps: AppDeps, kind: str, to: str, what: str, call: Callable[[], object]) -> bool:
     try:
-        return send_dm(deps.client, to, reply)
-    except SlackApiError as exc:
-        raise slack_fault(exc) from None
-    except OSError as exc:
-        raise connection_fault(exc) from None
+        call()
+    except PostError as exc:
+        report_failure(deps, kind, to, exc, what)
+        return False
+    return True
 
 
 def post_once(
@@ -128,10 +176,21 @@ def post_job(
 def send_in_job(deps: AppDeps, run: JobRun, to: str, reply: Reply, *, what: str) -> tuple[str, str]:
     """`send` inside a job: a passing fault raises RetryLater (the queue backs off) while the
     job has attempts left; a refusal, or the last attempt's fault, is reported and raised."""
+    return _in_job(deps, run, to, what, lambda: send(deps, to, reply))
+
+
+def send_files_in_job(
+    deps: AppDeps, run: JobRun, to: str, files: Sequence[DmFile], comment: str, *, what: str
+) -> str:
+    """`send_files` inside a job, failing as `send_in_job` does."""
+    return _in_job(deps, run, to, what, lambda: send_files(deps, to, files, comment))
+
+
+def _in_job(deps: AppDeps, run: JobRun, to: str, what: str, call: Callable[[], T]) -> T:
     try:
-        return send(deps, to, reply)
+        return call()
     except PostError as exc:
-        if not exc.permanent and run.attempt < MAX_ATTEMPTS:
+        if not exc.permanent and not run.last_attempt:
             log.warning("job %s will be retried: %s", run.key, exc.error)
             raise RetryLater(exc.error) from None
         report_failure(deps, run.kind, to, exc, what)
@@ -157,7 +216,7 @@ def report_failure(deps: AppDeps, kind: str, target: str, exc: PostError, what: 
         text = (
             f"I cannot post {what} in <#{target}> (Slack says `{said}`), so it is not reaching "
             "anyone. Invite me to the channel (`/invite @LIEC bot`), or change the channel in "
-            "the organisation file. I will not repeat this alert; repeats are summarised."
+            "the organisation file."
         )
     else:
         text = f"{what[:1].upper()}{what[1:]} could not be posted in <#{target}> (Slack says `{said}`)."
@@ -204,20 +263,6 @@ def tell_admins(deps: AppDeps, message: Reply) -> bool:
 # Views ------------------------------------------------------------------------------------------
 
 HASH_CONFLICT = "hash_conflict"
-Tell = Callable[[Reply], None]
-
-
-def tell_by_dm(deps: AppDeps, user_id: str) -> Tell:
-    """Tell a member in their DM with the bot, where no response_url is at hand (a modal, the
-    Home tab); a failure is logged, never raised."""
-
-    def tell(reply: Reply) -> None:
-        try:
-            send(deps, user_id, reply)
-        except PostError as exc:
-            log.warning("a member could not be told by DM: %s", exc.error)
-
-    return tell
 
 
 def _view_call(call: Callable[..., Any], **params: Any) -> PostError | None:

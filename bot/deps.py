@@ -15,7 +15,7 @@ from bot.jobs import JobQueue
 from bot.services.roles import RoleCatalog
 
 if TYPE_CHECKING:
-    from bot.services.organisation import OrgStore
+    from bot.org_store import OrgStore
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -14,7 +14,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, OrgConfig, Settings, load_org_config
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
-from bot.services.organisation import OrgStore
+from bot.org_store import OrgStore
 from bot.services.roles import RoleCatalog, RoleDataError, default_roles_dir
 from bot.slack_client import make_web_client
 

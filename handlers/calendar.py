@@ -7,27 +7,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App
 
 from bot.deps import AppDeps
 from bot.flows import calendar as flow
+from bot.listeners import after_ack
 from bot.views import calendar as views
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def lazy(fn: Any) -> Any:
-        def run(body: dict[str, Any], respond: Respond) -> None:
-            fn(deps, body, respond)
-
-        return run
-
-    app.action(views.ADD_ONE)(ack=ack_only, lazy=[lazy(flow.add_to_calendar)])
-    app.action(views.ADD_SERIES)(ack=ack_only, lazy=[lazy(flow.add_to_calendar)])
-    app.action(views.GOING)(ack=ack_only, lazy=[lazy(flow.going)])
-    app.action(views.SEND_APOLOGIES)(ack=ack_only, lazy=[lazy(flow.open_apologies)])
+    app.action(views.ADD_ONE)(**after_ack(deps, flow.add_to_calendar))
+    app.action(views.ADD_SERIES)(**after_ack(deps, flow.add_to_calendar))
+    app.action(views.GOING)(**after_ack(deps, flow.going))
+    app.action(views.SEND_APOLOGIES)(**after_ack(deps, flow.open_apologies))
 
     def submitted(ack: Ack, body: dict[str, Any]) -> None:
         flow.submit_apologies(deps, ack, body)

@@ -11,13 +11,14 @@ import logging
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot import deliver
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
+from bot.listeners import ack_only
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.tz_regions import Region
 from bot.views import home as views
@@ -64,14 +65,11 @@ def refresh_coordinators(deps: AppDeps) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_event(ack: Ack) -> None:
-        ack()
-
     def opened(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home" or not event.get("user"):
             return
         publish_home(deps, str(event["user"]))
 
-    app.event("app_home_opened")(ack=ack_event, lazy=[opened])
+    app.event("app_home_opened")(ack=ack_only, lazy=[opened])
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

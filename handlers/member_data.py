@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App, Respond
 
 from bot.commands import CommandRequest, Subcommand
-from bot.deliver import send
+from bot.deliver import give_files, tell
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import dm_tell
+from bot.listeners import after_ack
 from bot.services import audit, member_data, organisation
-from bot.slack_dm import DmFile, upload_to_dm
+from bot.slack_dm import DmFile
 from bot.slack_modals import Tell, show_modal
 from bot.views import member_data as views
 from bot.views import organisation as organisation_views
@@ -24,24 +24,29 @@ log = logging.getLogger(__name__)
 JSON_FILE = "liec-my-data.json"
 SUMMARY_FILE = "liec-my-data.txt"
 ORGANISATION_CHANGES_SHOWN = 10
+# What a DM of this feature is, for the admins' alert when Slack refuses it (bot/deliver.py).
+EXPORT = "member_data_export"
+FORGET = "member_data_forget"
 
 
-def send_export(deps: AppDeps, user_id: str) -> None:
-    """Everything stored about the member, as two files in a DM with the bot."""
+def send_export(deps: AppDeps, user_id: str) -> bool:
+    """Everything stored about the member, as two files in a DM with the bot. False when Slack
+    refused them (the admins are told: bot/deliver.py)."""
     export = deps.read(member_data.export_member, deps.org, user_id, deps.clock.now())
-    upload_to_dm(
-        deps.client,
-        user_id,
-        [
-            DmFile(JSON_FILE, "Your LIEC data (JSON)", export.as_json()),
-            DmFile(SUMMARY_FILE, "Your LIEC data (summary)", member_data.readable_summary(export)),
-        ],
-        comment=views.export_comment(),
-    )
+    files = [
+        DmFile(JSON_FILE, "Your LIEC data (JSON)", export.as_json()),
+        DmFile(SUMMARY_FILE, "Your LIEC data (summary)", member_data.readable_summary(export)),
+    ]
+    if not give_files(
+        deps, user_id, files, views.export_comment(), kind=EXPORT, what="a member's data export"
+    ):
+        return False
     log.info("member data export sent sections=%d", len(export.sections))
+    return True
 
 
-def export_from_button(deps: AppDeps, body: dict[str, Any]) -> None:
+def export_from_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a Home tab button has none
     # A Home tab button has no response_url: the DM is the answer, or the log says why not.
     try:
         send_export(deps, body["user"]["id"])
@@ -55,12 +60,11 @@ def my_data_reply(_req: CommandRequest, _deps: AppDeps) -> Reply:
 
 def my_data_work(req: CommandRequest, deps: AppDeps) -> None:
     try:
-        send_export(deps, req.user_id)
+        sent = send_export(deps, req.user_id)
     except Exception:
         log.exception("member data export failed")
-        req.reply(views.export_failed())
-        return
-    req.reply(views.export_sent())
+        sent = False
+    req.reply(views.export_sent() if sent else views.export_failed())
 
 
 def open_forget_modal(deps: AppDeps, trigger_id: str, tell: Tell, again: str) -> None:
@@ -72,7 +76,8 @@ def forget_work(req: CommandRequest, deps: AppDeps) -> None:
     open_forget_modal(deps, req.trigger_id, req.reply, "type the command again")
 
 
-def _forget_from_button(deps: AppDeps, body: dict[str, Any]) -> None:
+def _forget_from_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a Home tab button has none
     tell = dm_tell(deps, str(body["user"]["id"]))
     open_forget_modal(deps, body["trigger_id"], tell, "press the button again")
 
@@ -87,7 +92,7 @@ def forget_now(deps: AppDeps, user_id: str) -> None:
     else:
         log.info("member data erased kept=%d", len(kept))
         reply = views.forget_done(kept)
-    send(deps, user_id, reply)
+    tell(deps, user_id, reply, kind=FORGET, what="a member's forget-me answer")
 
 
 def audit_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
@@ -124,19 +129,12 @@ SUBCOMMANDS = [
 ]
 
 
+def _forget_submitted(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a modal's submission has none: the answer comes by DM
+    forget_now(deps, body["user"]["id"])
+
+
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def submitted(body: dict[str, Any]) -> None:
-        forget_now(deps, body["user"]["id"])
-
-    def lazy(fn: Callable[[AppDeps, dict[str, Any]], None]) -> Callable[[dict[str, Any]], None]:
-        def run(body: dict[str, Any]) -> None:
-            fn(deps, body)
-
-        return run
-
-    app.view(views.FORGET_MODAL)(ack=ack_only, lazy=[submitted])
-    app.action(views.MY_DATA_BUTTON)(ack=ack_only, lazy=[lazy(export_from_button)])
-    app.action(views.FORGET_BUTTON)(ack=ack_only, lazy=[lazy(_forget_from_button)])
+    app.view(views.FORGET_MODAL)(**after_ack(deps, _forget_submitted))
+    app.action(views.MY_DATA_BUTTON)(**after_ack(deps, export_from_button))
+    app.action(views.FORGET_BUTTON)(**after_ack(deps, _forget_from_button))

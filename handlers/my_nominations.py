@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import App, Respond
 
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import dm_tell, edit_view, mine_view
+from bot.listeners import after_ack
 from bot.services import nomination_submissions as submissions
 from bot.slack_modals import show_modal
 from bot.views import nominations as views
@@ -18,13 +19,15 @@ from bot.views.common import escape
 log = logging.getLogger(__name__)
 
 
-def _on_edit(body: dict[str, Any], deps: AppDeps) -> None:
+def _on_edit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a button inside a modal has none
     view = edit_view(deps, int(body["actions"][0].get("value") or 0), body["user"]["id"])
     tell = dm_tell(deps, str(body["user"]["id"]))
     show_modal(deps.client, body["trigger_id"], view, tell=tell, again="press *Edit* again", push=True)
 
 
-def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
+def _on_withdraw(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a button inside a modal has none
     user_id = body["user"]["id"]
     nomination_id = int(body["actions"][0].get("value") or 0)
     now = deps.clock.now()
@@ -50,14 +53,5 @@ def _on_withdraw(body: dict[str, Any], deps: AppDeps) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def on_edit(body: dict[str, Any]) -> None:
-        _on_edit(body, deps)
-
-    def on_withdraw(body: dict[str, Any]) -> None:
-        _on_withdraw(body, deps)
-
-    app.action(views.MINE_EDIT)(ack=ack_only, lazy=[on_edit])
-    app.action(views.MINE_WITHDRAW)(ack=ack_only, lazy=[on_withdraw])
+    app.action(views.MINE_EDIT)(**after_ack(deps, _on_edit))
+    app.action(views.MINE_WITHDRAW)(**after_ack(deps, _on_withdraw))

@@ -9,9 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot.deps import AppDeps
+from bot.listeners import after_ack
 from bot.services import item_fates
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
@@ -20,7 +21,7 @@ from bot.views.common import escape
 log = logging.getLogger(__name__)
 
 
-def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
+def _on_checked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id = body["user"]["id"]
     if not deps.is_admin(user_id):
         respond(text="Only LIEC admins can do that.", replace_original=False, response_type="ephemeral")
@@ -38,9 +39,4 @@ def _on_checked(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    app.action(views.ADMIN_CHECKED)(
-        ack=ack_only, lazy=[lambda body, respond: _on_checked(body, respond, deps)]
-    )
+    app.action(views.ADMIN_CHECKED)(**after_ack(deps, _on_checked))

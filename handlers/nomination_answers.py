@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import membership_format, open_then_prefill, respond_tell
+from bot.listeners import after_ack
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 # Nominators ----------------------------------------------------------------------------
 
 
-def _on_confirm_button(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
+def _on_confirm_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id = body["user"]["id"]
     value = str(body["actions"][0].get("value") or "")
     asked = deps.read(submissions.request_to_answer, value, user_id, deps.clock.now())
@@ -90,7 +91,7 @@ def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
         log.warning("could not update a nominator's DM channel=%s", channel)
 
 
-def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
+def _on_decline(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id = body["user"]["id"]
     value = str(body["actions"][0].get("value") or "")
     asked = deps.write(submissions.decline, value, user_id, deps.clock.now())
@@ -106,16 +107,9 @@ def _on_decline(body: dict[str, Any], respond: Respond, deps: AppDeps) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_confirmation(ack, body, view, deps)
 
     app.view(nominator_views.CONFIRM_CALLBACK)(submit_confirmation)
-    app.action(nominator_views.NOMINATOR_CONFIRM)(
-        ack=ack_only, lazy=[lambda body, respond: _on_confirm_button(body, respond, deps)]
-    )
-    app.action(nominator_views.NOMINATOR_DECLINE)(
-        ack=ack_only, lazy=[lambda body, respond: _on_decline(body, respond, deps)]
-    )
+    app.action(nominator_views.NOMINATOR_CONFIRM)(**after_ack(deps, _on_confirm_button))
+    app.action(nominator_views.NOMINATOR_DECLINE)(**after_ack(deps, _on_decline))

@@ -18,6 +18,7 @@ from slack_bolt import Ack, App
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import branch_groups, dm_tell, membership_format, open_choices, profile_of
+from bot.listeners import ack_only
 from bot.services import nomination_rules
 from bot.services.nomination_rules import Route
 from bot.views import nominations as views
@@ -69,9 +70,6 @@ def redraw(body: dict[str, Any], deps: AppDeps, *, route: Route | None, with_par
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def on_route(body: dict[str, Any]) -> None:
         redraw(body, deps, route=_chosen_route(body), with_partner=None)
 

@@ -19,16 +19,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
-from bot.deliver import send
 from bot.deps import AppDeps
 from bot.flows import nomination_lists, nomination_messages
 from bot.flows.nomination_forms import (
+    dm_tell,
     mine_view,
     not_open_reply,
     nothing_mine,
     open_nomination_form,
     respond_tell,
 )
+from bot.listeners import ack_only
 from bot.services import election_store, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
@@ -206,9 +207,6 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def nominate_button(body: dict[str, Any], respond: Respond) -> None:
         election_id = int(body["actions"][0].get("value") or 0)
         found = _open_positions(deps, election_id=election_id)
@@ -237,7 +235,7 @@ def register(app: App, deps: AppDeps) -> None:
         if found:
             open_nomination_form(deps, body["trigger_id"], user_id, found, again="use the shortcut again")
             return
-        send(deps, user_id, deps.read(not_open_reply, deps, None))
+        dm_tell(deps, user_id)(deps.read(not_open_reply, deps, None))
 
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)

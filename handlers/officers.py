@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
+from bot.listeners import ack_only
 from bot.services import election_store, officer_directory
 from bot.views import officers as views
 from bot.views.common import Reply
@@ -42,9 +43,6 @@ SUBCOMMANDS = [
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def show_by_election(body: dict[str, Any], respond: Respond) -> None:
         reply = by_election_reply(body["actions"][0].get("value", ""), deps)
         if reply is not None:

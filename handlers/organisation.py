@@ -13,14 +13,15 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.commands import CommandRequest, Subcommand
-from bot.deliver import tell_by_dm, update_view
+from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
+from bot.listeners import ack_only
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
 from bot.services.organisation_fields import FORM_BRANCHES, FORMS
-from bot.slack_modals import show_modal
+from bot.slack_modals import Tell, show_modal
 from bot.views import organisation as views
 
 log = logging.getLogger(__name__)
@@ -30,11 +31,18 @@ def _membership_example(deps: AppDeps) -> str:
     return nominations.rules_for(None, deps.org).membership_format_text
 
 
+# An answer by DM where no response_url is at hand (the admins hear if Slack refuses it).
+ANSWER = "organisation.answer"
+
+
+def _dm(deps: AppDeps, body: dict[str, Any]) -> Tell:
+    return dm_teller(deps, body["user"]["id"], kind=ANSWER, what="an answer to an admin's button")
+
+
 def org_work(req: CommandRequest, deps: AppDeps) -> None:
     if req.trigger_id:
-        show_modal(
-            deps.client, req.trigger_id, views.menu(deps.org), tell=req.reply, again="type the command again"
-        )
+        menu = views.menu(deps.org).to_dict()
+        show_modal(deps.client, req.trigger_id, menu, tell=req.reply, again="type the command again")
 
 
 SUBCOMMANDS = [
@@ -68,7 +76,7 @@ def turn_page(deps: AppDeps, body: dict[str, Any]) -> None:
         str(view.get("id") or ""),
         drawn(),
         hash=view.get("hash"),
-        tell=tell_by_dm(deps, user),
+        tell=_dm(deps, body),
         what="the branches form still shows the page it showed",
         redo=drawn,  # a double click: the page asked for, over whatever is shown
     )
@@ -80,18 +88,13 @@ def register(app: App, deps: AppDeps) -> None:
         store.on_change(lambda before, after: follow_escalation(deps, before, after))
         store.on_change(lambda before, after: follow_coordinators(deps, before, after))
 
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def open_menu(body: dict[str, Any]) -> None:
         # From the admins' Home tab.
-        user = str(body.get("user", {}).get("id", ""))
-        if deps.is_admin(user):
-            show_modal(deps.client, body["trigger_id"], views.menu(deps.org), tell=tell_by_dm(deps, user))
+        if deps.is_admin(body.get("user", {}).get("id", "")):
+            show_modal(deps.client, body["trigger_id"], views.menu(deps.org).to_dict(), tell=_dm(deps, body))
 
     def open_form(body: dict[str, Any]) -> None:
-        user = str(body.get("user", {}).get("id", ""))
-        if not deps.is_admin(user):
+        if not deps.is_admin(body.get("user", {}).get("id", "")):
             return
         which = str((body.get("actions") or [{}])[0].get("value") or "")
         if which not in FORMS:
@@ -99,7 +102,7 @@ def register(app: App, deps: AppDeps) -> None:
         store = deps.organisation
         revision = store.revision if store is not None else 0
         view = views.form(which, deps.org, revision, deps.roles.roles, _membership_example(deps))
-        show_modal(deps.client, body["trigger_id"], view, tell=tell_by_dm(deps, user), push=True)
+        show_modal(deps.client, body["trigger_id"], view.to_dict(), tell=_dm(deps, body), push=True)
 
     def submit(ack: Ack, body: dict[str, Any]) -> None:
         user = body.get("user", {}).get("id", "")

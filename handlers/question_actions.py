@@ -7,10 +7,11 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
+from bot.listeners import after_ack
 from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.tz_regions import Region, parse_region
@@ -110,7 +111,8 @@ def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     )
 
 
-def on_reroute_submit(deps: AppDeps, body: dict[str, Any]) -> None:
+def on_reroute_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a modal's submission has none
     user_id = body["user"]["id"]
     view = body["view"]
     metadata = str(view.get("private_metadata") or "")
@@ -161,22 +163,8 @@ def on_pick_region(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def lazy(fn: Any) -> Any:
-        def run(body: dict[str, Any], respond: Respond) -> None:
-            fn(deps, body, respond)
-
-        return run
-
-    def reroute_submitted(body: dict[str, Any]) -> None:
-        on_reroute_submit(deps, body)
-
-    app.action(views.CLAIM)(ack=ack_only, lazy=[lazy(on_claim)])
-    app.action(views.ANSWERED)(ack=ack_only, lazy=[lazy(on_answered)])
-    app.action(views.REROUTE)(ack=ack_only, lazy=[lazy(on_reroute_button)])
-    app.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(
-        ack=ack_only, lazy=[lazy(on_pick_region)]
-    )
-    app.view(views.REROUTE_MODAL)(ack=ack_only, lazy=[reroute_submitted])
+    app.action(views.CLAIM)(**after_ack(deps, on_claim))
+    app.action(views.ANSWERED)(**after_ack(deps, on_answered))
+    app.action(views.REROUTE)(**after_ack(deps, on_reroute_button))
+    app.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(**after_ack(deps, on_pick_region))
+    app.view(views.REROUTE_MODAL)(**after_ack(deps, on_reroute_submit))

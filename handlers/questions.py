@@ -13,6 +13,7 @@ from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
 from bot.flows import question_jobs
+from bot.listeners import after_ack
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
@@ -100,7 +101,8 @@ def ask_submit_ack(ack: Ack, body: dict[str, Any]) -> None:
     ack()
 
 
-def on_ask_submit(deps: AppDeps, body: dict[str, Any]) -> None:
+def on_ask_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    del respond  # a modal's submission has none: the asker hears by DM
     values = body["view"]["state"]["values"]
     typed = str(values[views.ASK_BLOCK][views.ASK_INPUT].get("value") or "")
     try:
@@ -141,19 +143,7 @@ def on_cancel(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ask_submitted(body: dict[str, Any]) -> None:
-        on_ask_submit(deps, body)
-
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    def send_pressed(body: dict[str, Any], respond: Respond) -> None:
-        on_send(deps, body, respond)
-
-    def cancel_pressed(body: dict[str, Any], respond: Respond) -> None:
-        on_cancel(deps, body, respond)
-
-    app.view(views.ASK_MODAL)(ack=ask_submit_ack, lazy=[ask_submitted])
-    app.action(views.ASK_SEND)(ack=ack_only, lazy=[send_pressed])
-    app.action(views.ASK_CANCEL)(ack=ack_only, lazy=[cancel_pressed])
+    app.view(views.ASK_MODAL)(**after_ack(deps, on_ask_submit, ack=ask_submit_ack))
+    app.action(views.ASK_SEND)(**after_ack(deps, on_send))
+    app.action(views.ASK_CANCEL)(**after_ack(deps, on_cancel))
     question_jobs.register(deps)

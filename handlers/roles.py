@@ -6,10 +6,11 @@ import re
 import weakref
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
+from bot.listeners import ack_only
 from bot.services.roles import RoleCatalog, RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
@@ -77,9 +78,6 @@ SUBCOMMANDS = [
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def ack_only(ack: Ack) -> None:
-        ack()
-
     def open_role(body: dict[str, Any], respond: Respond) -> None:
         key = body["actions"][0].get("value", "")
         respond(**_role_reply(key, deps).as_ephemeral(), replace_original=False)

@@ -10,8 +10,8 @@ import yaml
 from bot.__main__ import main
 from bot.clock import ManualClock
 from bot.config import Settings, parse_org_config
+from bot.org_store import OrgStore
 from bot.services import organisation
-from bot.services.organisation import OrgStore
 from tests.e2e.harness import EXAMPLE, example_org
 from tests.services.test_organisation import NOW
 

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
+
+from bot.jobs import JobKind
 
 ROOT = Path(__file__).resolve().parent.parent
 HANDLERS = sorted((ROOT / "handlers").glob("*.py"))
@@ -46,3 +49,54 @@ def test_handler_modules_and_listeners_are_small() -> None:
 
 def test_configuration_imports_no_service() -> None:
     assert not any(m.startswith("bot.services") for m in _imports(ROOT / "bot" / "config.py"))
+
+
+# Job keys ----------------------------------------------------------------------------------
+SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *HANDLERS])
+
+
+def _declared_kinds() -> dict[str, JobKind]:
+    """Every JobKind a module of bot/ or handlers/ declares, by name."""
+    found: dict[str, JobKind] = {}
+    for path in SOURCES:
+        name = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for value in vars(importlib.import_module(name)).values():
+            if isinstance(value, JobKind):
+                assert found.setdefault(value.name, value) == value, f"two kinds named {value.name}"
+    return found
+
+
+def _literal_starts(path: Path) -> list[str]:
+    """The start of every string literal in a module (an f-string's first fixed part)."""
+    starts: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.JoinedStr) and node.values and isinstance(node.values[0], ast.Constant):
+            starts.append(str(node.values[0].value))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            starts.append(node.value)
+    return starts
+
+
+def test_job_keys_are_built_only_by_their_kind() -> None:
+    # bot/jobs.py: "keys are only ever built by that declaration". A key typed by hand (such
+    # as f"cal:{id}:{n}") drifts from its kind, and cancelling or forgetting it then misses.
+    kinds = _declared_kinds()
+    assert {"calendar_send", "meeting_apologies_list", "meeting_data_purge"} <= set(kinds)
+    prefixes = {kind.prefix or kind.name for kind in kinds.values()}
+    for path in SOURCES:
+        if path == ROOT / "bot" / "jobs.py":
+            continue
+        typed = [s for s in _literal_starts(path) if any(s.startswith(f"{p}:") for p in prefixes)]
+        assert typed == [], f"{path.relative_to(ROOT)} builds a job key by hand: {typed}"
+
+
+def test_every_kind_declares_its_key_parts_and_its_keys_tell_kinds_apart() -> None:
+    kinds = list(_declared_kinds().values())
+    for kind in kinds:
+        assert kind.parts, f"{kind.name}: a key with no parts is one job for ever"
+        key = kind.key(*(f"<{part}>" for part in kind.parts))
+        assert len(key.split(":")) == 1 + len(kind.parts) + bool(kind.suffix)
+        assert key.startswith(kind.key_prefix(*(f"<{part}>" for part in kind.parts[:-1])))
+        # No other kind's keys start the same way: cancel_all of one never touches another.
+        others = [k for k in kinds if k is not kind and k.key_prefix() and key.startswith(k.key_prefix())]
+        assert all(k.prefix == kind.prefix for k in others), (kind.name, [k.name for k in others])

@@ -8,26 +8,29 @@ from __future__ import annotations
 import logging
 import re
 from datetime import date
+from functools import partial
 from typing import Any
 
 from slack_bolt import Ack, Respond
 from slack_sdk.errors import SlackApiError
 
+from bot import deliver
 from bot.commands import CommandRequest
 from bot.deps import AppDeps
-from bot.jobs import Job, JobKind, JobRun, RetryLater
+from bot.jobs import Job, JobRun
 from bot.services import apologies, calendar
-from bot.services.meeting_specs import MeetingError
-from bot.slack_dm import DmFile, send_dm, upload_to_dm
+from bot.services.delivery import PostError
+from bot.services.meeting_specs import Refused
+from bot.slack_dm import DmFile
+from bot.slack_modals import show_modal
 from bot.views import calendar as views
 from bot.views.common import Reply, truncate
 
 log = logging.getLogger(__name__)
 
-# Answers that mean the member cannot be reached: retrying will not help.
-UNREACHABLE = frozenset(
-    {"user_not_found", "users_not_found", "account_inactive", "user_disabled", "cannot_dm_bot"}
-)
+# What a DM of this feature is, for the admins' alert when Slack refuses it (deliver.py).
+ANSWER = "calendar_answer"  # a member's answer to their own button, by DM (Home tab)
+FILE = "calendar_file"  # the .ics a member asked for
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
@@ -52,11 +55,11 @@ def _tell(deps: AppDeps, body: dict[str, Any], respond: Respond, reply: Reply) -
     if body.get("response_url"):
         respond(**reply.as_ephemeral(), replace_original=False)
     else:
-        send_dm(deps.client, body["user"]["id"], reply)
+        deliver.tell(deps, body["user"]["id"], reply, kind=ANSWER, what="an answer to a member's button")
 
 
-def _sentence(exc: MeetingError) -> str:
-    text = exc.message[:1].upper() + exc.message[1:]
+def _sentence(refused: Refused) -> str:
+    text = refused.message[:1].upper() + refused.message[1:]
     return text if text.endswith(".") else text + "."
 
 
@@ -71,22 +74,18 @@ def _clicked(body: dict[str, Any]) -> tuple[str, str, str]:
 
 def add_to_calendar(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id, key, target = _clicked(body)
-    try:
-        added = calendar.add_for_member(
-            deps.session_factory, user_id, key, target, lambda c: channel_name(deps, c), deps.clock.now()
-        )
-    except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(_sentence(exc)))
+    channel = deps.read(calendar.meeting_channel, key)
+    if isinstance(channel, Refused):
+        _tell(deps, body, respond, views.problem(_sentence(channel)))
         return
-    try:
-        upload_to_dm(
-            deps.client,
-            user_id,
-            [DmFile(added.file.filename, added.file.title, added.file.content)],
-            comment=views.calendar_comment(added),
-        )
-    except (SlackApiError, OSError):
-        log.exception("calendar file not sent")
+    ask = calendar.AddRequest(user_id, key, target, channel_name(deps, channel))
+    added = deps.write(calendar.add_for_member, ask, deps.clock.now())
+    if isinstance(added, Refused):
+        _tell(deps, body, respond, views.problem(_sentence(added)))
+        return
+    file = DmFile(added.file.filename, added.file.title, added.file.content)
+    comment = views.calendar_comment(added)
+    if not deliver.give_files(deps, user_id, [file], comment, kind=FILE, what="a calendar file"):
         _tell(deps, body, respond, views.calendar_failed())
         return
     if body.get("response_url"):
@@ -94,22 +93,20 @@ def add_to_calendar(deps: AppDeps, body: dict[str, Any], respond: Respond) -> No
 
 
 def send_update(deps: AppDeps, run: JobRun) -> None:
-    """One member's update or cancellation after a meeting changed."""
-    delivery = calendar.delivery_for(
-        deps.session_factory, run.payload, lambda c: channel_name(deps, c), deps.clock.now()
-    )
+    """One member's update or cancellation after a meeting changed (a calendar.SEND job)."""
+    channel = deps.read(calendar.send_channel, run.payload)
+    if channel is None:
+        return
+    name = channel_name(deps, channel)
+    delivery = deps.read(calendar.delivery_for, run.payload, name, deps.clock.now())
     if delivery is None:
         return
     file = DmFile(delivery.file.filename, delivery.file.title, delivery.file.content)
+    comment = views.update_comment(delivery)
     try:
-        upload_to_dm(deps.client, delivery.user_id, [file], comment=views.update_comment(delivery))
-    except SlackApiError as exc:
-        if _error(exc) in UNREACHABLE:
-            log.warning("calendar update not sent: member unreachable (%s)", _error(exc))
-            return
-        raise RetryLater(_error(exc) or "slack_error") from None
-    except OSError as exc:
-        raise RetryLater("connection") from exc
+        deliver.send_files_in_job(deps, run, delivery.user_id, [file], comment, what="a calendar update")
+    except PostError:
+        return  # reported to the admins; a member who cannot be reached gets no retry
 
 
 # --- Going and Send apologies ------------------------------------------------------------------
@@ -117,48 +114,35 @@ def send_update(deps: AppDeps, run: JobRun) -> None:
 
 def going(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id, key, target = _clicked(body)
-    try:
-        saved = apologies.answer(
-            deps.session_factory, key, target, user_id, apologies.GOING, None, deps.clock.now()
-        )
-    except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(_sentence(exc)))
-        return
-    _tell(deps, body, respond, views.answer_saved(saved))
+    given = apologies.Answer(key, target, user_id, apologies.GOING)
+    saved = deps.write(apologies.answer, given, deps.clock.now())
+    reply = views.problem(_sentence(saved)) if isinstance(saved, Refused) else views.answer_saved(saved)
+    _tell(deps, body, respond, reply)
 
 
 def open_apologies(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id, key, target = _clicked(body)
-    try:
-        found = apologies.target(deps.session_factory, key, target, user_id, deps.clock.now())
-    except MeetingError as exc:
-        _tell(deps, body, respond, views.problem(_sentence(exc)))
+    found = deps.read(apologies.target, key, target, user_id, deps.clock.now())
+    if isinstance(found, Refused):
+        _tell(deps, body, respond, views.problem(_sentence(found)))
         return
-    modal = views.apologies_modal(found, views.value(key, target))
+    modal = views.apologies_modal(found, views.value(key, target)).to_dict()
+    answer = partial(_tell, deps, body, respond)
     try:
-        deps.client.views_open(trigger_id=body["trigger_id"], view=modal.to_dict())
+        show_modal(deps.client, body["trigger_id"], modal, tell=answer, again="press Send apologies again")
     except SlackApiError as exc:
-        # Most often an expired trigger: the member presses again.
         log.warning("apologies form not opened error=%s", _error(exc))
-        _tell(deps, body, respond, views.form_failed())
+        answer(views.form_failed())
 
 
 def submit_apologies(deps: AppDeps, ack: Ack, body: dict[str, Any]) -> None:
     """Validated and saved in the acknowledgement: an error shows on the reason field."""
     view = body.get("view") or {}
     key, target = views.parse_value(str(view.get("private_metadata") or ""))
-    try:
-        saved = apologies.answer(
-            deps.session_factory,
-            key,
-            target,
-            body["user"]["id"],
-            apologies.APOLOGIES,
-            views.reason_of(view),
-            deps.clock.now(),
-        )
-    except MeetingError as exc:
-        ack(response_action="errors", errors={views.BLOCK_REASON: _sentence(exc).rstrip(".")})
+    given = apologies.Answer(key, target, body["user"]["id"], apologies.APOLOGIES, views.reason_of(view))
+    saved = deps.write(apologies.answer, given, deps.clock.now())
+    if isinstance(saved, Refused):
+        ack(response_action="errors", errors={views.BLOCK_REASON: _sentence(saved).rstrip(".")})
         return
     ack(response_action="update", view=views.answer_saved_view(saved).to_dict())
 
@@ -180,28 +164,24 @@ def apologies_reply(req: CommandRequest, deps: AppDeps, rest: str) -> Reply:
         except ValueError:
             return views.problem(f"{truncate(words[-1], 40)} is not a date like 2027-01-23.")
         words = words[:-1]
-    try:
-        found = apologies.list_for(
-            deps.session_factory, deps.org, req.user_id, " ".join(words), on, deps.clock.now()
-        )
-    except MeetingError as exc:
-        return Reply(text=exc.message, blocks=views.problem(exc.message).blocks)
+    found = deps.read(apologies.list_for, deps.org, req.user_id, " ".join(words), on, deps.clock.now())
+    if isinstance(found, Refused):
+        return Reply(text=found.message, blocks=views.problem(found.message).blocks)
     return views.attendance_list(found)
 
 
 def send_list(deps: AppDeps, run: JobRun) -> None:
-    found = apologies.list_for_job(deps.session_factory, run.payload)
+    """The Secretary's list of answers to one occurrence (an apologies.LIST job)."""
+    found = deps.read(apologies.list_for_job, run.payload)
     if found is None:
         return  # moved or cancelled since the reminder
+    to = str(run.payload["user"])
     try:
-        send_dm(deps.client, str(run.payload["user"]), views.attendance_list(found))
-    except SlackApiError as exc:
-        if _error(exc) in UNREACHABLE:
-            log.warning("apologies list not sent: recipient unreachable (%s)", _error(exc))
-            return
-        raise RetryLater(_error(exc) or "slack_error") from None
-    except OSError as exc:
-        raise RetryLater("connection") from exc
+        deliver.send_in_job(
+            deps, run, to, views.attendance_list(found), what="the Secretary's list of apologies"
+        )
+    except PostError:
+        return  # reported to the admins
 
 
 # --- retention ---------------------------------------------------------------------------------
@@ -209,28 +189,18 @@ def send_list(deps: AppDeps, run: JobRun) -> None:
 
 def purge(deps: AppDeps, run: JobRun) -> None:
     """Answers and calendar records older than the organisation's retention period go."""
-    answers, additions = apologies.purge_all(deps.session_factory, run.now, deps.org.retention_days)
+    answers, additions = deps.write(apologies.purge_all, run.now, deps.org.retention_days)
     log.info("meeting data purged answers=%d calendar_additions=%d", answers, additions)
-
-
-JOBS = (
-    (JobKind(calendar.SEND_JOB, ()), send_update),
-    (JobKind(apologies.LIST_JOB, ()), send_list),
-    (JobKind(apologies.PURGE_JOB, ()), purge),
-)
 
 
 def jobs(deps: AppDeps) -> list[Job]:
     """The calendar's scheduled work, for JobQueue.register."""
-    return [Job(kind, _bound(deps, fn)) for kind, fn in JOBS]
-
-
-def _bound(deps: AppDeps, fn: Any) -> Any:
-    def run(run: JobRun) -> None:
-        fn(deps, run)
-
-    return run
+    return [
+        Job(calendar.SEND, partial(send_update, deps)),
+        Job(apologies.LIST, partial(send_list, deps)),
+        Job(apologies.PURGE, partial(purge, deps)),
+    ]
 
 
 def schedule_purges(deps: AppDeps) -> None:
-    apologies.schedule_purges(deps.session_factory, deps.clock.now())
+    deps.write(apologies.schedule_purges, deps.clock.now())

@@ -4,19 +4,17 @@ profile filled in. Shared by the nomination and the nominator listeners."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.deliver import send, update_view
+from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.services import election_store, item_fates, nomination_visibility, nominations, slack_setup
 from bot.services import nomination_submissions as submissions
-from bot.services.delivery import PostError
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONS, Position
 from bot.services.nomination_rules import NominationForm, Person, Route
@@ -27,6 +25,9 @@ from bot.views import nominations as views
 from bot.views.choices import Choice
 from bot.views.common import Reply, escape, notice
 from bot.views.nomination_items import nomination_item
+
+# A DM answering a member where no response_url is at hand (the admins hear if Slack refuses it).
+ANSWER = "nominations.answer"
 
 
 def position_choices(deps: AppDeps, found: list[OpenPosition]) -> list[Choice]:
@@ -84,11 +85,7 @@ def open_choices(deps: AppDeps) -> list[Choice]:
 def dm_tell(deps: AppDeps, user_id: str) -> Tell:
     """Tell the member in their DM with the bot (where no response_url is at hand)."""
 
-    def tell(reply: Reply) -> None:
-        with contextlib.suppress(PostError):
-            send(deps, user_id, reply)
-
-    return tell
+    return dm_teller(deps, user_id, kind=ANSWER, what="an answer to a member about a nomination")
 
 
 def respond_tell(respond: Any) -> Tell:

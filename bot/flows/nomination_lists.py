@@ -5,16 +5,20 @@ from __future__ import annotations
 
 import logging
 
-from bot.deliver import send
+from bot.deliver import give_files, tell
 from bot.deps import AppDeps
 from bot.services import audit, nomination_csv, nominations
 from bot.services.elections import Position
 from bot.services.position_titles import position_title
-from bot.slack_dm import DmFile, upload_to_dm
+from bot.slack_dm import DmFile
 from bot.views import nominations as views
 from bot.views.nomination_items import nomination_item
 
 log = logging.getLogger(__name__)
+
+# What a DM of this module is, for the admins' alert when Slack refuses it (bot/deliver.py).
+LIST = "nominations.admin_list"
+CSV = "nominations.csv"
 
 
 def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
@@ -29,7 +33,8 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
         items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
     title = "Nominations" + (f": {position_title(deps.roles, wanted)}" if wanted else "")
     for message in views.admin_list(title, items):
-        send(deps, admin_id, message)
+        if not tell(deps, admin_id, message, kind=LIST, what="the nominations list"):
+            return
     log.info("nominations list sent admin=%s count=%s", admin_id, len(items))
 
 
@@ -42,10 +47,8 @@ def export_csv(deps: AppDeps, admin_id: str) -> None:
         )
     content = nomination_csv.to_csv(rows)
     stamp = f"{deps.clock.now():%Y-%m-%d}"
-    upload_to_dm(
-        deps.client,
-        admin_id,
-        [DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))],
-        comment="Every nomination, with personal data: keep it safe and delete it when the election is over.",
-    )
+    file = DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))
+    comment = "Every nomination, with personal data: keep it safe and delete it when the election is over."
+    if not give_files(deps, admin_id, [file], comment, kind=CSV, what="the nominations CSV"):
+        return
     log.info("nominations CSV sent admin=%s rows=%s", admin_id, len(rows))

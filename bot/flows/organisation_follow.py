@@ -14,7 +14,7 @@ def follow_escalation(deps: AppDeps, before: OrgConfig, after: OrgConfig) -> Non
     """A new `escalate_after` moves the escalation of every question still unclaimed."""
     if not effects.escalation_changed(before, after):
         return
-    for question in effects.awaiting_escalation(deps.session_factory):
+    for question in deps.read(effects.awaiting_escalation):
         delivery.schedule_escalation(deps, question)
 
 
@@ -22,5 +22,5 @@ def follow_coordinators(deps: AppDeps, before: OrgConfig, after: OrgConfig) -> N
     """A new coordinator gets the region's questions nobody has taken yet (questions that
     waited for a coordinator are delivered by the startup step the store re-runs)."""
     regions = effects.regions_with_new_coordinators(before, after)
-    for question_id in effects.unclaimed_delivered(deps.session_factory, regions):
+    for question_id in deps.read(effects.unclaimed_delivered, regions):
         delivery.schedule_delivery(deps, question_id)

@@ -18,9 +18,10 @@ from typing import Any, Literal
 from slack_sdk.errors import SlackApiError
 
 from bot.deliver import alert_admins as alert_admins_once
+from bot.deliver import dm_teller as deliver_dm_teller
 from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
-from bot.deliver import update_view
+from bot.deliver import tell, update_view
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
@@ -29,7 +30,7 @@ from bot.services import slack_setup
 from bot.services.delivery import LOOK_BACK, REFUSALS, PostError, connection_fault
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
-from bot.slack_modals import show_modal
+from bot.slack_modals import Tell, show_modal
 from bot.slack_outbox import slack_fault
 from bot.views import questions as views
 from bot.views.common import Reply, mention
@@ -37,8 +38,10 @@ from models.questions import Question
 
 log = logging.getLogger(__name__)
 
+# A one-off DM to a member about their question (the admins hear if Slack refuses it).
+MEMBER_DM = "questions.member"
 
-Tell = Callable[[Reply], None]
+
 PostResult = Literal["sent", "already", "unreachable", "delayed"]
 
 
@@ -181,21 +184,15 @@ def post_once(
     return "sent", None
 
 
-def send(deps: AppDeps, channel: str, message: Reply) -> bool:
-    """A one-off message (to the asker, to admins); a failure is logged, never raised."""
-    try:
-        send_message(deps, channel, message)
-    except PostError as exc:
-        log.warning("message not sent error=%s", exc.error)
-        return False
-    return True
+def send(deps: AppDeps, user_id: str, message: Reply) -> bool:
+    """A one-off DM to a member (the asker, whoever pressed a button); a failure is reported
+    to the admins (bot/deliver.py `tell`), never raised. True if sent."""
+    return tell(deps, user_id, message, kind=MEMBER_DM, what="a message to a member about a question")
 
 
 def dm_teller(deps: AppDeps, user_id: str) -> Tell:
-    def tell(reply: Reply) -> None:
-        send(deps, user_id, reply)
-
-    return tell
+    """`send` bound to one member."""
+    return deliver_dm_teller(deps, user_id, kind=MEMBER_DM, what="a message to a member about a question")
 
 
 def alert_admins(deps: AppDeps, key: str, text: str) -> None:

@@ -11,7 +11,7 @@ replaces the event; a cancellation is METHOD:CANCEL with the same UID.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
@@ -19,13 +19,13 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vRecur
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload, sessionmaker
+from sqlalchemy.orm import Session, selectinload
 
-from bot.jobs import JobQueue
+from bot.jobs import JobKind
 from bot.meeting_times import occurrences
 from bot.services.meeting_occurrences import MOVE_LIMIT, Occurrence, effective_occurrences, find_occurrence
-from bot.services.meeting_specs import MeetingError, times_of
+from bot.services.meeting_specs import MeetingError, refusing, times_of
+from bot.services.rows import add_unless_raced
 from models.meeting_members import SERIES, CalendarAddition
 from models.meetings import Meeting
 
@@ -35,7 +35,8 @@ UID_DOMAIN = "liec-bot"
 LENGTH = timedelta(hours=1)
 # iTIP wants an ORGANIZER on a cancellation; `.invalid` can never be a real address (RFC 2606).
 ORGANIZER = "mailto:liec-bot@liec-bot.invalid"
-SEND_JOB = "calendar_send"
+# One member's update after a change: one job per (addition, its new SEQUENCE).
+SEND = JobKind("calendar_send", ("addition", "sequence"), prefix="cal")
 
 Method = Literal["PUBLISH", "CANCEL"]
 
@@ -252,73 +253,70 @@ def resolve(meeting: Meeting, value: str) -> Occurrence | None:
     return item
 
 
-def add_for_member(
-    session_factory: sessionmaker[Session],
-    user_id: str,
-    meeting_key: str,
-    target: str,
-    channel_name: Callable[[str], str],
-    now: datetime,
-) -> Added:
-    """Record that the member added the series or one occurrence, and build their file.
-    `channel_name(channel_id) -> str` names the meeting's channel (a Slack lookup)."""
-    with session_factory() as session:
-        meeting = _meeting(session, meeting_key)
-        channel = meeting.channel
-    name = channel_name(channel)
-    try:
-        return _add(session_factory, user_id, meeting_key, target, name, now)
-    except IntegrityError:
-        # A second press at the same moment recorded it first: this one is an add again.
-        return _add(session_factory, user_id, meeting_key, target, name, now)
+@dataclass(frozen=True)
+class AddRequest:
+    """A member's press of Add to calendar: `target` is the button's value (see `resolve`);
+    `channel_name` names the meeting's channel in the file (from `meeting_channel`)."""
+
+    user_id: str
+    meeting_key: str
+    target: str
+    channel_name: str
 
 
-def _add(
-    session_factory: sessionmaker[Session],
-    user_id: str,
-    meeting_key: str,
-    target: str,
-    name: str,
-    now: datetime,
-) -> Added:
-    with session_factory.begin() as session:
-        meeting = _meeting(session, meeting_key)
-        item = resolve(meeting, target)
-        if item is None and meeting.rrule is None:
-            item = next_or_only(meeting, now)
-        if item is not None and item.start <= now:
-            raise MeetingError(f"that date of {meeting.name} has already started")
-        key = SERIES if item is None else stamp(item.original)
-        addition = session.scalars(
-            select(CalendarAddition).where(
-                CalendarAddition.user_id == user_id,
-                CalendarAddition.meeting_id == meeting.id,
-                CalendarAddition.target == key,
-            )
-        ).one_or_none()
-        if addition is None:
-            addition = CalendarAddition(
-                user_id=user_id,
-                meeting_id=meeting.id,
-                target=key,
-                original_start=item.original if item else None,
-                uid=series_uid(meeting) if item is None else occurrence_uid(meeting, item.original),
-                sequence=0,
-                added_at=now,
-            )
-            session.add(addition)
-        else:
-            addition.sequence += 1  # added again: the newest file must replace the old
-        addition.cancelled = False
-        addition.updated_at = now
-        session.flush()
-        if item is None:
-            file = series_file(meeting, name, addition.sequence, now)
-        else:
-            file = occurrence_file(
-                meeting, item.original, item.start, name, addition.sequence, now, addition.uid
-            )
-        return Added(meeting.name, file, item.start if item else None, item is None)
+@refusing
+def meeting_channel(session: Session, meeting_key: str) -> str:
+    """The channel id of a meeting still on the calendar; Refused when it is not."""
+    return _meeting(session, meeting_key).channel
+
+
+@refusing
+def add_for_member(session: Session, ask: AddRequest, now: datetime) -> Added:
+    """Record that the member added the series or one occurrence, and build their file;
+    Refused (gone, moved, cancelled, started, an old button) for the member to read."""
+    meeting = _meeting(session, ask.meeting_key)
+    item = resolve(meeting, ask.target)
+    if item is None and meeting.rrule is None:
+        item = next_or_only(meeting, now)
+    if item is not None and item.start <= now:
+        raise MeetingError(f"that date of {meeting.name} has already started")
+    key = SERIES if item is None else stamp(item.original)
+    fresh = CalendarAddition(
+        user_id=ask.user_id,
+        meeting_id=meeting.id,
+        target=key,
+        original_start=item.original if item else None,
+        uid=series_uid(meeting) if item is None else occurrence_uid(meeting, item.original),
+        sequence=0,
+        cancelled=False,
+        added_at=now,
+        updated_at=now,
+    )
+    addition = _addition(session, ask.user_id, meeting, key) or add_unless_raced(
+        session, fresh, lambda: _addition(session, ask.user_id, meeting, key)
+    )
+    if addition is not fresh:
+        # Added again (or by a press a moment ago): the newest file must replace the old.
+        addition.sequence += 1
+    addition.cancelled = False
+    addition.updated_at = now
+    session.flush()
+    name = ask.channel_name
+    if item is None:
+        file = series_file(meeting, name, addition.sequence, now)
+    else:
+        file = occurrence_file(meeting, item.original, item.start, name, addition.sequence, now, addition.uid)
+    return Added(meeting.name, file, item.start if item else None, item is None)
+
+
+def _addition(session: Session, user_id: str, meeting: Meeting, key: str) -> CalendarAddition | None:
+    return session.scalars(
+        select(CalendarAddition).where(
+            CalendarAddition.user_id == user_id,
+            CalendarAddition.meeting_id == meeting.id,
+            CalendarAddition.target == key,
+        )
+    ).one_or_none()
 
 
 def next_or_only(meeting: Meeting, now: datetime) -> Occurrence:
@@ -371,13 +369,7 @@ def plan_updates(
             "start": item.start.isoformat() if item else None,
             "original": item.original.isoformat() if item else None,
         }
-        JobQueue.schedule(
-            session,
-            kind=SEND_JOB,
-            key=f"cal:{addition.id}:{addition.sequence}",
-            due_at=now,
-            payload=payload,
-        )
+        SEND.schedule(session, addition.id, addition.sequence, due_at=now, payload=payload)
         planned += 1
     session.flush()
     return planned
@@ -440,53 +432,48 @@ class Delivery:
     comment_kind: str  # moved | cancelled | updated
 
 
-def delivery_for(
-    session_factory: sessionmaker[Session],
-    payload: dict[str, Any],
-    channel_name: Callable[[str], str],
-    now: datetime,
-) -> Delivery | None:
-    """The file a send job uploads, built from the meeting as it stands; None when the
-    meeting or the addition is gone (the member forgot, or the meeting was deleted)."""
-    with session_factory() as session:
-        addition = session.get(CalendarAddition, int(payload["addition"]))
-        meeting = session.scalars(
-            select(Meeting)
-            .where(Meeting.key == str(payload["meeting"]))
-            .options(selectinload(Meeting.changes))
-        ).one_or_none()
-        if addition is None or meeting is None or addition.meeting_id != meeting.id:
-            return None
-        name = channel_name(meeting.channel)
-        sequence = int(payload["sequence"])
-        send = str(payload["send"])
-        series = addition.target == SERIES
-        original = addition.original_start
-        start = _when(payload.get("start"))
-        if send == "publish" and series:
-            return Delivery(
-                addition.user_id, meeting.name, series_file(meeting, name, sequence, now), "updated"
-            )
-        if send == "publish" and original is not None:
-            item = occurrence_by_original(meeting, original)
-            if item is None:
-                return None  # cancelled since: that send job follows
-            file = occurrence_file(meeting, original, item.start, name, sequence, now, addition.uid)
-            return Delivery(addition.user_id, meeting.name, file, "moved")
-        if send == "cancel-date":
-            recurrence = _when(payload.get("original"))
-            if recurrence is None or start is None:
-                return None
-            file = cancel_file(meeting, series_uid(meeting), sequence, start, now, name, recurrence)
-            return Delivery(addition.user_id, meeting.name, file, "cancelled")
-        if series:
-            file = cancel_file(meeting, series_uid(meeting), sequence, times_of(meeting).start_utc, now, name)
-            return Delivery(addition.user_id, meeting.name, file, "cancelled")
-        assert original is not None
+def send_channel(session: Session, payload: dict[str, Any]) -> str | None:
+    """The channel of the meeting a send job is about (its file names it); None when gone."""
+    return session.scalars(select(Meeting.channel).where(Meeting.key == str(payload["meeting"]))).first()
+
+
+def delivery_for(session: Session, payload: dict[str, Any], name: str, now: datetime) -> Delivery | None:
+    """The file a send job (`SEND`, its payload) uploads, built from the meeting as it stands;
+    None when the meeting or the addition is gone (the member forgot, or the meeting was
+    deleted). `name`: the meeting's channel as the file names it."""
+    addition = session.get(CalendarAddition, int(payload["addition"]))
+    meeting = session.scalars(
+        select(Meeting).where(Meeting.key == str(payload["meeting"])).options(selectinload(Meeting.changes))
+    ).one_or_none()
+    if addition is None or meeting is None or addition.meeting_id != meeting.id:
+        return None
+    sequence = int(payload["sequence"])
+    send = str(payload["send"])
+    series = addition.target == SERIES
+    original = addition.original_start
+    start = _when(payload.get("start"))
+    if send == "publish" and series:
+        return Delivery(addition.user_id, meeting.name, series_file(meeting, name, sequence, now), "updated")
+    if send == "publish" and original is not None:
         item = occurrence_by_original(meeting, original)
-        when = start or (item.start if item else original)
-        file = cancel_file(meeting, addition.uid, sequence, when, now, name)
+        if item is None:
+            return None  # cancelled since: that send job follows
+        file = occurrence_file(meeting, original, item.start, name, sequence, now, addition.uid)
+        return Delivery(addition.user_id, meeting.name, file, "moved")
+    if send == "cancel-date":
+        recurrence = _when(payload.get("original"))
+        if recurrence is None or start is None:
+            return None
+        file = cancel_file(meeting, series_uid(meeting), sequence, start, now, name, recurrence)
         return Delivery(addition.user_id, meeting.name, file, "cancelled")
+    if series:
+        file = cancel_file(meeting, series_uid(meeting), sequence, times_of(meeting).start_utc, now, name)
+        return Delivery(addition.user_id, meeting.name, file, "cancelled")
+    assert original is not None
+    item = occurrence_by_original(meeting, original)
+    when = start or (item.start if item else original)
+    file = cancel_file(meeting, addition.uid, sequence, when, now, name)
+    return Delivery(addition.user_id, meeting.name, file, "cancelled")
 
 
 def _when(value: Any) -> datetime | None:

@@ -4,10 +4,11 @@ Plain Python; nothing here calls Slack."""
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import lru_cache, wraps
+from typing import ParamSpec, TypeVar
 
 from bot.config import (
     MEETING_AGENDA_CHARS,
@@ -19,6 +20,9 @@ from bot.config import (
 from bot.meeting_times import MeetingTimeError, MeetingTimes, occurrences, parse_meeting_times
 from models.meetings import Meeting
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
 
 class MeetingError(Exception):
     """A request about meetings that cannot be done; `field` names the input at fault."""
@@ -27,6 +31,28 @@ class MeetingError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+@dataclass(frozen=True)
+class Refused:
+    """A meeting use case's answer when it cannot be done (a MeetingError as a value)."""
+
+    message: str
+    field: str | None = None  # the input at fault, for a form
+
+
+def refusing(use_case: Callable[P, R]) -> Callable[P, R | Refused]:
+    """The use case answering Refused(message, field) where it raises MeetingError. Its rules
+    raise before anything is written, so a refusal leaves the transaction as it found it."""
+
+    @wraps(use_case)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R | Refused:
+        try:
+            return use_case(*args, **kwargs)
+        except MeetingError as exc:
+            return Refused(exc.message, exc.field)
+
+    return run
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,8 @@ On the first start of an empty database the organisation file (liec.yml) fills i
 (after showing what changes), admins change parts of it from Slack (`/liec org`), and every change
 is recorded with who made it, when, and each value before and after.
 
-Every process keeps the current `OrgConfig` in memory (`OrgStore.current`, read through
-`deps.org`). A cheap check of the revision number, once per scheduler tick, tells a process that
-another one changed the organisation: it then loads the new document, swaps it in one assignment
-and tells its listeners (who re-plan jobs and deliver questions that waited for a coordinator).
+Every process keeps the current `OrgConfig` in memory: bot/org_store.py `OrgStore`, over the
+use cases here (`load`, `fill`, `replace`, `stored_revision`, each taking a session).
 
 Plain Python and SQL; nothing here calls Slack.
 """
@@ -16,18 +14,15 @@ Plain Python and SQL; nothing here calls Slack.
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from bot.clock import Clock
-from bot.config import ConfigError, OrgConfig, parse_org_config
+from bot.config import OrgConfig, parse_org_config
 from models.organisation import OrganisationChange, OrganisationDocument
 
 log = logging.getLogger(__name__)
@@ -235,118 +230,6 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
             "hold Slack ids and names only",
         )
     ]
-
-
-# The in-memory current organisation ---------------------------------------------------------
-
-
-Listener = Callable[[OrgConfig, OrgConfig], None]
-
-
-class OrgStore:
-    """The current OrgConfig of one process, kept in step with the database."""
-
-    def __init__(
-        self, session_factory: sessionmaker[Session], clock: Clock, org: OrgConfig, revision: int
-    ) -> None:
-        self._session_factory = session_factory
-        self._clock = clock
-        self._current = (org, revision)
-        self._listeners: list[Listener] = []
-        self._lock = threading.Lock()
-
-    @classmethod
-    def open(
-        cls,
-        session_factory: sessionmaker[Session],
-        clock: Clock,
-        from_file: Callable[[], OrgConfig],
-        *,
-        import_file: bool = False,
-    ) -> OrgStore:
-        """The stored organisation; an empty database is filled from the file. With
-        `import_file` (serve --config-import) the file replaces the stored one on every start."""
-        now = clock.now()
-        if import_file:
-            org = from_file()
-            try:
-                with session_factory.begin() as session:
-                    revision, changes = replace(session, org, FROM_FILE, "import", now)
-            except IntegrityError:
-                # Another process filled the empty database at the same moment: import over it.
-                with session_factory.begin() as session:
-                    revision, changes = replace(session, org, FROM_FILE, "import", now)
-            if changes:
-                log.info("organisation file imported at start: %s change(s)", len(changes))
-            return cls(session_factory, clock, org, revision)
-        with session_factory() as session:
-            stored = load(session)
-        if stored is not None:
-            return cls(session_factory, clock, *stored)
-        org = from_file()
-        try:
-            with session_factory.begin() as session:
-                revision = fill(session, org, FROM_FILE, now)
-        except IntegrityError:
-            # Another process filled it first: theirs is the organisation.
-            with session_factory() as session:
-                stored = load(session)
-            if stored is None:
-                raise
-            return cls(session_factory, clock, *stored)
-        log.info("the organisation was filled from the organisation file")
-        return cls(session_factory, clock, org, revision)
-
-    @property
-    def current(self) -> OrgConfig:
-        return self._current[0]
-
-    @property
-    def revision(self) -> int:
-        return self._current[1]
-
-    def on_change(self, listener: Listener) -> None:
-        """Called with (before, after) after this process takes a new organisation."""
-        self._listeners.append(listener)
-
-    def refresh(self) -> bool:
-        """Take a newer stored organisation, if any; True if it changed. One cheap query when
-        nothing changed."""
-        with self._session_factory() as session:
-            revision = stored_revision(session)
-            if revision is None or revision == self.revision:
-                return False
-            stored = load(session)
-        if stored is None:
-            return False
-        try:
-            self._take(*stored)
-        except ConfigError:
-            log.exception("the stored organisation does not validate; keeping revision %s", self.revision)
-            return False
-        return True
-
-    def save(
-        self, new: OrgConfig, actor: str, source: str, expected_revision: int | None = None
-    ) -> list[Change]:
-        """Store `new` (audited), take it at once in this process, and return what changed."""
-        with self._session_factory.begin() as session:
-            revision, changes = replace(session, new, actor, source, self._clock.now(), expected_revision)
-        if changes:
-            self._take(new, revision)
-        return changes
-
-    def _take(self, org: OrgConfig, revision: int) -> None:
-        with self._lock:
-            if revision <= self.revision:
-                return
-            before = self.current
-            self._current = (org, revision)  # one assignment: readers see the old or the new
-        for listener in self._listeners:
-            try:
-                listener(before, org)
-            except Exception:
-                log.exception("re-planning after an organisation change failed")
 
 
 def validate_document(data: Mapping[str, Any]) -> OrgConfig:

@@ -18,9 +18,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.config import MEETING_KINDS, REGION_KEYS, OrgConfig
+from bot.org_store import OrgStore
 from bot.services import organisation_fields as ids
 from bot.services.config_problems import config_problems
-from bot.services.organisation import Change, OrganisationConflict, OrgStore
+from bot.services.organisation import Change, OrganisationConflict
 from bot.services.roles import RoleCatalog
 
 Answers = Mapping[str, str | list[str] | None]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.services import questions
@@ -15,12 +15,11 @@ def escalation_changed(before: OrgConfig, after: OrgConfig) -> bool:
     return before.escalate_after != after.escalate_after
 
 
-def awaiting_escalation(session_factory: sessionmaker[Session]) -> list[Question]:
+def awaiting_escalation(session: Session) -> list[Question]:
     """Unclaimed questions not yet sent to the Vice Chair: their escalation clock follows
     `escalate_after`, so a change of it moves their escalation."""
-    with session_factory() as session:
-        found = [q for q in questions.open_questions(session, None) if q.status in questions.UNCLAIMED]
-        return [q for q in found if q.escalated_at is None and q.region is not None]
+    found = [q for q in questions.open_questions(session, None) if q.status in questions.UNCLAIMED]
+    return [q for q in found if q.escalated_at is None and q.region is not None]
 
 
 def regions_with_new_coordinators(before: OrgConfig, after: OrgConfig) -> list[Region]:
@@ -33,10 +32,9 @@ def regions_with_new_coordinators(before: OrgConfig, after: OrgConfig) -> list[R
     ]
 
 
-def unclaimed_delivered(session_factory: sessionmaker[Session], regions: list[Region]) -> list[int]:
+def unclaimed_delivered(session: Session, regions: list[Region]) -> list[int]:
     """Questions delivered to a region's coordinators that nobody has taken yet: a new
     coordinator gets them too (whoever already has one is not sent it again)."""
     if not regions:
         return []
-    with session_factory() as session:
-        return [q.id for q in questions.open_questions(session, regions) if q.status == questions.OPEN]
+    return [q.id for q in questions.open_questions(session, regions) if q.status == questions.OPEN]

@@ -42,7 +42,7 @@ def alert_text(method: str, error: str, effect: str) -> str:
         if error == "missing_scope"
         else "The app's token is not accepted: check SLACK_BOT_TOKEN and reinstall the app."
     )
-    return f"Slack refused `{method}` with `{error}`, so {effect}. {fix} I will not repeat this alert."
+    return f"Slack refused `{method}` with `{error}`, so {effect}. {fix}"
 
 
 TIMEZONE_UNREADABLE = (

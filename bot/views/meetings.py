@@ -223,10 +223,6 @@ def done(text: str) -> Reply:
     )
 
 
-def admin_alert(text: str) -> Reply:
-    return Reply(text=text.replace("*", ""), blocks=[section(f":warning: {text}")])
-
-
 # --- the add modal -------------------------------------------------------------------
 
 

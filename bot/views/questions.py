@@ -438,7 +438,3 @@ def reroute_modal(question: Question) -> View:
         element=RadioButtonsElement(action_id=REROUTE_INPUT, options=options),
     )
     return form_modal(REROUTE_MODAL, "Another region", "Move", [region], private_metadata=str(question.id))
-
-
-def admin_alert(text: str) -> Reply:
-    return notice(text)

@@ -29,6 +29,7 @@ ADMIN = "U0SECRETARY"  # the Secretary, and an admin, in the example organisatio
 MEMBER = "U0MEMBER"
 OTHER = "U0OTHER"
 CHANNEL = "C0BRANCH"
+ADMINS = "C0LIECADMIN"  # the admins' channel in the example organisation file
 START = datetime(2026, 11, 24, 12, 30, tzinfo=UTC)  # 12:30 GMT, Tuesday
 FIRST_REMINDER = START - timedelta(days=1)
 LAST_REMINDER = START - timedelta(hours=1)
@@ -100,6 +101,23 @@ def wait_files(fake: FakeSlack, user: str, count: int) -> list[bytes]:
             return found
         fake.wait_for("files.completeUploadExternal", len(fake.calls_to("files.completeUploadExternal")) + 1)
     raise AssertionError(f"{user} got {len(files_to(fake, user))} file(s), wanted {count}")
+
+
+def alerts(fake: FakeSlack, about: str) -> list[str]:
+    """The admins' alerts (their channel) that mention `about`."""
+    return [
+        c["text"]
+        for c in fake.calls_to("chat.postMessage")
+        if c.get("channel") == ADMINS and about in c["text"]
+    ]
+
+
+def wait_alerts(fake: FakeSlack, about: str, count: int) -> list[str]:
+    for _ in range(100):
+        if len(found := alerts(fake, about)) >= count:
+            return found
+        fake.wait_for("chat.postMessage", len(fake.calls_to("chat.postMessage")) + 1)
+    raise AssertionError(f"{len(alerts(fake, about))} alert(s) about {about!r}, wanted {count}")
 
 
 def bots_own(bot: BotHarness, after: datetime, until: datetime) -> list[datetime]:
@@ -262,7 +280,7 @@ def test_every_apologies_modal_error_is_on_the_reason_field(
     before = len(fake_slack.calls_to("response_url"))
     bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
     fake_slack.wait_for("response_url", before + 1)
-    assert "the form did not open" in ephemerals(fake_slack)[-1]
+    assert "did not open the form in time" in ephemerals(fake_slack)[-1]
     # Send apologies after the start answers the member too, instead of opening the form.
     clock.set(START + timedelta(minutes=1))
     before = len(fake_slack.calls_to("response_url"))
@@ -275,15 +293,70 @@ def test_a_calendar_file_that_cannot_be_sent_is_answered_not_silent(
     bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
 ) -> None:
     listed = bot.command("meetings", user=OTHER).json()
-    fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+    fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed", times=2)
     bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
     fake_slack.wait_for("response_url")
     assert "could not send you the calendar file" in ephemerals(fake_slack)[-1]
+    # The admins hear of the refusal once (bot/deliver.py), naming no one; a repeat is counted.
+    [alert] = wait_alerts(fake_slack, "a calendar file", 1)
+    assert "not_allowed" in alert and OTHER not in alert and "at most once a week" in alert
+    bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
+    fake_slack.wait_for("response_url", 2)
+    assert len(alerts(fake_slack, "a calendar file")) == 1
     # A meeting that has gone since the list was shown: the button says so.
     bot.command("meeting cancel branch-call all", user=ADMIN)
     bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
-    fake_slack.wait_for("response_url", 2)
+    fake_slack.wait_for("response_url", 3)
     assert "no longer on the calendar" in ephemerals(fake_slack)[-1]
+
+
+def test_refused_calendar_updates_and_lists_are_reported_to_the_admins_once(
+    bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    at(bot, clock, FIRST_REMINDER)
+    posted = reminder(fake_slack, "starts in 1 day")
+    bot.click(MEMBER, views.ADD_ONE, button(posted, views.ADD_ONE))
+    wait_files(fake_slack, MEMBER, 1)
+    bot.click(MEMBER, views.SEND_APOLOGIES, button(posted, views.SEND_APOLOGIES))
+    modal = fake_slack.wait_for("views.open")[-1]["view"]
+    bot.submit_view(MEMBER, modal, {views.BLOCK_REASON: "Travelling"})
+    # The member has turned off messages from apps since; the Secretary's account is disabled.
+    fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+    fake_slack.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "user_disabled"} if p.get("channel") == ADMIN else None,
+    )
+    bot.command("meeting move branch-call 2026-11-24 to 2026-11-24 13:30", user=ADMIN)
+    at(bot, clock, clock.now())
+    [update] = wait_alerts(fake_slack, "a calendar update", 1)
+    assert "not_allowed" in update and MEMBER not in update
+    at(bot, clock, LAST_REMINDER + timedelta(hours=1))
+    [listed] = wait_alerts(fake_slack, "the Secretary's list of apologies", 1)
+    assert "user_disabled" in listed and ADMIN not in listed and "Travelling" not in listed
+    with bot.deps.session_factory() as session:
+        statuses = session.scalars(
+            select(ScheduledJob.status).where(
+                ScheduledJob.kind.in_(["calendar_send", "meeting_apologies_list"])
+            )
+        ).all()
+    assert set(statuses) == {"done"}  # reported, not retried for ever
+
+
+def test_a_home_tab_answer_the_member_cannot_be_sent_is_reported(
+    bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
+) -> None:
+    bot.event({"type": "app_home_opened", "user": OTHER, "tab": "home"})
+    value = button(fake_slack.wait_for("views.publish")[-1]["view"], views.ADD_SERIES)
+    fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+    fake_slack.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "cannot_dm_bot"} if p.get("channel") == OTHER else None,
+    )
+    # A Home tab button has no response_url: the file, then the answer, go by DM; both refused.
+    bot.interaction(block_actions_payload(OTHER, views.ADD_SERIES, value, response_url=""))
+    [answer] = wait_alerts(fake_slack, "an answer to a member's button", 1)
+    assert "cannot_dm_bot" in answer and OTHER not in answer
+    assert len(alerts(fake_slack, "a calendar file")) == 1
 
 
 def test_answers_are_in_my_data_and_forget_me_erases_them(

@@ -217,3 +217,30 @@ def test_data_rights_round_trip_through_the_other_features(bot: BotHarness) -> N
     assert "Where is the AGM" not in summary
     # Kept, as the member was told: the running election's nomination, deleted at closing.
     assert [n["election"] for n in exported["nominations"]["nominations"]] == ["Secretary by-election"]
+
+
+def _alert(bot: BotHarness, about: str) -> str:
+    """The admins' alert (their channel, C0LIECADMIN) about `about`, once it comes."""
+    for _ in range(100):
+        posts = bot.fake.calls_to("chat.postMessage")
+        found = [p["text"] for p in posts if p["channel"] == "C0LIECADMIN" and about in p["text"]]
+        if found:
+            return found[-1]
+        bot.fake.wait_for("chat.postMessage", len(posts) + 1)
+    raise AssertionError(f"no alert about {about!r}")
+
+
+def test_a_refused_export_or_forget_me_answer_is_reported_to_the_admins(bot: BotHarness) -> None:
+    bot.fake.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+    bot.command("my-data")
+    assert "could not send your data" in bot.fake.wait_for("response_url")[-1]["text"]
+    assert "not_allowed" in _alert(bot, "a member's data export")
+    bot.command("forget-me")
+    view = bot.fake.wait_for("views.open")[0]["view"]
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "cannot_dm_bot"} if p.get("channel") == "U0MEMBER" else None,
+    )
+    bot.submit_view("U0MEMBER", view, {})
+    alert = _alert(bot, "a member's forget-me answer")
+    assert "cannot_dm_bot" in alert and "U0MEMBER" not in alert

@@ -719,6 +719,41 @@ def test_admin_export_is_a_csv_in_a_dm(bot: BotHarness) -> None:
 # Faults ---------------------------------------------------------------------------------------
 
 
+def wait_alert(bot: BotHarness, about: str) -> str:
+    """The admins' alert (their channel, C0LIECADMIN) about `about`, once it comes."""
+    for _ in range(100):
+        found = [c["text"] for c in dms_to(bot, "C0LIECADMIN") if about in c["text"]]
+        if found:
+            return found[-1]
+        bot.fake.wait_for("chat.postMessage", len(bot.fake.calls_to("chat.postMessage")) + 1)
+    raise AssertionError(f"no alert about {about!r}")
+
+
+def test_a_refused_list_or_csv_for_the_admin_is_reported_not_lost(bot: BotHarness) -> None:
+    submit(bot, open_form(bot))
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "user_disabled"} if p.get("channel") == ADMIN else None,
+    )
+    bot.command("nominations", user=ADMIN)
+    assert "user_disabled" in wait_alert(bot, "the nominations list")
+    bot.fake.fail_next("files.getUploadURLExternal", status=200, error="not_allowed")
+    bot.command("nominations export", user=ADMIN)
+    alert = wait_alert(bot, "the nominations CSV")
+    assert "not_allowed" in alert and ADMIN not in alert
+
+
+def test_an_expired_shortcut_whose_dm_is_refused_is_reported(bot: BotHarness) -> None:
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "cannot_dm_bot"} if p.get("channel") == CANDIDATE else None,
+    )
+    expire_next_trigger(bot)
+    shortcut(bot)
+    alert = wait_alert(bot, "an answer to a member about a nomination")
+    assert "cannot_dm_bot" in alert and CANDIDATE not in alert
+
+
 def test_a_429_on_the_nominator_dm_is_retried(bot: BotHarness) -> None:
     submit(bot, open_form(bot))
     bot.fake.fail_next("chat.postMessage", status=429, retry_after=1)

@@ -262,3 +262,23 @@ def test_a_new_coordinator_also_gets_the_regions_questions_nobody_has_taken(
     assert f"<@{NEW_AMERICAS}>" in wait_posts(fake_slack, MEMBER)[-1]["text"]
     bot.run_jobs()
     assert len(posts_to(fake_slack, NEW_AMERICAS)) == 1
+
+
+def test_an_expired_trigger_says_press_again_and_a_refused_answer_reaches_the_admins(bot: BotHarness) -> None:
+    bot.fake.fail_next("views.open", status=200, error="expired_trigger_id")
+    bot.command("org", user=ADMIN)
+    assert "type the command again" in bot.fake.wait_for("response_url")[-1]["text"]
+    # The Change button inside the menu has no response_url: the answer is a DM, here refused.
+    bot.fake.fail_next("views.push", status=200, error="expired_trigger_id")
+    bot.fake.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "cannot_dm_bot"} if p.get("channel") == ADMIN else None,
+    )
+    bot.click(ADMIN, views.OPEN_FORM, fields.FORM_ROLES, extra={"view": {"id": "V0MENU", "type": "modal"}})
+    for _ in range(100):
+        posts = bot.fake.calls_to("chat.postMessage")
+        alerts = [p["text"] for p in posts if p["channel"] == "C0LIECADMIN"]
+        if alerts:
+            break
+        bot.fake.wait_for("chat.postMessage", len(posts) + 1)
+    assert "an answer to an admin's button" in alerts[-1] and "cannot_dm_bot" in alerts[-1]

@@ -219,6 +219,22 @@ def test_answered_settles_the_question_and_tells_the_asker(
     assert posts_to(fake_slack, VC) == []  # no escalation for an answered question
 
 
+def test_an_asker_who_cannot_be_told_is_reported_to_the_admins_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    ask(bot, "Can I vote at the AGM?")
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.ANSWERED]
+    # The asker has turned off messages from apps since they asked.
+    fake_slack.on(
+        "chat.postMessage",
+        lambda p: {"ok": False, "error": "cannot_dm_bot"} if p.get("channel") == MEMBER else None,
+    )
+    bot.click(EAME, views.ANSWERED, question_id)
+    [alert] = [p["text"] for p in wait_posts(fake_slack, ADMINS_CHANNEL)]
+    assert "a message to a member about a question" in alert and "cannot_dm_bot" in alert
+    assert MEMBER not in alert
+
+
 def test_belongs_to_another_region_moves_it(bot: BotHarness, fake_slack: FakeSlack) -> None:
     ask(bot, "I have moved to Canada; which branch?")
     question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.REROUTE]

@@ -47,3 +47,21 @@ def test_forget_target_removes_a_members_alerts(session_factory: sessionmaker[Se
     with session_factory() as session:
         assert not admin_alerts.known(session, "unreachable:americas:U0MEMBER")
         assert admin_alerts.known(session, "unreachable:americas:U0OTHER")
+
+
+def test_every_alert_says_the_same_true_thing_about_its_repeats() -> None:
+    from pathlib import Path
+
+    from bot.services import slack_setup
+    from bot.views.alerts import REPEATS, admin_alert, repeat_summary
+
+    setup = admin_alert(slack_setup.alert_text("users.info", "missing_scope", "time zones cannot be read"))
+    summary = repeat_summary("I cannot post in <#C0GONE>.", 21, NOW)
+    for message in (setup, summary):
+        assert message.text.count(REPEATS) == 1 and "at most once a week" in message.text
+    assert timedelta(days=7) == admin_alerts.SUMMARY_EVERY  # what REPEATS promises
+    # The wording is built in one place: no alert text promises anything of its own.
+    root = Path(__file__).resolve().parents[2]
+    for path in [*(root / "bot").rglob("*.py"), *(root / "handlers").glob("*.py")]:
+        text = path.read_text()
+        assert "not repeat this alert" not in text and "repeats are summarised." not in text, path.name

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import OrgConfig, parse_org_config
+from bot.org_store import OrgStore
 from bot.services import member_data, organisation
-from bot.services.organisation import OrganisationConflict, OrgStore
+from bot.services.organisation import OrganisationConflict
 from tests.e2e.harness import example_org
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)

@@ -8,11 +8,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import ManualClock
 from bot.config import Settings, parse_org_config
+from bot.org_store import OrgStore
 from bot.runtime import load_roles
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services import organisation_fields as fields
-from bot.services.organisation import OrganisationConflict, OrgStore
+from bot.services.organisation import OrganisationConflict
 from bot.services.roles import RoleCatalog
 from tests.e2e.harness import example_org
 from tests.services.test_organisation import NOW
