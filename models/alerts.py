@@ -8,13 +8,15 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UtcDateTime
+from models.base import Base, UtcDateTime, personal
 
 
 class AdminAlert(Base):
     __tablename__ = "admin_alerts"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # `refused:<kind>:<target>`: a target that is a person (their DM) names them; forget-me
+    # deletes the alerts about them.
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, info=personal(user_id=True))
     first_at: Mapped[datetime] = mapped_column(UtcDateTime)
     # When the admins last heard of it (the alert, then each summary of repeats).
     told_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UtcDateTime
+from models.base import Base, Erasure, UtcDateTime, personal
 
 
 class AuditEntry(Base):
@@ -20,5 +20,13 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    actor_id: Mapped[str] = mapped_column(String(20), index=True)
+    actor_id: Mapped[str] = mapped_column(
+        String(20),
+        index=True,
+        info=personal(
+            Erasure.KEEP,
+            why="the party must be able to show who read members' personal data and when",
+            user_id=True,
+        ),
+    )
     what: Mapped[str] = mapped_column(String(300))

@@ -11,7 +11,14 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import PERSONAL, Base, UtcDateTime
+from models.base import Base, Erasure, UtcDateTime, personal
+
+# Deleted on erasure once the election has closed (at its close while it runs), and purged
+# with the election's nominations.
+_PURGED = personal(purged=True)
+_MEMBER_ID = personal(user_id=True, purged=True)
+# An admin's act: the election stays, who did it goes.
+_ADMIN = personal(Erasure.PSEUDONYMISE, user_id=True)
 
 
 class ElectionRecord(Base):
@@ -29,14 +36,14 @@ class ElectionRecord(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     positions: Mapped[list[str]] = mapped_column(JSON, default=list)
     source: Mapped[str] = mapped_column(String(10), default="slack")  # "config" or "slack"
-    created_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_ADMIN)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    closed_early_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    closed_early_by: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_ADMIN)
     announced_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reminded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     summary_sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    published_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    published_by: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_ADMIN)
     purged_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
     nominations: Mapped[list[NominationRecord]] = relationship(
@@ -57,26 +64,31 @@ class NominationRecord(Base):
     position_key: Mapped[str] = mapped_column(String(80))
     # The modal's view id: Slack's retries and double clicks carry the same one.
     submission_key: Mapped[str] = mapped_column(String(100), unique=True)
-    submitted_by: Mapped[str] = mapped_column(String(20), index=True, info=PERSONAL)
-    candidate_slack_id: Mapped[str | None] = mapped_column(
-        String(20), nullable=True, index=True, info=PERSONAL
+    # Their own nomination is deleted; as the submitter of someone else's they become "forgotten".
+    submitted_by: Mapped[str] = mapped_column(
+        String(20), index=True, info=personal(Erasure.PSEUDONYMISE, user_id=True, purged=True)
     )
-    candidate_name: Mapped[str] = mapped_column(Text, info=PERSONAL)
-    candidate_email: Mapped[str] = mapped_column(String(320), info=PERSONAL)
-    candidate_membership: Mapped[str] = mapped_column(String(40), info=PERSONAL)
-    statement: Mapped[str] = mapped_column(Text, info=PERSONAL)
+    candidate_slack_id: Mapped[str | None] = mapped_column(
+        String(20), nullable=True, index=True, info=_MEMBER_ID
+    )
+    candidate_name: Mapped[str] = mapped_column(Text, info=_PURGED)
+    candidate_email: Mapped[str] = mapped_column(String(320), info=_PURGED)
+    candidate_membership: Mapped[str] = mapped_column(String(40), info=_PURGED)
+    statement: Mapped[str] = mapped_column(Text, info=_PURGED)
     route: Mapped[str] = mapped_column(String(10))
     branch: Mapped[str | None] = mapped_column(String(80), nullable=True)
-    partner_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, info=PERSONAL)
-    partner_name: Mapped[str | None] = mapped_column(Text, nullable=True, info=PERSONAL)
-    partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=PERSONAL)
-    partner_membership: Mapped[str | None] = mapped_column(String(40), nullable=True, info=PERSONAL)
+    partner_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_MEMBER_ID)
+    partner_name: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)
+    partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=_PURGED)
+    partner_membership: Mapped[str | None] = mapped_column(String(40), nullable=True, info=_PURGED)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The returning officer has checked the branch or the nominators not on Slack.
     checked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    checked_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    checked_by: Mapped[str | None] = mapped_column(
+        String(20), nullable=True, info=personal(Erasure.PSEUDONYMISE, user_id=True, purged=True)
+    )
     # The candidate asked to be forgotten while the election ran: deleted when it closes.
     forget_at_close: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -102,10 +114,10 @@ class NominatorRecord(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
     slot: Mapped[int] = mapped_column(Integer)
-    slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=PERSONAL)
-    name: Mapped[str | None] = mapped_column(Text, nullable=True, info=PERSONAL)
-    email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=PERSONAL)
-    membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True, info=PERSONAL)
+    slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=_MEMBER_ID)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)
+    email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=_PURGED)
+    membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True, info=_PURGED)
     status: Mapped[str] = mapped_column(String(20))
     responded_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The DM asking them (sent by a durable job, so once); kept to update it on an answer.

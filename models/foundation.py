@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UtcDateTime
+from models.base import Base, UtcDateTime, personal
 
 
 class SlackDelivery(Base):
@@ -28,9 +28,11 @@ class ScheduledJob(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     kind: Mapped[str] = mapped_column(String(60))
-    key: Mapped[str] = mapped_column(String(200), unique=True)
+    # Keys and payloads name members (`home.timezone:<id>:<day>`, an admin's summary): forget-me
+    # deletes every job that names the member (bot/services/scheduled_member_data.py).
+    key: Mapped[str] = mapped_column(String(200), unique=True, info=personal(user_id=True))
     due_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict, info=personal(user_id=True))
     # pending -> running -> done | failed | cancelled | skipped
     status: Mapped[str] = mapped_column(String(20), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)

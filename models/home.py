@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UtcDateTime
+from models.base import PERSONAL, Base, UtcDateTime, personal
 
 
 class MemberTimezone(Base):
@@ -19,6 +19,6 @@ class MemberTimezone(Base):
 
     __tablename__ = "member_timezones"
 
-    user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_id: Mapped[str] = mapped_column(String(20), primary_key=True, info=personal(user_id=True))
+    tz: Mapped[str | None] = mapped_column(String(64), nullable=True, info=PERSONAL)
     checked_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -9,9 +9,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime
+from models.base import Base, UtcDateTime, personal
 from models.meetings import Meeting
 
+_MEMBER_ID = personal(user_id=True, purged=True)
+_PURGED = personal(purged=True)
 SERIES = "series"  # CalendarAddition.target for the whole series
 
 
@@ -24,7 +26,7 @@ class CalendarAddition(Base):
     __table_args__ = (UniqueConstraint("user_id", "meeting_id", "target"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[str] = mapped_column(String(20), index=True)
+    user_id: Mapped[str] = mapped_column(String(20), index=True, info=_MEMBER_ID)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     target: Mapped[str] = mapped_column(String(20))
     original_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
@@ -49,9 +51,9 @@ class MeetingAnswer(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     original_start: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    user_id: Mapped[str] = mapped_column(String(20), index=True)
-    answer: Mapped[str] = mapped_column(String(10))
-    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    user_id: Mapped[str] = mapped_column(String(20), index=True, info=_MEMBER_ID)
+    answer: Mapped[str] = mapped_column(String(10), info=_PURGED)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     meeting: Mapped[Meeting] = relationship()

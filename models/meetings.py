@@ -8,7 +8,10 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime
+from models.base import Base, Erasure, UtcDateTime, personal
+
+# Who added or moved a meeting: the meeting stays (the organisation's), the name goes.
+_ADMIN = personal(Erasure.PSEUDONYMISE, user_id=True)
 
 
 class Meeting(Base):
@@ -37,7 +40,7 @@ class Meeting(Base):
     # from the organisation file.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    created_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    created_by: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_ADMIN)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
@@ -56,7 +59,7 @@ class MeetingChange(Base):
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     original_start: Mapped[datetime] = mapped_column(UtcDateTime)
     new_start: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    changed_by: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    changed_by: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_ADMIN)
     changed_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     meeting: Mapped[Meeting] = relationship(back_populates="changes")

@@ -13,7 +13,18 @@ from typing import Any
 from sqlalchemy import JSON, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UtcDateTime
+from models.base import Base, Erasure, UtcDateTime, personal
+
+_WHO_HOLDS_WHAT = personal(
+    Erasure.KEEP,
+    why="it says who holds each office; an admin removes a member who stands down (/liec org)",
+    user_id=True,
+)
+_CHANGE_LOG = personal(
+    Erasure.KEEP,
+    why="the party must be able to show who held each post and who changed it",
+    user_id=True,
+)
 
 
 class OrganisationDocument(Base):
@@ -23,9 +34,10 @@ class OrganisationDocument(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     revision: Mapped[int] = mapped_column(Integer)
-    document: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Officers', coordinators' and admins' Slack ids and names.
+    document: Mapped[dict[str, Any]] = mapped_column(JSON, info=_WHO_HOLDS_WHAT)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    updated_by: Mapped[str] = mapped_column(String(40))
+    updated_by: Mapped[str] = mapped_column(String(40), info=_CHANGE_LOG)
 
 
 class OrganisationChange(Base):
@@ -37,8 +49,8 @@ class OrganisationChange(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     revision: Mapped[int] = mapped_column(Integer, index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
-    actor_id: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[str] = mapped_column(String(40), index=True, info=_CHANGE_LOG)
     source: Mapped[str] = mapped_column(String(20))
     # [{"path": "regions.americas.coordinator", "before": [...], "after": [...]}, ...]
-    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    summary: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, info=_CHANGE_LOG)
+    summary: Mapped[str] = mapped_column(Text, info=_CHANGE_LOG)

@@ -7,7 +7,12 @@ from datetime import datetime
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from models.base import Base, UtcDateTime
+from models.base import PERSONAL, Base, Erasure, UtcDateTime, personal
+
+_MEMBER_ID = personal(user_id=True)
+# The coordinator who took or answered another member's question: the question stays (the
+# asker's), the name goes.
+_HANDLER = personal(Erasure.PSEUDONYMISE, user_id=True)
 
 
 class MemberRegion(Base):
@@ -15,9 +20,9 @@ class MemberRegion(Base):
 
     __tablename__ = "member_regions"
 
-    user_id: Mapped[str] = mapped_column(String(20), primary_key=True)
-    region: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    branch: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    user_id: Mapped[str] = mapped_column(String(20), primary_key=True, info=_MEMBER_ID)
+    region: Mapped[str | None] = mapped_column(String(30), nullable=True, info=PERSONAL)
+    branch: Mapped[str | None] = mapped_column(String(80), nullable=True, info=PERSONAL)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -34,18 +39,21 @@ class Question(Base):
     __table_args__ = (Index("ix_questions_status_region_asked_at", "status", "region", "asked_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    asker_id: Mapped[str] = mapped_column(String(20), index=True)
+    asker_id: Mapped[str] = mapped_column(String(20), index=True, info=_MEMBER_ID)
     region: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    region_reason: Mapped[str] = mapped_column(String(300), default="")
-    text: Mapped[str] = mapped_column(Text)
-    asker_tz: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # "moved here by <@id>": the coordinator's id becomes "a coordinator" when they are forgotten.
+    region_reason: Mapped[str] = mapped_column(
+        String(300), default="", info=personal(Erasure.PSEUDONYMISE, user_id=True)
+    )
+    text: Mapped[str] = mapped_column(Text, info=PERSONAL)
+    asker_tz: Mapped[str | None] = mapped_column(String(64), nullable=True, info=PERSONAL)
     status: Mapped[str] = mapped_column(String(20), default="unrouted")
     asked_at: Mapped[datetime] = mapped_column(UtcDateTime)
     routed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reroutes: Mapped[int] = mapped_column(Integer, default=0)
-    claimed_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=_HANDLER)
     claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
-    answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)
+    answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=_HANDLER)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The asker was told, before it went, that a region's channel shows the question to everyone
@@ -70,7 +78,7 @@ class QuestionDelivery(Base):
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"), index=True)
     # "<region>#<reroutes>" for coordinators, "escalation" for the Vice Chair (Membership).
     stage: Mapped[str] = mapped_column(String(60))
-    recipient: Mapped[str] = mapped_column(String(20), index=True)
+    recipient: Mapped[str] = mapped_column(String(20), index=True, info=_MEMBER_ID)
     # reserved -> sent | unreachable
     status: Mapped[str] = mapped_column(String(20), default="reserved")
     channel: Mapped[str | None] = mapped_column(String(20), nullable=True)

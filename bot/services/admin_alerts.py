@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,9 +71,36 @@ def clear(session: Session, prefix: str) -> None:
     session.execute(delete(AdminAlert).where(AdminAlert.key.startswith(prefix)))
 
 
+def _about(target: str) -> Any:
+    return AdminAlert.key.endswith(f":{target}", autoescape=True)
+
+
 def forget_target(session: Session, target: str) -> None:
     """Forget the problems about one person (their user id ends the key): forget-me."""
-    session.execute(delete(AdminAlert).where(AdminAlert.key.endswith(f":{target}")))
+    session.execute(delete(AdminAlert).where(_about(target)))
+
+
+def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
+    """The problems reaching the member that the admins were told of: what failed and when
+    (the key without their id), never the alert's text."""
+    rows = session.scalars(select(AdminAlert).where(_about(user_id)).order_by(AdminAlert.first_at))
+    return {
+        "problems_reaching_you_told_to_the_admins": [
+            {
+                "problem": row.key.removesuffix(f":{user_id}"),
+                "first_at": row.first_at.isoformat(),
+                "told_at": row.told_at.isoformat(),
+                "repeats": row.repeats,
+            }
+            for row in rows
+        ]
+    }
+
+
+def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:
+    del now
+    forget_target(session, user_id)
+    return []
 
 
 def known(session: Session, key: str) -> bool:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.services import (
+    admin_alerts,
     apologies,
     audit,
     calendar,
@@ -83,6 +84,12 @@ def providers() -> list[DataProvider]:
             "Home tab",
             member_timezones.export_member_data,
             member_timezones.forget_member,
+        ),
+        DataProvider(
+            "delivery_problems",
+            "Problems reaching you",
+            admin_alerts.export_member_data,
+            admin_alerts.forget_member,
         ),
         DataProvider("audit_log", "Audit log", audit.export_member_data, audit.forget_member),
         DataProvider(

@@ -12,6 +12,7 @@ import functools
 import io
 from collections.abc import Callable, Sequence
 
+from bot.services.nomination_rules import CANDIDATE_TEXTS, candidate_texts
 from bot.services.nominations import (
     NOMINATOR_LABELS,
     partner_of,
@@ -29,7 +30,7 @@ COLUMNS = (
     "candidate_email",
     "candidate_membership_number",
     "candidate_slack_id",
-    "statement",
+    *(text.key for text in CANDIDATE_TEXTS),
     "route",
     "branch",
     "nominator_1_name",
@@ -50,6 +51,8 @@ COLUMNS = (
     "submitted_at_utc",
     "updated_at_utc",
     "withdrawn_at_utc",
+    "checked_by",
+    "checked_at_utc",
 )
 
 
@@ -68,13 +71,15 @@ def export_rows(
             "candidate_email": n.candidate_email,
             "candidate_membership_number": n.candidate_membership,
             "candidate_slack_id": n.candidate_slack_id or "",
-            "statement": n.statement,
+            **candidate_texts(n),
             "route": n.route,
             "branch": n.branch or "",
             "submitted_by": n.submitted_by,
             "submitted_at_utc": f"{n.created_at:%Y-%m-%d %H:%M}",
             "updated_at_utc": f"{n.updated_at:%Y-%m-%d %H:%M}",
             "withdrawn_at_utc": f"{n.withdrawn_at:%Y-%m-%d %H:%M}" if n.withdrawn_at else "",
+            "checked_by": n.checked_by or "",
+            "checked_at_utc": f"{n.checked_at:%Y-%m-%d %H:%M}" if n.checked_at else "",
         }
         for nominator in n.nominators:
             prefix = f"nominator_{nominator.slot}_"

@@ -14,9 +14,10 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -195,6 +196,59 @@ def _check_statement(statement: str, rules: ElectionRules) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class CandidateText:
+    """A text the candidate gives about themselves, declared once.
+
+    ``key`` is at once the NominationForm attribute, the modal's block id and the
+    NominationRecord column (marked personal there). The form, the reader, the edit read-back
+    (nomination_visibility), my-data (``your_<key>``), the returning officer's CSV (column
+    ``key``) and validation (``check``) are all drawn from CANDIDATE_TEXTS; erasure and the
+    purge delete the nomination row, so they need nothing more.
+    """
+
+    key: str
+    label: str
+    hint: str
+    max_chars: int
+    check: Callable[[str, ElectionRules], str | None]
+    multiline: bool = False
+    optional: bool = False
+    # Seen only by the candidate and the returning officer: someone else who edits the
+    # nomination sees it empty, and left empty it keeps what is stored.
+    private: bool = False
+
+
+# In the order the form shows them, after the candidate's details.
+CANDIDATE_TEXTS: tuple[CandidateText, ...] = (
+    CandidateText(
+        STATEMENT,
+        "Personal statement",
+        "Up to 200 words: the skills you can bring and how you would develop this role. "
+        "Published only if the admins publish the candidate list.",
+        MAX_STATEMENT_CHARS,
+        _check_statement,
+        multiline=True,
+        private=True,
+    ),
+)
+
+
+def candidate_texts(source: object) -> dict[str, str]:
+    """Each declared candidate text of a form or a stored nomination, by key."""
+    return {text.key: str(getattr(source, text.key) or "") for text in CANDIDATE_TEXTS}
+
+
+def with_candidate_texts(form: NominationForm, texts: Mapping[str, str]) -> NominationForm:
+    """The form with these declared candidate texts (keys of CANDIDATE_TEXTS) replaced."""
+    known = {text.key for text in CANDIDATE_TEXTS}
+    unknown = set(texts) - known
+    if unknown:
+        raise ValueError(f"not candidate texts: {sorted(unknown)}")
+    changes: dict[str, Any] = dict(texts)
+    return replace(form, **changes)
+
+
 def _check_person_details(
     person: Person, keys: PersonFields, who: str, rules: ElectionRules
 ) -> dict[str, str]:
@@ -347,9 +401,10 @@ def validate(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[
         raise ValueError("validate needs an aware 'now'")
     errors = _check_position(form, rules, now)
     errors.update(_check_person_details(form.candidate, CANDIDATE_FIELDS, "the candidate's", rules))
-    statement_error = _check_statement(form.statement, rules)
-    if statement_error:
-        errors[STATEMENT] = statement_error
+    for text in CANDIDATE_TEXTS:
+        error = text.check(getattr(form, text.key), rules)
+        if error:
+            errors[text.key] = error
     if form.route is Route.MEMBERS:
         for key, message in _check_nominators(form, rules).items():
             errors.setdefault(key, message)

@@ -14,7 +14,7 @@ import enum
 from dataclasses import dataclass, replace
 
 from bot.services import nomination_rules as fields
-from bot.services.nomination_rules import NominationForm, Person
+from bot.services.nomination_rules import NominationForm, Person, candidate_texts, with_candidate_texts
 from bot.services.nominations import candidate_of, form_of, nominator_person, partner_of
 from models.elections import NominationRecord, NominatorRecord
 
@@ -76,11 +76,12 @@ def edit_form(nomination: NominationRecord, user_id: str) -> EditForm:
     full = form_of(nomination)
     kept: set[str] = set()
     candidate = full.candidate
-    statement = full.statement
+    texts = candidate_texts(full)
     if not sees_own_details(nomination.candidate_slack_id, user_id):
         candidate = replace(candidate, email="", membership_number="")
-        statement = ""
-        kept |= {fields.CANDIDATE_EMAIL, fields.CANDIDATE_MEMBERSHIP, fields.STATEMENT}
+        private = {text.key for text in fields.CANDIDATE_TEXTS if text.private}
+        texts = {key: "" if key in private else value for key, value in texts.items()}
+        kept |= {fields.CANDIDATE_EMAIL, fields.CANDIDATE_MEMBERSHIP, *private}
     partner = full.partner
     if partner is not None and not sees_own_details(nomination.partner_slack_id, user_id):
         partner = replace(partner, email="", membership_number="")
@@ -92,16 +93,8 @@ def edit_form(nomination: NominationRecord, user_id: str) -> EditForm:
         shown.append(_nominator_shown(row))
         if row is not None and not row.slack_id:
             kept |= {keys.email, keys.membership}
-    return EditForm(
-        replace(
-            full,
-            candidate=candidate,
-            statement=statement,
-            partner=partner,
-            nominators=(shown[0], shown[1]),
-        ),
-        frozenset(kept),
-    )
+    shown_form = replace(full, candidate=candidate, partner=partner, nominators=(shown[0], shown[1]))
+    return EditForm(with_candidate_texts(shown_form, texts), frozenset(kept))
 
 
 def _same_person(stored: Person, typed: Person) -> bool:
@@ -131,9 +124,12 @@ def restore_kept(nomination: NominationRecord, form: NominationForm) -> Nominati
     details, and the form says so on the field."""
     stored_candidate = candidate_of(nomination)
     candidate = _restored(stored_candidate, form.candidate)
-    statement = form.statement
-    if not statement.strip() and _same_person(stored_candidate, form.candidate):
-        statement = nomination.statement
+    texts = candidate_texts(form)
+    if _same_person(stored_candidate, form.candidate):
+        stored = candidate_texts(nomination)
+        for text in fields.CANDIDATE_TEXTS:
+            if text.private and not texts[text.key].strip():
+                texts[text.key] = stored[text.key]
     partner = form.partner
     stored_partner = partner_of(nomination)
     if partner is not None and stored_partner is not None:
@@ -146,10 +142,5 @@ def restore_kept(nomination: NominationRecord, form: NominationForm) -> Nominati
             nominators.append(_restored(nominator_person(row), typed))
         else:
             nominators.append(typed)
-    return replace(
-        form,
-        candidate=candidate,
-        statement=statement,
-        partner=partner,
-        nominators=(nominators[0], nominators[1]),
-    )
+    restored = replace(form, candidate=candidate, partner=partner, nominators=(nominators[0], nominators[1]))
+    return with_candidate_texts(restored, texts)

@@ -25,9 +25,11 @@ from bot.services.nomination_rules import (
     NominationForm,
     Person,
     Route,
+    candidate_texts,
     clean_email,
     normalise_email,
     normalise_membership_number,
+    with_candidate_texts,
 )
 from models.base import personal_columns
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
@@ -133,15 +135,16 @@ def nominator_person(nominator: NominatorRecord) -> Person:
 def form_of(nomination: NominationRecord) -> NominationForm:
     """The stored nomination as a form, to prefill the edit modal."""
     by_slot = {n.slot: nominator_person(n) for n in nomination.nominators}
-    return NominationForm(
+    form = NominationForm(
         position=position_of(nomination),
         candidate=candidate_of(nomination),
-        statement=nomination.statement,
+        statement="",
         route=Route(nomination.route),
         nominators=(by_slot.get(1, Person()), by_slot.get(2, Person())),
         branch=nomination.branch,
         partner=partner_of(nomination),
     )
+    return with_candidate_texts(form, candidate_texts(nomination))
 
 
 def _load() -> Any:
@@ -209,7 +212,8 @@ def _apply_form(nomination: NominationRecord, form: NominationForm) -> None:
     nomination.candidate_name = _clean(form.candidate.name)
     nomination.candidate_email = clean_email(form.candidate.email)
     nomination.candidate_membership = normalise_membership_number(form.candidate.membership_number)
-    nomination.statement = form.statement.strip()
+    for key, value in candidate_texts(form).items():
+        setattr(nomination, key, value.strip())
     nomination.route = form.route.value
     nomination.branch = form.branch if form.route is Route.BRANCH else None
     partner = form.partner if form.partner is not None and not form.partner.is_blank else None
@@ -529,7 +533,7 @@ def _as_candidate(row: NominationRecord) -> dict[str, Any]:
         "your_name": row.candidate_name,
         "your_email": row.candidate_email,
         "your_membership_number": row.candidate_membership,
-        "your_statement": row.statement,
+        **{f"your_{key}": value for key, value in candidate_texts(row).items()},
         "route": row.route,
         "branch": row.branch,
         "job_share": partner_of(row) is not None,
@@ -575,6 +579,34 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
                 "your_membership_number": row.partner_membership,
             }
             for row in as_partner
+        ],
+        # What they did as returning officer or admin: the fact stays when they are forgotten.
+        "nominations_you_checked": [
+            {
+                "election": row.election.name,
+                "position": row.position_key,
+                "checked_at": _when(row.checked_at),
+            }
+            for row in session.scalars(_load().where(NominationRecord.checked_by == user_id))
+        ],
+        "elections_you_created_closed_or_published": [
+            {
+                "election": e.name,
+                "created": e.created_by == user_id,
+                "closed_early": e.closed_early_by == user_id,
+                "published": e.published_by == user_id,
+            }
+            for e in session.scalars(
+                select(ElectionRecord)
+                .where(
+                    or_(
+                        ElectionRecord.created_by == user_id,
+                        ElectionRecord.closed_early_by == user_id,
+                        ElectionRecord.published_by == user_id,
+                    )
+                )
+                .order_by(ElectionRecord.id)
+            )
         ],
         "nominated_others": [
             {

@@ -13,13 +13,14 @@ Plain Python and SQL; nothing here calls Slack.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig, parse_org_config
@@ -194,7 +195,15 @@ def recent_changes(session: Session, limit: int = 20) -> list[OrganisationChange
 
 
 def _naming(user_id: str) -> Any:
-    return (OrganisationChange.actor_id == user_id) | OrganisationChange.summary.contains(user_id)
+    return or_(
+        OrganisationChange.actor_id == user_id,
+        OrganisationChange.summary.contains(user_id, autoescape=True),
+        cast(OrganisationChange.changes, String).contains(user_id, autoescape=True),
+    )
+
+
+def _fields_naming(change: OrganisationChange, user_id: str) -> list[str]:
+    return [str(c.get("path")) for c in change.changes if user_id in json.dumps(c, default=str)]
 
 
 def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
@@ -206,13 +215,24 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
     ).all()
     return {
         "organisation_changes_you_made": [
-            {"when": c.at.isoformat(), "what": c.summary} for c in found if c.actor_id == user_id
+            {"when": c.at.isoformat(), "what": c.summary, "fields_naming_you": _fields_naming(c, user_id)}
+            for c in found
+            if c.actor_id == user_id
         ],
         "organisation_changes_naming_you": [
-            {"when": c.at.isoformat(), "who": c.actor_id, "what": c.summary}
+            {
+                "when": c.at.isoformat(),
+                "who": c.actor_id,
+                "what": c.summary,
+                "fields_naming_you": _fields_naming(c, user_id),
+            }
             for c in found
             if c.actor_id != user_id
         ],
+        "you_made_the_current_organisation": session.scalar(
+            select(OrganisationDocument.id).where(OrganisationDocument.updated_by == user_id)
+        )
+        is not None,
     }
 
 

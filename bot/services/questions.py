@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
 from bot.jobs import JobKind
-from bot.services import admin_alerts
 from bot.services.slack_setup import TIMEZONE_UNREADABLE, is_setup_error
 from bot.services.tz_regions import Region, region_for_timezone
 from models.questions import MemberRegion, Question, QuestionDelivery
@@ -448,6 +447,24 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
             for q in asked
         ],
         # Other members' questions this member handled: the record of their own actions only.
+        "questions_sent_to_you": [
+            {"question": d.question_id, "stage": d.stage, "status": d.status, "sent_at": _when(d.reserved_at)}
+            for d in session.scalars(
+                select(QuestionDelivery)
+                .where(QuestionDelivery.recipient == user_id)
+                .order_by(QuestionDelivery.reserved_at, QuestionDelivery.id)
+            )
+        ],
+        # Other members' questions this member moved to another region ("moved here by ...").
+        "questions_you_moved": [
+            {"id": q.id, "region": q.region, "asked_at": _when(q.asked_at)}
+            for q in session.scalars(
+                select(Question)
+                .where(Question.region_reason.contains(user_id, autoescape=True))
+                .where(Question.asker_id != user_id)
+                .order_by(Question.asked_at)
+            )
+        ],
         "questions_handled": [
             {
                 "id": q.id,
@@ -495,7 +512,6 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     deliveries = session.scalars(select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)).all()
     for delivery in deliveries:
         session.delete(delivery)
-    admin_alerts.forget_target(session, user_id)
     session.flush()
     if handled:
         kept.append(

@@ -29,7 +29,11 @@ def export_member_data(session: Session, user_id: str) -> dict[str, Any]:
         .where(_naming(user_id), ScheduledJob.status == "pending")
         .order_by(ScheduledJob.due_at)
     )
-    return {"scheduled_work": [{"kind": row.kind, "due_at": row.due_at.isoformat()} for row in rows]}
+    return {
+        "scheduled_work": [
+            {"kind": row.kind, "key": row.key, "due_at": row.due_at.isoformat()} for row in rows
+        ]
+    }
 
 
 def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[str, str]]:

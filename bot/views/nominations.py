@@ -31,13 +31,15 @@ from slack_sdk.models.views import View
 from bot.services import nomination_rules as fields
 from bot.services.election_store import parse_position_value
 from bot.services.nomination_rules import (
+    CANDIDATE_TEXTS,
     MAX_NAME_CHARS,
-    MAX_STATEMENT_CHARS,
+    CandidateText,
     NominationForm,
     Person,
     PersonFields,
     Route,
     fill_from_profile,
+    with_candidate_texts,
 )
 from bot.views.choices import Choice, ChoiceGroup, select_element
 from bot.views.common import (
@@ -103,10 +105,27 @@ KEPT_HINT = (
     "Given already: only that person and the returning officer see it. "
     "Leave it empty to keep it, or type a new one."
 )
-STATEMENT_KEPT_HINT = (
+# On a candidate's text the editor may not see (the statement).
+TEXT_KEPT_HINT = (
     "Written already: only the candidate and the returning officer see it. "
-    "Leave it empty to keep it, or write a new one (up to 200 words)."
+    "Leave it empty to keep it, or write a new one."
 )
+
+
+def _text_block(text: CandidateText, form: NominationForm, kept: frozenset[str]) -> InputBlock:
+    """One of the candidate's declared texts (nomination_rules.CANDIDATE_TEXTS)."""
+    return InputBlock(
+        block_id=text.key,
+        label=text.label,
+        optional=text.optional or text.key in kept,
+        element=PlainTextInputElement(
+            action_id=INPUT,
+            multiline=text.multiline,
+            initial_value=getattr(form, text.key) or None,
+            max_length=text.max_chars,
+        ),
+        hint=TEXT_KEPT_HINT if text.key in kept else text.hint,
+    )
 
 
 def _user_input(block_id: str, label: str, initial: str | None, hint: str) -> InputBlock:
@@ -283,21 +302,7 @@ def nomination_modal(
             user_hint="Yourself, unless you nominate someone else.",
             kept=kept,
         ),
-        InputBlock(
-            block_id=fields.STATEMENT,
-            label="Personal statement",
-            optional=fields.STATEMENT in kept,
-            element=PlainTextInputElement(
-                action_id=INPUT,
-                multiline=True,
-                initial_value=form.statement or None,
-                max_length=MAX_STATEMENT_CHARS,
-            ),
-            hint=STATEMENT_KEPT_HINT
-            if fields.STATEMENT in kept
-            else "Up to 200 words: the skills you can bring and how you would develop "
-            "this role. Published only if the admins publish the candidate list.",
-        ),
+        *(_text_block(text, form, kept) for text in CANDIDATE_TEXTS),
         *_route_blocks(form, route, branches, membership_hint, kept),
         *_partner_blocks(form, with_partner, membership_hint, kept),
         context(
@@ -413,7 +418,7 @@ def read_nomination(values: dict[str, Any]) -> tuple[int | None, NominationForm]
     form = NominationForm(
         position=parsed[1] if parsed else None,
         candidate=read_person(values, fields.CANDIDATE_FIELDS),
-        statement=_value(values, fields.STATEMENT),
+        statement="",
         route=Route(route) if route in {r.value for r in Route} else None,
         nominators=(
             read_person(values, fields.NOMINATOR_FIELDS[0]),
@@ -422,6 +427,7 @@ def read_nomination(values: dict[str, Any]) -> tuple[int | None, NominationForm]
         branch=_value(values, fields.BRANCH) or None,
         partner=None if partner.is_blank else partner,
     )
+    form = with_candidate_texts(form, {text.key: _value(values, text.key) for text in CANDIDATE_TEXTS})
     return (parsed[0] if parsed else None), form
 
 
