@@ -24,6 +24,7 @@ What it does, in order:
 from __future__ import annotations
 
 import argparse
+import compileall
 import contextlib
 import json
 import os
@@ -42,7 +43,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench import seed as seeding
-from bench.roles_latency import Server, loadavg, machine, pss_mb, rss_mb
+from bench.roles_latency import Server, loadavg, machine, pss_mb, rss_mb, settle
 from bench.statements import count_statements
 from bench.surfaces import Client, Finishes, Surface, command, set_response_base, surfaces
 from bot.fake_slack import FakeSlack
@@ -198,7 +199,16 @@ def bot_server(name: str, url: str, org_path: Path, fake: FakeSlack) -> Server:
     return Server(name, [sys.executable, "-m", "bot", "serve", "--http"], env)
 
 
+def compile_bytecode() -> None:
+    """Compile the checkout's modules, as `pip install` does for an installed bot: without it a
+    start under PYTHONDONTWRITEBYTECODE (set on this machine) compiles every module from source
+    each time, and start-to-ready would time the compiler rather than the bot."""
+    for package in ("bot", "handlers", "models", "migrations", "bench"):
+        compileall.compile_dir(ROOT / package, quiet=1)
+
+
 def start_timed(server: Server, log_dir: Path) -> float:
+    compile_bytecode()
     started = time.perf_counter()
     server.start(log_dir)
     server.wait_healthy(timeout=120)
@@ -396,6 +406,17 @@ def write(summary: dict[str, Any], text_report: str) -> None:
 
 
 # Run -----------------------------------------------------------------------------------------
+def selected(found: list[Surface], wanted: str | None) -> list[Surface]:
+    """The surfaces whose names start with one of the comma-separated names (all when None)."""
+    if not wanted:
+        return found
+    names = [name.strip() for name in wanted.split(",") if name.strip()]
+    chosen = [s for s in found if any(s.name.startswith(name) for name in names)]
+    if not chosen:
+        raise SystemExit(f"no surface matches {wanted!r}: {', '.join(s.name for s in found)}")
+    return chosen
+
+
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.at_scale", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a PostgreSQL server (its own databases are made there)")
@@ -410,7 +431,14 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--scale-out", action="store_true", help="also two bot processes on the one database (PostgreSQL)"
     )
+    parser.add_argument(
+        "--surfaces",
+        help="only these surfaces, comma-separated names or prefixes (e.g. 'meetings,home,nominate'); "
+        "a selective run is printed, never written",
+    )
     args = parser.parse_args(argv)
+    if args.surfaces:
+        args.no_write = True
     if args.quick:
         args.scale, args.requests_c1, args.requests_c10, args.time_cap = 0.1, 6, 20, 5.0
     return args
@@ -444,8 +472,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         summary["dialect"] = make_url(full).get_backend_name()
         print(f"seeded in {summary['seed_s']} s: {summary['sizes']}", file=sys.stderr)
 
-        summary["statements"] = count_statements(full, org, surfaces(admins))
-        summary["statements_small"] = count_statements(small, seeding.org_file(small_sizes), surfaces(admins))
+        chosen = selected(surfaces(admins), args.surfaces)
+        summary["statements"] = count_statements(full, org, chosen)
+        summary["statements_small"] = count_statements(
+            small, seeding.org_file(small_sizes), selected(surfaces(admins), args.surfaces)
+        )
         print(f"statements: {summary['statements']}", file=sys.stderr)
 
         fake = FakeSlack().start()
@@ -460,7 +491,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             time.sleep(8)  # the start-up jobs and the first scheduler ticks: not measured
             summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
             summary["memory_bare"] = memory(bare)
-            all_surfaces = surfaces(admins)
+            settle(fake)  # the start's deliveries of the seeded waiting questions: not measured
+            all_surfaces = selected(surfaces(admins), args.surfaces)
             floor = floor_surface()
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up
@@ -498,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     summary["verdict"] = verdict(summary)
     text_report = report(summary)
     print(text_report)
-    if not (args.quick or args.no_write):
+    if not (args.quick or args.no_write or args.surfaces):
         write(summary, text_report)
     return 0
 

@@ -2,6 +2,10 @@
 
     python -m bench.roles_latency                 # the full run recorded in bench/README.md
     python -m bench.roles_latency --quick         # a smoke run of a few seconds
+    python -m bench.roles_latency --seeded --repeat 5 --servers bot,bare
+                                                  # the bot on a database ten times LI's size
+                                                  # (bench.seed), five whole runs, each run's
+                                                  # ratio and their spread
 
 Each server is a subprocess (gunicorn master and its worker, as in production), measured
 from /proc: CPU per request from utime+stime, idle memory from VmRSS. The load generator
@@ -21,6 +25,7 @@ import platform
 import resource
 import shlex
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,8 +156,13 @@ class Server:
 
 
 def make_servers(
-    names: Sequence[str], fake: FakeSlack, work_dir: Path, candidate: str | None = None
+    names: Sequence[str],
+    fake: FakeSlack,
+    work_dir: Path,
+    candidate: str | None = None,
+    database: tuple[str, Path] | None = None,
 ) -> list[Server]:
+    """`database`: the bot's (URL, organisation file) when not a fresh one with the example file."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -164,11 +174,11 @@ def make_servers(
         SLACK_API_URL=fake.api_url,
         PYTHONUNBUFFERED="1",
     )
-    bot_env = {
-        **env,
-        "DATABASE_URL": f"sqlite:///{work_dir / 'bench.db'}",
-        "LIEC_CONFIG": str(ROOT / "bot" / "data" / "liec.example.yml"),
-    }
+    url, org_file = database or (
+        f"sqlite:///{work_dir / 'bench.db'}",
+        ROOT / "bot" / "data" / "liec.example.yml",
+    )
+    bot_env = {**env, "DATABASE_URL": url, "LIEC_CONFIG": str(org_file)}
     python = sys.executable
     known = {
         "bot": Server("bot", [python, "-m", "bot", "serve", "--http"], bot_env),
@@ -361,6 +371,39 @@ def verdict(levels: Sequence[Level]) -> list[str]:
     return lines
 
 
+def repeats_table(runs: Sequence[Sequence[Level]]) -> str:
+    """Each whole run's p99s and ratio per concurrency, then the spread of the ratios."""
+    rows = [
+        "| run | server | concurrency | requests | p99 ms | fastest bare p99 ms | ratio |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    ratios: dict[tuple[str, int], list[float]] = {}
+    for number, levels in enumerate(runs, 1):
+        for lv in sorted(levels, key=lambda lv: lv.concurrency):
+            if lv.server.startswith("bare"):
+                continue
+            base = fastest_bare(levels, lv.concurrency)
+            ratio = lv.percentile(0.99) / base
+            ratios.setdefault((lv.server, lv.concurrency), []).append(ratio)
+            rows.append(
+                f"| {number} | {lv.server} | {lv.concurrency} | {lv.count} "
+                f"| {1000 * lv.percentile(0.99):.2f} | {1000 * base:.2f} | {ratio:.2f} |"
+            )
+    rows += [
+        "",
+        f"| server | concurrency | runs | ratio min | ratio median | ratio max | runs within {TARGET}x |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for (server, concurrency), values in sorted(ratios.items(), key=lambda item: (item[0][1], item[0][0])):
+        ordered = sorted(values)
+        within = sum(1 for value in ordered if value <= TARGET)
+        rows.append(
+            f"| {server} | {concurrency} | {len(ordered)} | {ordered[0]:.2f} "
+            f"| {statistics.median(ordered):.2f} | {ordered[-1]:.2f} | {within} of {len(ordered)} |"
+        )
+    return "\n".join(rows)
+
+
 def machine() -> str:
     model = "unknown CPU"
     with contextlib.suppress(OSError):
@@ -392,23 +435,104 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="also measure another build of the bot, started by COMMAND (which must accept --port)",
     )
     parser.add_argument("--quick", action="store_true", help="a few hundred requests per level")
+    parser.add_argument(
+        "--seeded",
+        action="store_true",
+        help="the bot's database ten times LI's size (bench.seed) instead of an empty one",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="with --seeded: 1.0 is ten times LI's size")
+    parser.add_argument(
+        "--database-url", help="with --seeded: a PostgreSQL server (the script makes its own database there)"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="whole runs (every level, every round), each reported"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.requests_c1, args.requests, args.warmup = 200, 400, 100
     return args
 
 
+def measure(servers: Sequence[Server], args: argparse.Namespace, body: str, content_type: str) -> list[Level]:
+    """One whole run: each level in rounds, the servers taking turns in a rotating order, so that
+    a burst of other work on the machine falls on every server alike rather than on one."""
+    results: list[Level] = []
+    for concurrency in [int(c) for c in args.levels.split(",")]:
+        total = args.requests_c1 if concurrency == 1 else args.requests
+        parts: dict[str, list[Level]] = {server.name: [] for server in servers}
+        for round_ in range(args.rounds):
+            shift = round_ % len(servers)
+            for server in [*servers[shift:], *servers[:shift]]:
+                part = run_level(
+                    server,
+                    concurrency,
+                    total // args.rounds,
+                    args.time_cap / args.rounds,
+                    body,
+                    content_type,
+                )
+                parts[server.name].append(part)
+        for server in servers:
+            level = merge(parts[server.name])
+            results.append(level)
+            print(
+                f"  {server.name:<13} c={concurrency:<3} {level.count} ok, {level.errors} errors, "
+                f"p99 {1000 * level.percentile(0.99):.2f} ms, "
+                f"client CPU {level.client_cpu_ms_per_request:.2f} ms/req",
+                file=sys.stderr,
+            )
+    return results
+
+
+def settle(fake: FakeSlack, quiet_for: float = 12.0, limit: float = 900.0) -> None:
+    """Wait until the bot has made no Web API call for `quiet_for` seconds (two scheduler ticks
+    and more). The seeded database holds 2,000 questions waiting for a coordinator, which the
+    bot's start delivers (a users.info and two posts each, minutes of CPU on this machine):
+    a burst after a start, not the steady state whose latency is measured here."""
+    started = deadline = time.monotonic()
+    deadline += limit
+    seen, since = len(fake.calls), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if len(fake.calls) != seen:
+            seen, since = len(fake.calls), time.monotonic()
+        elif time.monotonic() - since >= quiet_for:
+            break
+    print(
+        f"the bot's start-up work on the seeded database: {seen} Web API calls, quiet after "
+        f"{since - started:.0f} s",
+        file=sys.stderr,
+    )
+
+
+@contextlib.contextmanager
+def seeded_database(args: argparse.Namespace, work_dir: Path) -> Iterator[tuple[str, Path] | None]:
+    """With --seeded: (URL, organisation file) of a database ten times LI's size, removed after."""
+    if not args.seeded:
+        yield None
+        return
+    from bench import at_scale, seed  # the same data and databases as bench.at_scale
+
+    with at_scale.databases(args.database_url, work_dir) as (url, _small):
+        started = time.perf_counter()
+        sizes = seed.seed(url, datetime.now(UTC), args.scale)
+        print(f"seeded in {time.perf_counter() - started:.1f} s: {sizes}", file=sys.stderr)
+        yield url, seed.write_org_file(work_dir / "liec.yml", sizes)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    levels_wanted = [int(c) for c in args.levels.split(",")]
     command = "python -m bench.roles_latency" + (" " + " ".join(argv if argv is not None else sys.argv[1:]))
     load_before = loadavg()
     fake = FakeSlack().start()
     body, content_type = slash_command_body(TEXT, user_id="U0MEMBER", response_url=fake.response_url("bench"))
-    results: list[Level] = []
+    runs: list[list[Level]] = []
     idle: dict[str, tuple[float, float]] = {}
-    with tempfile.TemporaryDirectory(prefix="liec-bench-") as tmp:
-        servers = make_servers(args.servers.split(","), fake, Path(tmp), args.candidate)
+    with (
+        tempfile.TemporaryDirectory(prefix="liec-bench-") as tmp,
+        seeded_database(args, Path(tmp)) as database,
+    ):
+        servers = make_servers(args.servers.split(","), fake, Path(tmp), args.candidate, database)
         try:
             for server in servers:
                 server.start(Path(tmp))
@@ -416,6 +540,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 server.wait_healthy()
             # The bot's first scheduler tick (5 s after start) runs its start-up jobs: not measured.
             time.sleep(6)
+            if database is not None:
+                settle(fake)
             for server in servers:
                 warm = run_level(server, 10, args.warmup, args.time_cap, body, content_type)
                 if warm.errors or not warm.latencies:
@@ -428,43 +554,34 @@ def main(argv: Sequence[str] | None = None) -> int:
             for server in servers:
                 pids = server.pids()
                 idle[server.name] = (rss_mb(pids), pss_mb(pids))
-            # Each level in rounds, the servers taking turns in a rotating order, so that a burst
-            # of other work on the machine falls on every server alike rather than on one.
-            for concurrency in levels_wanted:
-                total = args.requests_c1 if concurrency == 1 else args.requests
-                parts: dict[str, list[Level]] = {server.name: [] for server in servers}
-                for round_ in range(args.rounds):
-                    shift = round_ % len(servers)
-                    for server in servers[shift:] + servers[:shift]:
-                        part = run_level(
-                            server,
-                            concurrency,
-                            total // args.rounds,
-                            args.time_cap / args.rounds,
-                            body,
-                            content_type,
-                        )
-                        parts[server.name].append(part)
-                for server in servers:
-                    level = merge(parts[server.name])
-                    results.append(level)
-                    print(
-                        f"  {server.name:<13} c={concurrency:<3} {level.count} ok, {level.errors} errors, "
-                        f"p99 {1000 * level.percentile(0.99):.2f} ms, "
-                        f"client CPU {level.client_cpu_ms_per_request:.2f} ms/req",
-                        file=sys.stderr,
-                    )
+            for number in range(args.repeat):
+                if args.repeat > 1:
+                    print(f"run {number + 1} of {args.repeat} (load average {loadavg()})", file=sys.stderr)
+                runs.append(measure(servers, args, body, content_type))
         finally:
             for server in servers:
                 server.stop()
             fake.stop()
+    results = [level for run in runs for level in run]
+    database_text = "an empty SQLite database"
+    if database is not None:
+        kind = "PostgreSQL on 127.0.0.1" if args.database_url else "SQLite (file)"
+        database_text = f"a database ten times LI's size ({kind}, bench.seed at scale {args.scale})"
     print(f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {machine()}")
     print(f"command: {command.strip()}")
+    print(f"the bot's database: {database_text}")
     print(f"load average before: {load_before}, after: {loadavg()}")
     print()
-    print(table(results, idle))
+    if len(runs) > 1:
+        print(repeats_table(runs))
+        print()
+        print("All runs pooled:")
+        print()
+    keys = dict.fromkeys((lv.server, lv.concurrency) for lv in results)  # in the order measured
+    pooled = [merge([lv for lv in results if (lv.server, lv.concurrency) == key]) for key in keys]
+    print(table(pooled, idle))
     print()
-    for line in verdict(results):
+    for line in verdict(pooled):
         print(line)
     return 0
 

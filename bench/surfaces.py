@@ -100,8 +100,8 @@ class Surface:
     most: int | None = None  # requests at most per level (an admin's list is 45 DMs)
 
 
-# The admins' list and export of every nomination are rare and heavy (the list is 45 DMs at
-# 2,000 nominations): a few of them a level, not hundreds.
+# The admins' lists and export of nominations are rare and heavy (a position's list is a few
+# DMs, the CSV 2,000 rows): a few of them a level, not hundreds.
 HEAVY_REQUESTS = 20
 
 _ids = itertools.count(1)
@@ -301,6 +301,11 @@ def surfaces(admins: list[str]) -> list[Surface]:
         Surface(
             "nominations (admin)",
             lambda c, n: command("nominations", admin(c, n), "chat.postMessage"),
+            most=HEAVY_REQUESTS,
+        ),
+        Surface(  # one position's list: a seventh of the nominations, a few DMs
+            "nominations secretary (admin)",
+            lambda c, n: command("nominations secretary", admin(c, n), "chat.postMessage"),
             most=HEAVY_REQUESTS,
         ),
         Surface(

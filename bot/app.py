@@ -6,8 +6,9 @@ import logging
 import threading
 from collections.abc import Callable
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from bot import db
@@ -25,6 +26,20 @@ class _DeliberateTokenSetup(logging.Filter):
         return not ("`token`" in message and ("will be unused" in message or "will be ignored" in message))
 
 
+class _BoundedDatabase(Middleware):
+    """Answering Slack (HTTP or Socket Mode) waits on the database only briefly; the HTTP layer
+    has already entered this with its own deadline (bot.server). An object, not a function:
+    see handlers/middleware.py."""
+
+    def process(
+        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
+    ) -> BoltResponse | None:
+        if db.in_request():
+            return next()
+        with db.commits_until(threading.Event()):
+            return next()
+
+
 def create_app(deps: AppDeps) -> App:
     token = deps.settings.slack_bot_token or ""
 
@@ -37,6 +52,9 @@ def create_app(deps: AppDeps) -> App:
     if not any(isinstance(f, _DeliberateTokenSetup) for f in bolt_logger.filters):
         bolt_logger.addFilter(_DeliberateTokenSetup())
     app = App(
+        # Named: unnamed, Bolt names the app after its caller's file through inspect.stack(),
+        # which reads the source of every frame (30 ms and more of the start).
+        name="liec-bot",
         authorize=authorize,
         signing_secret=deps.settings.slack_signing_secret or "",
         # Same address and retries as deps.client; the token comes from `authorize` per request.
@@ -52,15 +70,7 @@ def create_app(deps: AppDeps) -> App:
         logger=bolt_logger,
     )
 
-    def bounded_database(next: Callable[[], BoltResponse]) -> BoltResponse | None:
-        # Answering Slack (HTTP or Socket Mode) waits on the database only briefly; the HTTP
-        # layer has already entered this with its own deadline (bot.server).
-        if db.in_request():
-            return next()
-        with db.commits_until(threading.Event()):
-            return next()
-
-    app.use(bounded_database)
+    app.use(_BoundedDatabase())
     from handlers import register
 
     register(app, deps)

@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from bot import db
+from bot import db, yaml_text
 from bot.config import OrgConfig, Settings, load_org_config
 from bot.packaged import data_path, example_config
 from bot.validation import validate
@@ -49,7 +48,7 @@ class Report:
 
 
 def manifest_bot_scopes(path: Path = MANIFEST) -> set[str]:
-    data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data: Any = yaml_text.safe_load(path.read_text(encoding="utf-8"))
     scopes = data.get("oauth_config", {}).get("scopes", {}).get("bot", []) if isinstance(data, dict) else []
     return {str(scope) for scope in scopes or []}
 

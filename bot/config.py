@@ -26,6 +26,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot import yaml_text
 from bot.meeting_times import MeetingTimeError, parse_duration, parse_meeting_times, parse_zone
 from bot.text_measure import count_characters
 
@@ -451,7 +452,7 @@ def load_org_config(path: Path) -> OrgConfig:
             "from the example, or set LIEC_CONFIG to where yours is"
         ) from None
     try:
-        data = yaml.safe_load(text)
+        data = yaml_text.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

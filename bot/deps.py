@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
 from slack_sdk import WebClient
@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
+from bot.services.meeting_queries import UpcomingCache
 from bot.services.roles import RoleCatalog
 
 if TYPE_CHECKING:
@@ -33,6 +34,9 @@ class AppDeps:
     # The organisation in the database (bot/services/organisation.py): it swaps `org` for the
     # current one whenever any process changes it. None only where no database backs the bot.
     organisation: OrgStore | None = None
+    # The upcoming meetings this process has worked out, kept while the meetings' data
+    # version in the database holds (bot/services/meeting_queries.py).
+    upcoming_meetings: UpcomingCache = field(default_factory=UpcomingCache)
 
     def is_admin(self, user_id: str) -> bool:
         return self.org.is_admin(user_id)

@@ -52,6 +52,7 @@ def build_runtime(
     clock: Clock | None = None,
     client: WebClient | None = None,
     *,
+    roles: RoleCatalog | None = None,
     schema_checked: bool = False,
     config_import: bool = False,
 ) -> Runtime:
@@ -59,12 +60,13 @@ def build_runtime(
     empty database; after that the database is the source, unless `config_import` makes the
     file replace the stored organisation on this start (serve --config-import).
     `schema_checked`: the caller has just run prepare_database on this database (`serve`
-    does, to fail fast before starting anything), so the migrations are not read again."""
+    does, to fail fast before starting anything), so the migrations are not read again.
+    `roles`: the role files as the caller has just read and checked them (`serve`)."""
 
     def from_file() -> OrgConfig:
         return org if org is not None else load_org_config(settings.liec_config)
 
-    roles = load_roles(settings)
+    roles = roles or load_roles(settings)
     engine = db.make_engine(settings.database_url)
     if not schema_checked:
         prepare_database(engine)

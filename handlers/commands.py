@@ -187,11 +187,12 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
             log.exception("subcommand %s failed after acknowledgement", sub.name)
             request.reply(_failure())
 
-    def has_work(body: dict[str, Any]) -> bool:
+    def no_work(body: dict[str, Any]) -> bool:
         sub, _, _ = dispatcher.resolve(body.get("text", ""))
-        return sub is not None and sub.work is not None
+        return sub is None or sub.work is None
 
     # A lazy listener costs a deep copy of the request and a thread; only work that needs
-    # Slack after the acknowledgement pays for it.
-    app.command(COMMAND, matchers=[has_work])(ack=acknowledge, lazy=[work])
-    app.command(COMMAND)(acknowledge)
+    # Slack after the acknowledgement pays for it. The answers with no work (the role card and
+    # the other answers from memory) are matched first: Bolt tries each listener in turn.
+    app.command(COMMAND, matchers=[no_work])(acknowledge)
+    app.command(COMMAND)(ack=acknowledge, lazy=[work])

@@ -20,6 +20,7 @@ from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
 from bot.listeners import ack_only
 from bot.services import home, member_timezones, questions, slack_setup
+from bot.services.slack_deliveries import delivered_before, delivery_key, first_delivery
 from bot.services.tz_regions import Region
 from bot.views import home as views
 
@@ -31,7 +32,7 @@ GONE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user
 
 def publish_home(deps: AppDeps, user_id: str) -> None:
     now = deps.clock.now()
-    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now)
+    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings)
     if data.timezones_to_refresh:
         deps.write(home.schedule_timezone_refresh, data.timezones_to_refresh, now)
     deliver.publish_home(deps, user_id, views.home_view(data))
@@ -65,10 +66,17 @@ def refresh_coordinators(deps: AppDeps) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    def opened(event: dict[str, Any]) -> None:
-        if event.get("tab", "home") != "home" or not event.get("user"):
+    def opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        # Slack's retries are recognised here, after the acknowledgement (the middleware
+        # leaves this event to us): a read before, the record after publishing. A retry that
+        # comes while the first is being built publishes the same tab again, harmlessly.
+        key = delivery_key(body)
+        if key is not None and deps.read(delivered_before, key):
             return
-        publish_home(deps, str(event["user"]))
+        if event.get("tab", "home") == "home" and event.get("user"):
+            publish_home(deps, str(event["user"]))
+        if key is not None:
+            deps.write(first_delivery, key, deps.clock.now())
 
     app.event("app_home_opened")(ack=ack_only, lazy=[opened])
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))

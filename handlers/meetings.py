@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -17,7 +18,7 @@ from bot.flows import meeting_jobs
 from bot.flows.calendar import apologies_reply
 from bot.services import meetings as service
 from bot.services.meeting_occurrences import next_occurrence
-from bot.services.meeting_queries import find_meeting, upcoming
+from bot.services.meeting_queries import ListedMeeting, find_meeting, upcoming_listed
 from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
 from bot.slack_modals import show_modal
 from bot.views import meetings as views
@@ -32,8 +33,14 @@ _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 def meetings_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
     now = deps.clock.now()
-    found = deps.read(upcoming, now, now + timedelta(days=LIST_DAYS))
-    return views.meetings_list([(m, o.start) for m, o in found], LIST_DAYS)
+    found = deps.read(upcoming_listed, deps.upcoming_meetings, now, now + timedelta(days=LIST_DAYS))
+    return _listed(tuple((m, o.start) for m, o in found))
+
+
+@functools.lru_cache(maxsize=64)
+def _listed(items: tuple[tuple[ListedMeeting, datetime], ...]) -> Reply:
+    """The list, built and validated once per distinct content (a Reply keeps its blocks)."""
+    return views.meetings_list(items, LIST_DAYS)
 
 
 def meeting_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:

@@ -111,9 +111,11 @@ def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return notice(NOT_ADMIN)
     if verb == "export":
         return notice("I'm sending you the CSV of every nomination by direct message.")
-    _, problem = _resolve_role(deps, req.args)
+    wanted, problem = _resolve_role(deps, req.args)
     if problem is not None:
         return problem
+    if wanted is None:
+        return notice("I'm sending you how many nominations each position has by direct message.")
     return notice("I'm sending you the list of nominations by direct message.")
 
 
@@ -149,7 +151,7 @@ SUBCOMMANDS = [
         reply=nominations_reply,
         work=nominations_work,
         admin_help=(
-            ("/liec nominations [role]", "every nomination, or those for one role"),
+            ("/liec nominations [role]", "how many nominations each role has; with a role, its nominations"),
             ("/liec nominations export", "all nominations as a CSV, sent to you by DM"),
         ),
     ),

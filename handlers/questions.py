@@ -69,7 +69,7 @@ def questions_reply(req: CommandRequest, deps: AppDeps) -> Reply:
         regions = own
     found, total = deps.read(svc.open_questions_page, regions, views.LIST_LIMIT)
     label = "every region" if regions is None else ", ".join(r.display_title for r in regions)
-    return views.questions_list(found, label, deps.clock.now(), total=total)
+    return views.questions_list(found, label, deps.clock.now(), total=total, counted_up_to=svc.COUNTED_UP_TO)
 
 
 SUBCOMMANDS = [

@@ -40,3 +40,14 @@ class ScheduledJob(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class DataVersion(Base):
+    """A counter the database itself bumps (triggers, migration 0011) on every write to the
+    tables it stands for, in the writing transaction: a process keeps what it computed from
+    those tables for as long as the counter has not moved, whichever process wrote."""
+
+    __tablename__ = "data_versions"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)  # "meetings"
+    version: Mapped[int] = mapped_column(Integer)

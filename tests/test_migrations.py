@@ -42,3 +42,40 @@ def test_db_revision_writes_the_next_migration_after_the_head(tmp_path: Path, mo
     text = path.read_text()
     assert f'down_revision = "{head}"' in text or f"down_revision = '{head}'" in text
     assert db.heads() != [head] and len(db.heads()) == 1
+
+
+def test_the_head_read_without_alembic_is_alembics_head(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # The start's shortcut (bot.db.schema_behind) trusts head_revision(): it must name the same
+    # head as Alembic, in the checkout and after `db revision` adds one.
+    assert db.head_revision() == db.heads()[0]
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", copy)
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", copy)
+    db.new_revision("Add apologies")
+    assert db.head_revision() == db.heads()[0] != "0010_admin_alerts"
+
+
+def test_a_revision_written_unusually_leaves_the_schema_check_to_alembic(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import shutil
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", copy)
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", copy)
+    head = db.heads()[0]
+    (copy / "versions" / "0099_computed.py").write_text(
+        f'revision = "0099_" + "computed"\ndown_revision = "{head}"\n\n'
+        "def upgrade() -> None:\n    pass\n\n\ndef downgrade() -> None:\n    pass\n"
+    )
+    assert db.heads() == ["0099_computed"]
+    assert db.head_revision() is None  # not a literal: the shortcut does not guess
+    url = f"sqlite:///{tmp_path}/at_old_head.db"
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", ROOT / "migrations")
+    db.upgrade(url)  # at the checkout's head, one behind the copy's
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", copy)
+    engine = db.make_engine(url)
+    try:
+        assert db.schema_behind(engine) == {"0099_computed"}
+    finally:
+        engine.dispose()

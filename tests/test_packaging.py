@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -51,6 +52,7 @@ def test_a_missing_organisation_file_says_to_run_init(
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-x")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
     assert main(["serve", "--http"]) == 2
+    assert gc.isenabled()  # `serve` turns the collector off for its start, and back on when it fails
     err = capsys.readouterr().err
     assert "liec-bot init" in err
     assert "liec.example.yml to liec.example.yml" not in err

@@ -14,10 +14,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event, vCalAddress, vRecur
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -28,6 +27,11 @@ from bot.services.meeting_specs import MeetingError, refusing, times_of
 from bot.services.rows import add_unless_raced
 from models.meeting_members import SERIES, CalendarAddition
 from models.meetings import Meeting
+
+if TYPE_CHECKING:
+    # icalendar is imported when a file is built (the functions below), not at start: a tenth
+    # of the bot's start-up, for a button most members never press.
+    from icalendar import Calendar, Event, vRecur
 
 PRODID = "-//Labour International//LIEC bot//EN"
 UID_DOMAIN = "liec-bot"
@@ -107,6 +111,8 @@ def _describe(meeting: Meeting, channel_name: str) -> dict[str, Any]:
 def _event(
     uid: str, sequence: int, now: datetime, start: datetime, fields: dict[str, Any], zone: ZoneInfo
 ) -> Event:
+    from icalendar import Event
+
     event = Event()
     event.add("uid", uid)
     event.add("sequence", sequence)
@@ -119,6 +125,8 @@ def _event(
 
 
 def _calendar(method: Method, events: Sequence[Event], since: datetime) -> Calendar:
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -135,6 +143,8 @@ def _calendar(method: Method, events: Sequence[Event], since: datetime) -> Calen
 def _rrule(meeting: Meeting) -> vRecur:
     """The stored rule for an .ics: UNTIL is kept as a local wall time in the meeting's zone,
     and RFC 5545 wants it in UTC when DTSTART has a TZID."""
+    from icalendar import vRecur
+
     times = times_of(meeting)
     assert times.rule is not None
     parts: dict[str, Any] = {}
@@ -202,6 +212,8 @@ def cancel_file(
     recurrence_id: datetime | None = None,
 ) -> IcsFile:
     """METHOD:CANCEL for a UID: the whole event, or with `recurrence_id` one date of a series."""
+    from icalendar import vCalAddress
+
     zone = ZoneInfo(meeting.timezone)
     event = _event(uid, sequence, now, start, _describe(meeting, channel_name), zone)
     event.add("status", "CANCELLED")

@@ -38,6 +38,7 @@ from bot.services.elections import Position, position_label
 from bot.services.officer_directory import is_officer
 from bot.services.roles import RoleCatalog
 from bot.services.tz_regions import Region
+from models.elections import ElectionRecord
 from models.foundation import ScheduledJob
 from models.meetings import Meeting, MeetingPost
 from models.questions import Question
@@ -204,8 +205,11 @@ def region_part(
     return RegionPart(decision.region, decision.reason, coordinators, reading)
 
 
-def meeting_items(session: Session, now: datetime) -> list[MeetingItem]:
-    found = meeting_queries.upcoming(session, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
+def meeting_items(
+    session: Session, now: datetime, cache: meeting_queries.UpcomingCache | None = None
+) -> list[MeetingItem]:
+    """The next meetings, through the process's cache of upcoming meetings (None: afresh)."""
+    found = meeting_queries.upcoming_listed(session, cache, now, now + MEETINGS_AHEAD, limit=MEETINGS_SHOWN)
     return [
         MeetingItem(
             m.name, occurrence.start, m.channel, m.video_url, m.agenda_url, m.key, m.rrule is not None
@@ -218,7 +222,8 @@ def _titles(roles: RoleCatalog) -> dict[str, str]:
     return {role.key: role.title for role in roles.roles}
 
 
-def election_items(session: Session, roles: RoleCatalog, now: datetime) -> list[ElectionItem]:
+def election_items(records: Sequence[ElectionRecord], roles: RoleCatalog) -> list[ElectionItem]:
+    """The open elections (`election_store.open_elections`, read once for the whole tab)."""
     titles = _titles(roles)
     return [
         ElectionItem(
@@ -227,7 +232,7 @@ def election_items(session: Session, roles: RoleCatalog, now: datetime) -> list[
             record.closes_at,
             [position_label(Position.parse(key), titles) for key in record.positions],
         )
-        for record in election_store.open_elections(session, now)[:ELECTIONS_SHOWN]
+        for record in records[:ELECTIONS_SHOWN]
     ]
 
 
@@ -262,11 +267,13 @@ def question_items(session: Session, user_id: str) -> list[QuestionItem]:
 # The admins' and officers' part -----------------------------------------------------------
 
 
-def awaiting_nominators(session: Session, roles: RoleCatalog, now: datetime) -> list[PositionWaiting]:
-    """Counts only: no personal data, so nothing to audit."""
+def awaiting_nominators(
+    session: Session, roles: RoleCatalog, records: Sequence[ElectionRecord]
+) -> list[PositionWaiting]:
+    """Counts only: no personal data, so nothing to audit. `records`: the open elections."""
     titles = _titles(roles)
     waiting = []
-    for record in election_store.open_elections(session, now):
+    for record in records:
         for key, awaiting in nominations.awaiting_by_position(session, record).items():
             label = position_label(Position.parse(key), titles)
             waiting.append(PositionWaiting(record.name, label, awaiting))
@@ -346,17 +353,28 @@ def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
 # Building it all ------------------------------------------------------------------------------
 
 
-def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: str, now: datetime) -> HomeData:
+def build_home(
+    session: Session,
+    org: OrgConfig,
+    roles: RoleCatalog,
+    user_id: str,
+    now: datetime,
+    upcoming: meeting_queries.UpcomingCache | None = None,
+) -> HomeData:
+    """The member's tab; `upcoming` is the process's cache of upcoming meetings (None: afresh)."""
     candidates = {user_id}
     for each in Region:
         candidates.update(questions.coordinators(org, each))
     zones = member_timezones.cached(session, candidates)
     region = _safely(session, "region", lambda: region_part(session, org, user_id, zones, now))
+    open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
     admin = None
     if sees_admin_part(org, user_id):
         admin = AdminPart(
-            awaiting_nominators=_safely(
-                session, "awaiting nominators", lambda: awaiting_nominators(session, roles, now)
+            awaiting_nominators=None
+            if open_elections is None
+            else _safely(
+                session, "awaiting nominators", lambda: awaiting_nominators(session, roles, open_elections)
             ),
             unanswered_questions=_safely(
                 session, "unanswered questions", lambda: unanswered_questions(session)
@@ -372,8 +390,8 @@ def build_home(session: Session, org: OrgConfig, roles: RoleCatalog, user_id: st
         user_id=user_id,
         now=now,
         region=region,
-        meetings=_safely(session, "meetings", lambda: meeting_items(session, now)),
-        elections=_safely(session, "elections", lambda: election_items(session, roles, now)),
+        meetings=_safely(session, "meetings", lambda: meeting_items(session, now, upcoming)),
+        elections=None if open_elections is None else election_items(open_elections, roles),
         nominations=_safely(session, "nominations", lambda: nomination_items(session, roles, user_id)),
         questions=_safely(session, "questions", lambda: question_items(session, user_id)),
         admin=admin,

@@ -4,6 +4,7 @@ cancellations. Plain Python; nothing here calls Slack."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -38,11 +39,29 @@ def upcoming_occurrences(meeting: Meeting, after: datetime, until: datetime) -> 
     """The same as effective_occurrences, from the rule's occurrences over whole UTC days,
     worked out once a day for each set of meeting times (what lists of meetings ask for
     at every open: the rule's expansion is the costly part, and the day's is fixed)."""
+    return upcoming_from(times_of(meeting), meeting.key, changes_of(meeting), after, until)
+
+
+def changes_of(meeting: Meeting) -> dict[datetime, datetime | None]:
+    """original start (UTC) -> new start (UTC), or None where that date is cancelled."""
+    return {change.original_start: change.new_start for change in meeting.changes}
+
+
+def upcoming_from(
+    times: MeetingTimes,
+    key: str,
+    changes: Mapping[datetime, datetime | None],
+    after: datetime,
+    until: datetime,
+) -> list[Occurrence]:
+    """upcoming_occurrences from a meeting's times, key and changes (no ORM object needed)."""
     first, last = after - MOVE_LIMIT, until + MOVE_LIMIT
-    starts = _day_window(times_of(meeting), first.astimezone(UTC).date(), last.astimezone(UTC).date())
+    starts = _day_window(times, first.astimezone(UTC).date(), last.astimezone(UTC).date())
     if starts is None:
-        return effective_occurrences(meeting, after, until)
-    return _effective(meeting, after, until, [start for start in starts if first < start <= last])
+        originals = occurrences(times, first, last)
+    else:
+        originals = [start for start in starts if first < start <= last]
+    return _effective_from(key, changes, after, until, originals)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -60,12 +79,21 @@ def _day_window(times: MeetingTimes, first_day: date, last_day: date) -> tuple[d
 def _effective(
     meeting: Meeting, after: datetime, until: datetime, originals: list[datetime]
 ) -> list[Occurrence]:
-    changes = {change.original_start: change.new_start for change in meeting.changes}
+    return _effective_from(meeting.key, changes_of(meeting), after, until, originals)
+
+
+def _effective_from(
+    key: str,
+    changes: Mapping[datetime, datetime | None],
+    after: datetime,
+    until: datetime,
+    originals: list[datetime],
+) -> list[Occurrence]:
     found: list[Occurrence] = []
     for original in originals:
         start = changes.get(original, original)
         if start is not None and after < start <= until:
-            found.append(Occurrence(meeting.key, original, start))
+            found.append(Occurrence(key, original, start))
     return sorted(found, key=lambda item: item.start)
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import bisect
 import logging
+import threading
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import meeting_key_for
-from bot.meeting_times import MeetingTimeError
-from bot.services.meeting_occurrences import Occurrence, upcoming_occurrences
+from bot.meeting_times import MeetingTimeError, MeetingTimes
+from bot.services.meeting_occurrences import Occurrence, changes_of, upcoming_from, upcoming_occurrences
+from bot.services.meeting_specs import times_of
+from models.foundation import DataVersion
 from models.meetings import Meeting
 
 log = logging.getLogger(__name__)
@@ -67,3 +72,120 @@ def _occurring(
         except MeetingTimeError:
             log.warning("meeting %s has times that no longer parse", meeting.key)
     return found
+
+
+# Lists of upcoming meetings, cached per process ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListedMeeting:
+    """What a list of meetings shows of one meeting (a plain copy: no session needed)."""
+
+    key: str
+    name: str
+    channel: str
+    timezone: str
+    video_url: str | None
+    agenda_url: str | None
+    rrule: str | None
+
+    @classmethod
+    def of(cls, meeting: Meeting) -> ListedMeeting:
+        return cls(
+            meeting.key,
+            meeting.name,
+            meeting.channel,
+            meeting.timezone,
+            meeting.video_url,
+            meeting.agenda_url,
+            meeting.rrule,
+        )
+
+
+Listed = tuple[ListedMeeting, Occurrence]
+
+
+@dataclass(frozen=True)
+class _Plain:
+    """One active meeting as the cache keeps it: plain values, shared safely by threads."""
+
+    listed: ListedMeeting
+    times: MeetingTimes
+    changes: dict[datetime, datetime | None]
+
+
+@dataclass(frozen=True)
+class _Day:
+    """Every occurrence from the start of one UTC day to `span` days after its end, sorted."""
+
+    starts: list[datetime]
+    items: list[Listed]
+
+
+class UpcomingCache:
+    """The upcoming meetings each process has worked out, kept while the meetings' data
+    version (`data_versions` "meetings", bumped by the database in the writing transaction
+    on every write to `meetings` and `meeting_changes`, migration 0011) has not moved: a
+    change made by any process shows in the next read of every process. One per AppDeps;
+    safe across threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._version: int | None = None
+        self._meetings: list[_Plain] = []
+        self._days: dict[tuple[date, int], _Day] = {}
+
+    def upcoming(self, session: Session, now: datetime, until: datetime, limit: int) -> list[Listed]:
+        """What `upcoming` gives, as plain copies: one small statement while the version
+        holds. The version is read before the meetings, so what is kept under a version is
+        never older than that version."""
+        version = session.scalar(select(DataVersion.version).where(DataVersion.name == "meetings"))
+        day = now.astimezone(UTC).date()
+        span = max(0, (until - now).days + 1)
+        with self._lock:
+            if version is None or version != self._version:
+                self._meetings = _plain_meetings(session)
+                self._days = {}
+                self._version = version
+            found = self._days.get((day, span))
+            if found is None:
+                found = self._day(day, span)
+                self._days = {k: v for k, v in self._days.items() if k[0] >= day}
+                self._days[(day, span)] = found
+        first = bisect.bisect_right(found.starts, now)
+        last = bisect.bisect_right(found.starts, until)
+        return found.items[first : min(last, first + limit)]
+
+    def _day(self, day: date, span: int) -> _Day:
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        end = start + timedelta(days=1 + span)
+        items = [
+            (each.listed, occurrence)
+            for each in self._meetings
+            for occurrence in upcoming_from(each.times, each.listed.key, each.changes, start, end)
+        ]
+        items.sort(key=lambda pair: (pair[1].start, pair[0].name))
+        return _Day([occurrence.start for _, occurrence in items], items)
+
+
+def _plain_meetings(session: Session) -> list[_Plain]:
+    found = []
+    meetings = session.scalars(
+        select(Meeting).where(Meeting.active.is_(True)).options(subqueryload(Meeting.changes))
+    ).all()
+    for meeting in meetings:
+        try:
+            times = times_of(meeting)
+        except MeetingTimeError:
+            log.warning("meeting %s has times that no longer parse", meeting.key)
+            continue
+        found.append(_Plain(ListedMeeting.of(meeting), times, changes_of(meeting)))
+    return found
+
+
+def upcoming_listed(
+    session: Session, cache: UpcomingCache | None, now: datetime, until: datetime, limit: int = 15
+) -> list[Listed]:
+    """The first `limit` occurrences with now < start <= until, by start then name, of the
+    active meetings (as `upcoming`), through the process's cache (None: worked out afresh)."""
+    return (cache or UpcomingCache()).upcoming(session, now, until, limit)

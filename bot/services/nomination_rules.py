@@ -19,8 +19,6 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
-
 from bot.services.elections import REGIONS, Election, Position, has_closed, is_open
 from bot.text_measure import count_characters, count_words
 
@@ -149,6 +147,9 @@ def clean_email(email: str) -> str:
 
     An address the library refuses is returned trimmed; ``validate`` refuses it on its field.
     """
+    # email-validator is imported at the first address, not at start (its tables take a while).
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized
     except EmailNotValidError:
@@ -159,6 +160,8 @@ def normalise_email(email: str) -> str:
     """The form used to compare addresses: the domain in its IDNA (ASCII) form, so
     ``ben@bücher.de`` is ``ben@xn--bcher-kva.de``; the local part in NFC and case-folded, so
     an accent typed as one code point or as letter + combining mark is the same."""
+    from email_validator import EmailNotValidError, validate_email
+
     text = email.strip()
     try:
         checked = validate_email(text, check_deliverability=False)
@@ -262,6 +265,8 @@ def _check_person_details(
     if not email:
         errors[keys.email] = f"Please give {who} email address."
     else:
+        from email_validator import EmailNotValidError, validate_email
+
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as exc:

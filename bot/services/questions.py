@@ -354,20 +354,27 @@ def open_questions(session: Session, regions: Sequence[Region] | None) -> list[Q
     return list(session.scalars(query.order_by(Question.asked_at, Question.id)))
 
 
+COUNTED_UP_TO = 1000
+"""`open_questions_page` counts the waiting questions up to this many and one more: past it,
+"more than 1000" says enough, and the count costs the same however many are waiting."""
+
+
 def open_questions_page(
     session: Session, regions: Sequence[Region] | None, limit: int
 ) -> tuple[list[Question], int]:
-    """The `limit` oldest unanswered questions and how many there are in all: two statements
-    however many are waiting, both on the (status, region, asked_at) index. (A window count
-    in the same statement would read every waiting question's text to keep 20.)"""
+    """The `limit` oldest unanswered questions and how many there are in all, counted up to
+    COUNTED_UP_TO + 1 (more means "more than COUNTED_UP_TO"), in one statement on the
+    (status, region, asked_at) index: the count is an uncorrelated subquery, worked out once
+    (a window count would read every waiting question's text to keep 20)."""
     where = [Question.status.in_(NOT_ANSWERED)]
     if regions is not None:
         where.append(Question.region.in_([r.value for r in regions]))
-    page = list(
-        session.scalars(select(Question).where(*where).order_by(Question.asked_at, Question.id).limit(limit))
-    )
-    total = session.scalar(select(func.count()).select_from(Question).where(*where))
-    return page, int(total or 0)
+    counted = select(Question.id).where(*where).limit(COUNTED_UP_TO + 1).subquery()
+    total = select(func.count()).select_from(counted).scalar_subquery()
+    rows = session.execute(
+        select(Question, total).where(*where).order_by(Question.asked_at, Question.id).limit(limit)
+    ).all()
+    return [question for question, _ in rows], int(rows[0][1]) if rows else 0
 
 
 def unanswered_by_region(session: Session) -> list[tuple[str | None, int, datetime]]:
@@ -487,7 +494,6 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     """
     del now  # nothing here depends on the time; the parameter keeps the hooks uniform
     kept: list[tuple[str, str]] = []
-    session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
     asked = session.scalars(select(Question).where(Question.asker_id == user_id)).all()
     for question in asked:
         ESCALATE.cancel(session, question.id)
@@ -512,6 +518,9 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     deliveries = session.scalars(select(QuestionDelivery).where(QuestionDelivery.recipient == user_id)).all()
     for delivery in deliveries:
         session.delete(delivery)
+    # Written after the reads above: on SQLite a transaction holds the one writer's lock from
+    # its first write, and the scans above need not hold it (ten erasures at once take turns).
+    session.execute(delete(MemberRegion).where(MemberRegion.user_id == user_id))
     session.flush()
     if handled:
         kept.append(

@@ -26,6 +26,8 @@ from pydantic import (
 )
 from rapidfuzz import fuzz
 
+from bot import yaml_text
+
 # Section field -> heading, in display order.
 SECTION_TITLES: dict[str, str] = {
     "main_aims": "Main aims",
@@ -508,7 +510,7 @@ def _error_line(file: str, exc: ValidationError) -> str:
 
 def _load_file(path: Path) -> RoleDoc:
     try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data: Any = yaml_text.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}" if mark is not None else ""

@@ -37,5 +37,9 @@ def starts_formula(value: str) -> bool:
 
 def safe_cell(value: str) -> str:
     """A CSV cell: controls removed, and a leading apostrophe when it would be a formula."""
+    if value.isascii():
+        # No control removed and NFKC changes nothing in ASCII: the same answer as below, without
+        # the four regular expressions and the normalisation (56,000 cells in a 2,000-row CSV).
+        return "'" + value if value.lstrip(" ").startswith(_FORMULA_START) else value
     cleaned = neutralise(value)
     return "'" + cleaned if starts_formula(cleaned) else cleaned

@@ -65,8 +65,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import yaml
-
+from bot import yaml_text
 from bot.packaged import data_path
 
 COUNTRIES_FILE = data_path("regions", "countries.yml")
@@ -172,7 +171,7 @@ def parse_backward(text: str) -> dict[str, str]:
 
 
 def parse_alias_countries(text: str) -> dict[str, str]:
-    raw = yaml.safe_load(text) or {}
+    raw = yaml_text.safe_load(text) or {}
     if not isinstance(raw, dict) or not all(
         isinstance(k, str) and isinstance(v, str) and len(v) == 2 for k, v in raw.items()
     ):
@@ -233,7 +232,7 @@ def _parse_region(value: object, where: str) -> Region:
 
 def parse_country_rules(text: str) -> dict[str, CountryRule]:
     """Read countries.yml; raise ValueError in plain words on a bad entry."""
-    raw = yaml.safe_load(text)
+    raw = yaml_text.safe_load(text)
     if not isinstance(raw, dict):
         raise ValueError("countries file: expected a mapping of country code to region")
     rules: dict[str, CountryRule] = {}

@@ -26,6 +26,7 @@ from slack_sdk.models.views import View
 
 from bot.config import MEETING_AGENDA_CHARS, MEETING_NAME_CHARS
 from bot.meeting_times import local_label, slack_date_token
+from bot.services.meeting_queries import ListedMeeting
 from bot.services.reminders import humanize
 from bot.views import calendar as calendar_views
 from bot.views.common import Reply, bullets, context, escape, form_modal, header, section, truncate
@@ -70,7 +71,7 @@ def when(start: datetime, zone: str) -> str:
     return f"{slack_date_token(start, fallback_tz=tz)}\n_{local_label(start, tz)} ({zone})_"
 
 
-def _links(meeting: Meeting) -> str | None:
+def _links(meeting: Meeting | ListedMeeting) -> str | None:
     links = []
     if meeting.agenda_url:
         links.append(f"<{meeting.agenda_url}|Agenda>")
@@ -79,7 +80,7 @@ def _links(meeting: Meeting) -> str | None:
     return " · ".join(links) or None
 
 
-def _name(meeting: Meeting) -> str:
+def _name(meeting: Meeting | ListedMeeting) -> str:
     return escape(truncate(meeting.name, 150))
 
 
@@ -184,7 +185,7 @@ def digest(items: Sequence[tuple[Meeting, datetime]]) -> Reply:
     return Reply(text=f"Meetings this weekend: {len(items)}", blocks=blocks)
 
 
-def meetings_list(items: Sequence[tuple[Meeting, datetime]], days: int) -> Reply:
+def meetings_list(items: Sequence[tuple[Meeting | ListedMeeting, datetime]], days: int) -> Reply:
     if not items:
         return Reply(text="No meetings coming up", blocks=[section(f"No meetings in the next {days} days.")])
     blocks: list[Block] = [header("Upcoming meetings")]

@@ -43,6 +43,8 @@ from bot.services.nomination_rules import (
 )
 from bot.views.choices import Choice, ChoiceGroup, select_element
 from bot.views.common import (
+    MESSAGE_BLOCK_LIMIT,
+    SECTION_TEXT_LIMIT,
     Reply,
     actions,
     bullets,
@@ -54,6 +56,7 @@ from bot.views.common import (
     header,
     mention,
     section,
+    split_text,
     truncate,
 )
 from bot.views.elections import chunk_messages, slack_time
@@ -513,6 +516,32 @@ def mine_modal(items: Sequence[NominationItem]) -> View:
         close=PlainTextObject(text="Close"),
         blocks=blocks[:100],
     )
+
+
+def admin_summary(title: str, tallies: Sequence[tuple[str, str, dict[str, int]]]) -> Reply:
+    """How many nominations each position has, by status, and how to see one position's list
+    or every field (a list of every position would be 45 DMs at ten times LI's size).
+    ``tallies`` are (election, position title, {status: count}) in the list's order. No
+    personal data."""
+    total = sum(sum(counts.values()) for _, _, counts in tallies)
+    blocks: list[Block] = [
+        header(title),
+        section(
+            f"*{total:,}* nominations. For one position's list, with *Mark checked*, type "
+            "`/liec nominations <role>` (e.g. `/liec nominations secretary`); for every field, "
+            "`/liec nominations export`."
+        ),
+    ]
+    by_election: dict[str, list[str]] = {}
+    for election, position, counts in tallies:
+        shown = " · ".join(f"{count:,} {status}" for status, count in counts.items())
+        line = f"*{escape(position)}*: {sum(counts.values()):,} ({shown})"
+        by_election.setdefault(election, []).append(line)
+    for election, lines in by_election.items():
+        for piece in split_text(f"*{escape(election)}*\n" + "\n".join(lines), SECTION_TEXT_LIMIT):
+            blocks.append(section(piece))
+    # A few lines per position: fifty sections of 3,000 characters would be thousands of positions.
+    return Reply(text=title, blocks=blocks[:MESSAGE_BLOCK_LIMIT])
 
 
 def admin_list(title: str, items: Sequence[NominationItem]) -> list[Reply]:

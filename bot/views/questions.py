@@ -353,9 +353,14 @@ def _status_text(question: Question) -> str:
 
 
 def questions_list(
-    questions: Sequence[Question], regions_text: str, now: datetime, total: int | None = None
+    questions: Sequence[Question],
+    regions_text: str,
+    now: datetime,
+    total: int | None = None,
+    counted_up_to: int | None = None,
 ) -> Reply:
-    """The oldest open questions; `total` counts them all when only the first are given."""
+    """The oldest open questions; `total` counts them all when only the first are given, up to
+    `counted_up_to` (a total above it means "more than counted_up_to")."""
     total = len(questions) if total is None else total
     if not questions:
         return notice(f"No open questions for {regions_text}.")
@@ -370,6 +375,11 @@ def questions_list(
             )
         )
     shown = min(len(questions), LIST_LIMIT)
+    over = counted_up_to is not None and total > counted_up_to
+    if over:
+        assert counted_up_to is not None
+        blocks.append(context(f"…and over {counted_up_to - shown:,} more, newer ones."))
+        return Reply(text=f"More than {counted_up_to:,} open questions", blocks=blocks)
     if total > shown:
         blocks.append(context(f"…and {total - shown} more, newer ones."))
     return Reply(text=f"{total} open question(s)", blocks=blocks)

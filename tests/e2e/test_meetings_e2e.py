@@ -474,3 +474,27 @@ def test_cancel_and_move_withdraw_reminders_and_post_notices(
         ("meeting frobnicate", "I don't know"),
     ]:
         assert words in bot.command(text, user=ADMIN).json()["text"], text
+
+
+def test_the_meetings_list_shows_a_cancelled_or_moved_date_at_once(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], clock: ManualClock
+) -> None:
+    # The list is kept per process under the meetings' data version: a change shows next time.
+    clock.set(datetime(2026, 12, 20, tzinfo=UTC))
+    bot = started(make_bot, org, org["meetings"])
+
+    def listed() -> str:
+        return json.dumps(bot.command("meetings").json()["blocks"])
+
+    before = listed()
+    assert "Saturday 9 January 2027, 10:00 GMT" in before
+    assert "Saturday 23 January 2027, 14:00 GMT" in before
+    assert listed() == before  # kept, and the same
+    bot.command("meeting cancel liec-meeting 2027-01-09", user=ADMIN)
+    assert "Saturday 9 January 2027, 10:00 GMT" not in listed()
+    bot.command("meeting move general-committee 2027-01-23 to 2027-01-30 15:00", user=ADMIN)
+    after = listed()
+    assert "Saturday 23 January 2027, 14:00 GMT" not in after
+    assert "Saturday 30 January 2027, 15:00 GMT" in after
+    bot.command("meeting cancel general-committee all", user=ADMIN)
+    assert "general-committee" not in listed()

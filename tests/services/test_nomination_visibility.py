@@ -201,7 +201,7 @@ def _surfaces(session: Session, nomination_id: int, user: str) -> dict[str, str]
     seen["DMs"] = json.dumps([[d.text, d.block_dicts()] for d in dms])
     if user == RO:
         rows = nominations.list_for_admin(session)
-        seen["CSV"] = nomination_csv.to_csv(nomination_csv.export_rows(rows, lambda key: key))
+        seen["CSV"] = nomination_csv.to_csv(nomination_csv.export_rows(session, lambda key: key))
         seen["admin list"] = json.dumps(
             [
                 [m.text, m.block_dicts()]

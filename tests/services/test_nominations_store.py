@@ -240,7 +240,7 @@ def test_csv_export_has_every_field_and_no_formulas(
     )
     with session_factory.begin() as session:
         submit(session, make_election(session), form=form)
-        rows = nomination_csv.export_rows(nominations.list_for_admin(session))
+        rows = list(nomination_csv.export_rows(session))
     text = nomination_csv.to_csv(rows)
     parsed = list(csv.DictReader(io.StringIO(text)))
     assert parsed[0]["statement"] == "'=cmd|' /C calc'!A0"
@@ -248,6 +248,80 @@ def test_csv_export_has_every_field_and_no_formulas(
     assert parsed[0]["nominator_2_status"] == "to be checked by the returning officer"
     assert parsed[0]["partner_email"] == "pat@example.org"
     assert list(parsed[0]) == list(nomination_csv.COLUMNS)
+
+
+def test_one_roles_list_holds_that_roles_nominations_only(session_factory: sessionmaker[Session]) -> None:
+    americas = Position("regional-coordinator", "americas")
+    with session_factory.begin() as session:
+        election = make_election(session)
+        submit(session, election, key="V1")
+        other = Person("U0RC", "Rita Coord", "rita@example.org", "l7")
+        submit(session, election, key="V2", form=replace(FORM, position=americas, candidate=other))
+    with session_factory() as session:
+        assert [n.position_key for n in nominations.list_for_admin(session, role_key="secretary")] == [
+            "secretary"
+        ]
+        found = nominations.list_for_admin(session, role_key="regional-coordinator")
+        assert [n.position_key for n in found] == [americas.key]
+        assert nominations.list_for_admin(session, role_key="regional") == []  # a whole key, not a prefix
+        assert len(nominations.list_for_admin(session)) == 2
+
+
+def test_the_csv_read_without_the_orm_says_what_the_records_say(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # The CSV reads plain rows (one statement, two outer joins): each nomination's status and
+    # nominators must be what the ORM records give, in every state and with either slot empty.
+    branch = replace(FORM, route=Route.BRANCH, branch="france")
+    with session_factory.begin() as session:
+        election = make_election(session)
+        awaiting = submit(session, election, key="V1")
+        confirmed = submit(
+            session, election, key="V2", form=replace(FORM, candidate=Person("U0B", "Bo", "b@x.org", "l1"))
+        )
+        nominations.confirm(session, confirmed.nominators[0], Person(None, "Nora", "n@x.org", "1"), NOW)
+        checked = submit(
+            session, election, key="V3", form=replace(FORM, candidate=Person("U0C", "Cy", "c@x.org", "l2"))
+        )
+        nominations.confirm(session, checked.nominators[0], Person(None, "Ned", "d@x.org", "2"), NOW)
+        nominations.mark_checked(session, checked, "U0SEC", NOW)
+        declined = submit(
+            session, election, key="V4", form=replace(FORM, candidate=Person("U0D", "Di", "e@x.org", "l3"))
+        )
+        nominations.decline(session, declined.nominators[0], NOW)
+        gone = submit(
+            session, election, key="V5", form=replace(FORM, candidate=Person("U0E", "Ed", "f@x.org", "l4"))
+        )
+        nominations.withdraw(gone, NOW)
+        by_branch = submit(
+            session, election, key="V6", form=replace(branch, candidate=Person("U0F", "Fi", "g@x.org", "l5"))
+        )
+        session.flush()
+        records = [awaiting, confirmed, checked, declined, gone, by_branch]
+        expected = {
+            n.candidate_name: (
+                status_of(n).value,
+                [nominations.NOMINATOR_LABELS[m.status] for m in n.nominators],
+                [m.name or "" for m in n.nominators],
+            )
+            for n in records
+        }
+    with session_factory() as session:
+        rows = list(nomination_csv.export_rows(session))
+    assert len(rows) == len(records)
+    for row in rows:
+        status, labels, names = expected[row["candidate_name"]]
+        slots = [s for s in (1, 2) if row[f"nominator_{s}_status"]]
+        assert row["status"] == status
+        assert [row[f"nominator_{s}_status"] for s in slots] == labels
+        assert [row[f"nominator_{s}_name"] for s in slots] == names
+    assert {row["status"] for row in rows} == {s.value for s in NominationStatus}
+    with session_factory() as session:
+        tallies = nominations.tally_for_admin(session)
+    assert [(t.election, t.position_key) for t in tallies] == [("LIEC 2027", "secretary")]
+    assert {status.value: n for status, n in tallies[0].counts.items()} == {
+        status: sum(1 for s, _, _ in expected.values() if s == status) for status, _, _ in expected.values()
+    }
 
 
 # Elections ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
@@ -39,7 +40,9 @@ def test_awaiting_counts_by_the_database_match_the_status_rule(database_url: str
             ]
 
 
-def test_unanswered_counts_and_the_first_page_match_the_whole_list(database_url: str) -> None:
+def test_unanswered_counts_and_the_first_page_match_the_whole_list(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with _seeded(database_url) as session:
         everything = questions.open_questions(session, None)
         counts = Counter(q.region for q in everything)
@@ -53,6 +56,15 @@ def test_unanswered_counts_and_the_first_page_match_the_whole_list(database_url:
             page, total = questions.open_questions_page(session, regions, 7)
             assert [q.id for q in page] == [q.id for q in whole[:7]]
             assert total == len(whole) and total > 7
+        # Past COUNTED_UP_TO the count stops one further: "more than" that many.
+        for cap in (3, len(everything) - 1):
+            monkeypatch.setattr(questions, "COUNTED_UP_TO", cap)
+            page, total = questions.open_questions_page(session, None, 7)
+            assert [q.id for q in page] == [q.id for q in everything[:7]]
+            assert total == cap + 1
+        monkeypatch.setattr(questions, "COUNTED_UP_TO", len(everything))
+        assert questions.open_questions_page(session, None, 7)[1] == len(everything)
+        assert questions.open_questions_page(session, [], 7) == ([], 0)
 
 
 def test_upcoming_occurrences_from_the_days_cache_match_the_exact_ones(database_url: str) -> None:

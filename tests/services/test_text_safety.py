@@ -94,3 +94,12 @@ def test_the_csv_round_trip_keeps_the_guard() -> None:
     parsed = next(csv.DictReader(io.StringIO(to_csv([row]))))
     assert parsed["statement"].startswith("'＝")
     assert parsed["candidate_name"] == "Evelyn"
+
+
+@pytest.mark.parametrize(
+    "value", ["", "Mary", " =1+1", "  +44 20", "-5", "@SUM(A1)", "\t=1", "\r-", "a=b", " "]
+)
+def test_plain_ascii_cells_get_the_same_guard_as_any_other(value: str) -> None:
+    # safe_cell takes a short cut for ASCII: it must agree with the full rule.
+    cleaned = neutralise(value)
+    assert safe_cell(value) == ("'" + cleaned if starts_formula(cleaned) else cleaned)

@@ -236,3 +236,19 @@ def test_the_open_election_modal_is_valid() -> None:
         election_views.CLOSES,
         election_views.POSITIONS,
     ]
+
+
+def test_the_admins_summary_counts_each_position_and_points_to_the_lists() -> None:
+    tallies = [
+        ("LIEC 2027", "Secretary", {"valid": 1200, "awaiting nominators": 3}),
+        ("LIEC 2027", "Chair <!channel>", {"withdrawn": 2}),
+        ("By-election", "Treasurer", {"to be checked by the returning officer": 5}),
+    ]
+    reply = views.admin_summary("Nominations", tallies)
+    assert check_message({"text": reply.text, "blocks": reply.block_dicts()}) == []
+    text = json.dumps(reply.block_dicts(), ensure_ascii=False)
+    assert "*1,210* nominations" in text
+    assert "*Secretary*: 1,203 (1,200 valid · 3 awaiting nominators)" in text
+    assert "<!channel>" not in text  # a title is escaped like anything shown
+    assert "/liec nominations secretary" in text and "/liec nominations export" in text
+    assert text.index("LIEC 2027") < text.index("By-election")

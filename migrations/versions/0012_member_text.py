@@ -9,8 +9,10 @@ questions.channel_ok: the asker was told, before the question went, that a regio
 shows it to everyone in it; without it the region's coordinators get it by DM. It is false for
 the questions already stored: nothing says their askers were told.
 
-Revision ID: 0011_member_text
-Revises: 0010_admin_alerts
+SQLite rebuilds `meetings` to change a column: its data-version triggers (0011) are made again.
+
+Revision ID: 0012_member_text
+Revises: 0011_meetings_data_version
 """
 
 from __future__ import annotations
@@ -18,8 +20,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_member_text"
-down_revision = "0010_admin_alerts"
+revision = "0012_member_text"
+down_revision = "0011_meetings_data_version"
 branch_labels = None
 depends_on = None
 
@@ -34,6 +36,20 @@ COLUMNS = (
 )
 
 
+BUMP = "UPDATE data_versions SET version = version + 1 WHERE name = 'meetings'"
+
+
+def _meetings_triggers_again() -> None:
+    """SQLite drops a table's triggers when a batch migration rebuilds it (0011's note)."""
+    if op.get_bind().dialect.name != "sqlite":
+        return  # PostgreSQL changes the column in place: its triggers stay
+    for event in ("INSERT", "UPDATE", "DELETE"):
+        op.execute(f"DROP TRIGGER IF EXISTS meetings_version_{event.lower()}")
+        op.execute(
+            f"CREATE TRIGGER meetings_version_{event.lower()} AFTER {event} ON meetings BEGIN {BUMP}; END"
+        )
+
+
 def upgrade() -> None:
     with op.batch_alter_table("questions") as batch:
         batch.add_column(sa.Column("channel_ok", sa.Boolean(), server_default=sa.false(), nullable=False))
@@ -42,6 +58,7 @@ def upgrade() -> None:
             batch.alter_column(
                 column, type_=sa.Text(), existing_type=sa.String(length), existing_nullable=nullable
             )
+    _meetings_triggers_again()
 
 
 def downgrade() -> None:
@@ -50,5 +67,6 @@ def downgrade() -> None:
             batch.alter_column(
                 column, type_=sa.String(length), existing_type=sa.Text(), existing_nullable=nullable
             )
+    _meetings_triggers_again()
     with op.batch_alter_table("questions") as batch:
         batch.drop_column("channel_ok")
