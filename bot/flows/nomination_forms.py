@@ -215,6 +215,6 @@ def nothing_mine(deps: AppDeps, user_id: str) -> Reply | None:
 
 
 def _nothing_mine_in(session: Session, deps: AppDeps, user_id: str) -> Reply | None:
-    if nominations.mine(session, user_id) or election_store.open_positions(session, deps.clock.now()):
+    if nominations.has_mine(session, user_id) or election_store.open_positions(session, deps.clock.now()):
         return None
     return not_open_reply(session, deps, None)
