@@ -19,6 +19,7 @@ from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.nominations import NominationStatus, status_of
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
+from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
 
 NOW = datetime(2027, 3, 5, 12, 0, tzinfo=UTC)
 OPENS = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -430,3 +431,26 @@ def test_numbers_and_emails_are_stored_normalised_and_found_in_any_form(
             assert (
                 nominations.find_duplicate(session, election.id, Position("secretary"), person) is nomination
             )
+
+
+def test_two_admins_opening_one_election_at_once_the_second_is_told_the_name_is_taken(
+    session_factory: sessionmaker[Session],
+) -> None:
+    def second() -> object:
+        with session_factory.begin() as session:
+            return make_election(session)
+
+    first = session_factory()
+    try:
+        make_election(first)  # flushed, not yet committed
+        thread, out = in_thread(second)
+        wait_until_blocked(session_factory)  # PostgreSQL: the second insert waits on the first
+        first.commit()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    # Not an IntegrityError: the answer a name taken earlier gets, on the form's name field.
+    assert len(out) == 1 and isinstance(out[0], ElectionError), out
+    assert "already an election" in str(out[0])
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(ElectionRecord)) == 1
