@@ -8,16 +8,15 @@ Each job is claimed by one process (bot/jobs.py); channel posts go out exactly o
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 
 from bot.deliver import post_job, send_in_job
 from bot.deps import AppDeps
 from bot.jobs import Job, JobRun, RetryLater
-from bot.services import audit, election_store, nominations
+from bot.services import election_runs, election_store
 from bot.services.delivery import PostError
-from bot.services.elections import reminder_at
-from bot.services.position_titles import position_title
+from bot.services.election_runs import Skip
 from bot.views import elections as views
 from bot.views.common import Reply
 
@@ -47,85 +46,52 @@ def _post_to_announcements(deps: AppDeps, run: JobRun, reply: Reply, due: dateti
 
 
 def _announce(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.announced_at is not None or record.closes_at <= run.now:
-            return
-        titles = [position_title(deps.roles, key) for key in record.positions]
-        reply = views.announcement(record.id, record.name, titles, record.closes_at)
-        due = record.opens_at
-    if _post_to_announcements(deps, run, reply, due):
-        _stamp(deps, int(run.payload["election_id"]), "announced_at", run.now)
+    election_id = int(run.payload["election_id"])
+    found = deps.read(election_runs.announcement, deps.roles, election_id, run.now)
+    if isinstance(found, Skip):
+        return
+    reply = views.announcement(found.election_id, found.name, found.titles, found.closes_at)
+    if _post_to_announcements(deps, run, reply, found.due):
+        deps.write(election_runs.record_posted, election_id, "announced_at", run.now)
 
 
 def _remind(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.reminded_at is not None or record.closes_at <= run.now:
-            return
-        reply = views.reminder(record.id, record.name, record.closes_at)
-        due = reminder_at(election_store.to_election(record)) or run.due_at
-    if _post_to_announcements(deps, run, reply, due):
-        _stamp(deps, int(run.payload["election_id"]), "reminded_at", run.now)
-
-
-def _stamp(deps: AppDeps, election_id: int, column: str, now: datetime) -> None:
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, election_id)
-        if record is not None:
-            setattr(record, column, now)
+    election_id = int(run.payload["election_id"])
+    found = deps.read(election_runs.reminder, election_id, run.now, run.due_at)
+    if isinstance(found, Skip):
+        return
+    reply = views.reminder(found.election_id, found.name, found.closes_at)
+    if _post_to_announcements(deps, run, reply, found.due):
+        deps.write(election_runs.record_posted, election_id, "reminded_at", run.now)
 
 
 def finish_election(deps: AppDeps, election_id: int, now: datetime) -> None:
     """At closing: carry out pending erasure requests, then a summary to each admin (a job
     each, so one admin's failed DM neither blocks nor repeats the others')."""
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, election_id)
-        if record is None or record.summary_sent_at is not None or record.closes_at > now:
-            return
-        nominations.forget_flagged(session, record.id)
-        for admin in deps.org.admins:
-            election_store.SUMMARY.schedule(
-                session, record.id, admin, due_at=now, payload={"election_id": record.id, "admin": admin}
-            )
-        record.summary_sent_at = now
+    deps.write(election_runs.finish, election_id, deps.org.admins, now)
 
 
 def _summary(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.purged_at is not None:
-            return
-        audit.record_admin_read(
-            session, str(run.payload["admin"]), f"closing summary of {record.name}", run.now
-        )
-        lines = [
-            views.SummaryLine(
-                position_title(deps.roles, n.position_key),
-                n.candidate_name,
-                nominations.status_of(n),
-                n.route,
-            )
-            for n in nominations.list_for_admin(session, record.id)
-        ]
-        messages = views.closing_summary(record.name, record.closes_at, lines)
-    for message in messages:
+    admin = str(run.payload["admin"])
+    found = deps.write(election_runs.summary, deps.roles, int(run.payload["election_id"]), admin, run.now)
+    if isinstance(found, Skip):
+        return
+    lines = [views.SummaryLine(i.position, i.candidate, i.status, i.route) for i in found.items]
+    for message in views.closing_summary(found.name, found.closes_at, lines):
         try:
-            send_in_job(deps, run, str(run.payload["admin"]), message, what="the election's closing summary")
+            send_in_job(deps, run, admin, message, what="the election's closing summary")
         except PostError:
             return
 
 
 def _purge(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory.begin() as session:
-        record = election_store.get(session, int(run.payload["election_id"]))
-        if record is None or record.purged_at is not None:
-            return
-        if record.closes_at.astimezone(UTC) > run.now:
-            return  # closing moved later; the purge job was moved with it
-        count = nominations.purge_election(session, record, run.now)
+    purged = deps.write(election_runs.purge, int(run.payload["election_id"]), run.now)
+    if isinstance(purged, Skip):
+        return
     log.info(
-        "election %s: %s nominations deleted after the retention period", run.payload["election_id"], count
+        "election %s: %s nominations deleted after the retention period",
+        run.payload["election_id"],
+        purged.count,
     )
 
 
@@ -147,14 +113,13 @@ def register(deps: AppDeps) -> None:
     deps.jobs.register(*jobs(deps))
 
     def sync_config() -> None:
-        with deps.session_factory.begin() as session:
-            problems = election_store.sync_from_config(
-                session,
-                deps.org.elections,
-                [role.key for role in deps.roles.roles],
-                deps.clock.now(),
-                deps.org.retention_days,
-            )
+        problems = deps.write(
+            election_store.sync_from_config,
+            deps.org.elections,
+            [role.key for role in deps.roles.roles],
+            deps.clock.now(),
+            deps.org.retention_days,
+        )
         for problem in problems:
             log.warning("organisation file: %s", problem)
 

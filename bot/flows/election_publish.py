@@ -7,9 +7,9 @@ import logging
 
 from bot.deliver import post_once, report_failure
 from bot.deps import AppDeps
-from bot.services import election_store, nominations
+from bot.services import election_runs
 from bot.services.delivery import LOOK_BACK, PostError
-from bot.services.position_titles import position_title
+from bot.services.election_runs import Skip
 from bot.views import elections as views
 from bot.views.common import Reply, escape, notice
 
@@ -23,24 +23,13 @@ def publish_candidate_list(deps: AppDeps, name: str, user_id: str) -> Reply | No
     once; the reply for the admin who asked (None when the acknowledgement said why not)."""
     channel = deps.org.channels.announcements
     now = deps.clock.now()
-    with deps.session_factory() as session:
-        record = election_store.get_by_name(session, name) if name else None
-        if record is None or channel is None or record.published_at is not None:
-            return None
-        if election_store.state(record, now) != "closed":
-            return None
-        valid = [
-            n
-            for n in nominations.list_for_admin(session, record.id)
-            if nominations.status_of(n) is nominations.NominationStatus.VALID
-        ]
-        candidates = []
-        for n in valid:
-            name_text = n.candidate_name + (f" and {n.partner_name}" if n.partner_name else "")
-            candidates.append(
-                views.Candidate(position_title(deps.roles, n.position_key), name_text, n.statement)
-            )
-        election_id, election_name, closed_at = record.id, record.name, record.closes_at
+    if channel is None:
+        return None
+    found = deps.read(election_runs.candidate_list, deps.roles, name, now)
+    if isinstance(found, Skip):
+        return None
+    candidates = [views.Candidate(c.position, c.name, c.statement) for c in found.candidates]
+    election_id, election_name, closed_at = found.election_id, found.name, found.closes_at
     # Exactly once, like the scheduled posts: a publish typed again after a fault finds the
     # messages that went out (the list can only be published after closing).
     for index, message in enumerate(views.candidate_list(election_name, candidates)):
@@ -63,11 +52,7 @@ def publish_candidate_list(deps: AppDeps, name: str, user_id: str) -> Reply | No
                 f"posted (Slack said `{escape(exc.error)}`), so it is not marked "
                 "published. Please try again in a few minutes."
             )
-    with deps.session_factory.begin() as session:
-        stored = election_store.get(session, election_id)
-        if stored is not None:
-            stored.published_at = now
-            stored.published_by = user_id
+    deps.write(election_runs.mark_published, election_id, user_id, now)
     log.info("candidate list published election=%s by=%s", election_id, user_id)
     return notice(
         f"The candidate list of {escape(election_name)} is published "

@@ -10,22 +10,21 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
+from bot.config import OrgConfig
 from bot.deliver import alert_admins, post_job, report_failure
 from bot.deps import AppDeps
 from bot.jobs import Job, JobRun
 from bot.meeting_times import format_duration, reminder_due, slack_date_token
-from bot.services import apologies, meeting_queries
+from bot.services import apologies, meeting_runs
 from bot.services import meeting_planning as planning
 from bot.services.delivery import PostError
-from bot.services.meeting_occurrences import effective_occurrences, find_occurrence, previous_start
-from bot.services.meeting_posts import posted, record_post
+from bot.services.meeting_posts import record_post
 from bot.services.meeting_shifts import period_for, shift_notes
 from bot.services.meeting_specs import times_of
 from bot.services.meetings import sync_from_config
@@ -46,14 +45,6 @@ def _when(value: Any) -> datetime | None:
 def _due(run: JobRun) -> datetime:
     """When the post first fell due (a retried job's row has a later due_at)."""
     return _when(run.payload.get("due")) or run.due_at
-
-
-@dataclass(frozen=True)
-class _Occurrence:
-    meeting: Meeting
-    start: datetime
-    previous: datetime | None  # the occurrence before, for clock-change notes
-    due: datetime
 
 
 class MeetingJobs:
@@ -78,15 +69,14 @@ class MeetingJobs:
     # Planning -------------------------------------------------------------------------
     def startup(self) -> None:
         """The organisation file becomes meetings and jobs."""
-        self.plan(lambda session, now: sync_from_config(session, self.deps.org, now))
+        self.plan(sync_from_config)
 
     def refresh(self, _run: JobRun) -> None:
-        self.plan(lambda session, now: planning.plan_all(session, self.deps.org, now))
+        self.plan(planning.plan_all)
 
-    def plan(self, step: Callable[[Session, datetime], planning.PlanReport]) -> None:
+    def plan(self, step: Callable[[Session, OrgConfig, datetime], planning.PlanReport]) -> None:
         # Another process planning at the same moment is met row by row (bot/services/rows.py).
-        with self.deps.session_factory.begin() as session:
-            report = step(session, self.deps.clock.now())
+        report = self.deps.write(step, self.deps.org, self.deps.clock.now())
         log.info("meetings planned: %d job(s) scheduled, %d withdrawn", report.scheduled, report.withdrawn)
 
     # Jobs -----------------------------------------------------------------------------
@@ -118,8 +108,9 @@ class MeetingJobs:
         delivered = self._deliver(run, meeting.channel, message, due, late, meeting.name)
         if delivered and lead == self._last(meeting):
             # The last reminder before the meeting: the Secretary gets the apologies.
-            with self.deps.session_factory.begin() as session:
-                apologies.schedule_lists(session, self.deps.org, meeting.key, start, self.deps.clock.now())
+            self.deps.write(
+                apologies.schedule_lists, self.deps.org, meeting.key, start, self.deps.clock.now()
+            )
 
     def agenda(self, run: JobRun) -> None:
         found = self._occurrence(run)
@@ -156,35 +147,33 @@ class MeetingJobs:
     def change(self, run: JobRun) -> None:
         due = _due(run)
         channel = str(run.payload.get("channel") or "")
-        with self.deps.session_factory() as session:
-            if posted(session, run.key, due):
-                return
-            meeting = meeting_queries.get_meeting(session, str(run.payload.get("meeting")))
-            if meeting is None or not channel:
-                self._record(run, "withdrawn", channel, None, due)
-                return
-            upcoming = effective_occurrences(meeting, run.now, run.now + planning.HORIZON)
+        found = self.deps.read(
+            meeting_runs.change_notice, run.key, str(run.payload.get("meeting")), channel, due, run.now
+        )
+        if isinstance(found, meeting_runs.AlreadyPosted):
+            return
+        if isinstance(found, meeting_runs.Withdrawn):
+            self._record(run, "withdrawn", channel, None, due)
+            return
         message = views.change_notice(
-            meeting,
+            found.meeting,
             str(run.payload.get("action")),
             _when(run.payload.get("start")),
             _when(run.payload.get("target")),
-            upcoming[0].start if upcoming and meeting.active else None,
+            found.next_start,
         )
         # A notice of a change is never too late to be worth sending.
-        self._deliver(run, channel, message, due, False, meeting.name)
+        self._deliver(run, channel, message, due, False, found.meeting.name)
 
     def digest(self, run: JobRun) -> None:
         due = _due(run)
         org = self.deps.org
         channel = org.digest.channel or org.channels.announcements
         day = date.fromisoformat(str(run.payload.get("day")))
-        with self.deps.session_factory() as session:
-            if posted(session, run.key, due):
-                return
-            start, end = planning.digest_window(org, day)
-            found = meeting_queries.upcoming(session, start, end, limit=10_000)
-            items = [(m, o.start) for m, o in found if planning.in_digest(m.timezone, o.start, day)]
+        found = self.deps.read(meeting_runs.digest, run.key, org, day, due)
+        if isinstance(found, meeting_runs.AlreadyPosted):
+            return
+        items = list(found.items)
         if channel is None or not items:
             self._record(run, "empty", channel, None, due)  # nothing to say, or nowhere to say it
             return
@@ -194,23 +183,15 @@ class MeetingJobs:
         self._deliver(run, channel, views.digest(items), due, late, "the weekly digest")
 
     # Helpers --------------------------------------------------------------------------
-    def _occurrence(self, run: JobRun) -> _Occurrence | None:
+    def _occurrence(self, run: JobRun) -> meeting_runs.Occurrence | None:
         """The occurrence a reminder or agenda job is for, if it is still on and not yet
         posted for; a cancelled or moved one is recorded as withdrawn."""
         due = _due(run)
         start = _when(run.payload.get("start"))
-        with self.deps.session_factory() as session:
-            if posted(session, run.key, due):
-                return None
-            meeting = meeting_queries.get_meeting(session, str(run.payload.get("meeting")))
-            item = None
-            if meeting is not None and meeting.active and start is not None:
-                item = find_occurrence(meeting, start)
-            if meeting is None or item is None or start is None:
-                # Cancelled or moved after this job was planned (planning withdraws it too).
-                self._record(run, "withdrawn", None, None, due)
-                return None
-            return _Occurrence(meeting, start, previous_start(meeting, item), due)
+        found = self.deps.read(meeting_runs.occurrence, run.key, str(run.payload.get("meeting")), start, due)
+        if isinstance(found, meeting_runs.Withdrawn):
+            self._record(run, "withdrawn", None, None, due)
+        return found if isinstance(found, meeting_runs.Occurrence) else None
 
     @staticmethod
     def _last(meeting: Meeting) -> str:
@@ -276,18 +257,17 @@ class MeetingJobs:
         due: datetime,
         detail: dict[str, Any] | None = None,
     ) -> None:
-        with self.deps.session_factory.begin() as session:
-            record_post(
-                session,
-                run.key,
-                run.kind,
-                channel,
-                ts,
-                outcome,
-                due,
-                self.deps.clock.now(),
-                {"late_seconds": int(run.late_by.total_seconds()), **(detail or {})},
-            )
+        self.deps.write(
+            record_post,
+            run.key,
+            run.kind,
+            channel,
+            ts,
+            outcome,
+            due,
+            self.deps.clock.now(),
+            {"late_seconds": int(run.late_by.total_seconds()), **(detail or {})},
+        )
 
     def _alert(self, key: str, text: str) -> None:
         """Tell the admins, once per key (across restarts and processes)."""
