@@ -30,6 +30,20 @@ def test_no_handler_opens_a_session() -> None:
     assert offenders == [], "use deps.read / deps.write with a service use case"
 
 
+# Delivery engines that read, decide and record through service use cases (deps.read /
+# deps.write) and only talk to Slack themselves.
+FLOWS_WITHOUT_SESSIONS = [
+    "bot/flows/election_jobs.py",
+    "bot/flows/election_publish.py",
+    "bot/flows/meeting_jobs.py",
+]
+
+
+def test_these_flows_open_no_session() -> None:
+    offenders = [name for name in FLOWS_WITHOUT_SESSIONS if "session_factory" in (ROOT / name).read_text()]
+    assert offenders == [], "use deps.read / deps.write with a service use case"
+
+
 def test_no_handler_module_imports_another() -> None:
     for path in HANDLERS:
         if path.name == "__init__.py":
