@@ -106,9 +106,8 @@ def _serve(
     roles = _validate(settings, config_import)
 
     if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
         from bot.server import make_server, make_wsgi_app
+        from bot.socket_mode import BoundedSocketModeHandler
 
         runtime = build_runtime(settings, roles=roles, config_import=config_import)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
@@ -118,7 +117,7 @@ def _serve(
         health = make_server(make_wsgi_app(runtime.app, signing_secret=None, events=False), port)
         _started()
         threading.Thread(target=health.run, daemon=True).start()
-        handler = SocketModeHandler(runtime.app, settings.slack_app_token)
+        handler = BoundedSocketModeHandler(runtime.app, settings.slack_app_token)
         log.info("serving in Socket Mode; health on port %s", port)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
