@@ -60,33 +60,24 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _validate(settings: Settings, config_import: bool = False) -> RoleCatalog:
-    """Fail fast, before anything is started. The organisation file is checked (as `check` checks
-    it) when it is read: imported, or filling an empty database; otherwise the database holds the
-    organisation and only the role files and the environment are checked. Returns the role
+    """Fail fast, before anything is started, on what `check` calls WRONG: the organisation the
+    bot will use (the database's when it holds one; the file when it fills an empty database or
+    is imported), the role files and the environment (bot/validation.py). Returns the role
     files, read once for the bot."""
     from sqlalchemy import inspect
 
     from bot import db
-    from bot.config import ConfigError
-    from bot.runtime import load_roles, prepare_database
-    from bot.services import organisation
-    from bot.validation import placeholder_tokens, require_valid
+    from bot.runtime import prepare_database
+    from bot.validation import require_valid
 
     engine = db.make_engine(settings.database_url, bounded=False)
     try:
-        file_needed = config_import or not inspect(engine).get_table_names()
-        prepared = not file_needed
+        prepared = bool(inspect(engine).get_table_names())
         if prepared:
-            prepare_database(engine)
-            with db.make_session_factory(engine)() as session:
-                file_needed = organisation.stored_revision(session) is None
-        if file_needed:
-            _org, roles = require_valid(settings)  # before a new database is made
-        else:
-            roles = load_roles(settings)
-            problems = placeholder_tokens(settings)
-            if problems:
-                raise ConfigError("\n".join(problems))
+            prepare_database(engine)  # a schema behind is named before the organisation is read
+        # The organisation serve will use: the stored one, else (or with --config-import) the
+        # file, before a new database is made; the same validation and lines as `check`.
+        _org, roles = require_valid(settings, config_import=config_import)
         if not prepared:
             prepare_database(engine)
     finally:

@@ -127,8 +127,10 @@ def check_bot_token(settings: Settings, report: Report, manifest: Path = MANIFES
     return True
 
 
-def check_workspace(settings: Settings, org: OrgConfig, report: Report) -> None:
-    """The file's users and channels in the real workspace (needs a working bot token)."""
+def check_workspace(settings: Settings, org: OrgConfig, report: Report, source: str | None = None) -> None:
+    """The organisation's users and channels in the real workspace (needs a working bot token);
+    `source` names the organisation checked (the file by default)."""
+    where = source or str(settings.liec_config)
     assert settings.slack_bot_token
     example = None
     if settings.liec_config.resolve() != example_config().resolve():
@@ -139,10 +141,10 @@ def check_workspace(settings: Settings, org: OrgConfig, report: Report) -> None:
         report.problem(f"workspace: cannot reach Slack at {settings.slack_api_url} ({type(exc).__name__})")
         return
     for problem in found.problems:
-        report.problem(f"{settings.liec_config}: {problem}")
+        report.problem(f"{where}: {problem}")
     if not found.problems:
         report.ok(
-            f"workspace: the {found.users} people and {found.channels} channels of {settings.liec_config} "
+            f"workspace: the {found.users} people and {found.channels} channels of the {where} "
             "are there, and the bot is in every channel"
         )
 
@@ -215,10 +217,16 @@ def check(settings: Settings, manifest: Path = MANIFEST) -> Report:
     if validation.roles is not None:
         report.ok(f"role files ({len(validation.roles.roles)} roles)")
     if validation.org is not None and not validation.problems:
-        report.ok(f"organisation file {settings.liec_config} (and it agrees with the role files)")
+        what = validation.source if validation.from_database else f"organisation file {validation.source}"
+        report.ok(f"{what} (and it agrees with the role files)")
+    if validation.from_database:
+        report.skip(
+            f"organisation file {settings.liec_config}: the bot uses the {validation.source}; the file "
+            "only fills an empty database, or replaces the stored one with `serve --config-import`"
+        )
     check_database(settings, report)
     if check_bot_token(settings, report, manifest) and validation.org is not None:
-        check_workspace(settings, validation.org, report)
+        check_workspace(settings, validation.org, report, validation.source)
     check_app_token(settings, report)
     return report
 

@@ -28,6 +28,7 @@ from pydantic import (
 
 from bot import yaml_text
 from bot.meeting_times import MeetingTimeError, parse_duration, parse_meeting_times, parse_zone
+from bot.text_measure import count_characters
 
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{2,}$")
@@ -76,6 +77,34 @@ def _meeting_time_rule(parse: Callable[[str], object], value: str) -> str:
         raise ValueError(exc.message.replace("a reminder comes before the meeting, ", "")) from None
     return value
 
+
+def length_problem(text: str, limit: int, what: str = "It") -> str | None:
+    """The member's words when `text` is over `limit` characters, counted as people see them
+    (grapheme clusters, bot/text_measure.py) as every length rule of the project is; None
+    when it fits. Shared by the file's rules here and the Slack forms' checks."""
+    length = count_characters(text)
+    if length <= limit:
+        return None
+    return f"{what} has {length:,} characters; the limit is {limit:,}"
+
+
+def _at_most(limit: int) -> AfterValidator:
+    def check(value: str) -> str:
+        problem = length_problem(value, limit)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+# Limits on names and texts people type, each used by the file's rules and by the form's
+# field (its max_length; Slack counts a cluster as several characters, so it never lets
+# through what the rule refuses).
+MEETING_NAME_CHARS = 150
+MEETING_AGENDA_CHARS = 2000
+ELECTION_NAME_CHARS = 100
+MEMBERSHIP_FORMAT_CHARS = 150
 
 UserId = Annotated[str, AfterValidator(_check_user_id)]
 ChannelId = Annotated[str, AfterValidator(_check_channel_id)]
@@ -127,7 +156,7 @@ def _check_url(value: str | None) -> str | None:
 
 
 class MeetingConfig(_Strict):
-    name: str = Field(min_length=1, max_length=150)
+    name: Annotated[str, Field(min_length=1), _at_most(MEETING_NAME_CHARS)]
     # Stable id used in commands (/liec meeting cancel gc) and reminder keys; from the name if unset.
     key: str | None = Field(default=None, max_length=60)
     channel: str = Field(min_length=1)
@@ -136,7 +165,7 @@ class MeetingConfig(_Strict):
     rrule: str | None = None
     reminders: list[str] = Field(default_factory=lambda: ["7d", "1d", "1h"])
     kind: Literal["liec", "gc", "amm", "branch", "other"] = "other"
-    agenda: str | None = Field(default=None, max_length=2000)
+    agenda: Annotated[str, _at_most(MEETING_AGENDA_CHARS)] | None = None
     agenda_url: str | None = None
     video_url: str | None = None
 
@@ -181,7 +210,7 @@ class MeetingConfig(_Strict):
 
 
 class ElectionConfig(_Strict):
-    name: str = Field(min_length=1, max_length=100)
+    name: Annotated[str, Field(min_length=1), _at_most(ELECTION_NAME_CHARS)]
     kind: Literal["regular", "by-election"]
     opens: datetime
     closes: datetime
@@ -230,7 +259,9 @@ class OrgConfig(_Strict):
     elections: list[ElectionConfig] = Field(default_factory=list)
     membership_number_pattern: str = r"^[A-Za-z]?\d{5,8}$"
     # How members are told the format (an example, in words); from the pattern when unset.
-    membership_number_format: str | None = Field(default=None, min_length=1, max_length=150)
+    membership_number_format: (
+        Annotated[str, Field(min_length=1), _at_most(MEMBERSHIP_FORMAT_CHARS)] | None
+    ) = None
     retention_days: int = Field(default=365, ge=1, le=3650)
     escalate_after: float = Field(default=24, gt=0, le=24 * 14)
     working_hours: WorkingHours = Field(default_factory=WorkingHours)

@@ -21,6 +21,10 @@ when that channel refuses too.
 - `send_in_job(deps, run, to, reply, what=...)` / `send_files_in_job(...)`: the same in a job:
   passing -> RetryLater, refused (or the last attempt) -> reported and raised.
 - `alert_admins(deps, key, text)`: once per key, repeats summarised.
+- `update_view(deps, view_id, view, hash=..., tell=..., what=..., redo=...)` and
+  `publish_home(deps, user_id, view)`: a view drawn again. `hash_conflict` (the view changed
+  since it was read) is answered by drawing it again from the state as it now stands, once;
+  any other refusal tells the member, and one caused by the bot's installation alerts the admins.
 """
 
 from __future__ import annotations
@@ -28,13 +32,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from slack_sdk.errors import SlackApiError
 
 from bot.deps import AppDeps
 from bot.jobs import JobRun, RetryLater
-from bot.services import admin_alerts
+from bot.services import admin_alerts, slack_setup
 from bot.services.delivery import (
     POST_ATTEMPTS,
     Delivery,
@@ -48,7 +52,7 @@ from bot.slack_dm import DmFile, send_dm, upload_to_dm
 from bot.slack_modals import Tell
 from bot.slack_outbox import SlackOutbox, slack_fault
 from bot.views.alerts import admin_alert, repeat_summary
-from bot.views.common import Reply, escape
+from bot.views.common import Reply, escape, notice
 
 log = logging.getLogger(__name__)
 
@@ -265,3 +269,103 @@ def tell_admins(deps: AppDeps, message: Reply) -> bool:
         except PostError as exc:
             log.warning("an admin alert could not be sent by DM: %s", exc.error)
     return told
+
+
+# Views ------------------------------------------------------------------------------------------
+
+HASH_CONFLICT = "hash_conflict"
+
+
+def _view_call(call: Callable[..., Any], **params: Any) -> PostError | None:
+    """One views.* call; None when Slack took it, else the failure as the policy sees it (the
+    client has already retried 429, 5xx and dropped connections)."""
+    try:
+        call(**params)
+    except SlackApiError as exc:
+        return slack_fault(exc)
+    except OSError as exc:
+        return connection_fault(exc)
+    return None
+
+
+def _as_dict(view: Any) -> Any:
+    return view.to_dict() if hasattr(view, "to_dict") else view
+
+
+def view_not_shown(what: str, error: str) -> Reply:
+    """The member's answer when Slack would not draw their form again."""
+    return notice(
+        f"Slack did not update the form, so {what} (Slack says `{escape(error)}`). Nothing you "
+        "had typed is lost until you close it: close the form and open it again if it looks wrong."
+    )
+
+
+def _view_refused(deps: AppDeps, method: str, failure: PostError, tell: Tell | None, what: str) -> None:
+    log.warning("%s refused error=%s", method, failure.error)
+    if slack_setup.is_setup_error(failure.error):
+        alert_admins(
+            deps,
+            slack_setup.alert_key(method, failure.error),
+            slack_setup.alert_text(method, failure.error, "members' forms and Home tabs are not drawn"),
+        )
+    if tell is not None:
+        try:
+            tell(view_not_shown(what, failure.error))
+        except Exception:
+            log.exception("the member could not be told that %s failed", method)
+
+
+def update_view(
+    deps: AppDeps,
+    view_id: str,
+    view: Any,
+    *,
+    hash: str | None = None,
+    tell: Tell | None,
+    what: str,
+    redo: Callable[[], Any] | None = None,
+) -> bool:
+    """views.update the open view `view_id` with `view` (a slack_sdk View or its dict).
+
+    With `hash` Slack refuses (`hash_conflict`) when the view changed after it was read (the
+    member clicked, another update landed): `redo()` then draws it again from the state as it
+    now stands and that is sent once without the hash; `redo` returning None means the newer
+    view stands as it is. Without `redo`, or when the second try fails too, the member is told
+    through `tell` that `what` ("your details were not filled in") did not happen. Any other
+    refusal or lasting fault tells the member the same way; a refusal caused by the bot's own
+    installation (bot/services/slack_setup.py) also alerts the admins once. Never raises;
+    True when Slack took an update."""
+    failure = _view_call(deps.client.views_update, view_id=view_id, hash=hash, view=_as_dict(view))
+    if failure is None:
+        return True
+    if failure.error == HASH_CONFLICT and redo is not None:
+        log.info("view changed meanwhile; drawn again from its current state view=%s", view_id)
+        again = redo()
+        if again is None:
+            return False  # the newer view already says what this update would have
+        failure = _view_call(deps.client.views_update, view_id=view_id, view=_as_dict(again))
+        if failure is None:
+            return True
+    _view_refused(deps, "views.update", failure, tell, what)
+    return False
+
+
+def publish_home(deps: AppDeps, user_id: str, view: Any) -> bool:
+    """views.publish a member's Home tab. Not retried: the member sees the tab as it was and
+    their next open publishes again; a refusal is the admins' to hear of (once per error, the
+    alert names no one), since the Home tab has no one to answer. True when Slack took it."""
+    failure = _view_call(deps.client.views_publish, user_id=user_id, view=_as_dict(view))
+    if failure is None:
+        return True
+    if failure.permanent:
+        _view_refused(deps, "views.publish", failure, None, "the Home tab was not drawn")
+        if not slack_setup.is_setup_error(failure.error):
+            alert_admins(
+                deps,
+                refusal_key("views.publish", failure.error),
+                f"Slack refused to draw a member's Home tab (`views.publish`, Slack says "
+                f"`{escape(failure.error)}`): members may see an old Home tab.",
+            )
+    else:
+        log.warning("home tab not published error=%s", failure.error)
+    return False

@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
+from bot import deliver
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
@@ -34,12 +35,7 @@ def publish_home(deps: AppDeps, user_id: str) -> None:
     data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings)
     if data.timezones_to_refresh:
         deps.write(home.schedule_timezone_refresh, data.timezones_to_refresh, now)
-    try:
-        deps.client.views_publish(user_id=user_id, view=views.home_view(data))
-    except SlackApiError as exc:
-        # Not retried: the member sees the tab as it was, and the next open publishes again.
-        error = exc.response.get("error", "") if exc.response is not None else ""
-        log.warning("home tab not published error=%s", error)
+    deliver.publish_home(deps, user_id, views.home_view(data))
 
 
 def refresh_timezone(deps: AppDeps, run: JobRun) -> None:

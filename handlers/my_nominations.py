@@ -7,6 +7,7 @@ from typing import Any
 
 from slack_bolt import App, Respond
 
+from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import dm_tell, edit_view, mine_view
 from bot.listeners import after_ack
@@ -42,7 +43,13 @@ def _on_withdraw(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
         return
     log.info("nomination withdrawn id=%s by=%s", nomination_id, user_id)
     view = body.get("view") or {}
-    deps.client.views_update(view_id=view.get("id"), view=mine_view(deps, user_id))
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        mine_view(deps, user_id),
+        tell=dm_tell(deps, user_id),
+        what="the list still shows it, though it is withdrawn",
+    )
 
 
 def register(app: App, deps: AppDeps) -> None:

@@ -14,10 +14,10 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
-from slack_sdk.errors import SlackApiError
 
+from bot.deliver import update_view
 from bot.deps import AppDeps
-from bot.flows.nomination_forms import branch_groups, membership_format, open_choices, profile_of
+from bot.flows.nomination_forms import branch_groups, dm_tell, membership_format, open_choices, profile_of
 from bot.listeners import ack_only
 from bot.services import nomination_rules
 from bot.services.nomination_rules import Route
@@ -54,20 +54,19 @@ def redraw(body: dict[str, Any], deps: AppDeps, *, route: Route | None, with_par
     view = body.get("view") or {}
     if view.get("callback_id") != views.NOMINATION_CALLBACK:
         return
-    new = _drawn(body, deps, route, with_partner, fresh=False)
-    try:
-        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=new)
-    except SlackApiError as exc:
-        if exc.response.get("error") != "hash_conflict":
-            raise
-    else:
-        return
-    # The form changed after the member's click: the profile pre-fill landed first. Redraw
-    # from the view as it now stands (the member's state, the pre-fill) with this change on
-    # top, so that neither is lost.
-    log.info("nomination form changed meanwhile; redrawn from the current view=%s", view.get("id"))
-    current = _drawn(body, deps, route, with_partner, fresh=True)
-    deps.client.views_update(view_id=view.get("id"), view=current)
+    user_id = str((body.get("user") or {}).get("id") or "")
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        _drawn(body, deps, route, with_partner, fresh=False),
+        hash=view.get("hash"),
+        tell=dm_tell(deps, user_id),
+        what="the form does not show your last choice yet: choose it again",
+        # The form changed after the member's click: the profile pre-fill landed first. Drawn
+        # from the view as it now stands (the member's state, the pre-fill) with this change
+        # on top, so that neither is lost.
+        redo=lambda: _drawn(body, deps, route, with_partner, fresh=True),
+    )
 
 
 def register(app: App, deps: AppDeps) -> None:

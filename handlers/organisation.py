@@ -13,14 +13,14 @@ from typing import Any
 from slack_bolt import Ack, App
 
 from bot.commands import CommandRequest, Subcommand
-from bot.deliver import dm_teller
+from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
 from bot.listeners import ack_only
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
-from bot.services.organisation_fields import FORMS
+from bot.services.organisation_fields import FORM_BRANCHES, FORMS
 from bot.slack_modals import Tell, show_modal
 from bot.views import organisation as views
 
@@ -55,6 +55,31 @@ SUBCOMMANDS = [
         admin_only=True,
     ),
 ]
+
+
+def turn_page(deps: AppDeps, body: dict[str, Any]) -> None:
+    """Previous / Next in the branches form: the page drawn from the organisation as it is now."""
+    user = str(body.get("user", {}).get("id", ""))
+    view = body.get("view") or {}
+    context = views.FormContext.load(view.get("private_metadata"))
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    if not deps.is_admin(user) or context is None or context.form != FORM_BRANCHES or not value.isdigit():
+        return
+    store = deps.organisation
+    revision = store.revision if store is not None else 0
+
+    def drawn() -> Any:
+        return views.form(FORM_BRANCHES, deps.org, revision, deps.roles.roles, "", int(value))
+
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        drawn(),
+        hash=view.get("hash"),
+        tell=_dm(deps, body),
+        what="the branches form still shows the page it showed",
+        redo=drawn,  # a double click: the page asked for, over whatever is shown
+    )
 
 
 def register(app: App, deps: AppDeps) -> None:
@@ -109,4 +134,5 @@ def register(app: App, deps: AppDeps) -> None:
 
     app.action(views.HOME_OPEN)(ack=ack_only, lazy=[open_menu])
     app.action(views.OPEN_FORM)(ack=ack_only, lazy=[open_form])
+    app.action(views.BRANCH_PAGE)(ack=ack_only, lazy=[lambda body: turn_page(deps, body)])
     app.view(views.FORM_CALLBACK)(submit)

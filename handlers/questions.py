@@ -46,7 +46,8 @@ def ask_work(req: CommandRequest, deps: AppDeps) -> None:
         text = clean_question(req.args)
     except QuestionRefused:
         return  # already refused in the acknowledgement
-    delivery.handle_question(deps, req.user_id, text, req.reply)
+    # Typed, the question has shown no warning: one for a region's channel is held for Send.
+    delivery.handle_question(deps, req.user_id, text, req.reply, confirm=True)
 
 
 # Coordinators' list ----------------------------------------------------------------------------
@@ -109,9 +110,40 @@ def on_ask_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None
     except QuestionRefused:
         return
     user_id = body["user"]["id"]
-    delivery.handle_question(deps, user_id, text, delivery.dm_teller(deps, user_id))
+    # The form said where the question goes, a region's channel included.
+    delivery.handle_question(deps, user_id, text, delivery.dm_teller(deps, user_id), warned=True)
+
+
+def _held_id(body: dict[str, Any]) -> int | None:
+    value = str((body.get("actions") or [{}])[0].get("value") or "")
+    return int(value) if value.isdigit() else None
+
+
+def on_send(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    """Send on a held question: it goes, and the buttons go from the member's message."""
+    question_id, user_id = _held_id(body), str(body["user"]["id"])
+    now = deps.clock.now()
+    held = deps.write(svc.send_unsent, question_id, user_id, now) if question_id else None
+    if held is None:
+        respond(**views.not_held().as_ephemeral(), replace_original=False)
+        return
+    respond(**views.sending().as_ephemeral(), replace_original=True)
+
+    def tell(reply: Reply) -> None:
+        respond(**reply.as_ephemeral(), replace_original=False)
+
+    delivery.send_held(deps, held, tell)
+
+
+def on_cancel(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    question_id, user_id = _held_id(body), str(body["user"]["id"])
+    gone = deps.write(svc.cancel_unsent, question_id, user_id) if question_id else False
+    reply = views.cancelled() if gone else views.not_held()
+    respond(**reply.as_ephemeral(), replace_original=gone)
 
 
 def register(app: App, deps: AppDeps) -> None:
     app.view(views.ASK_MODAL)(**after_ack(deps, on_ask_submit, ack=ask_submit_ack))
+    app.action(views.ASK_SEND)(**after_ack(deps, on_send))
+    app.action(views.ASK_CANCEL)(**after_ack(deps, on_cancel))
     question_jobs.register(deps)

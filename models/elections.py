@@ -27,7 +27,8 @@ class ElectionRecord(Base):
     __tablename__ = "elections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # TEXT: names are limited in grapheme clusters by the rules, not in code points here.
+    name: Mapped[str] = mapped_column(Text, unique=True)
     kind: Mapped[str] = mapped_column(String(20))
     opens_at: Mapped[datetime] = mapped_column(UtcDateTime)
     closes_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -70,14 +71,14 @@ class NominationRecord(Base):
     candidate_slack_id: Mapped[str | None] = mapped_column(
         String(20), nullable=True, index=True, info=_MEMBER_ID
     )
-    candidate_name: Mapped[str] = mapped_column(String(150), info=_PURGED)
+    candidate_name: Mapped[str] = mapped_column(Text, info=_PURGED)
     candidate_email: Mapped[str] = mapped_column(String(320), info=_PURGED)
     candidate_membership: Mapped[str] = mapped_column(String(40), info=_PURGED)
     statement: Mapped[str] = mapped_column(Text, info=_PURGED)
     route: Mapped[str] = mapped_column(String(10))
     branch: Mapped[str | None] = mapped_column(String(80), nullable=True)
     partner_slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, info=_MEMBER_ID)
-    partner_name: Mapped[str | None] = mapped_column(String(150), nullable=True, info=_PURGED)
+    partner_name: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)
     partner_email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=_PURGED)
     partner_membership: Mapped[str | None] = mapped_column(String(40), nullable=True, info=_PURGED)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
@@ -114,7 +115,7 @@ class NominatorRecord(Base):
     nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
     slot: Mapped[int] = mapped_column(Integer)
     slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=_MEMBER_ID)
-    name: Mapped[str | None] = mapped_column(String(150), nullable=True, info=_PURGED)
+    name: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)
     email: Mapped[str | None] = mapped_column(String(320), nullable=True, info=_PURGED)
     membership_number: Mapped[str | None] = mapped_column(String(40), nullable=True, info=_PURGED)
     status: Mapped[str] = mapped_column(String(20))

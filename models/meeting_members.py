@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, UtcDateTime, personal
@@ -53,7 +53,7 @@ class MeetingAnswer(Base):
     original_start: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     user_id: Mapped[str] = mapped_column(String(20), index=True, info=_MEMBER_ID)
     answer: Mapped[str] = mapped_column(String(10), info=_PURGED)
-    reason: Mapped[str | None] = mapped_column(String(300), nullable=True, info=_PURGED)
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)
     answered_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
     meeting: Mapped[Meeting] = relationship()

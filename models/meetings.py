@@ -26,7 +26,7 @@ class Meeting(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(60), unique=True)
     source: Mapped[str] = mapped_column(String(10))  # file | slack
-    name: Mapped[str] = mapped_column(String(150))
+    name: Mapped[str] = mapped_column(Text)  # limited in grapheme clusters by the rules
     channel: Mapped[str] = mapped_column(String(40))
     start: Mapped[str] = mapped_column(String(40))
     timezone: Mapped[str] = mapped_column(String(64))

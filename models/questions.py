@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import PERSONAL, Base, Erasure, UtcDateTime, personal
@@ -30,8 +30,9 @@ class Question(Base):
     """A member's question and its state.
 
     status: unrouted (the member must pick a region) -> waiting (no one to deliver to yet)
-    -> open (delivered) -> claimed -> answered. ``escalated_at`` is set once the question
-    has gone to the Vice Chair (Membership).
+    -> open (delivered) -> claimed -> answered; unsent: typed for a region whose questions go
+    to a channel, held until the member presses Send (or deleted by Cancel). ``escalated_at``
+    is set once the question has gone to the Vice Chair (Membership).
     """
 
     __tablename__ = "questions"
@@ -55,6 +56,10 @@ class Question(Base):
     answered_by: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=_HANDLER)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     escalated_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The asker was told, before it went, that a region's channel shows the question to everyone
+    # in it (the form says so; a typed question is held for Send). Without it, a region's
+    # channel is no place for it: its coordinators get it by DM, after a move as well.
+    channel_ok: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     deliveries: Mapped[list[QuestionDelivery]] = relationship(
         back_populates="question", cascade="all, delete-orphan", order_by="QuestionDelivery.id"

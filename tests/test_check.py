@@ -229,3 +229,73 @@ def test_a_schema_behind_is_wrong_with_the_command_to_run(database_url: str) -> 
     assert len(wrong) == 1 and db.heads()[0] in wrong[0] and "python -m bot db upgrade" in wrong[0]
     db.upgrade(database_url)
     assert check(_settings(database_url)).wrong == 0
+
+
+def _store(database_url: str, data: dict[str, Any]) -> None:
+    """Put `data` in the database as the stored organisation, as a running bot would have it."""
+    from datetime import UTC, datetime
+
+    from bot.services import organisation
+
+    engine = db.make_engine(database_url)
+    try:
+        with db.make_session_factory(engine).begin() as session:
+            organisation.fill(session, parse_org_config(data), "test", datetime(2026, 11, 23, tzinfo=UTC))
+    finally:
+        engine.dispose()
+
+
+def test_check_validates_the_organisation_stored_in_the_database(database_url: str) -> None:
+    """Issue 13 moved the organisation into the database: `check` checks what `serve` uses."""
+    data = example_org()
+    data["officers"]["treasurer"] = ["U0TREASURER"]  # no role file: a problem the schema cannot see
+    _store(database_url, data)
+    report = check(_settings(database_url))  # the file itself is in order
+    wrong = _wrong(report.lines)
+    assert len(wrong) == 1
+    assert "organisation in the database (revision 1)" in wrong[0] and "officers.treasurer" in wrong[0]
+    assert any(line.startswith("skip  organisation file") for line in report.lines)
+
+
+def test_serve_refuses_the_stored_organisation_check_calls_wrong(sqlite_database_url: str) -> None:
+    from bot.__main__ import _validate
+    from bot.config import ConfigError
+
+    data = example_org()
+    data["officers"]["treasurer"] = ["U0TREASURER"]
+    _store(sqlite_database_url, data)
+    wrong = _wrong(check(_settings(sqlite_database_url)).lines)
+    with pytest.raises(ConfigError) as refused:
+        _validate(_settings(sqlite_database_url))
+    assert [f"WRONG {line}" for line in str(refused.value).splitlines()] == wrong
+    _validate(_settings(sqlite_database_url), config_import=True)  # the file replaces it: in order
+
+
+def test_a_broken_file_is_not_wrong_when_the_database_holds_the_organisation(
+    sqlite_database_url: str, tmp_path: Path
+) -> None:
+    _store(sqlite_database_url, example_org())
+    config = tmp_path / "liec.yml"
+    config.write_text(EXAMPLE.read_text().replace("admins:\n  - U0SECRETARY", "admins:\n  - secretary"))
+    report = check(Settings(database_url=sqlite_database_url, liec_config=config))
+    assert report.wrong == 0
+    assert (
+        "ok    organisation in the database (revision 1) (and it agrees with the role files)" in report.lines
+    )
+
+
+def test_a_stored_organisation_that_no_longer_validates_is_wrong(sqlite_database_url: str) -> None:
+    from sqlalchemy import update
+
+    from bot.services.organisation import document_of
+    from models.organisation import OrganisationDocument
+
+    _store(sqlite_database_url, example_org())
+    data = document_of(parse_org_config(example_org()))
+    data["admins"] = ["secretary"]
+    engine = db.make_engine(sqlite_database_url)
+    with db.make_session_factory(engine).begin() as session:
+        session.execute(update(OrganisationDocument).values(document=data))
+    engine.dispose()
+    wrong = _wrong(check(_settings(sqlite_database_url)).lines)
+    assert len(wrong) == 1 and "organisation in the database" in wrong[0] and "admins" in wrong[0]

@@ -4,14 +4,13 @@ profile filled in. Shared by the nomination and the nominator listeners."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.deliver import dm_teller
+from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.services import election_store, item_fates, nomination_visibility, nominations, slack_setup
@@ -117,9 +116,16 @@ def open_then_prefill(
     if not (profile.name or profile.email):
         return
     view = opened.get("view") or {}
-    # If this fails the member still has the form, and types their details themselves.
-    with contextlib.suppress(SlackApiError):
-        deps.client.views_update(view_id=view.get("id"), hash=view.get("hash"), view=build(profile))
+    # hash_conflict: the member changed the form before the details arrived, and Slack cannot
+    # be asked for the view as it now stands; they are told to type their details themselves.
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        build(profile),
+        hash=view.get("hash"),
+        tell=tell or dm_tell(deps, user_id),
+        what="your name and email were not filled in for you: please type them",
+    )
 
 
 def open_nomination_form(
@@ -209,6 +215,6 @@ def nothing_mine(deps: AppDeps, user_id: str) -> Reply | None:
 
 
 def _nothing_mine_in(session: Session, deps: AppDeps, user_id: str) -> Reply | None:
-    if nominations.mine(session, user_id) or election_store.open_positions(session, deps.clock.now()):
+    if nominations.has_mine(session, user_id) or election_store.open_positions(session, deps.clock.now()):
         return None
     return not_open_reply(session, deps, None)

@@ -9,7 +9,6 @@ releases the reservation and the caller retries later through the job queue.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from bot.deliver import alert_admins as alert_admins_once
 from bot.deliver import dm_teller as deliver_dm_teller
 from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
-from bot.deliver import tell
+from bot.deliver import tell, update_view
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
@@ -212,9 +211,12 @@ class Report:
     channel: str | None = None
 
 
-def _stage_recipients(deps: AppDeps, region: Region) -> tuple[list[Person], list[str], str | None]:
+def _stage_recipients(
+    deps: AppDeps, region: Region, channel_ok: bool
+) -> tuple[list[Person], list[str], str | None]:
     holders = [look_up(deps, user_id) for user_id in svc.coordinators(deps.org, region)]
-    channel = svc.region_channel(deps.org, region)
+    # A region's channel shows the question to everyone in it: only if the asker was told.
+    channel = svc.region_channel(deps.org, region) if channel_ok else None
     reachable = [p.user_id for p in holders if p.reachable]
     recipients = [channel] if channel and holders else reachable
     return holders, recipients, channel if holders else None
@@ -238,7 +240,8 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
         stage = svc.stage_of(question)
         message = views.coordinator_message(question, region, "open")
         since = question.routed_at or question.asked_at
-    holders, recipients, channel = _stage_recipients(deps, region)
+        channel_ok = question.channel_ok
+    holders, recipients, channel = _stage_recipients(deps, region, channel_ok)
     if not holders:
         alert_admins(
             deps,
@@ -442,21 +445,32 @@ def open_ask_modal(
     channel = svc.region_channel(deps.org, region) if has_coordinator else None
     destination = views.ask_destination(region, channel)
     view = (opened or {}).get("view") or {}
-    with contextlib.suppress(Delayed, Unreachable):
-        slack_call(
-            deps.client.views_update,
-            view_id=view.get("id"),
-            hash=view.get("hash"),
-            view=views.ask_modal(destination),
-        )
+    # hash_conflict: drawn again without the hash (the question's field keeps its ids, so what
+    # the member typed stays); if Slack still will not, the member is told where it goes.
+    update_view(
+        deps,
+        str(view.get("id") or ""),
+        views.ask_modal(destination),
+        hash=view.get("hash"),
+        tell=tell or dm_teller(deps, user_id),
+        what=f"it does not say where your question goes. {destination}",
+        redo=lambda: views.ask_modal(destination),
+    )
 
 
-def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None:
+def handle_question(
+    deps: AppDeps, asker_id: str, text: str, tell: Tell, *, confirm: bool = False, warned: bool = False
+) -> None:
     """A member's question: stored, routed to a region (or the member asked for theirs),
-    delivered, and the member told what happened."""
+    delivered, and the member told what happened. `confirm` (typed with /liec ask, which has
+    not shown the form's warning): a question for a region's channel, where others read it, is
+    held and the member asked to Send or Cancel first (`send_held`). `warned`: the member was
+    told (the form) that a region's channel would show it to everyone there."""
+    org = deps.org
     tz, tz_error = member_timezone(deps, asker_id)
     with deps.session_factory.begin() as session:
-        decision = svc.decide_region(svc.member_choice(session, asker_id), deps.org, tz, tz_error)
+        decision = svc.decide_region(svc.member_choice(session, asker_id), org, tz, tz_error)
+        channel = svc.goes_to_channel(org, decision.region) if confirm else None
         question = svc.create_question(
             session,
             asker_id=asker_id,
@@ -464,11 +478,26 @@ def handle_question(deps: AppDeps, asker_id: str, text: str, tell: Tell) -> None
             decision=decision,
             asker_tz=tz,
             now=deps.clock.now(),
+            unsent=channel is not None,
+            # A member asked for their region is told which regions post in a channel first.
+            channel_ok=warned or decision.region is None,
         )
+    if channel is not None and decision.region is not None:
+        log.info("question held for the asker's consent id=%s", question.id)
+        tell(views.confirm_send(question, decision.region, channel))
+        return
     # Even a question whose asker never picks a region reaches someone in the end.
     schedule_escalation(deps, question)
     log.info("question asked id=%s region=%s", question.id, question.region or "-")
     if decision.region is None:
-        tell(views.region_picker(decision.reason, question.id))
+        channels = {r: c for r in Region if (c := svc.goes_to_channel(org, r))}
+        tell(views.region_picker(decision.reason, question.id, channels=channels))
         return
+    deliver_and_tell(deps, question.id, tell)
+
+
+def send_held(deps: AppDeps, question: Question, tell: Tell) -> None:
+    """A held question its asker agreed to send (svc.send_unsent): delivered as any other."""
+    schedule_escalation(deps, question)
+    log.info("question asked id=%s region=%s", question.id, question.region or "-")
     deliver_and_tell(deps, question.id, tell)

@@ -1,5 +1,6 @@
 """A question's jobs: delivery to the region's coordinators (retried), escalation to the
-Vice Chair (Membership), and at start the questions that waited for a coordinator."""
+Vice Chair (Membership), a held question left unsent deleted, and at start the questions that
+waited for a coordinator."""
 
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ def run_escalation(deps: AppDeps, run: JobRun) -> None:
         raise RetryLater("Slack did not take the message")
 
 
+def run_discard(deps: AppDeps, run: JobRun) -> None:
+    with deps.session_factory.begin() as session:
+        svc.discard_unsent(session, int(run.payload["question_id"]))
+
+
 def deliver_waiting(deps: AppDeps) -> None:
     """At start: questions that waited for a coordinator go to the one now configured."""
     with deps.session_factory.begin() as session:
@@ -44,7 +50,11 @@ def deliver_waiting(deps: AppDeps) -> None:
 
 
 def jobs(deps: AppDeps) -> list[Job]:
-    return [Job(svc.DELIVER, partial(run_delivery, deps)), Job(svc.ESCALATE, partial(run_escalation, deps))]
+    return [
+        Job(svc.DELIVER, partial(run_delivery, deps)),
+        Job(svc.ESCALATE, partial(run_escalation, deps)),
+        Job(svc.DISCARD_UNSENT, partial(run_discard, deps)),
+    ]
 
 
 def register(deps: AppDeps) -> None:

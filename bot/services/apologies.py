@@ -20,6 +20,7 @@ from bot.services.meeting_occurrences import SEARCH_AHEAD, Occurrence, effective
 from bot.services.meeting_queries import find_meeting
 from bot.services.meeting_specs import MeetingError, refusing
 from bot.services.rows import add_unless_raced
+from bot.text_measure import count_characters
 from models.meeting_members import MeetingAnswer
 from models.meetings import Meeting
 
@@ -115,10 +116,9 @@ def target(session: Session, meeting_key: str, value: str, user_id: str, now: da
 
 def clean_reason(text: str | None) -> str | None:
     reason = " ".join((text or "").split())
-    if len(reason) > REASON_LIMIT:
-        raise MeetingError(
-            f"keep the reason to {REASON_LIMIT} characters (it has {len(reason)})", field="reason"
-        )
+    length = count_characters(reason)  # as people see them, as every length rule counts
+    if length > REASON_LIMIT:
+        raise MeetingError(f"keep the reason to {REASON_LIMIT} characters (it has {length})", field="reason")
     return reason or None
 
 

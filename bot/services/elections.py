@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as date_parser
 
+from bot.config import ELECTION_NAME_CHARS, length_problem
+
 REGIONAL_COORDINATOR = "regional-coordinator"
 REGIONS: dict[str, str] = {
     "americas": "The Americas",
@@ -236,6 +238,8 @@ def check_draft(draft: ElectionDraft, now: datetime) -> Election | dict[str, str
     errors: dict[str, str] = {}
     if not name:
         errors[FIELD_NAME] = "Please give the election a name."
+    elif problem := length_problem(name, ELECTION_NAME_CHARS, "The name"):
+        errors[FIELD_NAME] = f"{problem}."
     if draft.opens_at is None:
         errors[FIELD_OPENS] = "Please choose when nominations open."
     if draft.closes_at is None:

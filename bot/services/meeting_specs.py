@@ -10,7 +10,13 @@ from datetime import datetime, timedelta
 from functools import lru_cache, wraps
 from typing import ParamSpec, TypeVar
 
-from bot.config import MeetingConfig, meeting_key_for
+from bot.config import (
+    MEETING_AGENDA_CHARS,
+    MEETING_NAME_CHARS,
+    MeetingConfig,
+    length_problem,
+    meeting_key_for,
+)
 from bot.meeting_times import MeetingTimeError, MeetingTimes, occurrences, parse_meeting_times
 from models.meetings import Meeting
 
@@ -134,6 +140,10 @@ def check_form(values: Mapping[str, str | None], now: datetime) -> MeetingSpec |
     channel = values.get("channel") or ""
     if not name:
         errors["name"] = "Give the meeting a name."
+    elif problem := length_problem(name, MEETING_NAME_CHARS, "The name"):
+        errors["name"] = f"{problem}."
+    if problem := length_problem(values.get("agenda") or "", MEETING_AGENDA_CHARS, "The agenda"):
+        errors["agenda"] = f"{problem}."
     if not channel:
         errors["channel"] = "Choose the channel for its reminders."
     reminders = split_reminders(values.get("reminders") or "")

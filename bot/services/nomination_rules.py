@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from bot.services.elections import REGIONS, Election, Position, has_closed, is_open
-from bot.services.text_measure import count_characters, count_words
+from bot.text_measure import count_characters, count_words
 
 MAX_STATEMENT_WORDS = 200
 # A long statement of 200 real words fits well inside this; it stops a single

@@ -455,17 +455,19 @@ def election_closed(nomination: NominationRecord, now: datetime) -> bool:
 # Lists --------------------------------------------------------------------------------
 
 
+def _is_mine(user_id: str) -> Any:
+    return or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id)
+
+
 def mine(session: Session, user_id: str) -> list[NominationRecord]:
     """Nominations a member is the candidate of, or made."""
-    return list(
-        session.scalars(
-            _load()
-            .where(
-                or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id)
-            )
-            .order_by(NominationRecord.id)
-        )
-    )
+    return list(session.scalars(_load().where(_is_mine(user_id)).order_by(NominationRecord.id)))
+
+
+def has_mine(session: Session, user_id: str) -> bool:
+    """Whether the member is the candidate of, or made, any nomination: one EXISTS, no rows
+    loaded (the acknowledgement of `/liec nominations mine` asks only this)."""
+    return bool(session.scalar(select(select(NominationRecord.id).where(_is_mine(user_id)).exists())))
 
 
 def list_for_admin(

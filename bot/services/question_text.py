@@ -7,7 +7,7 @@ Only the length is refused, with the reason.
 
 from __future__ import annotations
 
-from bot.services.text_measure import count_characters
+from bot.text_measure import count_characters
 
 MAX_QUESTION_CHARS = 3000  # Slack's own limit for a modal's text input
 # A question is shown in pieces of this size (bot.views.common.split_text). Escaping can make

@@ -29,6 +29,9 @@ ESCALATION_STAGE = "escalation"
 # Statuses a question goes through; "settled" ones need nothing more from anyone.
 UNROUTED, WAITING, OPEN, CLAIMED, ANSWERED = "unrouted", "waiting", "open", "claimed", "answered"
 UNCLAIMED = (UNROUTED, WAITING, OPEN)
+# Held until the asker agrees to a post others can read (a region's questions channel): a
+# question typed with /liec ask has not shown the warning the form shows before it is sent.
+UNSENT = "unsent"
 NOT_ANSWERED = (UNROUTED, WAITING, OPEN, CLAIMED)
 
 Source = Literal["chosen", "branch", "timezone", "unknown"]
@@ -136,6 +139,15 @@ def can_handle(org: OrgConfig, question: Question, user_id: str) -> bool:
 # Questions --------------------------------------------------------------------------------
 
 
+def goes_to_channel(org: OrgConfig, region: Region | None) -> str | None:
+    """The channel a question for `region` is posted in, where everyone in it reads it with the
+    asker's name; None when it goes by DM. As the delivery decides: the channel only while the
+    region has a coordinator."""
+    if region is None or not coordinators(org, region):
+        return None
+    return region_channel(org, region)
+
+
 def create_question(
     session: Session,
     *,
@@ -144,21 +156,64 @@ def create_question(
     decision: RegionDecision,
     asker_tz: str | None,
     now: datetime,
+    unsent: bool = False,
+    channel_ok: bool = False,
 ) -> Question:
+    """A new question; `unsent`: held until its asker presses Send (`send_unsent`);
+    `channel_ok`: the asker was told a region's channel would show it to everyone there."""
     question = Question(
         asker_id=asker_id,
         text=text,
         asker_tz=asker_tz,
         region=decision.region.value if decision.region else None,
         region_reason=decision.reason[:300],
-        status=WAITING if decision.region else UNROUTED,
+        status=UNSENT if unsent else WAITING if decision.region else UNROUTED,
+        channel_ok=channel_ok or unsent,
         asked_at=now,
         routed_at=now if decision.region else None,
         reroutes=0,
     )
     session.add(question)
     session.flush()
+    if unsent:
+        DISCARD_UNSENT.schedule(
+            session, question.id, due_at=now + UNSENT_KEPT, payload={"question_id": question.id}
+        )
     return question
+
+
+def send_unsent(session: Session, question_id: int, asker_id: str, now: datetime) -> Question | None:
+    """The asker agreed: their held question is on its way (asked now). None when it is not
+    theirs, or was sent or cancelled already (a second press)."""
+    changed = session.execute(
+        update(Question)
+        .where(Question.id == question_id, Question.asker_id == asker_id, Question.status == UNSENT)
+        .values(status=WAITING, asked_at=now, routed_at=now, channel_ok=True)
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    DISCARD_UNSENT.cancel(session, question_id)
+    return _fresh(session, question_id)
+
+
+def cancel_unsent(session: Session, question_id: int, asker_id: str) -> bool:
+    """The asker cancelled: their held question is deleted, nothing having been sent. False
+    when it is not theirs, or was sent or cancelled already."""
+    changed = session.execute(
+        delete(Question).where(
+            Question.id == question_id, Question.asker_id == asker_id, Question.status == UNSENT
+        )
+    )
+    if changed.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    DISCARD_UNSENT.cancel(session, question_id)
+    return True
+
+
+def discard_unsent(session: Session, question_id: int) -> bool:
+    """A held question left unsent for UNSENT_KEPT is deleted; False if it was sent meanwhile."""
+    changed = session.execute(delete(Question).where(Question.id == question_id, Question.status == UNSENT))
+    return bool(changed.rowcount == 1)  # type: ignore[attr-defined]
 
 
 def get_question(session: Session, question_id: int) -> Question | None:
@@ -488,6 +543,10 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
 # A question's scheduled work, declared once (bot/jobs.py JobKind).
 DELIVER = JobKind("questions.deliver", ("question_id",))  # to the region's coordinators
 ESCALATE = JobKind("questions.escalate", ("question_id",))  # to the Vice Chair (Membership)
+# A held question its asker neither sent nor cancelled is deleted after UNSENT_KEPT: what a
+# member did not send is not kept.
+DISCARD_UNSENT = JobKind("questions.discard_unsent", ("question_id",))
+UNSENT_KEPT = timedelta(days=1)
 
 
 def escalation_job_key(question_id: int) -> str:

@@ -30,6 +30,8 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot.text_measure import within
+
 SELECT_OPTIONS_LIMIT = 100  # options in a static select or multi-select, and in a suggestion
 CHECKBOXES_LIMIT = 10
 OPTION_TEXT_LIMIT = 75
@@ -57,7 +59,7 @@ MultiElement = CheckboxesElement | StaticMultiSelectElement | ExternalDataMultiS
 
 
 def _cut(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    return text if len(text) <= limit else within(text, limit - 1).rstrip() + "…"
 
 
 def option(choice: Choice) -> Option:

@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.services.text_safety import neutralise
+from bot.text_measure import within
 
 SECTION_TEXT_LIMIT = 3000
 HEADER_TEXT_LIMIT = 150
@@ -71,7 +72,8 @@ def plain(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    # Whole characters only: a cut never splits a flag, an emoji or a letter from its accent.
+    return text if len(text) <= limit else within(text, limit - 1).rstrip() + "…"
 
 
 def split_text(text: str, limit: int) -> list[str]:

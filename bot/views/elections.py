@@ -21,6 +21,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.config import ELECTION_NAME_CHARS
 from bot.services.elections import (
     FIELD_CLOSES,
     FIELD_KIND,
@@ -105,7 +106,9 @@ def open_election_modal(positions: Sequence[tuple[str, str]]) -> View:
         InputBlock(
             block_id=NAME,
             label="Name",
-            element=PlainTextInputElement(action_id=INPUT, max_length=100, placeholder="LIEC elections 2027"),
+            element=PlainTextInputElement(
+                action_id=INPUT, max_length=ELECTION_NAME_CHARS, placeholder="LIEC elections 2027"
+            ),
         ),
         InputBlock(
             block_id=KIND,

@@ -24,6 +24,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.config import MEETING_AGENDA_CHARS, MEETING_NAME_CHARS
 from bot.meeting_times import local_label, slack_date_token
 from bot.services.meeting_queries import ListedMeeting
 from bot.services.reminders import humanize
@@ -255,7 +256,7 @@ def _text_input(
 def add_modal(channel_id: str | None = None, zone: str = "Europe/London") -> View:
     kinds = [Option(value=key, label=label) for key, label in KIND_LABELS.items()]
     blocks: list[Block] = [
-        _text_input(BLOCK_NAME, "Name", placeholder="General Committee", max_length=150),
+        _text_input(BLOCK_NAME, "Name", placeholder="General Committee", max_length=MEETING_NAME_CHARS),
         InputBlock(
             block_id=BLOCK_CHANNEL,
             label=PlainTextObject(text="Channel for reminders"),
@@ -300,7 +301,7 @@ def add_modal(channel_id: str | None = None, zone: str = "Europe/London") -> Vie
             label=PlainTextObject(text="Kind"),
             element=StaticSelectElement(action_id=VALUE, options=kinds, initial_option=kinds[-1]),
         ),
-        _text_input(BLOCK_AGENDA, "Agenda", optional=True, multiline=True, max_length=2000),
+        _text_input(BLOCK_AGENDA, "Agenda", optional=True, multiline=True, max_length=MEETING_AGENDA_CHARS),
         InputBlock(
             block_id=BLOCK_AGENDA_URL,
             label=PlainTextObject(text="Agenda link"),

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.config import MEETING_KINDS, REGION_KEYS, OrgConfig
+from bot.config import MEETING_KINDS, MEMBERSHIP_FORMAT_CHARS, REGION_KEYS, OrgConfig
 from bot.services.organisation_fields import (
     ADMINS,
     ADMINS_CHANNEL,
@@ -58,6 +58,7 @@ from bot.services.roles import RoleDoc
 from bot.services.tz_regions import Region
 from bot.views.common import (
     Reply,
+    actions,
     bullets,
     button,
     context,
@@ -74,25 +75,28 @@ MENU_CALLBACK = "org_menu"
 FORM_CALLBACK = "org_form"
 OPEN_FORM = "org_open_form"  # a button in the menu (value: the form) or on the admins' Home tab
 HOME_OPEN = "org_open_menu"
+BRANCH_PAGE = "org_branch_page"  # Previous / Next in the branches form (value: the page, from 0)
 VALUE = "value"  # the action id of every input in the forms
 
 
 @dataclass(frozen=True)
 class FormContext:
-    """What a form carries in private_metadata: which form, and the revision it shows."""
+    """What a form carries in private_metadata: which form, the revision it shows and, for the
+    branches, the page."""
 
     form: str
     revision: int
+    page: int = 0
 
     def dump(self) -> str:
-        return json.dumps({"form": self.form, "revision": self.revision})
+        return json.dumps({"form": self.form, "revision": self.revision, "page": self.page})
 
     @classmethod
     def load(cls, text: str | None) -> FormContext | None:
         try:
             data = json.loads(text or "")
-            return cls(str(data["form"]), int(data["revision"]))
-        except (ValueError, KeyError, TypeError):
+            return cls(str(data["form"]), int(data["revision"]), max(int(data.get("page", 0)), 0))
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
 
 
@@ -140,9 +144,14 @@ def _channel(block_id: str, label: str, channel: str | None, hint: str | None = 
 
 
 def _text(
-    block_id: str, label: str, value: str | None, hint: str | None = None, optional: bool = True
+    block_id: str,
+    label: str,
+    value: str | None,
+    hint: str | None = None,
+    optional: bool = True,
+    most: int = 200,
 ) -> InputBlock:
-    element = PlainTextInputElement(action_id=VALUE, initial_value=value or None, max_length=200)
+    element = PlainTextInputElement(action_id=VALUE, initial_value=value or None, max_length=most)
     return _input(block_id, label, element, hint, optional)
 
 
@@ -247,31 +256,56 @@ def _regions_form(org: OrgConfig) -> list[Block]:
     return blocks
 
 
-BRANCHES_EDITABLE = 30  # three fields each: a modal holds 100 blocks
+# Three fields a branch: a page of 25 is 75 blocks, and with the removal list, the new branch's
+# three fields and the page buttons the modal stays under Slack's 100 blocks; the removal list
+# offers this page's branches only, under the 100 options of a static select.
+BRANCHES_PAGE = 25
 
 
-def _branches_form(org: OrgConfig) -> list[Block]:
+def branch_pages(count: int) -> int:
+    """How many pages `count` branches take (at least one: the new branch's fields)."""
+    return max((count + BRANCHES_PAGE - 1) // BRANCHES_PAGE, 1)
+
+
+def _page_buttons(page: int, pages: int, count: int) -> list[Block]:
+    first = page * BRANCHES_PAGE + 1
+    last = min((page + 1) * BRANCHES_PAGE, count)
+    buttons = []
+    if page > 0:
+        buttons.append(button("Previous branches", BRANCH_PAGE, str(page - 1), style=None))
+    if page + 1 < pages:
+        buttons.append(button("Next branches", BRANCH_PAGE, str(page + 1), style=None))
+    return [
+        context(
+            f"Branches {first}-{last} of {count}, page {page + 1} of {pages}. *Save* keeps the changes "
+            "on this page; turning the page drops them, so save first."
+        ),
+        actions(*buttons, block_id="org_branch_pages"),
+    ]
+
+
+def _branches_form(org: OrgConfig, page: int = 0) -> list[Block]:
     blocks: list[Block] = []
-    for key, branch in list(org.branches.items())[:BRANCHES_EDITABLE]:
+    count = len(org.branches)
+    pages = branch_pages(count)
+    page = min(max(page, 0), pages - 1)
+    shown = list(org.branches.items())[page * BRANCHES_PAGE : (page + 1) * BRANCHES_PAGE]
+    if pages > 1:
+        blocks += _page_buttons(page, pages, count)
+    for key, branch in shown:
         blocks.append(_text(branch_block(key, "name"), f"Branch {key}: name", branch.name, optional=False))
         blocks.append(
             _choice(branch_block(key, "region"), f"{branch.name}: region", REGION_CHOICES, branch.region)
         )
         blocks.append(_channel(branch_block(key, "channel"), f"{branch.name}: channel", branch.channel))
-    if len(org.branches) > BRANCHES_EDITABLE:
-        blocks.append(
-            context(
-                f"The first {BRANCHES_EDITABLE} of {len(org.branches)} branches are shown; change the "
-                "others with `liec-bot config export` and `config import`, or remove some below."
-            )
-        )
-    if org.branches:
+    if shown:
         remove = StaticMultiSelectElement(
             action_id=VALUE,
             placeholder="None",
-            options=_options([(key, branch.name) for key, branch in org.branches.items()][:100]),
+            options=_options([(key, branch.name) for key, branch in shown]),
         )
-        blocks.append(_input(REMOVE_BRANCHES, "Remove these branches", remove, "With their channel."))
+        hint = "With their channel." + (" Only this page's branches are listed." if pages > 1 else "")
+        blocks.append(_input(REMOVE_BRANCHES, "Remove these branches", remove, hint))
     blocks.append(
         _text(branch_block(NEW_BRANCH, "name"), "New branch: name", None, "Leave empty to add none.")
     )
@@ -362,20 +396,29 @@ def _settings_form(org: OrgConfig, membership_example: str) -> list[Block]:
             org.membership_number_format,
             f"Like: 5 to 8 digits, optionally after one letter (e.g. L1234567). Members are told now: "
             f"the format is {membership_example}.",
+            most=MEMBERSHIP_FORMAT_CHARS,
         ),
     ]
     return blocks
 
 
 def form(
-    which: str, org: OrgConfig, revision: int, roles: Sequence[RoleDoc], membership_example: str
+    which: str,
+    org: OrgConfig,
+    revision: int,
+    roles: Sequence[RoleDoc],
+    membership_example: str,
+    page: int = 0,
 ) -> View:
+    """One form of the organisation editor; `page` (from 0) is the branches form's page, since
+    a modal holds at most 100 blocks (bot/views/organisation.py BRANCHES_PAGE)."""
     if which == FORM_ROLES:
         blocks = _roles_form(org, roles)
     elif which == FORM_REGIONS:
         blocks = _regions_form(org)
     elif which == FORM_BRANCHES:
-        blocks = _branches_form(org)
+        page = min(max(page, 0), branch_pages(len(org.branches)) - 1)
+        blocks = _branches_form(org, page)
     elif which == FORM_CHANNELS:
         blocks = _channels_form(org)
     else:
@@ -385,7 +428,7 @@ def form(
         truncate(FORMS.get(which, "Organisation"), 24),
         "Save",
         blocks,
-        FormContext(which, revision).dump(),
+        FormContext(which, revision, page if which == FORM_BRANCHES else 0).dump(),
     )
 
 
@@ -395,8 +438,8 @@ def form(
 def form_values(view: dict[str, Any]) -> dict[str, str | list[str] | None]:
     """The answers of a submitted form by block id: a list for multi-selects, else text."""
     values: dict[str, str | list[str] | None] = {}
-    for block_id, actions in (view.get("state", {}).get("values") or {}).items():
-        answer = actions.get(VALUE) or {}
+    for block_id, by_action in (view.get("state", {}).get("values") or {}).items():
+        answer = by_action.get(VALUE) or {}
         if "selected_users" in answer:
             values[block_id] = [str(u) for u in answer.get("selected_users") or []]
         elif "selected_conversations" in answer:

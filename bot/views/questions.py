@@ -44,6 +44,8 @@ CLAIM = "questions.claim"
 ANSWERED = "questions.answered"
 REROUTE = "questions.reroute"
 PICK_REGION_PREFIX = "questions.pick_region."  # + region; the value is a question id or ""
+ASK_SEND = "questions.ask_send"  # the value is the held question's id
+ASK_CANCEL = "questions.ask_cancel"
 ASK_MODAL = "questions.ask_modal"
 ASK_BLOCK = "question"
 ASK_INPUT = "text"
@@ -198,15 +200,62 @@ def refused(reason: str) -> Reply:
     return notice(reason)
 
 
-def region_picker(reason: str, question_id: int | None = None, intro: str | None = None) -> Reply:
-    """Three buttons, one per region; the value carries the waiting question, if any."""
+def confirm_send(question: Question, region: Region, channel: str) -> Reply:
+    """Before a typed question is posted where others can read it: the text as it will be
+    posted, where, and Send / Cancel (the form says the same before its Send)."""
+    where = ask_destination(region, channel)
+    value = str(question.id)
+    blocks: list[Block] = [section(where), *_question_blocks(question)]
+    blocks.append(
+        actions(
+            button("Send", ASK_SEND, value, style="primary"),
+            button("Cancel", ASK_CANCEL, value),
+            block_id=f"questions.confirm.{question.id}",
+        )
+    )
+    blocks.append(context("Nothing is sent until you press Send; left unsent, it is deleted after a day."))
+    return Reply(text=f"Your question will be posted in <#{channel}>: send it?", blocks=blocks)
+
+
+def sending() -> Reply:
+    return notice("Sending your question…")
+
+
+def cancelled() -> Reply:
+    return notice("Cancelled: your question was not sent, and it is not kept.")
+
+
+def not_held() -> Reply:
+    """A Send or Cancel pressed again, or on another member's message."""
+    return notice("This question was sent or cancelled already; nothing more was done.")
+
+
+def region_picker(
+    reason: str,
+    question_id: int | None = None,
+    intro: str | None = None,
+    channels: dict[Region, str] | None = None,
+) -> Reply:
+    """Three buttons, one per region; the value carries the waiting question, if any.
+    `channels`: the regions whose questions are posted in a channel, said before the pick."""
     lead = intro or (
         f"I can't tell which region you are in: {escape(reason)}. Pick yours and I'll remember it"
         + (" and send your question." if question_id else ".")
     )
     value = str(question_id) if question_id else ""
     buttons = [button(region.display_title, PICK_REGION_PREFIX + region.value, value) for region in Region]
-    return Reply(text=lead, blocks=[section(lead), actions(*buttons)])
+    blocks: list[Block] = [section(lead), actions(*buttons)]
+    if question_id and channels:
+        blocks.append(
+            context(
+                *[
+                    f"{r.display_title}: your question is *posted in <#{c}>* with your name; everyone "
+                    "in that channel can read it."
+                    for r, c in channels.items()
+                ]
+            )
+        )
+    return Reply(text=lead, blocks=blocks)
 
 
 def region_status(
@@ -249,11 +298,21 @@ def branch_saved(branch_name: str, region: Region) -> Reply:
     return notice(f"Saved: your branch is {escape(branch_name)}, so your region is {region.display_title}.")
 
 
+BRANCHES_LISTED = 40  # more names than this would overrun a section's 3,000 characters
+
+
 def branch_not_found(typed: str, suggestions: Sequence[str], all_names: Sequence[str]) -> Reply:
+    """A branch not found: the likely ones, else every branch while the list fits one message
+    (LI may have hundreds: then the member is asked to type part of the name)."""
     if suggestions:
-        hint = "Did you mean " + " or ".join(f"*{escape(s)}*" for s in suggestions) + "?"
+        hint = "Did you mean " + " or ".join(f"*{escape(truncate(s, 80))}*" for s in suggestions[:5]) + "?"
+    elif len(all_names) > BRANCHES_LISTED:
+        hint = (
+            f"There are {len(all_names)} branches: type part of your branch's name, like "
+            "`/liec region branch lond`, and I'll suggest the ones that match."
+        )
     elif all_names:
-        hint = "The branches are: " + ", ".join(escape(n) for n in all_names) + "."
+        hint = "The branches are: " + ", ".join(escape(truncate(n, 60)) for n in all_names) + "."
     else:
         hint = "No branches are listed in the organisation file yet."
     return notice(f"I don't know the branch “{escape(truncate(typed, 60))}”. {hint}")

@@ -76,6 +76,18 @@ def ask(bot: BotHarness, text: str, user: str = MEMBER) -> dict[str, Any]:
     return bot.fake.wait_for("response_url", before + 1)[-1]
 
 
+def ask_and_send(bot: BotHarness, text: str, user: str = MEMBER) -> dict[str, Any]:
+    """Ask for a region whose questions go to a channel: the member is shown where it goes and
+    presses Send; return what they are told once it is delivered."""
+    held = ask(bot, text, user)
+    assert "posted in <#" in _blob(held)
+    before = len(bot.fake.calls_to("response_url"))
+    assert bot.click(user, views.ASK_SEND, button_values(held)[views.ASK_SEND]).status == 200
+    told = bot.fake.wait_for("response_url", before + 2)[before:]
+    assert told[0].get("replace_original") in (True, "true")  # the buttons go
+    return told[-1]
+
+
 def quiet() -> None:
     """Lazy listeners run after the acknowledgement: give a stray one the time to show up."""
     time.sleep(0.3)
@@ -435,7 +447,7 @@ def test_a_region_channel_gets_the_question_instead_of_a_dm(
 ) -> None:
     org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
     bot = make_bot(org)
-    reply = ask(bot, "Channel question")
+    reply = ask_and_send(bot, "Channel question")
     assert "in <#C0EAMEQ>" in reply["text"]
     assert "Channel question" in _blob(wait_posts(fake_slack, "C0EAMEQ")[0])
     assert posts_to(fake_slack, EAME) == []
@@ -467,7 +479,7 @@ def test_a_500_after_slack_took_the_channel_post_does_not_post_it_twice(
     bot = make_bot(org)
     fake_slack.fail_next("chat.postMessage", status=500)
     keep_failed_posts_in_history(fake_slack)  # Slack kept it although it answered 500
-    reply = ask(bot, "Posted once please")
+    reply = ask_and_send(bot, "Posted once please")
     assert "in <#C0EAMEQ>" in reply["text"]
     assert len(fake_slack.failed) == 1  # one attempt: neither slack_sdk nor the bot posted again
     assert [c.params["channel"] for c in fake_slack.failed] == ["C0EAMEQ"]
@@ -481,7 +493,7 @@ def test_a_500_that_did_not_post_is_retried_by_the_job_and_posted_once(
     org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
     bot = make_bot(org)
     fake_slack.fail_next("chat.postMessage", status=500)
-    ask(bot, "Posted once please")
+    ask_and_send(bot, "Posted once please")
     clock.advance(timedelta(minutes=5))
     assert bot.run_jobs() == 1
     assert len(fake_slack.failed) == 1  # the 500 (which Slack had not posted)
@@ -613,3 +625,126 @@ def test_missing_scope_tells_the_member_the_real_reason_and_alerts_the_admins_on
     ask(bot, "And again?")
     quiet()
     assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1  # once
+
+
+# Told before others can read it ---------------------------------------------------------------
+
+
+def test_a_typed_question_for_a_regions_channel_waits_for_send_and_shows_where_it_goes(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    held = ask(bot, "Is <!channel> *bold* & <@U0OTHER> safe?")
+    blob = _blob(held)
+    assert "posted in <#C0EAMEQ>" in blob and "with your name" in blob and "Everyone in that channel" in blob
+    assert "&lt;!channel&gt;" in blob and "<!channel>" not in blob  # the member's text, escaped
+    assert set(button_values(held)) == {views.ASK_SEND, views.ASK_CANCEL}
+    # The held reply is the last thing the ask does: nothing was posted before it.
+    assert posts_to(fake_slack, "C0EAMEQ") == []  # nothing visible to others before Send
+    bot.run_jobs()
+    assert posts_to(fake_slack, "C0EAMEQ") == [] and posts_to(fake_slack, EAME) == []
+    value = button_values(held)[views.ASK_SEND]
+    sent = len(fake_slack.calls_to("response_url"))
+    assert bot.click(MEMBER, views.ASK_SEND, value).status == 200
+    assert "safe?" in _blob(wait_posts(fake_slack, "C0EAMEQ")[0])
+    told = fake_slack.wait_for("response_url", sent + 2)[sent:]  # "Sending…", then who has it
+    assert "has your question in <#C0EAMEQ>" in told[-1]["text"]
+    before = len(fake_slack.calls_to("response_url"))
+    bot.click(MEMBER, views.ASK_SEND, value)  # pressed again: answered, not posted twice
+    again = fake_slack.wait_for("response_url", before + 1)[-1]
+    assert "sent or cancelled already" in again["text"]
+    assert len(posts_to(fake_slack, "C0EAMEQ")) == 1
+
+
+def test_cancel_sends_nothing_and_keeps_nothing(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    from sqlalchemy import func, select
+
+    from models.questions import Question
+
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    held = ask(bot, "Never mind")
+    before = len(fake_slack.calls_to("response_url"))
+    bot.click(MEMBER, views.ASK_CANCEL, button_values(held)[views.ASK_CANCEL])
+    told = fake_slack.wait_for("response_url", before + 1)[-1]
+    assert "not sent" in told["text"] and told.get("replace_original") in (True, "true")
+    with bot.deps.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Question)) == 0
+    bot.click(MEMBER, views.ASK_SEND, button_values(held)[views.ASK_SEND])  # Send after Cancel
+    assert "sent or cancelled already" in fake_slack.wait_for("response_url", before + 2)[-1]["text"]
+    assert posts_to(fake_slack, "C0EAMEQ") == []
+
+
+def test_another_member_cannot_send_or_cancel_a_held_question(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    held = ask(bot, "Mine alone")
+    for action in (views.ASK_SEND, views.ASK_CANCEL):
+        before = len(fake_slack.calls_to("response_url"))
+        bot.click("U0OTHER", action, button_values(held)[action])
+        assert "sent or cancelled already" in fake_slack.wait_for("response_url", before + 1)[-1]["text"]
+    assert posts_to(fake_slack, "C0EAMEQ") == []
+
+
+def test_the_region_picker_says_which_regions_post_questions_in_a_channel(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    fake_slack.users[MEMBER] = {}  # no time zone: the region cannot be told
+    bot = make_bot(org)
+    picker = ask(bot, "Where do I go?")
+    assert "posted in <#C0EAMEQ>" in _blob(picker) and "Europe" in _blob(picker)
+
+
+def test_a_question_moved_to_a_region_with_a_channel_goes_by_dm_unless_the_asker_was_told(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack
+) -> None:
+    org["regions"]["americas"]["channel"] = "C0AMERICASQ"
+    bot = make_bot(org)
+    ask(bot, "Typed, for my coordinator only")  # Europe: by DM, so no warning was shown
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.REROUTE]
+    bot.click(EAME, views.REROUTE, question_id)
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"})
+    moved = wait_posts(fake_slack, AMERICAS)[0]  # the new coordinator by DM
+    assert "for my coordinator only" in _blob(moved)
+    told = [p["text"] for p in wait_posts(fake_slack, MEMBER, 2)]
+    assert "has your question" in told[1] and "<#C0AMERICASQ>" not in told[1]
+    assert posts_to(fake_slack, "C0AMERICASQ") == []  # never where others read it
+
+    # Asked with the form, which says a region's channel shows it: moved, it goes there.
+    bot.command("ask")
+    form = fake_slack.wait_for("views.open", 2)[-1]["view"]
+    bot.submit_view(MEMBER, form, {views.ASK_BLOCK: "Asked with the form"})
+    second = wait_posts(fake_slack, EAME, 2)[-1]
+    bot.click(EAME, views.REROUTE, button_values(second)[views.REROUTE])
+    opened = fake_slack.wait_for("views.open", 3)[-1]["view"]
+    bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"})
+    assert "Asked with the form" in _blob(wait_posts(fake_slack, "C0AMERICASQ")[0])
+
+
+def test_a_held_question_left_unsent_is_deleted_after_a_day(
+    make_bot: Callable[..., BotHarness], org: dict[str, Any], fake_slack: FakeSlack, clock: ManualClock
+) -> None:
+    from models.questions import Question
+
+    org["regions"]["europe-africa-middle-east"]["channel"] = "C0EAMEQ"
+    bot = make_bot(org)
+    held = ask(bot, "Thinking about it")
+    assert "deleted after a day" in _blob(held)
+    question_id = int(button_values(held)[views.ASK_SEND])
+    clock.advance(timedelta(hours=23))
+    bot.run_jobs()
+    assert bot.deps.read(lambda session: session.get(Question, question_id)) is not None
+    clock.advance(timedelta(hours=2))
+    assert bot.run_jobs() == 1
+    assert bot.deps.read(lambda session: session.get(Question, question_id)) is None
+    before = len(fake_slack.calls_to("response_url"))
+    bot.click(MEMBER, views.ASK_SEND, str(question_id))
+    assert "sent or cancelled already" in fake_slack.wait_for("response_url", before + 1)[-1]["text"]
+    assert posts_to(fake_slack, "C0EAMEQ") == []

@@ -170,6 +170,8 @@ def test_mine_and_counts(session_factory: sessionmaker[Session]) -> None:
         submit(session, election, key="V2", form=other, by="U0HELPER")
         assert [n.candidate_name for n in nominations.mine(session, "U0CAND")] == ["Ada Candidate"]
         assert [n.candidate_name for n in nominations.mine(session, "U0HELPER")] == ["Bo"]
+        assert nominations.has_mine(session, "U0CAND") and nominations.has_mine(session, "U0HELPER")
+        assert not nominations.has_mine(session, "U0NOBODY")
         counts = {c.position_key: c.counts for c in nominations.counts_by_position(session, election)}
         assert counts == {"secretary": {NominationStatus.AWAITING: 2}, "regional-coordinator:americas": {}}
 

@@ -315,3 +315,45 @@ def test_forget_member(session_factory: sessionmaker[Session]) -> None:
 def test_forgetting_someone_with_nothing_keeps_nothing(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         assert svc.forget_member(session, "U0NOBODY", NOW) == []
+
+
+# Held for the asker's consent (a region's channel) ------------------------------------------------
+
+
+def test_a_region_channel_is_where_others_read_the_question_only_while_it_has_a_coordinator() -> None:
+    with_channel = org(
+        regions={
+            "americas": {"coordinator": "U0AM", "channel": "C0AMQ"},
+            "europe-africa-middle-east": {"coordinator": [], "channel": "C0EUQ"},
+        }
+    )
+    assert svc.goes_to_channel(with_channel, Region.AMERICAS) == "C0AMQ"
+    assert svc.goes_to_channel(with_channel, Region.EUROPE_AFRICA_MIDDLE_EAST) is None  # vacant: DMs
+    assert svc.goes_to_channel(with_channel, None) is None
+    assert svc.goes_to_channel(ORG, Region.AMERICAS) is None
+
+
+def test_a_held_question_is_sent_or_cancelled_once_and_only_by_its_asker(
+    session_factory: sessionmaker[Session],
+) -> None:
+    later = NOW + timedelta(minutes=3)
+    with session_factory.begin() as session:
+        decision = svc.decide_region(None, ORG, "America/Lima")
+        held = svc.create_question(
+            session, asker_id="U0MEMBER", text="q", decision=decision, asker_tz=None, now=NOW, unsent=True
+        )
+        other = svc.create_question(
+            session, asker_id="U0MEMBER", text="r", decision=decision, asker_tz=None, now=NOW, unsent=True
+        )
+        assert held.status == svc.UNSENT
+        assert svc.open_questions_page(session, None, 20)[1] == 0  # no coordinator sees it
+    with session_factory.begin() as session:
+        assert svc.send_unsent(session, held.id, "U0OTHER", later) is None
+        assert svc.cancel_unsent(session, held.id, "U0OTHER") is False
+        sent = svc.send_unsent(session, held.id, "U0MEMBER", later)
+        assert sent is not None and sent.status == svc.WAITING and sent.asked_at == later
+        assert svc.send_unsent(session, held.id, "U0MEMBER", later) is None  # a second press
+        assert svc.cancel_unsent(session, held.id, "U0MEMBER") is False  # sent: not cancelled
+        assert svc.cancel_unsent(session, other.id, "U0MEMBER") is True
+        assert svc.get_question(session, other.id) is None
+        assert svc.send_unsent(session, other.id, "U0MEMBER", later) is None

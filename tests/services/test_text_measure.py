@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.services.text_measure import count_characters, count_words, first_characters
+from bot.text_measure import count_characters, count_words, first_characters
 
 THAI_SENTENCE = "ผมอยากเป็นเลขานุการ"  # ผม / อยาก / เป็น / เลขานุการ: four words, no spaces
 

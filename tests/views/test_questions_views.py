@@ -91,3 +91,14 @@ def test_the_region_picker_escapes_the_reason_and_carries_the_question() -> None
     assert "<!here>" not in dicts and "&lt;!here&gt;" in dicts
     values = {e["value"] for b in picker.block_dicts() if b["type"] == "actions" for e in b["elements"]}
     assert values == {"12"}
+
+
+@pytest.mark.parametrize("count", [0, 1, 40, 41, 250])
+def test_a_branch_not_found_answer_fits_a_message_whatever_the_number_of_branches(count: int) -> None:
+    names = [f"Branch number {i} of the Liberal International family" for i in range(count)]
+    reply = views.branch_not_found("atlantis", [], names)
+    assert check_message({"text": reply.text, "blocks": reply.block_dicts()}) == []
+    if count > views.BRANCHES_LISTED:
+        assert f"There are {count} branches" in reply.text
+    elif count:
+        assert names[-1] in reply.text

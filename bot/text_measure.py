@@ -48,6 +48,22 @@ def count_characters(text: str) -> int:
     return sum(1 for _ in CharacterBreaker(text, _ROOT))
 
 
+def within(text: str, units: int) -> str:
+    """The longest start of ``text`` of whole characters (grapheme clusters) that is at most
+    ``units`` code points long: cutting text to a limit Slack counts in its own units never
+    leaves half a flag, an accent without its letter or a dangling joiner."""
+    if len(text) <= units:
+        return text
+    if text[: units + 1].isascii():  # the next character starts a new cluster
+        return text[:units]
+    kept = 0
+    for cluster in CharacterBreaker(text, _ROOT):
+        if kept + len(cluster) > units:
+            break
+        kept += len(cluster)
+    return text[:kept]
+
+
 def first_characters(text: str, limit: int) -> str:
     """The first ``limit`` grapheme clusters of ``text`` (never half a character)."""
     if count_characters(text) <= limit:
