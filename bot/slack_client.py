@@ -29,7 +29,7 @@ class _UntilStopping(RetryHandler):
 
     def __init__(self, inner: RetryHandler, stopping: threading.Event) -> None:
         super().__init__(max_retry_count=inner.max_retry_count, interval_calculator=inner.interval_calculator)
-        self._inner = inner
+        self.inner = inner
         self._stopping = stopping
 
     def __deepcopy__(self, _memo: dict[int, object]) -> _UntilStopping:
@@ -48,7 +48,7 @@ class _UntilStopping(RetryHandler):
     ) -> bool:
         if self._stopping.is_set():
             return False
-        return self._inner.can_retry(state=state, request=request, response=response, error=error)
+        return self.inner.can_retry(state=state, request=request, response=response, error=error)
 
     def prepare_for_next_attempt(
         self,
@@ -74,6 +74,16 @@ class _UntilStopping(RetryHandler):
                         break
             return 1.5
         return float(self.interval_calculator.calculate_sleep_duration(state.current_attempt))
+
+
+def rate_limit_retries(client: WebClient) -> list[RetryHandler]:
+    """``client``'s retry handlers for 429 alone (they stop with the process, as all of them)."""
+    return [
+        handler
+        for handler in client.retry_handlers
+        if isinstance(handler, RateLimitErrorRetryHandler)
+        or (isinstance(handler, _UntilStopping) and isinstance(handler.inner, RateLimitErrorRetryHandler))
+    ]
 
 
 def make_web_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:

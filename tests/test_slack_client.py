@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config import Settings
 from bot.fake_slack import FakeSlack
 from bot.slack_client import Stopping, make_web_client
+from bot.slack_outbox import post_client
 
 
 @pytest.fixture
@@ -52,3 +53,14 @@ def test_a_backoff_wait_ends_when_the_process_stops(fake: FakeSlack) -> None:
     with pytest.raises(Stopping):
         client.chat_postMessage(channel="C1", text="hi")
     assert (len(fake.failed), fake.calls_to("chat.postMessage")) == (1, [])
+
+
+def test_the_posting_client_retries_a_429_and_not_a_500(fake: FakeSlack) -> None:
+    poster = post_client(make_web_client(Settings(slack_bot_token="xoxb-t", slack_api_url=fake.api_url)))
+    fake.fail_next("chat.postMessage", status=429, times=1, retry_after=0)
+    poster.chat_postMessage(channel="C1", text="hi")
+    assert (len(fake.failed), len(fake.calls_to("chat.postMessage"))) == (1, 1)
+    fake.fail_next("chat.postMessage", status=500, times=1)
+    with pytest.raises(SlackApiError):  # it may have posted: deliver_once looks before trying again
+        poster.chat_postMessage(channel="C1", text="hi")
+    assert (len(fake.failed), len(fake.calls_to("chat.postMessage"))) == (2, 1)
