@@ -22,6 +22,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
+from bot.services.rows import add_unless_raced
 from models.foundation import ScheduledJob
 
 log = logging.getLogger(__name__)
@@ -164,9 +165,13 @@ class JobQueue:
     ) -> ScheduledJob:
         """Create or move the job with this key. Scheduling the same job again is a no-op,
         so reloading configuration never repeats work already done."""
-        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+
+        def stored() -> ScheduledJob | None:
+            return session.scalars(select(ScheduledJob).where(ScheduledJob.key == key)).one_or_none()
+
+        job = stored()
         if job is None:
-            job = ScheduledJob(
+            new = ScheduledJob(
                 kind=kind,
                 key=key,
                 due_at=due_at,
@@ -174,9 +179,10 @@ class JobQueue:
                 status="pending",
                 attempts=0,
             )
-            session.add(job)
-            session.flush()
-            return job
+            # Another process may plan the same job at the same moment: theirs is moved below.
+            job = add_unless_raced(session, new, stored)
+            if job is new:
+                return job
         same = job.due_at == due_at and job.kind == kind
         if same and job.status in {"pending", "running", "done", "skipped", "failed"}:
             if payload is not None and job.status == "pending":

@@ -14,7 +14,6 @@ import logging
 import threading
 from collections.abc import Callable
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import Clock
@@ -52,13 +51,8 @@ class OrgStore:
         now = clock.now()
         if import_file:
             org = from_file()
-            try:
-                with session_factory.begin() as session:
-                    revision, changes = replace(session, org, FROM_FILE, "import", now)
-            except IntegrityError:
-                # Another process filled the empty database at the same moment: import over it.
-                with session_factory.begin() as session:
-                    revision, changes = replace(session, org, FROM_FILE, "import", now)
+            with session_factory.begin() as session:
+                revision, changes = replace(session, org, FROM_FILE, "import", now)
             if changes:
                 log.info("organisation file imported at start: %s change(s)", len(changes))
             return cls(session_factory, clock, org, revision)
@@ -67,18 +61,17 @@ class OrgStore:
         if stored is not None:
             return cls(session_factory, clock, *stored)
         org = from_file()
-        try:
-            with session_factory.begin() as session:
-                revision = fill(session, org, FROM_FILE, now)
-        except IntegrityError:
+        with session_factory.begin() as session:
+            filled = fill(session, org, FROM_FILE, now)
+        if filled is None:
             # Another process filled it first: theirs is the organisation.
             with session_factory() as session:
                 stored = load(session)
-            if stored is None:
-                raise
+            if stored is None:  # and emptied it again at once: never in practice
+                raise ConfigError("the organisation was filled and removed by another process; start again")
             return cls(session_factory, clock, *stored)
         log.info("the organisation was filled from the organisation file")
-        return cls(session_factory, clock, org, revision)
+        return cls(session_factory, clock, org, filled)
 
     @property
     def current(self) -> OrgConfig:

@@ -15,7 +15,6 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
@@ -175,11 +174,6 @@ def _save(session: Session, deps: AppDeps, sub: submissions.Submission) -> tuple
     return outcome, _submitted_view(deps, saved) if saved is not None else None
 
 
-def _earlier_view(session: Session, deps: AppDeps, key: str) -> Any:
-    earlier = nominations.find_submission(session, key)
-    return _submitted_view(deps, earlier) if earlier else None
-
-
 def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
     election_id, form = views.read_nomination(view["state"]["values"])
     sub = submissions.Submission(
@@ -189,13 +183,7 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
         form=form,
         editing_id=views.metadata_id(view, "nomination_id"),
     )
-    try:
-        outcome, result = deps.write(_save, deps, sub)
-    except IntegrityError:
-        # Two deliveries of one submission raced; the other one saved it.
-        result = deps.read(_earlier_view, deps, sub.key)
-        ack(**({"response_action": "update", "view": result} if result is not None else {}))
-        return
+    outcome, result = deps.write(_save, deps, sub)
     if isinstance(outcome, submissions.Rejected):
         placed = views.place_errors(outcome.errors, views.input_block_ids(view), nomination_rules.POSITION)
         ack(response_action="errors", errors=placed)

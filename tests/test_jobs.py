@@ -15,6 +15,7 @@ from bot.clock import ManualClock
 from bot.jobs import LEASE, Job, JobKind, JobQueue, JobRun, RetryLater
 from bot.slack_client import Stopping
 from models.foundation import ScheduledJob
+from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
 
 T0 = datetime(2027, 3, 6, 9, 0, tzinfo=UTC)
 
@@ -58,6 +59,30 @@ def test_scheduling_again_is_a_no_op_but_moving_reschedules(session_factory: ses
     clock.advance(timedelta(hours=1))
     assert queue.run_due() == 1
     assert len(ran) == 2
+
+
+def test_two_processes_scheduling_one_job_at_once_make_one_row(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = ManualClock(T0)
+    queue, _ran = _queue(session_factory, clock)
+    first = session_factory()
+    try:
+        queue.schedule(first, kind="test", key="k", due_at=T0)
+
+        def second_schedules() -> datetime:
+            with session_factory.begin() as second:
+                return queue.schedule(second, kind="test", key="k", due_at=T0 + timedelta(hours=1)).due_at
+
+        thread, out = in_thread(second_schedules)
+        wait_until_blocked(session_factory)
+        first.commit()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    # The second found the first one's job and moved it, with no error.
+    assert out == [T0 + timedelta(hours=1)]
+    assert _job(session_factory, "k").due_at == T0 + timedelta(hours=1)
 
 
 def test_cancel_withdraws_a_pending_job(session_factory: sessionmaker[Session]) -> None:

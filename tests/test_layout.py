@@ -100,3 +100,32 @@ def test_every_kind_declares_its_key_parts_and_its_keys_tell_kinds_apart() -> No
         # No other kind's keys start the same way: cancel_all of one never touches another.
         others = [k for k in kinds if k is not kind and k.key_prefix() and key.startswith(k.key_prefix())]
         assert all(k.prefix == kind.prefix for k in others), (kind.name, [k.name for k in others])
+
+
+# The one module that handles two inserts of the same row at once (docs/ARCHITECTURE.md).
+RACED_ROWS = ROOT / "bot" / "services" / "rows.py"
+SOURCE_DIRS = ("bot", "handlers", "models")
+
+
+def _race_handling(path: Path) -> list[str]:
+    """Where `path` catches IntegrityError, opens a savepoint (`begin_nested`) or writes an
+    INSERT ... ON CONFLICT."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.ExceptHandler) and node.type is not None:
+            caught = node.type.elts if isinstance(node.type, ast.Tuple) else [node.type]
+            names = [c.attr if isinstance(c, ast.Attribute) else getattr(c, "id", "") for c in caught]
+            if "IntegrityError" in names:
+                found.append(f"{path.name}:{node.lineno} catches IntegrityError")
+        if isinstance(node, ast.Attribute) and node.attr == "begin_nested":
+            found.append(f"{path.name}:{node.lineno} opens a savepoint")
+        if isinstance(node, ast.Attribute) and node.attr.startswith("on_conflict"):
+            found.append(f"{path.name}:{node.lineno} inserts on conflict")
+    return found
+
+
+def test_only_the_rows_module_handles_a_raced_insert() -> None:
+    paths = [p for d in SOURCE_DIRS for p in sorted((ROOT / d).rglob("*.py")) if p != RACED_ROWS]
+    offenders = [where for path in paths for where in _race_handling(path)]
+    assert offenders == [], "use bot/services/rows.py: insert_once or add_unless_raced"
+    assert _race_handling(RACED_ROWS)  # the check sees the one place it allows

@@ -14,12 +14,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.deliver import alert_admins, post_job, report_failure
 from bot.deps import AppDeps
-from bot.jobs import Job, JobRun, RetryLater
+from bot.jobs import Job, JobRun
 from bot.meeting_times import format_duration, reminder_due, slack_date_token
 from bot.services import apologies, meeting_queries
 from bot.services import meeting_planning as planning
@@ -37,8 +36,6 @@ from bot.views.common import Reply, escape
 from models.meetings import Meeting
 
 log = logging.getLogger(__name__)
-
-PLAN_ATTEMPTS = 4
 
 
 def _when(value: Any) -> datetime | None:
@@ -86,19 +83,10 @@ class MeetingJobs:
         self.plan(lambda session, now: planning.plan_all(session, self.deps.org, now))
 
     def plan(self, step: Callable[[Session, datetime], planning.PlanReport]) -> None:
-        for _attempt in range(PLAN_ATTEMPTS):
-            try:
-                with self.deps.session_factory.begin() as session:
-                    report = step(session, self.deps.clock.now())
-            except IntegrityError:
-                # Another process planned the same rows at the same moment; now they exist.
-                log.info("meeting planning met another process; planning again")
-                continue
-            log.info(
-                "meetings planned: %d job(s) scheduled, %d withdrawn", report.scheduled, report.withdrawn
-            )
-            return
-        raise RetryLater("meeting planning kept meeting another process")
+        # Another process planning at the same moment is met row by row (bot/services/rows.py).
+        with self.deps.session_factory.begin() as session:
+            report = step(session, self.deps.clock.now())
+        log.info("meetings planned: %d job(s) scheduled, %d withdrawn", report.scheduled, report.withdrawn)
 
     # Jobs -----------------------------------------------------------------------------
     def reminder(self, run: JobRun) -> None:

@@ -14,9 +14,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.services.rows import insert_once
 from models.alerts import AdminAlert
 
 SUMMARY_EVERY = timedelta(days=7)
@@ -50,14 +50,12 @@ def note(session: Session, key: str, now: datetime, *, every: timedelta = SUMMAR
     """
     row = session.get(AdminAlert, key, with_for_update=True)
     if row is None:
-        try:
-            with session.begin_nested():
-                session.add(AdminAlert(key=key, first_at=now, told_at=now, repeats=0))
+        values = {"key": key, "first_at": now, "told_at": now, "repeats": 0}
+        if insert_once(session, AdminAlert, values, key=["key"]):
             return Tell()
-        except IntegrityError:
-            row = session.get(AdminAlert, key, with_for_update=True)
-            if row is None:  # cleared in between: nothing to count
-                return Quiet()
+        row = session.get(AdminAlert, key, with_for_update=True)
+        if row is None:  # cleared in between: nothing to count
+            return Quiet()
     row.repeats += 1
     if now - row.told_at >= every:
         decision = Summarise(row.repeats, row.told_at)

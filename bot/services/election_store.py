@@ -26,6 +26,7 @@ from bot.services.elections import (
     reminder_at,
     zone,
 )
+from bot.services.rows import add_unless_raced
 from models.elections import ElectionRecord
 
 # The election's scheduled work, declared once (bot/jobs.py JobKind).
@@ -176,8 +177,9 @@ def create(
         created_by=created_by,
         created_at=now,
     )
-    session.add(record)
-    session.flush()
+    # Two admins opening one election at once: the second is told the name is taken.
+    if add_unless_raced(session, record, lambda: get_by_name(session, election.name)) is not record:
+        raise ElectionError(f"There is already an election called {election.name}.")
     return record
 
 

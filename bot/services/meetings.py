@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from datetime import date, datetime
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from bot.services.meeting_planning import (
     stamp,
 )
 from bot.services.meeting_specs import MeetingError, MeetingSpec, spec_of
+from bot.services.rows import add_unless_raced
 from models.meetings import Meeting, MeetingChange
 
 log = logging.getLogger(__name__)
@@ -51,7 +53,9 @@ def sync_from_config(session: Session, org: OrgConfig, now: datetime) -> PlanRep
         in_file.add(spec.key)
         meeting = stored.get(spec.key)
         if meeting is None:
-            session.add(_new_meeting(spec, "file", None, now))
+            # Another process may store the file's meeting at the same moment: one is kept.
+            stored_meeting = partial(session.scalar, select(Meeting).where(Meeting.key == spec.key))
+            add_unless_raced(session, _new_meeting(spec, "file", None, now), stored_meeting)
             continue
         if meeting.source != "file":
             log.warning("meeting key %s is used in Slack and in the file; the file wins", spec.key)
@@ -81,17 +85,22 @@ def sync_from_config(session: Session, org: OrgConfig, now: datetime) -> PlanRep
 
 
 def add_meeting(session: Session, spec: MeetingSpec, by: str, now: datetime, org: OrgConfig) -> Meeting:
-    """A meeting added in Slack (already validated by the modal)."""
+    """A meeting added in Slack (already validated by the modal). Raises MeetingError on the
+    `name` field when a meeting with the same key exists, also when another admin adds it at
+    the same moment (the unique key decides, `rows.add_unless_raced`)."""
     spec.times()
-    existing = session.scalars(select(Meeting).where(Meeting.key == spec.key)).one_or_none()
-    if existing is not None:
+
+    def same_key() -> Meeting | None:
+        return session.scalars(select(Meeting).where(Meeting.key == spec.key)).one_or_none()
+
+    new = _new_meeting(spec, "slack", by, now)
+    # Two admins adding the same name at once: the second is told just as if it came later.
+    meeting = same_key() or add_unless_raced(session, new, same_key)
+    if meeting is not new:
         raise MeetingError(
-            f"there is already a meeting called {existing.name} (key `{spec.key}`): choose another name",
+            f"there is already a meeting called {meeting.name} (key `{spec.key}`): choose another name",
             field="name",
         )
-    meeting = _new_meeting(spec, "slack", by, now)
-    session.add(meeting)
-    session.flush()
     plan_meeting(session, meeting, org, now)
     schedule_change_notice(session, meeting, "added", "added", now)
     return meeting
@@ -168,8 +177,23 @@ def _record_change(
 ) -> None:
     change = next((c for c in meeting.changes if c.original_start == original), None)
     if change is None:
-        change = MeetingChange(original_start=original)
-        meeting.changes.append(change)
+        # Two admins changing one date at once: the second changes the row the first made.
+        change = add_unless_raced(
+            session,
+            MeetingChange(
+                meeting_id=meeting.id,
+                original_start=original,
+                new_start=new_start,
+                changed_by=by,
+                changed_at=now,
+            ),
+            lambda: session.scalars(
+                select(MeetingChange).where(
+                    MeetingChange.meeting_id == meeting.id, MeetingChange.original_start == original
+                )
+            ).one_or_none(),
+        )
+        session.expire(meeting, ["changes"])  # read again with the new row, whoever made it
     change.new_start, change.changed_by, change.changed_at = new_start, by, now
     meeting.updated_at = now
     session.flush()

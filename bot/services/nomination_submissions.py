@@ -111,10 +111,10 @@ def submit(session: Session, org: OrgConfig, sub: Submission, now: datetime) -> 
     if editing is not None:
         nominations.update(session, editing, sub.form, now)
         return Saved(editing, edited=True)
-    saved = nominations.submit(
+    saved, made = nominations.submit(
         session, sub.form, election, submitted_by=sub.user_id, submission_key=sub.key, now=now
     )
-    return Saved(saved, edited=False)
+    return Saved(saved, edited=False, again=not made)
 
 
 def nominator_problem(nominator: NominatorRecord | None, user_id: str, now: datetime) -> str | None:

@@ -31,6 +31,7 @@ from bot.services.nomination_rules import (
     normalise_membership_number,
     with_candidate_texts,
 )
+from bot.services.rows import add_unless_raced
 from models.base import personal_columns
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
@@ -347,10 +348,10 @@ def submit(
     submitted_by: str,
     submission_key: str,
     now: datetime,
-) -> NominationRecord:
-    """Store a checked form (``validate`` returned no errors) and ask its nominators.
-
-    The submission key is unique: a second insert for the same modal fails at commit.
+) -> tuple[NominationRecord, bool]:
+    """Store a checked form (``validate`` returned no errors) and ask its nominators:
+    (the nomination, True). The submission key is unique: when another delivery of the same
+    modal stored it first, (that nomination, False), and nothing is stored or asked again.
     """
     nomination = NominationRecord(
         election_id=election.id,
@@ -365,10 +366,11 @@ def submit(
         nomination.nominators = [
             _nominator_row(slot, person) for slot, person in enumerate(form.nominators, start=1)
         ]
-    session.add(nomination)
-    session.flush()
+    saved = add_unless_raced(session, nomination, lambda: find_submission(session, submission_key))
+    if saved is not nomination:
+        return saved, False
     _schedule_requests(session, nomination.nominators, now)
-    return nomination
+    return nomination, True
 
 
 def update(session: Session, nomination: NominationRecord, form: NominationForm, now: datetime) -> None:

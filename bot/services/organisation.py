@@ -24,6 +24,7 @@ from sqlalchemy import String, cast, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig, parse_org_config
+from bot.services.rows import insert_once
 from models.organisation import OrganisationChange, OrganisationDocument
 
 log = logging.getLogger(__name__)
@@ -116,13 +117,12 @@ def load(session: Session) -> tuple[OrgConfig, int] | None:
     return parse_org_config(row.document, "organisation in the database"), row.revision
 
 
-def fill(session: Session, org: OrgConfig, actor: str, now: datetime) -> int:
-    """Store the first organisation (an empty database); returns its revision (1)."""
-    session.add(
-        OrganisationDocument(
-            id=DOCUMENT_ID, revision=1, document=document_of(org), updated_at=now, updated_by=actor
-        )
-    )
+def fill(session: Session, org: OrgConfig, actor: str, now: datetime) -> int | None:
+    """Store the first organisation (an empty database); returns its revision (1), or None
+    when another process filled it first (nothing is stored: theirs is the organisation)."""
+    document = {"id": DOCUMENT_ID, "revision": 1, "document": document_of(org), "updated_at": now}
+    if not insert_once(session, OrganisationDocument, {**document, "updated_by": actor}, key=["id"]):
+        return None
     session.add(
         OrganisationChange(
             revision=1,
@@ -150,7 +150,11 @@ def replace(
     someone else meanwhile raises OrganisationConflict instead of being overwritten."""
     row = session.get(OrganisationDocument, DOCUMENT_ID, with_for_update=True)
     if row is None:
-        return fill(session, new, actor, now), []
+        filled = fill(session, new, actor, now)
+        if filled is not None:
+            return filled, []
+        # Another process filled the empty database at the same moment: replace theirs.
+        row = session.get_one(OrganisationDocument, DOCUMENT_ID, with_for_update=True)
     if expected_revision is not None and row.revision != expected_revision:
         raise OrganisationConflict
     changes = changes_between(row.document, document_of(new))

@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.services.rows import insert_once
 from models.questions import QuestionDelivery
 
 # A reservation whose message was never recorded (the process died while posting) may be
@@ -51,16 +51,18 @@ def new_reservation(question_id: int, stage: str, recipient: str, now: datetime)
 def reserve(session: Session, question_id: int, stage: str, recipient: str, now: datetime) -> int | None:
     """The id of a reservation this caller now holds, or None when the recipient was already
     served or another poster holds a fresh reservation (the unique constraint decides)."""
-    row = new_reservation(question_id, stage, recipient, now)
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:
-        existing = find_delivery(session, question_id, stage, recipient)
-        if existing is not None and take_over_stale(session, existing.id, now):
-            return existing.id
+    values = {
+        "question_id": question_id,
+        "stage": stage,
+        "recipient": recipient,
+        "status": "reserved",
+        "reserved_at": now,
+    }
+    won = insert_once(session, QuestionDelivery, values, key=["question_id", "stage", "recipient"])
+    row = find_delivery(session, question_id, stage, recipient)
+    if row is None:  # another poster's reservation, released in between
         return None
-    return row.id
+    return row.id if won or take_over_stale(session, row.id, now) else None
 
 
 def take_over_stale(session: Session, delivery_id: int, now: datetime) -> bool:

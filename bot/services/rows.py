@@ -1,21 +1,57 @@
-"""A row two requests may insert at the same moment (two presses of one button): the first
-insert wins on the unique constraint, and the second takes the row the first made."""
+"""Rows two requests or processes may insert at the same moment (two presses of one button,
+Slack's retry, two bot processes): the unique key decides, the first insert wins and the
+second loses cleanly. This module is the one place that handles that race.
+
+- `insert_once`: one INSERT ... ON CONFLICT DO NOTHING, for a plain row whose caller only needs
+  to know whether it won (a claim, a record of something seen).
+- `add_unless_raced`: an ORM row (with its relationships and generated id) the caller goes on
+  to use: flushed in a savepoint; a loser takes the winner's row instead.
+
+On PostgreSQL the loser's insert waits for the winner's transaction (the unique index), then
+loses if it committed or wins if it rolled back; on SQLite writers are serialised anyway.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
+from sqlalchemy import CursorResult
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
 
 
+def insert_once(session: Session, model: type[Any], values: Mapping[str, object], key: Sequence[str]) -> bool:
+    """Insert one row of `model` (a mapped class) with `values` (column name: value); False,
+    and nothing written, when a row with the same `key` (the columns of a primary key or a
+    unique constraint, exactly) exists or is being inserted by another transaction. One
+    statement on SQLite and PostgreSQL; no savepoint, no exception. Other constraint failures
+    raise IntegrityError as usual."""
+    table = model.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        # psycopg's row count is not told here (-1): the returned key says whether it was written.
+        written = (
+            postgresql.insert(table)
+            .values(dict(values))
+            .on_conflict_do_nothing(index_elements=list(key))
+            .returning(table.c[key[0]])
+        )
+        return session.execute(written).first() is not None
+    # SQLite: no RETURNING before 3.35; the count of rows written says the same.
+    statement = sqlite.insert(table).values(dict(values)).on_conflict_do_nothing(index_elements=list(key))
+    result = session.execute(statement)
+    return isinstance(result, CursorResult) and result.rowcount == 1
+
+
 def add_unless_raced(session: Session, row: T, existing: Callable[[], T | None]) -> T:
     """Add `row`, flushed in a savepoint, and return it; when another transaction inserted the
-    same unique row first, return that one (`existing()`, read again) for the caller to change.
-    Raises the IntegrityError when there is none (another constraint failed)."""
+    same unique row first, return that one (`existing()`, read again) for the caller to change
+    (`result is row` tells the caller it won). Raises the IntegrityError when there is none
+    (another constraint failed). The savepoint keeps the caller's transaction usable: only the
+    losing insert is rolled back."""
     try:
         with session.begin_nested():
             session.add(row)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from bot.services.rows import insert_once
 from models.foundation import SlackDelivery
 
 
@@ -39,18 +39,7 @@ def first_delivery(session: Session, key: str, now: datetime) -> bool:
     unique key decides between two processes: the second waits for the first, then loses.
     One statement (INSERT ... ON CONFLICT DO NOTHING): it runs before every event's
     acknowledgement."""
-    if session.get_bind().dialect.name == "postgresql":
-        added = session.scalar(
-            postgresql.insert(SlackDelivery)
-            .values(key=key, seen_at=now)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(SlackDelivery.key)
-        )
-        return added is not None
-    # SQLite: no RETURNING before 3.35; the count of rows written says the same.
-    statement = sqlite.insert(SlackDelivery).values(key=key, seen_at=now)
-    result = session.connection().execute(statement.on_conflict_do_nothing(index_elements=["key"]))
-    return result.rowcount == 1
+    return insert_once(session, SlackDelivery, {"key": key, "seen_at": now}, key=["key"])
 
 
 def forget_deliveries_before(session: Session, moment: datetime) -> None:

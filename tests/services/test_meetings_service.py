@@ -19,6 +19,7 @@ from bot.services.meeting_queries import find_meeting, get_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
+from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
 
 NOW = datetime(2027, 1, 1, 12, tzinfo=UTC)
 
@@ -452,6 +453,40 @@ def test_reminders_due_together_in_one_channel_are_a_second_apart(
         service.add_meeting(session, spec, "U0ADMIN", NOW, org)
     with session_factory() as session:
         assert jobs(session, "mtg:aa:")["mtg:aa:20270109T1000Z:1h"][0] == nominal + timedelta(seconds=1)
+
+
+def test_two_admins_adding_one_meeting_at_once_the_second_is_told_on_the_name(
+    session_factory: sessionmaker[Session],
+) -> None:
+    org = org_with()
+    spec = MeetingSpec(
+        key="france-branch",
+        name="France branch",
+        channel="C0FR",
+        start="2027-01-10 18:00",
+        timezone="Europe/Paris",
+        reminders=("1d",),
+        kind="branch",
+    )
+
+    def second() -> object:
+        with session_factory.begin() as session:
+            return service.add_meeting(session, spec, "U0OTHER", NOW, org)
+
+    first = session_factory()
+    try:
+        service.add_meeting(first, spec, "U0ADMIN", NOW, org)  # flushed, not yet committed
+        thread, out = in_thread(second)
+        wait_until_blocked(session_factory)  # PostgreSQL: the second insert waits on the first
+        first.commit()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    # Not an IntegrityError (a stack trace): the same answer as a name taken earlier.
+    assert len(out) == 1 and isinstance(out[0], MeetingError), out
+    assert out[0].field == "name"
+    with session_factory() as session:
+        assert [m.created_by for m in session.scalars(select(Meeting))] == ["U0ADMIN"]
 
 
 def test_the_add_form_becomes_a_meeting_or_errors_by_field() -> None:

@@ -121,7 +121,7 @@ def _seed(session: Session) -> int:
             P, VALUES["partner name"], VALUES["partner email"], VALUES["partner membership number"]
         ),
     )
-    n = nominations.submit(session, form, election, submitted_by=A, submission_key="V1", now=NOW)
+    n, _ = nominations.submit(session, form, election, submitted_by=A, submission_key="V1", now=NOW)
     nominations.confirm(
         session,
         n.nominators[0],

@@ -10,7 +10,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ElectionConfig
@@ -20,6 +19,7 @@ from bot.services.nomination_rules import NominationForm, Person, Route
 from bot.services.nominations import NominationStatus, status_of
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
+from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
 
 NOW = datetime(2027, 3, 5, 12, 0, tzinfo=UTC)
 OPENS = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -53,7 +53,7 @@ def submit(
     form: NominationForm = FORM,
     by: str = "U0CAND",
 ) -> NominationRecord:
-    return nominations.submit(session, form, election, submitted_by=by, submission_key=key, now=NOW)
+    return nominations.submit(session, form, election, submitted_by=by, submission_key=key, now=NOW)[0]
 
 
 def test_submit_stores_the_form_and_asks_nominators_on_slack(
@@ -71,14 +71,20 @@ def test_submit_stores_the_form_and_asks_nominators_on_slack(
         assert [key for key in jobs if "notify" in key] == [f"nominations.notify:{nomination.id}:U0NOM1"]
 
 
-def test_the_same_submission_key_cannot_be_stored_twice(
+def test_the_same_submission_key_is_stored_once(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as session:
         election = make_election(session)
-        submit(session, election, key="VSAME")
-    with pytest.raises(IntegrityError), session_factory.begin() as session:
-        submit(session, session.get_one(ElectionRecord, election.id), key="VSAME")
+        first = submit(session, election, key="VSAME").id
+    with session_factory.begin() as session:
+        # A second delivery of the same modal (one that missed the first one's check) is given
+        # the first nomination and stores nothing.
+        election_again = session.get_one(ElectionRecord, election.id)
+        again = nominations.submit(
+            session, FORM, election_again, submitted_by="U0CAND", submission_key="VSAME", now=NOW
+        )
+        assert (again[0].id, again[1]) == (first, False)
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(NominationRecord)) == 1
         assert nominations.find_submission(session, "VSAME") is not None
@@ -425,3 +431,26 @@ def test_numbers_and_emails_are_stored_normalised_and_found_in_any_form(
             assert (
                 nominations.find_duplicate(session, election.id, Position("secretary"), person) is nomination
             )
+
+
+def test_two_admins_opening_one_election_at_once_the_second_is_told_the_name_is_taken(
+    session_factory: sessionmaker[Session],
+) -> None:
+    def second() -> object:
+        with session_factory.begin() as session:
+            return make_election(session)
+
+    first = session_factory()
+    try:
+        make_election(first)  # flushed, not yet committed
+        thread, out = in_thread(second)
+        wait_until_blocked(session_factory)  # PostgreSQL: the second insert waits on the first
+        first.commit()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    # Not an IntegrityError: the answer a name taken earlier gets, on the form's name field.
+    assert len(out) == 1 and isinstance(out[0], ElectionError), out
+    assert "already an election" in str(out[0])
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(ElectionRecord)) == 1

@@ -44,6 +44,22 @@ def test_an_empty_database_is_filled_from_the_file_then_the_database_wins(
     assert again.current == _org() and again.revision == 1
 
 
+def test_two_processes_filling_an_empty_database_at_once_take_the_first_ones_organisation(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = ManualClock(NOW)
+
+    def file_read_while_another_process_fills() -> OrgConfig:
+        # This process found the database empty; the other one fills it while we read our file.
+        OrgStore.open(session_factory, clock, lambda: _org(escalate_after=12))
+        return _org()
+
+    store = OrgStore.open(session_factory, clock, file_read_while_another_process_fills)
+    assert store.current.escalate_after == 12 and store.revision == 1
+    with session_factory() as session:
+        assert len(organisation.recent_changes(session)) == 1
+
+
 def test_config_import_on_start_replaces_the_stored_organisation_with_an_audit(
     session_factory: sessionmaker[Session],
 ) -> None:

@@ -1,0 +1,134 @@
+"""The one way to insert a row that another request or process may insert at the same moment:
+the first insert wins, the second loses cleanly (no exception) and, on PostgreSQL, waits for
+the first transaction to end before it knows."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.services.rows import add_unless_raced, insert_once
+from models.foundation import SlackDelivery
+
+T0 = datetime(2027, 1, 9, 10, 0, tzinfo=UTC)
+WAIT_S = 10  # the bound on waiting for the other thread; never reached when it works
+
+
+def delivery(key: str) -> dict[str, object]:
+    return {"key": key, "seen_at": T0}
+
+
+def count(session_factory: sessionmaker[Session]) -> int:
+    with session_factory() as session:
+        return session.scalar(select(func.count()).select_from(SlackDelivery)) or 0
+
+
+def test_a_row_is_inserted_once(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        assert insert_once(session, SlackDelivery, delivery("a"), key=["key"])
+        assert not insert_once(session, SlackDelivery, delivery("a"), key=["key"])
+        assert insert_once(session, SlackDelivery, delivery("b"), key=["key"])
+    with session_factory.begin() as session:
+        assert not insert_once(
+            session, SlackDelivery, {"key": "a", "seen_at": T0.replace(year=2028)}, key=["key"]
+        )
+    with session_factory() as session:
+        assert session.get_one(SlackDelivery, "a").seen_at == T0  # the loser changed nothing
+    assert count(session_factory) == 2
+
+
+def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object]]:
+    """Run `work` in another thread; its result (or exception) lands in the list."""
+    out: list[object] = []
+
+    def run() -> None:
+        try:
+            out.append(work())
+        except Exception as error:  # handed to the test, which asserts on it
+            out.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, out
+
+
+def wait_until_blocked(session_factory: sessionmaker[Session]) -> None:
+    """On PostgreSQL, wait until another connection waits on a lock (the unique index held
+    by the first, uncommitted insert): proof that the second insert waits for the first."""
+    if session_factory.kw["bind"].dialect.name != "postgresql":
+        return  # SQLite: one writer at a time, the second waits for the first's turn
+    deadline = time.monotonic() + WAIT_S
+    while time.monotonic() < deadline:
+        with session_factory() as watcher:
+            waiting = watcher.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+        if waiting:
+            return
+        time.sleep(0.02)
+    pytest.fail("the second insert did not wait for the first")
+
+
+def _second_insert(session_factory: sessionmaker[Session]) -> bool:
+    with session_factory.begin() as second:
+        return insert_once(second, SlackDelivery, delivery("raced"), key=["key"])
+
+
+@pytest.mark.parametrize("first_ends", ["commit", "rollback"])
+def test_the_second_of_two_racing_inserts_waits_for_the_first(
+    session_factory: sessionmaker[Session], first_ends: str
+) -> None:
+    first = session_factory()
+    try:
+        assert insert_once(first, SlackDelivery, delivery("raced"), key=["key"])
+        thread, out = in_thread(lambda: _second_insert(session_factory))
+        wait_until_blocked(session_factory)
+        assert not out  # still waiting
+        first.commit() if first_ends == "commit" else first.rollback()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    # The first committed: the second loses, quietly. It rolled back: the second wins.
+    assert out == [first_ends == "rollback"]
+    assert count(session_factory) == 1
+
+
+def test_add_unless_raced_gives_the_loser_the_winners_row(session_factory: sessionmaker[Session]) -> None:
+    first = session_factory()
+    try:
+        mine = add_unless_raced(first, SlackDelivery(key="raced", seen_at=T0), lambda: None)
+        assert mine.seen_at == T0
+
+        def second_add() -> tuple[datetime, bool]:
+            with session_factory.begin() as second:
+                late = SlackDelivery(key="raced", seen_at=T0.replace(year=2028))
+                won = add_unless_raced(second, late, lambda: second.get(SlackDelivery, "raced"))
+                # The loser's transaction goes on: only its insert was undone.
+                second.add(SlackDelivery(key="after", seen_at=T0))
+                return won.seen_at, won is late
+
+        thread, out = in_thread(second_add)
+        wait_until_blocked(session_factory)
+        first.commit()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    assert out == [(T0, False)]
+    assert count(session_factory) == 2
+
+
+def test_add_unless_raced_raises_when_no_row_won(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        session.add(SlackDelivery(key="taken", seen_at=T0))
+    with pytest.raises(IntegrityError), session_factory.begin() as session:
+        add_unless_raced(session, SlackDelivery(key="taken", seen_at=T0), lambda: None)
