@@ -8,7 +8,6 @@ once (bot/services/delivery.py, bot/slack_outbox.py) and records what became of 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
@@ -48,7 +47,7 @@ def _due(run: JobRun) -> datetime:
 
 
 class MeetingJobs:
-    def __init__(self, deps: AppDeps, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, deps: AppDeps, sleep: Callable[[float], None] | None = None) -> None:
         self.deps = deps
         self.sleep = sleep
         self.started_at = deps.clock.now()
