@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import gc
 import logging
+import os
 import signal
 import sqlite3
 import sys
@@ -19,7 +20,10 @@ from dotenv import find_dotenv, load_dotenv
 from bot.logs import setup_logging
 
 if TYPE_CHECKING:
+    from apscheduler.schedulers.base import BaseScheduler
+
     from bot.config import Settings
+    from bot.runtime import Runtime
     from bot.services.roles import RoleCatalog
 
 log = logging.getLogger("bot")
@@ -97,9 +101,8 @@ def _serve(
     roles = _validate(settings, config_import)
 
     if socket_mode:
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
-
         from bot.server import make_server, make_wsgi_app
+        from bot.socket_mode import BoundedSocketModeHandler
 
         runtime = build_runtime(settings, roles=roles, config_import=config_import)
         scheduler = build_scheduler(runtime.deps.jobs, tick)
@@ -109,7 +112,7 @@ def _serve(
         health = make_server(make_wsgi_app(runtime.app, signing_secret=None, events=False), port)
         _started()
         threading.Thread(target=health.run, daemon=True).start()
-        handler = SocketModeHandler(runtime.app, settings.slack_app_token)
+        handler = BoundedSocketModeHandler(runtime.app, settings.slack_app_token)
         log.info("serving in Socket Mode; health on port %s", port)
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -117,8 +120,9 @@ def _serve(
         threading.Thread(target=_connect_until_up, args=(handler, stop), daemon=True).start()
         with contextlib.suppress(KeyboardInterrupt):
             stop.wait()
+        runtime.deps.jobs.stopping.set()  # first: Slack retries end, so closing is quick
         handler.close()  # type: ignore[no-untyped-call]
-        scheduler.shutdown(wait=False)
+        _stop_jobs(runtime, scheduler)
         return
 
     from bot.server import make_server, make_wsgi_app
@@ -131,7 +135,8 @@ def _serve(
 
     def start_jobs() -> None:
         runtime.deps.jobs.startup()
-        scheduler.start()
+        if not runtime.deps.jobs.stopping.is_set():
+            scheduler.start()
 
     # The bot answers Slack at once; the start-up work (planning every meeting from the
     # organisation file, seconds with hundreds of meetings) follows beside it, then the
@@ -144,9 +149,32 @@ def _serve(
     try:
         server.run()  # returns on SIGTERM or Ctrl-C, after closing the sockets
     finally:
-        starting.join(timeout=10)
-        if scheduler.running:
-            scheduler.shutdown(wait=False)
+        runtime.deps.jobs.stopping.set()
+        starting.join(timeout=STOP_GRACE)
+        _stop_jobs(runtime, scheduler)
+
+
+STOP_GRACE = 5.0
+"""Seconds the job in hand gets to end after SIGTERM; systemd allows 30 (deploy/liec-bot.service)."""
+
+
+def _stop_jobs(runtime: Runtime, scheduler: BaseScheduler) -> None:
+    """No more ticks; the job in hand ends at its next Slack retry or backoff, or is given back
+    to the queue (bot/jobs.py `JobQueue.stop`): the next start, or another process, runs it."""
+    if scheduler.running:
+        scheduler.shutdown(wait=False)
+    try:
+        ended = runtime.deps.jobs.stop(STOP_GRACE)
+    except Exception:
+        # The database did not answer: a job left running is reclaimed when its lease ends.
+        log.exception("could not give back the running jobs")
+        ended = False
+    if not ended:
+        log.warning("stopped while a job still waited on Slack; it runs again at the next start")
+        logging.shutdown()
+        # Its thread is blocked in a Slack call (up to the client's timeout), and the
+        # interpreter's exit would wait for it; its job is given back, so nothing is lost.
+        os._exit(0)
 
 
 def _started() -> None:

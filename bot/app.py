@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import logging
-import threading
-from collections.abc import Callable
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
-from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
-from bot import db
 from bot.deps import AppDeps
 
 log = logging.getLogger(__name__)
@@ -24,20 +20,6 @@ class _DeliberateTokenSetup(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         return not ("`token`" in message and ("will be unused" in message or "will be ignored" in message))
-
-
-class _BoundedDatabase(Middleware):
-    """Answering Slack (HTTP or Socket Mode) waits on the database only briefly; the HTTP layer
-    has already entered this with its own deadline (bot.server). An object, not a function:
-    see handlers/middleware.py."""
-
-    def process(
-        self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]
-    ) -> BoltResponse | None:
-        if db.in_request():
-            return next()
-        with db.commits_until(threading.Event()):
-            return next()
 
 
 def create_app(deps: AppDeps) -> App:
@@ -70,7 +52,6 @@ def create_app(deps: AppDeps) -> App:
         logger=bolt_logger,
     )
 
-    app.use(_BoundedDatabase())
     from handlers import register
 
     register(app, deps)

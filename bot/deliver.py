@@ -30,7 +30,6 @@ when that channel refuses too.
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
@@ -48,6 +47,7 @@ from bot.services.delivery import (
     deliver_job,
     deliver_once,
 )
+from bot.slack_client import Stopping
 from bot.slack_dm import DmFile, send_dm, upload_to_dm
 from bot.slack_modals import Tell
 from bot.slack_outbox import SlackOutbox, slack_fault
@@ -58,6 +58,17 @@ log = logging.getLogger(__name__)
 
 Sleep = Callable[[float], None]
 T = TypeVar("T")
+
+
+def backoff(deps: AppDeps) -> Sleep:
+    """The wait between a delivery's attempts (seconds): it ends at once, raising Stopping (an
+    OSError: the job is given back, bot/jobs.py), when the process is asked to stop."""
+
+    def wait(seconds: float) -> None:
+        if deps.jobs.stopping.wait(seconds):
+            raise Stopping("the bot is stopping")
+
+    return wait
 
 
 def _slack(call: Callable[[], T]) -> T:
@@ -123,7 +134,7 @@ def post_once(
     *,
     since: datetime,
     check_first: bool,
-    sleep: Sleep = time.sleep,
+    sleep: Sleep | None = None,
     attempts: int = POST_ATTEMPTS,
 ) -> Delivery:
     """Post `reply` to the channel `to` exactly once under `key`. Raises PostError.
@@ -136,7 +147,7 @@ def post_once(
         reply.block_dicts(),
         since=since,
         check_first=check_first,
-        sleep=sleep,
+        sleep=sleep or backoff(deps),
         attempts=attempts,
     )
 
@@ -149,7 +160,7 @@ def post_job(
     *,
     due: datetime,
     what: str,
-    sleep: Sleep = time.sleep,
+    sleep: Sleep | None = None,
 ) -> Delivery:
     """The post of job `run`, to the channel `to`, exactly once under the job's key.
 
@@ -166,7 +177,7 @@ def post_job(
             reply.block_dicts(),
             due=due,
             now=deps.clock.now(),
-            sleep=sleep,
+            sleep=sleep or backoff(deps),
         )
     except PostError as exc:
         report_failure(deps, run.kind, to, exc, what)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -110,9 +111,16 @@ class Job:
 
 
 class JobQueue:
-    def __init__(self, session_factory: sessionmaker[Session], clock: Clock) -> None:
+    def __init__(
+        self, session_factory: sessionmaker[Session], clock: Clock, stopping: threading.Event | None = None
+    ) -> None:
         self._session_factory = session_factory
         self._clock = clock
+        # Set when the process is asked to stop (`stop`): no job is claimed after it, and the
+        # Slack client's retries and the deliveries' backoff end at once (bot/slack_client.py).
+        self.stopping = stopping or threading.Event()
+        self._running = 0
+        self._idle = threading.Condition()
         self._slack_down = False
         self._handlers: dict[str, JobHandler] = {}
         self._kinds: dict[str, JobKind] = {}
@@ -238,11 +246,51 @@ class JobQueue:
             ).all()
         ran = 0
         for job_id, status in candidates:
-            run = self._claim(job_id, status, now)
-            if run is not None:
-                self._run(job_id, run)
-                ran += 1
+            if self.stopping.is_set():
+                break
+            with self._idle:
+                self._running += 1
+            try:
+                run = self._claim(job_id, status, now)
+                if run is not None:
+                    self._run(job_id, run)
+                    ran += 1
+            finally:
+                with self._idle:
+                    self._running -= 1
+                    self._idle.notify_all()
         return ran
+
+    def stop(self, grace: float) -> bool:
+        """Stop running jobs: none is claimed from now on, Slack retries and backoff waits end
+        (their job is given back, not failed), the job in hand gets up to ``grace`` seconds to
+        end, and any job this process still holds is given back (``release``). Returns whether
+        every job ended within ``grace`` (False: one is still blocked, in a Slack call say)."""
+        self.stopping.set()
+        with self._idle:
+            ended = self._idle.wait_for(lambda: self._running == 0, timeout=grace)
+        self.release()
+        return ended
+
+    def release(self) -> int:
+        """Give back every job this process is running, as a killed process's lease would be
+        after it ran out, but at once: the next `run_due` of any process claims it again with
+        `recovered=True` (so a post that may have gone out is looked for before posting again),
+        and the interrupted attempt is not counted. Returns how many were given back."""
+        with self._session_factory.begin() as session:
+            result = session.execute(
+                update(ScheduledJob)
+                .where(ScheduledJob.status == "running", ScheduledJob.claimed_by == self.worker_id)
+                .values(
+                    lease_until=self._clock.now(),
+                    claimed_by=None,
+                    attempts=ScheduledJob.attempts - 1,
+                )
+            )
+        released = int(result.rowcount)  # type: ignore[attr-defined]
+        if released:
+            log.info("gave back %d running job(s) for the next start", released)
+        return released
 
     def _claim(self, job_id: int, seen_status: str, now: datetime) -> JobRun | None:
         with self._session_factory.begin() as session:
@@ -286,7 +334,12 @@ class JobQueue:
             status, error = "failed", f"no handler for job kind {run.kind!r}"
         else:
             try:
-                handler(run)
+                try:
+                    handler(run)
+                except Exception:
+                    if self.stopping.is_set():
+                        return  # interrupted by the stop: `stop` gives it back (`release`), unchanged
+                    raise
             except RetryLater as exc:
                 error = str(exc) or type(exc).__name__
                 if not run.last_attempt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -72,6 +73,7 @@ def build_runtime(
         prepare_database(engine)
     session_factory = db.make_session_factory(engine)
     clock = clock or SystemClock()
+    stopping = threading.Event()  # set by `serve` on SIGTERM: jobs and Slack retries end
     store = OrgStore.open(session_factory, clock, from_file, import_file=config_import)
     deps = AppDeps(
         settings=settings,
@@ -79,8 +81,8 @@ def build_runtime(
         roles=roles,
         session_factory=session_factory,
         clock=clock,
-        client=client or make_web_client(settings),
-        jobs=JobQueue(session_factory, clock),
+        client=client or make_web_client(settings, stopping),
+        jobs=JobQueue(session_factory, clock, stopping),
         organisation=store,
     )
     follow_organisation(deps, store)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from io import BytesIO
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
 from slack_bolt import App
@@ -36,6 +36,8 @@ from bot.db import commits_until
 from bot.views.common import failure_view, notice
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
@@ -123,31 +125,19 @@ def make_wsgi_app(app: App, *, signing_secret: str | None, events: bool = True) 
         environ["wsgi.input"] = BytesIO(body)
         return within_deadline(environ, body, start_response)
 
-    # Generous: a thread stuck on a database that stopped answering must not starve the rest.
-    workers = ThreadPoolExecutor(max_workers=THREADS * 8, thread_name_prefix="ack")
+    deadline = AckDeadline()
 
     def within_deadline(
         environ: dict[str, Any], body: bytes, start_response: StartResponse
     ) -> Iterable[bytes]:
-        given_up = threading.Event()
         answer: dict[str, Any] = {}
 
         def capture(status: str, headers: list[tuple[str, str]], *_: Any) -> Callable[[bytes], None]:
             answer["status"], answer["headers"] = status, headers
             return lambda _data: None
 
-        def run() -> bytes:
-            if given_up.is_set():  # waited in the queue past the deadline: do nothing at all
-                return b""
-            with commits_until(given_up):
-                return b"".join(slack(environ, capture))
-
-        future = workers.submit(run)
-        try:
-            content = future.result(timeout=ACK_DEADLINE)
-        except FutureTimeout:
-            given_up.set()
-            log.warning("a request was answered late: the database did not answer in time")
+        content = deadline.run(lambda: b"".join(slack(environ, capture)))
+        if content is None:
             return _late_answer(body, start_response)
         start_response(answer["status"], answer["headers"])
         return [content]
@@ -155,20 +145,62 @@ def make_wsgi_app(app: App, *, signing_secret: str | None, events: bool = True) 
     return wsgi
 
 
+class AckDeadline:
+    """Runs the dispatch of one verified request (HTTP or Socket Mode) inside the request
+    bounds of bot.db (``commits_until``: short lock and statement limits, and no commit once
+    the member has been told that nothing was saved), waiting at most ACK_DEADLINE seconds."""
+
+    def __init__(self) -> None:
+        # Generous: a thread stuck on a database that stopped answering must not starve the rest.
+        self._workers = ThreadPoolExecutor(max_workers=THREADS * 8, thread_name_prefix="ack")
+
+    def run(self, dispatch: Callable[[], T]) -> T | None:
+        """``dispatch()``'s result, or None when it took longer than ACK_DEADLINE: it is then
+        given up (whatever it would still commit is rolled back, AnswerAlreadySent) and the
+        caller answers with ``late_answer``."""
+        given_up = threading.Event()
+
+        def run() -> T | None:
+            if given_up.is_set():  # waited in the queue past the deadline: do nothing at all
+                return None
+            with commits_until(given_up):
+                return dispatch()
+
+        future = self._workers.submit(run)
+        try:
+            return future.result(timeout=ACK_DEADLINE)
+        except FutureTimeout:
+            given_up.set()
+            log.warning("a request was answered late: the database did not answer in time")
+            return None
+
+
+def late_answer(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """What the member sees when their request could not be done in time: nothing was saved.
+
+    ``payload``: the request as Slack sent it (a slash command's fields, or an interaction's
+    parsed ``payload``). None: an empty acknowledgement (buttons, events).
+    """
+    if "command" in payload:
+        return notice(LATE_TEXT).as_ephemeral()
+    if payload.get("type") == "view_submission":
+        # Pushed over the form, so closing it brings back everything they typed.
+        return {"response_action": "push", "view": failure_view(LATE_TEXT).to_dict()}
+    return None
+
+
 def _late_answer(body: bytes, start_response: StartResponse) -> Iterable[bytes]:
-    """What the member sees when their request could not be done in time: nothing was saved."""
     form = parse_qs(body.decode("utf-8", "replace"))
-    answer: dict[str, Any] | None = None
+    payload: dict[str, Any] = {}
     if "command" in form:
-        answer = notice(LATE_TEXT).as_ephemeral()
+        payload = {"command": form["command"][0]}
     elif "payload" in form:
         try:
-            kind = json.loads(form["payload"][0]).get("type")
-        except (ValueError, AttributeError):
-            kind = None
-        if kind == "view_submission":
-            # Pushed over the form, so closing it brings back everything they typed.
-            answer = {"response_action": "push", "view": failure_view(LATE_TEXT).to_dict()}
+            parsed = json.loads(form["payload"][0])
+        except ValueError:
+            parsed = None
+        payload = parsed if isinstance(parsed, dict) else {}
+    answer = late_answer(payload)
     if answer is None:
         return _answer(start_response, "200 OK")
     content = json.dumps(answer).encode()

@@ -12,9 +12,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from bot.services.delivery import PostError, carries, connection_fault, fault, metadata
+from bot.slack_client import rate_limit_retries
 from bot.slack_dm import open_dm
 from bot.views.common import inert_broadcasts
 
@@ -37,7 +37,7 @@ def post_client(client: WebClient) -> WebClient:
         ssl=client.ssl,
         proxy=client.proxy,
         headers=client.headers,
-        retry_handlers=[h for h in client.retry_handlers if isinstance(h, RateLimitErrorRetryHandler)],
+        retry_handlers=rate_limit_retries(client),
     )
 
 

@@ -20,7 +20,7 @@ from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
 from bot.listeners import ack_only
 from bot.services import home, member_timezones, questions, slack_setup
-from bot.services.slack_deliveries import delivered_before, delivery_key, first_delivery
+from bot.services.slack_deliveries import delivery_key, first_delivery
 from bot.services.tz_regions import Region
 from bot.views import home as views
 
@@ -68,15 +68,13 @@ def refresh_coordinators(deps: AppDeps) -> None:
 def register(app: App, deps: AppDeps) -> None:
     def opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         # Slack's retries are recognised here, after the acknowledgement (the middleware
-        # leaves this event to us): a read before, the record after publishing. A retry that
-        # comes while the first is being built publishes the same tab again, harmlessly.
+        # leaves this event to us, so the acknowledgement waits on no write): the delivery is
+        # claimed first, so a retry arriving while the first is built publishes nothing.
         key = delivery_key(body)
-        if key is not None and deps.read(delivered_before, key):
+        if key is not None and not deps.write(first_delivery, key, deps.clock.now()):
             return
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(deps, str(event["user"]))
-        if key is not None:
-            deps.write(first_delivery, key, deps.clock.now())
 
     app.event("app_home_opened")(ack=ack_only, lazy=[opened])
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))

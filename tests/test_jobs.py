@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import ManualClock
 from bot.jobs import LEASE, Job, JobKind, JobQueue, JobRun, RetryLater
+from bot.slack_client import Stopping
 from models.foundation import ScheduledJob
 from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
 
@@ -245,3 +246,59 @@ def test_slack_unreachable_is_one_plain_line_and_every_job_is_retried(
         "Slack can be reached again; waiting jobs are going out",
     ]
     assert not any(r.exc_info for r in lines)
+
+
+def test_stop_gives_back_the_job_in_hand_and_the_next_start_runs_it_as_recovered(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = ManualClock(T0)
+    stopping = JobQueue(session_factory, clock)
+    entered = threading.Event()
+
+    def waits_on_slack(run: JobRun) -> None:
+        entered.set()
+        if stopping.stopping.wait(10):  # as a Slack retry's backoff does (bot/slack_client.py)
+            raise Stopping("the bot is stopping")
+
+    stopping.register(Job(JobKind("test", ("id",)), waits_on_slack))
+    with session_factory.begin() as session:
+        stopping.schedule(session, kind="test", key="k1", due_at=T0)
+        stopping.schedule(session, kind="test", key="k2", due_at=T0)
+    worker = threading.Thread(target=stopping.run_due)
+    worker.start()
+    assert entered.wait(10)
+    assert stopping.stop(grace=10) is True
+    worker.join(10)
+    first, second = _job(session_factory, "k1"), _job(session_factory, "k2")
+    assert (first.status, first.claimed_by, first.attempts) == ("running", None, 0)  # given back
+    assert (second.status, second.attempts) == ("pending", 0)  # never claimed after the stop
+    assert stopping.run_due() == 0
+
+    clock.advance(timedelta(seconds=1))
+    restarted, ran = _queue(session_factory, clock)
+    assert restarted.run_due() == 2
+    assert sorted((r.key, r.recovered, r.attempt) for r in ran) == [("k1", True, 1), ("k2", False, 1)]
+
+
+def test_a_job_still_blocked_after_the_grace_is_given_back_and_its_late_end_changes_nothing(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = ManualClock(T0)
+    queue = JobQueue(session_factory, clock)
+    entered, unblock = threading.Event(), threading.Event()
+
+    def blocked(run: JobRun) -> None:  # a Slack call that does not answer
+        entered.set()
+        unblock.wait(10)
+
+    queue.register(Job(JobKind("test", ("id",)), blocked))
+    with session_factory.begin() as session:
+        queue.schedule(session, kind="test", key="k", due_at=T0)
+    worker = threading.Thread(target=queue.run_due)
+    worker.start()
+    assert entered.wait(10)
+    assert queue.stop(grace=0.1) is False
+    unblock.set()
+    worker.join(10)
+    job = _job(session_factory, "k")
+    assert (job.status, job.claimed_by) == ("running", None)  # left for the next start to look at

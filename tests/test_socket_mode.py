@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import queue
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -130,3 +131,57 @@ def test_socket_mode_answers_commands_and_acts_once_per_event(
     fake.wait_for("views.publish", 1, timeout=10)
     time.sleep(1.0)  # give a wrongly repeated publish the time to show up
     assert len(fake.calls_to("views.publish")) == 1
+
+
+def _command(fake: FakeSlack, envelope_id: str, text: str) -> dict[str, Any]:
+    return {
+        "envelope_id": envelope_id,
+        "type": "slash_commands",
+        "accepts_response_payload": True,
+        "payload": {
+            "command": "/liec",
+            "text": text,
+            "user_id": "U0MEMBER",
+            "channel_id": "C0GENERAL",
+            "team_id": "T0001",
+            "api_app_id": "A0LIEC",
+            "response_url": fake.response_url(),
+            "trigger_id": "1.2.3",
+        },
+    }
+
+
+def _reply_text(reply: dict[str, Any]) -> str:
+    payload = reply.get("payload") or {}
+    return str(payload.get("text", "")) + json.dumps(payload.get("blocks", []))
+
+
+def test_socket_mode_requests_keep_the_request_bounds_on_a_stalled_database(
+    socket_bot: tuple[SocketModeStandIn, FakeSlack, subprocess.Popen[str]], tmp_path: Path
+) -> None:
+    """The same bounds as over HTTP (tests/e2e/test_stalled_database_e2e.py): with SQLite's
+    write lock held by another process for longer than the bot's background wait would allow
+    an answer, a command that needs no write is answered, and one that writes is told that
+    nothing was saved, and nothing is saved."""
+    stand_in, fake, process = socket_bot
+    try:
+        connection = stand_in.connections.get(timeout=60)
+    except queue.Empty:
+        process.kill()
+        output = process.stdout.read() if process.stdout else ""
+        raise AssertionError(f"the bot never connected: {output}") from None
+    database = sqlite3.connect(tmp_path / "bot.db", isolation_level=None, timeout=30)
+    database.execute("BEGIN EXCLUSIVE")
+    try:
+        # Shorter than the bot's background lock wait (15 s): unbounded, no answer comes in time.
+        role = stand_in.deliver(connection, _command(fake, "env-role", "role secretary"), timeout=10)
+        assert "Secretary" in _reply_text(role)
+        region = stand_in.deliver(connection, _command(fake, "env-region", "region set americas"), timeout=10)
+        assert "nothing was" in _reply_text(region) and "try again" in _reply_text(region)
+    finally:
+        database.execute("ROLLBACK")
+    assert database.execute("SELECT count(*) FROM member_regions").fetchone() == (0,)
+    again = stand_in.deliver(connection, _command(fake, "env-again", "region set americas"), timeout=10)
+    assert "nothing was" not in _reply_text(again)
+    assert database.execute("SELECT region FROM member_regions").fetchall() == [("americas",)]
+    database.close()

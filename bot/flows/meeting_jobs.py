@@ -8,7 +8,6 @@ once (bot/services/delivery.py, bot/slack_outbox.py) and records what became of 
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -57,7 +56,7 @@ class _Occurrence:
 
 
 class MeetingJobs:
-    def __init__(self, deps: AppDeps, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(self, deps: AppDeps, sleep: Callable[[float], None] | None = None) -> None:
         self.deps = deps
         self.sleep = sleep
         self.started_at = deps.clock.now()

@@ -18,20 +18,14 @@ def delivery_key(body: dict[str, object]) -> str | None:
     return None
 
 
-# Events whose listener checks for a retry itself, after the acknowledgement: their work may
-# be done twice harmlessly (the Home tab is published again as it is), so their
-# acknowledgement waits on no write.
+# Events whose listener claims the delivery itself, after the acknowledgement (before doing
+# its work, so a retry still does nothing twice): their acknowledgement waits on no write.
 CHECKED_AFTER_ACK = frozenset({"app_home_opened"})
 
 
 def checked_after_ack(body: dict[str, object]) -> bool:
     event = body.get("event")
     return isinstance(event, dict) and event.get("type") in CHECKED_AFTER_ACK
-
-
-def delivered_before(session: Session, key: str) -> bool:
-    """Whether this delivery was recorded already (a read: it waits on no writer)."""
-    return session.get(SlackDelivery, key) is not None
 
 
 def first_delivery(session: Session, key: str, now: datetime) -> bool:

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.services.slack_deliveries import (
     checked_after_ack,
-    delivered_before,
     delivery_key,
     first_delivery,
     forget_deliveries_before,
@@ -50,12 +49,3 @@ def test_only_the_home_tab_event_is_checked_after_the_acknowledgement() -> None:
     other = {"type": "event_callback", "event_id": "Ev2", "event": {"type": "member_joined_channel"}}
     assert checked_after_ack(home) and not checked_after_ack(other)
     assert not checked_after_ack({"type": "block_actions"})
-
-
-def test_a_delivery_recorded_is_seen_by_a_read(session_factory: sessionmaker[Session]) -> None:
-    with session_factory() as session:
-        assert not delivered_before(session, "event:Ev1")
-    with session_factory.begin() as session:
-        assert first_delivery(session, "event:Ev1", T0)
-    with session_factory() as session:
-        assert delivered_before(session, "event:Ev1")
