@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
-from bot.services import election_store, item_fates, nomination_visibility, nominations, slack_setup
+from bot.services import election_store, nominations, slack_setup
 from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONS, Position
@@ -159,8 +159,8 @@ def open_nomination_form(
 def mine_view(deps: AppDeps, user_id: str) -> Any:
     """The member's "My nominations" modal."""
     now = deps.clock.now()
-    with deps.session_factory() as session:
-        items = [nomination_item(deps.org, deps.roles, n, now) for n in nominations.mine(session, user_id)]
+    # nominations.mine loads each one's nominators and election: the items need no session.
+    items = [nomination_item(deps.org, deps.roles, n, now) for n in deps.read(nominations.mine, user_id)]
     return views.mine_modal(items)
 
 
@@ -168,25 +168,18 @@ def edit_view(deps: AppDeps, nomination_id: int, user_id: str) -> Any:
     """The form again, filled in with what this member may see, for its candidate or
     submitter to edit; otherwise a notice saying why it cannot be edited (deleted, withdrawn,
     closed, not theirs)."""
-    now = deps.clock.now()
-    with deps.session_factory() as session:
-        n = nominations.get(session, nomination_id)
-        problem = submissions.cannot_change(n, user_id, now)
-        if problem is not None or n is None:
-            return views.modal_notice("Cannot edit", escape(problem or item_fates.NOMINATION_GONE))
-        shown = nomination_visibility.edit_form(n, user_id)
-        found = election_store.open_positions(session, now, election_id=n.election_id)
-        selected = f"{n.election_id}|{n.position_key}"
-        closes_at = n.election.closes_at
+    editing = deps.read(submissions.to_edit, nomination_id, user_id, deps.clock.now())
+    if isinstance(editing, submissions.CannotEdit):
+        return views.modal_notice("Cannot edit", escape(editing.problem))
     return views.nomination_modal(
-        position_choices(deps, found),
+        position_choices(deps, editing.open_positions),
         branch_groups(deps),
         membership_format=membership_format(deps),
-        initial=shown.form,
-        selected=selected,
-        closes_at=closes_at,
+        initial=editing.shown.form,
+        selected=editing.selected,
+        closes_at=editing.closes_at,
         nomination_id=nomination_id,
-        kept=shown.kept,
+        kept=editing.shown.kept,
     )
 
 

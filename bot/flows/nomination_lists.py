@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy.orm import Session
-
 from bot.deliver import give_files, tell
 from bot.deps import AppDeps
 from bot.services import audit, nomination_csv, nominations
@@ -35,12 +33,10 @@ LIST = "nominations.admin_list"
 CSV = "nominations.csv"
 
 
-def _admin_messages(session: Session, deps: AppDeps, wanted: Position) -> tuple[list[Reply], int]:
+def _admin_messages(deps: AppDeps, wanted: Position) -> tuple[list[Reply], int]:
     """(the list's DMs, how many nominations): shared by the admins asking at once."""
     now = deps.clock.now()
-    rows = nominations.list_for_admin(session, role_key=wanted.role_key)
-    if wanted.region is not None:
-        rows = [n for n in rows if nominations.position_of(n) == wanted]
+    rows = deps.read(nominations.for_position, wanted)
     items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
     title = f"Nominations: {position_title(deps.roles, wanted)}"
     # Each Reply renders its blocks once, at its first send, for every admin sharing it (two
@@ -72,8 +68,9 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
         return
     what = f"nominations list ({wanted.role_key})"
     deps.write(audit.record_admin_read, admin_id, what, deps.clock.now())
-    key = (id(deps.session_factory), "list", wanted)
-    messages, count = _READS.get(key, lambda: deps.read(_admin_messages, deps, wanted))
+    # Keyed by the deps: one database, one organisation's titles.
+    key = (id(deps), "list", wanted)
+    messages, count = _READS.get(key, lambda: _admin_messages(deps, wanted))
     for message in messages:
         if not tell(deps, admin_id, message, kind=LIST, what="the nominations list"):
             return
@@ -84,7 +81,7 @@ def export_csv(deps: AppDeps, admin_id: str) -> None:
     """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
     deps.write(audit.record_admin_read, admin_id, "nominations export (CSV)", deps.clock.now())
     content, count = _READS.get(
-        (id(deps.session_factory), "csv"),
+        (id(deps), "csv"),
         lambda: deps.read(nomination_csv.export_csv, lambda key: position_title(deps.roles, key)),
     )
     stamp = f"{deps.clock.now():%Y-%m-%d}"

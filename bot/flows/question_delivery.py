@@ -25,6 +25,7 @@ from bot.deliver import tell, update_view
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
+from bot.services import question_flow as flow
 from bot.services import questions as svc
 from bot.services import slack_setup
 from bot.services.delivery import LOOK_BACK, REFUSALS, PostError, connection_fault
@@ -129,8 +130,7 @@ def alert_setup(deps: AppDeps, method: str, error: str, effect: str) -> None:
 
 def _reserve(deps: AppDeps, question_id: int, stage: str, recipient: str) -> int | None:
     """The id of a reservation this caller holds, or None if the recipient is served."""
-    with deps.session_factory.begin() as session:
-        return deliveries.reserve(session, question_id, stage, recipient, deps.clock.now())
+    return deps.write(deliveries.reserve, question_id, stage, recipient, deps.clock.now())
 
 
 def _post_to_channel(
@@ -173,14 +173,12 @@ def post_once(
         else:
             channel, ts = send_message(deps, recipient, message)
     except PostError as exc:
-        with deps.session_factory.begin() as session:
-            if exc.permanent:
-                deliveries.record_unreachable(session, reservation, exc.error)
-            else:
-                deliveries.release(session, reservation)
-        return ("unreachable", exc.error) if exc.permanent else ("delayed", None)
-    with deps.session_factory.begin() as session:
-        deliveries.record_sent(session, reservation, channel, ts)
+        if exc.permanent:
+            deps.write(deliveries.record_unreachable, reservation, exc.error)
+            return "unreachable", exc.error
+        deps.write(deliveries.release, reservation)
+        return "delayed", None
+    deps.write(deliveries.record_sent, reservation, channel, ts)
     return "sent", None
 
 
@@ -224,24 +222,12 @@ def _stage_recipients(
 
 def deliver(deps: AppDeps, question_id: int) -> Report:
     """Send a waiting (or partly delivered) question to its region's coordinators."""
-    with deps.session_factory() as session:
-        question = svc.get_question(session, question_id)
-        if (
-            question is None
-            or question.region is None
-            or question.status
-            not in (
-                svc.WAITING,
-                svc.OPEN,
-            )
-        ):
-            return Report("settled")
-        region = Region(question.region)
-        stage = svc.stage_of(question)
-        message = views.coordinator_message(question, region, "open")
-        since = question.routed_at or question.asked_at
-        channel_ok = question.channel_ok
-    holders, recipients, channel = _stage_recipients(deps, region, channel_ok)
+    plan = deps.read(flow.to_deliver, question_id)
+    if isinstance(plan, flow.Skip):
+        return Report("settled")
+    region, stage, since = plan.region, plan.stage, plan.since
+    message = views.coordinator_message(plan.question, region, "open")
+    holders, recipients, channel = _stage_recipients(deps, region, plan.channel_ok)
     if not holders:
         alert_admins(
             deps,
@@ -272,8 +258,7 @@ def deliver(deps: AppDeps, question_id: int) -> Report:
             )
     reached = [r for r, result, _ in results if result in ("sent", "already")]
     if reached:
-        with deps.session_factory.begin() as session:
-            svc.mark_delivered(session, question_id)
+        deps.write(svc.mark_delivered, question_id)
         live = [p for p in holders if p.reachable and (channel or p.user_id in reached)]
         return Report("delivered", region, live, channel)
     if any(result == "delayed" for _, result, _ in results):
@@ -314,8 +299,7 @@ def deliver_and_tell(deps: AppDeps, question_id: int, tell: Tell, *, in_job: boo
 
 
 def _schedule(deps: AppDeps, kind: JobKind, due_at: datetime, question_id: int) -> None:
-    with deps.session_factory.begin() as session:
-        kind.schedule(session, question_id, due_at=due_at, payload={"question_id": question_id})
+    deps.write(kind.schedule, question_id, due_at=due_at, payload={"question_id": question_id})
 
 
 def schedule_delivery(deps: AppDeps, question_id: int) -> None:
@@ -341,16 +325,13 @@ def escalate(
 ) -> bool:
     """Send an unclaimed question to the Vice Chair (Membership), or to the admins when that
     post is vacant, and tell the asker (by ``tell``, or a DM); False on a passing fault."""
-    with deps.session_factory() as session:
-        question = svc.get_question(session, question_id)
-        if question is None or question.status not in svc.UNCLAIMED:
-            return True
-        region = Region(question.region) if question.region else None
-        stage = f"{svc.ESCALATION_STAGE}#{question.reroutes}"
-        asker = question.asker_id
-        message = views.coordinator_message(
-            question, region, "open", escalated=True, escalate_after=deps.org.escalate_after
-        )
+    plan = deps.read(flow.to_escalate, question_id)
+    if isinstance(plan, flow.Skip):
+        return True
+    region, stage, asker = plan.region, plan.stage, plan.asker
+    message = views.coordinator_message(
+        plan.question, region, "open", escalated=True, escalate_after=deps.org.escalate_after
+    )
     vice_chairs = [p for p in svc.vice_chairs(deps.org) if p != asker]
     results = [post_once(deps, question_id, stage, r, message)[0] for r in vice_chairs]
     reached_vc = any(r in ("sent", "already") for r in results)
@@ -358,10 +339,9 @@ def escalate(
         results += [post_once(deps, question_id, stage, a, message)[0] for a in deps.org.admins]
     if not any(r in ("sent", "already") for r in results):
         return not any(r == "delayed" for r in results)
-    with deps.session_factory.begin() as session:
-        # The status is left alone: a question that waited for a coordinator still goes to
-        # the one appointed later.
-        first = svc.mark_escalated(session, question_id, deps.clock.now()) is not None
+    # The status is left alone: a question that waited for a coordinator still goes to the
+    # one appointed later.
+    first = deps.write(svc.mark_escalated, question_id, deps.clock.now()) is not None
     if first:
         (tell or dm_teller(deps, asker))(
             views.escalated_to_asker(
@@ -387,23 +367,23 @@ def message_state(question: Question, stage: str) -> views.MessageState:
 
 def refresh_messages(deps: AppDeps, question_id: int) -> None:
     """Rewrite every message carrying the question so that its buttons fit its state."""
-    with deps.session_factory() as session:
-        question = svc.get_question(session, question_id)
-        if question is None:
-            return
-        updates = []
-        for delivery in deliveries.sent_messages(session, question_id):
-            escalated = delivery.stage.startswith(svc.ESCALATION_STAGE)
-            stage_region = question.region if escalated else delivery.stage.split("#", 1)[0]
-            shown_region = Region(stage_region) if stage_region else None
-            message = views.coordinator_message(
-                question,
-                shown_region,
-                message_state(question, delivery.stage),
-                escalated=escalated,
-                escalate_after=deps.org.escalate_after,
-            )
-            updates.append((delivery.channel, delivery.ts, message))
+    sent = deps.read(flow.sent_messages, question_id)
+    if isinstance(sent, flow.Skip):
+        return
+    question = sent.question
+    updates = []
+    for delivery in sent.messages:
+        escalated = delivery.stage.startswith(svc.ESCALATION_STAGE)
+        stage_region = question.region if escalated else delivery.stage.split("#", 1)[0]
+        shown_region = Region(stage_region) if stage_region else None
+        message = views.coordinator_message(
+            question,
+            shown_region,
+            message_state(question, delivery.stage),
+            escalated=escalated,
+            escalate_after=deps.org.escalate_after,
+        )
+        updates.append((delivery.channel, delivery.ts, message))
     for channel, ts, message in updates:
         try:
             slack_call(
@@ -436,8 +416,7 @@ def open_ask_modal(
     if opened is None:
         return
     tz, tz_error = member_timezone(deps, user_id)
-    with deps.session_factory() as session:
-        region = svc.decide_region(svc.member_choice(session, user_id), deps.org, tz, tz_error).region
+    region = svc.decide_region(deps.read(svc.member_choice, user_id), deps.org, tz, tz_error).region
     if region is None:
         return  # the general words stand: they will be asked their region
     # As the delivery decides: the channel only while the region has a coordinator.
@@ -468,23 +447,21 @@ def handle_question(
     told (the form) that a region's channel would show it to everyone there."""
     org = deps.org
     tz, tz_error = member_timezone(deps, asker_id)
-    with deps.session_factory.begin() as session:
-        decision = svc.decide_region(svc.member_choice(session, asker_id), org, tz, tz_error)
-        channel = svc.goes_to_channel(org, decision.region) if confirm else None
-        question = svc.create_question(
-            session,
-            asker_id=asker_id,
-            text=text,
-            decision=decision,
-            asker_tz=tz,
-            now=deps.clock.now(),
-            unsent=channel is not None,
-            # A member asked for their region is told which regions post in a channel first.
-            channel_ok=warned or decision.region is None,
-        )
-    if channel is not None and decision.region is not None:
+    asked = deps.write(
+        flow.ask,
+        org,
+        deps.clock.now(),
+        asker_id=asker_id,
+        text=text,
+        tz=tz,
+        tz_error=tz_error,
+        confirm=confirm,
+        warned=warned,
+    )
+    question, decision = asked.question, asked.decision
+    if asked.held_for is not None and decision.region is not None:
         log.info("question held for the asker's consent id=%s", question.id)
-        tell(views.confirm_send(question, decision.region, channel))
+        tell(views.confirm_send(question, decision.region, asked.held_for))
         return
     # Even a question whose asker never picks a region reaches someone in the end.
     schedule_escalation(deps, question)

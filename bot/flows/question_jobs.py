@@ -9,16 +9,13 @@ from functools import partial
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
 from bot.jobs import Job, JobRun, RetryLater
-from bot.services import admin_alerts
+from bot.services import question_flow as flow
 from bot.services import questions as svc
-from bot.services.tz_regions import Region
 
 
 def run_delivery(deps: AppDeps, run: JobRun) -> None:
     question_id = int(run.payload["question_id"])
-    with deps.session_factory() as session:
-        question = svc.get_question(session, question_id)
-        asker = question.asker_id if question else None
+    asker = deps.read(flow.asker_of, question_id)
     if asker is None:
         return
     report = delivery.deliver_and_tell(deps, question_id, delivery.dm_teller(deps, asker), in_job=True)
@@ -32,21 +29,12 @@ def run_escalation(deps: AppDeps, run: JobRun) -> None:
 
 
 def run_discard(deps: AppDeps, run: JobRun) -> None:
-    with deps.session_factory.begin() as session:
-        svc.discard_unsent(session, int(run.payload["question_id"]))
+    deps.write(svc.discard_unsent, int(run.payload["question_id"]))
 
 
 def deliver_waiting(deps: AppDeps) -> None:
     """At start: questions that waited for a coordinator go to the one now configured."""
-    with deps.session_factory.begin() as session:
-        for region in Region:
-            if not svc.coordinators(deps.org, region):
-                continue
-            admin_alerts.clear(session, svc.vacancy_alert_key(region))
-            for question in svc.waiting_questions(session, region):
-                svc.DELIVER.schedule(
-                    session, question.id, due_at=deps.clock.now(), payload={"question_id": question.id}
-                )
+    deps.write(flow.schedule_waiting, deps.org, deps.clock.now())
 
 
 def jobs(deps: AppDeps) -> list[Job]:

@@ -261,3 +261,39 @@ def decline(session: Session, value: str, user_id: str, now: datetime) -> Asked 
         return Refused(problem or "")
     nominations.decline(session, nominator, now)
     return _asked(nominator)
+
+
+@dataclass(frozen=True)
+class Editable:
+    """The form again for nomination ``nomination_id``, as its editor may see it: ``shown``
+    (nomination_visibility.edit_form), the positions open in its election, the one it is
+    for (``selected``, "election_id|position_key") and when its election closes (UTC)."""
+
+    nomination_id: int
+    shown: nomination_visibility.EditForm
+    open_positions: list[election_store.OpenPosition]
+    selected: str
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class CannotEdit:
+    """Why the member cannot edit it (plain text: the caller escapes it)."""
+
+    problem: str
+
+
+def to_edit(session: Session, nomination_id: int, user_id: str, now: datetime) -> Editable | CannotEdit:
+    """The form member ``user_id`` edits nomination ``nomination_id`` in, or why they cannot:
+    deleted, withdrawn, closed, or not theirs (``cannot_change``)."""
+    n = nominations.get(session, nomination_id)
+    problem = cannot_change(n, user_id, now)
+    if problem is not None or n is None:
+        return CannotEdit(problem or item_fates.NOMINATION_GONE)
+    return Editable(
+        nomination_id,
+        nomination_visibility.edit_form(n, user_id),
+        election_store.open_positions(session, now, election_id=n.election_id),
+        f"{n.election_id}|{n.position_key}",
+        n.election.closes_at,
+    )

@@ -494,6 +494,15 @@ def list_for_admin(
     return rows
 
 
+def for_position(session: Session, wanted: Position) -> list[NominationRecord]:
+    """One position's nominations (a region's, for a regional role), with their nominators and
+    election loaded, ordered as ``list_for_admin``: personal data, admins only, in DMs."""
+    rows = list_for_admin(session, role_key=wanted.role_key)
+    if wanted.region is not None:
+        rows = [n for n in rows if position_of(n) == wanted]
+    return rows
+
+
 @dataclass(frozen=True)
 class StatusCount:
     position_key: str
