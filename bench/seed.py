@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, Table, insert
+from sqlalchemy import Engine, Integer, Table, insert, text
 
 from bot import db
 from bot.config import OrgConfig, parse_org_config
 from bot.services import meeting_planning
 from models.audit import AuditEntry
+from models.base import Base
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.home import MemberTimezone
 from models.meetings import Meeting, MeetingPost
@@ -142,9 +143,28 @@ def seed(url: str, now: datetime, scale: float = 1.0, forget_me_members: int = 0
                 for i in range(sizes.audit)
             ),
         )
+        _advance_sequences(engine)
     finally:
         engine.dispose()
     return sizes
+
+
+def _advance_sequences(engine: Engine) -> None:
+    """PostgreSQL: rows seeded with their ids leave each table's id sequence at 1, so the
+    bot's first insert would collide with a seeded row; move every sequence past its rows."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as connection:
+        for table in Base.metadata.sorted_tables:
+            column = table.c.get("id")
+            if column is None or not column.primary_key or not isinstance(column.type, Integer):
+                continue
+            connection.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                    f"COALESCE((SELECT max(id) FROM {table.name}), 0) + 1, false)"
+                )
+            )
 
 
 def _members(engine: Engine, sizes: Sizes, now: datetime, extra: int) -> None:
