@@ -2,7 +2,7 @@
 
 Whatever a caller or a library logs, the formatter masks Slack tokens, email addresses and
 anything shaped like a membership number (an optional letter and 5 to 8 digits standing
-alone) before the line is written: in the message, in extra fields and in tracebacks.
+alone), and PostgreSQL's error DETAIL lines (which quote row values), before the line is written: in the message, in extra fields and in tracebacks.
 Numbers written as an id (``id=12345``, ``question_id=12345``) are left readable.
 """
 
@@ -29,6 +29,11 @@ _MEMBERSHIP = re.compile(
 # Attributes every LogRecord has; anything else was passed with `extra=` and is logged too.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 
+# PostgreSQL's error detail quotes the row or key values that failed ("Failing row contains
+# (…)", "Key (email)=(…) already exists"): a member's name or statement. hide_parameters
+# keeps bound values out of SQLAlchemy's part; this keeps the server's part out. One line each.
+_DATABASE_DETAIL = re.compile(r"(DETAIL:)[^\n]*")
+
 LogFormat = Literal["json", "kv"]
 
 
@@ -46,6 +51,7 @@ def redact(text: str) -> str:
         half = MAX_FIELD_CHARS // 2
         text = f"{text[:half]} … ({len(text) - 2 * half} characters left out) … {text[-half:]}"
     text = _SECRETS.sub("<token>", text)
+    text = _DATABASE_DETAIL.sub(r"\1 <left out: it may quote a member's data>", text)
     text = _EMAIL.sub("<email>", text)
     return _MEMBERSHIP.sub(_mask_number, text)
 

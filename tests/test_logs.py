@@ -141,3 +141,29 @@ def test_an_idle_scheduler_logs_nothing_per_tick(caplog: pytest.LogCaptureFixtur
     finally:
         scheduler.shutdown(wait=True)
     assert [r.getMessage() for r in caplog.records if r.name.startswith("apscheduler")] == []
+
+
+MEMBERS_WORDS = " ".join(["Zebedee", "Quarrington"])  # never written whole in a traced line
+
+
+def test_a_postgresql_error_never_logs_the_row_it_quotes(
+    captured: tuple[logging.Logger, io.StringIO], postgres_database_url: str
+) -> None:
+    # A real server error: PostgreSQL's DETAIL quotes the failing row, a member's words in it.
+    from sqlalchemy import text
+
+    from bot.db import make_engine
+
+    engine = make_engine(postgres_database_url)
+    logger, stream = captured
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("CREATE TEMP TABLE t (name text, statement text NOT NULL)"))
+            connection.execute(text("INSERT INTO t VALUES (:name, NULL)"), {"name": MEMBERS_WORDS})
+    except Exception:
+        logger.exception("unhandled error type=view_submission")
+    finally:
+        engine.dispose()
+    written = stream.getvalue()
+    assert "not-null constraint" in written  # the error itself is logged...
+    assert MEMBERS_WORDS not in written  # ...not the row it quotes
