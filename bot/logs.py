@@ -2,7 +2,8 @@
 
 Whatever a caller or a library logs, the formatter masks Slack tokens, email addresses and
 anything shaped like a membership number (an optional letter and 5 to 8 digits standing
-alone), and PostgreSQL's error DETAIL lines (which quote row values), before the line is written: in the message, in extra fields and in tracebacks.
+alone), and PostgreSQL's error DETAIL lines (which quote row values), before the line is
+written: in the message, in extra fields and in tracebacks.
 Numbers written as an id (``id=12345``, ``question_id=12345``) are left readable.
 """
 
