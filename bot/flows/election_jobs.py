@@ -16,7 +16,7 @@ from bot.deps import AppDeps
 from bot.jobs import Job, JobRun, RetryLater
 from bot.services import election_runs, election_store
 from bot.services.delivery import PostError
-from bot.services.election_runs import Skip
+from bot.services.outcomes import Skip
 from bot.views import elections as views
 from bot.views.common import Reply
 

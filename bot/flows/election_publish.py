@@ -9,7 +9,7 @@ from bot.deliver import post_once, report_failure
 from bot.deps import AppDeps
 from bot.services import election_runs
 from bot.services.delivery import LOOK_BACK, PostError
-from bot.services.election_runs import Skip
+from bot.services.outcomes import Skip
 from bot.views import elections as views
 from bot.views.common import Reply, escape, notice
 

@@ -13,6 +13,7 @@ from bot.jobs import Job, JobRun
 from bot.services import nomination_notices as notices
 from bot.services import nominations
 from bot.services.delivery import PostError
+from bot.services.outcomes import Skip
 from bot.services.position_titles import position_title
 from bot.views import nominators as nominator_views
 from bot.views.common import Reply
@@ -21,7 +22,7 @@ from bot.views.common import Reply
 def _notify_nominator(deps: AppDeps, run: JobRun) -> None:
     nominator_id = int(run.payload["nominator_id"])
     request = deps.read(notices.request_to_send, nominator_id, run.now)
-    if isinstance(request, notices.Skip):
+    if isinstance(request, Skip):
         return
     reply = nominator_views.nominator_request(
         request.nomination_id,
@@ -51,7 +52,7 @@ def _tell_candidate(deps: AppDeps, run: JobRun, notice: notices.CandidateNotice,
 
 def _notify_declined(deps: AppDeps, run: JobRun) -> None:
     notice = deps.read(notices.declined_notice, int(run.payload["nominator_id"]))
-    if isinstance(notice, notices.Skip):
+    if isinstance(notice, Skip):
         return
     reply = nominator_views.declined_notice(
         notice.declined_by, position_title(deps.roles, notice.position_key), notice.election_name
@@ -61,7 +62,7 @@ def _notify_declined(deps: AppDeps, run: JobRun) -> None:
 
 def _notify_valid(deps: AppDeps, run: JobRun) -> None:
     notice = deps.read(notices.valid_notice, int(run.payload["nomination_id"]))
-    if isinstance(notice, notices.Skip):
+    if isinstance(notice, Skip):
         return
     reply = nominator_views.valid_notice(
         position_title(deps.roles, notice.position_key), notice.election_name

@@ -29,6 +29,7 @@ from bot.services import question_flow as flow
 from bot.services import questions as svc
 from bot.services import slack_setup
 from bot.services.delivery import LOOK_BACK, REFUSALS, PostError, connection_fault
+from bot.services.outcomes import Skip
 from bot.services.question_times import Availability, availability, expectation_text
 from bot.services.tz_regions import Region
 from bot.slack_modals import Tell, show_modal
@@ -223,7 +224,7 @@ def _stage_recipients(
 def deliver(deps: AppDeps, question_id: int) -> Report:
     """Send a waiting (or partly delivered) question to its region's coordinators."""
     plan = deps.read(flow.to_deliver, question_id)
-    if isinstance(plan, flow.Skip):
+    if isinstance(plan, Skip):
         return Report("settled")
     region, stage, since = plan.region, plan.stage, plan.since
     message = views.coordinator_message(plan.question, region, "open")
@@ -326,7 +327,7 @@ def escalate(
     """Send an unclaimed question to the Vice Chair (Membership), or to the admins when that
     post is vacant, and tell the asker (by ``tell``, or a DM); False on a passing fault."""
     plan = deps.read(flow.to_escalate, question_id)
-    if isinstance(plan, flow.Skip):
+    if isinstance(plan, Skip):
         return True
     region, stage, asker = plan.region, plan.stage, plan.asker
     message = views.coordinator_message(
@@ -368,7 +369,7 @@ def message_state(question: Question, stage: str) -> views.MessageState:
 def refresh_messages(deps: AppDeps, question_id: int) -> None:
     """Rewrite every message carrying the question so that its buttons fit its state."""
     sent = deps.read(flow.sent_messages, question_id)
-    if isinstance(sent, flow.Skip):
+    if isinstance(sent, Skip):
         return
     question = sent.question
     updates = []

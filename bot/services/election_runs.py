@@ -18,15 +18,9 @@ from sqlalchemy.orm import Session
 from bot.services import audit, election_store, nominations
 from bot.services.elections import reminder_at
 from bot.services.nominations import NominationStatus
+from bot.services.outcomes import Skip
 from bot.services.position_titles import position_title
 from bot.services.roles import RoleCatalog
-
-
-@dataclass(frozen=True)
-class Skip:
-    """Nothing to do; `reason` is for the log and the tests."""
-
-    reason: str
 
 
 @dataclass(frozen=True)

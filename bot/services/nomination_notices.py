@@ -13,14 +13,8 @@ from sqlalchemy.orm import Session
 from bot.services import nominations
 from bot.services.nomination_submissions import nominator_problem
 from bot.services.nominations import NominationStatus
+from bot.services.outcomes import Skip
 from models.elections import NominationRecord
-
-
-@dataclass(frozen=True)
-class Skip:
-    """No message is due; ``reason`` says why (for a log line or a test)."""
-
-    reason: str
 
 
 @dataclass(frozen=True)

@@ -15,15 +15,9 @@ from bot.config import OrgConfig
 from bot.services import admin_alerts
 from bot.services import question_deliveries as deliveries
 from bot.services import questions as svc
+from bot.services.outcomes import Skip
 from bot.services.tz_regions import Region
 from models.questions import Question, QuestionDelivery
-
-
-@dataclass(frozen=True)
-class Skip:
-    """Nothing to do; ``reason`` says why (for a log line or a test)."""
-
-    reason: str
 
 
 @dataclass(frozen=True)

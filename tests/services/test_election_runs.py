@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot import db
 from bot.services import election_runs as runs
 from bot.services import election_store
-from bot.services.election_runs import Skip
 from bot.services.nominations import NominationStatus
+from bot.services.outcomes import Skip
 from bot.services.roles import RoleCatalog, default_roles_dir
 from models.audit import AuditEntry
 from models.foundation import ScheduledJob

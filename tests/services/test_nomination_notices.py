@@ -14,6 +14,7 @@ from bot.services import nomination_notices as notices
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nominations import NominationStatus
+from bot.services.outcomes import Skip
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
 
 TWO_ON_SLACK = replace(FORM, nominators=(Person("U0NOM1"), Person("U0NOM2")))
@@ -29,11 +30,11 @@ def test_a_nominator_on_slack_is_due_one_request_until_it_is_sent(
         assert notices.request_to_send(session, on_slack.id, NOW) == notices.NominatorRequest(
             n.id, "U0NOM1", "Ada Candidate", "U0CAND", "U0CAND", "secretary", "LIEC 2027", CLOSES
         )
-        assert notices.request_to_send(session, offline.id, NOW) == notices.Skip("not on Slack")
-        assert notices.request_to_send(session, 404, NOW) == notices.Skip("gone")
+        assert notices.request_to_send(session, offline.id, NOW) == Skip("not on Slack")
+        assert notices.request_to_send(session, 404, NOW) == Skip("gone")
         assert notices.record_request_sent(session, on_slack.id, "D0NOM1", "1.0001", NOW)
         assert (on_slack.dm_channel, on_slack.dm_ts, on_slack.notified_at) == ("D0NOM1", "1.0001", NOW)
-        assert notices.request_to_send(session, on_slack.id, NOW) == notices.Skip("sent already")
+        assert notices.request_to_send(session, on_slack.id, NOW) == Skip("sent already")
         assert not notices.record_request_sent(session, 404, "D0X", "1.0002", NOW)
 
 
@@ -45,10 +46,10 @@ def test_no_request_is_due_once_the_nomination_is_withdrawn_or_closed(
         n = submit(session, election)
         request = next(x for x in n.nominators if x.slack_id == "U0NOM1")
         late = notices.request_to_send(session, request.id, CLOSES + timedelta(minutes=1))
-        assert isinstance(late, notices.Skip) and "have closed" in late.reason
+        assert isinstance(late, Skip) and "have closed" in late.reason
         nominations.withdraw(n, NOW)
         withdrawn = notices.request_to_send(session, request.id, NOW)
-        assert isinstance(withdrawn, notices.Skip) and "withdrawn" in withdrawn.reason
+        assert isinstance(withdrawn, Skip) and "withdrawn" in withdrawn.reason
 
 
 def test_the_candidate_hears_of_a_decline_and_through_their_nominator_when_not_on_slack(
@@ -58,12 +59,12 @@ def test_the_candidate_hears_of_a_decline_and_through_their_nominator_when_not_o
         election = make_election(session)
         n = submit(session, election)
         request = next(x for x in n.nominators if x.slack_id == "U0NOM1")
-        assert notices.declined_notice(session, request.id) == notices.Skip(nominations.AWAITING)
+        assert notices.declined_notice(session, request.id) == Skip(nominations.AWAITING)
         nominations.decline(session, request, NOW)
         assert notices.declined_notice(session, request.id) == notices.CandidateNotice(
             "U0CAND", "secretary", "LIEC 2027", declined_by="U0NOM1"
         )
-        assert notices.declined_notice(session, 404) == notices.Skip("gone")
+        assert notices.declined_notice(session, 404) == Skip("gone")
         offline = replace(FORM, candidate=Person(None, "Olly Offline", "olly@example.org", "l654321"))
         other = submit(session, election, key="V2", form=offline, by="U0FRIEND")
         theirs = next(x for x in other.nominators if x.slack_id == "U0NOM1")
@@ -75,15 +76,15 @@ def test_the_candidate_hears_of_a_decline_and_through_their_nominator_when_not_o
 def test_the_candidate_hears_only_of_a_nomination_still_valid(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         n = submit(session, make_election(session), form=TWO_ON_SLACK)
-        assert notices.valid_notice(session, n.id) == notices.Skip(NominationStatus.AWAITING)
+        assert notices.valid_notice(session, n.id) == Skip(NominationStatus.AWAITING)
         for nominator in n.nominators:
             nominations.confirm(session, nominator, replace(DETAILS, slack_id=nominator.slack_id), NOW)
         assert notices.valid_notice(session, n.id) == notices.CandidateNotice(
             "U0CAND", "secretary", "LIEC 2027"
         )
         nominations.withdraw(n, NOW)
-        assert notices.valid_notice(session, n.id) == notices.Skip(NominationStatus.WITHDRAWN)
-        assert notices.valid_notice(session, 404) == notices.Skip("gone")
+        assert notices.valid_notice(session, n.id) == Skip(NominationStatus.WITHDRAWN)
+        assert notices.valid_notice(session, 404) == Skip("gone")
 
 
 def test_a_nomination_is_edited_by_its_own_member_while_open(session_factory: sessionmaker[Session]) -> None:

@@ -13,6 +13,7 @@ from bot.services import admin_alerts
 from bot.services import question_deliveries as deliveries
 from bot.services import question_flow as flow
 from bot.services import questions as svc
+from bot.services.outcomes import Skip
 from bot.services.tz_regions import Region
 from models.foundation import ScheduledJob
 from tests.services.test_questions_service import NOW, ORG, ask, org
@@ -25,12 +26,12 @@ def test_a_missing_unrouted_or_taken_question_is_not_delivered(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as session:
-        assert flow.to_deliver(session, 404) == flow.Skip("gone")
+        assert flow.to_deliver(session, 404) == Skip("gone")
         unrouted = ask(session, "U0LOST", tz=None).id
-        assert flow.to_deliver(session, unrouted) == flow.Skip("no region")
+        assert flow.to_deliver(session, unrouted) == Skip("no region")
         taken = ask(session, "U0TAKEN", tz=NEW_YORK).id
         assert svc.claim(session, taken, "U0AM", NOW)
-        assert flow.to_deliver(session, taken) == flow.Skip(svc.CLAIMED)
+        assert flow.to_deliver(session, taken) == Skip(svc.CLAIMED)
         unsent = svc.create_question(
             session,
             asker_id="U0HELD",
@@ -40,7 +41,7 @@ def test_a_missing_unrouted_or_taken_question_is_not_delivered(
             now=NOW,
             unsent=True,
         ).id
-        assert flow.to_deliver(session, unsent) == flow.Skip(svc.UNSENT)
+        assert flow.to_deliver(session, unsent) == Skip(svc.UNSENT)
 
 
 def test_a_waiting_question_is_delivered_at_its_stage_from_when_it_was_routed(
@@ -62,19 +63,19 @@ def test_a_waiting_question_is_delivered_at_its_stage_from_when_it_was_routed(
 
 def test_only_an_unclaimed_question_is_escalated(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
-        assert flow.to_escalate(session, 404) == flow.Skip("gone")
+        assert flow.to_escalate(session, 404) == Skip("gone")
         question = ask(session, "U0ASKER", tz=None)
         plan = flow.to_escalate(session, question.id)
         assert isinstance(plan, flow.Escalate)
         assert (plan.region, plan.stage, plan.asker) == (None, "escalation#0", "U0ASKER")
         routed = ask(session, "U0OTHER", tz=NEW_YORK).id
         assert svc.claim(session, routed, "U0AM", NOW)
-        assert flow.to_escalate(session, routed) == flow.Skip(svc.CLAIMED)
+        assert flow.to_escalate(session, routed) == Skip(svc.CLAIMED)
 
 
 def test_the_messages_to_redraw_are_those_slack_holds(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
-        assert flow.sent_messages(session, 404) == flow.Skip("gone")
+        assert flow.sent_messages(session, 404) == Skip("gone")
         question = ask(session, tz=NEW_YORK)
         held = deliveries.reserve(session, question.id, "americas#0", "U0AM", NOW)
         assert held is not None
