@@ -7,6 +7,7 @@ skip with the reason.
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import uuid
@@ -22,6 +23,17 @@ from bot import db
 
 POSTGRES_URL = os.environ.get("LIEC_TEST_POSTGRES_URL", "postgresql+psycopg://root@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("CI", "").lower() == "true" or bool(os.environ.get("LIEC_REQUIRE_POSTGRES"))
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """A test that runs `main()` in this process installs the bot's log handler on the root
+    logger, bound to that test's captured stderr; later tests must not write to it once closed."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
 
 
 def _admin_engine():  # type: ignore[no-untyped-def]
