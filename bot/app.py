@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
@@ -22,7 +23,9 @@ class _DeliberateTokenSetup(logging.Filter):
         return not ("`token`" in message and ("will be unused" in message or "will be ignored" in message))
 
 
-def create_app(deps: AppDeps) -> App:
+def create_app(deps: AppDeps, listener_executor: Executor | None = None) -> App:
+    """The Bolt app with every feature registered. `listener_executor` runs the lazy listeners
+    (Bolt's own thread pool when None); the tests pass one that can tell when they are done."""
     token = deps.settings.slack_bot_token or ""
 
     def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
@@ -50,6 +53,7 @@ def create_app(deps: AppDeps) -> App:
         # auth.test would otherwise be called here, before the port is up.
         token_verification_enabled=False,
         logger=bolt_logger,
+        listener_executor=listener_executor,
     )
 
     from handlers import register

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from slack_bolt import App
@@ -56,13 +57,15 @@ def build_runtime(
     roles: RoleCatalog | None = None,
     schema_checked: bool = False,
     config_import: bool = False,
+    listener_executor: Executor | None = None,
 ) -> Runtime:
     """`org` stands for the organisation file (read from LIEC_CONFIG when not given). It fills an
     empty database; after that the database is the source, unless `config_import` makes the
     file replace the stored organisation on this start (serve --config-import).
     `schema_checked`: the caller has just run prepare_database on this database (`serve`
     does, to fail fast before starting anything), so the migrations are not read again.
-    `roles`: the role files as the caller has just read and checked them (`serve`)."""
+    `roles`: the role files as the caller has just read and checked them (`serve`).
+    `listener_executor`: runs the lazy listeners (Bolt's own pool when None; see create_app)."""
 
     def from_file() -> OrgConfig:
         return org if org is not None else load_org_config(settings.liec_config)
@@ -86,7 +89,7 @@ def build_runtime(
         organisation=store,
     )
     follow_organisation(deps, store)
-    return Runtime(deps=deps, app=create_app(deps), engine=engine)
+    return Runtime(deps=deps, app=create_app(deps, listener_executor), engine=engine)
 
 
 def follow_organisation(deps: AppDeps, store: OrgStore) -> None:

@@ -6,6 +6,8 @@ import json
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,6 +56,35 @@ class HttpResponse:
         return json.loads(self.body) if self.body else None
 
 
+class TrackedExecutor(ThreadPoolExecutor):
+    """Bolt's lazy listeners run here (Bolt's public `listener_executor`), so a test can wait
+    until the work after every acknowledgement so far is done, rather than sleep and hope."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=10, thread_name_prefix="lazy")
+        self._pending = 0
+        self._idle = threading.Condition()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        with self._idle:
+            self._pending += 1
+
+        def run() -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                with self._idle:
+                    self._pending -= 1
+                    self._idle.notify_all()
+
+        return super().submit(run)
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        with self._idle:
+            if not self._idle.wait_for(lambda: self._pending == 0, timeout):
+                raise AssertionError(f"lazy listeners still running after {timeout} s")
+
+
 class BotHarness:
     def __init__(
         self,
@@ -74,8 +105,13 @@ class BotHarness:
             slack_api_url=fake.api_url,
             database_url=database_url,
         )
+        self.lazy = TrackedExecutor()
         self.runtime: Runtime = build_runtime(
-            self.settings, org=parse_org_config(org), clock=clock, config_import=config_import
+            self.settings,
+            org=parse_org_config(org),
+            clock=clock,
+            config_import=config_import,
+            listener_executor=self.lazy,
         )
         self.deps = self.runtime.deps
         self._server = make_server(
@@ -84,7 +120,13 @@ class BotHarness:
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
+    def settle(self) -> None:
+        """Wait until the work after every acknowledgement so far (the lazy listeners) is done:
+        then "nothing else happened" is a finding, not a guess."""
+        self.lazy.wait_idle()
+
     def close(self) -> None:
+        self.lazy.shutdown(wait=False)
         self._server.shutdown()
         self._server.server_close()
         self.runtime.engine.dispose()

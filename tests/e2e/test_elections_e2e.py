@@ -4,7 +4,6 @@ close with a summary and purge, across a restart; close early, status and publis
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -263,7 +262,7 @@ def test_the_open_modal_checks_its_fields(bot: BotHarness) -> None:
 def test_non_admins_are_refused(bot: BotHarness, text: str) -> None:
     body = bot.command(text, user=MEMBER).json()
     assert "Only LIEC admins" in json.dumps(body["blocks"])
-    time.sleep(0.3)  # the lazy half has had its chance
+    bot.settle()  # the lazy half has run
     assert bot.fake.calls_to("views.open") == []
 
 

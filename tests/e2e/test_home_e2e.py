@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -126,14 +125,14 @@ def test_an_open_calls_slack_once_and_a_retried_event_publishes_nothing(home_bot
     bot = home_bot
     _open(bot, "U0MEMBER", "EvWARM")  # reads no time zone it has not got: the member's is fetched later
     bot.run_jobs()
-    time.sleep(0.2)
+    bot.settle()
     start = len(bot.fake.calls)
     _open(bot, "U0MEMBER", "EvONCE")
-    time.sleep(0.3)
+    bot.settle()
     assert [c.method for c in bot.fake.calls[start:]] == ["views.publish"]
     event = {"type": "app_home_opened", "user": "U0MEMBER", "channel": "D0HOME", "tab": "home"}
     assert bot.event(event, event_id="EvONCE", retry_num=1).status == 200
-    time.sleep(0.3)
+    bot.settle()
     assert [c.method for c in bot.fake.calls[start:]] == ["views.publish"]
 
 
@@ -142,7 +141,7 @@ def test_the_messages_tab_publishes_nothing(home_bot: BotHarness) -> None:
     before = len(bot.fake.calls)
     event = {"type": "app_home_opened", "user": "U0MEMBER", "channel": "D0HOME", "tab": "messages"}
     assert bot.event(event, event_id="EvMSG").status == 200
-    time.sleep(0.3)
+    bot.settle()
     assert bot.fake.calls[before:] == []
 
 

@@ -687,7 +687,7 @@ def test_non_admins_are_refused_and_get_nothing_else(bot: BotHarness, text: str)
     calls = len(bot.fake.calls)
     body = bot.command(text, user=NOM_1).json()
     assert "Only LIEC admins" in json.dumps(body["blocks"])
-    time.sleep(0.3)  # the lazy half of the command has had its chance to misbehave
+    bot.settle()  # the lazy half of the command has run
     assert [c.method for c in bot.fake.calls[calls:]] == []
 
 

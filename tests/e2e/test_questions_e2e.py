@@ -88,11 +88,6 @@ def ask_and_send(bot: BotHarness, text: str, user: str = MEMBER) -> dict[str, An
     return told[-1]
 
 
-def quiet() -> None:
-    """Lazy listeners run after the acknowledgement: give a stray one the time to show up."""
-    time.sleep(0.3)
-
-
 # Routing by time zone -----------------------------------------------------------------------
 
 
@@ -155,7 +150,7 @@ def test_a_ten_thousand_character_question_is_refused_with_the_reason(
 ) -> None:
     body = bot.command("ask " + "x" * 10_000).json()
     assert "10,000 characters" in _blob(body)
-    quiet()
+    bot.settle()
     assert fake_slack.calls_to("chat.postMessage") == []
 
 
@@ -189,7 +184,7 @@ def test_a_job_share_reaches_both_and_the_first_to_take_it_owns_it(
     bot.click(ASIAPAC, views.CLAIM, question_id)  # too late
     late = fake_slack.wait_for("response_url", 2)[-1]
     assert "Too late: <@U0RCASIA2> has it already" in late["text"]
-    quiet()
+    bot.settle()
     assert len(fake_slack.calls_to("chat.update")) == 2  # nothing changed hands
 
 
@@ -201,7 +196,7 @@ def test_someone_else_cannot_take_a_question(bot: BotHarness, fake_slack: FakeSl
     assert "Only this region's coordinators" in refusal["text"]
     bot.click(AMERICAS, views.CLAIM, question_id)  # another region's coordinator
     assert "Only this region's coordinators" in fake_slack.wait_for("response_url", 3)[-1]["text"]
-    quiet()
+    bot.settle()
     assert fake_slack.calls_to("chat.update") == []
 
 
@@ -351,7 +346,7 @@ def test_no_coordinator_the_question_waits_admins_are_told_once_and_it_is_delive
     assert "The Americas has no regional coordinator at the moment" in reply["text"]
     ask(bot, "Second question")
     alerts = wait_posts(fake_slack, ADMINS_CHANNEL)
-    quiet()
+    bot.settle()
     assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1 == len(alerts)
     assert "regions.americas.coordinator" in alerts[0]["text"]
     assert "question" not in alerts[0]["text"].split("coordinator")[-1]  # no member's text
@@ -623,7 +618,7 @@ def test_missing_scope_tells_the_member_the_real_reason_and_alerts_the_admins_on
     assert "users:read" in _blob(alert)
     assert "Who do I ask?" not in _blob(alert)  # no member's data in the alert
     ask(bot, "And again?")
-    quiet()
+    bot.settle()
     assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1  # once
 
 

@@ -71,7 +71,7 @@ def test_section_button_shows_the_section_without_retyping(bot: BotHarness) -> N
 
 def test_share_posts_the_card_in_channel_only_when_asked(bot: BotHarness) -> None:
     bot.command("role secretary")
-    time.sleep(0.2)
+    bot.settle()
     assert bot.fake.calls_to("response_url") == []  # nothing is shared by itself
     bot.click("U0MEMBER", "role_share", "secretary")
     shared = bot.fake.wait_for("response_url")[0]
