@@ -7,31 +7,16 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
 from bot.fake_slack import FakeSlack
-from tests.processes import ROOT, bot_env, free_port
+from tests.processes import bot_env, free_port, org_file_with_one_reminder
 
 
 def test_serve_posts_a_due_reminder_once(tmp_path: Path) -> None:
     fake = FakeSlack().start()
-    org = yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())
-    start = (datetime.now(UTC) + timedelta(hours=1, seconds=6)).replace(microsecond=0)
-    org["meetings"] = [
-        {
-            "name": "Branch chairs' call",
-            "kind": "branch",
-            "channel": "C0CHAIRS",
-            "start": start.isoformat(),
-            "timezone": "Europe/London",
-            "reminders": ["1h"],
-        }
-    ]
-    org["elections"] = []
-    (tmp_path / "liec.yml").write_text(yaml.safe_dump(org))
+    org_file_with_one_reminder(tmp_path, due_in=timedelta(seconds=6))
     env = bot_env(
         tmp_path,
         SLACK_BOT_TOKEN="xoxb-serve-test",

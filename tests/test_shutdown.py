@@ -8,15 +8,14 @@ import sqlite3
 import subprocess
 import sys
 import threading
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 from bot.fake_slack import FakeSlack
-from tests.processes import ROOT, bot_env, free_port
+from tests.processes import bot_env, free_port, org_file_with_one_reminder
 
 STOPPED_WITHIN = 15.0
 """Seconds: well inside systemd's TimeoutStopSec (30), and shorter than one hanging Slack call
@@ -62,20 +61,7 @@ def _reminder_jobs(tmp_path: Path) -> list[tuple[str, str | None]]:
 def test_sigterm_stops_promptly_while_slack_hangs_and_the_job_runs_after_a_restart(
     tmp_path: Path, mode: str
 ) -> None:
-    org = yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())
-    start = (datetime.now(UTC) + timedelta(hours=1, seconds=3)).replace(microsecond=0)
-    org["meetings"] = [
-        {
-            "name": "Branch chairs' call",
-            "kind": "branch",
-            "channel": "C0CHAIRS",
-            "start": start.isoformat(),
-            "timezone": "Europe/London",
-            "reminders": ["1h"],
-        }
-    ]
-    org["elections"] = []
-    (tmp_path / "liec.yml").write_text(yaml.safe_dump(org))
+    org_file_with_one_reminder(tmp_path, due_in=timedelta(seconds=3))
 
     released = threading.Event()
 
