@@ -22,6 +22,15 @@ from models.meetings import Meeting
 from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
 
 NOW = datetime(2027, 1, 1, 12, tzinfo=UTC)
+FRANCE_BRANCH = MeetingSpec(
+    key="france-branch",
+    name="France branch",
+    channel="C0FR",
+    start="2027-01-10 18:00",
+    timezone="Europe/Paris",
+    reminders=("1d",),
+    kind="branch",
+)
 
 BASE: dict[str, Any] = {
     "admins": ["U0ADMIN"],
@@ -266,15 +275,7 @@ def test_bad_moves_are_refused(session_factory: sessionmaker[Session], new_start
 
 def test_a_meeting_added_in_slack_is_planned_and_announced(session_factory: sessionmaker[Session]) -> None:
     org = org_with()
-    spec = MeetingSpec(
-        key="france-branch",
-        name="France branch",
-        channel="C0FR",
-        start="2027-01-10 18:00",
-        timezone="Europe/Paris",
-        reminders=("1d",),
-        kind="branch",
-    )
+    spec = FRANCE_BRANCH
     with session_factory.begin() as session:
         service.add_meeting(session, spec, "U0ADMIN", NOW, org)
         with pytest.raises(MeetingError, match="already a meeting"):
@@ -459,15 +460,7 @@ def test_two_admins_adding_one_meeting_at_once_the_second_is_told_on_the_name(
     session_factory: sessionmaker[Session],
 ) -> None:
     org = org_with()
-    spec = MeetingSpec(
-        key="france-branch",
-        name="France branch",
-        channel="C0FR",
-        start="2027-01-10 18:00",
-        timezone="Europe/Paris",
-        reminders=("1d",),
-        kind="branch",
-    )
+    spec = FRANCE_BRANCH
 
     def second() -> object:
         with session_factory.begin() as session:
