@@ -15,7 +15,7 @@ from bot.fake_slack import FakeSlack
 from bot.services import organisation_fields as fields
 from bot.views import organisation as views
 from tests.e2e.harness import BotHarness
-from tests.e2e.test_questions_e2e import AMERICAS, MEMBER, ask, posts_to, quiet, wait_posts
+from tests.e2e.test_questions_e2e import AMERICAS, MEMBER, ask, posts_to, wait_posts
 
 ADMIN = "U0SECRETARY"
 OTHER_ADMIN = "U0CHAIR"
@@ -88,7 +88,8 @@ def test_an_admin_sets_a_coordinator_and_every_process_uses_them_at_once(
     ask(second, "Second question")
     delivered = wait_posts(fake_slack, NEW_AMERICAS, 2)
     assert "Second question" in json.dumps(delivered[1])
-    quiet()
+    bot.settle()
+    second.settle()
     assert len(posts_to(fake_slack, NEW_AMERICAS)) == 2  # the waiting question went once
     assert not posts_to(fake_slack, AMERICAS)
 
@@ -112,7 +113,7 @@ FORGED: dict[str, dict[str, Any]] = {
 def test_a_member_cannot_open_the_editor(bot: BotHarness) -> None:
     answer = bot.command("org", user=MEMBER).json()
     assert "admin" in answer["text"].lower()
-    quiet()
+    bot.settle()
     assert bot.fake.calls_to("views.open") == []
 
 
