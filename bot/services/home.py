@@ -314,14 +314,16 @@ def _meeting_names(session: Session, job_keys: Sequence[str]) -> dict[str, str]:
 
 def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
     """Meeting posts that failed in the last two weeks (FAILURES_SINCE), newest due first, at
-    most FAILURES_SHOWN: recorded failures, and failed jobs with no post recorded. Only the
-    columns shown are read (the `(outcome, recorded_at)` and `(status, due_at)` indexes)."""
+    most FAILURES_SHOWN: recorded failures, and failed jobs with no failure recorded for their
+    post. Each source gives only its newest FAILURES_SHOWN, by the `(outcome, recorded_at)`
+    and `(status, due_at)` indexes, and only the columns shown."""
     since = now - FAILURES_SINCE
-    found: dict[str, FailedPost] = {}
+    failed_post = (MeetingPost.outcome == "failed") & (MeetingPost.recorded_at >= since)
     posts = session.execute(
         select(MeetingPost.key, MeetingPost.kind, MeetingPost.channel, MeetingPost.due_at, MeetingPost.detail)
-        .where(MeetingPost.outcome == "failed", MeetingPost.recorded_at >= since)
-        .order_by(MeetingPost.recorded_at.desc())
+        .where(failed_post)
+        .order_by(MeetingPost.due_at.desc())
+        .limit(FAILURES_SHOWN)
     ).all()
     jobs = session.execute(
         select(ScheduledJob.key, ScheduledJob.kind, ScheduledJob.due_at, ScheduledJob.last_error)
@@ -329,8 +331,10 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
             ScheduledJob.status == "failed",
             ScheduledJob.kind.in_(list(_POST_KINDS)),
             ScheduledJob.finished_at >= since,
+            ~select(MeetingPost.key).where(MeetingPost.key == ScheduledJob.key, failed_post).exists(),
         )
-        .order_by(ScheduledJob.finished_at.desc())
+        .order_by(ScheduledJob.due_at.desc())
+        .limit(FAILURES_SHOWN)
     ).all()
     names = _meeting_names(session, [post.key for post in posts] + [job.key for job in jobs])
 
@@ -339,13 +343,14 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
         label = _POST_KINDS.get(kind, kind)
         return f"{label} of {name}" if name else label
 
-    for key, kind, channel, due_at, detail in posts:
-        error = (detail or {}).get("error", "failed")
-        found[key] = FailedPost(what(key, kind), channel, due_at, str(error))
-    for key, kind, due_at, last_error in jobs:
-        if key not in found:
-            found[key] = FailedPost(what(key, kind), None, due_at, last_error or "failed")
-    return sorted(found.values(), key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
+    found = [
+        FailedPost(what(key, kind), channel, due_at, str((detail or {}).get("error", "failed")))
+        for key, kind, channel, due_at, detail in posts
+    ]
+    found += [
+        FailedPost(what(key, kind), None, due_at, error or "failed") for key, kind, due_at, error in jobs
+    ]
+    return sorted(found, key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
 
 
 def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
