@@ -203,6 +203,11 @@ def merge(a: Result, b: Result) -> Result:
     )
 
 
+SETTLE_S = 7.0
+"""Seconds from the end of a run to the memory figure: longer than the bot's scheduler tick
+(5 s), at which it gives the memory the run freed back to the system."""
+
+
 # Servers -------------------------------------------------------------------------------------
 def bot_server(name: str, url: str, org_path: Path, fake: FakeSlack) -> Server:
     env = {
@@ -336,8 +341,10 @@ def report(summary: dict[str, Any]) -> str:
         f"Start to ready (`serve --http` to `/healthz` answering, seeded database): {summary['ready_s']:.2f} s.",
         f"Bot memory, all {idle['processes']} processes: idle after start {idle['rss_mb']} MB RSS / "
         f"{idle['pss_mb']} MB PSS; after one warm-up request of each surface {summary['memory_warm']['rss_mb']} MB "
-        f"RSS / {summary['memory_warm']['pss_mb']} MB PSS; after the run {after['rss_mb']} MB RSS / "
-        f"{after['pss_mb']} MB PSS "
+        f"RSS / {summary['memory_warm']['pss_mb']} MB PSS; at the end of the run "
+        f"{summary['memory_end']['rss_mb']} MB RSS / {summary['memory_end']['pss_mb']} MB PSS, and "
+        f"{SETTLE_S:.0f} s later (the bot's next scheduler tick gives freed memory back) "
+        f"{after['rss_mb']} MB RSS / {after['pss_mb']} MB PSS "
         f"(bare floor app idle: {bare['rss_mb']} MB RSS / {bare['pss_mb']} MB PSS).",
         "",
         "Targets:",
@@ -523,7 +530,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up
             run(bare.port, finishes, floor, 10, 100, args.time_cap)
-            time.sleep(2)
+            time.sleep(SETTLE_S)
             summary["memory_warm"] = memory(bot)
             results: list[Result] = []
             floors: dict[str, Result] = {}
@@ -536,7 +543,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     print(f"  {surface.name:<24} c={concurrency:<3} {result.summary()}", file=sys.stderr)
                 after = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap, bare)
                 floors[str(concurrency)] = merge(before, after)
-            time.sleep(2)
+            summary["memory_end"] = memory(bot)  # the moment the last surface is done
+            # Then as it stays: the scheduler's next tick gives freed memory back (bot/memory.py).
+            time.sleep(SETTLE_S)
             summary["memory_after"] = memory(bot)
             if args.scale_out:
                 summary["scale_out"] = scale_out(

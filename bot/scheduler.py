@@ -11,6 +11,7 @@ import logging
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.jobs import JobQueue
+from bot.memory import release_freed_memory
 
 log = logging.getLogger(__name__)
 
@@ -38,3 +39,5 @@ def _tick(queue: JobQueue) -> None:
     except Exception:
         # The database may be briefly unreachable; the next tick tries again.
         log.exception("job queue tick failed")
+    # What the requests and jobs since the last tick freed goes back to the system.
+    release_freed_memory()
