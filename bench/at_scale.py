@@ -43,7 +43,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from bench import seed as seeding
-from bench.roles_latency import Server, loadavg, machine, pss_mb, rss_mb, settle
+from bench.roles_latency import Server, cpu_seconds, loadavg, machine, pss_mb, rss_mb, settle
 from bench.statements import count_statements
 from bench.surfaces import Client, Finishes, Surface, command, set_response_base, surfaces
 from bot.fake_slack import FakeSlack
@@ -99,6 +99,7 @@ class Result:
     dones: list[float] = field(default_factory=list)
     errors: int = 0
     wall: float = 0.0
+    cpu: float | None = None  # the server's CPU seconds over the level, its work after the acks included
 
     def p(self, q: float, done: bool = False) -> float:
         values = sorted(self.dones if done else self.acks)
@@ -115,16 +116,28 @@ class Result:
             "ack_p99_ms": round(self.p(0.99), 2),
             "req_per_s": round(len(self.acks) / self.wall, 1) if self.wall else None,
         }
+        if self.cpu is not None and self.acks:
+            out["cpu_ms_per_request"] = round(1000 * self.cpu / len(self.acks), 2)
         if self.dones:
             out.update(done_p50_ms=round(self.p(0.5, True), 2), done_p99_ms=round(self.p(0.99, True), 2))
         return out
 
 
 def run(
-    port: int | Sequence[int], finishes: Finishes, surface: Surface, concurrency: int, total: int, cap: float
+    port: int | Sequence[int],
+    finishes: Finishes,
+    surface: Surface,
+    concurrency: int,
+    total: int,
+    cap: float,
+    server: Server | None = None,
 ) -> Result:
     """`total` requests of one surface from `concurrency` clients, each waiting for its work.
-    Given several ports, the clients spread over them in turn, as behind a round-robin proxy."""
+    Given several ports, the clients spread over them in turn, as behind a round-robin proxy.
+    Given the `server`, its processes' CPU time over the level (until the work after the
+    acknowledgements is over) is kept too: what a request costs the server, which the load
+    of a shared machine moves far less than latencies."""
+    cpu_before = cpu_seconds(server.pids()) if server is not None else 0.0
     ports = [port] if isinstance(port, int) else list(port)
     result = Result(surface.name, concurrency)
     lock = threading.Lock()
@@ -166,6 +179,10 @@ def run(
         thread.join()
     result.wall = time.perf_counter() - started
     finishes.quiet()
+    if server is not None:
+        # Setups (a form fetched, a confirmation opened) run on the server too: at most one
+        # request's worth each, and they are part of what a person does.
+        result.cpu = cpu_seconds(server.pids()) - cpu_before
     return result
 
 
@@ -174,8 +191,15 @@ def floor_surface() -> Surface:
 
 
 def merge(a: Result, b: Result) -> Result:
+    cpu = None if a.cpu is None or b.cpu is None else a.cpu + b.cpu
     return Result(
-        a.surface, a.concurrency, a.acks + b.acks, a.dones + b.dones, a.errors + b.errors, a.wall + b.wall
+        a.surface,
+        a.concurrency,
+        a.acks + b.acks,
+        a.dones + b.dones,
+        a.errors + b.errors,
+        a.wall + b.wall,
+        cpu,
     )
 
 
@@ -286,8 +310,8 @@ def report(summary: dict[str, Any]) -> str:
         f"Seeded: {summary['sizes']}; seeding took {summary['seed_s']} s.",
         "",
         "| surface | c | requests | errors | ack p50 ms | ack p99 ms | ack p99 / floor p99 "
-        "| done p50 ms | done p99 ms | statements | statements at 1/10 size |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| done p50 ms | done p99 ms | server CPU ms per request | statements | statements at 1/10 size |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     counts, small = summary["statements"], summary["statements_small"]
     for row in summary["results"]:
@@ -297,12 +321,14 @@ def report(summary: dict[str, Any]) -> str:
             f"| {row['surface']} | {row['concurrency']} | {row['requests']} | {row['errors']} "
             f"| {row['ack_p50_ms']:.1f} | {row['ack_p99_ms']:.1f} | {ratio:.2f} "
             f"| {row.get('done_p50_ms', '')} | {row.get('done_p99_ms', '')} "
+            f"| {row.get('cpu_ms_per_request', '')} "
             f"| {counts.get(row['surface'], '')} | {small.get(row['surface'], '')} |"
         )
     for c, floor in summary["floor"].items():
         lines.append(
             f"| *floor (bare Bolt, /liec ack)* | {c} | {floor['requests']} | {floor['errors']} "
-            f"| {floor['ack_p50_ms']:.1f} | {floor['ack_p99_ms']:.1f} | 1.00 | | | | |"
+            f"| {floor['ack_p50_ms']:.1f} | {floor['ack_p99_ms']:.1f} | 1.00 | | "
+            f"| {floor.get('cpu_ms_per_request', '')} | | |"
         )
     idle, after, bare = summary["memory_idle"], summary["memory_after"], summary["memory_bare"]
     lines += [
@@ -503,12 +529,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             floors: dict[str, Result] = {}
             for concurrency, total in ((1, args.requests_c1), (10, args.requests_c10)):
                 floor_total = max(total, 100)
-                before = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap)
+                before = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap, bare)
                 for surface in all_surfaces:
-                    result = run(bot.port, finishes, surface, concurrency, total, args.time_cap)
+                    result = run(bot.port, finishes, surface, concurrency, total, args.time_cap, bot)
                     results.append(result)
                     print(f"  {surface.name:<24} c={concurrency:<3} {result.summary()}", file=sys.stderr)
-                after = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap)
+                after = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap, bare)
                 floors[str(concurrency)] = merge(before, after)
             time.sleep(2)
             summary["memory_after"] = memory(bot)

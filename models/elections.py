@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.base import Base, Erasure, UtcDateTime, personal
@@ -109,10 +109,15 @@ class NominatorRecord(Base):
     """
 
     __tablename__ = "nominators"
-    __table_args__ = (UniqueConstraint("nomination_id", "slot"),)
+    __table_args__ = (
+        UniqueConstraint("nomination_id", "slot"),
+        # A nomination's nominators by status, read from the index alone (the admins' count
+        # of nominations awaiting a nominator: two EXISTS per nomination).
+        Index("ix_nominators_nomination_id_status", "nomination_id", "status"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(ForeignKey("nominations.id", ondelete="CASCADE"))
     slot: Mapped[int] = mapped_column(Integer)
     slack_id: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True, info=_MEMBER_ID)
     name: Mapped[str | None] = mapped_column(Text, nullable=True, info=_PURGED)

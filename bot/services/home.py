@@ -313,37 +313,44 @@ def _meeting_names(session: Session, job_keys: Sequence[str]) -> dict[str, str]:
 
 
 def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
-    """Meeting posts that failed in the last two weeks: recorded failures and failed jobs."""
+    """Meeting posts that failed in the last two weeks (FAILURES_SINCE), newest due first, at
+    most FAILURES_SHOWN: recorded failures, and failed jobs with no failure recorded for their
+    post. Each source gives only its newest FAILURES_SHOWN, by the `(outcome, recorded_at)`
+    and `(status, due_at)` indexes, and only the columns shown."""
     since = now - FAILURES_SINCE
-    found: dict[str, FailedPost] = {}
-    posts = session.scalars(
-        select(MeetingPost)
-        .where(MeetingPost.outcome == "failed", MeetingPost.recorded_at >= since)
-        .order_by(MeetingPost.recorded_at.desc())
+    failed_post = (MeetingPost.outcome == "failed") & (MeetingPost.recorded_at >= since)
+    posts = session.execute(
+        select(MeetingPost.key, MeetingPost.kind, MeetingPost.channel, MeetingPost.due_at, MeetingPost.detail)
+        .where(failed_post)
+        .order_by(MeetingPost.due_at.desc())
+        .limit(FAILURES_SHOWN)
     ).all()
-    jobs = session.scalars(
-        select(ScheduledJob)
+    jobs = session.execute(
+        select(ScheduledJob.key, ScheduledJob.kind, ScheduledJob.due_at, ScheduledJob.last_error)
         .where(
             ScheduledJob.status == "failed",
             ScheduledJob.kind.in_(list(_POST_KINDS)),
             ScheduledJob.finished_at >= since,
+            ~select(MeetingPost.key).where(MeetingPost.key == ScheduledJob.key, failed_post).exists(),
         )
-        .order_by(ScheduledJob.finished_at.desc())
+        .order_by(ScheduledJob.due_at.desc())
+        .limit(FAILURES_SHOWN)
     ).all()
     names = _meeting_names(session, [post.key for post in posts] + [job.key for job in jobs])
-    for post in posts:
-        name = names.get(_meeting_key(post.key) or "")
-        kind = _POST_KINDS.get(post.kind, post.kind)
-        what = f"{kind} of {name}" if name else kind
-        found[post.key] = FailedPost(what, post.channel, post.due_at, str(post.detail.get("error", "failed")))
-    for job in jobs:
-        if job.key in found:
-            continue
-        name = names.get(_meeting_key(job.key) or "")
-        kind = _POST_KINDS.get(job.kind, job.kind)
-        what = f"{kind} of {name}" if name else kind
-        found[job.key] = FailedPost(what, None, job.due_at, job.last_error or "failed")
-    return sorted(found.values(), key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
+
+    def what(key: str, kind: str) -> str:
+        name = names.get(_meeting_key(key) or "")
+        label = _POST_KINDS.get(kind, kind)
+        return f"{label} of {name}" if name else label
+
+    found = [
+        FailedPost(what(key, kind), channel, due_at, str((detail or {}).get("error", "failed")))
+        for key, kind, channel, due_at, detail in posts
+    ]
+    found += [
+        FailedPost(what(key, kind), None, due_at, error or "failed") for key, kind, due_at, error in jobs
+    ]
+    return sorted(found, key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
 
 
 def sees_admin_part(org: OrgConfig, user_id: str) -> bool:

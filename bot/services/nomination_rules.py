@@ -174,6 +174,8 @@ def normalise_email(email: str) -> str:
 def normalise_membership_number(number: str) -> str:
     """The number as stored and compared: NFKC (full-width ``L１２３４５６７`` is ``L1234567``),
     any script's decimal digits as ASCII digits, spaces removed, letters in capitals."""
+    if number.isascii() and number.isalnum() and number == number.upper():
+        return number  # already so (as stored): the steps below would change nothing
     text = unicodedata.normalize("NFKC", number)
     text = "".join(
         str(unicodedata.decimal(char)) if not char.isascii() and char.isdecimal() else char for char in text

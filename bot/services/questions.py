@@ -379,15 +379,22 @@ def open_questions_page(
 
 def unanswered_by_region(session: Session) -> list[tuple[str | None, int, datetime]]:
     """(region or None, how many, when the oldest was asked) of the unanswered questions,
-    counted by the database in one statement, oldest first."""
-    oldest = func.min(Question.asked_at)
+    counted by the database in one statement, oldest first.
+
+    Grouped by status as well as region, the database reads the `(status, region, asked_at)`
+    index in its own order (grouped by region alone, it sorted every unanswered question
+    first); the statuses of a region are added up here."""
     rows = session.execute(
-        select(Question.region, func.count(), oldest)
+        select(Question.region, func.count(), func.min(Question.asked_at))
         .where(Question.status.in_(NOT_ANSWERED))
-        .group_by(Question.region)
-        .order_by(oldest)
+        .group_by(Question.status, Question.region)
     ).all()
-    return [(region, int(count), asked) for region, count, asked in rows]
+    counts: dict[str | None, tuple[int, datetime]] = {}
+    for region, count, asked in rows:
+        seen, oldest = counts.get(region, (0, asked))
+        counts[region] = (seen + int(count), min(oldest, asked))
+    found = [(region, count, asked) for region, (count, asked) in counts.items()]
+    return sorted(found, key=lambda row: (row[2], row[0] or ""))
 
 
 def waiting_questions(session: Session, region: Region) -> list[Question]:

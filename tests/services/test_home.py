@@ -232,3 +232,48 @@ def test_old_failures_are_not_shown(session_factory: sessionmaker[Session]) -> N
     with session_factory() as session:
         failed = home.failed_reminders(session, NOW)
     assert [(f.what, f.error) for f in failed] == [("reminder", "channel_not_found")]
+
+
+def test_failures_shown_are_the_newest_of_posts_and_unrecorded_jobs(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Each source gives only its newest few, yet the list is the newest of all of them: a
+    failed job whose post recorded the failure shows once, as the post, even when that post
+    is too old to be listed itself."""
+    kind = meeting_planning.REMINDER.name
+    shown = home.FAILURES_SHOWN
+    with session_factory.begin() as session:
+        for n in range(shown + 3):  # posts due n hours ago, recorded as failed
+            due = NOW - timedelta(hours=2 * n + 1)
+            meeting_posts.record_post(
+                session, f"mtg:post-{n}:x:1h", kind, "C0X", None, "failed", due, due, {"error": f"post {n}"}
+            )
+        for n in range(shown + 3):  # jobs due in between, all failed
+            due = NOW - timedelta(hours=2 * n + 2)
+            session.add(
+                ScheduledJob(
+                    kind=kind,
+                    key=f"mtg:job-{n}:x:1h",
+                    due_at=due,
+                    payload={},
+                    status="failed",
+                    finished_at=due,
+                    last_error=f"job {n}",
+                )
+            )
+        # The oldest post's own job failed too, and is newer than every other failure.
+        session.add(
+            ScheduledJob(
+                kind=kind,
+                key=f"mtg:post-{shown + 2}:x:1h",
+                due_at=NOW,
+                payload={},
+                status="failed",
+                finished_at=NOW,
+                last_error="shadowed",
+            )
+        )
+    with session_factory() as session:
+        failed = home.failed_reminders(session, NOW)
+    expected = [f"post {n // 2}" if n % 2 == 0 else f"job {n // 2}" for n in range(shown)]
+    assert [f.error for f in failed] == expected

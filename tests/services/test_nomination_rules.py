@@ -401,6 +401,9 @@ def test_a_full_width_membership_number_is_the_ascii_one() -> None:
     assert nr.normalise_membership_number("L１２３４５６７") == "L1234567"
     assert nr.normalise_membership_number("ｌ１２３ ４５６７") == "L1234567"
     assert nr.normalise_membership_number("\u0662\u0663\u0664\u0665\u0666\u0667") == "234567"
+    # Stored numbers (already so) and plain ASCII ones take the short way to the same answer.
+    for typed, stored in (("L1234567", "L1234567"), ("l1234567", "L1234567"), ("L 123 4", "L1234")):
+        assert nr.normalise_membership_number(typed) == stored
     assert validate(form(candidate=replace(CANDIDATE, membership_number="L１２３４５６７")), RULES, NOW) == {}
 
 

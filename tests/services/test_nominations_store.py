@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import ElectionConfig
 from bot.services import election_store, nomination_csv, nominations
 from bot.services.elections import Election, ElectionError, ElectionKind, Position
-from bot.services.nomination_rules import NominationForm, Person, Route
+from bot.services.nomination_rules import NominationForm, Person, Route, clean_email, normalise_email
 from bot.services.nominations import NominationStatus, status_of
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
@@ -454,3 +454,26 @@ def test_two_admins_opening_one_election_at_once_the_second_is_told_the_name_is_
     assert "already an election" in str(out[0])
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(ElectionRecord)) == 1
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ada@example.org",
+        "ADA@Example.ORG",
+        "  Ada.Lovelace+li@Mail.Example.co.uk ",
+        "o'brien@example.ie",
+        "x@EXAMPLE.ORG.",
+        "not an address",
+        "two@@example.org",
+        '"quoted"@example.org',
+        "user@[192.168.0.1]",
+        "ben@bücher.de",
+        "BEN@XN--BCHER-KVA.DE",
+        "Jörg@example.de",
+        "straße@example.de",
+    ],
+)
+def test_an_address_as_stored_compares_as_normalise_email_says(typed: str) -> None:
+    stored = clean_email(typed)
+    assert nominations.stored_compare_form(stored) == normalise_email(stored)
