@@ -66,7 +66,11 @@ def register(app: App, deps: AppDeps) -> None:
     middleware.register(app, deps)
     found = features()
     commands.register(app, deps, [sub for f in found for sub in getattr(f, "SUBCOMMANDS", [])])
-    for feature in found:
+    # Bolt tries the listeners one by one in the order they were registered, until one
+    # matches (tens of microseconds each): the Home tab, opened far more often than any
+    # button is pressed, is tried right after /liec rather than fortieth. No two features
+    # listen for the same thing, so the order changes nothing else.
+    for feature in sorted(found, key=lambda f: f.__name__ != "handlers.home"):
         feature.register(app, deps)
 
     # Registered last: any event no feature listens for is still acknowledged, so Slack does

@@ -239,7 +239,7 @@ def election_items(records: Sequence[ElectionRecord], roles: RoleCatalog) -> lis
 def nomination_items(session: Session, roles: RoleCatalog, user_id: str) -> list[NominationItem]:
     titles = _titles(roles)
     items = []
-    for row in reversed(nominations.mine(session, user_id)):  # newest first
+    for row in reversed(nominations.mine(session, user_id, newest=NOMINATIONS_SHOWN)):  # newest first
         someone_else = row.candidate_slack_id != user_id and row.submitted_by == user_id
         items.append(
             NominationItem(

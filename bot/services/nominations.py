@@ -478,9 +478,13 @@ def _is_mine(user_id: str) -> Any:
     return or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id)
 
 
-def mine(session: Session, user_id: str) -> list[NominationRecord]:
-    """Nominations a member is the candidate of, or made."""
-    return list(session.scalars(_load().where(_is_mine(user_id)).order_by(NominationRecord.id)))
+def mine(session: Session, user_id: str, newest: int | None = None) -> list[NominationRecord]:
+    """Nominations a member is the candidate of, or made, oldest first; with `newest`, only
+    that many of the newest (the Home tab shows a few, however many the member made)."""
+    if newest is None:
+        return list(session.scalars(_load().where(_is_mine(user_id)).order_by(NominationRecord.id)))
+    query = _load().where(_is_mine(user_id)).order_by(NominationRecord.id.desc()).limit(newest)
+    return list(reversed(session.scalars(query).all()))
 
 
 def has_mine(session: Session, user_id: str) -> bool:

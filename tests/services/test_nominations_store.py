@@ -477,3 +477,21 @@ def test_two_admins_opening_one_election_at_once_the_second_is_told_the_name_is_
 def test_an_address_as_stored_compares_as_normalise_email_says(typed: str) -> None:
     stored = clean_email(typed)
     assert nominations.stored_compare_form(stored) == normalise_email(stored)
+
+
+def test_mine_with_newest_gives_only_the_newest_in_order(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        made = [
+            submit(
+                session,
+                election,
+                key=f"V{n}",
+                form=replace(FORM, candidate=Person(None, f"C{n}", f"c{n}@example.org", f"{n:06d}")),
+                by="U0MAKER",
+            ).id
+            for n in range(12)
+        ]
+        assert [n.id for n in nominations.mine(session, "U0MAKER")] == made
+        assert [n.id for n in nominations.mine(session, "U0MAKER", newest=5)] == made[-5:]
+        assert [n.id for n in nominations.mine(session, "U0NOBODY", newest=5)] == []
