@@ -72,6 +72,8 @@ def register(app: App, deps: AppDeps) -> None:
         # claimed first, so a retry arriving while the first is built publishes nothing.
         key = delivery_key(body)
         if key is not None and not deps.write(first_delivery, key, deps.clock.now()):
+            # The middleware's line for the other events: a skipped retry leaves a trace.
+            log.info("duplicate delivery skipped key=%s", key)
             return
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(deps, str(event["user"]))

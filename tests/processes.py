@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +18,27 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def stop_serving(process: subprocess.Popen[str], timeout: float = 30) -> str:
+    """Stop a `serve` as systemd does (SIGTERM) and wait for it to exit; returns its output.
+
+    Then the work it had in hand is over: its Socket Mode handler waits for the envelopes it is
+    handling, the job in hand ends or is given back (bot/__main__.py `_stop_jobs`), and the
+    interpreter's exit runs every lazy listener already submitted to Bolt's thread pool
+    (concurrent.futures joins its workers at exit). So a count of Slack calls taken after this
+    is final: "nothing more happened" is a finding, not a guess. A stop that cut that short
+    (`os._exit` after a job held on past the grace) fails here rather than passing vacuously."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        raise AssertionError(f"the bot did not stop within {timeout} s: {output[-3000:]}") from None
+    assert process.returncode == 0, output[-3000:]
+    assert "stopped while a job still waited" not in output, output[-3000:]
+    return output or ""
 
 
 def bot_env(tmp_path: Path, **settings: str) -> dict[str, str]:

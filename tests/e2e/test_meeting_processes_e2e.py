@@ -61,6 +61,18 @@ class Worker:
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(timeout=10)
 
+    def finish(self, timeout: float = 30) -> None:
+        """SIGTERM, and wait for the exit: the scheduler's tick in hand runs to its end first
+        (meeting_worker.py shuts it down waiting), so whatever this process was posting is
+        posted by then, and a count taken after is final."""
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            _out, err = self.process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            raise AssertionError(f"the worker did not stop within {timeout} s") from None
+        assert self.process.returncode == 0, err[-2000:]
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
@@ -103,15 +115,31 @@ def reminder_keys(fake: FakeSlack) -> list[str]:
     ]
 
 
-def wait_for_keys(fake: FakeSlack, count: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while len(reminder_keys(fake)) < count and time.monotonic() < deadline:
-        time.sleep(0.1)
+def wait_until_reminders_finished(database_url: str, count: int, timeout: float = 60) -> None:
+    """Wait until the database shows all `count` reminder jobs done, each with its post
+    recorded, and no job running in any process: then none of them is due again."""
+    engine = db.make_engine(database_url)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with engine.connect() as conn:
+                jobs = conn.execute(select(ScheduledJob.key, ScheduledJob.status)).all()
+                recorded = set(conn.execute(select(MeetingPost.key)).scalars())
+            reminders = {key: status for key, status in jobs if key.startswith("mtg:")}
+            finished = len(reminders) == count and set(reminders.values()) == {"done"}
+            if finished and set(reminders) <= recorded and all(s != "running" for _, s in jobs):
+                return
+            assert time.monotonic() < deadline, f"the reminders did not finish: {Counter(reminders.values())}"
+            time.sleep(0.1)
+    finally:
+        engine.dispose()
 
 
-def settle(fake: FakeSlack, seconds: float = 1.5) -> None:
-    """Give any duplicate a chance to arrive: several scheduler ticks."""
-    time.sleep(seconds)
+def finish(workers: list[Worker]) -> None:
+    """Stop every process and wait for each to exit: a duplicate still on its way when the
+    jobs were seen done is posted by then, so "each once" is a finding, not a guess."""
+    for worker in workers:
+        worker.finish()
 
 
 def outcomes(database_url: str) -> dict[str, str]:
@@ -161,8 +189,8 @@ def test_a_bot_killed_before_its_reminders_sends_each_once_after_restart(
     second = Worker(fake, database_url, path, datetime(2026, 11, 23, 12, 7, tzinfo=UTC))
     workers.append(second)
     second.wait_ready()
-    wait_for_keys(fake, 2)
-    settle(fake)
+    wait_until_reminders_finished(database_url, 2)
+    finish([second])
     assert sorted(reminder_keys(fake)) == ["mtg:late:20261123T1210Z:9m", "mtg:on-time:20261123T1210Z:5m"]
     got = outcomes(database_url)
     assert got["mtg:on-time:20261123T1210Z:5m"] == "sent"  # two minutes after it was due
@@ -195,8 +223,8 @@ def test_two_processes_on_postgresql_send_each_reminder_once(
     workers.extend(pair)
     for worker in pair:
         worker.wait_ready()
-    wait_for_keys(fake, 60)
-    settle(fake)
+    wait_until_reminders_finished(postgres_database_url, 60)
+    finish(pair)
     sent = Counter(reminder_keys(fake))
     assert len(sent) == 60, f"trial {trial}: {len(sent)} of 60 reminders posted"
     assert [key for key, count in sent.items() if count > 1] == []
