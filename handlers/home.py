@@ -22,6 +22,7 @@ from bot.listeners import ack_only
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.slack_deliveries import delivery_key, first_delivery
 from bot.services.tz_regions import Region
+from bot.shared_reads import SharedReads
 from bot.views import home as views
 
 log = logging.getLogger(__name__)
@@ -30,9 +31,17 @@ log = logging.getLogger(__name__)
 GONE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user_disabled"})
 
 
+# Admins and officers opening their tabs at the same moment share one read of the part they
+# all see alike. A shared read always begins after its callers asked, so it is never stale.
+_ADMIN_COUNTS = SharedReads()
+
+
 def publish_home(deps: AppDeps, user_id: str) -> None:
+    counts = None
+    if home.sees_admin_part(deps.org, user_id):
+        counts = _ADMIN_COUNTS.get(None, lambda: deps.read(home.admin_counts, deps.roles, deps.clock.now()))
     now = deps.clock.now()
-    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings)
+    data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings, counts)
     if data.timezones_to_refresh:
         deps.write(home.schedule_timezone_refresh, data.timezones_to_refresh, now)
     deliver.publish_home(deps, user_id, views.home_view(data))

@@ -140,6 +140,16 @@ class AdminPart:
 
 
 @dataclass(frozen=True)
+class AdminCounts:
+    """What every admin and officer sees alike on their tab: counts and the failed posts, no
+    one's personal data. None for a part: it could not be read."""
+
+    awaiting_nominators: list[PositionWaiting] | None
+    unanswered_questions: list[RegionQuestions] | None
+    failed_reminders: list[FailedPost] | None
+
+
+@dataclass(frozen=True)
 class HomeData:
     """None for a part means: that capability is absent or could not be read; show nothing."""
 
@@ -360,6 +370,22 @@ def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
 # Building it all ------------------------------------------------------------------------------
 
 
+def admin_counts(session: Session, roles: RoleCatalog, now: datetime) -> AdminCounts:
+    """The admins' and officers' shared part of the tab, read in one transaction; each part
+    on its own, so one that fails leaves the others (`_safely`). Three aggregate statements
+    (and the open elections), whatever the size of the data."""
+    open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
+    return AdminCounts(
+        awaiting_nominators=None
+        if open_elections is None
+        else _safely(
+            session, "awaiting nominators", lambda: awaiting_nominators(session, roles, open_elections)
+        ),
+        unanswered_questions=_safely(session, "unanswered questions", lambda: unanswered_questions(session)),
+        failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
+    )
+
+
 def build_home(
     session: Session,
     org: OrgConfig,
@@ -367,8 +393,10 @@ def build_home(
     user_id: str,
     now: datetime,
     upcoming: meeting_queries.UpcomingCache | None = None,
+    counts: AdminCounts | None = None,
 ) -> HomeData:
-    """The member's tab; `upcoming` is the process's cache of upcoming meetings (None: afresh)."""
+    """The member's tab; `upcoming` is the process's cache of upcoming meetings (None: afresh);
+    `counts` the admins' shared part when already read (None: read here, if they see it)."""
     candidates = {user_id}
     for each in Region:
         candidates.update(questions.coordinators(org, each))
@@ -377,16 +405,12 @@ def build_home(
     open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
     admin = None
     if sees_admin_part(org, user_id):
+        if counts is None:
+            counts = admin_counts(session, roles, now)
         admin = AdminPart(
-            awaiting_nominators=None
-            if open_elections is None
-            else _safely(
-                session, "awaiting nominators", lambda: awaiting_nominators(session, roles, open_elections)
-            ),
-            unanswered_questions=_safely(
-                session, "unanswered questions", lambda: unanswered_questions(session)
-            ),
-            failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
+            awaiting_nominators=counts.awaiting_nominators,
+            unanswered_questions=counts.unanswered_questions,
+            failed_reminders=counts.failed_reminders,
             config_problems=config_problems(org, roles)[:PROBLEMS_SHOWN],
             can_change_organisation=org.is_admin(user_id),
         )

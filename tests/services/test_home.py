@@ -277,3 +277,31 @@ def test_failures_shown_are_the_newest_of_posts_and_unrecorded_jobs(
         failed = home.failed_reminders(session, NOW)
     expected = [f"post {n // 2}" if n % 2 == 0 else f"job {n // 2}" for n in range(shown)]
     assert [f.error for f in failed] == expected
+
+
+def test_the_admins_part_read_once_is_what_each_admins_tab_shows(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """`admin_counts` is read once for admins opening their tabs together (handlers/home.py);
+    each tab then shows it as read, with its own organisation problems and editor button."""
+    admin = next(iter(ORG.admins))
+    with session_factory() as session:
+        counts = home.admin_counts(session, ROLES, NOW)
+        fresh = _build(session, admin)
+    assert fresh.admin is not None
+    assert (
+        fresh.admin.awaiting_nominators,
+        fresh.admin.unanswered_questions,
+        fresh.admin.failed_reminders,
+    ) == (
+        counts.awaiting_nominators,
+        counts.unanswered_questions,
+        counts.failed_reminders,
+    )
+    given = home.AdminCounts([], [home.RegionQuestions(Region.AMERICAS, 3, NOW)], None)
+    with session_factory() as session:
+        shared = home.build_home(session, ORG, ROLES, admin, NOW, counts=given)
+        member = home.build_home(session, ORG, ROLES, "U0MEMBER", NOW, counts=given)
+    assert shared.admin is not None and shared.admin.unanswered_questions == given.unanswered_questions
+    assert shared.admin.failed_reminders is None and shared.admin.can_change_organisation
+    assert member.admin is None  # given or not, a member never sees it
