@@ -247,19 +247,18 @@ def election_items(records: Sequence[ElectionRecord], roles: RoleCatalog) -> lis
 
 
 def nomination_items(session: Session, roles: RoleCatalog, user_id: str) -> list[NominationItem]:
+    """The member's newest nominations, newest first (NOMINATIONS_SHOWN at most)."""
     titles = _titles(roles)
-    items = []
-    for row in reversed(nominations.mine(session, user_id, newest=NOMINATIONS_SHOWN)):  # newest first
-        someone_else = row.candidate_slack_id != user_id and row.submitted_by == user_id
-        items.append(
-            NominationItem(
-                position_label(nominations.position_of(row), titles),
-                row.election.name,
-                nominations.status_of(row).value,
-                row.candidate_name if someone_else else None,
-            )
+    return [
+        NominationItem(
+            position_label(Position.parse(row.position_key), titles),
+            row.election_name,
+            row.status.value,
+            # The candidate's name only when the member nominated someone else.
+            row.candidate_name if row.candidate_slack_id != user_id and row.submitted_by == user_id else None,
         )
-    return items[:NOMINATIONS_SHOWN]
+        for row in nominations.newest_mine(session, user_id, NOMINATIONS_SHOWN)
+    ]
 
 
 def question_items(session: Session, user_id: str) -> list[QuestionItem]:

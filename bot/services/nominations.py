@@ -478,13 +478,64 @@ def _is_mine(user_id: str) -> Any:
     return or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id)
 
 
-def mine(session: Session, user_id: str, newest: int | None = None) -> list[NominationRecord]:
-    """Nominations a member is the candidate of, or made, oldest first; with `newest`, only
-    that many of the newest (the Home tab shows a few, however many the member made)."""
-    if newest is None:
-        return list(session.scalars(_load().where(_is_mine(user_id)).order_by(NominationRecord.id)))
-    query = _load().where(_is_mine(user_id)).order_by(NominationRecord.id.desc()).limit(newest)
-    return list(reversed(session.scalars(query).all()))
+def mine(session: Session, user_id: str) -> list[NominationRecord]:
+    """Nominations a member is the candidate of, or made."""
+    return list(session.scalars(_load().where(_is_mine(user_id)).order_by(NominationRecord.id)))
+
+
+@dataclass(frozen=True)
+class MineSummary:
+    """One of a member's nominations as the Home tab lists it."""
+
+    position_key: str
+    election_name: str
+    status: NominationStatus
+    candidate_name: str
+    candidate_slack_id: str | None
+    submitted_by: str
+
+
+def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary]:
+    """The member's `newest` nominations (candidate of, or made), newest first: two statements
+    of just the columns listed, however many they made (no ORM objects, which cost more than
+    the rest of a Home tab). The status is `status_from`'s, as `status_of` gives it."""
+    rows = session.execute(
+        select(
+            NominationRecord.id,
+            NominationRecord.position_key,
+            ElectionRecord.name,
+            NominationRecord.withdrawn_at,
+            NominationRecord.route,
+            NominationRecord.checked_at,
+            NominationRecord.candidate_name,
+            NominationRecord.candidate_slack_id,
+            NominationRecord.submitted_by,
+        )
+        .join(ElectionRecord, ElectionRecord.id == NominationRecord.election_id)
+        .where(_is_mine(user_id))
+        .order_by(NominationRecord.id.desc())
+        .limit(newest)
+    ).all()
+    statuses: dict[int, list[str]] = {row.id: [] for row in rows}
+    if statuses:
+        found = session.execute(
+            select(NominatorRecord.nomination_id, NominatorRecord.status).where(
+                NominatorRecord.nomination_id.in_(list(statuses))
+            )
+        )
+        for nomination_id, status in found:
+            statuses[nomination_id].append(status)
+    return [
+        MineSummary(
+            row.position_key,
+            row.name,
+            status_from(row.withdrawn_at, row.route, row.checked_at, statuses[row.id]),
+            row.candidate_name,
+            row.candidate_slack_id,
+            row.submitted_by,
+        )
+        for row in rows
+    ]
 
 
 def has_mine(session: Session, user_id: str) -> bool:

@@ -479,7 +479,7 @@ def test_an_address_as_stored_compares_as_normalise_email_says(typed: str) -> No
     assert nominations.stored_compare_form(stored) == normalise_email(stored)
 
 
-def test_mine_with_newest_gives_only_the_newest_in_order(session_factory: sessionmaker[Session]) -> None:
+def test_newest_mine_gives_the_newest_with_their_status(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         election = make_election(session)
         made = [
@@ -489,9 +489,15 @@ def test_mine_with_newest_gives_only_the_newest_in_order(session_factory: sessio
                 key=f"V{n}",
                 form=replace(FORM, candidate=Person(None, f"C{n}", f"c{n}@example.org", f"{n:06d}")),
                 by="U0MAKER",
-            ).id
+            )
             for n in range(12)
         ]
-        assert [n.id for n in nominations.mine(session, "U0MAKER")] == made
-        assert [n.id for n in nominations.mine(session, "U0MAKER", newest=5)] == made[-5:]
-        assert [n.id for n in nominations.mine(session, "U0NOBODY", newest=5)] == []
+        nominations.withdraw(made[-1], NOW)
+        newest = nominations.newest_mine(session, "U0MAKER", 5)
+        assert [(n.candidate_name, n.status) for n in newest] == [
+            (m.candidate_name, nominations.status_of(m)) for m in reversed(made[-5:])
+        ]
+        assert newest[0].status is nominations.NominationStatus.WITHDRAWN
+        assert newest[1].status is nominations.NominationStatus.AWAITING
+        assert {n.election_name for n in newest} == {election.name}
+        assert nominations.newest_mine(session, "U0NOBODY", 5) == []
