@@ -20,6 +20,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def stop(process: subprocess.Popen[str], timeout: float) -> tuple[int | None, str]:
+    """SIGTERM, then wait up to `timeout` seconds: (exit code, or None when it had to be
+    killed; everything it printed)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        output, _ = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        output, _ = process.communicate()
+        return None, output or ""
+    return process.returncode, output or ""
+
+
 def stop_serving(process: subprocess.Popen[str], timeout: float = 30) -> str:
     """Stop a `serve` as systemd does (SIGTERM) and wait for it to exit; returns its output.
 
@@ -29,16 +42,11 @@ def stop_serving(process: subprocess.Popen[str], timeout: float = 30) -> str:
     (concurrent.futures joins its workers at exit). So a count of Slack calls taken after this
     is final: "nothing more happened" is a finding, not a guess. A stop that cut that short
     (`os._exit` after a job held on past the grace) fails here rather than passing vacuously."""
-    process.send_signal(signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-        raise AssertionError(f"the bot did not stop within {timeout} s: {output[-3000:]}") from None
-    assert process.returncode == 0, output[-3000:]
+    returncode, output = stop(process, timeout)
+    assert returncode is not None, f"the bot did not stop within {timeout} s: {output[-3000:]}"
+    assert returncode == 0, output[-3000:]
     assert "stopped while a job still waited" not in output, output[-3000:]
-    return output or ""
+    return output
 
 
 def bot_env(tmp_path: Path, **settings: str) -> dict[str, str]:

@@ -3,7 +3,6 @@ job it was running is not lost: the next start runs it again."""
 
 from __future__ import annotations
 
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.fake_slack import FakeSlack
-from tests.processes import bot_env, free_port, org_file_with_one_reminder
+from tests.processes import bot_env, free_port, org_file_with_one_reminder, stop
 
 STOPPED_WITHIN = 15.0
 """Seconds: well inside systemd's TimeoutStopSec (30), and shorter than one hanging Slack call
@@ -36,17 +35,6 @@ def _serve(tmp_path: Path, fake: FakeSlack, mode: str) -> subprocess.Popen[str]:
         stderr=subprocess.STDOUT,
         text=True,
     )
-
-
-def _stop(process: subprocess.Popen[str], timeout: float) -> tuple[int | None, str]:
-    process.send_signal(signal.SIGTERM)
-    try:
-        output, _ = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        output, _ = process.communicate()
-        return None, output
-    return process.returncode, output
 
 
 def _reminder_jobs(tmp_path: Path) -> list[tuple[str, str | None]]:
@@ -74,7 +62,7 @@ def test_sigterm_stops_promptly_while_slack_hangs_and_the_job_runs_after_a_resta
     process = _serve(tmp_path, hanging, mode)
     try:
         hanging.wait_for("chat.postMessage", 1, timeout=60)  # the reminder job is in a Slack call
-        status, output = _stop(process, STOPPED_WITHIN)
+        status, output = stop(process, STOPPED_WITHIN)
         assert status == 0, f"serve did not stop cleanly on SIGTERM (status {status}):\n{output}"
     finally:
         if process.poll() is None:
@@ -91,6 +79,6 @@ def test_sigterm_stops_promptly_while_slack_hangs_and_the_job_runs_after_a_resta
         posts = [p for p in working.calls_to("chat.postMessage") if p.get("channel") == "C0CHAIRS"]
         assert len(posts) == 1 and "Branch chairs" in str(posts[0]["blocks"])
     finally:
-        status, output = _stop(process, 30)
+        status, output = stop(process, 30)
         working.stop()
     assert status == 0, output

@@ -248,31 +248,16 @@ def test_failures_shown_are_the_newest_of_posts_and_unrecorded_jobs(
             meeting_posts.record_post(
                 session, f"mtg:post-{n}:x:1h", kind, "C0X", None, "failed", due, due, {"error": f"post {n}"}
             )
+
+        def failed_job(key: str, due: datetime, error: str) -> ScheduledJob:
+            return ScheduledJob(
+                kind=kind, key=key, due_at=due, payload={}, status="failed", finished_at=due, last_error=error
+            )
+
         for n in range(shown + 3):  # jobs due in between, all failed
-            due = NOW - timedelta(hours=2 * n + 2)
-            session.add(
-                ScheduledJob(
-                    kind=kind,
-                    key=f"mtg:job-{n}:x:1h",
-                    due_at=due,
-                    payload={},
-                    status="failed",
-                    finished_at=due,
-                    last_error=f"job {n}",
-                )
-            )
+            session.add(failed_job(f"mtg:job-{n}:x:1h", NOW - timedelta(hours=2 * n + 2), f"job {n}"))
         # The oldest post's own job failed too, and is newer than every other failure.
-        session.add(
-            ScheduledJob(
-                kind=kind,
-                key=f"mtg:post-{shown + 2}:x:1h",
-                due_at=NOW,
-                payload={},
-                status="failed",
-                finished_at=NOW,
-                last_error="shadowed",
-            )
-        )
+        session.add(failed_job(f"mtg:post-{shown + 2}:x:1h", NOW, "shadowed"))
     with session_factory() as session:
         failed = home.failed_reminders(session, NOW)
     expected = [f"post {n // 2}" if n % 2 == 0 else f"job {n // 2}" for n in range(shown)]
