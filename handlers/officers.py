@@ -12,10 +12,20 @@ from bot.listeners import ack_only
 from bot.services import election_store, officer_directory
 from bot.views import officers as views
 from bot.views.common import Reply
+from bot.views.reply_cache import ReplyCache
+
+# The directory depends only on the role documents and the organisation: built and checked
+# once while both stay the same.
+_replies = ReplyCache(limit=1)
 
 
 def officers_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
-    return views.directory(officer_directory.directory(deps.roles, deps.org))
+    return _replies.get(
+        deps.roles,
+        deps.org,
+        "officers",
+        lambda: views.directory(officer_directory.directory(deps.roles, deps.org)),
+    )
 
 
 def by_election_reply(role_key: str, deps: AppDeps) -> Reply | None:

@@ -3,43 +3,39 @@
 from __future__ import annotations
 
 import re
-import weakref
 from typing import Any
 
 from slack_bolt import App, Respond
 
 from bot.commands import CommandRequest, Subcommand
+from bot.config import OrgConfig
 from bot.deps import AppDeps
 from bot.listeners import ack_only
-from bot.services.roles import RoleCatalog, RoleDoc
+from bot.services.roles import RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
+from bot.views.reply_cache import ReplyCache
 
-# Role cards depend only on the role files and the organisation file, which are read once at
-# start: each card is built and validated once per process, not once per request.
-_cards: weakref.WeakKeyDictionary[RoleCatalog, dict[tuple[str, tuple[str, ...]], Reply]] = (
-    weakref.WeakKeyDictionary()
-)
+# Role cards, the roles list and duty searches depend only on the role documents and the
+# organisation: each is built and checked once while both stay the same.
+_replies = ReplyCache()
 
 
-def _post_holders(role: RoleDoc, deps: AppDeps) -> dict[str, list[str]]:
+def _post_holders(role: RoleDoc, org: OrgConfig) -> dict[str, list[str]]:
     """Who holds each of a role's posts (a regional coordinator's: the region's coordinators)."""
     return {
-        post.key: list(deps.org.regions[post.key].coordinator)
-        for post in role.posts
-        if post.key in deps.org.regions
+        post.key: list(org.regions[post.key].coordinator) for post in role.posts if post.key in org.regions
     }
 
 
 def _card(role: RoleDoc, deps: AppDeps) -> Reply:
-    holders = tuple(deps.org.holders(role.key))
-    posts = _post_holders(role, deps)
-    cards = _cards.setdefault(deps.roles, {})
-    cache_key = (role.key, (*holders, *(f"{k}={','.join(v)}" for k, v in sorted(posts.items()))))
-    card = cards.get(cache_key)
-    if card is None:
-        card = cards[cache_key] = views.role_card(role, holders, post_holders=posts)
-    return card
+    org = deps.org  # once: the card is kept under the organisation it was built from
+    return _replies.get(
+        deps.roles,
+        org,
+        ("role", role.key),
+        lambda: views.role_card(role, org.holders(role.key), post_holders=_post_holders(role, org)),
+    )
 
 
 def _role_reply(key: str, deps: AppDeps, shown: str | None = None) -> Reply:
@@ -47,12 +43,13 @@ def _role_reply(key: str, deps: AppDeps, shown: str | None = None) -> Reply:
     if role is None:
         return views.no_such_role(key, [])
     return views.role_card(
-        role, deps.org.holders(role.key), shown=shown, post_holders=_post_holders(role, deps)
+        role, deps.org.holders(role.key), shown=shown, post_holders=_post_holders(role, deps.org)
     )
 
 
 def roles_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
-    return views.roles_list(deps.roles.roles, deps.org.officers)
+    org = deps.org
+    return _replies.get(deps.roles, org, "roles", lambda: views.roles_list(deps.roles.roles, org.officers))
 
 
 def role_reply(req: CommandRequest, deps: AppDeps) -> Reply:
@@ -67,7 +64,9 @@ def role_reply(req: CommandRequest, deps: AppDeps) -> Reply:
 def who_reply(req: CommandRequest, deps: AppDeps) -> Reply:
     if not req.args:
         return views.duty_usage()
-    return views.duty_hits(req.args, deps.roles.who(req.args))
+    return _replies.get(
+        deps.roles, deps.org, ("who", req.args), lambda: views.duty_hits(req.args, deps.roles.who(req.args))
+    )
 
 
 SUBCOMMANDS = [
@@ -99,7 +98,7 @@ def register(app: App, deps: AppDeps) -> None:
         if role is None:
             return
         card = views.shared_role_card(
-            role, deps.org.holders(role.key), body["user"]["id"], post_holders=_post_holders(role, deps)
+            role, deps.org.holders(role.key), body["user"]["id"], post_holders=_post_holders(role, deps.org)
         )
         # Role descriptions are public; this is the only way a role card reaches a channel.
         respond(**card.as_in_channel(), replace_original=False, delete_original=False)
