@@ -39,14 +39,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import Engine, make_url
 
 from bench import seed as seeding
 from bench.roles_latency import Server, cpu_seconds, loadavg, machine, pss_mb, rss_mb, settle
 from bench.statements import count_statements
 from bench.surfaces import Client, Finishes, Surface, command, set_response_base, surfaces
+from bot import db
 from bot.fake_slack import FakeSlack
+from models.foundation import ScheduledJob
 
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "bench-signing-secret"
@@ -131,12 +133,15 @@ def run(
     total: int,
     cap: float,
     server: Server | None = None,
+    jobs: Engine | None = None,
 ) -> Result:
     """`total` requests of one surface from `concurrency` clients, each waiting for its work.
     Given several ports, the clients spread over them in turn, as behind a round-robin proxy.
     Given the `server`, its processes' CPU time over the level (until the work after the
     acknowledgements is over) is kept too: what a request costs the server, which the load
-    of a shared machine moves far less than latencies."""
+    of a shared machine moves far less than latencies. Given the bot's database (`jobs`), the
+    level also waits for the durable jobs it queued (the nominators' DMs of a submission) to
+    be run, so that they count to this surface and do not land on the next one."""
     cpu_before = cpu_seconds(server.pids()) if server is not None else 0.0
     ports = [port] if isinstance(port, int) else list(port)
     result = Result(surface.name, concurrency)
@@ -179,11 +184,30 @@ def run(
         thread.join()
     result.wall = time.perf_counter() - started
     finishes.quiet()
+    if jobs is not None and not no_jobs_due(jobs):
+        finishes.quiet()
     if server is not None:
         # Setups (a form fetched, a confirmation opened) run on the server too: at most one
         # request's worth each, and they are part of what a person does.
         result.cpu = cpu_seconds(server.pids()) - cpu_before
     return result
+
+
+def no_jobs_due(engine: Engine, limit: float = 300.0) -> bool:
+    """Wait until no durable job is due or running (the scheduler ticks every 5 s); True if
+    there was none to wait for."""
+    deadline = time.monotonic() + limit
+    first = True
+    while time.monotonic() < deadline:
+        due = select(func.count()).where(
+            ScheduledJob.status.in_(("pending", "running")), ScheduledJob.due_at <= datetime.now(UTC)
+        )
+        with engine.connect() as connection:
+            if not connection.scalar(due):
+                return first
+        first = False
+        time.sleep(0.2)
+    raise RuntimeError(f"the bot's due jobs were not all run within {limit:.0f} s")
 
 
 def floor_surface() -> Surface:
@@ -512,6 +536,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         print(f"statements: {summary['statements']}", file=sys.stderr)
 
+        jobs = db.make_engine(full)  # to see when the jobs a surface queued have run
         fake = FakeSlack().start()
         set_response_base(fake)
         finishes = Finishes(fake)
@@ -538,7 +563,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 floor_total = max(total, 100)
                 before = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap, bare)
                 for surface in all_surfaces:
-                    result = run(bot.port, finishes, surface, concurrency, total, args.time_cap, bot)
+                    result = run(bot.port, finishes, surface, concurrency, total, args.time_cap, bot, jobs)
                     results.append(result)
                     print(f"  {surface.name:<24} c={concurrency:<3} {result.summary()}", file=sys.stderr)
                 after = run(bare.port, finishes, floor, concurrency, floor_total, args.time_cap, bare)
@@ -555,6 +580,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             bot.stop()
             bare.stop()
             fake.stop()
+            jobs.dispose()
         summary["results"] = [
             {"surface": r.surface, "concurrency": r.concurrency, **r.summary()} for r in results
         ]
