@@ -12,6 +12,7 @@ from bot.deps import AppDeps
 from bot.flows.nomination_forms import dm_tell, edit_view, mine_view
 from bot.listeners import after_ack
 from bot.services import nomination_submissions as submissions
+from bot.services.outcomes import Refused
 from bot.slack_modals import show_modal
 from bot.views import nominations as views
 from bot.views.common import escape
@@ -32,10 +33,10 @@ def _on_withdraw(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     nomination_id = int(body["actions"][0].get("value") or 0)
     now = deps.clock.now()
     outcome = deps.write(submissions.withdraw, nomination_id, user_id, now)
-    if isinstance(outcome, submissions.Refused):
+    if isinstance(outcome, Refused):
         # A button inside a modal has no response_url: the answer is a modal pushed on top (or,
         # if Slack says the trigger expired, a DM asking to press again).
-        notice = views.modal_notice("Cannot withdraw", escape(outcome.reason))
+        notice = views.modal_notice("Cannot withdraw", escape(outcome.message))
         tell = dm_tell(deps, user_id)
         show_modal(
             deps.client, body["trigger_id"], notice, tell=tell, again="press the button again", push=True

@@ -15,6 +15,7 @@ from bot.listeners import after_ack
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
+from bot.services.outcomes import Refused
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
 from bot.views import nominators as nominator_views
@@ -31,8 +32,8 @@ def _on_confirm_button(deps: AppDeps, body: dict[str, Any], respond: Respond) ->
     user_id = body["user"]["id"]
     value = str(body["actions"][0].get("value") or "")
     asked = deps.read(submissions.request_to_answer, value, user_id, deps.clock.now())
-    if isinstance(asked, submissions.Refused):
-        respond(text=escape(asked.reason), replace_original=False, response_type="ephemeral")
+    if isinstance(asked, Refused):
+        respond(text=escape(asked.message), replace_original=False, response_type="ephemeral")
         return
     nominator_id = asked.nominator_id
     candidate, position = asked.candidate_name, position_title(deps.roles, asked.position_key)
@@ -95,8 +96,8 @@ def _on_decline(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     user_id = body["user"]["id"]
     value = str(body["actions"][0].get("value") or "")
     asked = deps.write(submissions.decline, value, user_id, deps.clock.now())
-    if isinstance(asked, submissions.Refused):
-        respond(text=escape(asked.reason), replace_original=False, response_type="ephemeral")
+    if isinstance(asked, Refused):
+        respond(text=escape(asked.message), replace_original=False, response_type="ephemeral")
         return
     nominator_id = asked.nominator_id
     answered = nominator_views.nominator_answered(

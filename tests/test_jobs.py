@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from bot.jobs import LEASE, Job, JobKind, JobQueue, JobRun, RetryLater
 from bot.slack_client import Stopping
 from models.foundation import ScheduledJob
-from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
+from tests.services.test_rows import second_waits_for_first
 
 T0 = datetime(2027, 3, 6, 9, 0, tzinfo=UTC)
 
@@ -66,20 +66,16 @@ def test_two_processes_scheduling_one_job_at_once_make_one_row(
 ) -> None:
     clock = ManualClock(T0)
     queue, _ran = _queue(session_factory, clock)
-    first = session_factory()
-    try:
-        queue.schedule(first, kind="test", key="k", due_at=T0)
 
-        def second_schedules() -> datetime:
-            with session_factory.begin() as second:
-                return queue.schedule(second, kind="test", key="k", due_at=T0 + timedelta(hours=1)).due_at
+    def second_schedules() -> datetime:
+        with session_factory.begin() as second:
+            return queue.schedule(second, kind="test", key="k", due_at=T0 + timedelta(hours=1)).due_at
 
-        thread, out = in_thread(second_schedules)
-        wait_until_blocked(session_factory)
-        first.commit()
-    finally:
-        first.close()
-    thread.join(WAIT_S)
+    out = second_waits_for_first(
+        session_factory,
+        lambda first: queue.schedule(first, kind="test", key="k", due_at=T0),
+        second_schedules,
+    )
     # The second found the first one's job and moved it, with no error.
     assert out == [T0 + timedelta(hours=1)]
     assert _job(session_factory, "k").due_at == T0 + timedelta(hours=1)

@@ -87,16 +87,21 @@ def socket_bot(tmp_path: Path) -> Iterator[tuple[SocketModeStandIn, FakeSlack, s
     fake.stop()
 
 
-def test_socket_mode_answers_commands_and_acts_once_per_event(
-    socket_bot: tuple[SocketModeStandIn, FakeSlack, subprocess.Popen[str]],
-) -> None:
-    stand_in, fake, process = socket_bot
+def _connected(stand_in: SocketModeStandIn, process: subprocess.Popen[str]) -> ServerConnection:
+    """The bot's Socket Mode connection, once it has opened it (its output if it never does)."""
     try:
-        connection = stand_in.connections.get(timeout=60)
+        return stand_in.connections.get(timeout=60)
     except queue.Empty:
         process.kill()
         output = process.stdout.read() if process.stdout else ""
         raise AssertionError(f"the bot never connected: {output}") from None
+
+
+def test_socket_mode_answers_commands_and_acts_once_per_event(
+    socket_bot: tuple[SocketModeStandIn, FakeSlack, subprocess.Popen[str]],
+) -> None:
+    stand_in, fake, process = socket_bot
+    connection = _connected(stand_in, process)
 
     command = {
         "envelope_id": "env-1",
@@ -167,12 +172,7 @@ def test_socket_mode_requests_keep_the_request_bounds_on_a_stalled_database(
     an answer, a command that needs no write is answered, and one that writes is told that
     nothing was saved, and nothing is saved."""
     stand_in, fake, process = socket_bot
-    try:
-        connection = stand_in.connections.get(timeout=60)
-    except queue.Empty:
-        process.kill()
-        output = process.stdout.read() if process.stdout else ""
-        raise AssertionError(f"the bot never connected: {output}") from None
+    connection = _connected(stand_in, process)
     database = sqlite3.connect(tmp_path / "bot.db", isolation_level=None, timeout=30)
     database.execute("BEGIN EXCLUSIVE")
     try:

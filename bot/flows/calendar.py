@@ -20,7 +20,7 @@ from bot.deps import AppDeps
 from bot.jobs import Job, JobRun
 from bot.services import apologies, calendar
 from bot.services.delivery import PostError
-from bot.services.meeting_specs import Refused
+from bot.services.outcomes import Refused
 from bot.slack_dm import DmFile
 from bot.slack_modals import show_modal
 from bot.views import calendar as views

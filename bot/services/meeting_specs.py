@@ -18,6 +18,7 @@ from bot.config import (
     meeting_key_for,
 )
 from bot.meeting_times import MeetingTimeError, MeetingTimes, occurrences, parse_meeting_times
+from bot.services.outcomes import Refused
 from models.meetings import Meeting
 
 P = ParamSpec("P")
@@ -31,14 +32,6 @@ class MeetingError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
-
-
-@dataclass(frozen=True)
-class Refused:
-    """A meeting use case's answer when it cannot be done (a MeetingError as a value)."""
-
-    message: str
-    field: str | None = None  # the input at fault, for a form
 
 
 def refusing(use_case: Callable[P, R]) -> Callable[P, R | Refused]:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from bot.config import OrgConfig
 from bot.services import election_store, item_fates, nomination_rules, nomination_visibility, nominations
 from bot.services.nomination_rules import NominationForm, Person, validate
+from bot.services.outcomes import Refused
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 
 
@@ -147,11 +148,6 @@ def cannot_change(n: NominationRecord | None, user_id: str, now: datetime) -> st
 @dataclass(frozen=True)
 class Withdrawn:
     nomination_id: int
-
-
-@dataclass(frozen=True)
-class Refused:
-    reason: str
 
 
 def withdraw(session: Session, nomination_id: int, user_id: str, now: datetime) -> Withdrawn | Refused:

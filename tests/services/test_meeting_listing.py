@@ -53,6 +53,14 @@ def synced(session_factory: sessionmaker[Session]) -> sessionmaker[Session]:
     return session_factory
 
 
+def _move_weekly(factory: sessionmaker[Session]) -> None:
+    """Move the weekly meeting's 4 January 2027 date to 5 January, 19:00."""
+    with factory.begin() as session:
+        weekly = get_meeting(session, "weekly")
+        assert weekly is not None
+        service.move(session, weekly, date(2027, 1, 4), "2027-01-05 19:00", "U0ADMIN", NOW, org_with())
+
+
 def test_every_write_to_meetings_or_their_changes_moves_the_version(synced: sessionmaker[Session]) -> None:
     seen = []
     with synced() as session:
@@ -106,10 +114,7 @@ def test_a_new_moved_or_cancelled_meeting_shows_at_once(synced: sessionmaker[Ses
     _add(synced)
     assert ("weekly", datetime(2027, 1, 4, 18, tzinfo=UTC)) in _listed(synced, cache)
 
-    with synced.begin() as session:
-        weekly = get_meeting(session, "weekly")
-        assert weekly is not None
-        service.move(session, weekly, date(2027, 1, 4), "2027-01-05 19:00", "U0ADMIN", NOW, org_with())
+    _move_weekly(synced)
     found = _listed(synced, cache)
     assert ("weekly", datetime(2027, 1, 5, 19, tzinfo=UTC)) in found
     assert ("weekly", datetime(2027, 1, 4, 18, tzinfo=UTC)) not in found
@@ -156,10 +161,7 @@ def test_a_change_made_by_another_process_shows_in_the_next_read(
     assert _listed(a, cache_a) == _listed(b, cache_b)
     _add(b)  # process B adds a meeting
     assert ("weekly", datetime(2027, 1, 4, 18, tzinfo=UTC)) in _listed(a, cache_a)
-    with b.begin() as session:  # and moves one date of it
-        weekly = get_meeting(session, "weekly")
-        assert weekly is not None
-        service.move(session, weekly, date(2027, 1, 4), "2027-01-05 19:00", "U0ADMIN", NOW, org_with())
+    _move_weekly(b)  # and moves one date of it
     found = _listed(a, cache_a)
     assert ("weekly", datetime(2027, 1, 5, 19, tzinfo=UTC)) in found
     assert ("weekly", datetime(2027, 1, 4, 18, tzinfo=UTC)) not in found

@@ -16,7 +16,7 @@ from bot.config import OrgConfig, parse_org_config
 from bot.services import apologies, calendar, member_data
 from bot.services import meetings as service
 from bot.services.meeting_queries import get_meeting
-from bot.services.meeting_specs import Refused
+from bot.services.outcomes import Refused
 from bot.services.rows import add_unless_raced
 from models.foundation import ScheduledJob
 from models.meeting_members import CalendarAddition, MeetingAnswer

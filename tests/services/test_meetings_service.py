@@ -19,7 +19,7 @@ from bot.services.meeting_queries import find_meeting, get_meeting, upcoming
 from bot.services.meeting_specs import MeetingError, MeetingSpec, check_form
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
-from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
+from tests.services.test_rows import second_waits_for_first
 
 NOW = datetime(2027, 1, 1, 12, tzinfo=UTC)
 FRANCE_BRANCH = MeetingSpec(
@@ -466,15 +466,10 @@ def test_two_admins_adding_one_meeting_at_once_the_second_is_told_on_the_name(
         with session_factory.begin() as session:
             return service.add_meeting(session, spec, "U0OTHER", NOW, org)
 
-    first = session_factory()
-    try:
-        service.add_meeting(first, spec, "U0ADMIN", NOW, org)  # flushed, not yet committed
-        thread, out = in_thread(second)
-        wait_until_blocked(session_factory)  # PostgreSQL: the second insert waits on the first
-        first.commit()
-    finally:
-        first.close()
-    thread.join(WAIT_S)
+    # The first's insert is flushed, not yet committed: the second waits on it.
+    out = second_waits_for_first(
+        session_factory, lambda first: service.add_meeting(first, spec, "U0ADMIN", NOW, org), second
+    )
     # Not an IntegrityError (a stack trace): the same answer as a name taken earlier.
     assert len(out) == 1 and isinstance(out[0], MeetingError), out
     assert out[0].field == "name"

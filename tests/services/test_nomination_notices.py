@@ -15,6 +15,7 @@ from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nominations import NominationStatus
 from bot.services.outcomes import Skip
+from models.elections import NominationRecord, NominatorRecord
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
 
 TWO_ON_SLACK = replace(FORM, nominators=(Person("U0NOM1"), Person("U0NOM2")))
@@ -38,13 +39,17 @@ def test_a_nominator_on_slack_is_due_one_request_until_it_is_sent(
         assert not notices.record_request_sent(session, 404, "D0X", "1.0002", NOW)
 
 
+def _asked_on_slack(session: Session) -> tuple[NominationRecord, NominatorRecord]:
+    """A nomination submitted in a new election, and its nominator on Slack (U0NOM1)."""
+    n = submit(session, make_election(session))
+    return n, next(x for x in n.nominators if x.slack_id == "U0NOM1")
+
+
 def test_no_request_is_due_once_the_nomination_is_withdrawn_or_closed(
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as session:
-        election = make_election(session)
-        n = submit(session, election)
-        request = next(x for x in n.nominators if x.slack_id == "U0NOM1")
+        n, request = _asked_on_slack(session)
         late = notices.request_to_send(session, request.id, CLOSES + timedelta(minutes=1))
         assert isinstance(late, Skip) and "have closed" in late.reason
         nominations.withdraw(n, NOW)
@@ -56,9 +61,7 @@ def test_the_candidate_hears_of_a_decline_and_through_their_nominator_when_not_o
     session_factory: sessionmaker[Session],
 ) -> None:
     with session_factory.begin() as session:
-        election = make_election(session)
-        n = submit(session, election)
-        request = next(x for x in n.nominators if x.slack_id == "U0NOM1")
+        n, request = _asked_on_slack(session)
         assert notices.declined_notice(session, request.id) == Skip(nominations.AWAITING)
         nominations.decline(session, request, NOW)
         assert notices.declined_notice(session, request.id) == notices.CandidateNotice(
@@ -66,7 +69,7 @@ def test_the_candidate_hears_of_a_decline_and_through_their_nominator_when_not_o
         )
         assert notices.declined_notice(session, 404) == Skip("gone")
         offline = replace(FORM, candidate=Person(None, "Olly Offline", "olly@example.org", "l654321"))
-        other = submit(session, election, key="V2", form=offline, by="U0FRIEND")
+        other = submit(session, n.election, key="V2", form=offline, by="U0FRIEND")
         theirs = next(x for x in other.nominators if x.slack_id == "U0NOM1")
         nominations.decline(session, theirs, NOW)
         notice = notices.declined_notice(session, theirs.id)

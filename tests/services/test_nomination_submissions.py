@@ -12,6 +12,7 @@ from bot.services import item_fates, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nomination_submissions import Rejected, Saved, Submission
+from bot.services.outcomes import Refused
 from models.foundation import ScheduledJob
 from tests.e2e.harness import example_org
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
@@ -109,8 +110,8 @@ def test_withdraw_only_by_its_owner_while_open_and_its_requests_go_with_it(
 ) -> None:
     with session_factory.begin() as session:
         mine = submit(session, make_election(session))
-        assert isinstance(submissions.withdraw(session, mine.id, "U0OTHER", NOW), submissions.Refused)
-        assert isinstance(submissions.withdraw(session, mine.id, "U0CAND", CLOSES), submissions.Refused)
+        assert isinstance(submissions.withdraw(session, mine.id, "U0OTHER", NOW), Refused)
+        assert isinstance(submissions.withdraw(session, mine.id, "U0CAND", CLOSES), Refused)
         assert submissions.withdraw(session, mine.id, "U0CAND", NOW) == submissions.Withdrawn(mine.id)
         assert mine.withdrawn_at == NOW
         statuses = session.scalars(

@@ -19,7 +19,7 @@ from bot.services.nomination_rules import NominationForm, Person, Route, clean_e
 from bot.services.nominations import NominationStatus, status_of
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
-from tests.services.test_rows import WAIT_S, in_thread, wait_until_blocked
+from tests.services.test_rows import second_waits_for_first
 
 NOW = datetime(2027, 3, 5, 12, 0, tzinfo=UTC)
 OPENS = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -440,15 +440,8 @@ def test_two_admins_opening_one_election_at_once_the_second_is_told_the_name_is_
         with session_factory.begin() as session:
             return make_election(session)
 
-    first = session_factory()
-    try:
-        make_election(first)  # flushed, not yet committed
-        thread, out = in_thread(second)
-        wait_until_blocked(session_factory)  # PostgreSQL: the second insert waits on the first
-        first.commit()
-    finally:
-        first.close()
-    thread.join(WAIT_S)
+    # The first's insert is flushed, not yet committed: the second waits on it.
+    out = second_waits_for_first(session_factory, make_election, second)
     # Not an IntegrityError: the answer a name taken earlier gets, on the form's name field.
     assert len(out) == 1 and isinstance(out[0], ElectionError), out
     assert "already an election" in str(out[0])

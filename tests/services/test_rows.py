@@ -79,6 +79,28 @@ def wait_until_blocked(session_factory: sessionmaker[Session]) -> None:
     pytest.fail("the second insert did not wait for the first")
 
 
+def second_waits_for_first(
+    session_factory: sessionmaker[Session],
+    first_writes: Callable[[Session], object],
+    second: Callable[[], object],
+    first_ends: str = "commit",
+) -> list[object]:
+    """`first_writes` in a transaction left open; `second` in another thread, which must wait
+    for it (`wait_until_blocked`); then the first commits (or rolls back). Returns what the
+    second returned or raised."""
+    first = session_factory()
+    try:
+        first_writes(first)
+        thread, out = in_thread(second)
+        wait_until_blocked(session_factory)
+        assert not out  # still waiting
+        first.commit() if first_ends == "commit" else first.rollback()
+    finally:
+        first.close()
+    thread.join(WAIT_S)
+    return out
+
+
 def _second_insert(session_factory: sessionmaker[Session]) -> bool:
     with session_factory.begin() as second:
         return insert_once(second, SlackDelivery, delivery("raced"), key=["key"])
@@ -88,41 +110,31 @@ def _second_insert(session_factory: sessionmaker[Session]) -> bool:
 def test_the_second_of_two_racing_inserts_waits_for_the_first(
     session_factory: sessionmaker[Session], first_ends: str
 ) -> None:
-    first = session_factory()
-    try:
+    def first_inserts(first: Session) -> None:
         assert insert_once(first, SlackDelivery, delivery("raced"), key=["key"])
-        thread, out = in_thread(lambda: _second_insert(session_factory))
-        wait_until_blocked(session_factory)
-        assert not out  # still waiting
-        first.commit() if first_ends == "commit" else first.rollback()
-    finally:
-        first.close()
-    thread.join(WAIT_S)
+
+    out = second_waits_for_first(
+        session_factory, first_inserts, lambda: _second_insert(session_factory), first_ends
+    )
     # The first committed: the second loses, quietly. It rolled back: the second wins.
     assert out == [first_ends == "rollback"]
     assert count(session_factory) == 1
 
 
 def test_add_unless_raced_gives_the_loser_the_winners_row(session_factory: sessionmaker[Session]) -> None:
-    first = session_factory()
-    try:
+    def first_adds(first: Session) -> None:
         mine = add_unless_raced(first, SlackDelivery(key="raced", seen_at=T0), lambda: None)
         assert mine.seen_at == T0
 
-        def second_add() -> tuple[datetime, bool]:
-            with session_factory.begin() as second:
-                late = SlackDelivery(key="raced", seen_at=T0.replace(year=2028))
-                won = add_unless_raced(second, late, lambda: second.get(SlackDelivery, "raced"))
-                # The loser's transaction goes on: only its insert was undone.
-                second.add(SlackDelivery(key="after", seen_at=T0))
-                return won.seen_at, won is late
+    def second_add() -> tuple[datetime, bool]:
+        with session_factory.begin() as second:
+            late = SlackDelivery(key="raced", seen_at=T0.replace(year=2028))
+            won = add_unless_raced(second, late, lambda: second.get(SlackDelivery, "raced"))
+            # The loser's transaction goes on: only its insert was undone.
+            second.add(SlackDelivery(key="after", seen_at=T0))
+            return won.seen_at, won is late
 
-        thread, out = in_thread(second_add)
-        wait_until_blocked(session_factory)
-        first.commit()
-    finally:
-        first.close()
-    thread.join(WAIT_S)
+    out = second_waits_for_first(session_factory, first_adds, second_add)
     assert out == [(T0, False)]
     assert count(session_factory) == 2
 
