@@ -52,14 +52,23 @@ def test_past_its_limit_answers_are_built_each_time() -> None:
     assert calls == 4
 
 
-def test_concurrent_callers_all_get_a_whole_answer() -> None:
+def test_concurrent_callers_all_get_a_checked_answer_then_the_kept_one() -> None:
     cache = ReplyCache()
     roles, org = Source(), Source()
     answers: list[Reply] = []
+    built: list[Reply] = []
     lock = threading.Lock()
+    start = threading.Barrier(8)
+
+    def build() -> Reply:
+        reply = notice("the answer")
+        with lock:
+            built.append(reply)
+        return reply
 
     def ask() -> None:
-        reply = cache.get(roles, org, "k", lambda: notice("the answer"))
+        start.wait()
+        reply = cache.get(roles, org, "k", build)
         with lock:
             answers.append(reply)
 
@@ -69,3 +78,9 @@ def test_concurrent_callers_all_get_a_whole_answer() -> None:
     for thread in threads:
         thread.join()
     assert len(answers) == 8 and {a.text for a in answers} == {"the answer"}
+    # Each was checked before it was handed out, even one built beside another.
+    assert all(a._rendered is not None for a in answers)
+    # Afterwards one of them is kept, and no caller builds again.
+    kept = cache.get(roles, org, "k", build)
+    assert kept in built and cache.get(roles, org, "k", build) is kept
+    assert len(built) == len({id(b) for b in built}) <= 8
