@@ -147,6 +147,8 @@ class AdminCounts:
     awaiting_nominators: list[PositionWaiting] | None
     unanswered_questions: list[RegionQuestions] | None
     failed_reminders: list[FailedPost] | None
+    open_elections: list[ElectionRecord] | None = None
+    """As read for the counts, so that the tab does not read them again (None: not read)."""
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,7 @@ def admin_counts(session: Session, roles: RoleCatalog, now: datetime) -> AdminCo
         ),
         unanswered_questions=_safely(session, "unanswered questions", lambda: unanswered_questions(session)),
         failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
+        open_elections=open_elections,
     )
 
 
@@ -401,11 +404,13 @@ def build_home(
         candidates.update(questions.coordinators(org, each))
     zones = member_timezones.cached(session, candidates)
     region = _safely(session, "region", lambda: region_part(session, org, user_id, zones, now))
-    open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
     admin = None
-    if sees_admin_part(org, user_id):
-        if counts is None:
-            counts = admin_counts(session, roles, now)
+    if sees_admin_part(org, user_id) and counts is None:
+        counts = admin_counts(session, roles, now)
+    open_elections = counts.open_elections if counts is not None else None
+    if open_elections is None:
+        open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
+    if sees_admin_part(org, user_id) and counts is not None:
         admin = AdminPart(
             awaiting_nominators=counts.awaiting_nominators,
             unanswered_questions=counts.unanswered_questions,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import parse_org_config
@@ -290,3 +290,42 @@ def test_the_admins_part_read_once_is_what_each_admins_tab_shows(
     assert shared.admin is not None and shared.admin.unanswered_questions == given.unanswered_questions
     assert shared.admin.failed_reminders is None and shared.admin.can_change_organisation
     assert member.admin is None  # given or not, a member never sees it
+
+
+def test_an_admins_tab_reads_the_open_elections_once(session_factory: sessionmaker[Session]) -> None:
+    """The admins' counts read the open elections; the tab's own list of them is that read."""
+    with session_factory.begin() as session:
+        election_store.create(
+            session,
+            Election(
+                "Open now",
+                ElectionKind.BY_ELECTION,
+                NOW - timedelta(days=1),
+                NOW + timedelta(days=5),
+                (Position("secretary"),),
+            ),
+            source="slack",
+            now=NOW,
+        )
+    admin = next(iter(ORG.admins))
+    reads: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("SELECT ELECTIONS."):
+            reads.append(statement)
+
+    engine = session_factory.kw["bind"]
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        with session_factory() as session:
+            inside = _build(session, admin)
+        assert len(reads) == 1
+        with session_factory() as session:
+            counts = home.admin_counts(session, ROLES, NOW)
+        with session_factory() as session:
+            shared = home.build_home(session, ORG, ROLES, admin, NOW, counts=counts)
+        assert len(reads) == 2  # the counts' read, and none by the tab given them
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert [e.name for e in inside.elections or []] == ["Open now"]
+    assert [e.name for e in shared.elections or []] == ["Open now"]
