@@ -8,17 +8,17 @@ published with the only Slack call of the open. Time zones the tab needs and doe
 from __future__ import annotations
 
 import logging
+import time
 from functools import partial
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import deliver
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
-from bot.listeners import ack_only
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.slack_deliveries import delivery_key, first_delivery
 from bot.services.tz_regions import Region
@@ -36,10 +36,15 @@ GONE = frozenset({"user_not_found", "users_not_found", "account_inactive", "user
 _ADMIN_COUNTS = SharedReads()
 
 
-def publish_home(deps: AppDeps, user_id: str) -> None:
+def publish_home(deps: AppDeps, user_id: str, asked_at: float | None = None) -> None:
+    """Build the member's tab and publish it. ``asked_at``: ``time.monotonic()`` when the
+    member opened it (the event's arrival), which lets the admins' shared counts be a read
+    already running since then (bot/shared_reads.py); None: a read begun after this call."""
     counts = None
     if home.sees_admin_part(deps.org, user_id):
-        counts = _ADMIN_COUNTS.get(None, lambda: deps.read(home.admin_counts, deps.roles, deps.clock.now()))
+        counts = _ADMIN_COUNTS.get(
+            None, lambda: deps.read(home.admin_counts, deps.roles, deps.clock.now()), asked_at
+        )
     now = deps.clock.now()
     data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings, counts)
     if data.timezones_to_refresh:
@@ -74,8 +79,18 @@ def refresh_coordinators(deps: AppDeps) -> None:
     deps.write(home.refresh_stale_timezones, people, now)
 
 
+ASKED_AT = "liec_home_asked_at"
+"""The context key of when the event arrived (``time.monotonic()``), set before the
+acknowledgement; Bolt copies the context to the lazy listener."""
+
+
+def acknowledge_open(ack: Ack, context: BoltContext) -> None:
+    context[ASKED_AT] = time.monotonic()
+    ack()
+
+
 def register(app: App, deps: AppDeps) -> None:
-    def opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         # Slack's retries are recognised here, after the acknowledgement (the middleware
         # leaves this event to us, so the acknowledgement waits on no write): the delivery is
         # claimed first, so a retry arriving while the first is built publishes nothing.
@@ -85,8 +100,8 @@ def register(app: App, deps: AppDeps) -> None:
             log.info("duplicate delivery skipped key=%s", key)
             return
         if event.get("tab", "home") == "home" and event.get("user"):
-            publish_home(deps, str(event["user"]))
+            publish_home(deps, str(event["user"]), context.get(ASKED_AT))
 
-    app.event("app_home_opened")(ack=ack_only, lazy=[opened])
+    app.event("app_home_opened")(ack=acknowledge_open, lazy=[opened])
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

@@ -87,3 +87,35 @@ def test_different_keys_do_not_share() -> None:
     reads = SharedReads()
     assert reads.get(("db1", "csv"), lambda: "one") == "one"
     assert reads.get(("db2", "csv"), lambda: "two") == "two"
+
+
+@pytest.mark.parametrize("asked", ["before the read began", "after the read began"])
+def test_a_caller_that_asked_before_a_running_read_began_shares_it(asked: str) -> None:
+    """`asked_at` (when the caller's request arrived): a read running since then already holds
+    every change committed before the caller asked, so the caller shares it; a read that began
+    before the caller asked may miss such a change, so the caller gets the next read."""
+    reads = Watched()
+    release_first = threading.Event()
+    started: list[int] = []
+
+    def read() -> int:
+        started.append(len(started) + 1)
+        if len(started) == 1:
+            assert release_first.wait(WAIT)
+        return len(started)
+
+    arrived = time.monotonic()
+    with ThreadPoolExecutor(2) as pool:
+        first = pool.submit(reads.get, "home", read)
+        until(lambda: started == [1], "the first read began")
+        asked_at = arrived if asked == "before the read began" else time.monotonic()
+        caller = pool.submit(reads.get, "home", read, asked_at)
+        if asked == "before the read began":
+            assert reads.joined.acquire(timeout=WAIT)  # waiting on the running read
+        else:
+            until(lambda: "home" in reads._waiting, "the caller opened the next read")
+        release_first.set()
+        assert first.result(WAIT) == 1
+        expected = 1 if asked == "before the read began" else 2
+        assert caller.result(WAIT) == expected
+    assert started == list(range(1, expected + 1))
