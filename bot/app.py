@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 from concurrent.futures import Executor
+from typing import Any
 
 from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
+from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
 from bot.deps import AppDeps
@@ -23,15 +26,33 @@ class _DeliberateTokenSetup(logging.Filter):
         return not ("`token`" in message and ("will be unused" in message or "will be ignored" in message))
 
 
+class OneWorkspace(Authorize):
+    """One workspace, one token. Bolt's default would call auth.test on the first request, so a
+    command that needs nothing from Slack would fail while Slack is unreachable. An
+    ``Authorize`` object rather than a function: Bolt calls a function through its argument
+    injection, a dict of a dozen arguments built at every request."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def __call__(
+        self,
+        *,
+        context: BoltContext,
+        enterprise_id: str | None,
+        team_id: str | None,
+        user_id: str | None,
+        **_: Any,
+    ) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=self.token)
+
+
 def create_app(deps: AppDeps, listener_executor: Executor | None = None) -> App:
     """The Bolt app with every feature registered. `listener_executor` runs the lazy listeners
     (Bolt's own thread pool when None); the tests pass one that can tell when they are done."""
     token = deps.settings.slack_bot_token or ""
 
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        # One workspace, one token: Bolt's default would call auth.test on the first request,
-        # so a command that needs nothing from Slack would fail while Slack is unreachable.
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+    authorize = OneWorkspace(token)
 
     bolt_logger = logging.getLogger("slack_bolt")
     if not any(isinstance(f, _DeliberateTokenSetup) for f in bolt_logger.filters):

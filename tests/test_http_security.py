@@ -241,3 +241,40 @@ def test_socket_mode_port_answers_health_and_refuses_events(tmp_path: Path) -> N
         assert seen == []
     finally:
         server.close()
+
+
+def test_a_command_needing_nothing_from_slack_is_answered_while_slack_is_unreachable(
+    tmp_path: Path,
+) -> None:
+    """One workspace, one token (bot/app.py `OneWorkspace`): no auth.test before answering, so
+    the role card comes from the bot alone while Slack's Web API does not answer at all."""
+    closed = free_port()  # nothing listens there
+    port = free_port()
+    env = bot_env(
+        tmp_path,
+        SLACK_BOT_TOKEN="xoxb-security",
+        SLACK_SIGNING_SECRET=SECRET,
+        SLACK_API_URL=f"http://127.0.0.1:{closed}/api/",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_until_up(port, process)
+        body, headers = _signed_role_command()
+        started = time.monotonic()
+        status, answer = _post(port, body, headers)
+        assert status == 200 and b"Secretary" in answer, answer[:300]
+        assert time.monotonic() - started < 3
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
