@@ -8,8 +8,8 @@ requests reaches the log.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
-import signal
 import socket
 import subprocess
 import sys
@@ -27,7 +27,7 @@ from bot.fake_slack import FakeSlack
 from bot.logs import MAX_FIELD_CHARS, redact
 from bot.server import MAX_BODY_BYTES, signature_valid
 from bot.slack_requests import signed_headers, slash_command_body
-from tests.processes import bot_env, free_port
+from tests.processes import bot_env, free_port, stop
 
 SECRET = "security-test-secret"
 PERSONAL = ("Zebedee Quuxworth", "zebedee.q", "L7654321", "Hollowmere statement")
@@ -47,12 +47,12 @@ def _wait_until_up(port: int, process: subprocess.Popen[str]) -> None:
     raise AssertionError("the bot did not come up within 60 s")
 
 
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
-    fake = FakeSlack().start()
+@contextlib.contextmanager
+def _serving(tmp_path: Path, api_url: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`python -m bot serve --http` on a free port, its Web API calls going to `api_url`."""
     port = free_port()
     env = bot_env(
-        tmp_path, SLACK_BOT_TOKEN="xoxb-security", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=fake.api_url
+        tmp_path, SLACK_BOT_TOKEN="xoxb-security", SLACK_SIGNING_SECRET=SECRET, SLACK_API_URL=api_url
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)],
@@ -66,12 +66,16 @@ def served(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
         _wait_until_up(port, process)
         yield port, process
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, 20)
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    fake = FakeSlack().start()
+    try:
+        with _serving(tmp_path, fake.api_url) as serving:
+            yield serving
+    finally:
         fake.stop()
 
 
@@ -162,8 +166,7 @@ def test_a_signed_command_is_answered_in_time_during_a_flood(
         for thread in stallers:
             thread.join(timeout=30)
     # Every refused request left at most a line that names no part of it.
-    process.send_signal(signal.SIGTERM)
-    output = process.communicate(timeout=20)[0]
+    _, output = stop(process, 20)
     assert "refused a request without a valid Slack signature" in output
     assert "aaaaaaaaaa" not in output and "not-json" not in output
     for value in PERSONAL:
@@ -249,32 +252,9 @@ def test_a_command_needing_nothing_from_slack_is_answered_while_slack_is_unreach
     """One workspace, one token (bot/app.py `OneWorkspace`): no auth.test before answering, so
     the role card comes from the bot alone while Slack's Web API does not answer at all."""
     closed = free_port()  # nothing listens there
-    port = free_port()
-    env = bot_env(
-        tmp_path,
-        SLACK_BOT_TOKEN="xoxb-security",
-        SLACK_SIGNING_SECRET=SECRET,
-        SLACK_API_URL=f"http://127.0.0.1:{closed}/api/",
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve", "--http", "--port", str(port)],
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        _wait_until_up(port, process)
+    with _serving(tmp_path, f"http://127.0.0.1:{closed}/api/") as (port, _process):
         body, headers = _signed_role_command()
         started = time.monotonic()
         status, answer = _post(port, body, headers)
-        assert status == 200 and b"Secretary" in answer, answer[:300]
-        assert time.monotonic() - started < 3
-    finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    assert status == 200 and b"Secretary" in answer, answer[:300]
+    assert time.monotonic() - started < 3

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
@@ -35,8 +36,9 @@ def until(condition: object, what: str) -> None:
         time.sleep(0.005)
 
 
-def test_callers_arriving_during_a_read_share_the_next_one_not_the_running_one() -> None:
-    reads = Watched()
+def _numbered_reads() -> tuple[threading.Event, list[int], Callable[[], int]]:
+    """(release, started, read): each read returns its number (1, 2, ...); the first one waits
+    for `release`."""
     release_first = threading.Event()
     started: list[int] = []
 
@@ -45,6 +47,13 @@ def test_callers_arriving_during_a_read_share_the_next_one_not_the_running_one()
         if len(started) == 1:
             assert release_first.wait(WAIT)
         return len(started)
+
+    return release_first, started, read
+
+
+def test_callers_arriving_during_a_read_share_the_next_one_not_the_running_one() -> None:
+    reads = Watched()
+    release_first, started, read = _numbered_reads()
 
     with ThreadPoolExecutor(4) as pool:
         first = pool.submit(reads.get, "csv", read)
@@ -95,14 +104,7 @@ def test_a_caller_that_asked_before_a_running_read_began_shares_it(asked: str) -
     every change committed before the caller asked, so the caller shares it; a read that began
     before the caller asked may miss such a change, so the caller gets the next read."""
     reads = Watched()
-    release_first = threading.Event()
-    started: list[int] = []
-
-    def read() -> int:
-        started.append(len(started) + 1)
-        if len(started) == 1:
-            assert release_first.wait(WAIT)
-        return len(started)
+    release_first, started, read = _numbered_reads()
 
     arrived = time.monotonic()
     with ThreadPoolExecutor(2) as pool:

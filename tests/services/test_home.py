@@ -79,21 +79,26 @@ def test_refreshes_are_scheduled_once_a_day(session_factory: sessionmaker[Sessio
     assert sorted(keys) == ["home.timezone:U0MEMBER:2026-11-23", "home.timezone:U0RCEAME:2026-11-23"]
 
 
+def _open_now(session: Session, position: Position) -> None:
+    """A by-election "Open now" for this one position, open since yesterday for five days."""
+    election_store.create(
+        session,
+        Election(
+            "Open now",
+            ElectionKind.BY_ELECTION,
+            NOW - timedelta(days=1),
+            NOW + timedelta(days=5),
+            (position,),
+        ),
+        source="slack",
+        now=NOW,
+    )
+
+
 def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         meetings.sync_from_config(session, ORG, NOW)
-        election_store.create(
-            session,
-            Election(
-                "Open now",
-                ElectionKind.BY_ELECTION,
-                NOW - timedelta(days=1),
-                NOW + timedelta(days=5),
-                (Position("regional-coordinator", "americas"),),
-            ),
-            source="slack",
-            now=NOW,
-        )
+        _open_now(session, Position("regional-coordinator", "americas"))
         election_store.create(
             session,
             Election(
@@ -295,18 +300,7 @@ def test_the_admins_part_read_once_is_what_each_admins_tab_shows(
 def test_an_admins_tab_reads_the_open_elections_once(session_factory: sessionmaker[Session]) -> None:
     """The admins' counts read the open elections; the tab's own list of them is that read."""
     with session_factory.begin() as session:
-        election_store.create(
-            session,
-            Election(
-                "Open now",
-                ElectionKind.BY_ELECTION,
-                NOW - timedelta(days=1),
-                NOW + timedelta(days=5),
-                (Position("secretary"),),
-            ),
-            source="slack",
-            now=NOW,
-        )
+        _open_now(session, Position("secretary"))
     admin = next(iter(ORG.admins))
     reads: list[str] = []
 
