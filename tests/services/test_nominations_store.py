@@ -486,11 +486,20 @@ def test_newest_mine_gives_the_newest_with_their_status(session_factory: session
             for n in range(12)
         ]
         nominations.withdraw(made[-1], NOW)
+        # Every status a nominator's answers can give: one declined, one still awaiting, one
+        # with a nominator to check, one with every nominator confirmed.
+        for nominator in made[-2].nominators:
+            nominator.status = nominations.DECLINED
+        for nominator in made[-4].nominators:
+            nominator.status = nominations.CONFIRMED
+        made[-4].nominators[0].status = nominations.TO_CHECK
+        for nominator in made[-5].nominators:
+            nominator.status = nominations.CONFIRMED
+        session.flush()
         newest = nominations.newest_mine(session, "U0MAKER", 5)
         assert [(n.candidate_name, n.status) for n in newest] == [
             (m.candidate_name, nominations.status_of(m)) for m in reversed(made[-5:])
         ]
-        assert newest[0].status is nominations.NominationStatus.WITHDRAWN
-        assert newest[1].status is nominations.NominationStatus.AWAITING
+        assert [n.status.name for n in newest] == ["WITHDRAWN", "DECLINED", "AWAITING", "TO_CHECK", "VALID"]
         assert {n.election_name for n in newest} == {election.name}
         assert nominations.newest_mine(session, "U0NOBODY", 5) == []
