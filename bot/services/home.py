@@ -16,10 +16,10 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, TypeVar
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import literal, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
@@ -307,31 +307,37 @@ _POST_KINDS = {
 }
 
 
-def _meeting_of(job_key: Any) -> Any:
-    """The join condition of a post or job (``job_key``, "mtg:<meeting key>:...") and its meeting.
-    Meeting keys are lower-case letters, digits and hyphens (bot/config.py MEETING_KEY), so the
-    pattern holds no wildcard but its last ``%`` and matches the one meeting of that key."""
-    return job_key.like(literal("mtg:") + Meeting.key + literal(":%"))
+def _meeting_key(job_key: str) -> str | None:
+    parts = job_key.split(":")
+    if len(parts) < 3 or parts[0] != "mtg":
+        return None
+    return parts[1]
+
+
+def _meeting_names(session: Session, job_keys: Sequence[str]) -> dict[str, str]:
+    """The names of the meetings these job keys belong to, in one statement."""
+    wanted = {key for job_key in job_keys if (key := _meeting_key(job_key)) is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Meeting.key, Meeting.name).where(Meeting.key.in_(sorted(wanted))))
+    return {key: name for key, name in rows}
 
 
 def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
     """Meeting posts that failed in the last two weeks (FAILURES_SINCE), newest due first, at
     most FAILURES_SHOWN: recorded failures, and failed jobs with no failure recorded for their
-    post, each with its meeting's name (none once the meeting is deleted). Each source gives
-    only its newest FAILURES_SHOWN, by the `(outcome, recorded_at)` and `(status, due_at)`
-    indexes, and only the columns shown: two statements."""
+    post. Each source gives only its newest FAILURES_SHOWN, by the `(outcome, recorded_at)`
+    and `(status, due_at)` indexes, and only the columns shown."""
     since = now - FAILURES_SINCE
     failed_post = (MeetingPost.outcome == "failed") & (MeetingPost.recorded_at >= since)
     posts = session.execute(
-        select(MeetingPost.kind, Meeting.name, MeetingPost.channel, MeetingPost.due_at, MeetingPost.detail)
-        .outerjoin(Meeting, _meeting_of(MeetingPost.key))
+        select(MeetingPost.key, MeetingPost.kind, MeetingPost.channel, MeetingPost.due_at, MeetingPost.detail)
         .where(failed_post)
         .order_by(MeetingPost.due_at.desc())
         .limit(FAILURES_SHOWN)
     ).all()
     jobs = session.execute(
-        select(ScheduledJob.kind, Meeting.name, ScheduledJob.due_at, ScheduledJob.last_error)
-        .outerjoin(Meeting, _meeting_of(ScheduledJob.key))
+        select(ScheduledJob.key, ScheduledJob.kind, ScheduledJob.due_at, ScheduledJob.last_error)
         .where(
             ScheduledJob.status == "failed",
             ScheduledJob.kind.in_(list(_POST_KINDS)),
@@ -341,17 +347,19 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
         .order_by(ScheduledJob.due_at.desc())
         .limit(FAILURES_SHOWN)
     ).all()
+    names = _meeting_names(session, [post.key for post in posts] + [job.key for job in jobs])
 
-    def what(kind: str, name: str | None) -> str:
+    def what(key: str, kind: str) -> str:
+        name = names.get(_meeting_key(key) or "")
         label = _POST_KINDS.get(kind, kind)
         return f"{label} of {name}" if name else label
 
     found = [
-        FailedPost(what(kind, name), channel, due_at, str((detail or {}).get("error", "failed")))
-        for kind, name, channel, due_at, detail in posts
+        FailedPost(what(key, kind), channel, due_at, str((detail or {}).get("error", "failed")))
+        for key, kind, channel, due_at, detail in posts
     ]
     found += [
-        FailedPost(what(kind, name), None, due_at, error or "failed") for kind, name, due_at, error in jobs
+        FailedPost(what(key, kind), None, due_at, error or "failed") for key, kind, due_at, error in jobs
     ]
     return sorted(found, key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
 
