@@ -21,6 +21,7 @@ from bot.services.elections import Election, ElectionKind, Position
 from bot.services.roles import RoleCatalog, default_roles_dir
 from bot.services.tz_regions import Region
 from models.foundation import ScheduledJob
+from models.meetings import Meeting
 from tests.e2e.harness import example_org
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -323,3 +324,54 @@ def test_an_admins_tab_reads_the_open_elections_once(session_factory: sessionmak
         event.remove(engine, "before_cursor_execute", count)
     assert [e.name for e in inside.elections or []] == ["Open now"]
     assert [e.name for e in shared.elections or []] == ["Open now"]
+
+
+def test_each_failure_is_named_after_its_own_meeting(session_factory: sessionmaker[Session]) -> None:
+    """A post's or job's key is "mtg:<meeting key>:...": the name is that meeting's, not one
+    whose key begins the same way; a deleted meeting leaves the kind alone."""
+    kind = meeting_planning.REMINDER.name
+    with session_factory.begin() as session:
+        for key, name in (("gc", "General Committee"), ("gc-extra", "GC extra"), ("g", "G")):
+            session.add(
+                Meeting(
+                    key=key,
+                    source="file",
+                    name=name,
+                    channel="C0GC",
+                    start="2026-12-01T09:00",
+                    timezone="UTC",
+                    created_at=NOW,
+                    updated_at=NOW,
+                )
+            )
+        for key, hours in (("gc", 1), ("gone", 3)):
+            due = NOW - timedelta(hours=hours)
+            meeting_posts.record_post(
+                session,
+                f"mtg:{key}:20261130T0900Z:1h",
+                kind,
+                "C0GC",
+                None,
+                "failed",
+                due,
+                due,
+                {"error": key},
+            )
+        session.add(
+            ScheduledJob(
+                kind=kind,
+                key="mtg:gc-extra:20261130T0900Z:1d",
+                due_at=NOW - timedelta(hours=2),
+                payload={},
+                status="failed",
+                finished_at=NOW - timedelta(hours=2),
+                last_error="gc-extra",
+            )
+        )
+    with session_factory() as session:
+        failed = home.failed_reminders(session, NOW)
+    assert [(f.what, f.error) for f in failed] == [
+        ("reminder of General Committee", "gc"),
+        ("reminder of GC extra", "gc-extra"),
+        ("reminder", "gone"),
+    ]
