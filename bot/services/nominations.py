@@ -495,12 +495,12 @@ class MineSummary:
     submitted_by: str
 
 
-def _nominator_with(status: str) -> Any:
-    """Whether the nomination of the row has a nominator with this status: answered from the
-    `(nomination_id, status)` index alone."""
+def _nominator_with(status: str, nomination_id: Any = NominationRecord.id) -> Any:
+    """Whether the nomination ``nomination_id`` (a column of the outer statement) has a
+    nominator with this status: answered from the `(nomination_id, status)` index alone."""
     return (
         select(NominatorRecord.id)
-        .where(NominatorRecord.nomination_id == NominationRecord.id, NominatorRecord.status == status)
+        .where(NominatorRecord.nomination_id == nomination_id, NominatorRecord.status == status)
         .exists()
     )
 
@@ -513,10 +513,12 @@ needs of them."""
 def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary]:
     """The member's `newest` nominations (candidate of, or made), newest first: one statement
     of just the columns listed, however many they made (no ORM objects, which cost more than
-    the rest of a Home tab), with whether a nominator has each status `status_from` looks for.
+    the rest of a Home tab), with whether a nominator of each has each status `status_from`
+    looks for.
     The status is `status_from`'s, as `status_of` gives it."""
-    rows = session.execute(
+    newest_rows = (
         select(
+            NominationRecord.id,
             NominationRecord.position_key,
             ElectionRecord.name,
             NominationRecord.withdrawn_at,
@@ -525,12 +527,21 @@ def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary
             NominationRecord.candidate_name,
             NominationRecord.candidate_slack_id,
             NominationRecord.submitted_by,
-            *(_nominator_with(status) for status in _STATUS_DECIDING),
         )
         .join(ElectionRecord, ElectionRecord.id == NominationRecord.election_id)
         .where(_is_mine(user_id))
         .order_by(NominationRecord.id.desc())
         .limit(newest)
+        .subquery()
+    )
+    # The nominators are looked up for the newest rows only: in one flat statement
+    # PostgreSQL works out the select list before the sort and limit, for every nomination
+    # the member ever made (4.7 ms for a few hundred, instead of 0.4).
+    rows = session.execute(
+        select(
+            *list(newest_rows.c)[1:],
+            *(_nominator_with(status, newest_rows.c.id) for status in _STATUS_DECIDING),
+        ).order_by(newest_rows.c.id.desc())
     ).all()
     summaries = []
     for row in rows:
