@@ -227,13 +227,16 @@ def merge(a: Result, b: Result) -> Result:
     )
 
 
-SETTLE_S = 7.0
-"""Seconds from the end of a run to the memory figure: longer than the bot's scheduler tick
-(5 s), at which it gives the memory the run freed back to the system."""
+TICK_S = 5.0
+"""The bot's scheduler tick (`serve`'s default); --quick runs the bot with QUICK_TICK_S."""
+QUICK_TICK_S = 1.0
+SETTLE_AFTER_TICK_S = 2.0
+"""Seconds past one tick to the memory figure: at its tick the bot gives the memory the run
+freed back to the system (7 s in a full run)."""
 
 
 # Servers -------------------------------------------------------------------------------------
-def bot_server(name: str, url: str, org_path: Path, fake: FakeSlack) -> Server:
+def bot_server(name: str, url: str, org_path: Path, fake: FakeSlack, tick: float = TICK_S) -> Server:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -249,7 +252,7 @@ def bot_server(name: str, url: str, org_path: Path, fake: FakeSlack) -> Server:
     )
     if name == "bare":
         return Server(name, [sys.executable, "-m", "bench.bare_app"], env)
-    return Server(name, [sys.executable, "-m", "bot", "serve", "--http"], env)
+    return Server(name, [sys.executable, "-m", "bot", "serve", "--http", "--tick", str(tick)], env)
 
 
 def compile_bytecode() -> None:
@@ -367,7 +370,7 @@ def report(summary: dict[str, Any]) -> str:
         f"{idle['pss_mb']} MB PSS; after one warm-up request of each surface {summary['memory_warm']['rss_mb']} MB "
         f"RSS / {summary['memory_warm']['pss_mb']} MB PSS; at the end of the run "
         f"{summary['memory_end']['rss_mb']} MB RSS / {summary['memory_end']['pss_mb']} MB PSS, and "
-        f"{SETTLE_S:.0f} s later (the bot's next scheduler tick gives freed memory back) "
+        f"{summary['settle_s']:.0f} s later (the bot's next scheduler tick gives freed memory back) "
         f"{after['rss_mb']} MB RSS / {after['pss_mb']} MB PSS "
         f"(bare floor app idle: {bare['rss_mb']} MB RSS / {bare['pss_mb']} MB PSS).",
         "",
@@ -530,23 +533,27 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"seeded in {summary['seed_s']} s: {summary['sizes']}", file=sys.stderr)
 
         chosen = selected(surfaces(admins), args.surfaces)
-        summary["statements"] = count_statements(full, org, chosen)
+        quiet = 0.1 if args.quick else 0.2  # seconds without a statement or a call: work over
+        summary["statements"] = count_statements(full, org, chosen, quiet=quiet)
         summary["statements_small"] = count_statements(
-            small, seeding.org_file(small_sizes), selected(surfaces(admins), args.surfaces)
+            small, seeding.org_file(small_sizes), selected(surfaces(admins), args.surfaces), quiet=quiet
         )
         print(f"statements: {summary['statements']}", file=sys.stderr)
 
         jobs = db.make_engine(full)  # to see when the jobs a surface queued have run
         fake = FakeSlack().start()
         set_response_base(fake)
-        finishes = Finishes(fake)
-        bot = bot_server("bot", full, org_path, fake)
+        # A quick run ticks every second and waits less for quiet: under a minute in all.
+        tick = QUICK_TICK_S if args.quick else TICK_S
+        summary["settle_s"] = settle_s = tick + SETTLE_AFTER_TICK_S
+        finishes = Finishes(fake, quiet_s=0.2 if args.quick else 0.5)
+        bot = bot_server("bot", full, org_path, fake, tick)
         bare = bot_server("bare", full, org_path, fake)
         try:
             summary["ready_s"] = round(start_timed(bot, work), 2)
             summary["ready_log"] = bot.log_tail(12).splitlines()  # where the start's time went
             start_timed(bare, work)
-            time.sleep(8)  # the start-up jobs and the first scheduler ticks: not measured
+            time.sleep(tick + 3)  # the start-up jobs and the first scheduler ticks: not measured
             summary["memory_idle"] = memory(bot)  # started, nothing asked of it yet
             summary["memory_bare"] = memory(bare)
             settle(fake)  # the start's deliveries of the seeded waiting questions: not measured
@@ -555,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             for surface in [*all_surfaces]:
                 run(bot.port, finishes, surface, 1, 3, args.time_cap)  # warm-up
             run(bare.port, finishes, floor, 10, 100, args.time_cap)
-            time.sleep(SETTLE_S)
+            time.sleep(settle_s)
             summary["memory_warm"] = memory(bot)
             results: list[Result] = []
             floors: dict[str, Result] = {}
@@ -570,7 +577,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 floors[str(concurrency)] = merge(before, after)
             summary["memory_end"] = memory(bot)  # the moment the last surface is done
             # Then as it stays: the scheduler's next tick gives freed memory back (bot/memory.py).
-            time.sleep(SETTLE_S)
+            time.sleep(settle_s)
             summary["memory_after"] = memory(bot)
             if args.scale_out:
                 summary["scale_out"] = scale_out(

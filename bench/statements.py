@@ -88,9 +88,14 @@ def bot_in_process(database_url: str, org: dict[str, Any], fake: FakeSlack) -> I
 
 
 def count_statements(
-    database_url: str, org: dict[str, Any], surfaces: Sequence[Surface], fake: FakeSlack | None = None
+    database_url: str,
+    org: dict[str, Any],
+    surfaces: Sequence[Surface],
+    fake: FakeSlack | None = None,
+    quiet: float = 0.2,
 ) -> dict[str, int]:
-    """Statements each surface runs, warm, from its request to the end of its work."""
+    """Statements each surface runs, warm, from its request to the end of its work (once
+    neither a statement nor a Web API call has come for `quiet` seconds)."""
     own = fake is None
     fake = fake or FakeSlack().start()
     set_response_base(fake)
@@ -104,12 +109,12 @@ def count_statements(
                     for attempt in range(2):  # the first warms what the bot caches
                         if surface.setup is not None:
                             surface.setup(0, 2 * n + attempt, client)
-                        before = counter.settle()
+                        before = counter.settle(quiet)
                         request = surface.make(0, 2 * n + attempt)
                         status, _, _, finished = client.send(request)
                         if status != 200 or (request.done is not None and finished is None):
                             raise RuntimeError(f"{surface.name}: HTTP {status}, finished: {finished}")
-                        counts[surface.name] = counter.settle() - before
+                        counts[surface.name] = counter.settle(quiet) - before
             finally:
                 client.close()
     finally:

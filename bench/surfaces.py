@@ -39,8 +39,9 @@ DONE_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
 class Finishes:
     """Waits for the Web API calls that finish surfaces, by method and key, first come first served."""
 
-    def __init__(self, fake: FakeSlack) -> None:
+    def __init__(self, fake: FakeSlack, quiet_s: float = 0.5) -> None:
         self.fake = fake
+        self.quiet_s = quiet_s  # what `quiet` waits for by default
         self._lock = threading.Lock()
         self._waiting: dict[tuple[str, str], deque[tuple[threading.Event, list[float]]]] = defaultdict(deque)
         self.views: dict[str, dict[str, Any]] = {}  # the last view opened, by trigger id
@@ -73,9 +74,10 @@ class Finishes:
                 return call.at
         return time.monotonic()
 
-    def quiet(self, for_seconds: float = 0.5, limit: float = 300.0) -> None:
-        """Wait until no Web API call has come for `for_seconds`: the work one surface left
-        running after its acknowledgements (a list's many DMs) must not slow the next."""
+    def quiet(self, for_seconds: float | None = None, limit: float = 300.0) -> None:
+        """Wait until no Web API call has come for `for_seconds` (default `quiet_s`): the work one
+        surface left running after its acknowledgements (a list's many DMs) must not slow the next."""
+        for_seconds = self.quiet_s if for_seconds is None else for_seconds
         deadline = time.monotonic() + limit
         seen, since = len(self.fake.calls), time.monotonic()
         while time.monotonic() < deadline:
