@@ -147,8 +147,10 @@ class AdminCounts:
     awaiting_nominators: list[PositionWaiting] | None
     unanswered_questions: list[RegionQuestions] | None
     failed_reminders: list[FailedPost] | None
-    open_elections: list[ElectionRecord] | None = None
-    """As read for the counts, so that the tab does not read them again (None: not read)."""
+    open_elections: list[ElectionItem] | None = None
+    """The open elections as read for the counts, as plain values (a part failing after them
+    rolls the counts' session back, which would leave ORM objects unreadable once it is
+    closed), so that the tab does not read them again (None: not read)."""
 
 
 @dataclass(frozen=True)
@@ -235,7 +237,7 @@ def _titles(roles: RoleCatalog) -> dict[str, str]:
 
 
 def election_items(records: Sequence[ElectionRecord], roles: RoleCatalog) -> list[ElectionItem]:
-    """The open elections (`election_store.open_elections`, read once for the whole tab)."""
+    """The open elections (`election_store.open_elections`), all of them, in their order."""
     titles = _titles(roles)
     return [
         ElectionItem(
@@ -244,7 +246,7 @@ def election_items(records: Sequence[ElectionRecord], roles: RoleCatalog) -> lis
             record.closes_at,
             [position_label(Position.parse(key), titles) for key in record.positions],
         )
-        for record in records[:ELECTIONS_SHOWN]
+        for record in records
     ]
 
 
@@ -376,6 +378,8 @@ def admin_counts(session: Session, roles: RoleCatalog, now: datetime) -> AdminCo
     on its own, so one that fails leaves the others (`_safely`). Three aggregate statements
     (and the open elections), whatever the size of the data."""
     open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
+    # Plain values at once, before a part below may roll the session back.
+    elections = None if open_elections is None else election_items(open_elections, roles)
     return AdminCounts(
         awaiting_nominators=None
         if open_elections is None
@@ -384,7 +388,7 @@ def admin_counts(session: Session, roles: RoleCatalog, now: datetime) -> AdminCo
         ),
         unanswered_questions=_safely(session, "unanswered questions", lambda: unanswered_questions(session)),
         failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
-        open_elections=open_elections,
+        open_elections=elections,
     )
 
 
@@ -407,9 +411,13 @@ def build_home(
     admin = None
     if sees_admin_part(org, user_id) and counts is None:
         counts = admin_counts(session, roles, now)
-    open_elections = counts.open_elections if counts is not None else None
-    if open_elections is None:
-        open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
+    elections = counts.open_elections if counts is not None else None
+    if elections is None:
+        records = _safely(session, "elections", lambda: election_store.open_elections(session, now))
+        elections = None if records is None else election_items(records, roles)
+    else:
+        # Read when the shared counts began, a moment before `now`: one closed since is not open.
+        elections = [item for item in elections if item.closes_at > now]
     if sees_admin_part(org, user_id) and counts is not None:
         admin = AdminPart(
             awaiting_nominators=counts.awaiting_nominators,
@@ -426,7 +434,7 @@ def build_home(
         now=now,
         region=region,
         meetings=_safely(session, "meetings", lambda: meeting_items(session, now, upcoming)),
-        elections=None if open_elections is None else election_items(open_elections, roles),
+        elections=None if elections is None else elections[:ELECTIONS_SHOWN],
         nominations=_safely(session, "nominations", lambda: nomination_items(session, roles, user_id)),
         questions=_safely(session, "questions", lambda: question_items(session, user_id)),
         admin=admin,

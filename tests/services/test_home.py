@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -375,3 +376,40 @@ def test_each_failure_is_named_after_its_own_meeting(session_factory: sessionmak
         ("reminder of GC extra", "gc-extra"),
         ("reminder", "gone"),
     ]
+
+
+@pytest.mark.parametrize("failing", ["unanswered_questions", "failed_reminders"])
+def test_shared_counts_with_a_failed_part_still_give_the_tab_its_elections(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """A part of the shared counts that fails rolls their session back; the open elections they
+    carry are plain values, so the tab built from them in another session still lists them
+    (and shows that part as unreadable, the others as read)."""
+    with session_factory.begin() as session:
+        _open_now(session, Position("secretary"))
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("statement timeout")
+
+    monkeypatch.setattr(home, failing, broken)
+    admin = next(iter(ORG.admins))
+    with session_factory() as session:
+        counts = home.admin_counts(session, ROLES, NOW)
+    with session_factory() as session:
+        data = home.build_home(session, ORG, ROLES, admin, NOW, counts=counts)
+    assert [e.name for e in data.elections or []] == ["Open now"]
+    assert data.admin is not None and getattr(data.admin, failing) is None
+
+
+def test_shared_counts_read_a_moment_before_leave_out_an_election_closed_since(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory.begin() as session:
+        _open_now(session, Position("secretary"))
+    admin = next(iter(ORG.admins))
+    with session_factory() as session:
+        counts = home.admin_counts(session, ROLES, NOW + timedelta(days=5) - timedelta(seconds=1))
+    with session_factory() as session:
+        data = home.build_home(session, ORG, ROLES, admin, NOW + timedelta(days=5), counts=counts)
+    assert counts.open_elections is not None and [e.name for e in counts.open_elections] == ["Open now"]
+    assert data.elections == []
