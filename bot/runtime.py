@@ -97,8 +97,11 @@ def follow_organisation(deps: AppDeps, store: OrgStore) -> None:
     and everything planned from it is planned again (the jobs' startup steps are idempotent:
     meetings, the digest, elections, questions waiting for a coordinator)."""
 
-    def swap(_before: OrgConfig, after: OrgConfig) -> None:
-        deps.org = after  # one assignment: a listener reads the old or the new, never a mix
+    def swap(_before: OrgConfig, _after: OrgConfig) -> None:
+        # The store's, not `_after`: two changes taken at once (a tick's refresh, an admin's
+        # save) may call their listeners in either order, and the last to run must not put
+        # back the older organisation. One assignment: readers see the old or the new.
+        deps.org = store.current
 
     store.on_change(swap)
     store.on_change(lambda _before, _after: deps.jobs.startup())

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import ManualClock
 from bot.config import OrgConfig, parse_org_config
 from bot.org_store import OrgStore
+from bot.runtime import follow_organisation
 from bot.services import member_data, organisation
 from bot.services.organisation import OrganisationConflict
 from tests.e2e.harness import example_org
@@ -133,3 +136,37 @@ def test_my_data_and_forget_me_cover_the_organisation(session_factory: sessionma
     assert len(mine["organisation_changes_you_made"]) == 1
     assert any(k.feature == "Organisation" and "1 record(s)" in k.what for k in kept)
     assert nobody == []
+
+
+def test_the_process_ends_on_the_newest_organisation_when_two_changes_are_taken_at_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """A tick's refresh (another process's save) and this process's own save, taken at once:
+    their listeners may run in either order, and `deps.org` must end on the newest, as the
+    store does (else the store thinks it is up to date and nothing ever repairs it)."""
+    clock = ManualClock(NOW)
+    other = OrgStore.open(session_factory, clock, _org)
+    store = OrgStore.open(session_factory, clock, _org)
+    paused, resume = threading.Event(), threading.Event()
+
+    def lose_the_cpu(_before: OrgConfig, after: OrgConfig) -> None:
+        # The refreshing thread stops right after taking the other process's organisation,
+        # before `deps.org` follows it.
+        if after.regions["americas"].coordinator == ["U0FROMOTHER"]:
+            paused.set()
+            assert resume.wait(10)
+
+    store.on_change(lose_the_cpu)
+    deps = SimpleNamespace(
+        org=store.current, jobs=SimpleNamespace(startup=lambda: None, on_tick=lambda _f: None)
+    )
+    follow_organisation(deps, store)  # type: ignore[arg-type]
+    other.save(_with_americas("U0FROMOTHER"), "U0SECRETARY", "slack", expected_revision=1)
+    ticker = threading.Thread(target=store.refresh)
+    ticker.start()
+    assert paused.wait(10)
+    store.save(_with_americas("U0LOCALEDIT"), "U0CHAIR", "slack")  # an admin's edit here
+    resume.set()
+    ticker.join(10)
+    assert store.current.regions["americas"].coordinator == ["U0LOCALEDIT"]
+    assert deps.org is store.current
