@@ -43,7 +43,7 @@ class ScheduledJob(Base):
 
 
 class DataVersion(Base):
-    """A counter the database itself bumps (triggers, migration 0011) on every write to the
+    """A counter the database itself bumps (triggers, migrations 0011 and 0014) on every write to the
     tables it stands for, in the writing transaction: a process keeps what it computed from
     those tables for as long as the counter has not moved, whichever process wrote."""
 

@@ -125,7 +125,7 @@ class _Day:
 class UpcomingCache:
     """The upcoming meetings each process has worked out, kept while the meetings' data
     version (`data_versions` "meetings", bumped by the database in the writing transaction
-    on every write to `meetings` and `meeting_changes`, migration 0011) has not moved: a
+    on every write to `meetings` and `meeting_changes`, migrations 0011 and 0014) has not moved: a
     change made by any process shows in the next read of every process. One per AppDeps;
     safe across threads."""
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -171,3 +172,53 @@ def test_a_change_made_by_another_process_shows_in_the_next_read(
         service.cancel(session, weekly, None, "U0ADMIN", NOW, org_with())
     assert [key for key, _ in _listed(b, cache_b)] == ["gc", "gc"]
     assert _listed(a, cache_a) == _listed(b, cache_b)
+
+
+def test_two_writers_of_meetings_that_meet_on_another_row_wait_for_each_other_not_deadlock(
+    second_process: tuple[sessionmaker[Session], sessionmaker[Session]],
+) -> None:
+    """PostgreSQL (migration 0014): the version is bumped at commit, so a transaction that wrote
+    a meeting does not hold the version's lock while it goes on to wait for another row (here
+    a delivery key, as two processes planning at once meet on a job's key)."""
+    a, b = second_process
+    with b.begin() as session:
+        service.sync_from_config(session, org_with(), NOW)
+    with a() as session:
+        before = _version(session)
+    one, two = a(), b()
+    errors: list[BaseException] = []
+    try:
+        one.execute(update(Meeting).where(Meeting.key == "gc").values(name="General Committee, renamed"))
+        two.execute(text("INSERT INTO slack_deliveries (key, seen_at) VALUES ('both', :now)"), {"now": NOW})
+
+        def two_writes_a_meeting_change_and_commits() -> None:
+            try:
+                two.add(
+                    MeetingChange(
+                        meeting_id=_id(two, "gc"),
+                        original_start=datetime(2027, 1, 11, 18, tzinfo=UTC),
+                        new_start=None,
+                        changed_at=NOW,
+                    )
+                )
+                two.commit()
+            except BaseException as exc:
+                errors.append(exc)
+
+        second = threading.Thread(target=two_writes_a_meeting_change_and_commits)
+        second.start()
+        # Waits for two's uncommitted key; with the version locked by `one` since its first
+        # write, `two` would wait for `one` too, and PostgreSQL would abort one of them.
+        one.execute(
+            text("INSERT INTO slack_deliveries (key, seen_at) VALUES ('both', :now) ON CONFLICT DO NOTHING"),
+            {"now": NOW},
+        )
+        one.commit()
+        second.join(30)
+        assert not second.is_alive()
+    finally:
+        one.close()
+        two.close()
+    assert errors == []
+    with a() as session:
+        assert _version(session) == before + 2  # one bump per changed row, each at its commit
