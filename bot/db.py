@@ -138,7 +138,9 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
     return engine
 
 
-_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_READS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
+"""Statements that only read (or only mark a savepoint): every other statement may write, and
+takes the writer's turn (a `WITH ... INSERT`, DDL, a statement behind a comment)."""
 
 
 def _one_writer_at_a_time(engine: Engine) -> None:
@@ -148,7 +150,8 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     which polls with sleeps growing to 100 ms: the lock is often free while they sleep, and
     an unlucky waiter can lose round after round (ten forget-me at once took 3.6 s at the
     99th percentile for 20 ms of work each). A lock here hands the turn straight to the next
-    writer. It is taken at a transaction's first write (reads before it take no turn) and given
+    writer. It is taken at a transaction's first statement that may write (reads before it
+    take no turn; anything not known only to read counts as a write: ``_READS``) and given
     back at its commit or rollback, or when its connection returns to the pool; the wait has
     the same bounds as SQLite's (LOCK_TIMEOUT_MS in a request, BACKGROUND_LOCK_TIMEOUT_MS
     elsewhere), and fails the same way, with ``OperationalError``. Other processes on the file
@@ -167,7 +170,7 @@ def _one_writer_at_a_time(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def _take_turn(conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         dbapi_connection = conn.connection.dbapi_connection
-        if holder[0] is dbapi_connection or not statement.lstrip()[:7].upper().startswith(_WRITES):
+        if holder[0] is dbapi_connection or statement.lstrip()[:9].upper().startswith(_READS):
             return
         wait = (LOCK_TIMEOUT_MS if in_request() else BACKGROUND_LOCK_TIMEOUT_MS) / 1000
         if not turn.acquire(timeout=wait):

@@ -4,6 +4,7 @@ taken at the first write, given back at commit and rollback, and its wait is bou
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -84,3 +85,45 @@ def test_ten_writers_at_once_all_write(engine: Engine) -> None:
     for thread in threads:
         thread.join(WAIT)
     assert count(engine) == 10
+
+
+@pytest.mark.parametrize(
+    "first_write",
+    [
+        "WITH one AS (SELECT 1) INSERT INTO t SELECT * FROM one",
+        "/* a note */ INSERT INTO t VALUES (1)",
+    ],
+)
+def test_a_first_write_of_any_form_takes_the_turn(engine: Engine, first_write: str) -> None:
+    """A transaction whose first write is not a plain INSERT still takes the turn at it: had it
+    not, it would hold SQLite's lock while another writer held the turn, and its next INSERT
+    would wait for that writer, which waits for SQLite's lock: both until a timeout."""
+    first_done, second_started = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def first() -> None:
+        try:
+            with engine.begin() as conn:
+                conn.execute(text(first_write))
+                first_done.set()
+                assert second_started.wait(WAIT)
+                time.sleep(0.2)  # lets the second writer reach its wait (for the turn, once fixed)
+                conn.execute(text("INSERT INTO t VALUES (2)"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    def second() -> None:
+        assert first_done.wait(WAIT)
+        second_started.set()
+        try:
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t VALUES (3)"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == [] and count(engine) == 3
