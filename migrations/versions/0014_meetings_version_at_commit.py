@@ -26,15 +26,30 @@ depends_on = None
 
 TABLES = ("meetings", "meeting_changes")
 
+# Run once per changed row at commit, it bumps once per transaction: a transaction-local
+# setting remembers the bump (planning 10,000 meetings would otherwise update the one row
+# 10,000 times as it commits).
+BUMP_ONCE = """
+CREATE FUNCTION bump_meetings_version_once() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF current_setting('liec.meetings_version_bumped', true) IS DISTINCT FROM 'yes' THEN
+    UPDATE data_versions SET version = version + 1 WHERE name = 'meetings';
+    PERFORM set_config('liec.meetings_version_bumped', 'yes', true);
+  END IF;
+  RETURN NULL;
+END $$
+"""
+
 
 def upgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute(BUMP_ONCE)
     for table in TABLES:
         op.execute(f"DROP TRIGGER IF EXISTS {table}_version ON {table}")
         op.execute(
             f"CREATE CONSTRAINT TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE ON {table} "
-            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_meetings_version()"
+            "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION bump_meetings_version_once()"
         )
         op.execute(
             f"CREATE TRIGGER {table}_version_truncate AFTER TRUNCATE ON {table} "
@@ -52,3 +67,4 @@ def downgrade() -> None:
             f"CREATE TRIGGER {table}_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
             "FOR EACH STATEMENT EXECUTE FUNCTION bump_meetings_version()"
         )
+    op.execute("DROP FUNCTION IF EXISTS bump_meetings_version_once()")

@@ -222,3 +222,27 @@ def test_two_writers_of_meetings_that_meet_on_another_row_wait_for_each_other_no
     assert errors == []
     with a() as session:
         assert _version(session) == before + 2  # one bump per changed row, each at its commit
+
+
+def test_a_transaction_moves_the_version_once_however_many_rows_it_writes(
+    synced: sessionmaker[Session],
+) -> None:
+    """One bump per writing transaction (on PostgreSQL at its commit), not one per row: a
+    reader needs only to know that something changed."""
+    with synced() as session:
+        before = _version(session)
+    with synced.begin() as session:
+        session.execute(update(Meeting).values(name=Meeting.name + " "))
+        for week in (11, 18):
+            session.add(
+                MeetingChange(
+                    meeting_id=_id(session, "gc"),
+                    original_start=datetime(2027, 1, week, 18, tzinfo=UTC),
+                    new_start=None,
+                    changed_at=NOW,
+                )
+            )
+    with synced() as session:
+        after = _version(session)
+    dialect = synced.kw["bind"].dialect.name
+    assert after == before + 1 if dialect == "postgresql" else after > before
