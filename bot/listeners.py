@@ -5,17 +5,36 @@ it, in a Bolt lazy listener (docs/ARCHITECTURE.md, "The /liec dispatcher"):
 
     app.action(views.GOING)(**after_ack(deps, flow.going))
 
-`ack_only` on its own is for a listener that builds its lazy function itself.
+`ack_only` with `answered(deps, fn)` is for a listener that builds its lazy function itself.
+Either way, work that fails after the acknowledgement tells the member so: Bolt itself only
+logs a lazy listener's exception (its app.error handler sees only the acknowledgement's), and
+the member who pressed the button would hear nothing.
 """
 
 from __future__ import annotations
 
+import inspect
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, Respond
 
+from bot import deliver
 from bot.deps import AppDeps
+from bot.views.common import Reply, notice
+
+log = logging.getLogger(__name__)
+
+FAILED_AFTER_ACK = "listener_failed"  # the kind of the member's DM about it (bot/deliver.py)
+
+
+def failure_after_ack() -> Reply:
+    return notice(
+        "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
+        "minute; if it keeps happening, tell an LIEC admin."
+    )
+
 
 # fn(deps, body, respond): `respond` answers through the request's response_url (None where
 # Slack gave none, as on the Home tab and in most modal submissions).
@@ -27,13 +46,45 @@ def ack_only(ack: Ack) -> None:
     ack()
 
 
+def answered(deps: AppDeps, fn: Callable[..., None]) -> Callable[[dict[str, Any], Respond], None]:
+    """`fn` as a Bolt lazy listener (it may take `body` and `respond`, by name) that tells the
+    member when it fails: ephemeral where the button was, else (Home tab, modals) by DM."""
+    wanted = set(inspect.getfullargspec(fn).args)
+
+    def run(body: dict[str, Any], respond: Respond) -> None:
+        given = {"body": body, "respond": respond}
+        try:
+            fn(**{name: value for name, value in given.items() if name in wanted})
+        except Exception:
+            # The type and the listener only: the request may carry a member's personal data.
+            log.exception("work after the acknowledgement failed listener=%s", fn.__name__)
+            _tell_failure(deps, body, respond)
+
+    run.__name__ = fn.__name__  # Bolt names a lazy listener after its function
+    return run
+
+
+def _tell_failure(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
+    reply = failure_after_ack()
+    if body.get("response_url") or respond.response_url:
+        try:
+            respond(**reply.as_ephemeral(), replace_original=False)
+            return
+        except Exception:
+            log.warning("the response_url refused the failure notice; telling by DM")
+    user = body.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    if isinstance(user_id, str) and user_id:
+        deliver.tell(deps, user_id, reply, kind=FAILED_AFTER_ACK, what="a failure notice to a member")
+
+
 def after_ack(deps: AppDeps, fn: Work, *, ack: Callable[..., None] = ack_only) -> dict[str, Any]:
     """The keyword arguments of `app.action(...)`, `app.view(...)` or `app.shortcut(...)`:
     acknowledge at once (`ack`: a listener of its own, such as a form's validation; by
-    default `ack_only`), then run `fn(deps, body, respond)` in a lazy listener."""
+    default `ack_only`), then run `fn(deps, body, respond)` in a lazy listener (`answered`)."""
 
-    # Bolt passes a lazy listener's arguments by name: `body` and `respond`.
-    def run(body: dict[str, Any], respond: Respond) -> None:
+    def work(body: dict[str, Any], respond: Respond) -> None:
         fn(deps, body, respond)
 
-    return {"ack": ack, "lazy": [run]}
+    work.__name__ = getattr(fn, "__name__", "work")
+    return {"ack": ack, "lazy": [answered(deps, work)]}

@@ -28,7 +28,7 @@ from bot.flows.nomination_forms import (
     open_nomination_form,
     respond_tell,
 )
-from bot.listeners import ack_only
+from bot.listeners import ack_only, answered
 from bot.services import election_store, nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.election_store import OpenPosition
@@ -199,6 +199,9 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
 def register(app: App, deps: AppDeps) -> None:
     def nominate_button(body: dict[str, Any], respond: Respond) -> None:
         election_id = int(body["actions"][0].get("value") or 0)
+        user_id = body["user"]["id"]
+        # On the Home tab there is no response_url: the member is told by DM.
+        tell = respond_tell(respond) if body.get("response_url") else dm_tell(deps, user_id)
         found = _open_positions(deps, election_id=election_id)
         if not found:
             record = deps.read(election_store.get, election_id)
@@ -207,16 +210,10 @@ def register(app: App, deps: AppDeps) -> None:
                 if record
                 else "That election no longer exists."
             )
-            respond(text=text, replace_original=False, response_type="ephemeral")
+            tell(notice(text))
             return
         open_nomination_form(
-            deps,
-            body["trigger_id"],
-            body["user"]["id"],
-            found,
-            # On the Home tab there is no response_url: the member is told by DM.
-            tell=respond_tell(respond) if body.get("response_url") else None,
-            again="press *Nominate* again",
+            deps, body["trigger_id"], user_id, found, tell=tell, again="press *Nominate* again"
         )
 
     def shortcut(body: dict[str, Any]) -> None:
@@ -230,7 +227,7 @@ def register(app: App, deps: AppDeps) -> None:
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)
 
-    app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[nominate_button])
-    app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[shortcut])
+    app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[answered(deps, nominate_button)])
+    app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[answered(deps, shortcut)])
     app.view(views.NOMINATION_CALLBACK)(submit_nomination)
     nomination_messages.register(deps)

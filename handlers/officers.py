@@ -8,9 +8,10 @@ from slack_bolt import App, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
-from bot.listeners import ack_only
+from bot.listeners import ack_only, answered
 from bot.services import election_store, officer_directory
 from bot.views import officers as views
+from bot.views import roles as role_views
 from bot.views.common import Reply
 from bot.views.reply_cache import ReplyCache
 
@@ -54,8 +55,9 @@ SUBCOMMANDS = [
 
 def register(app: App, deps: AppDeps) -> None:
     def show_by_election(body: dict[str, Any], respond: Respond) -> None:
-        reply = by_election_reply(body["actions"][0].get("value", ""), deps)
-        if reply is not None:
-            respond(**reply.as_ephemeral(), replace_original=False)
+        role_key = body["actions"][0].get("value", "")
+        # None: the role files changed since the directory was shown.
+        reply = by_election_reply(role_key, deps) or role_views.no_such_role(role_key, [])
+        respond(**reply.as_ephemeral(), replace_original=False)
 
-    app.action(views.BY_ELECTION_INFO)(ack=ack_only, lazy=[show_by_election])
+    app.action(views.BY_ELECTION_INFO)(ack=ack_only, lazy=[answered(deps, show_by_election)])

@@ -118,18 +118,32 @@ def on_reroute_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     metadata = str(view.get("private_metadata") or "")
     state = view["state"]["values"][views.REROUTE_BLOCK][views.REROUTE_INPUT]
     region = parse_region(str((state.get("selected_option") or {}).get("value", "")))
+    # A modal's submission has no response_url: every answer comes by DM.
+    told = delivery.dm_teller(deps, user_id)
     if not metadata.isdigit() or region is None:
+        told(
+            notice(
+                "Nothing was moved: that form no longer says which question or region. "
+                "Press *Another region* again."
+            )
+        )
         return
     question_id = int(metadata)
     gone = item_fates.question_fate(deps.read(svc.get_question, question_id))
     if gone is not None:
-        # A modal's submission has no response_url: the answer comes by DM.
-        delivery.send(deps, user_id, notice(gone))
+        told(notice(gone))
         return
     if _allowed(deps, question_id, user_id) is None:
+        told(views.not_yours())
         return
     moved = deps.write(svc.reroute, question_id, region, user_id, deps.clock.now())
     if moved is None:
+        # Answered meanwhile, or already in that region (another coordinator moved it first).
+        now = deps.read(svc.get_question, question_id)
+        if now is not None and now.region == region.value and now.status != svc.ANSWERED:
+            told(notice(f"Question {question_id} is already with {region.display_title}: nothing was moved."))
+        else:
+            told(views.already_taken(None))
         return
     log.info("question moved id=%s region=%s", question_id, region.value)
     delivery.refresh_messages(deps, question_id)

@@ -10,7 +10,7 @@ from slack_bolt import App, Respond
 from bot.commands import CommandRequest, Subcommand
 from bot.config import OrgConfig
 from bot.deps import AppDeps
-from bot.listeners import ack_only
+from bot.listeners import ack_only, answered
 from bot.services.roles import RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
@@ -95,7 +95,11 @@ def register(app: App, deps: AppDeps) -> None:
 
     def share(body: dict[str, Any], respond: Respond) -> None:
         role = deps.roles.get(body["actions"][0].get("value", ""))
-        if role is None:
+        if role is None:  # the role files changed since the card was shown
+            respond(
+                **views.no_such_role(body["actions"][0].get("value", ""), []).as_ephemeral(),
+                replace_original=False,
+            )
             return
         card = views.shared_role_card(
             role, deps.org.holders(role.key), body["user"]["id"], post_holders=_post_holders(role, deps.org)
@@ -103,7 +107,9 @@ def register(app: App, deps: AppDeps) -> None:
         # Role descriptions are public; this is the only way a role card reaches a channel.
         respond(**card.as_in_channel(), replace_original=False, delete_original=False)
 
-    app.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(ack=ack_only, lazy=[open_role])
-    app.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(ack=ack_only, lazy=[show_section])
-    app.action(views.ROLES_LIST)(ack=ack_only, lazy=[list_roles])
-    app.action(views.ROLE_SHARE)(ack=ack_only, lazy=[share])
+    app.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(ack=ack_only, lazy=[answered(deps, open_role)])
+    app.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(
+        ack=ack_only, lazy=[answered(deps, show_section)]
+    )
+    app.action(views.ROLES_LIST)(ack=ack_only, lazy=[answered(deps, list_roles)])
+    app.action(views.ROLE_SHARE)(ack=ack_only, lazy=[answered(deps, share)])

@@ -277,9 +277,10 @@ def _check_person_details(
     if not number:
         errors[keys.membership] = f"Please give {who} membership number."
     elif not number.isascii() or not re.fullmatch(rules.membership_number_pattern, number):
+        # Not the value itself: a kept detail the editor may not see (nomination_visibility)
+        # is checked too, and an error must not show it to them.
         errors[keys.membership] = (
-            f"{person.membership_number.strip()} is not a membership number: "
-            f"the format is {rules.membership_format_text}."
+            f"That is not a membership number: the format is {rules.membership_format_text}."
         )
     return errors
 

@@ -743,3 +743,20 @@ def test_a_held_question_left_unsent_is_deleted_after_a_day(
     bot.click(MEMBER, views.ASK_SEND, str(question_id))
     assert "sent or cancelled already" in fake_slack.wait_for("response_url", before + 1)[-1]["text"]
     assert posts_to(fake_slack, "C0EAMEQ") == []
+
+
+def test_another_region_submitted_after_the_question_was_answered_says_so(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    """The form closes at its submission; what became of it comes by DM, never silence."""
+    ask(bot, "I have moved to Canada; which branch?")
+    values = button_values(wait_posts(fake_slack, EAME)[0])
+    bot.click(EAME, views.REROUTE, values[views.REROUTE])
+    opened = fake_slack.wait_for("views.open")[0]["view"]
+    bot.click(EAME, views.ANSWERED, values[views.ANSWERED])
+    bot.settle()
+    before = len(fake_slack.calls)
+    assert bot.submit_view(EAME, opened, {views.REROUTE_BLOCK: "americas"}).status == 200
+    bot.settle()
+    told = [c.params for c in fake_slack.calls[before:] if c.method == "chat.postMessage"]
+    assert [p["channel"] for p in told] == [EAME] and "settled" in json.dumps(told)
