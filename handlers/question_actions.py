@@ -111,6 +111,14 @@ def on_reroute_button(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     )
 
 
+def _not_moved(question: Question | None, question_id: int, region: Region) -> Reply:
+    """Why `reroute` moved nothing: answered meanwhile, or already in that region (another
+    coordinator moved it there first)."""
+    if question is not None and question.region == region.value and question.status != svc.ANSWERED:
+        return notice(f"Question {question_id} is already with {region.display_title}: nothing was moved.")
+    return views.already_taken(None)
+
+
 def on_reroute_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     del respond  # a modal's submission has none
     user_id = body["user"]["id"]
@@ -121,29 +129,14 @@ def on_reroute_submit(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     # A modal's submission has no response_url: every answer comes by DM.
     told = delivery.dm_teller(deps, user_id)
     if not metadata.isdigit() or region is None:
-        told(
-            notice(
-                "Nothing was moved: that form no longer says which question or region. "
-                "Press *Another region* again."
-            )
-        )
-        return
+        return told(views.reroute_unreadable())
     question_id = int(metadata)
     gone = item_fates.question_fate(deps.read(svc.get_question, question_id))
-    if gone is not None:
-        told(notice(gone))
-        return
-    if _allowed(deps, question_id, user_id) is None:
-        told(views.not_yours())
-        return
+    if gone is not None or _allowed(deps, question_id, user_id) is None:
+        return told(notice(gone) if gone is not None else views.not_yours())
     moved = deps.write(svc.reroute, question_id, region, user_id, deps.clock.now())
     if moved is None:
-        # Answered meanwhile, or already in that region (another coordinator moved it first).
-        now = deps.read(svc.get_question, question_id)
-        if now is not None and now.region == region.value and now.status != svc.ANSWERED:
-            told(notice(f"Question {question_id} is already with {region.display_title}: nothing was moved."))
-        else:
-            told(views.already_taken(None))
+        told(_not_moved(deps.read(svc.get_question, question_id), question_id, region))
         return
     log.info("question moved id=%s region=%s", question_id, region.value)
     delivery.refresh_messages(deps, question_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import re
 from pathlib import Path
 
 from bot.jobs import JobKind
@@ -140,3 +141,20 @@ def test_only_the_rows_module_handles_a_raced_insert() -> None:
     offenders = [where for path in paths for where in _race_handling(path)]
     assert offenders == [], "use bot/services/rows.py: insert_once or add_unless_raced"
     assert _race_handling(RACED_ROWS)  # the check sees the one place it allows
+
+
+# Lazy listeners that handle their own failures: /liec's (it answers `_failure()` itself) and
+# the Home tab's (each part of the tab fails on its own; the publish reports Slack's refusals).
+OWN_FAILURE_PATH = {"lazy=[work]", "lazy=[opened]"}
+
+
+def test_every_lazy_listener_tells_the_member_when_it_fails() -> None:
+    """Bolt only logs a lazy listener's exception: each goes through `answered` (bot/listeners.py,
+    which `after_ack` uses too), so the member who pressed is told."""
+    unguarded = [
+        f"{path.name}: {found}"
+        for path in sorted((ROOT / "handlers").glob("*.py"))
+        for found in re.findall(r"lazy=\[[^\]]*\]", path.read_text())
+        if not found.startswith("lazy=[answered(") and found not in OWN_FAILURE_PATH
+    ]
+    assert unguarded == []

@@ -396,6 +396,12 @@ def not_yours() -> Reply:
     return notice("Only this region's coordinators, the Vice Chair (Membership) and admins can do that.")
 
 
+def reroute_unreadable() -> Reply:
+    return notice(
+        "Nothing was moved: that form no longer says which question or region. Press *Another region* again."
+    )
+
+
 def already_taken(by: str | None) -> Reply:
     return notice(f"Too late: {mention(by)} has it already." if by else "This question is settled.")
 
