@@ -18,6 +18,8 @@ when that channel refuses too.
   `send_files(deps, to, files, comment)`: files into a member's DM, the same way.
 - `tell(deps, to, reply, kind=..., what=...)` / `give_files(...)`: `send` / `send_files` where
   nothing waits on the outcome (a listener's answer by DM): a failure is reported, not raised.
+  `tell_where_pressed(deps, body, respond, reply, ...)`: ephemeral where a button was pressed,
+  else (Home tab, modals) `tell`.
 - `send_in_job(deps, run, to, reply, what=...)` / `send_files_in_job(...)`: the same in a job:
   passing -> RetryLater, refused (or the last attempt) -> reported and raised.
 - `alert_admins(deps, key, text)`: once per key, repeats summarised.
@@ -97,6 +99,24 @@ def tell(deps: AppDeps, to: str, reply: Reply, *, kind: str, what: str) -> bool:
     """`send` where nothing waits on the outcome (a listener's answer in the member's DM): a
     failure is reported to the admins (once per `kind` and person), never raised. True if sent."""
     return _or_report(deps, kind, to, what, lambda: send(deps, to, reply))
+
+
+def tell_where_pressed(
+    deps: AppDeps, body: dict[str, Any], respond: Callable[..., Any], reply: Reply, *, kind: str, what: str
+) -> None:
+    """A private answer to the member who pressed: ephemeral where they pressed when Slack gave a
+    response_url (a message), else (the Home tab, a modal) `tell` by DM; a response_url that
+    refuses falls back to the DM. Never raises."""
+    if body.get("response_url"):
+        try:
+            respond(**reply.as_ephemeral(), replace_original=False)
+            return
+        except Exception:
+            log.warning("the response_url refused an answer to a member; telling by DM what=%s", what)
+    user = body.get("user")
+    user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
+    if isinstance(user_id, str) and user_id:
+        tell(deps, user_id, reply, kind=kind, what=what)
 
 
 def dm_teller(deps: AppDeps, user_id: str, *, kind: str, what: str) -> Tell:

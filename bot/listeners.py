@@ -22,18 +22,11 @@ from slack_bolt import Ack, Respond
 
 from bot import deliver
 from bot.deps import AppDeps
-from bot.views.common import Reply, notice
+from bot.views.common import failure_notice
 
 log = logging.getLogger(__name__)
 
 FAILED_AFTER_ACK = "listener_failed"  # the kind of the member's DM about it (bot/deliver.py)
-
-
-def failure_after_ack() -> Reply:
-    return notice(
-        "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
-        "minute; if it keeps happening, tell an LIEC admin."
-    )
 
 
 # fn(deps, body, respond): `respond` answers through the request's response_url (None where
@@ -58,24 +51,17 @@ def answered(deps: AppDeps, fn: Callable[..., None]) -> Callable[[dict[str, Any]
         except Exception:
             # The type and the listener only: the request may carry a member's personal data.
             log.exception("work after the acknowledgement failed listener=%s", fn.__name__)
-            _tell_failure(deps, body, respond)
+            deliver.tell_where_pressed(
+                deps,
+                body,
+                respond,
+                failure_notice(),
+                kind=FAILED_AFTER_ACK,
+                what="a failure notice to a member",
+            )
 
     run.__name__ = fn.__name__  # Bolt names a lazy listener after its function
     return run
-
-
-def _tell_failure(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
-    reply = failure_after_ack()
-    if body.get("response_url") or respond.response_url:
-        try:
-            respond(**reply.as_ephemeral(), replace_original=False)
-            return
-        except Exception:
-            log.warning("the response_url refused the failure notice; telling by DM")
-    user = body.get("user")
-    user_id = user.get("id") if isinstance(user, dict) else body.get("user_id")
-    if isinstance(user_id, str) and user_id:
-        deliver.tell(deps, user_id, reply, kind=FAILED_AFTER_ACK, what="a failure notice to a member")
 
 
 def after_ack(deps: AppDeps, fn: Work, *, ack: Callable[..., None] = ack_only) -> dict[str, Any]:

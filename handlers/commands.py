@@ -20,6 +20,7 @@ from bot.views.common import (
     bullets,
     context,
     escape,
+    failure_notice,
     from_slack,
     header,
     notice,
@@ -134,13 +135,6 @@ def _refusal() -> Reply:
     return notice("Only LIEC admins can do that. If you think you should be one, ask the Secretary.")
 
 
-def _failure() -> Reply:
-    return notice(
-        "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
-        "minute; if it keeps happening, tell an LIEC admin."
-    )
-
-
 def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
     """`subcommands`: every feature's, in the order /liec help lists them (handlers/__init__.py)."""
     dispatcher = Dispatcher(subcommands)
@@ -168,7 +162,7 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
             reply = sub.reply(dispatcher.request(body, args, None), deps)
         except Exception:
             log.exception("subcommand %s failed", sub.name)
-            reply = _failure()
+            reply = failure_notice()
         if reply is None:
             ack()
         else:
@@ -185,7 +179,7 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
             sub.work(request, deps)
         except Exception:
             log.exception("subcommand %s failed after acknowledgement", sub.name)
-            request.reply(_failure())
+            request.reply(failure_notice())
 
     def no_work(body: dict[str, Any]) -> bool:
         sub, _, _ = dispatcher.resolve(body.get("text", ""))

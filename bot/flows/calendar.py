@@ -52,10 +52,7 @@ def channel_name(deps: AppDeps, channel_id: str) -> str:
 
 def _tell(deps: AppDeps, body: dict[str, Any], respond: Respond, reply: Reply) -> None:
     """A private answer: ephemeral where the button was (a message), else a DM (Home tab)."""
-    if body.get("response_url"):
-        respond(**reply.as_ephemeral(), replace_original=False)
-    else:
-        deliver.tell(deps, body["user"]["id"], reply, kind=ANSWER, what="an answer to a member's button")
+    deliver.tell_where_pressed(deps, body, respond, reply, kind=ANSWER, what="an answer to a member's button")
 
 
 def _sentence(refused: Refused) -> str:

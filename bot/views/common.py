@@ -186,6 +186,15 @@ def notice(text: str) -> Reply:
     return Reply(text=text, blocks=[section(text)])
 
 
+def failure_notice() -> Reply:
+    """What a member hears when the bot failed them (a command, a button's work): nothing
+    changed, and what to do."""
+    return notice(
+        "Sorry, something went wrong on our side and nothing was changed. Please try again in a "
+        "minute; if it keeps happening, tell an LIEC admin."
+    )
+
+
 FAILURE_TEXT = (
     "Sorry, something went wrong on our side and nothing was saved. Close this to go back to "
     "your form, then try again in a minute; if it keeps happening, tell an LIEC admin."
