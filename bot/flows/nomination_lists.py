@@ -37,7 +37,7 @@ def _admin_messages(deps: AppDeps, wanted: Position) -> tuple[list[Reply], int]:
     """(the list's DMs, how many nominations): shared by the admins asking at once."""
     now = deps.clock.now()
     rows = deps.read(nominations.for_position, wanted)
-    items = [nomination_item(deps.org, deps.roles, n, now) for n in rows]
+    items = [nomination_item(deps.org, deps.roles, n, now, returning_officer=True) for n in rows]
     title = f"Nominations: {position_title(deps.roles, wanted)}"
     # Each Reply renders its blocks once, at its first send, for every admin sharing it (two
     # threads rendering the same one at once both get the same dicts).

@@ -21,7 +21,7 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from bot.services.elections import Position
-from bot.services.nomination_rules import CANDIDATE_TEXTS
+from bot.services.nomination_rules import CANDIDATE_TEXTS, NominationForm, Person, Route, clashes
 from bot.services.nominations import NOMINATOR_LABELS, status_from
 from bot.services.text_safety import safe_cell
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
@@ -30,6 +30,7 @@ COLUMNS = (
     "election",
     "position",
     "status",
+    "to_check",
     "candidate_name",
     "candidate_email",
     "candidate_membership_number",
@@ -103,6 +104,10 @@ def _query(election_id: int | None) -> Any:
     return query if election_id is None else query.where(NominationRecord.election_id == election_id)
 
 
+def _person(nominator: dict[str, Any]) -> Person:
+    return Person(nominator["slack_id"], "", nominator["email"] or "", nominator["membership_number"] or "")
+
+
 def _stamp(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
 
@@ -140,6 +145,25 @@ def export_rows(
             status = nominator["status"]
             row[prefix + "status"] = NOMINATOR_LABELS.get(status, status) if status else ""
         partner = bool(n["partner_slack_id"] or n["partner_name"])
+        row["to_check"] = " ".join(
+            clashes(
+                NominationForm(
+                    position=None,
+                    candidate=Person(
+                        n["candidate_slack_id"], "", n["candidate_email"], n["candidate_membership"]
+                    ),
+                    statement="",
+                    route=Route(n["route"]),
+                    nominators=(_person(nominators[0]), _person(nominators[1])),
+                    partner=Person(
+                        n["partner_slack_id"], "", n["partner_email"] or "", n["partner_membership"] or ""
+                    )
+                    if partner
+                    else None,
+                ),
+                stored=True,
+            )
+        )
         row["partner_name"] = (n["partner_name"] or "") if partner else ""
         row["partner_email"] = (n["partner_email"] or "") if partner else ""
         row["partner_membership_number"] = (n["partner_membership"] or "") if partner else ""

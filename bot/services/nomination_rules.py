@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -312,27 +312,50 @@ def _check_position(form: NominationForm, rules: ElectionRules, now: datetime) -
     return {}
 
 
-def _identities(person: Person) -> Iterator[tuple[str, str]]:
-    """The keys that make two entries the same person: Slack id, email, membership number."""
+def _identities(person: Person, *, stored: bool = False) -> Iterator[tuple[str, str]]:
+    """The keys that make two entries the same person: Slack id, email, membership number.
+
+    ``stored``: the details as saved (already email-validator's normalised form and a
+    normalised number), compared without asking email-validator again."""
     if person.slack_id:
         yield "slack", person.slack_id
     if person.email.strip():
-        yield "email", normalise_email(person.email)
+        yield "email", person.email.strip().casefold() if stored else normalise_email(person.email)
     if person.membership_number.strip():
-        yield "membership", normalise_membership_number(person.membership_number)
+        number = person.membership_number
+        yield "membership", number.strip() if stored else normalise_membership_number(number)
+
+
+_IDENTITY_LABELS = (
+    ("slack", "Slack account"),
+    ("email", "email address"),
+    ("membership", "membership number"),
+)
+
+
+def _shared_label(a: set[tuple[str, str]], b: set[tuple[str, str]]) -> str | None:
+    shared = a & b
+    for kind, label in _IDENTITY_LABELS:
+        if any(k == kind for k, _ in shared):
+            return label
+    return None
 
 
 def _same_person(a: Person, b: Person) -> str | None:
     """Which identity two people share, if any: 'Slack account', 'email' or 'membership number'."""
-    shared = set(_identities(a)) & set(_identities(b))
-    for kind, label in (
-        ("slack", "Slack account"),
-        ("email", "email address"),
-        ("membership", "membership number"),
-    ):
-        if any(k == kind for k, _ in shared):
-            return label
-    return None
+    return _shared_label(set(_identities(a)), set(_identities(b)))
+
+
+def _seen(person: Person, keys: PersonFields, hidden: frozenset[str]) -> Person:
+    """The person as the member filling in the form knows them: the details kept from them
+    (``hidden``) left out, so that no message compares what they typed with those."""
+    if not hidden:
+        return person
+    return replace(
+        person,
+        email="" if keys.email in hidden else person.email,
+        membership_number="" if keys.membership in hidden else person.membership_number,
+    )
 
 
 def _first_field(keys: PersonFields, label: str) -> str:
@@ -355,20 +378,20 @@ def _check_nominator(person: Person, keys: PersonFields, number: int, rules: Ele
     return _check_person_details(person, keys, f"nominator {number}'s", rules)
 
 
-def _check_nominators(form: NominationForm, rules: ElectionRules) -> dict[str, str]:
+def _check_nominators(form: NominationForm, rules: ElectionRules, hidden: frozenset[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     numbered = list(enumerate(zip(form.nominators, NOMINATOR_FIELDS, strict=True), start=1))
     for number, (person, keys) in numbered:
         for key, message in _check_nominator(person, keys, number, rules).items():
             errors.setdefault(key, message)
-    others: list[tuple[Person, str]] = [(form.candidate, "the candidate")]
+    others: list[tuple[Person, str]] = [(_seen(form.candidate, CANDIDATE_FIELDS, hidden), "the candidate")]
     if form.partner is not None and not form.partner.is_blank:
-        others.append((form.partner, "the job-share partner"))
+        others.append((_seen(form.partner, PARTNER_FIELDS, hidden), "the job-share partner"))
     for number, (person, keys) in numbered:
         if person.is_blank:
             continue
         for other, role in others:
-            label = _same_person(person, other)
+            label = _same_person(_seen(person, keys, hidden), other)
             if label:
                 errors.setdefault(
                     _first_field(keys, label),
@@ -377,7 +400,9 @@ def _check_nominators(form: NominationForm, rules: ElectionRules) -> dict[str, s
                 )
     first, second = form.nominators
     if not first.is_blank and not second.is_blank:
-        label = _same_person(first, second)
+        label = _same_person(
+            _seen(first, NOMINATOR_FIELDS[0], hidden), _seen(second, NOMINATOR_FIELDS[1], hidden)
+        )
         if label:
             errors.setdefault(
                 _first_field(NOMINATOR_FIELDS[1], label),
@@ -386,12 +411,14 @@ def _check_nominators(form: NominationForm, rules: ElectionRules) -> dict[str, s
     return errors
 
 
-def _check_partner(form: NominationForm, rules: ElectionRules) -> dict[str, str]:
+def _check_partner(form: NominationForm, rules: ElectionRules, hidden: frozenset[str]) -> dict[str, str]:
     partner = form.partner
     if partner is None or partner.is_blank:
         return {}
     errors = _check_person_details(partner, PARTNER_FIELDS, "the job-share partner's", rules)
-    label = _same_person(partner, form.candidate)
+    label = _same_person(
+        _seen(partner, PARTNER_FIELDS, hidden), _seen(form.candidate, CANDIDATE_FIELDS, hidden)
+    )
     if label:
         errors.setdefault(
             _first_field(PARTNER_FIELDS, label),
@@ -400,10 +427,17 @@ def _check_partner(form: NominationForm, rules: ElectionRules) -> dict[str, str]
     return errors
 
 
-def validate(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[str, str]:
+def validate(
+    form: NominationForm, rules: ElectionRules, now: datetime, *, hidden: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Every broken rule, as ``{field key: message}``; empty when the form is acceptable.
 
-    Fields of the route not chosen are ignored (and must not be stored).
+    Fields of the route not chosen are ignored (and must not be stored). ``hidden``: the
+    field keys whose values the member neither saw nor typed (an edit keeps them from the
+    stored nomination: nomination_visibility). Their format is checked, but no message
+    compares them with another person's details: "the same email address as the candidate"
+    would tell the member that a guess typed elsewhere is right. The returning officer sees
+    such a match instead (``clashes``).
     """
     if now.tzinfo is None:
         raise ValueError("validate needs an aware 'now'")
@@ -414,7 +448,7 @@ def validate(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[
         if error:
             errors[text.key] = error
     if form.route is Route.MEMBERS:
-        for key, message in _check_nominators(form, rules).items():
+        for key, message in _check_nominators(form, rules, hidden).items():
             errors.setdefault(key, message)
     elif form.route is Route.BRANCH:
         if not form.branch:
@@ -423,7 +457,7 @@ def validate(form: NominationForm, rules: ElectionRules, now: datetime) -> dict[
             errors[BRANCH] = f"{form.branch} is not one of LI's branches."
     else:
         errors[ROUTE] = "Choose how you are nominated: by two members or by one branch."
-    for key, message in _check_partner(form, rules).items():
+    for key, message in _check_partner(form, rules, hidden).items():
         errors.setdefault(key, message)
     return errors
 
@@ -435,17 +469,12 @@ CONFIRM_MEMBERSHIP = "confirm_membership"
 CONFIRM_FIELDS = PersonFields("confirm_user", CONFIRM_NAME, CONFIRM_EMAIL, CONFIRM_MEMBERSHIP)
 
 
-def validate_confirmation(
-    details: Person,
-    candidate: Person,
-    others: list[tuple[Person, str]],
-    rules: ElectionRules,
-    now: datetime,
-) -> dict[str, str]:
-    """A nominator's own details, as given when they confirm.
+def validate_confirmation(details: Person, rules: ElectionRules, now: datetime) -> dict[str, str]:
+    """A nominator's own details, as given when they confirm: ``{field key: message}``.
 
-    ``others`` are the people they must not be, with how to name them ("the other
-    nominator", "the job-share partner"); the candidate is always among them.
+    They are not compared here with the candidate's or anyone else's, whose email address and
+    membership number the nominator never sees: an error saying they match would confirm a
+    guess. A match is for the returning officer to check (``clashes_with``).
     """
     if now.tzinfo is None:
         raise ValueError("validate_confirmation needs an aware 'now'")
@@ -453,13 +482,41 @@ def validate_confirmation(
     election = rules.election
     if election is None or not is_open(election, now):
         errors[CONFIRM_NAME] = "Nominations have closed, so this nomination cannot be confirmed."
-    for other, role in [(candidate, "the candidate"), *others]:
+    return errors
+
+
+def clashes_with(
+    person: Person, who: str, others: Sequence[tuple[Person, str]], *, stored: bool = False
+) -> list[str]:
+    """How ``person`` (named ``who``, e.g. "Nominator 1") shares a Slack account, email
+    address or membership number with each of ``others`` (each with its name, e.g. "the
+    candidate"): one sentence per match, for the returning officer, e.g. "Nominator 1 has the
+    same email address as the candidate." ``stored``: details as saved (see ``_identities``)."""
+    if person.is_blank:
+        return []
+    mine = set(_identities(person, stored=stored))
+    found = []
+    for other, role in others:
         if other.is_blank:
             continue
-        label = _same_person(replace(details, slack_id=None), replace(other, slack_id=None))
+        label = _shared_label(mine, set(_identities(other, stored=stored)))
         if label:
-            errors.setdefault(
-                _first_field(CONFIRM_FIELDS, label),
-                f"You have given the same {label} as {role}: a nominator must be a different member.",
-            )
-    return errors
+            found.append(f"{who} has the same {label} as {role}.")
+    return found
+
+
+def clashes(form: NominationForm, *, stored: bool = False) -> list[str]:
+    """Every pair of people on the form who share a Slack account, email address or
+    membership number, one sentence each, for the returning officer: the matches ``validate``
+    could not tell the member about (``hidden``) and those found when a nominator confirms.
+    The rule: candidates cannot nominate themselves, and two different members nominate
+    (the role documents' "How to apply")."""
+    people: list[tuple[Person, str]] = [(form.candidate, "the candidate")]
+    if form.route is Route.MEMBERS:
+        people += [(person, f"nominator {n}") for n, person in enumerate(form.nominators, start=1)]
+    if form.partner is not None:
+        people.append((form.partner, "the job-share partner"))
+    found = []
+    for index, (person, who) in enumerate(people):
+        found += clashes_with(person, who[0].upper() + who[1:], people[:index], stored=stored)
+    return found

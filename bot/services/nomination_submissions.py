@@ -40,6 +40,9 @@ class Submission:
     election_id: int | None
     form: NominationForm
     editing_id: int | None = None
+    # The field keys filled from the stored nomination: the editor never saw them
+    # (nomination_visibility.restored_fields).
+    hidden: frozenset[str] = frozenset()
 
 
 def editing_problem(
@@ -78,7 +81,8 @@ def _restored(session: Session, sub: Submission) -> Submission:
     editing = nominations.get(session, sub.editing_id) if sub.editing_id else None
     if editing is None or not nominations.can_manage(editing, sub.user_id):
         return sub
-    return replace(sub, form=nomination_visibility.restore_kept(editing, sub.form))
+    form = nomination_visibility.restore_kept(editing, sub.form)
+    return replace(sub, form=form, hidden=nomination_visibility.restored_fields(sub.form, form))
 
 
 def check(
@@ -87,7 +91,7 @@ def check(
     """(election, nomination being edited, errors by field)."""
     editing = nominations.get(session, sub.editing_id) if sub.editing_id else None
     election = election_store.get(session, sub.election_id) if sub.election_id else None
-    errors = validate(sub.form, nominations.rules_for(election, org), now)
+    errors = validate(sub.form, nominations.rules_for(election, org), now, hidden=sub.hidden)
     position = nomination_rules.POSITION
     if sub.editing_id is not None:
         problem = editing_problem(editing, sub.user_id, election, now)
@@ -170,8 +174,9 @@ class Confirmed:
 
 def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
     nomination = nominator.nomination
-    others = [
-        (nominations.nominator_person(n), "the other nominator")
+    others = [(nominations.candidate_of(nomination), "the candidate")]
+    others += [
+        (nominations.nominator_person(n), f"nominator {n.slot}")
         for n in nomination.nominators
         if n.id != nominator.id
     ]
@@ -185,7 +190,12 @@ def confirm(
     session: Session, org: OrgConfig, nominator_id: int, user_id: str, details: Person, now: datetime
 ) -> Confirmed | Rejected:
     """A nominator confirms with their own details; Rejected with the errors by field (a
-    problem with the request itself is on the name field)."""
+    problem with the request itself is on the name field).
+
+    Details that match the candidate's or another person's on the nomination are not refused
+    (the nominator never sees those, and a refusal would confirm a guess): the nominator is
+    left for the returning officer to check (status to_check, ``nomination_rules.clashes``
+    says why), and told the same as anyone who confirms."""
     nominator = nominations.get_nominator(session, nominator_id)
     if nominator is not None and nominator.slack_id == user_id and nominator.status == nominations.CONFIRMED:
         return Confirmed(nominator, again=True)
@@ -194,12 +204,13 @@ def confirm(
         return Rejected({nomination_rules.CONFIRM_NAME: problem or ""})
     nomination = nominator.nomination
     rules = nominations.rules_for(nomination.election, org)
-    errors = nomination_rules.validate_confirmation(
-        details, nominations.candidate_of(nomination), _others(nominator), rules, now
-    )
+    errors = nomination_rules.validate_confirmation(details, rules, now)
     if errors:
         return Rejected(errors)
-    nominations.confirm(session, nominator, details, now)
+    matches = nomination_rules.clashes_with(
+        replace(details, slack_id=user_id), f"Nominator {nominator.slot}", _others(nominator)
+    )
+    nominations.confirm(session, nominator, details, now, to_check=bool(matches))
     return Confirmed(nominator)
 
 

@@ -144,3 +144,25 @@ def restore_kept(nomination: NominationRecord, form: NominationForm) -> Nominati
             nominators.append(typed)
     restored = replace(form, candidate=candidate, partner=partner, nominators=(nominators[0], nominators[1]))
     return with_candidate_texts(restored, texts)
+
+
+def _people(form: NominationForm) -> list[tuple[Person | None, fields.PersonFields]]:
+    return [
+        (form.candidate, fields.CANDIDATE_FIELDS),
+        *zip(form.nominators, fields.NOMINATOR_FIELDS, strict=True),
+        (form.partner, fields.PARTNER_FIELDS),
+    ]
+
+
+def restored_fields(typed: NominationForm, restored: NominationForm) -> frozenset[str]:
+    """The field keys ``restore_kept`` filled in: details the editor neither saw nor typed,
+    which ``validate`` must not compare with what they typed (its ``hidden``)."""
+    found: set[str] = set()
+    for (before, keys), (after, _) in zip(_people(typed), _people(restored), strict=True):
+        if after is None:
+            continue
+        if not (before and before.email.strip()) and after.email.strip():
+            found.add(keys.email)
+        if not (before and before.membership_number.strip()) and after.membership_number.strip():
+            found.add(keys.membership)
+    return frozenset(found)

@@ -392,13 +392,17 @@ def submit(
 
 def update(session: Session, nomination: NominationRecord, form: NominationForm, now: datetime) -> None:
     """Apply an edit. Nominators who are the same keep their answer, unless the position
-    changed (they agreed to nominate for one post, not any); new ones are asked."""
+    changed (they agreed to nominate for one post, not any); new ones are asked. A check by
+    the returning officer stands only while what they checked is unchanged: the position, the
+    branch, the nominators and the people's details."""
     position_changed = form.position != position_of(nomination)
+    checked = _what_is_checked(nomination)
     _apply_form(nomination, form)
     nomination.updated_at = now
     if form.route is not Route.MEMBERS:
         nomination.nominators.clear()
         session.flush()
+        _recheck_if_changed(nomination, checked)
         return
     # A nominator named again keeps their row (and answer), whichever slot they are in now.
     unused = list(nomination.nominators)
@@ -421,7 +425,19 @@ def update(session: Session, nomination: NominationRecord, form: NominationForm,
             nomination.nominators.append(_nominator_row(slot, person))
     nomination.nominators.sort(key=lambda row: row.slot)
     session.flush()
+    _recheck_if_changed(nomination, checked)
     _schedule_requests(session, nomination.nominators, now)
+
+
+def _what_is_checked(nomination: NominationRecord) -> tuple[object, ...]:
+    """What the returning officer's check covers (mark_checked)."""
+    form = form_of(nomination)
+    return (form.position, form.route, form.branch, form.candidate, form.partner, form.nominators)
+
+
+def _recheck_if_changed(nomination: NominationRecord, checked: tuple[object, ...]) -> None:
+    if nomination.checked_at is not None and _what_is_checked(nomination) != checked:
+        nomination.checked_at = nomination.checked_by = None
 
 
 def withdraw(nomination: NominationRecord, now: datetime) -> None:
@@ -430,11 +446,18 @@ def withdraw(nomination: NominationRecord, now: datetime) -> None:
         nomination.updated_at = now
 
 
-def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> NominationStatus:
+def confirm(
+    session: Session, nominator: NominatorRecord, details: Person, now: datetime, *, to_check: bool = False
+) -> NominationStatus:
+    """The nominator's answer and own details; ``to_check``: they match someone else's on the
+    nomination, so the returning officer checks them (TO_CHECK) before it can be valid."""
     nominator.name = _clean(details.name)
     nominator.email = clean_email(details.email)
     nominator.membership_number = normalise_membership_number(details.membership_number)
-    nominator.status = CONFIRMED
+    nominator.status = TO_CHECK if to_check else CONFIRMED
+    if to_check:
+        # A check made before this answer did not cover it.
+        nominator.nomination.checked_at = nominator.nomination.checked_by = None
     nominator.responded_at = now
     _answered(session, nominator)
     session.flush()

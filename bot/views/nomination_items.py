@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.config import OrgConfig
 from bot.services import nominations
-from bot.services.nomination_rules import Route
+from bot.services.nomination_rules import Route, clashes
 from bot.services.nominations import NominationStatus
 from bot.services.position_titles import position_title
 from bot.services.roles import RoleCatalog
@@ -17,8 +17,10 @@ from models.elections import NominationRecord
 
 
 def nomination_item(
-    org: OrgConfig, roles: RoleCatalog, n: NominationRecord, now: datetime
+    org: OrgConfig, roles: RoleCatalog, n: NominationRecord, now: datetime, *, returning_officer: bool = False
 ) -> views.NominationItem:
+    """``returning_officer``: the item also says which people on it share a detail (their
+    details are the candidate's and nominators' own, seen only by the returning officer)."""
     status = nominations.status_of(n)
     if n.route == Route.BRANCH:
         branch = org.branches.get(n.branch or "")
@@ -46,4 +48,5 @@ def nomination_item(
         closes_at=n.election.closes_at,
         open=n.withdrawn_at is None and not nominations.election_closed(n, now),
         needs_check=status is NominationStatus.TO_CHECK,
+        clashes=clashes(nominations.form_of(n), stored=True) if returning_officer else (),
     )

@@ -484,6 +484,8 @@ class NominationItem:
     closes_at: datetime
     open: bool  # editable: not withdrawn, election not closed
     needs_check: bool = False
+    # For the returning officer only: people on the nomination who share a detail (plain text).
+    clashes: Sequence[str] = ()
 
 
 def mine_modal(items: Sequence[NominationItem]) -> View:
@@ -555,6 +557,8 @@ def admin_list(title: str, items: Sequence[NominationItem]) -> list[Reply]:
             f"{candidate_text(item.candidate, item.candidate_slack_id)} · "
             f"*{item.status}* · by {item.route}\n" + bullets(item.nominators)
         )
+        if item.clashes:
+            text += "\n" + bullets([f":warning: To check: {escape(clash)}" for clash in item.clashes])
         if item.needs_check:
             blocks.append(
                 section(text, accessory=button("Mark checked", ADMIN_CHECKED, value=str(item.nomination_id)))

@@ -376,12 +376,87 @@ def test_full_journey_submit_confirm_and_valid(bot: BotHarness) -> None:
             assert "mary@example.org" not in json.dumps(call)
 
 
-def test_a_nominator_can_only_confirm_with_their_own_details(bot: BotHarness) -> None:
+def admin_list_text(bot: BotHarness) -> str:
+    before = len(bot.fake.calls_to("chat.postMessage"))
+    bot.command("nominations secretary", user=ADMIN)
+    return json.dumps(bot.fake.wait_for("chat.postMessage", before + 1)[-1]["blocks"])
+
+
+def test_a_nominator_who_gives_the_candidates_details_is_left_for_the_returning_officer(
+    bot: BotHarness,
+) -> None:
+    """The nominator never sees the candidate's membership number: a refusal saying theirs is
+    the same would confirm a guess. They are told what anyone confirming is told, and the
+    returning officer is shown the match to check."""
     submit(bot, open_form(bot))
     bot.run_jobs()
-    result = confirm(bot, NOM_1, "L123456")  # the candidate's membership number
-    assert result["response_action"] == "errors"
-    assert "same membership number as the candidate" in result["errors"][fields.CONFIRM_MEMBERSHIP]
+    guessed = confirm(bot, NOM_1, "L123456")  # the candidate's membership number
+    genuine = confirm(bot, NOM_2, "456789")
+    assert guessed["response_action"] == genuine["response_action"] == "update"
+    assert guessed["view"]["blocks"] == genuine["view"]["blocks"]
+    with bot.deps.session_factory() as session:
+        assert session.scalars(select(NominatorRecord.status).order_by(NominatorRecord.slot)).all() == [
+            "to_check",
+            "confirmed",
+        ]
+        assert status_of(session.scalars(select(NominationRecord)).one()).value == (
+            "to be checked by the returning officer"
+        )
+    bot.run_jobs()
+    assert not any("valid" in json.dumps(dm) for dm in dms_to(bot, CANDIDATE))
+    listing = admin_list_text(bot)
+    assert "To check: Nominator 1 has the same membership number as the candidate." in listing
+    assert "Mark checked" in listing
+
+
+def edit_as(bot: BotHarness, user: str, **changes: Any) -> Any:
+    """``user`` opens their nomination from /liec nominations mine and submits the Edit form
+    with the kept fields left as shown (empty) and these changes."""
+    before = len(bot.fake.calls_to("views.open"))
+    bot.command("nominations mine", user=user)
+    mine = bot.fake.wait_for("views.open", before + 1)[-1]["view"]
+    edit = button(mine, "nomination_edit")
+    pushed_before = len(bot.fake.calls_to("views.push"))
+    bot.click(
+        user,
+        "nomination_edit",
+        edit["value"],
+        extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}},
+    )
+    pushed = bot.fake.wait_for("views.push", pushed_before + 1)[-1]["view"]
+    pushed = {**pushed, "id": f"VEDIT{uuid.uuid4().hex[:6].upper()}"}
+    kept = {fields.CANDIDATE_EMAIL: None, fields.CANDIDATE_MEMBERSHIP: None, fields.STATEMENT: None}
+    return submit(bot, pushed, user=user, **{**kept, **changes})
+
+
+@pytest.mark.parametrize(
+    ("typed", "match"),
+    [
+        ({fields.NOMINATOR_2_EMAIL: "Mary@Example.org"}, "email address"),
+        ({fields.NOMINATOR_2_MEMBERSHIP: "l123456"}, "membership number"),
+    ],
+)
+def test_an_editor_cannot_learn_a_hidden_detail_by_typing_a_guess(
+    bot: BotHarness, typed: dict[str, str], match: str
+) -> None:
+    """NOM_1 nominated Mary and edits the nomination: Mary's email address and number are kept
+    from them. Typing a guess of one as the offline nominator's gives the same answer as a
+    wrong guess; the returning officer sees the match."""
+    offline = {
+        fields.NOMINATOR_1_USER: NOM_2,
+        fields.NOMINATOR_2_USER: None,
+        fields.NOMINATOR_2_NAME: "Olga Offline",
+        fields.NOMINATOR_2_EMAIL: "olga@example.org",
+        fields.NOMINATOR_2_MEMBERSHIP: "765432",
+    }
+    assert submit(bot, open_form(bot, user=NOM_1), user=NOM_1, **offline)["response_action"] == "update"
+    wrong = edit_as(bot, NOM_1, **{**offline, fields.NOMINATOR_2_EMAIL: "x@example.org"})
+    right = edit_as(bot, NOM_1, **{**offline, **typed})
+    assert wrong["response_action"] == right["response_action"] == "update", right
+    with bot.deps.session_factory() as session:
+        n = session.scalars(select(NominationRecord)).one()
+        assert (n.candidate_email, n.candidate_membership) == ("mary@example.org", "L123456")
+    assert f"To check: Nominator 2 has the same {match} as the candidate." in admin_list_text(bot)
 
 
 def test_someone_else_cannot_answer_for_a_nominator(bot: BotHarness) -> None:

@@ -456,3 +456,49 @@ def test_fill_from_profile_fills_only_the_members_own_blanks() -> None:
     assert nr.fill_from_profile(typed, profile) == Person("U0ME", "Mary M.", "mary@example.org", "L123456")
     someone_else = Person("U0OTHER")
     assert nr.fill_from_profile(someone_else, profile) == someone_else
+
+
+# Details the member filling in the form never saw (an edit keeps them: nomination_visibility)
+
+
+def test_a_typed_detail_is_not_compared_with_a_hidden_one() -> None:
+    guess = Person(None, "Guessed", "ADA@example.org", "999999")  # the candidate's hidden email
+    hidden = frozenset({nr.CANDIDATE_EMAIL, nr.CANDIDATE_MEMBERSHIP})
+    assert validate(form(nominators=(guess, NOM_2)), RULES, NOW, hidden=hidden) == {}
+    # Seen (a new form, or the candidate editing their own): the same form is refused.
+    assert set(validate(form(nominators=(guess, NOM_2)), RULES, NOW)) == {nr.NOMINATOR_1_EMAIL}
+
+
+def test_hidden_details_of_nominators_and_partner_are_not_compared_either() -> None:
+    second = Person(None, "Two", "ben@example.org", "345678")  # nominator 1's hidden email
+    hidden = frozenset({nr.NOMINATOR_1_EMAIL, nr.NOMINATOR_1_MEMBERSHIP, nr.PARTNER_EMAIL})
+    assert validate(form(nominators=(NOM_1, second)), RULES, NOW, hidden=hidden) == {}
+    partner = Person(None, "Pat Partner", "ada@example.org", "654321")
+    assert validate(form(partner=partner), RULES, NOW, hidden=hidden) == {}
+    assert set(validate(form(partner=partner), RULES, NOW)) == {nr.PARTNER_EMAIL}
+    # A hidden detail's own format is still checked, without repeating it.
+    broken = replace(CANDIDATE, membership_number="98")
+    errors = validate(form(candidate=broken), RULES, NOW, hidden=frozenset({nr.CANDIDATE_MEMBERSHIP}))
+    assert set(errors) == {nr.CANDIDATE_MEMBERSHIP} and "98" not in errors[nr.CANDIDATE_MEMBERSHIP]
+
+
+def test_clashes_name_every_pair_for_the_returning_officer() -> None:
+    me = Person(None, "Ada Again", "ada@example.org", "234567")
+    partner = Person(None, "Pat", "pat@example.org", "L123456")
+    found = nr.clashes(form(nominators=(NOM_1, me), partner=partner))
+    assert found == [
+        "Nominator 2 has the same email address as the candidate.",
+        "Nominator 2 has the same membership number as nominator 1.",
+        "The job-share partner has the same membership number as the candidate.",
+    ]
+    assert nr.clashes(form()) == []
+    # The branch route has no nominators to compare.
+    assert nr.clashes(form(route=Route.BRANCH, branch="paris", nominators=(me, me))) == []
+
+
+def test_a_confirmation_is_not_compared_with_details_the_nominator_never_saw() -> None:
+    mine = Person(None, "Ada Under Another Name", "ada@example.org", "L123456")
+    assert nr.validate_confirmation(mine, RULES, NOW) == {}
+    assert nr.clashes_with(mine, "Nominator 1", [(CANDIDATE, "the candidate")]) == [
+        "Nominator 1 has the same email address as the candidate."
+    ]

@@ -132,3 +132,33 @@ def test_a_nominator_confirms_once_and_only_their_own_request(session_factory: s
         assert request.status == nominations.CONFIRMED and request.name == "Nina Nominator"
         again = submissions.confirm(session, ORG, request.id, "U0NOM1", details, NOW)
         assert isinstance(again, submissions.Confirmed) and again.again
+
+
+def test_a_nominator_matching_the_candidate_is_left_to_check_even_after_a_check(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """A match is not refused (that would confirm a guess): the nominator is to be checked, and
+    a check made before the answer no longer stands."""
+    with session_factory.begin() as session:
+        n = submit(session, make_election(session))
+        nominations.mark_checked(session, n, "U0RO", NOW)
+        request = next(x for x in n.nominators if x.slack_id == "U0NOM1")
+        candidate_number = Person("U0NOM1", "Nina", "nina@example.org", "L123456")
+        done = submissions.confirm(session, ORG, request.id, "U0NOM1", candidate_number, NOW)
+        assert isinstance(done, submissions.Confirmed)
+        assert request.status == nominations.TO_CHECK and n.checked_at is None
+        assert nominations.status_of(n) is nominations.NominationStatus.TO_CHECK
+        assert nominations.mark_checked(session, n, "U0RO", NOW) is nominations.NominationStatus.VALID
+
+
+def test_an_edit_of_what_was_checked_needs_a_new_check(session_factory: sessionmaker[Session]) -> None:
+    with session_factory.begin() as session:
+        election = make_election(session)
+        n = submit(session, election)
+        nominations.mark_checked(session, n, "U0RO", NOW)
+        nominations.update(session, n, replace(FORM, statement="Other words."), NOW)
+        assert n.checked_at == NOW  # the statement is not what the returning officer checked
+        offline = Person(None, "Olga Offline", "olga.new@example.org", "765432")
+        nominations.update(session, n, replace(FORM, nominators=(FORM.nominators[0], offline)), NOW)
+        assert n.checked_at is None and n.checked_by is None
+        assert nominations.status_of(n) is not nominations.NominationStatus.VALID

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import ElectionConfig
-from bot.services import election_store, nomination_csv, nominations
+from bot.services import election_store, nomination_csv, nomination_rules, nominations
 from bot.services.elections import Election, ElectionError, ElectionKind, Position
 from bot.services.nomination_rules import NominationForm, Person, Route, clean_email, normalise_email
 from bot.services.nominations import NominationStatus, status_of
@@ -255,7 +255,29 @@ def test_csv_export_has_every_field_and_no_formulas(
     assert parsed[0]["nominator_2_name"] == "Olga Offline"
     assert parsed[0]["nominator_2_status"] == "to be checked by the returning officer"
     assert parsed[0]["partner_email"] == "pat@example.org"
+    assert parsed[0]["to_check"] == ""
     assert list(parsed[0]) == list(nomination_csv.COLUMNS)
+
+
+def test_the_csv_names_people_who_share_a_detail_as_the_list_does(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # Olga's membership number is the candidate's, in another case (stored normalised).
+    olga = Person(None, "Olga Offline", "olga@example.org", "L123456")
+    form = replace(
+        FORM,
+        nominators=(FORM.nominators[0], olga),
+        partner=Person(None, "Pat", "ADA@example.org", "222222"),
+    )
+    with session_factory.begin() as session:
+        n = submit(session, make_election(session), form=form)
+        listed = nomination_rules.clashes(nominations.form_of(n), stored=True)
+        rows = list(nomination_csv.export_rows(session))
+    assert listed == [
+        "Nominator 2 has the same membership number as the candidate.",
+        "The job-share partner has the same email address as the candidate.",
+    ]
+    assert rows[0]["to_check"] == " ".join(listed)
 
 
 def test_one_roles_list_holds_that_roles_nominations_only(session_factory: sessionmaker[Session]) -> None:
