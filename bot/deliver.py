@@ -129,6 +129,24 @@ def dm_teller(deps: AppDeps, user_id: str, *, kind: str, what: str) -> Tell:
     return told
 
 
+def update_message(
+    deps: AppDeps, channel: str, ts: str, reply: Reply, *, kind: str, what: str, person: str | None = None
+) -> bool:
+    """Rewrite a message the bot sent (chat.update), where nothing waits on the outcome: its
+    buttons brought up to date. A refusal, or a fault the client's retries did not clear, is
+    reported to the admins like `tell`'s (once per `kind` and target: `person` when the message
+    is in their DM, so the alert names no one; else the channel). True if updated."""
+
+    def update() -> object:
+        return _slack(
+            lambda: deps.client.chat_update(
+                channel=channel, ts=ts, text=reply.text, blocks=reply.block_dicts()
+            )
+        )
+
+    return _or_report(deps, kind, person or channel, what, update)
+
+
 def give_files(
     deps: AppDeps, to: str, files: Sequence[DmFile], comment: str, *, kind: str, what: str
 ) -> bool:
@@ -237,7 +255,7 @@ def report_failure(deps: AppDeps, kind: str, target: str, exc: PostError, what: 
     """Tell the admins, once per kind and target, that `what` could not be posted there."""
     log.warning("post not delivered kind=%s target=%s error=%s", kind, target, exc.error)
     said = escape(exc.error)
-    if target[:1] in {"U", "W"}:
+    if target[:1] in {"U", "W", "D"}:
         # A person: the alert names no one (the admins' channel is no place for who is who).
         text = (
             f"I cannot send {what} to a member by direct message (Slack says `{said}`): they "

@@ -7,8 +7,8 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
-from slack_sdk.errors import SlackApiError
 
+from bot.deliver import update_message
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import membership_format, open_then_prefill, respond_tell
 from bot.listeners import after_ack
@@ -19,10 +19,13 @@ from bot.services.outcomes import Refused
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
 from bot.views import nominators as nominator_views
-from bot.views.common import Reply, escape
+from bot.views.common import escape
 from models.elections import NominatorRecord
 
 log = logging.getLogger(__name__)
+
+# What an update of this module is, for the admins' alert when Slack refuses it (bot/deliver.py).
+ANSWERED = "nominations.request_answered"
 
 
 # Nominators ----------------------------------------------------------------------------
@@ -82,14 +85,15 @@ def _confirmed(deps: AppDeps, nominator: NominatorRecord) -> None:
         answered = nominator_views.nominator_answered(
             nomination.candidate_name, position_title(deps.roles, nomination.position_key), True
         )
-        _replace_dm(deps, nominator.dm_channel, nominator.dm_ts, answered)
-
-
-def _replace_dm(deps: AppDeps, channel: str, ts: str, reply: Reply) -> None:
-    try:
-        deps.client.chat_update(channel=channel, ts=ts, text=reply.text, blocks=reply.block_dicts())
-    except SlackApiError:
-        log.warning("could not update a nominator's DM channel=%s", channel)
+        update_message(
+            deps,
+            nominator.dm_channel,
+            nominator.dm_ts,
+            answered,
+            kind=ANSWERED,
+            what="a nominator's answered request (its buttons stay as they were)",
+            person=nominator.slack_id,
+        )
 
 
 def _on_decline(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:

@@ -21,7 +21,7 @@ from bot.deliver import alert_admins as alert_admins_once
 from bot.deliver import dm_teller as deliver_dm_teller
 from bot.deliver import post_once as post_channel_once
 from bot.deliver import send as send_message
-from bot.deliver import tell, update_view
+from bot.deliver import tell, update_message, update_view
 from bot.deps import AppDeps
 from bot.jobs import JobKind
 from bot.services import question_deliveries as deliveries
@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 # A one-off DM to a member about their question (the admins hear if Slack refuses it).
 MEMBER_DM = "questions.member"
+# A question's message to its coordinators rewritten as the question moves on.
+MESSAGE_UPDATE = "questions.message_update"
 
 
 PostResult = Literal["sent", "already", "unreachable", "delayed"]
@@ -374,6 +376,8 @@ def refresh_messages(deps: AppDeps, question_id: int) -> None:
     question = sent.question
     updates = []
     for delivery in sent.messages:
+        if not (delivery.channel and delivery.ts):
+            continue  # never sent: nothing to rewrite
         escalated = delivery.stage.startswith(svc.ESCALATION_STAGE)
         stage_region = question.region if escalated else delivery.stage.split("#", 1)[0]
         shown_region = Region(stage_region) if stage_region else None
@@ -386,16 +390,14 @@ def refresh_messages(deps: AppDeps, question_id: int) -> None:
         )
         updates.append((delivery.channel, delivery.ts, message))
     for channel, ts, message in updates:
-        try:
-            slack_call(
-                deps.client.chat_update,
-                channel=channel,
-                ts=ts,
-                text=message.text,
-                blocks=message.block_dicts(),
-            )
-        except (Unreachable, Delayed):
-            log.warning("could not update a question message question=%s", question_id)
+        update_message(
+            deps,
+            channel,
+            ts,
+            message,
+            kind=MESSAGE_UPDATE,
+            what="a question's message to its coordinators (its buttons stay as they were)",
+        )
 
 
 # Asking ------------------------------------------------------------------------------------------

@@ -459,6 +459,18 @@ def test_an_editor_cannot_learn_a_hidden_detail_by_typing_a_guess(
     assert f"To check: Nominator 2 has the same {match} as the candidate." in admin_list_text(bot)
 
 
+def test_a_request_slack_will_not_update_after_the_answer_is_reported_to_the_admins(
+    bot: BotHarness,
+) -> None:
+    submit(bot, open_form(bot))
+    bot.run_jobs()
+    bot.fake.on("chat.update", lambda p: {"ok": False, "error": "cant_update_message"})
+    assert confirm(bot, NOM_1, "345678")["response_action"] == "update"
+    alert = wait_alert(bot, "cant_update_message")
+    assert "a nominator's answered request" in alert
+    assert NOM_1 not in alert and "Nora" not in alert and "Mary" not in alert
+
+
 def test_someone_else_cannot_answer_for_a_nominator(bot: BotHarness) -> None:
     submit(bot, open_form(bot))
     bot.run_jobs()

@@ -11,10 +11,12 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 from bot.clock import ManualClock
 from bot.fake_slack import FakeSlack
 from bot.views import questions as views
+from models.alerts import AdminAlert
 from tests.e2e.harness import BotHarness, keep_failed_posts_in_history
 
 MEMBER = "U0MEMBER"
@@ -212,6 +214,26 @@ def test_answered_settles_the_question_and_tells_the_asker(
     clock.advance(timedelta(hours=30))
     bot.run_jobs()
     assert posts_to(fake_slack, VC) == []  # no escalation for an answered question
+
+
+def test_a_coordinators_message_slack_will_not_update_is_reported_to_the_admins_once(
+    bot: BotHarness, fake_slack: FakeSlack
+) -> None:
+    ask(bot, "Can I vote at the AGM?")
+    question_id = button_values(wait_posts(fake_slack, EAME)[0])[views.CLAIM]
+    # Someone deleted the bot's message: its buttons can no longer be brought up to date.
+    fake_slack.on("chat.update", lambda p: {"ok": False, "error": "message_not_found"})
+    bot.click(EAME, views.CLAIM, question_id)
+    [alert] = [p["text"] for p in wait_posts(fake_slack, ADMINS_CHANNEL)]
+    assert "a question's message to its coordinators" in alert and "message_not_found" in alert
+    assert EAME not in alert and "AGM" not in alert
+    bot.click(EAME, views.ANSWERED, question_id)  # refused again: counted, not told again
+    wait_updates(fake_slack, 2)
+    bot.settle()
+    assert len(posts_to(fake_slack, ADMINS_CHANNEL)) == 1
+    with bot.deps.session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(AdminAlert)) == 1
+        assert session.scalars(select(AdminAlert.repeats)).one() == 1
 
 
 def test_an_asker_who_cannot_be_told_is_reported_to_the_admins_once(
