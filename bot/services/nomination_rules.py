@@ -255,7 +255,7 @@ def with_candidate_texts(form: NominationForm, texts: Mapping[str, str]) -> Nomi
 
 
 def _check_person_details(
-    person: Person, keys: PersonFields, who: str, rules: ElectionRules
+    person: Person, keys: PersonFields, who: str, rules: ElectionRules, hidden: frozenset[str] = frozenset()
 ) -> dict[str, str]:
     errors: dict[str, str] = {}
     name = person.name.strip()
@@ -272,7 +272,11 @@ def _check_person_details(
         try:
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as exc:
-            errors[keys.email] = f"That is not a valid email address. {exc}"
+            # email-validator's reason may quote the address: not of one kept from the member.
+            reason = "" if keys.email in hidden else f" {exc}"
+            errors[keys.email] = f"That is not a valid email address.{reason}"
+            if keys.email in hidden:
+                errors[keys.email] += " Please type it again."
     number = normalise_membership_number(person.membership_number)
     if not number:
         errors[keys.membership] = f"Please give {who} membership number."
@@ -367,7 +371,9 @@ def _first_field(keys: PersonFields, label: str) -> str:
     return keys.membership
 
 
-def _check_nominator(person: Person, keys: PersonFields, number: int, rules: ElectionRules) -> dict[str, str]:
+def _check_nominator(
+    person: Person, keys: PersonFields, number: int, rules: ElectionRules, hidden: frozenset[str]
+) -> dict[str, str]:
     if person.slack_id:
         # Members on Slack give their own details when they confirm.
         return {}
@@ -375,14 +381,14 @@ def _check_nominator(person: Person, keys: PersonFields, number: int, rules: Ele
         return {
             keys.user: f"Choose nominator {number} on Slack, or give their name, email and membership number."
         }
-    return _check_person_details(person, keys, f"nominator {number}'s", rules)
+    return _check_person_details(person, keys, f"nominator {number}'s", rules, hidden)
 
 
 def _check_nominators(form: NominationForm, rules: ElectionRules, hidden: frozenset[str]) -> dict[str, str]:
     errors: dict[str, str] = {}
     numbered = list(enumerate(zip(form.nominators, NOMINATOR_FIELDS, strict=True), start=1))
     for number, (person, keys) in numbered:
-        for key, message in _check_nominator(person, keys, number, rules).items():
+        for key, message in _check_nominator(person, keys, number, rules, hidden).items():
             errors.setdefault(key, message)
     others: list[tuple[Person, str]] = [(_seen(form.candidate, CANDIDATE_FIELDS, hidden), "the candidate")]
     if form.partner is not None and not form.partner.is_blank:
@@ -415,7 +421,7 @@ def _check_partner(form: NominationForm, rules: ElectionRules, hidden: frozenset
     partner = form.partner
     if partner is None or partner.is_blank:
         return {}
-    errors = _check_person_details(partner, PARTNER_FIELDS, "the job-share partner's", rules)
+    errors = _check_person_details(partner, PARTNER_FIELDS, "the job-share partner's", rules, hidden)
     label = _same_person(
         _seen(partner, PARTNER_FIELDS, hidden), _seen(form.candidate, CANDIDATE_FIELDS, hidden)
     )
@@ -442,7 +448,7 @@ def validate(
     if now.tzinfo is None:
         raise ValueError("validate needs an aware 'now'")
     errors = _check_position(form, rules, now)
-    errors.update(_check_person_details(form.candidate, CANDIDATE_FIELDS, "the candidate's", rules))
+    errors.update(_check_person_details(form.candidate, CANDIDATE_FIELDS, "the candidate's", rules, hidden))
     for text in CANDIDATE_TEXTS:
         error = text.check(getattr(form, text.key), rules)
         if error:

@@ -300,7 +300,10 @@ def mark_answered(session: Session, question_id: int, user_id: str, now: datetim
 def reroute(
     session: Session, question_id: int, region: Region, user_id: str, now: datetime
 ) -> Question | None:
-    """Move an unanswered question to another region, unclaimed; None if it cannot move."""
+    """Move an unanswered question to another region, unclaimed; None if it cannot move.
+
+    The asker agreed to have it shown in the first region's channel, not in another's: in its
+    new region it goes to the coordinators by DM (``channel_ok`` cleared)."""
     question = session.get(Question, question_id)
     if question is None or question.region == region.value:
         return None
@@ -316,6 +319,7 @@ def reroute(
             claimed_by=None,
             claimed_at=None,
             escalated_at=None,
+            channel_ok=False,
         )
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]
@@ -374,7 +378,10 @@ def open_questions_page(
     rows = session.execute(
         select(Question, total).where(*where).order_by(Question.asked_at, Question.id).limit(limit)
     ).all()
-    return [question for question, _ in rows], int(rows[0][1]) if rows else 0
+    if not rows:
+        # No row to carry the count: none at all, or a page asked for none (limit 0).
+        return [], int(session.scalar(select(total)) or 0) if limit <= 0 else 0
+    return [question for question, _ in rows], int(rows[0][1])
 
 
 def unanswered_by_region(session: Session) -> list[tuple[str | None, int, datetime]]:

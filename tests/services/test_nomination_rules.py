@@ -502,3 +502,11 @@ def test_a_confirmation_is_not_compared_with_details_the_nominator_never_saw() -
     assert nr.clashes_with(mine, "Nominator 1", [(CANDIDATE, "the candidate")]) == [
         "Nominator 1 has the same email address as the candidate."
     ]
+
+
+def test_a_kept_email_that_no_longer_passes_is_refused_without_quoting_it() -> None:
+    odd = replace(CANDIDATE, email="ada@exa!mple.org")
+    typed = validate(form(candidate=odd), RULES, NOW)[nr.CANDIDATE_EMAIL]
+    assert "!" in typed  # the member's own typing: email-validator's reason helps them
+    kept = validate(form(candidate=odd), RULES, NOW, hidden=frozenset({nr.CANDIDATE_EMAIL}))
+    assert kept[nr.CANDIDATE_EMAIL] == "That is not a valid email address. Please type it again."

@@ -65,6 +65,8 @@ def test_unanswered_counts_and_the_first_page_match_the_whole_list(
         monkeypatch.setattr(questions, "COUNTED_UP_TO", len(everything))
         assert questions.open_questions_page(session, None, 7)[1] == len(everything)
         assert questions.open_questions_page(session, [], 7) == ([], 0)
+        # A page of none still says how many there are.
+        assert questions.open_questions_page(session, None, 0) == ([], len(everything))
 
 
 def test_upcoming_occurrences_from_the_days_cache_match_the_exact_ones(database_url: str) -> None:
