@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.acks_first import ACKS_FIRST
 from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
@@ -44,10 +45,12 @@ class AppDeps:
     # One service call in one session: a listener names the use case, it never opens a session.
     def read(self, use_case: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a reading use case in a session of its own."""
+        ACKS_FIRST.give_way()
         with self.session_factory() as session:
             return use_case(session, *args, **kwargs)
 
     def write(self, use_case: Callable[Concatenate[Session, P], R], *args: P.args, **kwargs: P.kwargs) -> R:
         """Run a use case in a transaction: committed when it returns, rolled back if it raises."""
+        ACKS_FIRST.give_way()
         with self.session_factory.begin() as session:
             return use_case(session, *args, **kwargs)

@@ -32,6 +32,7 @@ from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 
+from bot.acks_first import ACKS_FIRST
 from bot.db import commits_until
 from bot.views.common import failure_view, notice
 
@@ -163,7 +164,7 @@ class AckDeadline:
         def run() -> T | None:
             if given_up.is_set():  # waited in the queue past the deadline: do nothing at all
                 return None
-            with commits_until(given_up):
+            with commits_until(given_up), ACKS_FIRST.answering():
                 return dispatch()
 
         future = self._workers.submit(run)

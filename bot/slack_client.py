@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -15,6 +16,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
+from bot.acks_first import ACKS_FIRST
 from bot.config import Settings
 
 
@@ -86,6 +88,15 @@ def rate_limit_retries(client: WebClient) -> list[RetryHandler]:
     ]
 
 
+class GivingWayClient(WebClient):
+    """A WebClient whose every call first gives way to requests being answered
+    (bot/acks_first.py); a call made while answering one goes at once."""
+
+    def api_call(self, *args: Any, **kwargs: Any) -> Any:
+        ACKS_FIRST.give_way()
+        return super().api_call(*args, **kwargs)
+
+
 def make_web_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:
     """``stopping``: set when the process is asked to stop; retries end then (``Stopping``)."""
     stopping = stopping or threading.Event()
@@ -95,7 +106,7 @@ def make_web_client(settings: Settings, stopping: threading.Event | None = None)
         RateLimitErrorRetryHandler(max_retry_count=3),
         ServerErrorRetryHandler(max_retry_count=3),
     ]
-    return WebClient(
+    return GivingWayClient(
         token=settings.slack_bot_token,
         base_url=settings.slack_api_url,
         timeout=10,

@@ -302,8 +302,8 @@ def reroute(
 ) -> Question | None:
     """Move an unanswered question to another region, unclaimed; None if it cannot move.
 
-    The asker agreed to have it shown in the first region's channel, not in another's: in its
-    new region it goes to the coordinators by DM (``channel_ok`` cleared)."""
+    It goes to the new region's channel only if its asker was told a region's channel shows it
+    (``channel_ok``; what they are told says that a move may take it to another region's)."""
     question = session.get(Question, question_id)
     if question is None or question.region == region.value:
         return None
@@ -319,7 +319,6 @@ def reroute(
             claimed_by=None,
             claimed_at=None,
             escalated_at=None,
-            channel_ok=False,
         )
     )
     if changed.rowcount != 1:  # type: ignore[attr-defined]

@@ -418,7 +418,8 @@ def ask_destination(region: Region | None, channel: str | None) -> str:
         return (
             f"Your question will be *posted in <#{channel}>*, the {escape(region.display_title)} "
             "coordinators' channel, *with your name*, so that whichever of them is free can take it. "
-            "Everyone in that channel can read it."
+            "Everyone in that channel can read it, and if a coordinator moves it to a region whose "
+            "coordinators also use a channel, everyone in that one."
         )
     if region is not None:
         return (

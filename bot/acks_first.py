@@ -1,0 +1,63 @@
+"""Acknowledgements first: work after the acknowledgement gives way to requests being answered.
+
+Slack shows the member an error when a request is not acknowledged within 3 s
+(https://api.slack.com/interactivity/handling#acknowledgment_response); what a lazy listener or
+a job does after it has no such deadline of its own. One Python process runs one thread at a
+time, so under load an acknowledgement otherwise waits its turn behind the work of earlier
+requests. Here a thread doing such work, at each point where it is about to talk to the
+database or to Slack (``AppDeps.read``/``write``, every Web API call), first waits while any
+request is being answered: at most ``MAX_WAIT`` seconds each time, so it is delayed, never
+starved (a modal must still open within its trigger's 3 s). A thread answering a request never
+waits here.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+MAX_WAIT = 0.01
+"""Seconds one give-way waits at most."""
+
+
+class AcksFirst:
+    def __init__(self, max_wait: float = MAX_WAIT) -> None:
+        self.max_wait = max_wait
+        self._answering = 0
+        self.waiting = 0  # threads in give_way now (what the tests watch)
+        self._idle = threading.Condition()
+        self._local = threading.local()
+
+    @contextmanager
+    def answering(self) -> Iterator[None]:
+        """Around the answer to one request (signature check, dispatch, acknowledgement): other
+        threads' work gives way meanwhile, and this thread never does."""
+        with self._idle:
+            self._answering += 1
+        was = getattr(self._local, "answering", False)
+        self._local.answering = True
+        try:
+            yield
+        finally:
+            self._local.answering = was
+            with self._idle:
+                self._answering -= 1
+                if self._answering == 0:
+                    self._idle.notify_all()
+
+    def give_way(self) -> None:
+        """Wait (at most ``max_wait`` s) until no request is being answered; at once when none
+        is, or when this thread is answering one."""
+        if self._answering == 0 or getattr(self._local, "answering", False):
+            return
+        with self._idle:
+            self.waiting += 1
+            try:
+                self._idle.wait_for(lambda: self._answering == 0, timeout=self.max_wait)
+            finally:
+                self.waiting -= 1
+
+
+ACKS_FIRST = AcksFirst()
+"""The process's one: the interpreter runs one thread at a time for all of them."""
