@@ -14,8 +14,6 @@ waits here.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 MAX_WAIT = 0.01
 """Seconds one give-way waits at most."""
@@ -26,25 +24,28 @@ class AcksFirst:
         self.max_wait = max_wait
         self._answering = 0
         self.waiting = 0  # threads in give_way now (what the tests watch)
-        self._idle = threading.Condition()
+        self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
         self._local = threading.local()
 
-    @contextmanager
-    def answering(self) -> Iterator[None]:
-        """Around the answer to one request (signature check, dispatch, acknowledgement): other
-        threads' work gives way meanwhile, and this thread never does."""
-        with self._idle:
+    def answering(self) -> _Answering:
+        """Around the answer to one request (its dispatch and acknowledgement): other threads'
+        work gives way meanwhile, and this thread never does."""
+        return _Answering(self)
+
+    def _begin(self) -> bool:
+        with self._lock:
             self._answering += 1
         was = getattr(self._local, "answering", False)
         self._local.answering = True
-        try:
-            yield
-        finally:
-            self._local.answering = was
-            with self._idle:
-                self._answering -= 1
-                if self._answering == 0:
-                    self._idle.notify_all()
+        return bool(was)
+
+    def _end(self, was: bool) -> None:
+        self._local.answering = was
+        with self._lock:
+            self._answering -= 1
+            if self._answering == 0 and self.waiting:
+                self._idle.notify_all()
 
     def give_way(self) -> None:
         """Wait (at most ``max_wait`` s) until no request is being answered; at once when none
@@ -57,6 +58,22 @@ class AcksFirst:
                 self._idle.wait_for(lambda: self._answering == 0, timeout=self.max_wait)
             finally:
                 self.waiting -= 1
+
+
+class _Answering:
+    """``AcksFirst.answering()``: a plain context manager (it runs on every request)."""
+
+    __slots__ = ("_acks", "_was")
+
+    def __init__(self, acks: AcksFirst) -> None:
+        self._acks = acks
+        self._was = False
+
+    def __enter__(self) -> None:
+        self._was = self._acks._begin()
+
+    def __exit__(self, *_: object) -> None:
+        self._acks._end(self._was)
 
 
 ACKS_FIRST = AcksFirst()

@@ -171,6 +171,14 @@ def normalise_email(email: str) -> str:
     return f"{local}@{checked.ascii_domain.lower()}"
 
 
+def stored_compare_form(stored: str) -> str:
+    """`normalise_email` of an address as stored (`clean_email`'s form), without
+    email-validator for an ASCII one: stored, its domain is already lower-case and checking it
+    again changes nothing, so its compare form is its lower case (tests/services/
+    test_nominations_store.py checks that this is `normalise_email`'s answer)."""
+    return stored.lower() if stored.isascii() else normalise_email(stored)
+
+
 def normalise_membership_number(number: str) -> str:
     """The number as stored and compared: NFKC (full-width ``L１２３４５６７`` is ``L1234567``),
     any script's decimal digits as ASCII digits, spaces removed, letters in capitals."""
@@ -320,11 +328,11 @@ def _identities(person: Person, *, stored: bool = False) -> Iterator[tuple[str, 
     """The keys that make two entries the same person: Slack id, email, membership number.
 
     ``stored``: the details as saved (already email-validator's normalised form and a
-    normalised number), compared without asking email-validator again."""
+    normalised number), compared without asking email-validator again for an ASCII address."""
     if person.slack_id:
         yield "slack", person.slack_id
     if person.email.strip():
-        yield "email", person.email.strip().casefold() if stored else normalise_email(person.email)
+        yield "email", stored_compare_form(person.email.strip()) if stored else normalise_email(person.email)
     if person.membership_number.strip():
         number = person.membership_number
         yield "membership", number.strip() if stored else normalise_membership_number(number)

@@ -29,6 +29,7 @@ from bot.services.nomination_rules import (
     clean_email,
     normalise_email,
     normalise_membership_number,
+    stored_compare_form,
     with_candidate_texts,
 )
 from bot.services.rows import add_unless_raced
@@ -217,14 +218,6 @@ def find_duplicate(
         ):
             return session.get(NominationRecord, row_id)
     return None
-
-
-def stored_compare_form(stored: str) -> str:
-    """`normalise_email` of an address as stored (`clean_email`'s form), without
-    email-validator for an ASCII one: stored, its domain is already lower-case and checking it
-    again changes nothing, so its compare form is its lower case (tests/services/
-    test_nominations_store.py checks that this is `normalise_email`'s answer)."""
-    return stored.lower() if stored.isascii() else normalise_email(stored)
 
 
 def _clean(text: str) -> str:

@@ -491,7 +491,7 @@ def test_two_admins_opening_one_election_at_once_the_second_is_told_the_name_is_
 )
 def test_an_address_as_stored_compares_as_normalise_email_says(typed: str) -> None:
     stored = clean_email(typed)
-    assert nominations.stored_compare_form(stored) == normalise_email(stored)
+    assert nomination_rules.stored_compare_form(stored) == normalise_email(stored)
 
 
 def test_newest_mine_gives_the_newest_with_their_status(session_factory: sessionmaker[Session]) -> None:
