@@ -127,9 +127,10 @@ def _serve(
 
     from bot.server import make_server, make_wsgi_app
 
+    # The schema was checked just now; make_wsgi_app verifies every request's signature.
     runtime = build_runtime(
-        settings, roles=roles, schema_checked=True, config_import=config_import
-    )  # checked just now
+        settings, roles=roles, schema_checked=True, config_import=config_import, verified_before=True
+    )
     server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
     scheduler = build_scheduler(runtime.deps.jobs, tick)
 

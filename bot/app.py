@@ -47,9 +47,14 @@ class OneWorkspace(Authorize):
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=self.token)
 
 
-def create_app(deps: AppDeps, listener_executor: Executor | None = None) -> App:
+def create_app(
+    deps: AppDeps, listener_executor: Executor | None = None, *, verified_before: bool = False
+) -> App:
     """The Bolt app with every feature registered. `listener_executor` runs the lazy listeners
-    (Bolt's own thread pool when None); the tests pass one that can tell when they are done."""
+    (Bolt's own thread pool when None); the tests pass one that can tell when they are done.
+    `verified_before`: every request reaches Bolt through `bot.server.make_wsgi_app` with the
+    signing secret, which has verified Slack's signature already (or through Socket Mode, which
+    needs none), so Bolt does not verify it a second time."""
     token = deps.settings.slack_bot_token or ""
 
     authorize = OneWorkspace(token)
@@ -63,6 +68,7 @@ def create_app(deps: AppDeps, listener_executor: Executor | None = None) -> App:
         name="liec-bot",
         authorize=authorize,
         signing_secret=deps.settings.slack_signing_secret or "",
+        request_verification_enabled=not verified_before,
         # Same address and retries as deps.client; the token comes from `authorize` per request.
         client=WebClient(
             base_url=deps.client.base_url,

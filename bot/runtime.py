@@ -58,6 +58,7 @@ def build_runtime(
     schema_checked: bool = False,
     config_import: bool = False,
     listener_executor: Executor | None = None,
+    verified_before: bool = False,
 ) -> Runtime:
     """`org` stands for the organisation file (read from LIEC_CONFIG when not given). It fills an
     empty database; after that the database is the source, unless `config_import` makes the
@@ -65,7 +66,9 @@ def build_runtime(
     `schema_checked`: the caller has just run prepare_database on this database (`serve`
     does, to fail fast before starting anything), so the migrations are not read again.
     `roles`: the role files as the caller has just read and checked them (`serve`).
-    `listener_executor`: runs the lazy listeners (Bolt's own pool when None; see create_app)."""
+    `listener_executor`: runs the lazy listeners (Bolt's own pool when None; see create_app).
+    `verified_before`: requests reach the app only through `make_wsgi_app` with the signing
+    secret, which verifies them (see create_app)."""
 
     def from_file() -> OrgConfig:
         return org if org is not None else load_org_config(settings.liec_config)
@@ -89,7 +92,9 @@ def build_runtime(
         organisation=store,
     )
     follow_organisation(deps, store)
-    return Runtime(deps=deps, app=create_app(deps, listener_executor), engine=engine)
+    return Runtime(
+        deps=deps, app=create_app(deps, listener_executor, verified_before=verified_before), engine=engine
+    )
 
 
 def follow_organisation(deps: AppDeps, store: OrgStore) -> None:

@@ -72,7 +72,7 @@ def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) 
             database_url=f"sqlite:///{tmp}/try.db",
             liec_config=config_path,
         )
-        runtime = build_runtime(settings, org=org, config_import=True)
+        runtime = build_runtime(settings, org=org, config_import=True, verified_before=True)
         runtime.deps.jobs.startup()  # elections and meetings from the organisation file
         server = make_server(
             "127.0.0.1",

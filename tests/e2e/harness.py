@@ -112,6 +112,7 @@ class BotHarness:
             clock=clock,
             config_import=config_import,
             listener_executor=self.lazy,
+            verified_before=True,  # as `serve --http`: make_wsgi_app below verifies
         )
         self.deps = self.runtime.deps
         self._server = make_server(
