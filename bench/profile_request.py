@@ -90,7 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             database_url=f"sqlite:///{Path(tmp) / 'bench.db'}",
             liec_config=ROOT / "bot" / "data" / "liec.example.yml",
         )
-        runtime = build_runtime(settings)
+        runtime = build_runtime(settings, verified_before=True)  # as serve --http
         deps = runtime.deps
         bot = make_wsgi_app(runtime.app, signing_secret=SECRET)
         bare = make_wsgi_app(create_bare_app(SECRET, fake.api_url), signing_secret=None)

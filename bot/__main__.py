@@ -85,6 +85,15 @@ def _validate(settings: Settings, config_import: bool = False) -> RoleCatalog:
     return roles
 
 
+def _http_app(app: Any, settings: Settings) -> Any:
+    """`serve --http`'s WSGI app: every request verified; those answered from memory alone
+    (handlers/commands.py `from_memory`) dispatched without the deadline's hand-off."""
+    from bot.server import make_wsgi_app
+    from handlers.commands import from_memory
+
+    return make_wsgi_app(app, signing_secret=settings.slack_signing_secret, from_memory=from_memory)
+
+
 def _serve(
     settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False
 ) -> None:
@@ -131,7 +140,7 @@ def _serve(
     runtime = build_runtime(
         settings, roles=roles, schema_checked=True, config_import=config_import, verified_before=True
     )
-    server = make_server(make_wsgi_app(runtime.app, signing_secret=settings.slack_signing_secret), port)
+    server = make_server(_http_app(runtime.app, settings), port)
     scheduler = build_scheduler(runtime.deps.jobs, tick)
 
     def start_jobs() -> None:

@@ -49,3 +49,7 @@ class Subcommand:
     audience: Literal["members", "coordinators", "secretary"] = "members"
     # Lines (usage, summary) of a members' command that only admins may use, for their section.
     admin_help: tuple[tuple[str, str], ...] = ()
+    # Its reply reads memory alone (the role documents, the organisation): no database, no
+    # Slack, no work after it. Such a request cannot outlast the acknowledgement's deadline,
+    # so it is answered on the thread that received it (bot/server.py `make_wsgi_app`).
+    from_memory: bool = False

@@ -18,6 +18,7 @@ from bot.render import message_to_text
 from bot.runtime import build_runtime
 from bot.server import EVENTS_PATH, make_wsgi_app
 from bot.slack_requests import signed_headers, slash_command_body
+from handlers.commands import from_memory
 
 EXAMPLE_CONFIG = example_config()
 TRIAL_ZONE = "Europe/Paris"  # the trial member's own time zone: times are printed in it
@@ -77,7 +78,7 @@ def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) 
         server = make_server(
             "127.0.0.1",
             0,
-            make_wsgi_app(runtime.app, signing_secret=TRY_SECRET),
+            make_wsgi_app(runtime.app, signing_secret=TRY_SECRET, from_memory=from_memory),
             _ThreadingWSGIServer,
             _QuietHandler,
         )

@@ -7,8 +7,10 @@ no Slack calls); the `work` part runs after it, in a Bolt lazy listener, for mod
 from __future__ import annotations
 
 import difflib
+import functools
 import logging
 from typing import Any
+from urllib.parse import parse_qsl
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk.models.blocks import Block
@@ -69,6 +71,12 @@ class Dispatcher:
         close = difflib.get_close_matches(words[0], list(names), n=1, cutoff=0.75)
         return names[close[0]] if close else None
 
+    def answers_from_memory(self, text: str) -> bool:
+        """Whether `/liec <text>` is answered from memory alone: the help (and the answer to
+        a word it does not know), or a subcommand marked `from_memory`."""
+        sub, _, _ = self.resolve(text)
+        return sub is None or (sub.from_memory and sub.work is None)
+
     def _audience(self, audience: str) -> list[Subcommand]:
         return [s for s in self.subcommands if s.audience == audience and not s.admin_only]
 
@@ -125,6 +133,29 @@ class Dispatcher:
             response_url=body.get("response_url", ""),
             respond=send,
         )
+
+
+@functools.cache
+def _every_subcommand() -> Dispatcher:
+    from handlers import features
+
+    return Dispatcher([sub for f in features() for sub in getattr(f, "SUBCOMMANDS", [])])
+
+
+# A slash command's body is a few hundred bytes; anything far larger is not read here.
+_FROM_MEMORY_MAX_BYTES = 8 * 1024
+
+
+def from_memory(body: bytes) -> bool:
+    """Whether a verified request body (Slack's form-encoded slash command) is a `/liec`
+    command answered from memory alone (``Dispatcher.answers_from_memory``): it touches
+    neither the database nor Slack. Anything else, or anything unreadable, is False."""
+    if len(body) > _FROM_MEMORY_MAX_BYTES or b"command=%2Fliec" not in body:
+        return False
+    form = dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=64))
+    if form.get("command") != COMMAND:
+        return False
+    return _every_subcommand().answers_from_memory(form.get("text", ""))
 
 
 def _coordinates(deps: AppDeps, user_id: str) -> bool:

@@ -48,6 +48,7 @@ SUBCOMMANDS = [
         "/liec officers",
         "who holds each role now, and the vacant posts",
         reply=officers_reply,
+        from_memory=True,
         aliases=("directory",),
     ),
 ]

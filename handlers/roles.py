@@ -70,9 +70,17 @@ def who_reply(req: CommandRequest, deps: AppDeps) -> Reply:
 
 
 SUBCOMMANDS = [
-    Subcommand("roles", "/liec roles", "every officer role and who holds it", reply=roles_reply),
-    Subcommand("role", "/liec role secretary", "what a role does and how to apply", reply=role_reply),
-    Subcommand("who", "/liec who minutes", "which roles do a duty", reply=who_reply),
+    Subcommand(
+        "roles", "/liec roles", "every officer role and who holds it", reply=roles_reply, from_memory=True
+    ),
+    Subcommand(
+        "role",
+        "/liec role secretary",
+        "what a role does and how to apply",
+        reply=role_reply,
+        from_memory=True,
+    ),
+    Subcommand("who", "/liec who minutes", "which roles do a duty", reply=who_reply, from_memory=True),
 ]
 
 

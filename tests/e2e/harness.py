@@ -27,6 +27,7 @@ from bot.slack_requests import (
     signed_headers,
     slash_command_body,
 )
+from handlers.commands import from_memory
 
 SECRET = "test-signing-secret"
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "liec.example.yml"
@@ -116,7 +117,11 @@ class BotHarness:
         )
         self.deps = self.runtime.deps
         self._server = make_server(
-            "127.0.0.1", 0, make_wsgi_app(self.runtime.app, signing_secret=SECRET), _Server, _Quiet
+            "127.0.0.1",
+            0,
+            make_wsgi_app(self.runtime.app, signing_secret=SECRET, from_memory=from_memory),
+            _Server,
+            _Quiet,
         )
         threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_port}"

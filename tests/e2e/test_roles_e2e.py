@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.slack_requests import signed_headers, slash_command_body
+from handlers.commands import from_memory
 from tests.e2e.harness import SECRET, BotHarness
 
 
@@ -208,3 +209,50 @@ def test_a_mistyped_subcommand_gets_did_you_mean(bot: BotHarness, typed: str, me
 def test_nonsense_gets_no_guess(bot: BotHarness) -> None:
     first = _sections(bot.command("xyzzy").json())[0]
     assert "I don't know `xyzzy`" in first and "Did you mean" not in first
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("role secretary", True),
+        ("ROLE  bame officer", True),
+        ("roles", True),
+        ("who minutes", True),
+        ("officers", True),
+        ("directory", True),  # an alias
+        ("help", True),
+        ("frobnicate", True),  # the help, saying it does not know the word
+        ("meetings", False),
+        ("nominate secretary", False),
+        ("questions", False),
+        ("my-data", False),
+        ("region", False),
+    ],
+)
+def test_which_commands_are_answered_from_memory(text: str, expected: bool) -> None:
+    body, _ = slash_command_body(text, user_id="U0MEMBER", response_url="https://example/r")
+    assert from_memory(body.encode()) is expected
+    other = body.replace("command=%2Fliec", "command=%2Fother")
+    assert from_memory(other.encode()) is False
+
+
+def test_what_is_answered_from_memory_never_touches_the_database(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Answered on the thread that received it, outside the acknowledgement's deadline: so it
+    must not wait on anything. With the database gone, every such command still answers."""
+
+    def no_database(*_: Any, **__: Any) -> Any:
+        raise AssertionError("a command answered from memory used the database")
+
+    from handlers import features
+
+    subs = [s for f in features() for s in getattr(f, "SUBCOMMANDS", []) if s.from_memory]
+    assert {s.name for s in subs} >= {"role", "roles", "who", "officers"}
+    monkeypatch.setattr(bot.deps, "session_factory", no_database)
+    for sub in subs:
+        for text in (sub.name, f"{sub.name} secretary", "help"):
+            response = bot.command(text)
+            assert response.status == 200
+            blob = json.dumps(response.json())
+            assert "went wrong" not in blob, text
