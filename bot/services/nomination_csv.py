@@ -129,7 +129,7 @@ def export_rows(
         row = {
             "election": election,
             "position": title(n["position_key"]),
-            "status": status_from(n["withdrawn_at"], n["route"], n["checked_at"], statuses).value,
+            "status": status_from(n["withdrawn_at"], n["checked_at"], statuses).value,
             "candidate_name": n["candidate_name"],
             "candidate_email": n["candidate_email"],
             "candidate_membership_number": n["candidate_membership"],

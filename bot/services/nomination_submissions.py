@@ -172,20 +172,6 @@ class Confirmed:
     again: bool = False  # confirmed before (a double click or Slack's retry)
 
 
-def _others(nominator: NominatorRecord) -> list[tuple[Person, str]]:
-    nomination = nominator.nomination
-    others = [(nominations.candidate_of(nomination), "the candidate")]
-    others += [
-        (nominations.nominator_person(n), f"nominator {n.slot}")
-        for n in nomination.nominators
-        if n.id != nominator.id
-    ]
-    partner = nominations.partner_of(nomination)
-    if partner is not None:
-        others.append((partner, "the job-share partner"))
-    return others
-
-
 def confirm(
     session: Session, org: OrgConfig, nominator_id: int, user_id: str, details: Person, now: datetime
 ) -> Confirmed | Rejected:
@@ -193,9 +179,9 @@ def confirm(
     problem with the request itself is on the name field).
 
     Details that match the candidate's or another person's on the nomination are not refused
-    (the nominator never sees those, and a refusal would confirm a guess): the nominator is
-    left for the returning officer to check (status to_check, ``nomination_rules.clashes``
-    says why), and told the same as anyone who confirms."""
+    (the nominator never sees those, and a refusal would confirm a guess): the returning
+    officer, who checks every nomination, is shown the match (``nomination_rules.clashes``);
+    nothing a member sees differs."""
     nominator = nominations.get_nominator(session, nominator_id)
     if nominator is not None and nominator.slack_id == user_id and nominator.status == nominations.CONFIRMED:
         return Confirmed(nominator, again=True)
@@ -207,10 +193,7 @@ def confirm(
     errors = nomination_rules.validate_confirmation(details, rules, now)
     if errors:
         return Rejected(errors)
-    matches = nomination_rules.clashes_with(
-        replace(details, slack_id=user_id), f"Nominator {nominator.slot}", _others(nominator)
-    )
-    nominations.confirm(session, nominator, details, now, to_check=bool(matches))
+    nominations.confirm(session, nominator, details, now)
     return Confirmed(nominator)
 
 

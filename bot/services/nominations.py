@@ -83,22 +83,27 @@ NOMINATOR_LABELS = {
 
 def status_of(nomination: NominationRecord) -> NominationStatus:
     statuses = [n.status for n in nomination.nominators]
-    return status_from(nomination.withdrawn_at, nomination.route, nomination.checked_at, statuses)
+    return status_from(nomination.withdrawn_at, nomination.checked_at, statuses)
 
 
 def status_from(
-    withdrawn_at: datetime | None, route: str, checked_at: datetime | None, statuses: Sequence[str | None]
+    withdrawn_at: datetime | None, checked_at: datetime | None, statuses: Sequence[str | None]
 ) -> NominationStatus:
     """A nomination's status from its stored values and its nominators' statuses (a row read
-    without the ORM, as the CSV reads it, gets the same answer as ``status_of``)."""
+    without the ORM, as the CSV reads it, gets the same answer as ``status_of``).
+
+    Every nomination is valid only once the returning officer has checked it (the role
+    documents: the name, email address and membership number of the candidate and of each
+    nominator must be given, which the returning officer checks), whichever way it was
+    nominated. So what members see never depends on what that check will find: a guess of a
+    hidden detail that matches someone's (nomination_rules.clashes) shows them nothing."""
     if withdrawn_at is not None:
         return NominationStatus.WITHDRAWN
     if DECLINED in statuses:
         return NominationStatus.DECLINED
     if AWAITING in statuses:
         return NominationStatus.AWAITING
-    needs_check = route == Route.BRANCH or TO_CHECK in statuses
-    if needs_check and checked_at is None:
+    if checked_at is None:
         return NominationStatus.TO_CHECK
     return NominationStatus.VALID
 
@@ -385,17 +390,18 @@ def submit(
 
 def update(session: Session, nomination: NominationRecord, form: NominationForm, now: datetime) -> None:
     """Apply an edit. Nominators who are the same keep their answer, unless the position
-    changed (they agreed to nominate for one post, not any); new ones are asked. A check by
-    the returning officer stands only while what they checked is unchanged: the position, the
-    branch, the nominators and the people's details."""
+    changed (they agreed to nominate for one post, not any); new ones are asked.
+
+    The returning officer checks an edited nomination again, whatever changed: were it only
+    when the details changed, an editor typing a guess of a detail kept from them would see the
+    nomination stay valid when the guess is right (nomination_visibility)."""
     position_changed = form.position != position_of(nomination)
-    checked = _what_is_checked(nomination)
     _apply_form(nomination, form)
     nomination.updated_at = now
+    nomination.checked_at = nomination.checked_by = None
     if form.route is not Route.MEMBERS:
         nomination.nominators.clear()
         session.flush()
-        _recheck_if_changed(nomination, checked)
         return
     # A nominator named again keeps their row (and answer), whichever slot they are in now.
     unused = list(nomination.nominators)
@@ -418,19 +424,7 @@ def update(session: Session, nomination: NominationRecord, form: NominationForm,
             nomination.nominators.append(_nominator_row(slot, person))
     nomination.nominators.sort(key=lambda row: row.slot)
     session.flush()
-    _recheck_if_changed(nomination, checked)
     _schedule_requests(session, nomination.nominators, now)
-
-
-def _what_is_checked(nomination: NominationRecord) -> tuple[object, ...]:
-    """What the returning officer's check covers (mark_checked)."""
-    form = form_of(nomination)
-    return (form.position, form.route, form.branch, form.candidate, form.partner, form.nominators)
-
-
-def _recheck_if_changed(nomination: NominationRecord, checked: tuple[object, ...]) -> None:
-    if nomination.checked_at is not None and _what_is_checked(nomination) != checked:
-        nomination.checked_at = nomination.checked_by = None
 
 
 def withdraw(nomination: NominationRecord, now: datetime) -> None:
@@ -439,18 +433,13 @@ def withdraw(nomination: NominationRecord, now: datetime) -> None:
         nomination.updated_at = now
 
 
-def confirm(
-    session: Session, nominator: NominatorRecord, details: Person, now: datetime, *, to_check: bool = False
-) -> NominationStatus:
-    """The nominator's answer and own details; ``to_check``: they match someone else's on the
-    nomination, so the returning officer checks them (TO_CHECK) before it can be valid."""
+def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> NominationStatus:
+    """The nominator's answer and own details (the returning officer checks them, with the
+    rest of the nomination, before it is valid)."""
     nominator.name = _clean(details.name)
     nominator.email = clean_email(details.email)
     nominator.membership_number = normalise_membership_number(details.membership_number)
-    nominator.status = TO_CHECK if to_check else CONFIRMED
-    if to_check:
-        # A check made before this answer did not cover it.
-        nominator.nomination.checked_at = nominator.nomination.checked_by = None
+    nominator.status = CONFIRMED
     nominator.responded_at = now
     _answered(session, nominator)
     session.flush()
@@ -469,7 +458,8 @@ def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None
 
 
 def mark_checked(session: Session, nomination: NominationRecord, by: str, now: datetime) -> NominationStatus:
-    """The returning officer has checked the branch or the nominators not on Slack."""
+    """The returning officer has checked the nomination: the people's details (and any that
+    match each other's: nomination_rules.clashes), the branch, the nominators not on Slack."""
     nomination.checked_at = now
     nomination.checked_by = by
     status = status_of(nomination)
@@ -521,7 +511,7 @@ def _nominator_with(status: str, nomination_id: Any = NominationRecord.id) -> An
     )
 
 
-_STATUS_DECIDING = (DECLINED, AWAITING, TO_CHECK)
+_STATUS_DECIDING = (DECLINED, AWAITING)
 """The nominators' statuses `status_from` looks for: whether any nominator has each is all it
 needs of them."""
 
@@ -538,7 +528,6 @@ def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary
             NominationRecord.position_key,
             ElectionRecord.name,
             NominationRecord.withdrawn_at,
-            NominationRecord.route,
             NominationRecord.checked_at,
             NominationRecord.candidate_name,
             NominationRecord.candidate_slack_id,
@@ -561,13 +550,13 @@ def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary
     ).all()
     summaries = []
     for row in rows:
-        position_key, name, withdrawn_at, route, checked_at, candidate_name, candidate, submitted_by = row[:8]
-        statuses = [status for status, present in zip(_STATUS_DECIDING, row[8:], strict=True) if present]
+        position_key, name, withdrawn_at, checked_at, candidate_name, candidate, submitted_by = row[:7]
+        statuses = [status for status, present in zip(_STATUS_DECIDING, row[7:], strict=True) if present]
         summaries.append(
             MineSummary(
                 position_key,
                 name,
-                status_from(withdrawn_at, route, checked_at, statuses),
+                status_from(withdrawn_at, checked_at, statuses),
                 candidate_name,
                 candidate,
                 submitted_by,
@@ -647,7 +636,6 @@ def tally_for_admin(session: Session) -> list[PositionTally]:
             ElectionRecord.name,
             NominationRecord.position_key,
             NominationRecord.withdrawn_at,
-            NominationRecord.route,
             NominationRecord.checked_at,
             first.status,
             second.status,
@@ -659,8 +647,8 @@ def tally_for_admin(session: Session) -> list[PositionTally]:
         .order_by(NominationRecord.election_id, NominationRecord.position_key)
     )
     found: dict[tuple[str, str], dict[NominationStatus, int]] = {}
-    for election, key, withdrawn_at, route, checked_at, *statuses in rows:
-        status = status_from(withdrawn_at, route, checked_at, [s for s in statuses if s])
+    for election, key, withdrawn_at, checked_at, *statuses in rows:
+        status = status_from(withdrawn_at, checked_at, [s for s in statuses if s])
         bucket = found.setdefault((election, key), {})
         bucket[status] = bucket.get(status, 0) + 1
     return [PositionTally(election, key, counts) for (election, key), counts in found.items()]

@@ -292,8 +292,10 @@ def test_close_early_status_and_publish(bot: BotHarness) -> None:
 
     # Make the nomination valid, as the returning officer would after checking it.
     with bot.deps.session_factory.begin() as session:
-        for nominator in session.scalars(select(NominationRecord)).one().nominators:
+        nomination = session.scalars(select(NominationRecord)).one()
+        for nominator in nomination.nominators:
             nominator.status = "confirmed"
+        nomination.checked_at = bot.deps.clock.now()
     bot.command("election publish By-election 2026", user=ADMINS[0])
     bot.fake.wait_for("response_url", 2)
     published = posts_to(bot, "C0ANNOUNCE")[-1]

@@ -363,12 +363,22 @@ def test_full_journey_submit_confirm_and_valid(bot: BotHarness) -> None:
 
     assert confirm(bot, NOM_2, "456789")["response_action"] == "update"
     bot.run_jobs()
+    assert not any("*valid*" in json.dumps(dm.get("blocks")) for dm in dms_to(bot, CANDIDATE))
+    # Every nomination is valid once the returning officer has checked it.
+    listing = admin_list_text(bot)
+    assert "to be checked by the returning officer" in listing and "To check:" not in listing
+    with bot.deps.session_factory() as session:
+        nomination_id = session.scalars(select(NominationRecord.id)).one()
+    before = len(bot.fake.calls_to("response_url"))
+    bot.click(ADMIN, "nomination_checked", str(nomination_id))
+    bot.fake.wait_for("response_url", before + 1)
+    bot.run_jobs()
     valid = dms_to(bot, CANDIDATE)[-1]
     assert "is now *valid*" in json.dumps(valid["blocks"])
-
     # The candidate's own list shows it as valid.
+    before = len(bot.fake.calls_to("views.open"))
     bot.command("nominations mine", user=CANDIDATE)
-    mine = bot.fake.wait_for("views.open", 4)[-1]["view"]
+    mine = bot.fake.wait_for("views.open", before + 1)[-1]["view"]
     assert "*valid*" in json.dumps(mine["blocks"])
     # Nothing personal ever went to a channel.
     for call in bot.fake.calls_to("chat.postMessage"):
@@ -382,31 +392,30 @@ def admin_list_text(bot: BotHarness) -> str:
     return json.dumps(bot.fake.wait_for("chat.postMessage", before + 1)[-1]["blocks"])
 
 
-def test_a_nominator_who_gives_the_candidates_details_is_left_for_the_returning_officer(
-    bot: BotHarness,
+@pytest.mark.parametrize("number", ["L123456", "345678"])  # the candidate's; Nora's own
+def test_what_a_nominator_confirms_with_shows_no_member_whether_it_is_the_candidates(
+    bot: BotHarness, number: str
 ) -> None:
-    """The nominator never sees the candidate's membership number: a refusal saying theirs is
-    the same would confirm a guess. They are told what anyone confirming is told, and the
-    returning officer is shown the match to check."""
+    """The nominator never sees the candidate's membership number: a refusal, or any status,
+    saying theirs is the same would confirm a guess. They, the candidate and the submitter see
+    what they would see for any number; the returning officer is shown the match."""
     submit(bot, open_form(bot))
     bot.run_jobs()
-    guessed = confirm(bot, NOM_1, "L123456")  # the candidate's membership number
-    genuine = confirm(bot, NOM_2, "456789")
-    assert guessed["response_action"] == genuine["response_action"] == "update"
-    assert guessed["view"]["blocks"] == genuine["view"]["blocks"]
+    result = confirm(bot, NOM_1, number)
+    assert result["response_action"] == "update"
+    assert json.dumps(result["view"]["blocks"]).count("your nomination is recorded") == 1
     with bot.deps.session_factory() as session:
         assert session.scalars(select(NominatorRecord.status).order_by(NominatorRecord.slot)).all() == [
-            "to_check",
             "confirmed",
+            "awaiting",
         ]
-        assert status_of(session.scalars(select(NominationRecord)).one()).value == (
-            "to be checked by the returning officer"
-        )
-    bot.run_jobs()
-    assert not any("valid" in json.dumps(dm) for dm in dms_to(bot, CANDIDATE))
+    before = len(bot.fake.calls_to("views.open"))
+    bot.command("nominations mine", user=CANDIDATE)
+    mine = json.dumps(bot.fake.wait_for("views.open", before + 1)[-1]["view"]["blocks"])
+    assert "awaiting nominators" in mine and "returning officer" not in mine
     listing = admin_list_text(bot)
-    assert "To check: Nominator 1 has the same membership number as the candidate." in listing
-    assert "Mark checked" in listing
+    match = "To check: Nominator 1 has the same membership number as the candidate."
+    assert (match in listing) is (number == "L123456")
 
 
 def edit_as(bot: BotHarness, user: str, **changes: Any) -> Any:
@@ -823,8 +832,9 @@ def test_an_export_shows_what_another_process_changed_just_before(
     bot.run_jobs()
     confirm(bot, NOM_1, "345678")
     confirm(bot, NOM_2, "456789")
-    assert [row["status"] for row in exported(other)] == ["valid"]
-    assert [row["status"] for row in exported(bot)] == ["valid"]
+    checked = "to be checked by the returning officer"
+    assert [row["status"] for row in exported(other)] == [checked]
+    assert [row["status"] for row in exported(bot)] == [checked]
 
 
 # Faults ---------------------------------------------------------------------------------------

@@ -82,6 +82,8 @@ def test_the_candidate_hears_only_of_a_nomination_still_valid(session_factory: s
         assert notices.valid_notice(session, n.id) == Skip(NominationStatus.AWAITING)
         for nominator in n.nominators:
             nominations.confirm(session, nominator, replace(DETAILS, slack_id=nominator.slack_id), NOW)
+        assert notices.valid_notice(session, n.id) == Skip(NominationStatus.TO_CHECK)
+        nominations.mark_checked(session, n, "U0RO", NOW)  # every nomination is checked
         assert notices.valid_notice(session, n.id) == notices.CandidateNotice(
             "U0CAND", "secretary", "LIEC 2027"
         )

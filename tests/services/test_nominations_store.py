@@ -508,8 +508,8 @@ def test_newest_mine_gives_the_newest_with_their_status(session_factory: session
             for n in range(12)
         ]
         nominations.withdraw(made[-1], NOW)
-        # Every status a nominator's answers can give: one declined, one still awaiting, one
-        # with a nominator to check, one with every nominator confirmed.
+        # Every status: one declined, one still awaiting, one answered and not yet checked by
+        # the returning officer, one checked.
         for nominator in made[-2].nominators:
             nominator.status = nominations.DECLINED
         for nominator in made[-4].nominators:
@@ -517,6 +517,7 @@ def test_newest_mine_gives_the_newest_with_their_status(session_factory: session
         made[-4].nominators[0].status = nominations.TO_CHECK
         for nominator in made[-5].nominators:
             nominator.status = nominations.CONFIRMED
+        nominations.mark_checked(session, made[-5], "U0RO", NOW)
         session.flush()
         newest = nominations.newest_mine(session, "U0MAKER", 5)
         assert [(n.candidate_name, n.status) for n in newest] == [
