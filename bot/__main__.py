@@ -87,9 +87,9 @@ def _validate(settings: Settings, config_import: bool = False) -> RoleCatalog:
 
 def _http_app(app: Any, settings: Settings) -> Any:
     """`serve --http`'s WSGI app: every request verified; those answered from memory alone
-    (handlers/commands.py `from_memory`) dispatched without the deadline's hand-off."""
+    (handlers `from_memory`) dispatched without the deadline's hand-off."""
     from bot.server import make_wsgi_app
-    from handlers.commands import from_memory
+    from handlers import from_memory
 
     return make_wsgi_app(app, signing_secret=settings.slack_signing_secret, from_memory=from_memory)
 

@@ -99,7 +99,7 @@ def make_wsgi_app(
     ``signing_secret``: the app's Signing Secret (None only for a bare benchmark floor, which
     leaves verification to Bolt alone). ``events=False`` (Socket Mode, where Slack never POSTs
     to us) answers 404 on /slack/events without reading the body. ``from_memory(body)``: the
-    verified requests answered from memory alone (handlers/commands.py `from_memory`), which
+    verified requests answered from memory alone (handlers `from_memory`), which
     cannot wait on the database or Slack: they are dispatched on this thread, without the
     hand-off to ``AckDeadline`` (a tenth of a millisecond, a fifth of the role card's time).
     """

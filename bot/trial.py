@@ -18,7 +18,7 @@ from bot.render import message_to_text
 from bot.runtime import build_runtime
 from bot.server import EVENTS_PATH, make_wsgi_app
 from bot.slack_requests import signed_headers, slash_command_body
-from handlers.commands import from_memory
+from handlers import from_memory
 
 EXAMPLE_CONFIG = example_config()
 TRIAL_ZONE = "Europe/Paris"  # the trial member's own time zone: times are printed in it

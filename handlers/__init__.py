@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import re
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt import Ack, App, BoltResponse
 
 from bot.deps import AppDeps
 from bot.views.common import failure_view
+
+if TYPE_CHECKING:
+    from bot.commands import Subcommand
+    from handlers.commands import Dispatcher
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +65,32 @@ def features() -> tuple[ModuleType, ...]:
     )
 
 
+def subcommands() -> list[Subcommand]:
+    """Every feature's /liec subcommands, in the order /liec help lists them."""
+    return [sub for f in features() for sub in getattr(f, "SUBCOMMANDS", [])]
+
+
+@functools.cache
+def _dispatcher() -> Dispatcher:
+    from handlers.commands import Dispatcher
+
+    return Dispatcher(subcommands())
+
+
+def from_memory(body: bytes) -> bool:
+    """Whether a verified request is a /liec command answered from memory alone, which
+    bot/server.py dispatches without the deadline's hand-off (handlers/commands.py)."""
+    from handlers.commands import from_memory as answered_from_memory
+
+    return answered_from_memory(_dispatcher(), body)
+
+
 def register(app: App, deps: AppDeps) -> None:
     from handlers import commands, middleware
 
     middleware.register(app, deps)
     found = features()
-    commands.register(app, deps, [sub for f in found for sub in getattr(f, "SUBCOMMANDS", [])])
+    commands.register(app, deps, subcommands())
     # Bolt tries the listeners one by one in the order they were registered, until one
     # matches (tens of microseconds each): the Home tab, opened far more often than any
     # button is pressed, is tried right after /liec rather than fortieth. No two features

@@ -7,7 +7,6 @@ no Slack calls); the `work` part runs after it, in a Bolt lazy listener, for mod
 from __future__ import annotations
 
 import difflib
-import functools
 import logging
 from typing import Any
 from urllib.parse import parse_qsl
@@ -135,18 +134,11 @@ class Dispatcher:
         )
 
 
-@functools.cache
-def _every_subcommand() -> Dispatcher:
-    from handlers import features
-
-    return Dispatcher([sub for f in features() for sub in getattr(f, "SUBCOMMANDS", [])])
-
-
 # A slash command's body is a few hundred bytes; anything far larger is not read here.
 _FROM_MEMORY_MAX_BYTES = 8 * 1024
 
 
-def from_memory(body: bytes) -> bool:
+def from_memory(dispatcher: Dispatcher, body: bytes) -> bool:
     """Whether a verified request body (Slack's form-encoded slash command) is a `/liec`
     command answered from memory alone (``Dispatcher.answers_from_memory``): it touches
     neither the database nor Slack. Anything else, or anything unreadable, is False."""
@@ -155,7 +147,7 @@ def from_memory(body: bytes) -> bool:
     form = dict(parse_qsl(body.decode("utf-8", "replace"), max_num_fields=64))
     if form.get("command") != COMMAND:
         return False
-    return _every_subcommand().answers_from_memory(form.get("text", ""))
+    return dispatcher.answers_from_memory(form.get("text", ""))
 
 
 def _coordinates(deps: AppDeps, user_id: str) -> bool:

@@ -27,7 +27,7 @@ from bot.slack_requests import (
     signed_headers,
     slash_command_body,
 )
-from handlers.commands import from_memory
+from handlers import from_memory
 
 SECRET = "test-signing-secret"
 EXAMPLE = Path(__file__).resolve().parents[2] / "bot" / "data" / "liec.example.yml"

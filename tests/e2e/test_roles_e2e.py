@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.slack_requests import signed_headers, slash_command_body
-from handlers.commands import from_memory
+from handlers import from_memory
 from tests.e2e.harness import SECRET, BotHarness
 
 
