@@ -54,7 +54,14 @@ def publish_candidate_list(deps: AppDeps, name: str, user_id: str) -> Reply | No
             )
     deps.write(election_runs.mark_published, election_id, user_id, now)
     log.info("candidate list published election=%s by=%s", election_id, user_id)
+    left = found.left_to_check
+    unchecked = (
+        f" {left} nomination{'s' if left != 1 else ''} the returning officer had not marked checked "
+        f"{'were' if left != 1 else 'was'} left out."
+        if left
+        else ""
+    )
     return notice(
         f"The candidate list of {escape(election_name)} is published "
-        f"({len(candidates)} candidate{'s' if len(candidates) != 1 else ''})."
+        f"({len(candidates)} candidate{'s' if len(candidates) != 1 else ''}).{unchecked}"
     )

@@ -88,6 +88,8 @@ class CandidateList:
     name: str
     closes_at: datetime
     candidates: tuple[Candidate, ...]
+    # Nominations the returning officer has not checked: not valid, so not in the list.
+    left_to_check: int = 0
 
 
 def announcement(
@@ -189,16 +191,18 @@ def candidate_list(session: Session, roles: RoleCatalog, name: str, now: datetim
         return Skip("published already")
     if election_store.state(record, now) != "closed":
         return Skip("not closed")
+    listed = [(n, nominations.status_of(n)) for n in nominations.list_for_admin(session, record.id)]
     candidates = tuple(
         Candidate(
             position_title(roles, n.position_key),
             n.candidate_name + (f" and {n.partner_name}" if n.partner_name else ""),
             n.statement,
         )
-        for n in nominations.list_for_admin(session, record.id)
-        if nominations.status_of(n) is NominationStatus.VALID
+        for n, status in listed
+        if status is NominationStatus.VALID
     )
-    return CandidateList(record.id, record.name, record.closes_at, candidates)
+    unchecked = sum(1 for _, status in listed if status is NominationStatus.TO_CHECK)
+    return CandidateList(record.id, record.name, record.closes_at, candidates, unchecked)
 
 
 def mark_published(session: Session, election_id: int, user_id: str, now: datetime) -> None:

@@ -326,3 +326,18 @@ def test_every_post_can_be_chosen_and_searched_when_opening_an_election(bot: Bot
         v for v in offered if v.startswith("regional-coordinator")
     )
     assert bot.fake.invalid == []
+
+
+def test_publishing_says_how_many_nominations_were_left_out_unchecked(bot: BotHarness) -> None:
+    open_election(bot, opens=NOW - timedelta(hours=1))
+    assert nominate(bot)["response_action"] == "update"
+    bot.command("election close by-election 2026", user=ADMINS[0])
+    bot.fake.wait_for("response_url")
+    with bot.deps.session_factory.begin() as session:
+        for nominator in session.scalars(select(NominationRecord)).one().nominators:
+            nominator.status = "confirmed"  # answered; the returning officer has not checked it
+    before = len(bot.fake.calls_to("response_url"))
+    bot.command("election publish By-election 2026", user=ADMINS[0])
+    told = bot.fake.wait_for("response_url", before + 1)[-1]["text"]
+    assert "(0 candidates). 1 nomination the returning officer had not marked checked was left out." in told
+    assert "Mary Member" not in json.dumps(posts_to(bot, "C0ANNOUNCE")[-1]["blocks"])
