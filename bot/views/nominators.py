@@ -110,6 +110,6 @@ def declined_notice(nominator_slack_id: str | None, position: str, election: str
 def valid_notice(position: str, election: str) -> Reply:
     text = (
         f"Your nomination for *{escape(position)}* in {escape(election)} is now *valid*: "
-        "your nominators have confirmed."
+        "your nominators have confirmed and the returning officer has checked it."
     )
     return Reply(text=f"Your nomination for {escape(position)} is valid.", blocks=[section(text)])
