@@ -47,6 +47,18 @@ def _split(args: str) -> tuple[str, str]:
     return verb.lower(), rest.strip()
 
 
+ANYWAY = "anyway"
+
+
+def _publish_args(rest: str) -> tuple[str, bool]:
+    """(the election's name, whether the admin added `anyway`: publish though nominations
+    are still to be checked)."""
+    name, _, last = rest.rpartition(" ")
+    if name and last.lower() == ANYWAY:
+        return name.strip(), True
+    return rest, False
+
+
 def _find(session: Session, name: str) -> tuple[ElectionRecord | None, Reply | None]:
     if not name:
         return None, notice(f"Which election? {USAGE}")
@@ -88,6 +100,8 @@ def election_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
         return status_reply(deps)
     if verb not in {"close", "publish"}:
         return notice(USAGE)
+    if verb == "publish":
+        rest, _ = _publish_args(rest)
     record, problem = deps.read(_find, rest)
     if record is None:
         return problem
@@ -117,7 +131,8 @@ def election_work(req: CommandRequest, deps: AppDeps) -> None:
     elif verb == "close":
         _close_command(req, deps, rest)
     elif verb == "publish":
-        reply = publish_candidate_list(deps, rest, req.user_id)
+        name, anyway = _publish_args(rest)
+        reply = publish_candidate_list(deps, name, req.user_id, anyway=anyway)
         if reply is not None:
             req.reply(reply)
 

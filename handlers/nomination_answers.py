@@ -12,7 +12,7 @@ from bot.deliver import update_message
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import membership_format, open_then_prefill, respond_tell
 from bot.listeners import after_ack
-from bot.services import nomination_rules, nominations
+from bot.services import nomination_rules
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.outcomes import Refused
@@ -78,9 +78,7 @@ def _submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any], d
 def _confirmed(deps: AppDeps, nominator: NominatorRecord) -> None:
     """After a confirmation: logged (ids only), and the request in their DM marked answered."""
     nomination = nominator.nomination
-    log.info(
-        "nominator confirmed nominator=%s status=%s", nominator.id, nominations.status_of(nomination).value
-    )
+    log.info("nominator confirmed nominator=%s nomination=%s", nominator.id, nominator.nomination_id)
     if nominator.dm_channel and nominator.dm_ts:
         answered = nominator_views.nominator_answered(
             nomination.candidate_name, position_title(deps.roles, nomination.position_key), True

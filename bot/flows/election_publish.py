@@ -18,9 +18,12 @@ log = logging.getLogger(__name__)
 PUBLISH_KIND = "election_publish"
 
 
-def publish_candidate_list(deps: AppDeps, name: str, user_id: str) -> Reply | None:
+def publish_candidate_list(deps: AppDeps, name: str, user_id: str, *, anyway: bool = False) -> Reply | None:
     """Post the valid candidates of a closed election in the announcements channel, exactly
-    once; the reply for the admin who asked (None when the acknowledgement said why not)."""
+    once; the reply for the admin who asked (None when the acknowledgement said why not).
+
+    A list can be published only once, so while nominations are still to be checked by the
+    returning officer it is not, unless the admin said ``anyway`` (those are then left out)."""
     channel = deps.org.channels.announcements
     now = deps.clock.now()
     if channel is None:
@@ -28,6 +31,15 @@ def publish_candidate_list(deps: AppDeps, name: str, user_id: str) -> Reply | No
     found = deps.read(election_runs.candidate_list, deps.roles, name, now)
     if isinstance(found, Skip):
         return None
+    left = found.left_to_check
+    if left and not anyway:
+        return notice(
+            f"{left} nomination{'s' if left != 1 else ''} of {escape(found.name)} "
+            f"{'are' if left != 1 else 'is'} still to be checked by the returning officer, so "
+            "the candidate list is not published: it can be published only once. Press *Mark "
+            "checked* on each in `/liec nominations <role>`, then publish again; to publish "
+            f"without them, type `/liec election publish {escape(found.name)} anyway`."
+        )
     candidates = [views.Candidate(c.position, c.name, c.statement) for c in found.candidates]
     election_id, election_name, closed_at = found.election_id, found.name, found.closes_at
     # Exactly once, like the scheduled posts: a publish typed again after a fault finds the
@@ -54,7 +66,6 @@ def publish_candidate_list(deps: AppDeps, name: str, user_id: str) -> Reply | No
             )
     deps.write(election_runs.mark_published, election_id, user_id, now)
     log.info("candidate list published election=%s by=%s", election_id, user_id)
-    left = found.left_to_check
     unchecked = (
         f" {left} nomination{'s' if left != 1 else ''} the returning officer had not marked checked "
         f"{'were' if left != 1 else 'was'} left out."

@@ -61,11 +61,15 @@ def mark_checked_by_id(
     session: Session, nomination_id: int, by: str, now: datetime
 ) -> tuple[NominationStatus, str] | str:
     """The returning officer's Mark as checked: (the nomination's status now, its position key),
-    or why it cannot be checked (deleted, withdrawn)."""
+    or why it cannot be checked (deleted, withdrawn; still awaiting, declined or checked
+    already: a button from an older list)."""
     n = nominations.get(session, nomination_id)
     problem = nomination_fate(n, now, changing=False)
     if problem is not None or n is None:
         return problem or NOMINATION_GONE
+    status = nominations.status_of(n)
+    if status is not NominationStatus.TO_CHECK:
+        return f"This nomination is {status.value}: there is nothing to check now."
     return nominations.mark_checked(session, n, by, now), n.position_key
 
 

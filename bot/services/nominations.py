@@ -433,21 +433,17 @@ def withdraw(nomination: NominationRecord, now: datetime) -> None:
         nomination.updated_at = now
 
 
-def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> NominationStatus:
-    """The nominator's answer and own details (the returning officer checks them, with the
-    rest of the nomination, before it is valid)."""
+def confirm(session: Session, nominator: NominatorRecord, details: Person, now: datetime) -> None:
+    """The nominator's answer and own details. The returning officer checks them, with the rest
+    of the nomination, before it is valid: a check made before this answer does not cover it."""
     nominator.name = _clean(details.name)
     nominator.email = clean_email(details.email)
     nominator.membership_number = normalise_membership_number(details.membership_number)
     nominator.status = CONFIRMED
     nominator.responded_at = now
+    nominator.nomination.checked_at = nominator.nomination.checked_by = None
     _answered(session, nominator)
     session.flush()
-    nomination = nominator.nomination
-    status = status_of(nomination)
-    if status is NominationStatus.VALID:
-        _schedule_valid(session, nomination, now)
-    return status
 
 
 def decline(session: Session, nominator: NominatorRecord, now: datetime) -> None:
