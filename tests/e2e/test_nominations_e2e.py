@@ -404,15 +404,20 @@ def test_what_a_nominator_confirms_with_shows_no_member_whether_it_is_the_candid
     result = confirm(bot, NOM_1, number)
     assert result["response_action"] == "update"
     assert json.dumps(result["view"]["blocks"]).count("your nomination is recorded") == 1
+    assert confirm(bot, NOM_2, "456789")["response_action"] == "update"
+    bot.run_jobs()
     with bot.deps.session_factory() as session:
         assert session.scalars(select(NominatorRecord.status).order_by(NominatorRecord.slot)).all() == [
             "confirmed",
-            "awaiting",
+            "confirmed",
         ]
+    # What the candidate (here also the submitter) sees, the same for either number.
     before = len(bot.fake.calls_to("views.open"))
     bot.command("nominations mine", user=CANDIDATE)
-    mine = json.dumps(bot.fake.wait_for("views.open", before + 1)[-1]["view"]["blocks"])
-    assert "awaiting nominators" in mine and "returning officer" not in mine
+    mine = json.dumps(bot.fake.wait_for("views.open", before + 1)[-1]["view"]["blocks"], ensure_ascii=False)
+    assert "to be checked by the returning officer" in mine
+    assert "Nominator 1: <@U0NOMONE> · confirmed" in mine and "To check" not in mine
+    assert not any("valid" in json.dumps(dm) for dm in dms_to(bot, CANDIDATE))
     listing = admin_list_text(bot)
     match = "To check: Nominator 1 has the same membership number as the candidate."
     assert (match in listing) is (number == "L123456")

@@ -106,3 +106,21 @@ def test_a_nomination_is_edited_by_its_own_member_while_open(session_factory: se
         assert submissions.to_edit(session, 404, "U0CAND", NOW) == submissions.CannotEdit(
             item_fates.NOMINATION_GONE
         )
+
+
+def test_mark_checked_only_checks_a_nomination_there_is_something_to_check_on(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """An older list's button on a nomination still awaiting a nominator checks nothing: the
+    nominator's later answer (whatever it matches) is still checked before it is valid."""
+    with session_factory.begin() as session:
+        n = submit(session, make_election(session), form=TWO_ON_SLACK)
+        refused = item_fates.mark_checked_by_id(session, n.id, "U0RO", NOW)
+        assert refused == "This nomination is awaiting nominators: there is nothing to check now."
+        for nominator in n.nominators:
+            nominations.confirm(session, nominator, replace(DETAILS, slack_id=nominator.slack_id), NOW)
+        assert n.checked_at is None and notices.valid_notice(session, n.id) == Skip(NominationStatus.TO_CHECK)
+        done = item_fates.mark_checked_by_id(session, n.id, "U0RO", NOW)
+        assert done == (NominationStatus.VALID, n.position_key)
+        again = item_fates.mark_checked_by_id(session, n.id, "U0RO2", NOW)
+        assert again == "This nomination is valid: there is nothing to check now." and n.checked_by == "U0RO"
