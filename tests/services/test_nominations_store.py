@@ -97,7 +97,8 @@ def test_statuses_through_answers_check_and_withdrawal(
         nomination = submit(session, make_election(session))
         first = nomination.nominators[0]
         details = Person(None, "Nora One", "nora@example.org", "345678")
-        assert nominations.confirm(session, first, details, NOW) is NominationStatus.TO_CHECK
+        nominations.confirm(session, first, details, NOW)
+        assert status_of(nomination) is NominationStatus.TO_CHECK
         assert first.membership_number == "345678"
         assert nominations.mark_checked(session, nomination, "U0SEC", NOW) is (NominationStatus.VALID)
         assert any(k.startswith("nominations.valid:") for k in session.scalars(select(ScheduledJob.key)))
