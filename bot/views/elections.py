@@ -173,8 +173,9 @@ def announcement(election_id: int, name: str, positions: Sequence[str], closes_a
         section(_how_to_apply()),
         actions(button("Nominate", NOMINATE_BUTTON, value=str(election_id), style="primary")),
         context(
-            "Or type `/liec nominate`. What you enter is seen only by you, your "
-            "nominators and the returning officer."
+            "Or type `/liec nominate`. Your nominators see the candidate's name; email "
+            "addresses, membership numbers and the statement are seen only by the person they "
+            "describe and the returning officer."
         ),
     ]
     return Reply(
