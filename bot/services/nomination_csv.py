@@ -108,6 +108,21 @@ def _person(nominator: dict[str, Any]) -> Person:
     return Person(nominator["slack_id"], "", nominator["email"] or "", nominator["membership_number"] or "")
 
 
+def _people(n: dict[str, Any], nominators: list[dict[str, Any]], partner: bool) -> NominationForm:
+    """The people of a row read without the ORM, as ``nomination_rules.clashes`` compares them
+    (what ``nominations.form_of`` gives of a record)."""
+    return NominationForm(
+        position=None,
+        candidate=Person(n["candidate_slack_id"], "", n["candidate_email"], n["candidate_membership"]),
+        statement="",
+        route=Route(n["route"]),
+        nominators=(_person(nominators[0]), _person(nominators[1])),
+        partner=Person(n["partner_slack_id"], "", n["partner_email"] or "", n["partner_membership"] or "")
+        if partner
+        else None,
+    )
+
+
 def _stamp(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
 
@@ -145,25 +160,7 @@ def export_rows(
             status = nominator["status"]
             row[prefix + "status"] = NOMINATOR_LABELS.get(status, status) if status else ""
         partner = bool(n["partner_slack_id"] or n["partner_name"])
-        row["to_check"] = " ".join(
-            clashes(
-                NominationForm(
-                    position=None,
-                    candidate=Person(
-                        n["candidate_slack_id"], "", n["candidate_email"], n["candidate_membership"]
-                    ),
-                    statement="",
-                    route=Route(n["route"]),
-                    nominators=(_person(nominators[0]), _person(nominators[1])),
-                    partner=Person(
-                        n["partner_slack_id"], "", n["partner_email"] or "", n["partner_membership"] or ""
-                    )
-                    if partner
-                    else None,
-                ),
-                stored=True,
-            )
-        )
+        row["to_check"] = " ".join(clashes(_people(n, nominators, partner), stored=True))
         row["partner_name"] = (n["partner_name"] or "") if partner else ""
         row["partner_email"] = (n["partner_email"] or "") if partner else ""
         row["partner_membership_number"] = (n["partner_membership"] or "") if partner else ""

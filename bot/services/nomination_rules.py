@@ -281,10 +281,8 @@ def _check_person_details(
             validate_email(email, check_deliverability=False)
         except EmailNotValidError as exc:
             # email-validator's reason may quote the address: not of one kept from the member.
-            reason = "" if keys.email in hidden else f" {exc}"
+            reason = " Please type it again." if keys.email in hidden else f" {exc}"
             errors[keys.email] = f"That is not a valid email address.{reason}"
-            if keys.email in hidden:
-                errors[keys.email] += " Please type it again."
     number = normalise_membership_number(person.membership_number)
     if not number:
         errors[keys.membership] = f"Please give {who} membership number."
@@ -488,7 +486,7 @@ def validate_confirmation(details: Person, rules: ElectionRules, now: datetime) 
 
     They are not compared here with the candidate's or anyone else's, whose email address and
     membership number the nominator never sees: an error saying they match would confirm a
-    guess. A match is for the returning officer to check (``clashes_with``).
+    guess. A match is for the returning officer to check (``clashes``).
     """
     if now.tzinfo is None:
         raise ValueError("validate_confirmation needs an aware 'now'")

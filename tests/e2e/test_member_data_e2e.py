@@ -166,26 +166,16 @@ def test_an_admins_audit_entries_are_kept_when_they_ask_to_be_forgotten(bot: Bot
 def test_data_rights_round_trip_through_the_other_features(bot: BotHarness) -> None:
     """Data made with /liec ask and a nomination appears in my-data; after forget-me only what
     is kept for a stated reason remains."""
-    from bot.services import election_store, nominations
-    from bot.services.elections import Election, ElectionKind, Position
+    from bot.services import nominations
+    from bot.services.elections import Position
     from bot.services.nomination_rules import NominationForm, Person, Route
+    from tests.services.test_nominations_store import open_by_election
 
     assert bot.command("ask Where is the AGM this year?").status == 200
     bot.fake.wait_for("chat.postMessage")  # delivered to the region's coordinator
     now = bot.clock.now()
     with bot.deps.session_factory.begin() as session:
-        election = election_store.create(
-            session,
-            Election(
-                "Secretary by-election",
-                ElectionKind.BY_ELECTION,
-                now - timedelta(days=1),
-                now + timedelta(days=9),
-                (Position("secretary"),),
-            ),
-            source="slack",
-            now=now,
-        )
+        election = open_by_election(session, "Secretary by-election", now)
         form = NominationForm(
             position=Position("secretary"),
             candidate=Person("U0MEMBER", "Mary Member", "mary@example.org", "L1234567"),

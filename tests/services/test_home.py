@@ -24,6 +24,7 @@ from bot.services.tz_regions import Region
 from models.foundation import ScheduledJob
 from models.meetings import Meeting
 from tests.e2e.harness import example_org
+from tests.services.test_nominations_store import open_by_election
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ORG = parse_org_config(example_org())
@@ -83,18 +84,7 @@ def test_refreshes_are_scheduled_once_a_day(session_factory: sessionmaker[Sessio
 
 def _open_now(session: Session, position: Position) -> None:
     """A by-election "Open now" for this one position, open since yesterday for five days."""
-    election_store.create(
-        session,
-        Election(
-            "Open now",
-            ElectionKind.BY_ELECTION,
-            NOW - timedelta(days=1),
-            NOW + timedelta(days=5),
-            (position,),
-        ),
-        source="slack",
-        now=NOW,
-    )
+    open_by_election(session, "Open now", NOW, until=timedelta(days=5), positions=(position,))
 
 
 def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]) -> None:

@@ -26,14 +26,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import parse_org_config
 from bot.db import make_engine, make_session_factory
 from bot.services import (
-    election_store,
     home,
     member_data,
     nomination_csv,
     nomination_visibility,
     nominations,
 )
-from bot.services.elections import Election, ElectionKind, Position
+from bot.services.elections import Position
 from bot.services.nomination_rules import NominationForm, Person, Route, validate
 from bot.services.roles import RoleCatalog, default_roles_dir
 from bot.views import home as home_views
@@ -42,6 +41,7 @@ from bot.views import nominators as nominator_views
 from bot.views.nomination_items import nomination_item
 from tests.conftest import _fresh_postgres
 from tests.e2e.harness import example_org
+from tests.services.test_nominations_store import open_by_election
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 ORG = parse_org_config(example_org())
@@ -91,18 +91,7 @@ DEPS: Any = SimpleNamespace(org=ORG, roles=ROLES)
 
 
 def _seed(session: Session) -> int:
-    election = election_store.create(
-        session,
-        Election(
-            "By-election",
-            ElectionKind.BY_ELECTION,
-            NOW - timedelta(days=2),
-            NOW + timedelta(days=9),
-            (Position("secretary"),),
-        ),
-        source="slack",
-        now=NOW,
-    )
+    election = open_by_election(session, "By-election", NOW, since=timedelta(days=2))
     form = NominationForm(
         position=Position("secretary"),
         candidate=Person(B, VALUES["candidate name"], TYPED_BY_A[0], TYPED_BY_A[1]),

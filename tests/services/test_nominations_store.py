@@ -46,6 +46,20 @@ def make_election(session: Session, name: str = "LIEC 2027") -> ElectionRecord:
     return election_store.create(session, election, source="slack", now=NOW)
 
 
+def open_by_election(
+    session: Session,
+    name: str,
+    now: datetime,
+    *,
+    since: timedelta = timedelta(days=1),
+    until: timedelta = timedelta(days=9),
+    positions: tuple[Position, ...] = (Position("secretary"),),
+) -> ElectionRecord:
+    """A by-election open at `now`: opened `since` before it, closing `until` after it."""
+    election = Election(name, ElectionKind.BY_ELECTION, now - since, now + until, positions)
+    return election_store.create(session, election, source="slack", now=now)
+
+
 def submit(
     session: Session,
     election: ElectionRecord,
