@@ -7,7 +7,8 @@ database on the PostgreSQL server named by --database-url, dropped at the end), 
 as `serve` does against a FakeSlack, and calls each surface's own code directly, without HTTP:
 `/liec meetings` and `/liec questions` (the acknowledgement's reply), the Home tab
 (`publish_home`, to its views.publish) for a member, a coordinator and an admin, and
-`nominate` (the reply, then the work up to views.open). It prints the thread's CPU time and
+`nominate` (the reply, then the work up to views.open), and the save of a nomination
+(`nomination_submissions.submit`, as after the form's acknowledgement). It prints the thread's CPU time and
 the wall time per call (medians), which the load of a shared machine moves far less than
 latencies; --profile NAME prints cProfile's top functions for that surface.
 """
@@ -29,10 +30,13 @@ from pathlib import Path
 from bench import seed as seeding
 from bench.at_scale import databases
 from bench.seed import COORDINATOR, MEMBER, member_id
+from bench.surfaces import SUBMITTED_PEOPLE, nomination_values
 from bot.commands import CommandRequest
 from bot.config import Settings, parse_org_config
 from bot.fake_slack import FakeSlack
 from bot.runtime import build_runtime
+from bot.services import nomination_submissions as submissions
+from bot.views.nominations import read_nomination
 from handlers.home import publish_home
 from handlers.meetings import meetings_reply
 from handlers.nominations import nominate_reply, nominate_work
@@ -91,6 +95,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             assert nominate_reply(nominate, deps) is None
             nominate_work(nominate, deps)
 
+        nominate_call()
+        form = fake.calls_to("views.open")[-1]["view"]
+        submitted = iter(range(10**6))
+
+        def submission_call() -> None:
+            k = next(submitted)
+            people = (member_id(SUBMITTED_PEOPLE + 3 * k + j) for j in range(3))
+            election_id, typed = read_nomination(nomination_values(form, *people))
+            sub = submissions.Submission(MEMBER, f"Vprofile{k}", election_id, typed)
+            outcome = deps.write(submissions.submit, deps.org, sub, deps.clock.now())
+            assert isinstance(outcome, submissions.Saved), outcome
+
         surfaces: dict[str, Callable[[], object]] = {
             "meetings": lambda: meetings_reply(meetings, deps).as_ephemeral(),
             "questions": lambda: questions_reply(coordinator, deps).as_ephemeral(),
@@ -98,6 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "home (coordinator)": lambda: publish_home(deps, COORDINATOR),
             "home (admin)": lambda: publish_home(deps, admin),
             "nominate": nominate_call,
+            "nomination submission": submission_call,
         }
         print(f"{'surface':<20} {'cpu ms':>8} {'wall ms':>8}")
         for name, fn in surfaces.items():

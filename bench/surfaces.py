@@ -33,6 +33,7 @@ DONE_KEYS: dict[str, Callable[[dict[str, Any]], str]] = {
     "files.completeUploadExternal": lambda p: str(p.get("channel_id", "")),
     "chat.postMessage": lambda p: str(p.get("channel", "")),
     "response_url": lambda p: str(p.get("_url", "")),
+    "views.update": lambda p: str(p.get("view_id", "")),
 }
 
 
@@ -116,6 +117,8 @@ class Surface:
 HEAVY_REQUESTS = 20
 
 _ids = itertools.count(1)
+SUBMITTED_PEOPLE = 50_000_000
+"""The first member number of the people the submissions nominate (beyond any seeded)."""
 
 
 def _trigger() -> str:
@@ -148,13 +151,18 @@ def home_opened(user: str) -> Request:
 def view_submission(
     user: str, view: dict[str, Any], values: dict[str, Any], done: tuple[str, str] | None
 ) -> Request:
+    """A view_submission of `view` with `values` as its state. `done` ("views.update", any
+    key) finishes with the update of this very view (its id is made here)."""
+    view_id = f"V{next(_ids):09d}{time.monotonic_ns() % 10**6}"
+    if done is not None and done[0] == "views.update":
+        done = ("views.update", view_id)  # the work after the acknowledgement updates this view
     payload = {
         "type": "view_submission",
         "user": {"id": user, "username": user.lower(), "team_id": "T0001"},
         "trigger_id": _trigger(),
         "view": {
             **view,
-            "id": f"V{next(_ids):09d}{time.monotonic_ns() % 10**6}",
+            "id": view_id,
             "hash": "h0",
             "state": {"values": values},
         },
@@ -196,7 +204,7 @@ def nomination_values(view: dict[str, Any], candidate: str, first: str, second: 
         fields.CANDIDATE_USER: candidate,
         fields.CANDIDATE_NAME: f"Candidate {candidate}",
         fields.CANDIDATE_EMAIL: f"{candidate.lower()}@example.org",
-        fields.CANDIDATE_MEMBERSHIP: "L1234567",
+        fields.CANDIDATE_MEMBERSHIP: f"L{candidate[-8:]}",  # each candidate their own: a save, not a duplicate
         fields.STATEMENT: "I will keep the minutes and circulate notices in good time.",
         fields.ROUTE: route,
         fields.NOMINATOR_FIELDS[0].user: first,
@@ -272,9 +280,11 @@ def surfaces(admins: list[str]) -> list[Surface]:
 
     def submission(c: int, n: int) -> Request:
         assert form, "the form is fetched first"
-        base = 3 * (c * 100_000 + n)
+        # People of their own, apart from the seeded members: no seeded nomination matches.
+        base = SUBMITTED_PEOPLE + 3 * (c * 100_000 + n)
         candidate, first, second = (member_id(base + k) for k in range(3))
-        return view_submission(MEMBER, form[0], nomination_values(form[0], candidate, first, second), None)
+        values = nomination_values(form[0], candidate, first, second)
+        return view_submission(MEMBER, form[0], values, ("views.update", ""))
 
     def fetch_form(_c: int, _n: int, client: Client) -> None:
         if not form:
@@ -305,9 +315,9 @@ def surfaces(admins: list[str]) -> list[Surface]:
         Surface("roles", lambda c, n: command("roles", MEMBER)),
         Surface("officers", lambda c, n: command("officers", MEMBER)),
         Surface("region", lambda c, n: command("region", MEMBER, "response_url")),
-        Surface("meetings", lambda c, n: command("meetings", MEMBER)),
+        Surface("meetings", lambda c, n: command("meetings", MEMBER, "response_url")),
         Surface("nominate", lambda c, n: command("nominate secretary", MEMBER, "views.open")),
-        Surface("nomination submission", submission, setup=fetch_form),
+        Surface("nomination submission", submission, setup=fetch_form, check=b"Saving your nomination"),
         Surface("nominations mine", lambda c, n: command("nominations mine", MEMBER, "views.open")),
         Surface(
             "nominations (admin)",
@@ -324,7 +334,7 @@ def surfaces(admins: list[str]) -> list[Surface]:
             lambda c, n: command("nominations export", admin(c, n), "files.completeUploadExternal"),
             most=HEAVY_REQUESTS,
         ),
-        Surface("questions", lambda c, n: command("questions", COORDINATOR)),
+        Surface("questions", lambda c, n: command("questions", COORDINATOR, "response_url")),
         Surface("home (member)", lambda c, n: home_opened(member_id(c * 7 + n % 7))),
         Surface("home (coordinator)", lambda c, n: home_opened(COORDINATOR)),
         Surface("home (admin)", lambda c, n: home_opened(admin(c, n))),

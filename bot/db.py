@@ -68,6 +68,12 @@ BACKGROUND_LOCK_TIMEOUT_MS = 15_000
 BACKGROUND_STATEMENT_TIMEOUT_MS = 120_000
 CONNECT_TIMEOUT_S = 2
 """Longest wait for a new connection (libpq's minimum) or for a free one from the pool."""
+POOL_SIZE = 10
+"""Connections the pool keeps open: as many as requests, work after them and jobs use at once
+under load (ten at a time). A connection beyond them is opened for one use and closed, which
+costs a connect (and SQLite's pragmas) on every request; SQLAlchemy's default keeps five."""
+POOL_OVERFLOW = 20
+"""Connections opened beyond POOL_SIZE for one use each, at a burst's peak."""
 
 
 def in_request() -> bool:
@@ -92,6 +98,8 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
     # the values bound to it, which are often a member's name, email or statement.
     kwargs: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     sqlite = url.startswith("sqlite")
+    if bounded and not (sqlite and (":memory:" in url or url == "sqlite://")):
+        kwargs.update(pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
     if sqlite:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": BACKGROUND_LOCK_TIMEOUT_MS / 1000}
     elif bounded:

@@ -239,6 +239,25 @@ class FakeSlack:
                     )
                 self._lock.wait(remaining)
 
+    def wait_for_response(self, response_url: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The last message posted to ``response_url`` (one made by ``response_url()``), waiting
+        up to ``timeout`` seconds for the first."""
+        path = "/" + response_url.removeprefix(self.base_url)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [
+                    c.params
+                    for c in self.calls
+                    if c.method == "response_url" and c.params.get("_url") == path
+                ]
+                if found:
+                    return found[-1]
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"nothing was posted to {path}")
+                self._lock.wait(remaining)
+
     def reset(self) -> None:
         with self._lock:
             self.calls.clear()

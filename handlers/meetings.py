@@ -31,7 +31,14 @@ LIST_DAYS = 60
 _DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 
 
+def meetings_work(req: CommandRequest, deps: AppDeps) -> None:
+    """/liec meetings, answered after the acknowledgement: it reads the database, and the
+    acknowledgement answers at once whatever the load (the reply goes to the response_url)."""
+    req.reply(meetings_reply(req, deps))
+
+
 def meetings_reply(_req: CommandRequest, deps: AppDeps) -> Reply:
+    """The meetings of the next LIST_DAYS days, each in the reader's own time."""
     now = deps.clock.now()
     found = deps.read(upcoming_listed, deps.upcoming_meetings, now, now + timedelta(days=LIST_DAYS))
     return _listed(tuple((m, o.start) for m, o in found))
@@ -133,9 +140,7 @@ def meeting_work(req: CommandRequest, deps: AppDeps) -> None:
 
 
 SUBCOMMANDS = [
-    Subcommand(
-        "meetings", "/liec meetings", "the meetings coming up, in your own time", reply=meetings_reply
-    ),
+    Subcommand("meetings", "/liec meetings", "the meetings coming up, in your own time", work=meetings_work),
     Subcommand(
         "meeting",
         "/liec meeting add|cancel|move|apologies",

@@ -45,7 +45,7 @@ def _drawn(
         route=route,
         with_partner=with_partner,
         positions=open_choices(deps),
-        **({"profile": profile_of(deps, user_id)} if fresh else {}),
+        profile=profile_of(deps, user_id) if fresh else None,
     )
 
 

@@ -15,16 +15,21 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
+from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows import nomination_lists, nomination_messages
 from bot.flows.nomination_forms import (
+    branch_groups,
     dm_tell,
+    membership_format,
     mine_view,
     not_open_reply,
     nothing_mine,
+    open_choices,
     open_nomination_form,
     respond_tell,
 )
@@ -37,6 +42,7 @@ from bot.services.position_titles import position_title
 from bot.slack_modals import show_modal
 from bot.views import elections as election_views
 from bot.views import nominations as views
+from bot.views.choices import Choice
 from bot.views.common import Reply, escape, notice
 from models.elections import NominationRecord
 
@@ -174,23 +180,92 @@ def _save(session: Session, deps: AppDeps, sub: submissions.Submission) -> tuple
     return outcome, _submitted_view(deps, saved) if saved is not None else None
 
 
-def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
+def _submission(body: dict[str, Any], view: dict[str, Any]) -> submissions.Submission:
     election_id, form = views.read_nomination(view["state"]["values"])
-    sub = submissions.Submission(
+    return submissions.Submission(
         user_id=body["user"]["id"],
         key=str(view.get("id") or ""),
         election_id=election_id,
         form=form,
         editing_id=views.metadata_id(view, "nomination_id"),
     )
+
+
+def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
+    """The acknowledgement of the form. A new nomination is checked here as far as the form
+    alone allows (``nomination_rules.check_details``: Slack shows these errors on their fields)
+    and saved after it (``save_nomination``), so that the acknowledgement does not wait on the
+    database. An edit is checked against the stored nomination, whose kept fields come back
+    empty, so it is checked and saved here."""
+    sub = _submission(body, view)
+    if sub.editing_id is None:
+        errors = nomination_rules.check_details(sub.form, nominations.rules_for(None, deps.org))
+        if errors:
+            _refuse(ack, errors, view)
+        else:
+            ack(response_action="update", view=views.saving_view())
+        return
     outcome, result = deps.write(_save, deps, sub)
     if isinstance(outcome, submissions.Rejected):
-        placed = views.place_errors(outcome.errors, views.input_block_ids(view), nomination_rules.POSITION)
-        ack(response_action="errors", errors=placed)
+        _refuse(ack, outcome.errors, view)
         return
     if not outcome.again:
         log.info("nomination saved id=%s by=%s edit=%s", outcome.nomination.id, sub.user_id, outcome.edited)
     ack(response_action="update", view=result)
+
+
+def _refuse(ack: Ack, errors: dict[str, str], view: dict[str, Any]) -> None:
+    placed = views.place_errors(errors, views.input_block_ids(view), nomination_rules.POSITION)
+    ack(response_action="errors", errors=placed)
+
+
+NOT_REACHED = (
+    "The bot could not reach its database, so this nomination is not saved yet. Please press "
+    "Submit again in a minute; if it keeps happening, tell an LIEC admin."
+)
+
+
+def _open_choices(deps: AppDeps) -> list[Choice]:
+    """The open posts, for a form whose position menu loads them from the bot (over 100);
+    none when the database cannot be read (a form with its own options needs none)."""
+    try:
+        return open_choices(deps)
+    except SQLAlchemyError:
+        return []
+
+
+def save_nomination(body: dict[str, Any], deps: AppDeps) -> None:
+    """After the acknowledgement of a new nomination's form (``saving_view`` showing): save it
+    (``nomination_submissions.submit``, which checks everything again, the election's state and
+    the stored nominations included) and update the modal to say so, or to the form again, as
+    the member typed it, with what stopped it under its field (``views.with_errors``). Slack's
+    retries of the submission carry the same view id: saved once, shown each time."""
+    view = body.get("view") or {}
+    if views.metadata_id(view, "nomination_id") is not None:
+        return  # an edit: saved in the acknowledgement
+    sub = _submission(body, view)
+    if nomination_rules.check_details(sub.form, nominations.rules_for(None, deps.org)):
+        return  # refused in the acknowledgement: Slack shows the errors on their fields
+    try:
+        outcome, result = deps.write(_save, deps, sub)
+    except SQLAlchemyError as exc:
+        log.warning("nomination not saved error=%s", type(exc).__name__)
+        outcome, result = submissions.Rejected({"": NOT_REACHED}), None
+    if isinstance(outcome, submissions.Rejected):
+        placed = views.place_errors(outcome.errors, views.input_block_ids(view), nomination_rules.POSITION)
+        result = views.redrawn_modal(
+            view,
+            branch_groups(deps),
+            membership_format=membership_format(deps),
+            positions=_open_choices(deps),
+            errors=placed if "" not in outcome.errors else {"": NOT_REACHED},
+        )
+        what = "your nomination was not saved: open the form again with `/liec nominate`"
+    else:
+        if not outcome.again:
+            log.info("nomination saved id=%s by=%s edit=False", outcome.nomination.id, sub.user_id)
+        what = "the form still says it is saving, but your nomination is saved: see `/liec nominations mine`"
+    update_view(deps, sub.key, result, tell=dm_tell(deps, sub.user_id), what=what)
 
 
 # Wiring --------------------------------------------------------------------------------
@@ -227,7 +302,10 @@ def register(app: App, deps: AppDeps) -> None:
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_nomination(ack, body, view, deps)
 
+    def saved(body: dict[str, Any]) -> None:
+        save_nomination(body, deps)
+
     app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[answered(deps, nominate_button)])
     app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[answered(deps, shortcut)])
-    app.view(views.NOMINATION_CALLBACK)(submit_nomination)
+    app.view(views.NOMINATION_CALLBACK)(ack=submit_nomination, lazy=[answered(deps, saved)])
     nomination_messages.register(deps)

@@ -53,6 +53,12 @@ def ask_work(req: CommandRequest, deps: AppDeps) -> None:
 # Coordinators' list ----------------------------------------------------------------------------
 
 
+def questions_work(req: CommandRequest, deps: AppDeps) -> None:
+    """/liec questions, answered after the acknowledgement (it reads the database), to the
+    command's response_url."""
+    req.reply(questions_reply(req, deps))
+
+
 def questions_reply(req: CommandRequest, deps: AppDeps) -> Reply:
     """/liec questions [region]: open questions, oldest first, for the reader's regions."""
     everything = svc.sees_all_regions(deps.org, req.user_id)
@@ -84,7 +90,7 @@ SUBCOMMANDS = [
         "questions",
         "/liec questions",
         "your region's open questions, oldest first",
-        reply=questions_reply,
+        work=questions_work,
         audience="coordinators",
     ),
 ]

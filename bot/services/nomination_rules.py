@@ -454,6 +454,25 @@ def validate(
     if now.tzinfo is None:
         raise ValueError("validate needs an aware 'now'")
     errors = _check_position(form, rules, now)
+    for key, message in check_details(form, rules, hidden=hidden).items():
+        errors.setdefault(key, message)
+    return errors
+
+
+def check_details(
+    form: NominationForm, rules: ElectionRules, *, hidden: frozenset[str] = frozenset()
+) -> dict[str, str]:
+    """The part of ``validate`` that needs only the form and the organisation, not the
+    election's state nor anything stored: the fields' formats, the statement's length, the
+    route, and the people on the form compared with one another. ``{field key: message}``;
+    ``rules.election`` is not read. ``hidden`` as in ``validate``.
+
+    A new nomination's form is checked with this in the acknowledgement, so that Slack shows
+    its errors on their fields (https://api.slack.com/surfaces/modals#displaying_errors); the
+    rest of ``validate`` runs when it is saved, after it."""
+    errors: dict[str, str] = {}
+    if form.position is None:
+        errors[POSITION] = "Please choose the position."
     errors.update(_check_person_details(form.candidate, CANDIDATE_FIELDS, "the candidate's", rules, hidden))
     for text in CANDIDATE_TEXTS:
         error = text.check(getattr(form, text.key), rules)

@@ -269,11 +269,13 @@ def nomination_modal(
     nomination_id: int | None = None,
     with_partner: bool | None = None,
     kept: frozenset[str] = frozenset(),
+    errors: dict[str, str] | None = None,
 ) -> View:
     """The form. ``selected`` is the chosen position's option value; ``nomination_id`` makes
     it an edit of that nomination. The route shown is ``initial.route`` (two members unless
     it says a branch); the partner's fields show when ``with_partner``, by default when the
-    form has a partner."""
+    form has a partner. ``errors`` (``{block_id: message}``, plain text): the form comes back
+    from a save that found them, each under its field (``with_errors``)."""
     form = initial or NominationForm(position=None, candidate=Person(), statement="", route=Route.MEMBERS)
     route = form.route or Route.MEMBERS
     if with_partner is None:
@@ -313,6 +315,8 @@ def nomination_modal(
             "returning officer; the statement only by the candidate and the returning officer."
         ),
     ]
+    if errors:
+        blocks = with_errors(blocks, errors)
     metadata: dict[str, Any] = {}
     if nomination_id:
         metadata["nomination_id"] = nomination_id
@@ -338,6 +342,7 @@ def redrawn_modal(
     with_partner: bool | None = None,
     positions: Sequence[Choice] = (),
     profile: Person | None = None,
+    errors: dict[str, str] | None = None,
 ) -> View:
     """The nomination modal ``view`` (as a block_actions payload carries it) drawn again for
     another route or with the partner added or removed. What was typed comes from the view's
@@ -367,7 +372,37 @@ def redrawn_modal(
         nomination_id=metadata_id(view, "nomination_id"),
         with_partner=with_partner,
         kept=metadata_kept(view),
+        errors=errors,
     )
+
+
+NOT_SAVED = "Not saved yet: please see the :warning: below, then press *Submit* again."
+
+
+def with_errors(blocks: Sequence[Block], errors: dict[str, str]) -> list[Block]:
+    """``blocks`` with each error (``{block_id: message}``, plain text: escaped here) in a
+    context block right under its input block, and a line at the top saying nothing was saved.
+
+    Slack draws an error in red on its field only in the acknowledgement of the submission
+    (``response_action: errors``); a problem found after it, when the form is saved, is shown
+    this way instead, with everything the member typed kept. An error whose block is not in
+    the form goes under the top line."""
+    ids = {getattr(b, "block_id", None) for b in blocks}
+    loose = [message for key, message in errors.items() if key not in ids]
+    shown: list[Block] = [section(NOT_SAVED)]
+    shown += [context(f":warning: {escape(message)}") for message in loose]
+    for block in blocks:
+        shown.append(block)
+        message = errors.get(getattr(block, "block_id", None) or "")
+        if message is not None:
+            shown.append(context(f":warning: {escape(message)}"))
+    return shown
+
+
+def saving_view() -> View:
+    """What a submitted nomination form shows until it is saved (a moment, after the
+    acknowledgement): ``submitted_view`` or the form again with what stopped it follows."""
+    return modal_notice("Nominate", "Saving your nomination…")
 
 
 def modal_notice(title: str, text: str) -> View:

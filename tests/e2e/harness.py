@@ -190,6 +190,17 @@ class BotHarness:
         )
         return self.post(body, content_type)
 
+    def answer(self, text: str, user: str = "U0MEMBER", channel: str = "C0GENERAL") -> Any:
+        """What the member sees for `/liec <text>`: the acknowledgement's message, or, when the
+        acknowledgement is empty, the message posted to this command's own response_url."""
+        url = self.fake.response_url("cmd")
+        body, content_type = slash_command_body(text, user_id=user, channel_id=channel, response_url=url)
+        acked = self.post(body, content_type)
+        assert acked.status == 200, acked
+        if acked.body:
+            return acked.json()
+        return self.fake.wait_for_response(url)
+
     def interaction(self, payload: dict[str, Any]) -> HttpResponse:
         body, content_type = interaction_body(payload)
         return self.post(body, content_type)
@@ -233,6 +244,21 @@ class BotHarness:
             },
         }
         return self.interaction(payload)
+
+    def submit_form(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> Any:
+        """What the member sees after pressing Submit on `view`: the acknowledgement's answer
+        (errors on fields, or the view it shows), or, where the work after the acknowledgement
+        then updated the view (a nomination is saved after it), that last view, as
+        ``{"response_action": "update", "view": ...}``."""
+        before = len(self.fake.calls_to("views.update"))
+        acked = self.submit_view(user, view, answers)
+        assert acked.status == 200, acked
+        self.lazy.wait_idle()
+        view_id = view.get("id", "V0TEST")
+        later = [c for c in self.fake.calls_to("views.update")[before:] if c.get("view_id") == view_id]
+        if later:
+            return {"response_action": "update", "view": later[-1]["view"]}
+        return acked.json()
 
     def event(
         self, event: dict[str, Any], event_id: str = "Ev0001", retry_num: int | None = None

@@ -192,7 +192,7 @@ def test_add_to_calendar_on_a_reminder_then_a_move_and_a_cancellation_follow_the
 def test_meetings_list_and_home_tab_have_add_to_calendar(
     bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
 ) -> None:
-    listed = bot.command("meetings", user=OTHER).json()
+    listed = bot.answer("meetings", user=OTHER)
     bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
     [one] = wait_files(fake_slack, OTHER, 1)
     assert expand(one, clock.now(), clock.now() + timedelta(days=30)) == [START]
@@ -292,10 +292,11 @@ def test_every_apologies_modal_error_is_on_the_reason_field(
 def test_a_calendar_file_that_cannot_be_sent_is_answered_not_silent(
     bot: BotHarness, clock: ManualClock, fake_slack: FakeSlack
 ) -> None:
-    listed = bot.command("meetings", user=OTHER).json()
+    listed = bot.answer("meetings", user=OTHER)
+    before = len(fake_slack.calls_to("response_url"))
     fake_slack.fail_next("files.getUploadURLExternal", status=200, error="not_allowed", times=2)
     bot.click(OTHER, views.ADD_ONE, button(listed, views.ADD_ONE))
-    fake_slack.wait_for("response_url")
+    fake_slack.wait_for("response_url", before + 1)
     assert "could not send you the calendar file" in ephemerals(fake_slack)[-1]
     # The admins hear of the refusal once (bot/deliver.py), naming no one; a repeat is counted.
     [alert] = wait_alerts(fake_slack, "a calendar file", 1)

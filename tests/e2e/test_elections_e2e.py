@@ -72,7 +72,7 @@ def nominate(bot: BotHarness, statement: str = "I will keep the minutes.") -> An
     bot.command("nominate", user=MEMBER)
     view = bot.fake.wait_for("views.update", calls + 1)[-1]["view"]
     position = next(b for b in view["blocks"] if b.get("block_id") == fields.POSITION)
-    return bot.submit_view(
+    return bot.submit_form(
         MEMBER,
         {**view, "id": f"V{uuid.uuid4().hex[:8]}"},
         {
@@ -86,7 +86,7 @@ def nominate(bot: BotHarness, statement: str = "I will keep the minutes.") -> An
             fields.NOMINATOR_1_USER: "U0NOMONE",
             fields.NOMINATOR_2_USER: "U0NOMTWO",
         },
-    ).json()
+    )
 
 
 def test_admin_opens_an_election_and_the_jobs_run_across_a_restart(

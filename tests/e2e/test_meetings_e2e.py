@@ -382,7 +382,7 @@ def test_meetings_lists_times_as_date_tokens_and_escapes_names(
             {**meeting("Sydney branch", "2026-12-06 18:00", ["1d"]), "timezone": "Australia/Sydney"},
         ],
     )
-    body = bot.command("meetings").json()
+    body = bot.answer("meetings")
     blob = json.dumps(body["blocks"])
     assert "<!channel>" not in blob and "&lt;!channel&gt;" in blob and "@\\u2060here" in blob
     assert "<!date^1796464800^{date_long_pretty} at {time}|Saturday 5 December 2026, 10:00 GMT>" in blob
@@ -484,7 +484,7 @@ def test_the_meetings_list_shows_a_cancelled_or_moved_date_at_once(
     bot = started(make_bot, org, org["meetings"])
 
     def listed() -> str:
-        return json.dumps(bot.command("meetings").json()["blocks"])
+        return json.dumps(bot.answer("meetings")["blocks"])
 
     before = listed()
     assert "Saturday 9 January 2027, 10:00 GMT" in before

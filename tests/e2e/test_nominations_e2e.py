@@ -5,7 +5,9 @@ the nominators get and their button clicks. Time moves by the injected clock."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import itertools
 import json
 import time
 import uuid
@@ -15,6 +17,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 
 from bot.fake_slack import FakeSlack
 from bot.services import nomination_rules as fields
@@ -74,12 +77,13 @@ def bot(make_bot: Callable[..., BotHarness], fake_slack: FakeSlack) -> BotHarnes
 
 def open_form(bot: BotHarness, text: str = "nominate", user: str = CANDIDATE) -> dict[str, Any]:
     """Type the command; return the form as the bot last sent it (opened, then prefilled)."""
+    before = len(bot.fake.calls_to("views.update"))
     response = bot.command(text, user=user)
     assert response.status == 200
     assert response.body == ""  # acknowledged at once, nothing else said
     opened = bot.fake.wait_for("views.open")[-1]
     assert opened["trigger_id"] == "1.2.trigger"
-    updated = bot.fake.wait_for("views.update")[-1]
+    updated = bot.fake.wait_for("views.update", before + 1)[-1]
     # Slack gives each modal its own id; a double click re-sends the same one.
     return {**updated["view"], "id": f"V{uuid.uuid4().hex[:10].upper()}"}
 
@@ -167,7 +171,24 @@ def submit(
 ) -> Any:
     values = answers(**changes)
     values[fields.POSITION] = option_value(view, fields.POSITION, position)
-    return bot.submit_view(user, view, values).json()
+    return bot.submit_form(user, view, values)
+
+
+def shown_errors(result: dict[str, Any]) -> dict[str, str]:
+    """The errors the member sees on the form's fields after pressing Submit: Slack's, from the
+    acknowledgement, or those under each field of the form drawn again by a save that found
+    them (views.with_errors), as ``{block_id: message}``."""
+    if result["response_action"] == "errors":
+        return dict(result["errors"])
+    blocks = result["view"]["blocks"]
+    found = {}
+    for field, below in itertools.pairwise(blocks):
+        text = below["elements"][0]["text"] if below["type"] == "context" else ""
+        if field["type"] == "input" and text.startswith(":warning: "):
+            found[field["block_id"]] = html.unescape(text.removeprefix(":warning: "))
+    assert found, "the form came back with no error on a field"
+    assert "Not saved yet" in json.dumps(blocks[0])
+    return found
 
 
 def count(bot: BotHarness, model: type) -> int:
@@ -286,6 +307,41 @@ def test_nominations_mine_after_every_election_says_how_members_hear(bot: BotHar
 
 
 # Submitting --------------------------------------------------------------------------------
+
+
+def test_a_new_nomination_is_acknowledged_without_the_database_and_kept_when_not_saved(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The acknowledgement checks what the form alone tells (its errors are Slack's, on their
+    fields) and shows "Saving…"; the save follows it. With the database gone the
+    acknowledgement is the same, and the form comes back as typed, saying it is not saved;
+    Submit again, with the database back, saves it."""
+    view = open_form(bot)
+    values = answers(**{fields.STATEMENT: "Kept as I typed it."})
+    values[fields.POSITION] = option_value(view, fields.POSITION, "Secretary")
+
+    class Gone:
+        def __call__(self, *_: Any, **__: Any) -> Any:
+            raise OperationalError("connect", None, ConnectionRefusedError("the database is gone"))
+
+        begin = __call__
+
+    monkeypatch.setattr(bot.deps, "session_factory", Gone())
+    acked = bot.submit_view(CANDIDATE, view, values).json()
+    assert acked["response_action"] == "update"
+    assert "Saving your nomination" in json.dumps(acked["view"])
+    bot.lazy.wait_idle()
+    back = [c for c in bot.fake.calls_to("views.update") if c["view_id"] == view["id"]][-1]["view"]
+    blob = html.unescape(json.dumps(back["blocks"]))
+    assert "Not saved yet" in blob and "could not reach its database" in blob
+    statement = next(b for b in back["blocks"] if b.get("block_id") == fields.STATEMENT)
+    assert statement["element"]["initial_value"] == "Kept as I typed it."
+    monkeypatch.undo()
+    assert count(bot, NominationRecord) == 0
+
+    result = submit(bot, {**back, "id": view["id"]}, **{fields.STATEMENT: "Kept as I typed it."})
+    assert result["view"]["title"]["text"] == "Nomination saved"
+    assert count(bot, NominationRecord) == 1
 
 
 def test_every_rule_is_shown_on_the_field_at_fault(bot: BotHarness) -> None:
@@ -521,16 +577,14 @@ def test_submitting_twice_creates_one_nomination(bot: BotHarness) -> None:
 def test_a_second_form_for_the_same_post_is_refused(bot: BotHarness) -> None:
     submit(bot, open_form(bot))
     result = submit(bot, open_form(bot))
-    assert result["response_action"] == "errors"
-    assert "already have a nomination" in result["errors"][fields.POSITION]
+    assert "already have a nomination" in shown_errors(result)[fields.POSITION]
 
 
 def test_a_form_submitted_after_closing_is_refused_with_the_reason(bot: BotHarness) -> None:
     view = open_form(bot)
     bot.clock.advance(timedelta(days=9))  # past 2026-12-01 21:00 UTC
     result = submit(bot, view)
-    assert result["response_action"] == "errors"
-    assert result["errors"][fields.POSITION] == (
+    assert shown_errors(result)[fields.POSITION] == (
         f"Nominations for {ELECTION} closed at 2026-12-01 21:00 UTC."
     )
     assert count(bot, NominationRecord) == 0
@@ -756,13 +810,14 @@ def test_candidate_edits_and_withdraws_from_nominations_mine(bot: BotHarness) ->
         assert session.scalars(select(NominationRecord.statement)).one() == "A new statement."
     assert count(bot, NominationRecord) == 1
 
+    before = len(bot.fake.calls_to("views.update"))
     bot.click(
         CANDIDATE,
         "nomination_withdraw",
         edit["value"],
         extra={"view": {**mine, "id": "VMINE"}, "container": {"type": "view"}},
     )
-    refreshed = bot.fake.wait_for("views.update", 2)[-1]
+    refreshed = bot.fake.wait_for("views.update", before + 1)[-1]
     assert refreshed["view_id"] == "VMINE"
     assert "*withdrawn*" in json.dumps(refreshed["view"]["blocks"])
 

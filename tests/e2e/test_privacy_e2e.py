@@ -28,6 +28,7 @@ from tests.e2e.test_nominations_e2e import (
     confirm,
     dms_to,
     open_form,
+    shown_errors,
     submit,
 )
 
@@ -236,7 +237,7 @@ def test_the_duplicate_message_says_not_whose_details_matched(bot: BotHarness) -
             fields.NOMINATOR_1_USER: NOM_1,
         },
     )
-    message = result["errors"][fields.POSITION]
+    message = shown_errors(result)[fields.POSITION]
     assert message == nominations.DUPLICATE_REFUSED
     for revealing in ("membership", "email", "candidate", "Mary", "L123456"):
         assert revealing not in message

@@ -563,12 +563,12 @@ def test_questions_lists_the_open_questions_of_their_region_oldest_first(
     fake_slack.users[MEMBER]["tz"] = "America/Lima"
     ask(bot, "Americas one")
     wait_posts(fake_slack, EAME, 2)
-    listed = _blob(bot.command("questions", user=EAME).json())
+    listed = _blob(bot.answer("questions", user=EAME))
     assert listed.index("Older one") < listed.index("Newer one")
     assert "Americas one" not in listed and "3 h ago" in listed
-    everything = _blob(bot.command("questions", user="U0SECRETARY").json())  # an admin
+    everything = _blob(bot.answer("questions", user="U0SECRETARY"))  # an admin
     assert "Americas one" in everything and "Older one" in everything
-    assert "for regional coordinators" in _blob(bot.command("questions", user=MEMBER).json())
+    assert "for regional coordinators" in _blob(bot.answer("questions", user=MEMBER))
 
 
 def test_a_question_for_a_vacant_region_goes_to_the_vice_chair_and_later_to_the_new_coordinator(
@@ -634,7 +634,7 @@ def test_text_as_slack_sends_it_is_decoded_once_and_escaped_once(
     with bot.deps.session_factory() as session:
         (stored,) = session.query(Question.text).all()
     assert stored.text == "Is the Q&A recorded? 2 < 3 > 1, and I typed &lt; myself"
-    listed = _blob(bot.command("questions", user=EAME).json())
+    listed = _blob(bot.answer("questions", user=EAME))
     assert "Q&amp;A" in listed and "Q&amp;amp;A" not in listed
     event = {"type": "app_home_opened", "user": MEMBER, "channel": "D0HOME", "tab": "home"}
     bot.event(event, event_id="Ev0AMP")  # the asker's Home lists their question

@@ -510,3 +510,36 @@ def test_a_kept_email_that_no_longer_passes_is_refused_without_quoting_it() -> N
     assert "!" in typed  # the member's own typing: email-validator's reason helps them
     kept = validate(form(candidate=odd), RULES, NOW, hidden=frozenset({nr.CANDIDATE_EMAIL}))
     assert kept[nr.CANDIDATE_EMAIL] == "That is not a valid email address. Please type it again."
+
+
+# What the acknowledgement checks: the form alone
+
+
+def test_check_details_needs_no_election_and_agrees_with_validate() -> None:
+    """check_details is validate without the election's state: for any form, validate's
+    errors are check_details' plus those about the position, and it never reads the election
+    (here there is none, and a closed one says nothing either)."""
+    closed = ElectionRules(
+        election=replace(ELECTION, closes_at=NOW - timedelta(days=1)), branches=RULES.branches
+    )
+    unelected = ElectionRules(election=None, branches=RULES.branches)
+    forms = [
+        form(),
+        form(statement=words(231)),
+        form(candidate=replace(CANDIDATE, email="ada-at-example.org", membership_number="12")),
+        form(nominators=(CANDIDATE, Person())),
+        form(route=Route.BRANCH, branch="atlantis"),
+        form(position=None),
+    ]
+    for f in forms:
+        details = nr.check_details(f, RULES)
+        assert nr.check_details(f, unelected) == details == nr.check_details(f, closed)
+        full = validate(f, RULES, NOW)
+        assert {k: v for k, v in full.items() if k not in {nr.POSITION, nr.REGION}} == {
+            k: v for k, v in details.items() if k != nr.POSITION
+        }
+    assert nr.check_details(form(), unelected) == {}
+    assert nr.check_details(form(position=None), unelected) == {nr.POSITION: "Please choose the position."}
+    assert nr.check_details(form(statement=words(231)), unelected) == {
+        nr.STATEMENT: "Your statement has 231 words; the limit is 200."
+    }

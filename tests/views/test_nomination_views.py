@@ -252,3 +252,25 @@ def test_the_admins_summary_counts_each_position_and_points_to_the_lists() -> No
     assert "<!channel>" not in text  # a title is escaped like anything shown
     assert "/liec nominations secretary" in text and "/liec nominations export" in text
     assert text.index("LIEC 2027") < text.index("By-election")
+
+
+def test_a_form_drawn_again_with_errors_keeps_what_was_typed_and_shows_each_under_its_field() -> None:
+    typed = NominationForm(
+        None, Person("U0CAND", "Ada <b>", "ada@example.org", "123456"), "Mine.", Route.MEMBERS
+    )
+    view = views.nomination_modal(
+        CHOICES,
+        BRANCHES,
+        membership_format="5 to 8 digits",
+        initial=typed,
+        errors={fields.POSITION: "Nominations for <LIEC> & co closed.", "nowhere": "A loose one."},
+    ).to_dict()
+    check_view(view)
+    blocks = view["blocks"]
+    assert "Not saved yet" in blocks[0]["text"]["text"]
+    assert blocks[1]["elements"][0]["text"] == ":warning: A loose one."
+    at = next(i for i, b in enumerate(blocks) if b.get("block_id") == fields.POSITION)
+    assert blocks[at + 1]["elements"][0]["text"] == ":warning: Nominations for &lt;LIEC&gt; &amp; co closed."
+    statement = next(b for b in blocks if b.get("block_id") == fields.STATEMENT)
+    assert statement["element"]["initial_value"] == "Mine."
+    check_view(views.saving_view().to_dict())
