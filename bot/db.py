@@ -81,6 +81,13 @@ def in_request() -> bool:
     return _given_up.get() is not None
 
 
+def answer_given_up() -> bool:
+    """Whether the request this thread answers has already been told "not saved" (its
+    acknowledgement's deadline passed): what it decides now must not be acted on later."""
+    given_up = _given_up.get()
+    return given_up is not None and given_up.is_set()
+
+
 def make_engine(url: str, *, bounded: bool = True) -> Engine:
     """An engine for ``url`` (SQLite or PostgreSQL through psycopg 3).
 

@@ -18,7 +18,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, Respond
+from slack_bolt import Ack, BoltContext, Respond
 
 from bot import deliver
 from bot.deps import AppDeps
@@ -39,13 +39,16 @@ def ack_only(ack: Ack) -> None:
     ack()
 
 
-def answered(deps: AppDeps, fn: Callable[..., None]) -> Callable[[dict[str, Any], Respond], None]:
-    """`fn` as a Bolt lazy listener (it may take `body` and `respond`, by name) that tells the
+def answered(
+    deps: AppDeps, fn: Callable[..., None]
+) -> Callable[[dict[str, Any], Respond, BoltContext], None]:
+    """`fn` as a Bolt lazy listener (it may take `body`, `respond` and `context`, by name:
+    `context` carries what the acknowledgement left in it, copied) that tells the
     member when it fails: ephemeral where the button was, else (Home tab, modals) by DM."""
     wanted = set(inspect.getfullargspec(fn).args)
 
-    def run(body: dict[str, Any], respond: Respond) -> None:
-        given = {"body": body, "respond": respond}
+    def run(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
+        given = {"body": body, "respond": respond, "context": context}
         try:
             fn(**{name: value for name, value in given.items() if name in wanted})
         except Exception:

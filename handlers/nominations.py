@@ -12,13 +12,15 @@ Personal data goes only to DMs and modals, never to a channel or a log line (ids
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
+from bot.db import answer_given_up
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows import nomination_lists, nomination_messages
@@ -191,7 +193,14 @@ def _submission(body: dict[str, Any], view: dict[str, Any]) -> submissions.Submi
     )
 
 
-def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: AppDeps) -> None:
+SAVING = "nomination_saving"
+"""Bolt context key: the acknowledgement showed ``saving_view`` at this ``time.monotonic()``,
+for ``save_nomination`` (a lazy listener gets a copy of the context the acknowledgement left)."""
+
+
+def _submit_nomination(
+    ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext, deps: AppDeps
+) -> None:
     """The acknowledgement of the form. A new nomination is checked here as far as the form
     alone allows (``nomination_rules.check_details``: Slack shows these errors on their fields)
     and saved after it (``save_nomination``), so that the acknowledgement does not wait on the
@@ -202,8 +211,10 @@ def _submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], dep
         errors = nomination_rules.check_details(sub.form, nominations.rules_for(None, deps.org))
         if errors:
             _refuse(ack, errors, view)
-        else:
-            ack(response_action="update", view=views.saving_view())
+            return
+        ack(response_action="update", view=views.saving_view())
+        if not answer_given_up():  # else the member was told "not saved": nothing follows
+            context[SAVING] = time.monotonic()
         return
     outcome, result = deps.write(_save, deps, sub)
     if isinstance(outcome, submissions.Rejected):
@@ -223,6 +234,10 @@ NOT_REACHED = (
     "The bot could not reach its database, so this nomination is not saved yet. Please press "
     "Submit again in a minute; if it keeps happening, tell an LIEC admin."
 )
+NOT_SAVED = (
+    "Something went wrong, so this nomination is not saved yet. Please press Submit again; if it "
+    "keeps happening, tell an LIEC admin."
+)
 
 
 def _open_choices(deps: AppDeps) -> list[Choice]:
@@ -234,37 +249,49 @@ def _open_choices(deps: AppDeps) -> list[Choice]:
         return []
 
 
-def save_nomination(body: dict[str, Any], deps: AppDeps) -> None:
-    """After the acknowledgement of a new nomination's form (``saving_view`` showing): save it
-    (``nomination_submissions.submit``, which checks everything again, the election's state and
-    the stored nominations included) and update the modal to say so, or to the form again, as
-    the member typed it, with what stopped it under its field (``views.with_errors``). Slack's
-    retries of the submission carry the same view id: saved once, shown each time."""
+def _form_again(deps: AppDeps, view: dict[str, Any], errors: dict[str, str]) -> Any:
+    """The submitted form drawn again as the member typed it, ``errors`` under their fields."""
+    placed = views.place_errors(errors, views.input_block_ids(view), nomination_rules.POSITION)
+    return views.redrawn_modal(
+        view,
+        branch_groups(deps),
+        membership_format=membership_format(deps),
+        positions=_open_choices(deps),
+        errors=placed,
+    )
+
+
+def save_nomination(body: dict[str, Any], context: BoltContext, deps: AppDeps) -> None:
+    """After the acknowledgement of a new nomination's form, when it showed ``saving_view``
+    (``context[SAVING]``; else it refused the form, or saved an edit, and nothing follows):
+    save it (``nomination_submissions.submit``, which checks everything again, the election's
+    state and the stored nominations included) and update the modal to say so, or to the form
+    again, as the member typed it, with what stopped it under its field (``views.with_errors``).
+    Any failure of the save comes back the same way, so the modal never stays on "Saving…".
+    Slack's retries of the submission carry the same view id: saved once, shown each time."""
+    since = context.get(SAVING)
+    if not isinstance(since, float):
+        return
     view = body.get("view") or {}
-    if views.metadata_id(view, "nomination_id") is not None:
-        return  # an edit: saved in the acknowledgement
     sub = _submission(body, view)
-    if nomination_rules.check_details(sub.form, nominations.rules_for(None, deps.org)):
-        return  # refused in the acknowledgement: Slack shows the errors on their fields
+    result: Any
     try:
         outcome, result = deps.write(_save, deps, sub)
     except SQLAlchemyError as exc:
-        log.warning("nomination not saved error=%s", type(exc).__name__)
-        outcome, result = submissions.Rejected({"": NOT_REACHED}), None
+        log.warning("nomination not saved error=%s view=%s", type(exc).__name__, sub.key)
+        outcome = submissions.Rejected({"": NOT_REACHED})
+    except Exception:
+        # Ids only: the form carries the member's personal data.
+        log.exception("nomination not saved view=%s", sub.key)
+        outcome = submissions.Rejected({"": NOT_SAVED})
     if isinstance(outcome, submissions.Rejected):
-        placed = views.place_errors(outcome.errors, views.input_block_ids(view), nomination_rules.POSITION)
-        result = views.redrawn_modal(
-            view,
-            branch_groups(deps),
-            membership_format=membership_format(deps),
-            positions=_open_choices(deps),
-            errors=placed if "" not in outcome.errors else {"": NOT_REACHED},
-        )
+        result = _form_again(deps, view, outcome.errors)
         what = "your nomination was not saved: open the form again with `/liec nominate`"
     else:
         if not outcome.again:
             log.info("nomination saved id=%s by=%s edit=False", outcome.nomination.id, sub.user_id)
         what = "the form still says it is saving, but your nomination is saved: see `/liec nominations mine`"
+    time.sleep(max(0.0, since + deps.view_after_ack_s - time.monotonic()))
     update_view(deps, sub.key, result, tell=dm_tell(deps, sub.user_id), what=what)
 
 
@@ -299,11 +326,11 @@ def register(app: App, deps: AppDeps) -> None:
             return
         dm_tell(deps, user_id)(deps.read(not_open_reply, deps, None))
 
-    def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        _submit_nomination(ack, body, view, deps)
+    def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        _submit_nomination(ack, body, view, context, deps)
 
-    def saved(body: dict[str, Any]) -> None:
-        save_nomination(body, deps)
+    def saved(body: dict[str, Any], context: BoltContext) -> None:
+        save_nomination(body, context, deps)
 
     app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[answered(deps, nominate_button)])
     app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[answered(deps, shortcut)])

@@ -116,6 +116,9 @@ class BotHarness:
             verified_before=True,  # as `serve --http`: make_wsgi_app below verifies
         )
         self.deps = self.runtime.deps
+        # Long enough that an update cannot overtake the acknowledgement's answer here on
+        # loopback, short enough for hundreds of submissions (a test may set it longer).
+        self.deps.view_after_ack_s = 0.02
         self._server = make_server(
             "127.0.0.1",
             0,

@@ -327,11 +327,18 @@ def test_a_new_nomination_is_acknowledged_without_the_database_and_kept_when_not
         begin = __call__
 
     monkeypatch.setattr(bot.deps, "session_factory", Gone())
-    acked = bot.submit_view(CANDIDATE, view, values).json()
-    assert acked["response_action"] == "update"
-    assert "Saving your nomination" in json.dumps(acked["view"])
+    bot.deps.view_after_ack_s = 0.3
+    sent_at = time.monotonic()
+    acked = bot.submit_view(CANDIDATE, view, values)
+    assert acked.json()["response_action"] == "update"
+    assert "Saving your nomination" in json.dumps(acked.json()["view"])
     bot.lazy.wait_idle()
-    back = [c for c in bot.fake.calls_to("views.update") if c["view_id"] == view["id"]][-1]["view"]
+    [back_call] = [
+        c for c in bot.fake.calls if c.method == "views.update" and c.params["view_id"] == view["id"]
+    ]
+    # Slack applies the acknowledgement's view when its answer arrives: the update waits.
+    assert back_call.at >= sent_at + 0.3
+    back = back_call.params["view"]
     blob = html.unescape(json.dumps(back["blocks"]))
     assert "Not saved yet" in blob and "could not reach its database" in blob
     statement = next(b for b in back["blocks"] if b.get("block_id") == fields.STATEMENT)

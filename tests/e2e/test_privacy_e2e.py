@@ -128,8 +128,9 @@ def test_edit_or_withdraw_again_after_withdrawing_says_it_was_withdrawn(bot: Bot
     submit(bot, open_form(bot))
     mine = _mine(bot)
     value = button(mine, "nomination_withdraw")["value"]
+    updated = len(bot.fake.calls_to("views.update"))
     bot.click(CANDIDATE, "nomination_withdraw", value, extra={"view": mine})
-    bot.fake.wait_for("views.update", 2)
+    bot.fake.wait_for("views.update", updated + 1)
     for action in ("nomination_withdraw", "nomination_edit"):
         before = len(bot.fake.calls_to("views.push"))
         bot.click(CANDIDATE, action, value, extra={"view": mine})  # the list as it was
