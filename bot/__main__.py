@@ -191,9 +191,13 @@ def _started() -> None:
     """The start is over: what it built lives as long as the process. `main` turned the cyclic
     garbage collector off for the start (it ran dozens of times over the objects that importing
     and building the app make, about a tenth of the start's CPU); frozen, those objects are left
-    out of every later collection, so a full collection does not pause a request for them."""
+    out of every later collection, so a full collection does not pause a request for them.
+    From here on a waiting request gets the interpreter sooner (``acks_first.SWITCH_INTERVAL``)."""
+    from bot.acks_first import SWITCH_INTERVAL
+
     gc.freeze()
     gc.enable()
+    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def _stop_serving(*_: object) -> None:

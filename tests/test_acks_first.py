@@ -111,3 +111,23 @@ def test_the_database_and_slack_calls_of_the_work_give_way(patient: AcksFirst) -
         assert ended_first(patient, lambda: client.chat_postMessage(channel="C1", text="hi"))
     finally:
         fake.stop()
+
+
+def test_a_serving_process_lets_a_waiting_request_run_within_a_millisecond(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`serve`, once started, switches threads every SWITCH_INTERVAL (CPython's default: 5 ms)."""
+    import gc
+    import sys
+
+    from bot import __main__ as entry
+    from bot.acks_first import SWITCH_INTERVAL
+
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process keeps its collector
+    before = sys.getswitchinterval()
+    try:
+        entry._started()
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
+        assert before > SWITCH_INTERVAL
+    finally:
+        sys.setswitchinterval(before)
