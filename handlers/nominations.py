@@ -1,5 +1,6 @@
-"""Nominating: /liec nominate, the Nominate button and the shortcut open the form; the
-submission is checked in the acknowledgement; /liec nominations mine for the candidate,
+"""Nominating: /liec nominate, the Nominate button and the shortcut open the form; a new
+nomination is checked in the acknowledgement as far as the form tells and saved after it (an
+edit is checked and saved in it); /liec nominations mine for the candidate,
 /liec nominations [position] | export for admins (bot/flows/nomination_lists.py; Mark as
 checked is handlers/nomination_admin.py). The nominators' Confirm and Decline are
 handlers/nomination_answers.py (their DM is a job: bot/flows/nomination_messages.py); the

@@ -351,6 +351,28 @@ def test_a_new_nomination_is_acknowledged_without_the_database_and_kept_when_not
     assert count(bot, NominationRecord) == 1
 
 
+def test_a_fault_in_the_save_brings_the_form_back_and_logs_no_personal_data(
+    bot: BotHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Whatever fails in the save after the acknowledgement, the modal does not stay on
+    "Saving…": the form comes back as typed, saying it is not saved, and the log has ids only."""
+    from bot.services import nomination_submissions
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("a bug in the save")
+
+    monkeypatch.setattr(nomination_submissions, "submit", broken)
+    view = open_form(bot)
+    result = submit(bot, view, **{fields.STATEMENT: "Quillmere zorblatt statement."})
+    blob = html.unescape(json.dumps(result["view"]["blocks"]))
+    assert "Not saved yet" in blob and "Something went wrong" in blob
+    assert "Quillmere zorblatt statement." in blob  # what was typed, in the form again
+    assert count(bot, NominationRecord) == 0
+    logged = "\n".join(r.getMessage() + (r.exc_text or "") for r in caplog.records)
+    assert "nomination not saved view=" in logged
+    assert "Quillmere" not in logged and "mary@example.org" not in logged
+
+
 def test_every_rule_is_shown_on_the_field_at_fault(bot: BotHarness) -> None:
     view = open_form(bot)
     statement = " ".join(["word"] * 231)
