@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
@@ -19,8 +21,25 @@ from bot.services.roles import RoleCatalog
 if TYPE_CHECKING:
     from bot.org_store import OrgStore
 
+log = logging.getLogger(__name__)
+
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+def run_later(delay_s: float, fn: Callable[[], object]) -> None:
+    """Run ``fn`` once ``delay_s`` seconds have passed, on a daemon timer thread of its own;
+    what it raises is logged (its type and where, never its data) and goes no further."""
+
+    def run() -> None:
+        try:
+            fn()
+        except Exception:
+            log.exception("delayed work failed")
+
+    timer = threading.Timer(max(0.0, delay_s), run)
+    timer.daemon = True
+    timer.start()
 
 
 @dataclass
@@ -44,6 +63,10 @@ class AppDeps:
     # "Saving…" (slackapi/bolt-js#1080), so it waits (Bolt's maintainers' advice:
     # slackapi/bolt-python#481). The tests' harness sets it short.
     view_after_ack_s: float = 0.25
+    # How such delayed work runs: `run_later`, a timer thread of its own, so that it holds none
+    # of the five threads Bolt runs the work after acknowledgements on. The tests' harness runs
+    # it on its tracked executor, to wait for it.
+    later: Callable[[float, Callable[[], object]], None] = field(default=run_later)
 
     def is_admin(self, user_id: str) -> bool:
         return self.org.is_admin(user_id)

@@ -12,6 +12,7 @@ Personal data goes only to DMs and modals, never to a channel or a log line (ids
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from typing import Any
@@ -292,8 +293,12 @@ def save_nomination(body: dict[str, Any], context: BoltContext, deps: AppDeps) -
         if not outcome.again:
             log.info("nomination saved id=%s by=%s edit=False", outcome.nomination.id, sub.user_id)
         what = "the form still says it is saving, but your nomination is saved: see `/liec nominations mine`"
-    time.sleep(max(0.0, since + deps.view_after_ack_s - time.monotonic()))
-    update_view(deps, sub.key, result, tell=dm_tell(deps, sub.user_id), what=what)
+    shown = functools.partial(update_view, deps, sub.key, result, tell=dm_tell(deps, sub.user_id), what=what)
+    wait = since + deps.view_after_ack_s - time.monotonic()
+    if wait > 0:
+        deps.later(wait, shown)  # holds no thread of the work after acknowledgements
+    else:
+        shown()
 
 
 # Wiring --------------------------------------------------------------------------------

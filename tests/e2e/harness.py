@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -119,6 +120,7 @@ class BotHarness:
         # Long enough that an update cannot overtake the acknowledgement's answer here on
         # loopback, short enough for hundreds of submissions (a test may set it longer).
         self.deps.view_after_ack_s = 0.02
+        self.deps.later = self._later
         self._server = make_server(
             "127.0.0.1",
             0,
@@ -247,6 +249,15 @@ class BotHarness:
             },
         }
         return self.interaction(payload)
+
+    def _later(self, delay_s: float, fn: Callable[[], object]) -> None:
+        """`AppDeps.later` on the tracked executor, so that `settle` and `wait_idle` wait for it."""
+
+        def run() -> None:
+            time.sleep(max(0.0, delay_s))
+            fn()
+
+        self.lazy.submit(run)
 
     def submit_form(self, user: str, view: dict[str, Any], answers: dict[str, Any]) -> Any:
         """What the member sees after pressing Submit on `view`: the acknowledgement's answer
