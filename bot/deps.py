@@ -28,7 +28,8 @@ R = TypeVar("R")
 
 
 def run_later(delay_s: float, fn: Callable[[], object]) -> None:
-    """Run ``fn`` once ``delay_s`` seconds have passed, on a daemon timer thread of its own;
+    """Run ``fn`` once ``delay_s`` seconds have passed, on a timer thread of its own (not a
+    daemon: a stopping process still sends it, at most ``delay_s`` later);
     what it raises is logged (its type and where, never its data) and goes no further."""
 
     def run() -> None:
@@ -38,7 +39,6 @@ def run_later(delay_s: float, fn: Callable[[], object]) -> None:
             log.exception("delayed work failed")
 
     timer = threading.Timer(max(0.0, delay_s), run)
-    timer.daemon = True
     timer.start()
 
 
