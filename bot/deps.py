@@ -58,7 +58,7 @@ class AppDeps:
     # version in the database holds (bot/services/meeting_queries.py).
     upcoming_meetings: UpcomingCache = field(default_factory=UpcomingCache)
     # Seconds after a modal's acknowledgement before the work after it updates the view the
-    # acknowledgement showed ("Saving…": handlers/nominations.py). Slack applies that view when
+    # acknowledgement showed ("Saving…": handlers/nomination_submit.py). Slack applies that view when
     # the response reaches it; an update landing first is overwritten and the modal stays on
     # "Saving…" (slackapi/bolt-js#1080), so it waits (Bolt's maintainers' advice:
     # slackapi/bolt-python#481). The tests' harness sets it short.
