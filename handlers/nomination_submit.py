@@ -102,9 +102,16 @@ NOT_SAVED = (
 )
 
 
-def _open_choices(deps: AppDeps) -> list[Choice]:
-    """The open posts, for a form whose position menu loads them from the bot (over 100);
-    none when the database cannot be read (a form with its own options needs none)."""
+def _open_choices(deps: AppDeps, view: dict[str, Any]) -> list[Choice]:
+    """The open posts, read only for a form whose position menu loads them from the bot (over
+    100): a menu with its own options is drawn again from them, and a form coming back because
+    the database is slow must not wait on it a second time. None when it cannot be read."""
+    block: dict[str, Any] = next(
+        (b for b in view.get("blocks", []) if b.get("block_id") == nomination_rules.POSITION), {}
+    )
+    element = block.get("element") or {}
+    if element.get("options"):  # as redrawn_modal reads them
+        return []
     try:
         return open_choices(deps)
     except SQLAlchemyError:
@@ -118,7 +125,7 @@ def _form_again(deps: AppDeps, view: dict[str, Any], errors: dict[str, str]) -> 
         view,
         branch_groups(deps),
         membership_format=membership_format(deps),
-        positions=_open_choices(deps),
+        positions=_open_choices(deps, view),
         errors=placed,
     )
 
