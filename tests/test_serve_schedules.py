@@ -13,12 +13,12 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.fake_slack import FakeSlack
-from tests.processes import bot_env, free_port, org_file_with_one_reminder, stop_serving
+from tests.processes import STARTED_WITHIN, bot_env, free_port, org_file_with_one_reminder, stop_serving
 
 
 def test_serve_posts_a_due_reminder_once(tmp_path: Path) -> None:
     fake = FakeSlack().start()
-    org_file_with_one_reminder(tmp_path, due_in=timedelta(seconds=6))
+    org_file_with_one_reminder(tmp_path, due_in=timedelta(seconds=STARTED_WITHIN))
     env = bot_env(
         tmp_path,
         SLACK_BOT_TOKEN="xoxb-serve-test",

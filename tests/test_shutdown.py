@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from bot.fake_slack import FakeSlack
-from tests.processes import bot_env, free_port, org_file_with_one_reminder, stop
+from tests.processes import STARTED_WITHIN, bot_env, free_port, org_file_with_one_reminder, stop
 
 STOPPED_WITHIN = 15.0
 """Seconds: well inside systemd's TimeoutStopSec (30), and shorter than one hanging Slack call
@@ -49,7 +49,7 @@ def _reminder_jobs(tmp_path: Path) -> list[tuple[str, str | None]]:
 def test_sigterm_stops_promptly_while_slack_hangs_and_the_job_runs_after_a_restart(
     tmp_path: Path, mode: str
 ) -> None:
-    org_file_with_one_reminder(tmp_path, due_in=timedelta(seconds=3))
+    org_file_with_one_reminder(tmp_path, due_in=timedelta(seconds=STARTED_WITHIN))
 
     released = threading.Event()
 
