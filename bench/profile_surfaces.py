@@ -67,6 +67,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--profile", help="print cProfile's top functions for this surface")
     parser.add_argument("--sort", default="cumulative", help="cProfile's order: cumulative, tottime")
+    parser.add_argument("--restrict", nargs="*", help='pstats restrictions, e.g. "bot/" 40')
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
     fake = FakeSlack().start()
@@ -128,7 +129,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 surfaces[args.profile]()
             profiler.disable()
             out = io.StringIO()
-            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(60)
+            pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(
+                *([int(r) if r.isdigit() else r for r in args.restrict] if args.restrict else [60])
+            )
             print(out.getvalue())
         runtime.engine.dispose()
     fake.stop()

@@ -274,8 +274,13 @@ def _nominate_view(client: Client) -> dict[str, Any]:
     return view
 
 
-def surfaces(admins: list[str]) -> list[Surface]:
-    """Every surface, made for client `c`'s request number `n` (ids kept apart between clients)."""
+def surfaces(admins: list[str], change_nominations: Callable[[], object] | None = None) -> list[Surface]:
+    """Every surface, made for client `c`'s request number `n` (ids kept apart between clients).
+
+    Given ``change_nominations`` (a write to the bot's database that moves the nominations' data
+    version, as any saved nomination does), also "nominations export (changed)": an export of
+    nominations changed since the last one, so the CSV is built again each time. Plain
+    "nominations export" asks again with nothing changed, as admins exporting together do."""
     form: list[dict[str, Any]] = []
 
     def submission(c: int, n: int) -> Request:
@@ -335,6 +340,18 @@ def surfaces(admins: list[str]) -> list[Surface]:
             "nominations export",
             lambda c, n: command("nominations export", admin(c, n), "files.completeUploadExternal"),
             most=HEAVY_REQUESTS,
+        ),
+        *(
+            [
+                Surface(
+                    "nominations export (changed)",
+                    lambda c, n: command("nominations export", admin(c, n), "files.completeUploadExternal"),
+                    setup=lambda c, n, client: change_nominations(),
+                    most=HEAVY_REQUESTS,
+                )
+            ]
+            if change_nominations is not None
+            else []
         ),
         Surface("questions", lambda c, n: command("questions", COORDINATOR, "response_url")),
         Surface("home (member)", lambda c, n: home_opened(member_id(c * 7 + n % 7))),

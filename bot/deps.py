@@ -15,6 +15,7 @@ from bot.acks_first import ACKS_FIRST
 from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
+from bot.services.data_versions import NOMINATIONS, KeptUnderVersion
 from bot.services.meeting_queries import UpcomingCache
 from bot.services.roles import RoleCatalog
 
@@ -42,6 +43,11 @@ def run_later(delay_s: float, fn: Callable[[], object]) -> None:
     timer.start()
 
 
+CSV_KEPT_S = 60.0
+"""Seconds the nominations CSV is kept (with the same data): admins exporting together or one
+after another build it once; personal data does not stay in memory much longer."""
+
+
 @dataclass
 class AppDeps:
     settings: Settings
@@ -57,6 +63,11 @@ class AppDeps:
     # The upcoming meetings this process has worked out, kept while the meetings' data
     # version in the database holds (bot/services/meeting_queries.py).
     upcoming_meetings: UpcomingCache = field(default_factory=UpcomingCache)
+    # The returning officer's CSV of every nomination and its row count, kept while the
+    # nominations' data version holds, for a minute at most (bot/flows/nomination_lists.py).
+    nominations_csv: KeptUnderVersion[tuple[str, int]] = field(
+        default_factory=lambda: KeptUnderVersion(NOMINATIONS, keep_s=CSV_KEPT_S)
+    )
     # Seconds after a modal's acknowledgement before the work after it updates the view the
     # acknowledgement showed ("Saving…": handlers/nomination_submit.py). Slack applies that view when
     # the response reaches it; an update landing first is overwritten and the modal stays on

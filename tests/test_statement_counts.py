@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 
 from bench import seed
+from bench.at_scale import change_nominations
 from bench.statements import count_statements
 from bench.surfaces import surfaces
+from bot import db
 
 KEY_SURFACES = {
     "region",
@@ -27,6 +29,7 @@ KEY_SURFACES = {
     "nominations mine",
     "nominations (admin)",
     "nominations export",
+    "nominations export (changed)",
     "questions",
     "home (member)",
     "home (coordinator)",
@@ -48,8 +51,12 @@ def second_database_url(database_url: str, tmp_path: Path, request: pytest.Fixtu
 def _counts(url: str, scale: float) -> dict[str, int]:
     sizes = seed.seed(url, datetime.now(UTC), scale, forget_me_members=4)
     org = seed.org_file(sizes)
-    chosen = [s for s in surfaces(list(org["admins"])) if s.name in KEY_SURFACES]
-    return count_statements(url, org, chosen)
+    writer = db.make_engine(url)
+    try:
+        found = surfaces(list(org["admins"]), change_nominations(writer))
+        return count_statements(url, org, [s for s in found if s.name in KEY_SURFACES])
+    finally:
+        writer.dispose()
 
 
 def test_statement_counts_do_not_grow_with_the_data(

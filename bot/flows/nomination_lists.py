@@ -4,13 +4,18 @@
 Each admin's read is recorded in the audit log in a short transaction of its own, before the
 read: the read itself writes nothing, so it holds no lock (on SQLite, the one writer's lock)
 while 2,000 nominations are read and formatted. Admins asking at the same moment share one
-read (bot/shared_reads.py), which always begins after they asked. `/liec nominations` with
-no role sends one DM of counts by position and status, which says how to see a list.
+read (bot/shared_reads.py), which always begins after they asked; the CSV is built again only
+once the nominations' data version has moved (bot/services/data_versions.py), so an admin
+asking again within the minute with nothing changed gets the same file without the build.
+`/liec nominations` with no role sends one DM of counts by position and status, which says how
+to see a list.
 """
 
 from __future__ import annotations
 
 import logging
+
+from sqlalchemy.orm import Session
 
 from bot.deliver import give_files, tell
 from bot.deps import AppDeps
@@ -77,13 +82,19 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
     log.info("nominations list sent admin=%s count=%s", admin_id, count)
 
 
+def _csv(session: Session, deps: AppDeps) -> tuple[str, int]:
+    """(the CSV, its rows): built again only once the nominations' data version has moved."""
+
+    def build(session: Session) -> tuple[str, int]:
+        return nomination_csv.export_csv(session, lambda key: position_title(deps.roles, key))
+
+    return deps.nominations_csv.get(session, build)
+
+
 def export_csv(deps: AppDeps, admin_id: str) -> None:
     """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
     deps.write(audit.record_admin_read, admin_id, "nominations export (CSV)", deps.clock.now())
-    content, count = _READS.get(
-        (id(deps), "csv"),
-        lambda: deps.read(nomination_csv.export_csv, lambda key: position_title(deps.roles, key)),
-    )
+    content, count = _READS.get((id(deps), "csv"), lambda: deps.read(_csv, deps))
     stamp = f"{deps.clock.now():%Y-%m-%d}"
     file = DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))
     comment = "Every nomination, with personal data: keep it safe and delete it when the election is over."

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session, selectinload, subqueryload
 
 from bot.config import meeting_key_for
 from bot.meeting_times import MeetingTimeError, MeetingTimes
+from bot.services import data_versions
 from bot.services.meeting_occurrences import Occurrence, changes_of, upcoming_from, upcoming_occurrences
 from bot.services.meeting_specs import times_of
-from models.foundation import DataVersion
 from models.meetings import Meeting
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ class UpcomingCache:
         """What `upcoming` gives, as plain copies: one small statement while the version
         holds. The version is read before the meetings, so what is kept under a version is
         never older than that version."""
-        version = session.scalar(select(DataVersion.version).where(DataVersion.name == "meetings"))
+        version = data_versions.current(session, data_versions.MEETINGS)
         day = now.astimezone(UTC).date()
         span = max(0, (until - now).days + 1)
         with self._lock:
