@@ -523,14 +523,23 @@ def clashes_with(
     address or membership number with each of ``others`` (each with its name, e.g. "the
     candidate"): one sentence per match, for the returning officer, e.g. "Nominator 1 has the
     same email address as the candidate." ``stored``: details as saved (see ``_identities``)."""
-    if person.is_blank:
+    return _matches(who, _keys(person, stored), [(role, _keys(other, stored)) for other, role in others])
+
+
+_Keys = set[tuple[str, str]] | None
+"""A person's identities (``_identities``), or None for a blank entry, which matches no one."""
+
+
+def _keys(person: Person, stored: bool) -> _Keys:
+    return None if person.is_blank else set(_identities(person, stored=stored))
+
+
+def _matches(who: str, mine: _Keys, others: Sequence[tuple[str, _Keys]]) -> list[str]:
+    if mine is None:
         return []
-    mine = set(_identities(person, stored=stored))
     found = []
-    for other, role in others:
-        if other.is_blank:
-            continue
-        label = _shared_label(mine, set(_identities(other, stored=stored)))
+    for role, theirs in others:
+        label = None if theirs is None else _shared_label(mine, theirs)
         if label:
             found.append(f"{who} has the same {label} as {role}.")
     return found
@@ -547,7 +556,9 @@ def clashes(form: NominationForm, *, stored: bool = False) -> list[str]:
         people += [(person, f"nominator {n}") for n, person in enumerate(form.nominators, start=1)]
     if form.partner is not None:
         people.append((form.partner, "the job-share partner"))
+    # Each person's identities worked out once (the CSV export asks this of 2,000 rows).
+    keyed = [(who, _keys(person, stored)) for person, who in people]
     found = []
-    for index, (person, who) in enumerate(people):
-        found += clashes_with(person, who[0].upper() + who[1:], people[:index], stored=stored)
+    for index, (who, mine) in enumerate(keyed):
+        found += _matches(who[0].upper() + who[1:], mine, keyed[:index])
     return found
