@@ -43,7 +43,16 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine, make_url
 
 from bench import seed as seeding
-from bench.roles_latency import Server, cpu_seconds, loadavg, machine, pss_mb, rss_mb, settle
+from bench.roles_latency import (
+    Server,
+    collector_paused,
+    cpu_seconds,
+    loadavg,
+    machine,
+    pss_mb,
+    rss_mb,
+    settle,
+)
 from bench.statements import count_statements
 from bench.surfaces import Client, Finishes, Surface, command, set_response_base, surfaces
 from bot import db
@@ -177,13 +186,14 @@ def run(
             conn.close()
 
     threads = [threading.Thread(target=client, args=(c,), daemon=True) for c in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    started = time.perf_counter()
-    ready.wait()
-    for thread in threads:
-        thread.join()
-    result.wall = time.perf_counter() - started
+    with collector_paused():
+        for thread in threads:
+            thread.start()
+        started = time.perf_counter()
+        ready.wait()
+        for thread in threads:
+            thread.join()
+        result.wall = time.perf_counter() - started
     finishes.quiet()
     if jobs is not None and not no_jobs_due(jobs):
         finishes.quiet()
