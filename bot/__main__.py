@@ -192,12 +192,10 @@ def _started() -> None:
     garbage collector off for the start (it ran dozens of times over the objects that importing
     and building the app make, about a tenth of the start's CPU); frozen, those objects are left
     out of every later collection, so a full collection does not pause a request for them.
-    From here on a waiting request gets the interpreter sooner (``acks_first.SWITCH_INTERVAL``)."""
-    from bot.acks_first import SWITCH_INTERVAL
-
+    (While work after an acknowledgement or a job runs, the interpreter switches threads
+    more often: ``acks_first.ShortSwitches``.)"""
     gc.freeze()
     gc.enable()
-    sys.setswitchinterval(SWITCH_INTERVAL)
 
 
 def _stop_serving(*_: object) -> None:

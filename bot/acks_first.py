@@ -13,17 +13,82 @@ waits here.
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import sys
 import threading
+from collections.abc import Callable, Iterator
+from concurrent.futures import Executor, Future
+from typing import ParamSpec, TypeVar
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 MAX_WAIT = 0.01
 """Seconds one give-way waits at most."""
 SWITCH_INTERVAL = 0.001
 """Seconds a thread runs Python before the interpreter lets another waiting thread run
-(``sys.setswitchinterval``; CPython's default is 0.005), set by ``serve``. Between its waits
-above, work after an acknowledgement (building a list, a modal) runs stretches of pure Python;
-a request arriving meanwhile waits for the interpreter up to this long each time it needs it.
-In `bench.at_scale` at concurrency 10 it brought `nominate`, `nominations mine` and `meetings`
-from 4.8x, 6.8x and 3.7x the floor to 3.9x, 4.8x and 2.6x, the same CPU per request."""
+(``sys.setswitchinterval``) while work after an acknowledgement or a job runs
+(``ShortSwitches``). Between its waits above, such work (building a list, a modal) runs
+stretches of pure Python; a request arriving meanwhile waits for the interpreter up to this
+long each time it needs it. In `bench.at_scale` at concurrency 10 it brought `nominate`,
+`nominations mine` and `meetings` from 4.8x, 6.8x and 3.7x the floor to 3.9x, 4.8x and 2.6x,
+the same CPU per request."""
+RESTING_SWITCH_INTERVAL = 0.005
+"""The same, while no such work runs: CPython's default. Requests alone (the role card) pass the
+interpreter between them at every read and write of their sockets; switching every millisecond
+as well only cost them: `/liec role secretary` at concurrency 10 was 1.59x the bare floor's p99
+(median of three runs) with 1 ms throughout, 1.45x with 5 ms (bench/README.md)."""
+
+
+class ShortSwitches:
+    """The interpreter switches threads every ``short`` seconds while any work after an
+    acknowledgement or any job runs (``working()``), every ``resting`` seconds otherwise: a
+    request gets the interpreter sooner from such work, and requests alone do not pay for
+    switches that wait for nothing. Thread-safe; ``working()`` may be nested."""
+
+    def __init__(self, short: float = SWITCH_INTERVAL, resting: float = RESTING_SWITCH_INTERVAL) -> None:
+        self.short = short
+        self.resting = resting
+        self._running = 0
+        self._lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def working(self) -> Iterator[None]:
+        with self._lock:
+            self._running += 1
+            if self._running == 1:
+                sys.setswitchinterval(self.short)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._running -= 1
+                if self._running == 0:
+                    sys.setswitchinterval(self.resting)
+
+
+SHORT_SWITCHES = ShortSwitches()
+"""The process's one: the switch interval is the interpreter's."""
+
+
+class SwitchingExecutor(Executor):
+    """Runs each callable on ``inner`` inside ``switches.working()``: Bolt's lazy listeners
+    (the work after acknowledgements) through ``App(listener_executor=...)``."""
+
+    def __init__(self, inner: Executor, switches: ShortSwitches = SHORT_SWITCHES) -> None:
+        self._inner = inner
+        self._switches = switches
+
+    def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
+        return self._inner.submit(self._run, functools.partial(fn, *args, **kwargs))
+
+    def _run(self, work: Callable[[], T]) -> T:
+        with self._switches.working():
+            return work()
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        self._inner.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
 class AcksFirst:

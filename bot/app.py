@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Executor
+from concurrent.futures import Executor, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -12,7 +12,11 @@ from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.context import BoltContext
 from slack_sdk import WebClient
 
+from bot.acks_first import SwitchingExecutor
 from bot.deps import AppDeps
+
+LAZY_THREADS = 5
+"""Threads for the work after acknowledgements: Bolt's own default pool's size."""
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +84,9 @@ def create_app(
         # auth.test would otherwise be called here, before the port is up.
         token_verification_enabled=False,
         logger=bolt_logger,
-        listener_executor=listener_executor,
+        # The interpreter switches threads every millisecond while this work runs, so that a
+        # request being answered meanwhile gets it sooner (bot/acks_first.py).
+        listener_executor=SwitchingExecutor(listener_executor or ThreadPoolExecutor(LAZY_THREADS)),
     )
 
     from handlers import register

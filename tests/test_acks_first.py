@@ -113,21 +113,57 @@ def test_the_database_and_slack_calls_of_the_work_give_way(patient: AcksFirst) -
         fake.stop()
 
 
-def test_a_serving_process_lets_a_waiting_request_run_within_a_millisecond(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """`serve`, once started, switches threads every SWITCH_INTERVAL (CPython's default: 5 ms)."""
-    import gc
+def test_the_interpreter_switches_often_only_while_some_work_runs() -> None:
+    """`ShortSwitches`: the short interval from the first work in until the last is out, in
+    any thread; the resting one before and after."""
     import sys
 
-    from bot import __main__ as entry
-    from bot.acks_first import SWITCH_INTERVAL
+    from bot.acks_first import ShortSwitches
 
-    monkeypatch.setattr(gc, "freeze", lambda: None)  # this test process keeps its collector
+    before = sys.getswitchinterval()
+    switches = ShortSwitches(short=0.001, resting=0.004)
+    inside, release = threading.Event(), threading.Event()
+
+    def other_work() -> None:
+        with switches.working():
+            inside.set()
+            release.wait(30)
+
+    try:
+        sys.setswitchinterval(0.004)
+        with switches.working():
+            assert sys.getswitchinterval() == pytest.approx(0.001)
+            with switches.working():  # nested
+                pass
+            assert sys.getswitchinterval() == pytest.approx(0.001)
+            thread = threading.Thread(target=other_work)
+            thread.start()
+            assert inside.wait(10)
+        assert sys.getswitchinterval() == pytest.approx(0.001)  # the other thread still works
+        release.set()
+        thread.join(10)
+        assert sys.getswitchinterval() == pytest.approx(0.004)
+    finally:
+        release.set()
+        sys.setswitchinterval(before)
+
+
+def test_a_job_tick_switches_often_while_it_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from bot import scheduler
+
+    seen: list[float] = []
+
+    class Queue:
+        def run_due(self) -> int:
+            seen.append(sys.getswitchinterval())
+            return 0
+
     before = sys.getswitchinterval()
     try:
-        entry._started()
-        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL)
-        assert before > SWITCH_INTERVAL
+        scheduler._tick(Queue())  # type: ignore[arg-type]
+        assert seen == [pytest.approx(acks_first.SWITCH_INTERVAL)]
+        assert sys.getswitchinterval() == pytest.approx(acks_first.RESTING_SWITCH_INTERVAL)
     finally:
         sys.setswitchinterval(before)

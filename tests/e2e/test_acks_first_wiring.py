@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -25,3 +26,29 @@ def test_the_bots_reads_writes_and_web_api_calls_give_way(
         "slack": bot.deps.client.auth_test,
     }[call]
     assert ended_first(acks_first.ACKS_FIRST, work)
+
+
+def test_the_interpreter_switches_often_while_work_after_an_acknowledgement_runs(
+    make_bot: Callable[..., BotHarness],
+) -> None:
+    """Through Bolt's lazy listeners (`App(listener_executor=...)` wraps them): while the Home
+    tab is being built and published the interval is SWITCH_INTERVAL; an answer from memory
+    alone (the role card), with no work after it, leaves it resting."""
+    bot = make_bot()
+    seen: list[float] = []
+    bot.fake.on("views.publish", lambda _params: seen.append(sys.getswitchinterval()))
+    before = sys.getswitchinterval()
+    try:
+        sys.setswitchinterval(acks_first.RESTING_SWITCH_INTERVAL)
+        event = {"type": "app_home_opened", "user": "U0MEMBER", "channel": "D0HOME", "tab": "home"}
+        assert bot.event(event, event_id="Ev0SWITCH").status == 200
+        bot.fake.wait_for("views.publish")
+        bot.settle()
+        assert seen == [pytest.approx(acks_first.SWITCH_INTERVAL)]
+        assert sys.getswitchinterval() == pytest.approx(acks_first.RESTING_SWITCH_INTERVAL)
+
+        answered = bot.command("role secretary")
+        assert answered.status == 200 and "Secretary" in answered.body
+        assert sys.getswitchinterval() == pytest.approx(acks_first.RESTING_SWITCH_INTERVAL)
+    finally:
+        sys.setswitchinterval(before)
