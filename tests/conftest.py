@@ -108,6 +108,15 @@ def postgres_empty_url(postgres_template: str) -> Iterator[str]:
     yield from _fresh_postgres("template0")
 
 
+def two_processes_on(url: str) -> Iterator[tuple[sessionmaker[Session], sessionmaker[Session]]]:
+    """Two engines on one database, as two bot processes behind one address have (a fixture's
+    body: ``yield from two_processes_on(url)``)."""
+    engines = [db.make_engine(url) for _ in range(2)]
+    yield db.make_session_factory(engines[0]), db.make_session_factory(engines[1])
+    for engine in engines:
+        engine.dispose()
+
+
 @pytest.fixture
 def session_factory(database_url: str) -> Iterator[sessionmaker[Session]]:
     engine = db.make_engine(database_url)

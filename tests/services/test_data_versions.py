@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import db
 from bot.services import data_versions, nomination_csv, nominations
 from bot.services.data_versions import KeptUnderVersion
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
+from tests.conftest import two_processes_on
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
 
 
@@ -81,11 +81,7 @@ def _exported(session: Session) -> tuple[str, int]:
 
 @pytest.fixture
 def second_process(database_url: str) -> Iterator[tuple[sessionmaker[Session], sessionmaker[Session]]]:
-    """Two engines on one database, as two bot processes behind one address have."""
-    engines = [db.make_engine(database_url), db.make_engine(database_url)]
-    yield db.make_session_factory(engines[0]), db.make_session_factory(engines[1])
-    for engine in engines:
-        engine.dispose()
+    yield from two_processes_on(database_url)
 
 
 def test_the_csv_is_kept_while_nothing_changes_and_built_again_after_any_process_changes_it(

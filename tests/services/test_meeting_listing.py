@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import delete, select, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot import db
 from bot.services import meetings as service
 from bot.services.meeting_queries import UpcomingCache, get_meeting, upcoming, upcoming_listed
 from bot.services.meeting_specs import MeetingSpec
 from models.foundation import DataVersion
 from models.meetings import Meeting, MeetingChange
+from tests.conftest import two_processes_on
 from tests.services.test_meetings_service import NOW, org_with
 
 UNTIL = NOW + timedelta(days=60)
@@ -146,10 +146,7 @@ def second_process(
     postgres_database_url: str,
 ) -> Iterator[tuple[sessionmaker[Session], sessionmaker[Session]]]:
     """Two engines on one PostgreSQL database, as two bot processes have."""
-    engines = [db.make_engine(postgres_database_url) for _ in range(2)]
-    yield db.make_session_factory(engines[0]), db.make_session_factory(engines[1])
-    for engine in engines:
-        engine.dispose()
+    yield from two_processes_on(postgres_database_url)
 
 
 def test_a_change_made_by_another_process_shows_in_the_next_read(
