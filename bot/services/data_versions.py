@@ -45,7 +45,9 @@ class KeptUnderVersion(Generic[T]):
 
     def get(self, session: Session, work_out: Callable[[Session], T]) -> T:
         """``work_out(session)``, or the value kept under the version the session sees now.
-        The version is read first, so a value kept under a version is never older than it."""
+        The version is read first, so a value kept under a version is never older than it.
+        ``session`` must only read (``AppDeps.read``): a session that has written would keep
+        data that may never be committed."""
         version = current(session, self.name)
         now = self._monotonic()
         with self._lock:
@@ -59,6 +61,13 @@ class KeptUnderVersion(Generic[T]):
             with self._lock:
                 self._kept = (version, now, value)
         return value
+
+    def expire(self) -> None:
+        """Drop what is kept once ``keep_s`` have passed since it was worked out, whether or not
+        anyone asks again (run at every scheduler tick: ``bot/runtime.py``)."""
+        with self._lock:
+            if self._kept is not None and self._monotonic() - self._kept[1] > self.keep_s:
+                self._kept = None
 
     def forget(self) -> None:
         """Drop what is kept (a test, or a process that wants its memory back)."""

@@ -12,13 +12,18 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+import yaml
 from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.config import Settings, parse_org_config
+from bot.fake_slack import FakeSlack
+from bot.runtime import build_runtime
 from bot.services import data_versions, nomination_csv, nominations
 from bot.services.data_versions import KeptUnderVersion
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from tests.conftest import two_processes_on
+from tests.processes import ROOT
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
 
 
@@ -150,3 +155,45 @@ def test_nothing_is_kept_without_the_version_row(session_factory: sessionmaker[S
         with session_factory() as session:
             kept.get(session, build)
     assert len(builds) == 2
+
+
+def test_a_kept_csv_is_dropped_after_its_minute_without_anyone_asking(
+    session_factory: sessionmaker[Session],
+) -> None:
+    clock = Clock()
+    kept: KeptUnderVersion[tuple[str, int]] = KeptUnderVersion(data_versions.NOMINATIONS, 60.0, clock)
+    with session_factory.begin() as session:
+        submit(session, make_election(session))
+    with session_factory() as session:
+        kept.get(session, _exported)
+    kept.expire()
+    assert kept._kept is not None  # within its minute: kept
+    clock.now += 61
+    kept.expire()
+    assert kept._kept is None  # the personal data in it is gone from memory
+
+
+def test_the_bots_tick_drops_a_kept_csv_after_its_minute(database_url: str) -> None:
+    """`build_runtime` makes `expire` a step of every scheduler tick (`JobQueue.run_due`)."""
+    fake = FakeSlack().start()
+    runtime = build_runtime(
+        Settings(
+            slack_bot_token="xoxb-t",
+            slack_signing_secret="s",
+            slack_api_url=fake.api_url,
+            database_url=database_url,
+        ),
+        org=parse_org_config(yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())),
+    )
+    try:
+        kept = runtime.deps.nominations_csv
+        with runtime.deps.session_factory() as session:
+            kept.get(session, _exported)
+        runtime.deps.jobs.run_due()
+        assert kept._kept is not None  # within its minute
+        kept.keep_s = 0.0  # as if the minute had passed
+        runtime.deps.jobs.run_due()
+        assert kept._kept is None
+    finally:
+        runtime.engine.dispose()
+        fake.stop()
