@@ -68,8 +68,3 @@ class KeptUnderVersion(Generic[T]):
         with self._lock:
             if self._kept is not None and self._monotonic() - self._kept[1] > self.keep_s:
                 self._kept = None
-
-    def forget(self) -> None:
-        """Drop what is kept (a test, or a process that wants its memory back)."""
-        with self._lock:
-            self._kept = None

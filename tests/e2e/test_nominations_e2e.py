@@ -926,6 +926,20 @@ def test_an_export_shows_what_another_process_changed_just_before(
     assert [row["status"] for row in exported(bot)] == [checked]
 
 
+def test_the_bots_tick_drops_a_kept_csv_after_its_minute(bot: BotHarness) -> None:
+    """The CSV kept for admins exporting again (personal data) is dropped by a scheduler tick
+    once its minute is over, without anyone asking (`build_runtime` makes `expire` a tick step)."""
+    submit(bot, open_form(bot))
+    bot.command("nominations export", user=ADMIN)
+    bot.fake.wait_for("files.completeUploadExternal")
+    kept = bot.deps.nominations_csv
+    bot.run_jobs()
+    assert kept._kept is not None  # within its minute
+    kept.keep_s = 0.0  # as if the minute had passed
+    bot.run_jobs()
+    assert kept._kept is None
+
+
 # Faults ---------------------------------------------------------------------------------------
 
 

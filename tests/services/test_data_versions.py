@@ -12,18 +12,13 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-import yaml
 from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.config import Settings, parse_org_config
-from bot.fake_slack import FakeSlack
-from bot.runtime import build_runtime
 from bot.services import data_versions, nomination_csv, nominations
 from bot.services.data_versions import KeptUnderVersion
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 from tests.conftest import two_processes_on
-from tests.processes import ROOT
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
 
 
@@ -171,29 +166,3 @@ def test_a_kept_csv_is_dropped_after_its_minute_without_anyone_asking(
     clock.now += 61
     kept.expire()
     assert kept._kept is None  # the personal data in it is gone from memory
-
-
-def test_the_bots_tick_drops_a_kept_csv_after_its_minute(database_url: str) -> None:
-    """`build_runtime` makes `expire` a step of every scheduler tick (`JobQueue.run_due`)."""
-    fake = FakeSlack().start()
-    runtime = build_runtime(
-        Settings(
-            slack_bot_token="xoxb-t",
-            slack_signing_secret="s",
-            slack_api_url=fake.api_url,
-            database_url=database_url,
-        ),
-        org=parse_org_config(yaml.safe_load((ROOT / "bot" / "data" / "liec.example.yml").read_text())),
-    )
-    try:
-        kept = runtime.deps.nominations_csv
-        with runtime.deps.session_factory() as session:
-            kept.get(session, _exported)
-        runtime.deps.jobs.run_due()
-        assert kept._kept is not None  # within its minute
-        kept.keep_s = 0.0  # as if the minute had passed
-        runtime.deps.jobs.run_due()
-        assert kept._kept is None
-    finally:
-        runtime.engine.dispose()
-        fake.stop()
