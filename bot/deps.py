@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.acks_first import ACKS_FIRST
+from bot.acks_first import ACKS_FIRST, working
 from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
@@ -35,7 +35,8 @@ def run_later(delay_s: float, fn: Callable[[], object]) -> None:
 
     def run() -> None:
         try:
-            fn()
+            with working():  # work after an acknowledgement, as the lazy listeners' (bot/acks_first.py)
+                fn()
         except Exception:
             log.exception("delayed work failed")
 

@@ -10,7 +10,7 @@ import logging
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
-from bot.acks_first import SHORT_SWITCHES
+from bot.acks_first import working
 from bot.jobs import JobQueue
 from bot.memory import release_freed_memory
 
@@ -36,7 +36,7 @@ def build_scheduler(queue: JobQueue, tick_seconds: float = 5.0) -> BackgroundSch
 
 def _tick(queue: JobQueue) -> None:
     try:
-        with SHORT_SWITCHES.working():  # requests get the interpreter sooner from the jobs
+        with working():  # requests get the interpreter sooner from the jobs
             queue.run_due()
     except Exception:
         # The database may be briefly unreachable; the next tick tries again.

@@ -16,7 +16,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 
-from bot.acks_first import ACKS_FIRST
+from bot.acks_first import ACKS_FIRST, WORK_TURN
 from bot.config import Settings
 
 
@@ -90,11 +90,13 @@ def rate_limit_retries(client: WebClient) -> list[RetryHandler]:
 
 class GivingWayClient(WebClient):
     """A WebClient whose every call first gives way to requests being answered
-    (bot/acks_first.py); a call made while answering one goes at once."""
+    (bot/acks_first.py); a call made while answering one goes at once. Work waiting for Slack's
+    answer hands its turn to other work meanwhile (``WorkTurn.given_back``)."""
 
     def api_call(self, *args: Any, **kwargs: Any) -> Any:
         ACKS_FIRST.give_way()
-        return super().api_call(*args, **kwargs)
+        with WORK_TURN.given_back():
+            return super().api_call(*args, **kwargs)
 
 
 def make_web_client(settings: Settings, stopping: threading.Event | None = None) -> WebClient:

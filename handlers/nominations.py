@@ -75,15 +75,15 @@ def _open_positions(
 
 
 def nominate_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
-    wanted, problem = _resolve_role(deps, req.args)
-    if problem is not None:
-        return problem
-    if _open_positions(deps, wanted):
-        return None  # the form opens after the acknowledgement
-    return deps.read(not_open_reply, deps, wanted)
+    """An unknown position is answered at once, from memory; whether nominations are open is
+    read after the acknowledgement (``nominate_work``), so the acknowledgement waits on no
+    database whatever the load."""
+    _wanted, problem = _resolve_role(deps, req.args)
+    return problem
 
 
 def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
+    """The form, or (no position open) when nominations open, through the response_url."""
     wanted, problem = _resolve_role(deps, req.args)
     if problem is not None:
         return
@@ -93,6 +93,8 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
         open_nomination_form(
             deps, req.trigger_id, req.user_id, found, selected, req.reply, "type the command again"
         )
+        return
+    req.reply(deps.read(not_open_reply, deps, wanted))
 
 
 # /liec nominations ---------------------------------------------------------------------
@@ -101,7 +103,7 @@ def nominate_work(req: CommandRequest, deps: AppDeps) -> None:
 def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        return nothing_mine(deps, req.user_id)
+        return None  # read after the acknowledgement (nominations_work)
     if not deps.is_admin(req.user_id):
         return notice(NOT_ADMIN)
     if verb == "export":
@@ -117,9 +119,14 @@ def nominations_reply(req: CommandRequest, deps: AppDeps) -> Reply | None:
 def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     verb = req.args.split()[0].lower() if req.args.split() else ""
     if verb == "mine":
-        if nothing_mine(deps, req.user_id) is None:
-            view = mine_view(deps, req.user_id)
-            show_modal(deps.client, req.trigger_id, view, tell=req.reply, again="type the command again")
+        # The list in a modal; with no nomination and no election open, when nominations open
+        # (through the response_url: no empty form).
+        nothing = nothing_mine(deps, req.user_id)
+        if nothing is not None:
+            req.reply(nothing)
+            return
+        view = mine_view(deps, req.user_id)
+        show_modal(deps.client, req.trigger_id, view, tell=req.reply, again="type the command again")
         return
     if not deps.is_admin(req.user_id):
         return

@@ -167,3 +167,127 @@ def test_a_job_tick_switches_often_while_it_runs(monkeypatch: pytest.MonkeyPatch
         assert sys.getswitchinterval() == pytest.approx(acks_first.RESTING_SWITCH_INTERVAL)
     finally:
         sys.setswitchinterval(before)
+
+
+# One thread of work at a time (WorkTurn) -----------------------------------------------------
+def holding(turn: acks_first.WorkTurn) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    """(the turn is held, let it go, the thread): another thread's work holds the turn."""
+    held, release = threading.Event(), threading.Event()
+
+    def work() -> None:
+        with turn.taken():
+            held.set()
+            release.wait(30)
+
+    thread = threading.Thread(target=work)
+    thread.start()
+    assert held.wait(10)
+    return held, release, thread
+
+
+def test_work_takes_turns_one_thread_at_a_time() -> None:
+    turn = acks_first.WorkTurn(max_wait=60)
+    _, release, thread = holding(turn)
+    ran = threading.Event()
+    order: list[bool] = []
+
+    def second() -> None:
+        with turn.taken():
+            order.append(release.is_set() and turn.held())
+            ran.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    # The second runs only once the first lets go: proven by the order, not a duration.
+    assert not ran.wait(0.2)
+    release.set()
+    thread.join(10)
+    assert ran.wait(10)
+    other.join(10)
+    assert order == [True]
+
+
+def test_a_turn_held_long_delays_other_work_never_stops_it() -> None:
+    turn = acks_first.WorkTurn(max_wait=0.01)
+    _, release, thread = holding(turn)
+    try:
+        with turn.taken():  # the first still holds it: this one runs without it
+            assert not turn.held()
+    finally:
+        release.set()
+        thread.join(10)
+    with turn.taken():
+        assert turn.held()
+
+
+def test_work_waiting_for_slack_hands_the_turn_on_and_takes_it_back() -> None:
+    turn = acks_first.WorkTurn(max_wait=60)
+    ran_meanwhile = threading.Event()
+    with turn.taken():
+        with turn.given_back():
+            assert not turn.held()
+
+            # Another thread's work runs while this one waits.
+            def other_work() -> None:
+                with turn.taken():
+                    assert turn.held()
+                    ran_meanwhile.set()
+
+            other = threading.Thread(target=other_work)
+            other.start()
+            assert ran_meanwhile.wait(10)
+            other.join(10)
+        assert turn.held()
+        with turn.taken():  # nested: the outer one has it
+            assert turn.held()
+        assert turn.held()
+    assert not turn.held()
+    with turn.given_back():  # a thread without the turn (a request being answered) gives none
+        assert not turn.held()
+
+
+def test_the_work_runs_in_its_turn_and_web_api_calls_hand_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The lazy listeners' executor, a delayed update (`run_later`) and a job tick run holding
+    the process's turn; a Web API call made by such work hands it on while Slack answers."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot import scheduler
+    from bot.acks_first import WORK_TURN, SwitchingExecutor
+    from bot.deps import run_later
+
+    monkeypatch.setattr(WORK_TURN, "max_wait", 60)
+    seen: dict[str, bool] = {}
+    executor = SwitchingExecutor(ThreadPoolExecutor(1))
+    executor.submit(lambda: seen.setdefault("lazy listener", WORK_TURN.held())).result(10)
+    executor.shutdown()
+    done = threading.Event()
+    run_later(0, lambda: (seen.setdefault("run_later", WORK_TURN.held()), done.set()))
+    assert done.wait(10)
+
+    class Queue:
+        def run_due(self) -> int:
+            seen["job tick"] = WORK_TURN.held()
+            return 0
+
+    scheduler._tick(Queue())  # type: ignore[arg-type]
+    assert seen == {"lazy listener": True, "run_later": True, "job tick": True}
+
+    fake = FakeSlack().start()
+    free_during_call: list[bool] = []
+
+    def while_slack_answers(_params: object) -> None:
+        # The stand-in answers on its own thread: another thread's work could take the turn now.
+        took = WORK_TURN._lock.acquire(blocking=False)
+        free_during_call.append(took)
+        if took:
+            WORK_TURN._lock.release()
+
+    fake.on("chat.postMessage", while_slack_answers)
+    try:
+        client = make_web_client(Settings(slack_bot_token="xoxb-t", slack_api_url=fake.api_url))
+        with WORK_TURN.taken():
+            client.chat_postMessage(channel="C1", text="hi")
+            assert WORK_TURN.held()  # taken back once Slack has answered
+    finally:
+        fake.stop()
+    assert free_during_call == [True]

@@ -272,15 +272,15 @@ def test_nominate_a_role_preselects_it(bot: BotHarness) -> None:
 def test_unknown_or_closed_position_gets_a_message_and_no_modal(
     bot: BotHarness, text: str, expected: str
 ) -> None:
-    body = bot.command(text).json()
+    body = bot.answer(text)
     assert expected in json.dumps(body["blocks"])
-    bot.clock.advance(timedelta(milliseconds=1))
+    bot.settle()  # the work after the acknowledgement has ended
     assert bot.fake.calls_to("views.open") == []
 
 
 def test_closed_election_gets_a_message_and_no_modal(bot: BotHarness) -> None:
     bot.clock.advance(timedelta(days=30))
-    body = bot.command("nominate").json()
+    body = bot.answer("nominate")
     assert "No election is taking nominations now" in json.dumps(body["blocks"])
     assert bot.fake.calls_to("views.open") == []
 
@@ -291,7 +291,7 @@ def test_nominations_mine_with_no_open_election_says_when_nominations_open(
     org["elections"][0].update(opens="2027-01-10T09:00:00+00:00", closes="2027-01-31T21:00:00+00:00")
     bot = make_bot(org)
     bot.deps.jobs.startup()
-    body = bot.command("nominations mine").json()
+    body = bot.answer("nominations mine")
     text = json.dumps(body["blocks"])
     assert f"Nominations are not open now. {ELECTION} opens <!date^" in text
     assert "/liec nominate" not in text
@@ -301,7 +301,7 @@ def test_nominations_mine_with_no_open_election_says_when_nominations_open(
 
 def test_nominations_mine_after_every_election_says_how_members_hear(bot: BotHarness) -> None:
     bot.clock.advance(timedelta(days=30))
-    body = bot.command("nominations mine").json()
+    body = bot.answer("nominations mine")
     assert "No election is taking nominations now" in json.dumps(body["blocks"])
     assert bot.fake.calls_to("views.open") == []
 
