@@ -89,10 +89,11 @@ class WorkTurn:
     threads of such work runnable, a request being answered waited behind each of them in
     turn, at each of the several points where it needs the interpreter (reading the request,
     dispatching it, writing the answer). Taking turns, one thread of work runs while the others
-    wait here, outside the interpreter: in `bench.at_scale` at concurrency 10 (a tenth of the
-    data, 300 requests) `nominations mine`, `home (member)` and a nomination submission
-    acknowledged at a p50 of 3.1, 1.4 and 3.9 ms instead of 7.3, 4.8 and 3.9 (p99 14.9, 8.1
-    and 23.1 instead of 15.5, 13.0 and 31.3), and their work ended sooner too.
+    wait here, outside the interpreter. In `bench.at_scale` at concurrency 10 (a tenth of the
+    data, 300 requests a surface, runs minutes apart) `nominations mine`, `home (member)` and a
+    nomination submission were acknowledged at a p50 of 3.5, 2.1 and 3.4 ms instead of 7.3, 4.8
+    and 3.9 (p99 16.4, 6.2 and 26.9 instead of 15.5, 13.0 and 31.3), and their work ended
+    sooner (done p50 41, 43 and 254 ms instead of 43, 48 and 254).
 
     A thread hands the turn on while it waits for Slack (``given_back``): a Web API call takes
     a tenth of a second and more, and others' work goes on meanwhile. Waits are bounded
