@@ -291,3 +291,47 @@ def test_the_work_runs_in_its_turn_and_web_api_calls_hand_it_on(monkeypatch: pyt
     finally:
         fake.stop()
     assert free_during_call == [True]
+
+
+def test_work_waiting_for_a_statement_hands_the_turn_on(
+    tmp_path: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the database runs a statement of work that holds the turn, another thread's work
+    may take it; taken back when the statement returns, and when it fails."""
+    from pathlib import Path
+
+    from sqlalchemy import event, text
+    from sqlalchemy.exc import OperationalError
+
+    from bot import db
+    from bot.acks_first import WORK_TURN
+
+    monkeypatch.setattr(WORK_TURN, "max_wait", 60)
+    engine = db.make_engine(f"sqlite:///{Path(str(tmp_path)) / 'turn.db'}")
+    free_meanwhile: list[bool] = []
+
+    def turn_free() -> int:  # runs inside the statement, as the database works
+        took = WORK_TURN._lock.acquire(blocking=False)
+        free_meanwhile.append(took)
+        if took:
+            WORK_TURN._lock.release()
+        return 1
+
+    @event.listens_for(engine, "connect")
+    def _functions(dbapi_connection: object, _record: object) -> None:
+        dbapi_connection.create_function("turn_free", 0, turn_free)  # type: ignore[attr-defined]
+
+    try:
+        with WORK_TURN.taken(), engine.connect() as connection:
+            assert connection.execute(text("SELECT turn_free()")).scalar() == 1
+            assert WORK_TURN.held()
+            with pytest.raises(OperationalError):
+                connection.execute(text("SELECT * FROM no_such_table"))
+            assert WORK_TURN.held()
+        assert free_meanwhile == [True]
+        with engine.connect() as connection:  # a request's statement: no turn to hand on
+            connection.execute(text("SELECT turn_free()"))
+            assert not WORK_TURN.held()
+        assert free_meanwhile == [True, True]
+    finally:
+        engine.dispose()
