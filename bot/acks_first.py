@@ -95,9 +95,8 @@ class WorkTurn:
     and 3.9 (p99 16.4, 6.2 and 26.9 instead of 15.5, 13.0 and 31.3), and their work ended
     sooner (done p50 41, 43 and 254 ms instead of 43, 48 and 254).
 
-    A thread hands the turn on while it waits outside Python: for Slack (``given_back``; a Web
-    API call takes a tenth of a second and more) and for the database (each statement, ``bot.db``),
-    and others' work goes on meanwhile. Waits are bounded
+    A thread hands the turn on while it waits for Slack (``given_back``): a Web API call takes
+    a tenth of a second and more, and others' work goes on meanwhile. Waits are bounded
     (``max_wait``), so a thread holding the turn for long delays the rest, never blocks them.
     Thread-safe; ``taken()`` may be nested (the inner one does nothing)."""
 
@@ -129,26 +128,14 @@ class WorkTurn:
         """Around a wait outside Python (a Web API call): others take the turn meanwhile; it is
         taken again (bounded) before the body's caller goes on. Does nothing on a thread that
         does not hold it (a request being answered never takes it)."""
-        handed = self.hand_on()
+        if not self.held():
+            yield
+            return
+        self._lock.release()
+        self._local.held = False
         try:
             yield
         finally:
-            if handed:
-                self.take_back()
-
-    def hand_on(self) -> bool:
-        """``given_back`` in two calls, for waits that begin and end in different callbacks (a
-        database statement: ``bot.db``): whether this thread handed the turn on, and so must
-        ``take_back`` it."""
-        if not self.held():
-            return False
-        self._local.held = False
-        self._lock.release()
-        return True
-
-    def take_back(self) -> None:
-        """After ``hand_on`` returned True: take the turn again (bounded)."""
-        if getattr(self._local, "held", None) is False:
             self._local.held = self._lock.acquire(timeout=self.max_wait)
 
 

@@ -15,8 +15,6 @@ from sqlalchemy import Engine, create_engine, event, exc, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.acks_first import WORK_TURN
-
 if TYPE_CHECKING:
     # Alembic is imported only when a migration is read or run: a start on an up-to-date
     # database does without it (`schema_behind`), a tenth of the start's CPU.
@@ -133,9 +131,6 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
-    if bounded:
-        # First, so that a wait for SQLite's writer (below) is made without the turn too.
-        _turn_handed_on_while_statements_run(engine)
     if bounded and sqlite and ":memory:" not in url and url != "sqlite://":
         _one_writer_at_a_time(engine)
 
@@ -156,35 +151,6 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
                 )
 
     return engine
-
-
-def _turn_handed_on_while_statements_run(engine: Engine) -> None:
-    """Work after an acknowledgement or a job waiting for a statement's result hands its turn
-    to other such work meanwhile (``bot.acks_first.WorkTurn``): the database works outside
-    Python, so another thread's Python may run then. Taken back when the statement returns or
-    fails."""
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _hand_on(*_args: Any) -> None:
-        if WORK_TURN.hand_on():
-            _handed.set(True)
-
-    def take_back() -> None:
-        if _handed.get():
-            _handed.set(False)
-            WORK_TURN.take_back()
-
-    @event.listens_for(engine, "after_cursor_execute")
-    def _take_back(*_args: Any) -> None:
-        take_back()
-
-    @event.listens_for(engine, "handle_error")
-    def _take_back_after_error(_context: Any) -> None:
-        take_back()
-
-
-_handed: ContextVar[bool] = ContextVar("liec_turn_handed", default=False)
-"""Whether this thread's statement now running was begun by handing the turn on."""
 
 
 _READS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")
