@@ -4,6 +4,7 @@ Each test orders events with threading.Event and checks the order, never a durat
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,19 +18,26 @@ from bot.fake_slack import FakeSlack
 from bot.slack_client import make_web_client
 
 
-def answer_in_another_thread(acks: AcksFirst) -> tuple[threading.Event, threading.Event, threading.Thread]:
-    """(answering began, let it end, the thread): a request is being answered until released."""
+def inside_in_another_thread(
+    inside: Callable[[], contextlib.AbstractContextManager[object]],
+) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    """(it began, let it end, the thread): another thread is inside ``inside()`` until released."""
     began, release = threading.Event(), threading.Event()
 
-    def answer() -> None:
-        with acks.answering():
+    def run() -> None:
+        with inside():
             began.set()
             release.wait(30)
 
-    thread = threading.Thread(target=answer)
+    thread = threading.Thread(target=run)
     thread.start()
     assert began.wait(10)
     return began, release, thread
+
+
+def answer_in_another_thread(acks: AcksFirst) -> tuple[threading.Event, threading.Event, threading.Thread]:
+    """A request is being answered until released."""
+    return inside_in_another_thread(acks.answering)
 
 
 def ended_first(acks: AcksFirst, work: Callable[[], object]) -> bool:
@@ -171,18 +179,8 @@ def test_a_job_tick_switches_often_while_it_runs(monkeypatch: pytest.MonkeyPatch
 
 # One thread of work at a time (WorkTurn) -----------------------------------------------------
 def holding(turn: acks_first.WorkTurn) -> tuple[threading.Event, threading.Event, threading.Thread]:
-    """(the turn is held, let it go, the thread): another thread's work holds the turn."""
-    held, release = threading.Event(), threading.Event()
-
-    def work() -> None:
-        with turn.taken():
-            held.set()
-            release.wait(30)
-
-    thread = threading.Thread(target=work)
-    thread.start()
-    assert held.wait(10)
-    return held, release, thread
+    """Another thread's work holds the turn until released."""
+    return inside_in_another_thread(turn.taken)
 
 
 def test_work_takes_turns_one_thread_at_a_time() -> None:
