@@ -99,9 +99,9 @@ class WorkTurn:
     a tenth of a second and more, and others' work goes on meanwhile. A database statement
     keeps it: handing it on during each (tried) let ten Home tabs advance in lockstep, a
     statement each in turn, so that all of them ended late (PostgreSQL at concurrency 10: the
-    admins' tab done at p99 316 ms against 168, and the acknowledgements' p99 worse too). Waits are bounded
-    (``max_wait``), so a thread holding the turn for long delays the rest, never blocks them.
-    Thread-safe; ``taken()`` may be nested (the inner one does nothing)."""
+    admins' tab done at p99 316 ms against 168, and the acknowledgements' p99 worse too).
+    Waits are bounded (``max_wait``), so a thread holding the turn for long delays the rest,
+    never blocks them. Thread-safe; ``taken()`` may be nested (the inner one does nothing)."""
 
     def __init__(self, max_wait: float = TURN_MAX_WAIT) -> None:
         self.max_wait = max_wait
