@@ -155,22 +155,17 @@ def working() -> Iterator[None]:
 
 
 class SwitchingExecutor(Executor):
-    """Runs each callable on ``inner`` inside ``switches.working()`` and ``turn.taken()``
-    (``working()``): Bolt's lazy listeners (the work after acknowledgements) through
-    ``App(listener_executor=...)``."""
+    """Runs each callable on ``inner`` inside ``working()``: Bolt's lazy listeners (the work
+    after acknowledgements) through ``App(listener_executor=...)``."""
 
-    def __init__(
-        self, inner: Executor, switches: ShortSwitches = SHORT_SWITCHES, turn: WorkTurn = WORK_TURN
-    ) -> None:
+    def __init__(self, inner: Executor) -> None:
         self._inner = inner
-        self._switches = switches
-        self._turn = turn
 
     def submit(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._inner.submit(self._run, functools.partial(fn, *args, **kwargs))
 
     def _run(self, work: Callable[[], T]) -> T:
-        with self._switches.working(), self._turn.taken():
+        with working():
             return work()
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:

@@ -84,8 +84,8 @@ def create_app(
         # auth.test would otherwise be called here, before the port is up.
         token_verification_enabled=False,
         logger=bolt_logger,
-        # The interpreter switches threads every millisecond while this work runs, so that a
-        # request being answered meanwhile gets it sooner (bot/acks_first.py).
+        # This work switches threads every millisecond and runs one thread at a time, so that
+        # a request being answered meanwhile gets the interpreter sooner (bot/acks_first.py).
         listener_executor=SwitchingExecutor(listener_executor or ThreadPoolExecutor(LAZY_THREADS)),
     )
 

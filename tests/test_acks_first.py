@@ -186,6 +186,19 @@ def holding(turn: acks_first.WorkTurn) -> tuple[threading.Event, threading.Event
 def test_work_takes_turns_one_thread_at_a_time() -> None:
     turn = acks_first.WorkTurn(max_wait=60)
     _, release, thread = holding(turn)
+    lock, asking = turn._lock, threading.Event()
+
+    class Watched:
+        """The turn's lock, telling when a thread has begun to wait for it."""
+
+        def acquire(self, timeout: float = -1) -> bool:
+            asking.set()
+            return lock.acquire(timeout=timeout)
+
+        def release(self) -> None:
+            lock.release()
+
+    turn._lock = Watched()  # type: ignore[assignment]
     ran = threading.Event()
     order: list[bool] = []
 
@@ -196,8 +209,9 @@ def test_work_takes_turns_one_thread_at_a_time() -> None:
 
     other = threading.Thread(target=second)
     other.start()
-    # The second runs only once the first lets go: proven by the order, not a duration.
-    assert not ran.wait(0.2)
+    # The second is waiting for the turn and has not run: proven by events, not a duration.
+    assert asking.wait(10)
+    assert not ran.is_set()
     release.set()
     thread.join(10)
     assert ran.wait(10)
