@@ -4,8 +4,7 @@
 
 It builds the bot as `serve` does (against a FakeSlack and a temporary SQLite file) and a
 bare Bolt app, then times the WSGI call of each and the pieces of the bot's request path
-one by one: the reply, the Block Kit serialisation, the copy Bolt makes of the request
-for a lazy listener. With --profile it prints cProfile's top functions for the bot's WSGI call.
+one by one: the reply, the Block Kit serialisation. With --profile it prints cProfile's top functions for the bot's WSGI call.
 """
 
 from __future__ import annotations
@@ -21,9 +20,6 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
-
-from slack_bolt.listener import thread_runner
-from slack_bolt.util.utils import create_copy
 
 from bench.bare_app import create_bare_app
 from bench.roles_latency import ROOT, SECRET, TEXT
@@ -94,19 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         deps = runtime.deps
         bot = make_wsgi_app(runtime.app, signing_secret=SECRET)
         bare = make_wsgi_app(create_bare_app(SECRET, fake.api_url), signing_secret=None)
-        # The request Bolt copies for a lazy listener, caught on its way to the copy.
-        copied: list[Any] = []
-        original_copy = thread_runner.create_copy  # type: ignore[attr-defined]
-
-        def catch(original: Any) -> Any:
-            copied.append(original)
-            return original_copy(original)
-
-        thread_runner.create_copy = catch  # type: ignore[attr-defined]
-        try:
-            answer = call(bot, body, content_type)
-        finally:
-            thread_runner.create_copy = original_copy  # type: ignore[attr-defined]
+        answer = call(bot, body, content_type)
         assert b"Secretary" in answer, answer[:200]
         call(bare, body, content_type)
 
@@ -127,15 +111,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             ("  Reply.as_ephemeral (to_dict validation)", per_call_us(reply.as_ephemeral, runs)),
             ("  json.dumps of the ack body", per_call_us(lambda: json.dumps(ack_body), runs)),
         ]
-        if copied:
-            rows.append(
-                (
-                    "  lazy listener: deepcopy of the request",
-                    per_call_us(lambda: create_copy(copied[0]), runs),
-                )
-            )
-        else:
-            rows.append(("  lazy listener: not started for this command", 0.0))
         print(f"{'piece':<50} {'us/call':>9}")
         for name, micros in rows:
             print(f"{name:<50} {micros:>9.0f}")
@@ -150,7 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             out = io.StringIO()
             pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(45)
             print(out.getvalue())
-        time.sleep(0.5)  # let the lazy listeners started above finish before the database goes
+        time.sleep(0.5)  # let any work after the acknowledgements above finish before the database goes
         runtime.engine.dispose()
     fake.stop()
     return 0

@@ -1,14 +1,15 @@
 """Acknowledgements first: work after the acknowledgement gives way to requests being answered.
 
 Slack shows the member an error when a request is not acknowledged within 3 s
-(https://api.slack.com/interactivity/handling#acknowledgment_response); what a lazy listener or
-a job does after it has no such deadline of its own. One Python process runs one thread at a
-time, so under load an acknowledgement otherwise waits its turn behind the work of earlier
-requests. Here a thread doing such work, at each point where it is about to talk to the
-database or to Slack (``AppDeps.read``/``write``, every Web API call), first waits while any
-request is being answered: at most ``MAX_WAIT`` seconds each time, so it is delayed, never
-starved (a modal must still open within its trigger's 3 s). A thread answering a request never
-waits here.
+(https://api.slack.com/interactivity/handling#acknowledgment_response); the work after it
+(bot/listeners.py) and the jobs have no such deadline of their own. One Python process runs
+one thread at a time, so under load an acknowledgement otherwise waits its turn behind the work
+of earlier requests. Here a thread doing such work, when it begins (``working()``) and at each
+point where it is about to talk to the database or to Slack (``AppDeps.read``/``write``, every
+Web API call), first waits while any request is being answered, from its dispatch until the
+server has written its answer (bot/server.py): at most ``MAX_WAIT`` seconds each time, so it is
+delayed, never starved (a modal must still open within its trigger's 3 s). A thread answering a
+request never waits here.
 
 Such work also takes turns with itself (``WorkTurn``): its threads run their Python one at a
 time, handing the turn on while they wait for Slack. A request needing the interpreter then
@@ -148,15 +149,18 @@ WORK_TURN = WorkTurn()
 
 @contextlib.contextmanager
 def working() -> Iterator[None]:
-    """Around any work after an acknowledgement or job: short switches (``ShortSwitches``)
-    and one thread of work at a time (``WorkTurn``)."""
+    """Around any work after an acknowledgement or job: it first gives way to requests being
+    answered (``AcksFirst.give_way``: work after an acknowledgement is started while that
+    acknowledgement is still to be written), then runs with short switches
+    (``ShortSwitches``) and one thread of work at a time (``WorkTurn``)."""
+    ACKS_FIRST.give_way()
     with SHORT_SWITCHES.working(), WORK_TURN.taken():
         yield
 
 
 class SwitchingExecutor(Executor):
-    """Runs each callable on ``inner`` inside ``working()``: Bolt's lazy listeners (the work
-    after acknowledgements) through ``App(listener_executor=...)``."""
+    """Runs each callable on ``inner`` inside ``working()``: the work after acknowledgements
+    (``AppDeps.after_ack``, bot/listeners.py)."""
 
     def __init__(self, inner: Executor) -> None:
         self._inner = inner

@@ -54,8 +54,9 @@ class OneWorkspace(Authorize):
 def create_app(
     deps: AppDeps, listener_executor: Executor | None = None, *, verified_before: bool = False
 ) -> App:
-    """The Bolt app with every feature registered. `listener_executor` runs the lazy listeners
-    (Bolt's own thread pool when None); the tests pass one that can tell when they are done.
+    """The Bolt app with every feature registered. `listener_executor` runs the work after
+    acknowledgements (`AppDeps.run_after_ack`; a pool of LAZY_THREADS when None); the tests
+    pass one that can tell when it is done.
     `verified_before`: every request reaches Bolt through `bot.server.make_wsgi_app` with the
     signing secret, which has verified Slack's signature already (or through Socket Mode, which
     needs none), so Bolt does not verify it a second time."""
@@ -66,6 +67,11 @@ def create_app(
     bolt_logger = logging.getLogger("slack_bolt")
     if not any(isinstance(f, _DeliberateTokenSetup) for f in bolt_logger.filters):
         bolt_logger.addFilter(_DeliberateTokenSetup())
+    # The work after acknowledgements switches threads every millisecond and runs one thread
+    # at a time, so that a request being answered meanwhile gets the interpreter sooner
+    # (bot/acks_first.py).
+    after_ack = SwitchingExecutor(listener_executor or ThreadPoolExecutor(LAZY_THREADS))
+    deps.after_ack = after_ack
     app = App(
         # Named: unnamed, Bolt names the app after its caller's file through inspect.stack(),
         # which reads the source of every frame (30 ms and more of the start).
@@ -79,14 +85,14 @@ def create_app(
             timeout=deps.client.timeout,
             retry_handlers=deps.client.retry_handlers,
         ),
-        # Listeners answer inside the acknowledgement; slow work goes to lazy listeners.
+        # Listeners answer inside the acknowledgement; slow work follows it (bot/listeners.py).
         process_before_response=True,
         # auth.test would otherwise be called here, before the port is up.
         token_verification_enabled=False,
         logger=bolt_logger,
-        # This work switches threads every millisecond and runs one thread at a time, so that
-        # a request being answered meanwhile gets the interpreter sooner (bot/acks_first.py).
-        listener_executor=SwitchingExecutor(listener_executor or ThreadPoolExecutor(LAZY_THREADS)),
+        # Bolt runs no listener on it (every listener answers inside the acknowledgement, and
+        # none is a lazy listener: bot/listeners.py); given so that Bolt starts no pool of its own.
+        listener_executor=after_ack,
     )
 
     from handlers import register

@@ -2,7 +2,7 @@
 each feature, which lists its `SUBCOMMANDS`.
 
 `reply` answers inside the acknowledgement (before the HTTP response, no Slack calls);
-`work` runs after it, in a Bolt lazy listener, for modals and DMs.
+`work` runs after it (bot/listeners.py), for modals and DMs.
 """
 
 from __future__ import annotations

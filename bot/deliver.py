@@ -102,12 +102,18 @@ def tell(deps: AppDeps, to: str, reply: Reply, *, kind: str, what: str) -> bool:
 
 
 def tell_where_pressed(
-    deps: AppDeps, body: dict[str, Any], respond: Callable[..., Any], reply: Reply, *, kind: str, what: str
+    deps: AppDeps,
+    body: dict[str, Any],
+    respond: Callable[..., Any] | None,
+    reply: Reply,
+    *,
+    kind: str,
+    what: str,
 ) -> None:
     """A private answer to the member who pressed: ephemeral where they pressed when Slack gave a
     response_url (a message), else (the Home tab, a modal) `tell` by DM; a response_url that
     refuses falls back to the DM. Never raises."""
-    if body.get("response_url"):
+    if respond is not None and body.get("response_url"):
         try:
             respond(**reply.as_ephemeral(), replace_original=False)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Concatenate, ParamSpec, TypeVar
 
@@ -35,7 +36,7 @@ def run_later(delay_s: float, fn: Callable[[], object]) -> None:
 
     def run() -> None:
         try:
-            with working():  # work after an acknowledgement, as the lazy listeners' (bot/acks_first.py)
+            with working():  # work after an acknowledgement, as AppDeps.run_after_ack's (bot/acks_first.py)
                 fn()
         except Exception:
             log.exception("delayed work failed")
@@ -79,6 +80,18 @@ class AppDeps:
     # of the five threads Bolt runs the work after acknowledgements on. The tests' harness runs
     # it on its tracked executor, to wait for it.
     later: Callable[[float, Callable[[], object]], None] = field(default=run_later)
+    # The threads the work after acknowledgements runs on (bot/listeners.py), inside
+    # acks_first.working(): create_app sets it (acks_first.SwitchingExecutor).
+    after_ack: Executor | None = None
+
+    def run_after_ack(self, work: Callable[[], object]) -> None:
+        """Run ``work`` on the work-after-acknowledgement threads (``after_ack``); it starts
+        once the acknowledgement being answered has been written, or 10 ms later at most
+        (bot/acks_first.py). What it raises is its own to report (bot/listeners.py,
+        ``answered``). RuntimeError when no app was built on these deps."""
+        if self.after_ack is None:
+            raise RuntimeError("no app was built on these deps: nothing runs work after acknowledgements")
+        self.after_ack.submit(work)
 
     def is_admin(self, user_id: str) -> bool:
         return self.org.is_admin(user_id)

@@ -224,7 +224,7 @@ class FakeSlack:
             return [c.params for c in self.calls if c.method == method]
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until `method` has been called `count` times (lazy listeners run after the ack)."""
+        """Wait until `method` has been called `count` times (work after the ack runs on another thread)."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:

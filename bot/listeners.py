@@ -1,18 +1,21 @@
-"""The one way a feature wires a button, shortcut or form whose work follows the acknowledgement.
+"""The one way a feature wires a button, shortcut, form, event or command whose work follows
+the acknowledgement.
 
 Slack wants an answer within three seconds; anything that calls Slack or may wait runs after
-it, in a Bolt lazy listener (docs/ARCHITECTURE.md, "The /liec dispatcher"):
+it, on the work-after-acknowledgement threads (`AppDeps.run_after_ack`; docs/ARCHITECTURE.md,
+"The /liec dispatcher"):
 
-    app.action(views.GOING)(**after_ack(deps, flow.going))
+    app.action(views.GOING)(after_ack(deps, flow.going))
+    app.view(FORM)(acknowledged(deps, save, ack=check_form))
 
-`ack_only` with `answered(deps, fn)` is for a listener that builds its lazy function itself.
-Either way, work that fails after the acknowledgement tells the member so: Bolt itself only
-logs a lazy listener's exception (its app.error handler sees only the acknowledgement's), and
-the member who pressed the button would hear nothing.
+Work that fails after the acknowledgement tells the member so (`answered`): nothing else would
+(the app's error handler sees only the acknowledgement's), and the member who pressed the
+button would hear nothing.
 """
 
 from __future__ import annotations
 
+import functools
 import inspect
 import logging
 from collections.abc import Callable
@@ -35,20 +38,20 @@ Work = Callable[[AppDeps, dict[str, Any], Respond], None]
 
 
 def ack_only(ack: Ack) -> None:
-    """Acknowledge with nothing to say: the work follows in a lazy listener."""
+    """Acknowledge with nothing to say: the work follows after the acknowledgement."""
     ack()
 
 
 def answered(
     deps: AppDeps, fn: Callable[..., None]
-) -> Callable[[dict[str, Any], Respond, BoltContext], None]:
-    """`fn` as a Bolt lazy listener (it may take `body`, `respond` and `context`, by name:
-    `context` carries what the acknowledgement left in it, copied) that tells the
+) -> Callable[[dict[str, Any], Respond | None, BoltContext], None]:
+    """`fn` as work after an acknowledgement (it may take `body`, `respond`, `context` and
+    `event`, by name: `context` carries what the acknowledgement left in it) that tells the
     member when it fails: ephemeral where the button was, else (Home tab, modals) by DM."""
     wanted = set(inspect.getfullargspec(fn).args)
 
-    def run(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
-        given = {"body": body, "respond": respond, "context": context}
+    def run(body: dict[str, Any], respond: Respond | None, context: BoltContext) -> None:
+        given = {"body": body, "respond": respond, "context": context, "event": body.get("event")}
         try:
             fn(**{name: value for name, value in given.items() if name in wanted})
         except Exception:
@@ -63,17 +66,49 @@ def answered(
                 what="a failure notice to a member",
             )
 
-    run.__name__ = fn.__name__  # Bolt names a lazy listener after its function
+    run.__name__ = fn.__name__
     return run
 
 
-def after_ack(deps: AppDeps, fn: Work, *, ack: Callable[..., None] = ack_only) -> dict[str, Any]:
-    """The keyword arguments of `app.action(...)`, `app.view(...)` or `app.shortcut(...)`:
-    acknowledge at once (`ack`: a listener of its own, such as a form's validation; by
-    default `ack_only`), then run `fn(deps, body, respond)` in a lazy listener (`answered`)."""
+def acknowledged(
+    deps: AppDeps, fn: Callable[..., None], *, ack: Callable[..., None] = ack_only
+) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
+    """The listener of `app.action(...)`, `app.view(...)`, `app.shortcut(...)`,
+    `app.event(...)` or `app.command(...)`: it runs `ack` (it may take
+    `ack`, `body`, `context`, `view` and `event`, by name; by default `ack_only`) and, once it
+    has returned without raising, hands `fn` (`answered`) to the work after acknowledgements
+    (`AppDeps.after_ack`, which lets the acknowledgement be written first: bot/acks_first.py).
 
-    def work(body: dict[str, Any], respond: Respond) -> None:
+    Not Bolt's lazy listeners: for each one Bolt parses the request's body a second time and
+    deep-copies the request twice before the acknowledgement is written; for a nomination form
+    (11 kB, a menu of 250 branches) that was most of the acknowledgement's time. The work here
+    shares the request's body and context, which neither side changes once acknowledged."""
+    acknowledge = ack
+    ack_wants = set(inspect.getfullargspec(acknowledge).args)
+    work = answered(deps, fn)
+
+    def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        given = {
+            "ack": ack,
+            "body": body,
+            "context": context,
+            "view": body.get("view"),
+            "event": body.get("event"),
+        }
+        acknowledge(**{name: value for name, value in given.items() if name in ack_wants})
+        deps.run_after_ack(functools.partial(work, body, context.respond, context))
+
+    listener.__name__ = getattr(acknowledge, "__name__", "acknowledge")
+    return listener
+
+
+def after_ack(
+    deps: AppDeps, fn: Work, *, ack: Callable[..., None] = ack_only
+) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
+    """`acknowledged` for work written as `fn(deps, body, respond)`."""
+
+    def work(body: dict[str, Any], respond: Respond) -> None:  # by name, from `answered`
         fn(deps, body, respond)
 
     work.__name__ = getattr(fn, "__name__", "work")
-    return {"ack": ack, "lazy": [answered(deps, work)]}
+    return acknowledged(deps, work, ack=ack)

@@ -66,7 +66,7 @@ def build_runtime(
     `schema_checked`: the caller has just run prepare_database on this database (`serve`
     does, to fail fast before starting anything), so the migrations are not read again.
     `roles`: the role files as the caller has just read and checked them (`serve`).
-    `listener_executor`: runs the lazy listeners (Bolt's own pool when None; see create_app).
+    `listener_executor`: runs the work after acknowledgements (see create_app).
     `verified_before`: requests reach the app only through `make_wsgi_app` with the signing
     secret, which verifies them (see create_app)."""
 

@@ -21,7 +21,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from io import BytesIO
@@ -133,10 +133,19 @@ def make_wsgi_app(
             log.warning("refused a request without a valid Slack signature (%d bytes)", len(body))
             return _answer(start_response, "401 Unauthorized")
         environ["wsgi.input"] = BytesIO(body)
-        if from_memory is not None and from_memory(body):
-            with ACKS_FIRST.answering():
-                return slack(environ, start_response)
-        return within_deadline(environ, body, start_response)
+        # Answering until the server has written the answer (``UntilWritten``): the work after
+        # the acknowledgement, started during the dispatch, waits meanwhile (bot/acks_first.py).
+        answering = ACKS_FIRST.answering()
+        answering.__enter__()
+        try:
+            if from_memory is not None and from_memory(body):
+                chunks = list(slack(environ, start_response))
+            else:
+                chunks = list(within_deadline(environ, body, start_response))
+        except BaseException:
+            answering.__exit__()
+            raise
+        return UntilWritten(chunks, answering.__exit__)
 
     deadline = AckDeadline()
 
@@ -156,6 +165,30 @@ def make_wsgi_app(
         return [content]
 
     return wsgi
+
+
+class UntilWritten:
+    """A WSGI answer that calls ``written()`` once, when the server has taken its last chunk
+    (waitress writes each chunk to the socket as it takes it) or closes it, whichever is first
+    (PEP 3333: a server calls ``close()`` even when it stops early)."""
+
+    __slots__ = ("_chunks", "_written")
+
+    def __init__(self, chunks: list[bytes], written: Callable[[], object]) -> None:
+        self._chunks = chunks
+        self._written: Callable[[], object] | None = written
+
+    def __len__(self) -> int:  # waitress sets Content-Length from a one-chunk answer's length
+        return len(self._chunks)
+
+    def __iter__(self) -> Iterator[bytes]:
+        yield from self._chunks
+        self.close()
+
+    def close(self) -> None:
+        written, self._written = self._written, None
+        if written is not None:
+            written()
 
 
 class AckDeadline:

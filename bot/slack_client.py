@@ -35,9 +35,10 @@ class _UntilStopping(RetryHandler):
         self._stopping = stopping
 
     def __deepcopy__(self, _memo: dict[int, object]) -> _UntilStopping:
-        # Bolt deep-copies a request, its client included, for a lazy listener: the copy must
-        # still see this process's stop (an Event cannot be copied), and a handler keeps no
-        # state of its own between calls (that is RetryState's), so it is shared.
+        # Bolt deep-copies a request, its client included, for a lazy listener (the bot has
+        # none: bot/listeners.py). Any copy must still see this process's stop (an Event
+        # cannot be copied), and a handler keeps no state of its own between calls (that is
+        # RetryState's), so it is shared.
         return self
 
     def can_retry(

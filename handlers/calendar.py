@@ -16,10 +16,10 @@ from bot.views import calendar as views
 
 
 def register(app: App, deps: AppDeps) -> None:
-    app.action(views.ADD_ONE)(**after_ack(deps, flow.add_to_calendar))
-    app.action(views.ADD_SERIES)(**after_ack(deps, flow.add_to_calendar))
-    app.action(views.GOING)(**after_ack(deps, flow.going))
-    app.action(views.SEND_APOLOGIES)(**after_ack(deps, flow.open_apologies))
+    app.action(views.ADD_ONE)(after_ack(deps, flow.add_to_calendar))
+    app.action(views.ADD_SERIES)(after_ack(deps, flow.add_to_calendar))
+    app.action(views.GOING)(after_ack(deps, flow.going))
+    app.action(views.SEND_APOLOGIES)(after_ack(deps, flow.open_apologies))
 
     def submitted(ack: Ack, body: dict[str, Any]) -> None:
         flow.submit_apologies(deps, ack, body)

@@ -1,7 +1,7 @@
 """The /liec dispatcher: one slash command, many subcommands, each owned by a feature module.
 
 The `reply` part of a subcommand answers inside the acknowledgement (before the HTTP response,
-no Slack calls); the `work` part runs after it, in a Bolt lazy listener, for modals and DMs.
+no Slack calls); the `work` part runs after it (bot/listeners.py), for modals and DMs.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import Block
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
+from bot.listeners import acknowledged
 from bot.views.common import (
     Reply,
     bullets,
@@ -208,8 +209,8 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
         sub, _, _ = dispatcher.resolve(body.get("text", ""))
         return sub is None or sub.work is None
 
-    # A lazy listener costs a deep copy of the request and a thread; only work that needs
-    # Slack after the acknowledgement pays for it. The answers with no work (the role card and
-    # the other answers from memory) are matched first: Bolt tries each listener in turn.
+    # Work after the acknowledgement costs a hand-off to another thread; only work that needs
+    # Slack pays for it. The answers with no work (the role card and the other answers from
+    # memory) are matched first: Bolt tries each listener in turn.
     app.command(COMMAND, matchers=[no_work])(acknowledge)
-    app.command(COMMAND)(ack=acknowledge, lazy=[work])
+    app.command(COMMAND)(acknowledged(deps, work, ack=acknowledge))

@@ -19,6 +19,7 @@ from bot import deliver
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
+from bot.listeners import acknowledged
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.slack_deliveries import delivery_key, first_delivery
 from bot.services.tz_regions import Region
@@ -81,7 +82,7 @@ def refresh_coordinators(deps: AppDeps) -> None:
 
 ASKED_AT = "liec_home_asked_at"
 """The context key of when the event arrived (``time.monotonic()``), set before the
-acknowledgement; Bolt copies the context to the lazy listener."""
+acknowledgement; the work after it reads the same context (bot/listeners.py)."""
 
 
 def acknowledge_open(ack: Ack, context: BoltContext) -> None:
@@ -102,6 +103,6 @@ def register(app: App, deps: AppDeps) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(deps, str(event["user"]), context.get(ASKED_AT))
 
-    app.event("app_home_opened")(ack=acknowledge_open, lazy=[opened])
+    app.event("app_home_opened")(acknowledged(deps, opened, ack=acknowledge_open))
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

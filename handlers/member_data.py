@@ -135,6 +135,6 @@ def _forget_submitted(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
 
 
 def register(app: App, deps: AppDeps) -> None:
-    app.view(views.FORGET_MODAL)(**after_ack(deps, _forget_submitted))
-    app.action(views.MY_DATA_BUTTON)(**after_ack(deps, export_from_button))
-    app.action(views.FORGET_BUTTON)(**after_ack(deps, _forget_from_button))
+    app.view(views.FORGET_MODAL)(after_ack(deps, _forget_submitted))
+    app.action(views.MY_DATA_BUTTON)(after_ack(deps, export_from_button))
+    app.action(views.FORGET_BUTTON)(after_ack(deps, _forget_from_button))

@@ -54,5 +54,5 @@ def _on_withdraw(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    app.action(views.MINE_EDIT)(**after_ack(deps, _on_edit))
-    app.action(views.MINE_WITHDRAW)(**after_ack(deps, _on_withdraw))
+    app.action(views.MINE_EDIT)(after_ack(deps, _on_edit))
+    app.action(views.MINE_WITHDRAW)(after_ack(deps, _on_withdraw))

@@ -39,4 +39,4 @@ def _on_checked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    app.action(views.ADMIN_CHECKED)(**after_ack(deps, _on_checked))
+    app.action(views.ADMIN_CHECKED)(after_ack(deps, _on_checked))

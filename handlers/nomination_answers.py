@@ -114,5 +114,5 @@ def register(app: App, deps: AppDeps) -> None:
         _submit_confirmation(ack, body, view, deps)
 
     app.view(nominator_views.CONFIRM_CALLBACK)(submit_confirmation)
-    app.action(nominator_views.NOMINATOR_CONFIRM)(**after_ack(deps, _on_confirm_button))
-    app.action(nominator_views.NOMINATOR_DECLINE)(**after_ack(deps, _on_decline))
+    app.action(nominator_views.NOMINATOR_CONFIRM)(after_ack(deps, _on_confirm_button))
+    app.action(nominator_views.NOMINATOR_DECLINE)(after_ack(deps, _on_decline))

@@ -18,7 +18,7 @@ from slack_bolt import Ack, App
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import branch_groups, dm_tell, membership_format, open_choices, profile_of
-from bot.listeners import ack_only, answered
+from bot.listeners import acknowledged
 from bot.services import nomination_rules
 from bot.services.nomination_rules import Route
 from bot.views import nominations as views
@@ -93,6 +93,6 @@ def register(app: App, deps: AppDeps) -> None:
         ) in {nomination_rules.BRANCH, nomination_rules.POSITION}
 
     app.options(views.INPUT, matchers=[is_form_suggestion])(suggestions)
-    app.action(views.ROUTE_ACTION)(ack=ack_only, lazy=[answered(deps, on_route)])
-    app.action(views.PARTNER_ADD)(ack=ack_only, lazy=[answered(deps, on_partner_add)])
-    app.action(views.PARTNER_REMOVE)(ack=ack_only, lazy=[answered(deps, on_partner_remove)])
+    app.action(views.ROUTE_ACTION)(acknowledged(deps, on_route))
+    app.action(views.PARTNER_ADD)(acknowledged(deps, on_partner_add))
+    app.action(views.PARTNER_REMOVE)(acknowledged(deps, on_partner_remove))

@@ -19,7 +19,7 @@ from bot.db import answer_given_up
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import branch_groups, dm_tell, membership_format, open_choices
-from bot.listeners import answered
+from bot.listeners import acknowledged
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.position_titles import position_title
@@ -57,7 +57,7 @@ def _submission(body: dict[str, Any], view: dict[str, Any]) -> submissions.Submi
 
 SAVING = "nomination_saving"
 """Bolt context key: the acknowledgement showed ``saving_view`` at this ``time.monotonic()``,
-for ``save_nomination`` (a lazy listener gets a copy of the context the acknowledgement left)."""
+for ``save_nomination``, which reads the context the acknowledgement left (bot/listeners.py)."""
 
 
 def _submit_nomination(
@@ -180,4 +180,4 @@ def register(app: App, deps: AppDeps) -> None:
     def saved(body: dict[str, Any], context: BoltContext) -> None:
         save_nomination(body, context, deps)
 
-    app.view(views.NOMINATION_CALLBACK)(ack=submit_nomination, lazy=[answered(deps, saved)])
+    app.view(views.NOMINATION_CALLBACK)(acknowledged(deps, saved, ack=submit_nomination))

@@ -27,7 +27,7 @@ from bot.flows.nomination_forms import (
     open_nomination_form,
     respond_tell,
 )
-from bot.listeners import ack_only, answered
+from bot.listeners import acknowledged
 from bot.services import election_store
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, Position, split_region
@@ -191,6 +191,6 @@ def register(app: App, deps: AppDeps) -> None:
             return
         dm_tell(deps, user_id)(deps.read(not_open_reply, deps, None))
 
-    app.action(election_views.NOMINATE_BUTTON)(ack=ack_only, lazy=[answered(deps, nominate_button)])
-    app.shortcut(views.SHORTCUT)(ack=ack_only, lazy=[answered(deps, shortcut)])
+    app.action(election_views.NOMINATE_BUTTON)(acknowledged(deps, nominate_button))
+    app.shortcut(views.SHORTCUT)(acknowledged(deps, shortcut))
     nomination_messages.register(deps)

@@ -8,7 +8,7 @@ from slack_bolt import App, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
-from bot.listeners import ack_only, answered
+from bot.listeners import acknowledged
 from bot.services import election_store, officer_directory
 from bot.views import officers as views
 from bot.views import roles as role_views
@@ -61,4 +61,4 @@ def register(app: App, deps: AppDeps) -> None:
         reply = by_election_reply(role_key, deps) or role_views.no_such_role(role_key, [])
         respond(**reply.as_ephemeral(), replace_original=False)
 
-    app.action(views.BY_ELECTION_INFO)(ack=ack_only, lazy=[answered(deps, show_by_election)])
+    app.action(views.BY_ELECTION_INFO)(acknowledged(deps, show_by_election))

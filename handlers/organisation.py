@@ -16,7 +16,7 @@ from bot.commands import CommandRequest, Subcommand
 from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
-from bot.listeners import ack_only, answered
+from bot.listeners import acknowledged
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
@@ -132,7 +132,7 @@ def register(app: App, deps: AppDeps) -> None:
         log.info("organisation changed form=%s changes=%d", context.form, len(saved.changes))
         ack(response_action="update", view=views.saved([c.in_words() for c in saved.changes]).to_dict())
 
-    app.action(views.HOME_OPEN)(ack=ack_only, lazy=[answered(deps, open_menu)])
-    app.action(views.OPEN_FORM)(ack=ack_only, lazy=[answered(deps, open_form)])
-    app.action(views.BRANCH_PAGE)(ack=ack_only, lazy=[answered(deps, lambda body: turn_page(deps, body))])
+    app.action(views.HOME_OPEN)(acknowledged(deps, open_menu))
+    app.action(views.OPEN_FORM)(acknowledged(deps, open_form))
+    app.action(views.BRANCH_PAGE)(acknowledged(deps, lambda body: turn_page(deps, body)))
     app.view(views.FORM_CALLBACK)(submit)

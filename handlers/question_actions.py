@@ -170,8 +170,8 @@ def on_pick_region(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
 
 
 def register(app: App, deps: AppDeps) -> None:
-    app.action(views.CLAIM)(**after_ack(deps, on_claim))
-    app.action(views.ANSWERED)(**after_ack(deps, on_answered))
-    app.action(views.REROUTE)(**after_ack(deps, on_reroute_button))
-    app.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(**after_ack(deps, on_pick_region))
-    app.view(views.REROUTE_MODAL)(**after_ack(deps, on_reroute_submit))
+    app.action(views.CLAIM)(after_ack(deps, on_claim))
+    app.action(views.ANSWERED)(after_ack(deps, on_answered))
+    app.action(views.REROUTE)(after_ack(deps, on_reroute_button))
+    app.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(after_ack(deps, on_pick_region))
+    app.view(views.REROUTE_MODAL)(after_ack(deps, on_reroute_submit))

@@ -149,7 +149,7 @@ def on_cancel(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
 
 
 def register(app: App, deps: AppDeps) -> None:
-    app.view(views.ASK_MODAL)(**after_ack(deps, on_ask_submit, ack=ask_submit_ack))
-    app.action(views.ASK_SEND)(**after_ack(deps, on_send))
-    app.action(views.ASK_CANCEL)(**after_ack(deps, on_cancel))
+    app.view(views.ASK_MODAL)(after_ack(deps, on_ask_submit, ack=ask_submit_ack))
+    app.action(views.ASK_SEND)(after_ack(deps, on_send))
+    app.action(views.ASK_CANCEL)(after_ack(deps, on_cancel))
     question_jobs.register(deps)

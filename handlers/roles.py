@@ -10,7 +10,7 @@ from slack_bolt import App, Respond
 from bot.commands import CommandRequest, Subcommand
 from bot.config import OrgConfig
 from bot.deps import AppDeps
-from bot.listeners import ack_only, answered
+from bot.listeners import acknowledged
 from bot.services.roles import RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
@@ -115,9 +115,7 @@ def register(app: App, deps: AppDeps) -> None:
         # Role descriptions are public; this is the only way a role card reaches a channel.
         respond(**card.as_in_channel(), replace_original=False, delete_original=False)
 
-    app.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(ack=ack_only, lazy=[answered(deps, open_role)])
-    app.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(
-        ack=ack_only, lazy=[answered(deps, show_section)]
-    )
-    app.action(views.ROLES_LIST)(ack=ack_only, lazy=[answered(deps, list_roles)])
-    app.action(views.ROLE_SHARE)(ack=ack_only, lazy=[answered(deps, share)])
+    app.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(acknowledged(deps, open_role))
+    app.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(acknowledged(deps, show_section))
+    app.action(views.ROLES_LIST)(acknowledged(deps, list_roles))
+    app.action(views.ROLE_SHARE)(acknowledged(deps, share))

@@ -38,8 +38,8 @@ def stop_serving(process: subprocess.Popen[str], timeout: float = 30) -> str:
 
     Then the work it had in hand is over: its Socket Mode handler waits for the envelopes it is
     handling, the job in hand ends or is given back (bot/__main__.py `_stop_jobs`), and the
-    interpreter's exit runs every lazy listener already submitted to Bolt's thread pool
-    (concurrent.futures joins its workers at exit). So a count of Slack calls taken after this
+    interpreter's exit runs all the work after acknowledgements already submitted to its thread
+    pool (concurrent.futures joins its workers at exit). So a count of Slack calls taken after this
     is final: "nothing more happened" is a finding, not a guess. A stop that cut that short
     (`os._exit` after a job held on past the grace) fails here rather than passing vacuously."""
     returncode, output = stop(process, timeout)

@@ -15,6 +15,7 @@ from bot import acks_first
 from bot.acks_first import AcksFirst
 from bot.config import Settings
 from bot.fake_slack import FakeSlack
+from bot.server import UntilWritten
 from bot.slack_client import make_web_client
 
 
@@ -259,7 +260,7 @@ def test_work_waiting_for_slack_hands_the_turn_on_and_takes_it_back() -> None:
 
 
 def test_the_work_runs_in_its_turn_and_web_api_calls_hand_it_on(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The lazy listeners' executor, a delayed update (`run_later`) and a job tick run holding
+    """The executor of the work after acknowledgements, a delayed update (`run_later`) and a job tick run holding
     the process's turn; a Web API call made by such work hands it on while Slack answers."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -270,7 +271,7 @@ def test_the_work_runs_in_its_turn_and_web_api_calls_hand_it_on(monkeypatch: pyt
     monkeypatch.setattr(WORK_TURN, "max_wait", 60)
     seen: dict[str, bool] = {}
     executor = SwitchingExecutor(ThreadPoolExecutor(1))
-    executor.submit(lambda: seen.setdefault("lazy listener", WORK_TURN.held())).result(10)
+    executor.submit(lambda: seen.setdefault("after an ack", WORK_TURN.held())).result(10)
     executor.shutdown()
     done = threading.Event()
     run_later(0, lambda: (seen.setdefault("run_later", WORK_TURN.held()), done.set()))
@@ -282,7 +283,7 @@ def test_the_work_runs_in_its_turn_and_web_api_calls_hand_it_on(monkeypatch: pyt
             return 0
 
     scheduler._tick(Queue())  # type: ignore[arg-type]
-    assert seen == {"lazy listener": True, "run_later": True, "job tick": True}
+    assert seen == {"after an ack": True, "run_later": True, "job tick": True}
 
     fake = FakeSlack().start()
     free_during_call: list[bool] = []
@@ -303,3 +304,79 @@ def test_the_work_runs_in_its_turn_and_web_api_calls_hand_it_on(monkeypatch: pyt
     finally:
         fake.stop()
     assert free_during_call == [True]
+
+
+def test_work_after_an_acknowledgement_begins_by_giving_way(patient: AcksFirst) -> None:
+    """The work is started while its own request's answer is still to be written
+    (bot/listeners.py): it runs nothing of its own until that answer has ended."""
+
+    def work() -> None:
+        with acks_first.working():
+            pass
+
+    assert ended_first(patient, work)
+
+
+def _answer_of_a_command() -> tuple[UntilWritten, list[str]]:
+    """The server's WSGI answer to a signed slash command, not yet taken by the server."""
+    import io
+
+    from slack_bolt import App
+    from slack_bolt.authorization import AuthorizeResult
+
+    from bot.server import EVENTS_PATH, make_wsgi_app
+    from bot.slack_requests import signed_headers, slash_command_body
+
+    secret = "test-secret"
+    app = App(
+        signing_secret=secret,
+        # No Web API call: the answer is all this test reads.
+        authorize=lambda **_: AuthorizeResult(enterprise_id=None, team_id="T0001", bot_token="xoxb-t"),
+        request_verification_enabled=False,
+        process_before_response=True,
+    )
+    app.command("/liec")(lambda ack: ack("hi"))
+    body, content_type = slash_command_body("role secretary")
+    environ: dict[str, object] = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": EVENTS_PATH,
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "CONTENT_TYPE": content_type,
+        "CONTENT_LENGTH": str(len(body.encode())),
+        "wsgi.input": io.BytesIO(body.encode()),
+    }
+    for name, value in signed_headers(secret, body).items():
+        environ["HTTP_" + name.upper().replace("-", "_")] = value
+    statuses: list[str] = []
+    answer = make_wsgi_app(app, signing_secret=secret)(environ, lambda status, _h: statuses.append(status))
+    assert isinstance(answer, UntilWritten)
+    return answer, statuses
+
+
+@pytest.mark.parametrize("ends", ["taken", "closed"])
+def test_a_request_is_being_answered_until_the_server_has_taken_its_answer(
+    patient: AcksFirst, ends: str
+) -> None:
+    """bot/server.py: from the dispatch until the server has taken the answer's last chunk
+    (waitress writes each to the socket as it takes it), or has closed it (PEP 3333)."""
+    answer, statuses = _answer_of_a_command()
+    assert statuses == ["200 OK"]
+    given_way = threading.Event()
+    worker = threading.Thread(target=lambda: (patient.give_way(), given_way.set()))
+    worker.start()
+    while patient.waiting == 0 and worker.is_alive():  # held at the gate: no fixed sleep
+        time.sleep(0.001)
+    assert not given_way.is_set()
+    if ends == "taken":
+        assert b"hi" in b"".join(answer)
+    else:
+        answer.close()
+    assert given_way.wait(10)  # not the 60 s bound
+    worker.join(10)
+    answer.close()  # closed again after being taken: it ended once, so nothing is left answering
+    finished = threading.Event()
+    worker = threading.Thread(target=lambda: (patient.give_way(), finished.set()))
+    worker.start()
+    assert finished.wait(10)  # not the 60 s bound
+    worker.join(10)

@@ -59,7 +59,7 @@ class HttpResponse:
 
 
 class TrackedExecutor(ThreadPoolExecutor):
-    """Bolt's lazy listeners run here (Bolt's public `listener_executor`), so a test can wait
+    """The work after acknowledgements runs here (`create_app(listener_executor=...)`), so a test can wait
     until the work after every acknowledgement so far is done, rather than sleep and hope."""
 
     def __init__(self) -> None:
@@ -84,7 +84,7 @@ class TrackedExecutor(ThreadPoolExecutor):
     def wait_idle(self, timeout: float = 10.0) -> None:
         with self._idle:
             if not self._idle.wait_for(lambda: self._pending == 0, timeout):
-                raise AssertionError(f"lazy listeners still running after {timeout} s")
+                raise AssertionError(f"work after acknowledgements still running after {timeout} s")
 
 
 class BotHarness:
@@ -132,7 +132,7 @@ class BotHarness:
         self.url = f"http://127.0.0.1:{self._server.server_port}"
 
     def settle(self) -> None:
-        """Wait until the work after every acknowledgement so far (the lazy listeners) is done:
+        """Wait until the work after every acknowledgement so far is done:
         then "nothing else happened" is a finding, not a guess."""
         self.lazy.wait_idle()
 

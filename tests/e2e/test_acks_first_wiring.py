@@ -31,7 +31,7 @@ def test_the_bots_reads_writes_and_web_api_calls_give_way(
 def test_the_interpreter_switches_often_while_work_after_an_acknowledgement_runs(
     make_bot: Callable[..., BotHarness], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Through Bolt's lazy listeners (`App(listener_executor=...)` wraps them): while the Home
+    """Through the work after acknowledgements (`AppDeps.after_ack`): while the Home
     tab is being built and published the interval is SWITCH_INTERVAL; an answer from memory
     alone (the role card), with no work after it, leaves it resting."""
     bot = make_bot()

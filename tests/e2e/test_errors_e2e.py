@@ -59,7 +59,7 @@ def _said(bot: BotHarness, before: int, method: str, to: str | None = None) -> s
 def test_a_button_whose_work_fails_after_the_acknowledgement_says_so_where_it_was_pressed(
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Bolt only logs a lazy listener's exception; the member hears of it all the same."""
+    """Work that fails after the acknowledgement: the member hears of it (bot/listeners.py)."""
 
     def broken(*_: object, **__: object) -> None:
         raise RuntimeError("a bug")
