@@ -17,6 +17,7 @@ from slack_sdk.socket_mode.client import BaseSocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
+from bot.acks_first import ACKS_FIRST
 from bot.server import AckDeadline, late_answer
 
 log = logging.getLogger(__name__)
@@ -33,11 +34,14 @@ class BoundedSocketModeHandler(SocketModeHandler):
         self._deadline = AckDeadline()
 
     def handle(self, client: BaseSocketModeClient, req: SocketModeRequest) -> None:
-        start = time.time()
-        response = self._deadline.run(lambda: run_bolt_app(self.app, req))
-        if response is not None:
-            send_response(client, req, response, start)
-            return
-        client.send_socket_mode_response(
-            SocketModeResponse(envelope_id=req.envelope_id, payload=late_answer(req.payload or {}))
-        )
+        # Being answered until the acknowledgement is sent, as over HTTP until it is written
+        # (bot/server.py): the work after it, started during the dispatch, waits meanwhile.
+        with ACKS_FIRST.answering():
+            start = time.time()
+            response = self._deadline.run(lambda: run_bolt_app(self.app, req))
+            if response is not None:
+                send_response(client, req, response, start)
+                return
+            client.send_socket_mode_response(
+                SocketModeResponse(envelope_id=req.envelope_id, payload=late_answer(req.payload or {}))
+            )

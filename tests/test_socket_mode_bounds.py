@@ -67,3 +67,50 @@ def test_listeners_run_inside_the_request_bounds_and_a_stalled_one_is_answered_n
     assert (quick.envelope_id, quick.payload) == ("e1", {"text": "done"})
     assert late.envelope_id == "e2" and late.payload is not None
     assert late.payload["text"] == LATE_TEXT
+
+
+def test_work_after_the_acknowledgement_waits_until_it_is_sent(monkeypatch: Any) -> None:
+    """bot/acks_first.py: an envelope is being answered until its acknowledgement is sent, so
+    the work after it (started in the dispatch) gives way until then."""
+    from bot import acks_first
+
+    gate = acks_first.ACKS_FIRST
+    monkeypatch.setattr(gate, "max_wait", 60)
+
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-t")
+
+    app = App(
+        name="t",
+        signing_secret="s",
+        authorize=authorize,
+        token_verification_enabled=False,
+        process_before_response=True,
+    )
+    app.command("/liec")(lambda ack: ack(text="done"))
+    held: list[bool] = []
+    probes: list[threading.Thread] = []
+
+    class Watching(_Socket):
+        def send_socket_mode_response(self, response: SocketModeResponse) -> None:
+            # Work beginning now: held at the gate, or through it at once when nothing is
+            # being answered (no fixed sleep: until one or the other).
+            through = threading.Event()
+            probe = threading.Thread(target=lambda: (gate.give_way(), through.set()))
+            probes.append(probe)
+            probe.start()
+            while gate.waiting == 0 and not through.is_set():
+                through.wait(0.001)
+            held.append(not through.is_set())
+            super().send_socket_mode_response(response)
+
+    handler = BoundedSocketModeHandler(app, "xapp-t")
+    socket = Watching()
+    try:
+        handler.handle(socket, _command("e1", "quick"))  # type: ignore[arg-type]
+    finally:
+        handler.client.close()  # type: ignore[no-untyped-call]
+    assert held == [True]
+    probes[0].join(10)  # let through once sent: not the 60 s bound
+    assert not probes[0].is_alive()
+    assert [r.envelope_id for r in socket.sent] == ["e1"]
