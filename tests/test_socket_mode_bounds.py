@@ -33,17 +33,21 @@ def _command(envelope_id: str, text: str) -> SocketModeRequest:
     return SocketModeRequest(type="slash_commands", envelope_id=envelope_id, payload=payload)
 
 
-def test_listeners_run_inside_the_request_bounds_and_a_stalled_one_is_answered_not_saved() -> None:
+def _app() -> App:
     def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-t")
 
-    app = App(
+    return App(
         name="t",
         signing_secret="s",
         authorize=authorize,
         token_verification_enabled=False,
         process_before_response=True,  # as the bot's app (bot/app.py): listeners in the dispatch
     )
+
+
+def test_listeners_run_inside_the_request_bounds_and_a_stalled_one_is_answered_not_saved() -> None:
+    app = _app()
     seen: dict[str, bool] = {}
     stalled = threading.Event()
 
@@ -77,16 +81,7 @@ def test_work_after_the_acknowledgement_waits_until_it_is_sent(monkeypatch: Any)
     gate = acks_first.ACKS_FIRST
     monkeypatch.setattr(gate, "max_wait", 60)
 
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
-        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token="xoxb-t")
-
-    app = App(
-        name="t",
-        signing_secret="s",
-        authorize=authorize,
-        token_verification_enabled=False,
-        process_before_response=True,
-    )
+    app = _app()
     app.command("/liec")(lambda ack: ack(text="done"))
     held: list[bool] = []
     probes: list[threading.Thread] = []
