@@ -50,6 +50,8 @@ class Subcommand:
     # Lines (usage, summary) of a members' command that only admins may use, for their section.
     admin_help: tuple[tuple[str, str], ...] = ()
     # Its reply reads memory alone (the role documents, the organisation): no database, no
-    # Slack, no work after it. Such a request cannot outlast the acknowledgement's deadline,
-    # so it is answered on the thread that received it (bot/server.py `make_wsgi_app`).
+    # Slack (its `work` may, after the acknowledgement, on a thread of its own). Such an
+    # acknowledgement cannot outlast its deadline, so it is answered on the thread that
+    # received the request (bot/server.py `make_wsgi_app`), without the hand-off to another.
+    # A subcommand with no `reply` is acknowledged from memory too.
     from_memory: bool = False

@@ -72,10 +72,11 @@ class Dispatcher:
         return names[close[0]] if close else None
 
     def answers_from_memory(self, text: str) -> bool:
-        """Whether `/liec <text>` is answered from memory alone: the help (and the answer to
-        a word it does not know), or a subcommand marked `from_memory`."""
+        """Whether `/liec <text>` is acknowledged from memory alone: the help (and the answer
+        to a word it does not know), a subcommand marked `from_memory`, or one with no `reply`
+        (an empty acknowledgement). Its `work`, if any, follows on a thread of its own."""
         sub, _, _ = self.resolve(text)
-        return sub is None or (sub.from_memory and sub.work is None)
+        return sub is None or sub.from_memory or sub.reply is None
 
     def _audience(self, audience: str) -> list[Subcommand]:
         return [s for s in self.subcommands if s.audience == audience and not s.admin_only]

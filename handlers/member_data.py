@@ -110,6 +110,7 @@ SUBCOMMANDS = [
         "everything the bot stores about you, sent to you by DM",
         reply=my_data_reply,
         work=my_data_work,
+        from_memory=True,
         aliases=("mydata",),
     ),
     Subcommand(

@@ -145,6 +145,7 @@ SUBCOMMANDS = [
         "nominate a candidate in an officer election",
         reply=nominate_reply,
         work=nominate_work,
+        from_memory=True,
     ),
     Subcommand(
         "nominations",
@@ -152,6 +153,7 @@ SUBCOMMANDS = [
         "see, edit or withdraw your nominations",
         reply=nominations_reply,
         work=nominations_work,
+        from_memory=True,
         admin_help=(
             ("/liec nominations [role]", "how many nominations each role has; with a role, its nominations"),
             ("/liec nominations export", "all nominations as a CSV, sent to you by DM"),

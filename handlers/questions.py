@@ -85,6 +85,7 @@ SUBCOMMANDS = [
         "ask your regional coordinator (no text: a form for longer questions)",
         reply=ask_reply,
         work=ask_work,
+        from_memory=True,
     ),
     Subcommand(
         "questions",
