@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.config import OrgConfig, Settings
 from bot.jobs import JobQueue
 from bot.services.data_versions import NOMINATIONS, KeptUnderVersion
+from bot.services.home import COUNTS_KEPT_S, COUNTS_VERSIONS, AdminCounts
 from bot.services.meeting_queries import UpcomingCache
 from bot.services.roles import RoleCatalog
 
@@ -69,6 +70,11 @@ class AppDeps:
     # nominations' data version holds, for a minute at most (bot/flows/nomination_lists.py).
     nominations_csv: KeptUnderVersion[tuple[str, int]] = field(
         default_factory=lambda: KeptUnderVersion(NOMINATIONS, keep_s=CSV_KEPT_S)
+    )
+    # The admins' and officers' shared Home tab counts, kept while nothing they count has
+    # been written and their time holds, a minute at most (bot/services/home.py).
+    admin_counts: KeptUnderVersion[AdminCounts] = field(
+        default_factory=lambda: KeptUnderVersion(COUNTS_VERSIONS, keep_s=COUNTS_KEPT_S)
     )
     # Seconds after a modal's acknowledgement before the work after it updates the view the
     # acknowledgement showed ("Saving…": handlers/nomination_submit.py). Slack applies that view when

@@ -95,6 +95,7 @@ def build_runtime(
     # A kept CSV of personal data is dropped once its minute is over, even if no admin asks
     # again (the scheduler ticks every few seconds).
     deps.jobs.on_tick(deps.nominations_csv.expire)
+    deps.jobs.on_tick(deps.admin_counts.expire)
     return Runtime(
         deps=deps, app=create_app(deps, listener_executor, verified_before=verified_before), engine=engine
     )

@@ -44,7 +44,9 @@ def publish_home(deps: AppDeps, user_id: str, asked_at: float | None = None) -> 
     counts = None
     if home.sees_admin_part(deps.org, user_id):
         counts = _ADMIN_COUNTS.get(
-            None, lambda: deps.read(home.admin_counts, deps.roles, deps.clock.now()), asked_at
+            None,
+            lambda: deps.read(home.kept_admin_counts, deps.admin_counts, deps.roles, deps.clock.now()),
+            asked_at,
         )
     now = deps.clock.now()
     data = deps.read(home.build_home, deps.org, deps.roles, user_id, now, deps.upcoming_meetings, counts)

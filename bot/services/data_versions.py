@@ -1,5 +1,6 @@
 """Values worked out from tables whose data version the database bumps on every write
-(`data_versions`: "meetings", migrations 0011 and 0014; "nominations", migration 0016), kept
+(`data_versions`: "meetings", migrations 0011 and 0014; "nominations", migration 0016;
+"questions" and "failed_posts", migration 0017), kept
 per process while that version holds: a change made by any process shows in every process's
 next read, with nothing to invalidate by hand."""
 
@@ -21,6 +22,10 @@ MEETINGS = "meetings"
 """Bumped by every write to `meetings` and `meeting_changes`."""
 NOMINATIONS = "nominations"
 """Bumped by every write to `elections`, `nominations` and `nominators`."""
+QUESTIONS = "questions"
+"""Bumped by every write to `questions`."""
+FAILED_POSTS = "failed_posts"
+"""Bumped by every write to `meeting_posts`, and to a `scheduled_jobs` row that is or was failed."""
 
 
 def current(session: Session, name: str) -> int | None:
@@ -29,30 +34,53 @@ def current(session: Session, name: str) -> int | None:
     return session.scalar(select(DataVersion.version).where(DataVersion.name == name))
 
 
-class KeptUnderVersion(Generic[T]):
-    """One value worked out from the tables behind data version ``name``, kept while that
-    version holds and for at most ``keep_s`` seconds (monotonic) after it was worked out, so
-    that personal data in it does not stay in memory for long. Thread-safe; two callers
-    missing at once both work it out (callers that must share one read use
-    bot/shared_reads.py)."""
+def current_all(session: Session, names: tuple[str, ...]) -> tuple[int, ...] | None:
+    """The data versions ``names`` as the session sees them now, in that order, in one
+    statement (None: a row is missing)."""
+    if len(names) == 1:
+        version = current(session, names[0])
+        return None if version is None else (version,)
+    rows = session.execute(select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(names)))
+    found = {name: version for name, version in rows}
+    if any(name not in found for name in names):
+        return None
+    return tuple(found[name] for name in names)
 
-    def __init__(self, name: str, keep_s: float, monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.name = name
+
+class KeptUnderVersion(Generic[T]):
+    """One value worked out from the tables behind data version ``name`` (or versions: a
+    tuple of names), kept while that version holds and for at most ``keep_s`` seconds
+    (monotonic) after it was worked out, so that personal data in it does not stay in memory
+    for long. Thread-safe; two callers missing at once both work it out (callers that must
+    share one read use bot/shared_reads.py)."""
+
+    def __init__(
+        self, name: str | tuple[str, ...], keep_s: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.names = (name,) if isinstance(name, str) else name
         self.keep_s = keep_s
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._kept: tuple[int, float, T] | None = None  # (version, when worked out, value)
+        self._kept: tuple[tuple[int, ...], float, T] | None = None  # (versions, when worked out, value)
 
-    def get(self, session: Session, work_out: Callable[[Session], T]) -> T:
-        """``work_out(session)``, or the value kept under the version the session sees now.
-        The version is read first, so a value kept under a version is never older than it.
+    def get(
+        self, session: Session, work_out: Callable[[Session], T], fresh: Callable[[T], bool] | None = None
+    ) -> T:
+        """``work_out(session)``, or the value kept under the versions the session sees now
+        and, given ``fresh``, for which ``fresh(value)`` is still true (a value that also
+        depends on the time: what was open until a moment now past). The versions are read
+        first, so a value kept under them is never older than they are.
         ``session`` must only read (``AppDeps.read``): a session that has written would keep
         data that may never be committed."""
-        version = current(session, self.name)
+        version = current_all(session, self.names)
         now = self._monotonic()
         with self._lock:
             kept = self._kept
-            if kept is not None and (kept[0] != version or now - kept[1] > self.keep_s):
+            if kept is not None and (
+                kept[0] != version
+                or now - kept[1] > self.keep_s
+                or (fresh is not None and not fresh(kept[2]))
+            ):
                 self._kept = kept = None  # dropped as soon as it is stale: no personal data lingers
         if kept is not None:
             return kept[2]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from bot.config import OrgConfig
 from bot.services import (
     admin_alerts,
+    data_versions,
     election_store,
     meeting_planning,
     meeting_queries,
@@ -128,6 +129,7 @@ class FailedPost:
     channel: str | None
     due_at: datetime
     error: str
+    failed_at: datetime | None = None  # UTC, when it failed: it leaves the list FAILURES_SINCE later
 
 
 @dataclass(frozen=True)
@@ -151,6 +153,10 @@ class AdminCounts:
     """The open elections as read for the counts, as plain values (a part failing after them
     rolls the counts' session back, which would leave ORM objects unreadable once it is
     closed), so that the tab does not read them again (None: not read)."""
+    holds_until: datetime | None = None
+    """UTC: until when these counts hold if nothing is written (an election opening or closing,
+    the first failure shown leaving the fortnight); None: not to be kept, a part could not
+    be read (``kept_admin_counts``)."""
 
 
 @dataclass(frozen=True)
@@ -333,13 +339,26 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
     since = now - FAILURES_SINCE
     failed_post = (MeetingPost.outcome == "failed") & (MeetingPost.recorded_at >= since)
     posts = session.execute(
-        select(MeetingPost.key, MeetingPost.kind, MeetingPost.channel, MeetingPost.due_at, MeetingPost.detail)
+        select(
+            MeetingPost.key,
+            MeetingPost.kind,
+            MeetingPost.channel,
+            MeetingPost.due_at,
+            MeetingPost.detail,
+            MeetingPost.recorded_at,
+        )
         .where(failed_post)
         .order_by(MeetingPost.due_at.desc())
         .limit(FAILURES_SHOWN)
     ).all()
     jobs = session.execute(
-        select(ScheduledJob.key, ScheduledJob.kind, ScheduledJob.due_at, ScheduledJob.last_error)
+        select(
+            ScheduledJob.key,
+            ScheduledJob.kind,
+            ScheduledJob.due_at,
+            ScheduledJob.last_error,
+            ScheduledJob.finished_at,
+        )
         .where(
             ScheduledJob.status == "failed",
             ScheduledJob.kind.in_(list(_POST_KINDS)),
@@ -357,11 +376,12 @@ def failed_reminders(session: Session, now: datetime) -> list[FailedPost]:
         return f"{label} of {name}" if name else label
 
     found = [
-        FailedPost(what(key, kind), channel, due_at, str((detail or {}).get("error", "failed")))
-        for key, kind, channel, due_at, detail in posts
+        FailedPost(what(key, kind), channel, due_at, str((detail or {}).get("error", "failed")), recorded_at)
+        for key, kind, channel, due_at, detail, recorded_at in posts
     ]
     found += [
-        FailedPost(what(key, kind), None, due_at, error or "failed") for key, kind, due_at, error in jobs
+        FailedPost(what(key, kind), None, due_at, error or "failed", finished_at)
+        for key, kind, due_at, error, finished_at in jobs
     ]
     return sorted(found, key=lambda f: f.due_at, reverse=True)[:FAILURES_SHOWN]
 
@@ -373,22 +393,62 @@ def sees_admin_part(org: OrgConfig, user_id: str) -> bool:
 # Building it all ------------------------------------------------------------------------------
 
 
+COUNTS_VERSIONS = (
+    data_versions.NOMINATIONS,
+    data_versions.QUESTIONS,
+    data_versions.FAILED_POSTS,
+    data_versions.MEETINGS,
+)
+"""What the admins' counts are read from: elections, nominations and nominators; questions;
+meeting posts and failed jobs; the meetings' names (bot/services/data_versions.py)."""
+COUNTS_KEPT_S = 60.0
+"""Seconds the counts are kept at most, whatever the versions say: an edge of the fortnight
+not worked out exactly (a failed job whose recorded failure has just left it) shows within
+a minute."""
+
+
 def admin_counts(session: Session, roles: RoleCatalog, now: datetime) -> AdminCounts:
     """The admins' and officers' shared part of the tab, read in one transaction; each part
     on its own, so one that fails leaves the others (`_safely`). Three aggregate statements
-    (and the open elections), whatever the size of the data."""
+    (and the open elections and the next to open), whatever the size of the data."""
     open_elections = _safely(session, "elections", lambda: election_store.open_elections(session, now))
     # Plain values at once, before a part below may roll the session back.
     elections = None if open_elections is None else election_items(open_elections, roles)
-    return AdminCounts(
-        awaiting_nominators=None
+    changes = [] if open_elections is None else [record.closes_at for record in open_elections]
+    awaiting = (
+        None
         if open_elections is None
         else _safely(
             session, "awaiting nominators", lambda: awaiting_nominators(session, roles, open_elections)
-        ),
-        unanswered_questions=_safely(session, "unanswered questions", lambda: unanswered_questions(session)),
-        failed_reminders=_safely(session, "failed reminders", lambda: failed_reminders(session, now)),
+        )
+    )
+    unanswered = _safely(session, "unanswered questions", lambda: unanswered_questions(session))
+    failed = _safely(session, "failed reminders", lambda: failed_reminders(session, now))
+    # In a tuple: None is a part that failed, (None,) no election to open.
+    following = _safely(session, "next election", lambda: (election_store.next_election(session, now),))
+    if following is not None and following[0] is not None:
+        changes.append(following[0].opens_at)
+    changes += [post.failed_at + FAILURES_SINCE for post in failed or [] if post.failed_at is not None]
+    complete = all(part is not None for part in (open_elections, awaiting, unanswered, failed, following))
+    return AdminCounts(
+        awaiting_nominators=awaiting,
+        unanswered_questions=unanswered,
+        failed_reminders=failed,
         open_elections=elections,
+        holds_until=(min(changes) if changes else datetime.max.replace(tzinfo=UTC)) if complete else None,
+    )
+
+
+def kept_admin_counts(
+    session: Session, kept: data_versions.KeptUnderVersion[AdminCounts], roles: RoleCatalog, now: datetime
+) -> AdminCounts:
+    """``admin_counts``, or those kept in ``kept`` (a ``KeptUnderVersion`` of COUNTS_VERSIONS)
+    while nothing they count has been written, by any process, and ``now`` (UTC) is before
+    their ``holds_until``: one statement (the versions) instead of six."""
+    return kept.get(
+        session,
+        lambda s: admin_counts(s, roles, now),
+        fresh=lambda counts: counts.holds_until is not None and now < counts.holds_until,
     )
 
 

@@ -166,3 +166,64 @@ def test_a_kept_csv_is_dropped_after_its_minute_without_anyone_asking(
     clock.now += 61
     kept.expire()
     assert kept._kept is None  # the personal data in it is gone from memory
+
+
+def _versions(factory: sessionmaker[Session]) -> tuple[int, ...]:
+    with factory() as session:
+        found = data_versions.current_all(session, (data_versions.QUESTIONS, data_versions.FAILED_POSTS))
+    assert found is not None
+    return found
+
+
+def test_the_home_counts_versions_move_with_what_they_count_only(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Migration 0017: "questions" with every write to `questions`; "failed_posts" with every
+    write to `meeting_posts` and to a job that is or was failed, and not with other jobs'."""
+    from models.foundation import ScheduledJob
+    from models.meetings import MeetingPost
+    from models.questions import Question
+
+    def question(s: Session) -> None:
+        s.add(Question(asker_id="U1", text="q", status="waiting", region_reason="unknown", asked_at=NOW))
+
+    def post(s: Session) -> None:
+        s.add(
+            MeetingPost(
+                key="mtg:m:x:1h",
+                kind="mtg.reminder",
+                channel="C1",
+                outcome="failed",
+                due_at=NOW,
+                recorded_at=NOW,
+            )
+        )
+
+    def job(status: str) -> Callable[[Session], object]:
+        return lambda s: s.add(
+            ScheduledJob(kind="k", key=f"job-{status}", due_at=NOW, payload={}, status=status)
+        )
+
+    # (the write, which of the two versions it moves)
+    writes: list[tuple[Callable[[Session], object], tuple[bool, bool]]] = [
+        (question, (True, False)),
+        (lambda s: s.execute(update(Question).values(status="open")), (True, False)),
+        (lambda s: s.execute(delete(Question)), (True, False)),
+        (post, (False, True)),
+        (lambda s: s.execute(update(MeetingPost).values(outcome="sent")), (False, True)),
+        (lambda s: s.execute(text("DELETE FROM meeting_posts")), (False, True)),
+        (job("pending"), (False, False)),
+        (lambda s: s.execute(update(ScheduledJob).values(status="running")), (False, False)),
+        (lambda s: s.execute(update(ScheduledJob).values(status="failed")), (False, True)),
+        (lambda s: s.execute(update(ScheduledJob).values(last_error="again")), (False, True)),
+        (lambda s: s.execute(update(ScheduledJob).values(status="pending")), (False, True)),
+        (lambda s: s.execute(delete(ScheduledJob)), (False, False)),
+        (job("failed"), (False, True)),
+        (lambda s: s.execute(delete(ScheduledJob)), (False, True)),
+    ]
+    for n, (write, moves) in enumerate(writes):
+        before = _versions(session_factory)
+        with session_factory.begin() as session:
+            write(session)
+        after = _versions(session_factory)
+        assert tuple(a > b for a, b in zip(after, before, strict=True)) == moves, n

@@ -18,6 +18,7 @@ from bot.services import (
     member_timezones,
     questions,
 )
+from bot.services.data_versions import KeptUnderVersion
 from bot.services.elections import Election, ElectionKind, Position
 from bot.services.roles import RoleCatalog, default_roles_dir
 from bot.services.tz_regions import Region
@@ -297,7 +298,8 @@ def test_an_admins_tab_reads_the_open_elections_once(session_factory: sessionmak
     reads: list[str] = []
 
     def count(_conn: object, _cursor: object, statement: str, *_: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT ELECTIONS."):
+        # The open ones (the counts also ask which opens next, to know how long they hold).
+        if statement.lstrip().upper().startswith("SELECT ELECTIONS.") and "closes_at >" in statement:
             reads.append(statement)
 
     engine = session_factory.kw["bind"]
@@ -403,3 +405,96 @@ def test_shared_counts_read_a_moment_before_leave_out_an_election_closed_since(
         data = home.build_home(session, ORG, ROLES, admin, NOW + timedelta(days=5), counts=counts)
     assert counts.open_elections is not None and [e.name for e in counts.open_elections] == ["Open now"]
     assert data.elections == []
+
+
+def test_the_admins_counts_are_kept_until_what_they_count_is_written_or_their_time_passes(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """`kept_admin_counts`: the same counts while nothing they count has been written (a job
+    that is not failed is not counted), read again after a question, a failed job, an election
+    opening and a failure leaving the fortnight."""
+    kept: KeptUnderVersion[home.AdminCounts] = KeptUnderVersion(home.COUNTS_VERSIONS, keep_s=3600)
+
+    def counts(at: datetime = NOW) -> home.AdminCounts:
+        with session_factory() as session:
+            return home.kept_admin_counts(session, kept, ROLES, at)
+
+    kind = meeting_planning.REMINDER.name
+    with session_factory.begin() as session:
+        old = NOW - home.FAILURES_SINCE + timedelta(hours=1)  # leaves the list at NOW + 1 h
+        meeting_posts.record_post(
+            session, "mtg:liec-meeting:x:1h", kind, "C0LIEC", None, "failed", old, old, {"error": "old"}
+        )
+        election_store.create(
+            session,
+            Election(
+                "Soon",
+                ElectionKind.BY_ELECTION,
+                NOW + timedelta(hours=2),
+                NOW + timedelta(days=9),
+                (Position("secretary"),),
+            ),
+            source="slack",
+            now=NOW,
+        )
+    first = counts()
+    assert first.holds_until == NOW + timedelta(hours=1)
+    assert [f.error for f in first.failed_reminders or []] == ["old"]
+    assert counts() is first
+
+    with session_factory.begin() as session:
+        session.add(ScheduledJob(kind=kind, key="mtg:other:x:1h", due_at=NOW, payload={}, status="pending"))
+    assert counts() is first  # a job that is not failed counts for nothing here
+
+    with session_factory.begin() as session:
+        questions.create_question(
+            session,
+            asker_id="U1",
+            text="q",
+            decision=questions.RegionDecision(Region.AMERICAS, "chosen", "test"),
+            asker_tz=None,
+            now=NOW,
+        )
+    asked = counts()
+    assert asked is not first and [(c.region, c.unanswered) for c in asked.unanswered_questions or []] == [
+        (Region.AMERICAS, 1)
+    ]
+
+    with session_factory.begin() as session:
+        job = session.scalars(select(ScheduledJob).where(ScheduledJob.key == "mtg:other:x:1h")).one()
+        job.status, job.finished_at, job.last_error = "failed", NOW, "not_in_channel"
+    failed = counts()
+    assert failed is not asked and [f.error for f in failed.failed_reminders or []] == [
+        "not_in_channel",
+        "old",
+    ]
+    assert counts() is failed
+
+    later = counts(NOW + timedelta(hours=1, minutes=1))  # the old failure has left the fortnight
+    assert later is not failed and [f.error for f in later.failed_reminders or []] == ["not_in_channel"]
+    assert later.holds_until == NOW + timedelta(hours=2)  # "Soon" opens
+    opened = counts(NOW + timedelta(hours=2, minutes=1))
+    assert [e.name for e in opened.open_elections or []] == ["Soon"]
+    assert opened.holds_until == NOW + timedelta(days=9)  # ... and closes
+
+
+def test_counts_with_a_part_that_could_not_be_read_are_not_kept(
+    session_factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept: KeptUnderVersion[home.AdminCounts] = KeptUnderVersion(home.COUNTS_VERSIONS, keep_s=3600)
+    calls: list[int] = []
+    real = home.unanswered_questions
+
+    def flaky(session: Session) -> list[home.RegionQuestions]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("statement timeout")
+        return real(session)
+
+    monkeypatch.setattr(home, "unanswered_questions", flaky)
+    with session_factory() as session:
+        broken = home.kept_admin_counts(session, kept, ROLES, NOW)
+    with session_factory() as session:
+        again = home.kept_admin_counts(session, kept, ROLES, NOW)
+    assert broken.unanswered_questions is None and broken.holds_until is None
+    assert again is not broken and again.unanswered_questions == [] and len(calls) == 2
