@@ -29,6 +29,23 @@ from bot.views.common import failure_notice
 
 log = logging.getLogger(__name__)
 
+ACK_ARGUMENTS = frozenset({"ack", "body", "context", "view", "event"})
+"""What an acknowledgement function may take, by name (`acknowledged`)."""
+WORK_ARGUMENTS = frozenset({"body", "respond", "context", "event"})
+"""What work after an acknowledgement may take, by name (`answered`)."""
+
+
+def _takes(fn: Callable[..., object], allowed: frozenset[str], what: str) -> set[str]:
+    """The argument names ``fn`` takes; ValueError, at registration, for one it would not be given."""
+    names = set(inspect.getfullargspec(fn).args)
+    unknown = sorted(names - allowed)
+    if unknown:
+        raise ValueError(
+            f"{what} {getattr(fn, '__name__', fn)!r} takes {unknown}; it may take {sorted(allowed)}"
+        )
+    return names
+
+
 FAILED_AFTER_ACK = "listener_failed"  # the kind of the member's DM about it (bot/deliver.py)
 
 
@@ -47,8 +64,9 @@ def answered(
 ) -> Callable[[dict[str, Any], Respond | None, BoltContext], None]:
     """`fn` as work after an acknowledgement (it may take `body`, `respond`, `context` and
     `event`, by name: `context` carries what the acknowledgement left in it) that tells the
-    member when it fails: ephemeral where the button was, else (Home tab, modals) by DM."""
-    wanted = set(inspect.getfullargspec(fn).args)
+    member when it fails: ephemeral where the button was, else (Home tab, modals) by DM.
+    ValueError when `fn` takes another argument."""
+    wanted = _takes(fn, WORK_ARGUMENTS, "work after an acknowledgement")
 
     def run(body: dict[str, Any], respond: Respond | None, context: BoltContext) -> None:
         given = {"body": body, "respond": respond, "context": context, "event": body.get("event")}
@@ -82,9 +100,10 @@ def acknowledged(
     Not Bolt's lazy listeners: for each one Bolt parses the request's body a second time and
     deep-copies the request twice before the acknowledgement is written; for a nomination form
     (11 kB, a menu of 250 branches) that was most of the acknowledgement's time. The work here
-    shares the request's body and context, which neither side changes once acknowledged."""
+    shares the request's body and context, which neither side changes once acknowledged.
+    ValueError when `ack` or `fn` takes another argument."""
     acknowledge = ack
-    ack_wants = set(inspect.getfullargspec(acknowledge).args)
+    ack_wants = _takes(acknowledge, ACK_ARGUMENTS, "acknowledgement")
     work = answered(deps, fn)
 
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
