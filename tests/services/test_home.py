@@ -88,22 +88,16 @@ def _open_now(session: Session, position: Position) -> None:
     open_by_election(session, "Open now", NOW, until=timedelta(days=5), positions=(position,))
 
 
+def _secretary_election(session: Session, name: str, opens_at: datetime, closes_at: datetime) -> None:
+    election = Election(name, ElectionKind.REGULAR, opens_at, closes_at, (Position("secretary"),))
+    election_store.create(session, election, source="slack", now=NOW)
+
+
 def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]) -> None:
     with session_factory.begin() as session:
         meetings.sync_from_config(session, ORG, NOW)
         _open_now(session, Position("regional-coordinator", "americas"))
-        election_store.create(
-            session,
-            Election(
-                "Later",
-                ElectionKind.REGULAR,
-                NOW + timedelta(days=90),
-                NOW + timedelta(days=110),
-                (Position("secretary"),),
-            ),
-            source="slack",
-            now=NOW,
-        )
+        _secretary_election(session, "Later", NOW + timedelta(days=90), NOW + timedelta(days=110))
     with session_factory() as session:
         data = _build(session)
     assert data.meetings is not None
@@ -425,18 +419,7 @@ def test_the_admins_counts_are_kept_until_what_they_count_is_written_or_their_ti
         meeting_posts.record_post(
             session, "mtg:liec-meeting:x:1h", kind, "C0LIEC", None, "failed", old, old, {"error": "old"}
         )
-        election_store.create(
-            session,
-            Election(
-                "Soon",
-                ElectionKind.BY_ELECTION,
-                NOW + timedelta(hours=2),
-                NOW + timedelta(days=9),
-                (Position("secretary"),),
-            ),
-            source="slack",
-            now=NOW,
-        )
+        _secretary_election(session, "Soon", NOW + timedelta(hours=2), NOW + timedelta(days=9))
     first = counts()
     assert first.holds_until == NOW + timedelta(hours=1)
     assert [f.error for f in first.failed_reminders or []] == ["old"]
