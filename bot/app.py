@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 from bot.acks_first import SwitchingExecutor
 from bot.deps import AppDeps
 
-LAZY_THREADS = 5
+AFTER_ACK_THREADS = 5
 """Threads for the work after acknowledgements: Bolt's own default pool's size."""
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ def create_app(
     deps: AppDeps, listener_executor: Executor | None = None, *, verified_before: bool = False
 ) -> App:
     """The Bolt app with every feature registered. `listener_executor` runs the work after
-    acknowledgements (`AppDeps.run_after_ack`; a pool of LAZY_THREADS when None); the tests
+    acknowledgements (`AppDeps.run_after_ack`; a pool of AFTER_ACK_THREADS when None); the tests
     pass one that can tell when it is done.
     `verified_before`: every request reaches Bolt through `bot.server.make_wsgi_app` with the
     signing secret, which has verified Slack's signature already (or through Socket Mode, which
@@ -70,7 +70,7 @@ def create_app(
     # The work after acknowledgements switches threads every millisecond and runs one thread
     # at a time, so that a request being answered meanwhile gets the interpreter sooner
     # (bot/acks_first.py).
-    after_ack = SwitchingExecutor(listener_executor or ThreadPoolExecutor(LAZY_THREADS))
+    after_ack = SwitchingExecutor(listener_executor or ThreadPoolExecutor(AFTER_ACK_THREADS))
     deps.after_ack = after_ack
     app = App(
         # Named: unnamed, Bolt names the app after its caller's file through inspect.stack(),

@@ -83,7 +83,7 @@ class AppDeps:
     # slackapi/bolt-python#481). The tests' harness sets it short.
     view_after_ack_s: float = 0.25
     # How such delayed work runs: `run_later`, a timer thread of its own, so that it holds none
-    # of the five threads Bolt runs the work after acknowledgements on. The tests' harness runs
+    # of the threads the work after acknowledgements runs on (`after_ack`). The tests' harness runs
     # it on its tracked executor, to wait for it.
     later: Callable[[float, Callable[[], object]], None] = field(default=run_later)
     # The threads the work after acknowledgements runs on (bot/listeners.py), inside

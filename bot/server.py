@@ -17,6 +17,7 @@ What an unauthenticated request may cost (README, "Security"):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -135,17 +136,13 @@ def make_wsgi_app(
         environ["wsgi.input"] = BytesIO(body)
         # Answering until the server has written the answer (``UntilWritten``): the work after
         # the acknowledgement, started during the dispatch, waits meanwhile (bot/acks_first.py).
-        answering = ACKS_FIRST.answering()
-        answering.__enter__()
-        try:
+        with contextlib.ExitStack() as answering:
+            answering.enter_context(ACKS_FIRST.answering())
             if from_memory is not None and from_memory(body):
                 chunks = list(slack(environ, start_response))
             else:
                 chunks = list(within_deadline(environ, body, start_response))
-        except BaseException:
-            answering.__exit__()
-            raise
-        return UntilWritten(chunks, answering.__exit__)
+            return UntilWritten(chunks, answering.pop_all().close)
 
     deadline = AckDeadline()
 

@@ -37,9 +37,6 @@ def current(session: Session, name: str) -> int | None:
 def current_all(session: Session, names: tuple[str, ...]) -> tuple[int, ...] | None:
     """The data versions ``names`` as the session sees them now, in that order, in one
     statement (None: a row is missing)."""
-    if len(names) == 1:
-        version = current(session, names[0])
-        return None if version is None else (version,)
     rows = session.execute(select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(names)))
     found = {name: version for name, version in rows}
     if any(name not in found for name in names):
