@@ -89,7 +89,11 @@ def answered(
 
 
 def acknowledged(
-    deps: AppDeps, fn: Callable[..., None], *, ack: Callable[..., None] = ack_only
+    deps: AppDeps,
+    fn: Callable[..., None],
+    *,
+    ack: Callable[..., None] = ack_only,
+    when: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
     """The listener of `app.action(...)`, `app.view(...)`, `app.shortcut(...)`,
     `app.event(...)` or `app.command(...)`: it runs `ack` (it may take
@@ -101,6 +105,9 @@ def acknowledged(
     deep-copies the request twice before the acknowledgement is written; for a nomination form
     (11 kB, a menu of 250 branches) that was most of the acknowledgement's time. The work here
     shares the request's body and context, which neither side changes once acknowledged.
+    ``when(body)``, if given, says whether there is work at all: a request with none (the
+    role card) costs no hand-off. (Not a Bolt ``matchers=`` function: Bolt builds its thirty
+    possible arguments for each call of one, as for a middleware function.)
     ValueError when `ack` or `fn` takes another argument."""
     acknowledge = ack
     ack_wants = _takes(acknowledge, ACK_ARGUMENTS, "acknowledgement")
@@ -115,6 +122,8 @@ def acknowledged(
             "event": body.get("event"),
         }
         acknowledge(**{name: value for name, value in given.items() if name in ack_wants})
+        if when is not None and not when(body):
+            return
         deps.run_after_ack(functools.partial(work, body, context.respond, context))
 
     listener.__name__ = getattr(acknowledge, "__name__", "acknowledge")

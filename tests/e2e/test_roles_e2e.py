@@ -244,6 +244,21 @@ def test_which_commands_are_answered_from_memory(text: str, expected: bool) -> N
     assert from_memory(other.encode()) is False
 
 
+def test_from_memory_reads_the_text_as_bolt_does() -> None:
+    """Only `command` and `text` are decoded, and the last of a repeated field counts, as in
+    Bolt's own parse: the request is judged by the text its listener will be given."""
+    body, _ = slash_command_body("region set europe", user_id="U0MEMBER", response_url="https://example/r")
+    assert from_memory(body.encode()) is False
+    # An encoded "&" or "=" inside the text is part of the text, not a new field.
+    encoded = body.replace("text=region+set+europe", "text=role+sec%26text%3Dregion")
+    assert from_memory(encoded.encode()) is True
+    # Repeated: the last one is the one Bolt keeps.
+    assert from_memory((body + "&text=role+secretary").encode()) is True
+    assert from_memory(("text=role+secretary&" + body).encode()) is False
+    # A name that merely ends in "text" is another field.
+    assert from_memory(body.replace("text=region", "subtext=role&text=region").encode()) is False
+
+
 def test_what_is_answered_from_memory_never_touches_the_database(
     bot: BotHarness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
