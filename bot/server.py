@@ -13,11 +13,15 @@ What an unauthenticated request may cost (README, "Security"):
   five minutes: https://api.slack.com/authentication/verifying-requests-from-slack) is checked
   here, in time linear in the body, before Bolt parses anything. A refused request gets an
   empty 401 and one log line that names neither its body nor its headers' values.
+
+An answer whose whole body is one chunk (every answer here) goes out in one send with its
+status line and headers (``one_send_channel``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import threading
@@ -269,7 +273,7 @@ def make_server(wsgi: WSGIApp, port: int, host: str = "0.0.0.0", threads: int = 
     """A bound (not yet running) waitress server with the limits above; ``.run()``, ``.close()``."""
     from waitress.server import create_server
 
-    return create_server(
+    server = create_server(
         wsgi,
         host=host,
         port=port,
@@ -284,3 +288,43 @@ def make_server(wsgi: WSGIApp, port: int, host: str = "0.0.0.0", threads: int = 
         ident="liec-bot",
         clear_untrusted_proxy_headers=True,
     )
+    server.channel_class = one_send_channel()  # each accepted connection's (waitress's server)
+    return server
+
+
+@functools.cache
+def one_send_channel() -> type:
+    """waitress's HTTP channel, whose task writes an answer with a known whole body (its
+    Content-Length, one chunk: every answer of ``make_wsgi_app``) in one send, status line
+    and headers included. waitress sends the headers as soon as it has them and the body
+    after: two system calls and two TCP segments for one answer. The second was an eighth of
+    the server's time on the role card (bench/README.md, "What was slow"). The bytes on the
+    wire are the same; an answer in several chunks, or none, is written as waitress does."""
+    from waitress.channel import HTTPChannel
+    from waitress.task import WSGITask
+
+    class OneSendTask(WSGITask):  # type: ignore[misc]
+        wrote_header: bool  # waitress's own attributes, typed for mypy
+        content_bytes_written: int
+
+        def write(self, data: bytes) -> None:
+            whole = (
+                self.complete
+                and not self.wrote_header
+                and data
+                and self.has_body
+                and not self.chunked_response
+                and self.content_length == len(data)
+            )
+            if not whole:
+                super().write(data)
+                return
+            head = self.build_response_header()
+            self.wrote_header = True
+            self.content_bytes_written = len(data)
+            self.channel.write_soon(head + data)
+
+    class OneSendChannel(HTTPChannel):  # type: ignore[misc]
+        task_class = OneSendTask
+
+    return OneSendChannel
