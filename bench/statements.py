@@ -74,7 +74,7 @@ def bot_in_process(database_url: str, org: dict[str, Any], fake: FakeSlack) -> I
         slack_api_url=fake.api_url,
         database_url=database_url,
     )
-    runtime = build_runtime(settings, org=parse_org_config(org))
+    runtime = build_runtime(settings, org=parse_org_config(org), verified_before=True)  # as serve --http
     counter = Counter(fake)
     event.listen(runtime.engine, "before_cursor_execute", counter)
     server = make_server("127.0.0.1", 0, make_wsgi_app(runtime.app, signing_secret=SECRET), _Server, _Quiet)

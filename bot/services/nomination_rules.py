@@ -396,14 +396,23 @@ def _check_nominators(form: NominationForm, rules: ElectionRules, hidden: frozen
     for number, (person, keys) in numbered:
         for key, message in _check_nominator(person, keys, number, rules, hidden).items():
             errors.setdefault(key, message)
-    others: list[tuple[Person, str]] = [(_seen(form.candidate, CANDIDATE_FIELDS, hidden), "the candidate")]
+    # Each person's identities once: an address is normalised by email-validator.
+    others: list[tuple[set[tuple[str, str]], str]] = [
+        (set(_identities(_seen(form.candidate, CANDIDATE_FIELDS, hidden))), "the candidate")
+    ]
     if form.partner is not None and not form.partner.is_blank:
-        others.append((_seen(form.partner, PARTNER_FIELDS, hidden), "the job-share partner"))
+        others.append(
+            (set(_identities(_seen(form.partner, PARTNER_FIELDS, hidden))), "the job-share partner")
+        )
+    nominator_ids = [
+        set(_identities(_seen(person, keys, hidden)))
+        for person, keys in zip(form.nominators, NOMINATOR_FIELDS, strict=True)
+    ]
     for number, (person, keys) in numbered:
         if person.is_blank:
             continue
         for other, role in others:
-            label = _same_person(_seen(person, keys, hidden), other)
+            label = _shared_label(nominator_ids[number - 1], other)
             if label:
                 errors.setdefault(
                     _first_field(keys, label),
@@ -412,9 +421,7 @@ def _check_nominators(form: NominationForm, rules: ElectionRules, hidden: frozen
                 )
     first, second = form.nominators
     if not first.is_blank and not second.is_blank:
-        label = _same_person(
-            _seen(first, NOMINATOR_FIELDS[0], hidden), _seen(second, NOMINATOR_FIELDS[1], hidden)
-        )
+        label = _shared_label(nominator_ids[0], nominator_ids[1])
         if label:
             errors.setdefault(
                 _first_field(NOMINATOR_FIELDS[1], label),
