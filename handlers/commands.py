@@ -149,8 +149,8 @@ def from_memory(dispatcher: Dispatcher, body: bytes) -> bool:
     neither the database nor Slack. Anything else, or anything unreadable, is False.
 
     Only ``command`` and ``text`` are decoded, the last of each as Bolt keeps
-    (``slack_bolt.request.internals.parse_body``): decoding all twelve fields was a fifth of
-    the role card's CPU (bench.profile_request)."""
+    (``slack_bolt.request.internals.parse_body``): decoding all twelve fields was a seventh
+    of the role card's CPU in one process (bench.profile_request)."""
     if len(body) > _FROM_MEMORY_MAX_BYTES or b"command=%2Fliec" not in body:
         return False
     form = {
