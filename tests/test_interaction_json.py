@@ -13,7 +13,7 @@ from bot.server import interaction_json
 
 SAMPLES = [
     {"type": "view_submission", "view": {"state": {"values": {}}}},
-    {"text": "a + b = c & d; 100% sure? #hash /path\\back \"quoted\" \n\t"},
+    {"text": 'a + b = c & d; 100% sure? #hash /path\\back "quoted" \n\t'},
     {"name": "Zoë Ångström – café ☕ 🇬🇧 日本語 עברית", "email": "ben@bücher.de"},
     {"plus": "+++", "percent": "%2B%25%", "empty": ""},
 ]
