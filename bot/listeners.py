@@ -5,8 +5,8 @@ Slack wants an answer within three seconds; anything that calls Slack or may wai
 it, on the work-after-acknowledgement threads (`AppDeps.run_after_ack`; docs/ARCHITECTURE.md,
 "The /liec dispatcher"):
 
-    app.action(views.GOING)(after_ack(deps, flow.going))
-    app.view(FORM)(acknowledged(deps, save, ack=check_form))
+    routes.action(views.GOING)(after_ack(deps, flow.going))   # bot/routes.py
+    routes.view(FORM)(acknowledged(deps, save, ack=check_form))
 
 Work that fails after the acknowledgement tells the member so (`answered`): nothing else would
 (the app's error handler sees only the acknowledgement's), and the member who pressed the
@@ -35,7 +35,7 @@ WORK_ARGUMENTS = frozenset({"body", "respond", "context", "event"})
 """What work after an acknowledgement may take, by name (`answered`)."""
 
 
-def _takes(fn: Callable[..., object], allowed: frozenset[str], what: str) -> set[str]:
+def takes(fn: Callable[..., object], allowed: frozenset[str], what: str) -> set[str]:
     """The argument names ``fn`` takes; ValueError, at registration, for one it would not be given."""
     names = set(inspect.getfullargspec(fn).args)
     unknown = sorted(names - allowed)
@@ -66,7 +66,7 @@ def answered(
     `event`, by name: `context` carries what the acknowledgement left in it) that tells the
     member when it fails: ephemeral where the button was, else (Home tab, modals) by DM.
     ValueError when `fn` takes another argument."""
-    wanted = _takes(fn, WORK_ARGUMENTS, "work after an acknowledgement")
+    wanted = takes(fn, WORK_ARGUMENTS, "work after an acknowledgement")
 
     def run(body: dict[str, Any], respond: Respond | None, context: BoltContext) -> None:
         given = {"body": body, "respond": respond, "context": context, "event": body.get("event")}
@@ -95,8 +95,8 @@ def acknowledged(
     ack: Callable[..., None] = ack_only,
     when: Callable[[dict[str, Any]], bool] | None = None,
 ) -> Callable[[Ack, dict[str, Any], BoltContext], None]:
-    """The listener of `app.action(...)`, `app.view(...)`, `app.shortcut(...)`,
-    `app.event(...)` or `app.command(...)`: it runs `ack` (it may take
+    """The listener of `routes.action(...)`, `routes.view(...)`, `routes.shortcut(...)`,
+    `routes.event(...)` or `app.command(...)`: it runs `ack` (it may take
     `ack`, `body`, `context`, `view` and `event`, by name; by default `ack_only`) and, once it
     has returned without raising, hands `fn` (`answered`) to the work after acknowledgements
     (`AppDeps.after_ack`, which lets the acknowledgement be written first: bot/acks_first.py).
@@ -110,7 +110,7 @@ def acknowledged(
     possible arguments for each call of one, as for a middleware function.)
     ValueError when `ack` or `fn` takes another argument."""
     acknowledge = ack
-    ack_wants = _takes(acknowledge, ACK_ARGUMENTS, "acknowledgement")
+    ack_wants = takes(acknowledge, ACK_ARGUMENTS, "acknowledgement")
     work = answered(deps, fn)
 
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:

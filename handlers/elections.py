@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
@@ -15,6 +15,7 @@ from bot.deps import AppDeps
 from bot.flows import election_jobs
 from bot.flows.election_jobs import finish_election
 from bot.flows.election_publish import publish_candidate_list
+from bot.routes import Routes
 from bot.services import election_store, nominations
 from bot.services.elections import (
     REGIONAL_COORDINATOR,
@@ -212,13 +213,13 @@ def _submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any], deps: App
     )
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     election_jobs.register(deps)
 
     def submit_open(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_open(ack, body, view, deps)
 
-    app.view(views.OPEN_CALLBACK)(submit_open)
+    routes.view(views.OPEN_CALLBACK)(submit_open)
 
     def position_suggestions(ack: Ack, body: dict[str, Any]) -> None:
         # Over 100 posts in the role catalogue, the modal's multi-select searches.
@@ -229,4 +230,4 @@ def register(app: App, deps: AppDeps) -> None:
         view = body.get("view") or {}
         return view.get("callback_id") == views.OPEN_CALLBACK and body.get("block_id") == views.POSITIONS
 
-    app.options(views.INPUT, matchers=[is_open_suggestion])(position_suggestions)
+    routes.options(views.INPUT, matchers=[is_open_suggestion])(position_suggestions)

@@ -12,7 +12,7 @@ import time
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import deliver
@@ -20,6 +20,7 @@ from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.slack_deliveries import delivery_key, first_delivery
 from bot.services.tz_regions import Region
@@ -92,7 +93,7 @@ def acknowledge_open(ack: Ack, context: BoltContext) -> None:
     ack()
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         # Slack's retries are recognised here, after the acknowledgement (the middleware
         # leaves this event to us, so the acknowledgement waits on no write): the delivery is
@@ -105,6 +106,6 @@ def register(app: App, deps: AppDeps) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(deps, str(event["user"]), context.get(ASKED_AT))
 
-    app.event("app_home_opened")(acknowledged(deps, opened, ack=acknowledge_open))
+    routes.event("app_home_opened")(acknowledged(deps, opened, ack=acknowledge_open))
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

@@ -9,13 +9,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 from sqlalchemy.orm import Session
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows import meeting_jobs
 from bot.flows.calendar import apologies_reply
+from bot.routes import Routes
 from bot.services import meetings as service
 from bot.services.meeting_occurrences import next_occurrence
 from bot.services.meeting_queries import ListedMeeting, find_meeting, upcoming_listed
@@ -152,7 +153,7 @@ SUBCOMMANDS = [
 ]
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     meeting_jobs.register(deps)
 
     def submit(ack: Ack, body: dict[str, Any]) -> None:
@@ -171,4 +172,4 @@ def register(app: App, deps: AppDeps) -> None:
             return
         ack()
 
-    app.view(views.ADD_CALLBACK)(submit)
+    routes.view(views.ADD_CALLBACK)(submit)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deliver import give_files, tell
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import dm_tell
 from bot.listeners import after_ack
+from bot.routes import Routes
 from bot.services import audit, member_data, organisation
 from bot.slack_dm import DmFile
 from bot.slack_modals import Tell, show_modal
@@ -135,7 +136,7 @@ def _forget_submitted(deps: AppDeps, body: dict[str, Any], respond: Respond) -> 
     forget_now(deps, body["user"]["id"])
 
 
-def register(app: App, deps: AppDeps) -> None:
-    app.view(views.FORGET_MODAL)(after_ack(deps, _forget_submitted))
-    app.action(views.MY_DATA_BUTTON)(after_ack(deps, export_from_button))
-    app.action(views.FORGET_BUTTON)(after_ack(deps, _forget_from_button))
+def register(routes: Routes, deps: AppDeps) -> None:
+    routes.view(views.FORGET_MODAL)(after_ack(deps, _forget_submitted))
+    routes.action(views.MY_DATA_BUTTON)(after_ack(deps, export_from_button))
+    routes.action(views.FORGET_BUTTON)(after_ack(deps, _forget_from_button))

@@ -5,12 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import dm_tell, edit_view, mine_view
 from bot.listeners import after_ack
+from bot.routes import Routes
 from bot.services import nomination_submissions as submissions
 from bot.services.outcomes import Refused
 from bot.slack_modals import show_modal
@@ -53,6 +54,6 @@ def _on_withdraw(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     )
 
 
-def register(app: App, deps: AppDeps) -> None:
-    app.action(views.MINE_EDIT)(after_ack(deps, _on_edit))
-    app.action(views.MINE_WITHDRAW)(after_ack(deps, _on_withdraw))
+def register(routes: Routes, deps: AppDeps) -> None:
+    routes.action(views.MINE_EDIT)(after_ack(deps, _on_edit))
+    routes.action(views.MINE_WITHDRAW)(after_ack(deps, _on_withdraw))

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.deps import AppDeps
 from bot.listeners import after_ack
+from bot.routes import Routes
 from bot.services import item_fates
 from bot.services.position_titles import position_title
 from bot.views import nominations as views
@@ -38,5 +39,5 @@ def _on_checked(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     )
 
 
-def register(app: App, deps: AppDeps) -> None:
-    app.action(views.ADMIN_CHECKED)(after_ack(deps, _on_checked))
+def register(routes: Routes, deps: AppDeps) -> None:
+    routes.action(views.ADMIN_CHECKED)(after_ack(deps, _on_checked))

@@ -6,12 +6,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 
 from bot.deliver import update_message
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import membership_format, open_then_prefill, respond_tell
 from bot.listeners import after_ack
+from bot.routes import Routes
 from bot.services import nomination_rules
 from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
@@ -109,10 +110,10 @@ def _on_decline(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     respond(text=answered.text, blocks=answered.block_dicts(), replace_original=True)
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def submit_confirmation(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         _submit_confirmation(ack, body, view, deps)
 
-    app.view(nominator_views.CONFIRM_CALLBACK)(submit_confirmation)
-    app.action(nominator_views.NOMINATOR_CONFIRM)(after_ack(deps, _on_confirm_button))
-    app.action(nominator_views.NOMINATOR_DECLINE)(after_ack(deps, _on_decline))
+    routes.view(nominator_views.CONFIRM_CALLBACK)(submit_confirmation)
+    routes.action(nominator_views.NOMINATOR_CONFIRM)(after_ack(deps, _on_confirm_button))
+    routes.action(nominator_views.NOMINATOR_DECLINE)(after_ack(deps, _on_decline))

@@ -13,12 +13,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import branch_groups, dm_tell, membership_format, open_choices, profile_of
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services import nomination_rules
 from bot.services.nomination_rules import Route
 from bot.views import nominations as views
@@ -69,7 +70,7 @@ def redraw(body: dict[str, Any], deps: AppDeps, *, route: Route | None, with_par
     )
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def on_route(body: dict[str, Any]) -> None:
         redraw(body, deps, route=_chosen_route(body), with_partner=None)
 
@@ -92,7 +93,7 @@ def register(app: App, deps: AppDeps) -> None:
             "block_id"
         ) in {nomination_rules.BRANCH, nomination_rules.POSITION}
 
-    app.options(views.INPUT, matchers=[is_form_suggestion])(suggestions)
-    app.action(views.ROUTE_ACTION)(acknowledged(deps, on_route))
-    app.action(views.PARTNER_ADD)(acknowledged(deps, on_partner_add))
-    app.action(views.PARTNER_REMOVE)(acknowledged(deps, on_partner_remove))
+    routes.options(views.INPUT, matchers=[is_form_suggestion])(suggestions)
+    routes.action(views.ROUTE_ACTION)(acknowledged(deps, on_route))
+    routes.action(views.PARTNER_ADD)(acknowledged(deps, on_partner_add))
+    routes.action(views.PARTNER_REMOVE)(acknowledged(deps, on_partner_remove))

@@ -11,7 +11,7 @@ import logging
 import time
 from typing import Any
 
-from slack_bolt import Ack, App, BoltContext
+from slack_bolt import Ack, BoltContext
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -20,6 +20,7 @@ from bot.deliver import update_view
 from bot.deps import AppDeps
 from bot.flows.nomination_forms import branch_groups, dm_tell, membership_format, open_choices
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services import nomination_rules, nominations
 from bot.services import nomination_submissions as submissions
 from bot.services.position_titles import position_title
@@ -180,11 +181,11 @@ def _saved(deps: AppDeps, sub: submissions.Submission) -> tuple[submissions.Subm
     return outcome, result
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def submit_nomination(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         _submit_nomination(ack, body, view, context, deps)
 
     def saved(body: dict[str, Any], context: BoltContext) -> None:
         save_nomination(body, context, deps)
 
-    app.view(views.NOMINATION_CALLBACK)(acknowledged(deps, saved, ack=submit_nomination))
+    routes.view(views.NOMINATION_CALLBACK)(acknowledged(deps, saved, ack=submit_nomination))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
@@ -28,6 +28,7 @@ from bot.flows.nomination_forms import (
     respond_tell,
 )
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services import election_store
 from bot.services.election_store import OpenPosition
 from bot.services.elections import REGIONAL_COORDINATOR, Position, split_region
@@ -165,7 +166,7 @@ SUBCOMMANDS = [
 # Wiring --------------------------------------------------------------------------------
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def nominate_button(body: dict[str, Any], respond: Respond) -> None:
         election_id = int(body["actions"][0].get("value") or 0)
         user_id = body["user"]["id"]
@@ -193,6 +194,6 @@ def register(app: App, deps: AppDeps) -> None:
             return
         dm_tell(deps, user_id)(deps.read(not_open_reply, deps, None))
 
-    app.action(election_views.NOMINATE_BUTTON)(acknowledged(deps, nominate_button))
-    app.shortcut(views.SHORTCUT)(acknowledged(deps, shortcut))
+    routes.action(election_views.NOMINATE_BUTTON)(acknowledged(deps, nominate_button))
+    routes.shortcut(views.SHORTCUT)(acknowledged(deps, shortcut))
     nomination_messages.register(deps)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services import election_store, officer_directory
 from bot.views import officers as views
 from bot.views import roles as role_views
@@ -54,11 +55,11 @@ SUBCOMMANDS = [
 ]
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def show_by_election(body: dict[str, Any], respond: Respond) -> None:
         role_key = body["actions"][0].get("value", "")
         # None: the role files changed since the directory was shown.
         reply = by_election_reply(role_key, deps) or role_views.no_such_role(role_key, [])
         respond(**reply.as_ephemeral(), replace_original=False)
 
-    app.action(views.BY_ELECTION_INFO)(acknowledged(deps, show_by_election))
+    routes.action(views.BY_ELECTION_INFO)(acknowledged(deps, show_by_election))

@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deliver import dm_teller, update_view
 from bot.deps import AppDeps
 from bot.flows.organisation_follow import follow_coordinators, follow_escalation
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services import nominations
 from bot.services import organisation_editor as editor
 from bot.services.organisation import OrganisationConflict
@@ -82,7 +83,7 @@ def turn_page(deps: AppDeps, body: dict[str, Any]) -> None:
     )
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     if deps.organisation is not None:
         store = deps.organisation
         store.on_change(lambda before, after: follow_escalation(deps, before, after))
@@ -132,7 +133,7 @@ def register(app: App, deps: AppDeps) -> None:
         log.info("organisation changed form=%s changes=%d", context.form, len(saved.changes))
         ack(response_action="update", view=views.saved([c.in_words() for c in saved.changes]).to_dict())
 
-    app.action(views.HOME_OPEN)(acknowledged(deps, open_menu))
-    app.action(views.OPEN_FORM)(acknowledged(deps, open_form))
-    app.action(views.BRANCH_PAGE)(acknowledged(deps, lambda body: turn_page(deps, body)))
-    app.view(views.FORM_CALLBACK)(submit)
+    routes.action(views.HOME_OPEN)(acknowledged(deps, open_menu))
+    routes.action(views.OPEN_FORM)(acknowledged(deps, open_form))
+    routes.action(views.BRANCH_PAGE)(acknowledged(deps, lambda body: turn_page(deps, body)))
+    routes.view(views.FORM_CALLBACK)(submit)

@@ -7,11 +7,12 @@ import logging
 import re
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
 from bot.listeners import after_ack
+from bot.routes import Routes
 from bot.services import item_fates
 from bot.services import questions as svc
 from bot.services.tz_regions import Region, parse_region
@@ -169,9 +170,9 @@ def on_pick_region(deps: AppDeps, body: dict[str, Any], respond: Respond) -> Non
     delivery.deliver_and_tell(deps, question_id, delivery.dm_teller(deps, user_id))
 
 
-def register(app: App, deps: AppDeps) -> None:
-    app.action(views.CLAIM)(after_ack(deps, on_claim))
-    app.action(views.ANSWERED)(after_ack(deps, on_answered))
-    app.action(views.REROUTE)(after_ack(deps, on_reroute_button))
-    app.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(after_ack(deps, on_pick_region))
-    app.view(views.REROUTE_MODAL)(after_ack(deps, on_reroute_submit))
+def register(routes: Routes, deps: AppDeps) -> None:
+    routes.action(views.CLAIM)(after_ack(deps, on_claim))
+    routes.action(views.ANSWERED)(after_ack(deps, on_answered))
+    routes.action(views.REROUTE)(after_ack(deps, on_reroute_button))
+    routes.action(re.compile("^" + re.escape(views.PICK_REGION_PREFIX)))(after_ack(deps, on_pick_region))
+    routes.view(views.REROUTE_MODAL)(after_ack(deps, on_reroute_submit))

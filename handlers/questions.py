@@ -7,13 +7,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
 from bot.flows import question_jobs
 from bot.listeners import after_ack
+from bot.routes import Routes
 from bot.services import questions as svc
 from bot.services.question_text import QuestionRefused, clean_question
 from bot.services.tz_regions import Region, parse_region
@@ -149,8 +150,8 @@ def on_cancel(deps: AppDeps, body: dict[str, Any], respond: Respond) -> None:
     respond(**reply.as_ephemeral(), replace_original=gone)
 
 
-def register(app: App, deps: AppDeps) -> None:
-    app.view(views.ASK_MODAL)(after_ack(deps, on_ask_submit, ack=ask_submit_ack))
-    app.action(views.ASK_SEND)(after_ack(deps, on_send))
-    app.action(views.ASK_CANCEL)(after_ack(deps, on_cancel))
+def register(routes: Routes, deps: AppDeps) -> None:
+    routes.view(views.ASK_MODAL)(after_ack(deps, on_ask_submit, ack=ask_submit_ack))
+    routes.action(views.ASK_SEND)(after_ack(deps, on_send))
+    routes.action(views.ASK_CANCEL)(after_ack(deps, on_cancel))
     question_jobs.register(deps)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from slack_bolt import App
-
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
 from bot.flows import question_delivery as delivery
+from bot.routes import Routes
 from bot.services import questions as svc
 from bot.services.tz_regions import Region, parse_region
 from bot.views import questions as views
@@ -83,5 +82,5 @@ SUBCOMMANDS = [
 ]
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     """Only the subcommand; nothing else to listen for."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import Respond
 
 from bot.commands import CommandRequest, Subcommand
 from bot.config import OrgConfig
 from bot.deps import AppDeps
 from bot.listeners import acknowledged
+from bot.routes import Routes
 from bot.services.roles import RoleDoc
 from bot.views import roles as views
 from bot.views.common import Reply
@@ -84,7 +85,7 @@ SUBCOMMANDS = [
 ]
 
 
-def register(app: App, deps: AppDeps) -> None:
+def register(routes: Routes, deps: AppDeps) -> None:
     def open_role(body: dict[str, Any], respond: Respond) -> None:
         key = body["actions"][0].get("value", "")
         respond(**_role_reply(key, deps).as_ephemeral(), replace_original=False)
@@ -115,7 +116,7 @@ def register(app: App, deps: AppDeps) -> None:
         # Role descriptions are public; this is the only way a role card reaches a channel.
         respond(**card.as_in_channel(), replace_original=False, delete_original=False)
 
-    app.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(acknowledged(deps, open_role))
-    app.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(acknowledged(deps, show_section))
-    app.action(views.ROLES_LIST)(acknowledged(deps, list_roles))
-    app.action(views.ROLE_SHARE)(acknowledged(deps, share))
+    routes.action(re.compile(f"^{views.ROLE_OPEN}(:|$)"))(acknowledged(deps, open_role))
+    routes.action(re.compile("^" + re.escape(views.ROLE_SECTION_PREFIX)))(acknowledged(deps, show_section))
+    routes.action(views.ROLES_LIST)(acknowledged(deps, list_roles))
+    routes.action(views.ROLE_SHARE)(acknowledged(deps, share))

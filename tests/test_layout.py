@@ -161,3 +161,16 @@ def test_all_work_after_an_acknowledgement_goes_through_bot_listeners() -> None:
         if re.search(r"\b(acknowledged|after_ack)\(deps", path.read_text())
     ]
     assert "nomination_submit.py" in wired and "home.py" in wired  # the check sees the wiring
+
+
+def test_interactions_are_registered_through_routes() -> None:
+    """Block actions, views, shortcuts and options requests go through bot/routes.py, one Bolt
+    listener per kind: each listener registered on the app itself is tried, one by one, by
+    every request after it."""
+    direct = [
+        f"{path.name}: {found}"
+        for path in HANDLERS
+        for found in re.findall(r"\bapp\.(?:action|view|options|shortcut|block_action)\(", path.read_text())
+    ]
+    assert direct == []
+    assert any("routes.view(" in path.read_text() for path in HANDLERS)  # the check sees the wiring
