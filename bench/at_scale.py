@@ -506,9 +506,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="bench.at_scale", description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="a PostgreSQL server (its own databases are made there)")
     parser.add_argument("--scale", type=float, default=1.0, help="1.0 is ten times LI's size")
-    parser.add_argument("--requests-c1", type=int, default=40, help="requests per surface at concurrency 1")
+    parser.add_argument("--requests-c1", type=int, default=200, help="requests per surface at concurrency 1")
     parser.add_argument(
-        "--requests-c10", type=int, default=100, help="requests per surface at concurrency 10"
+        "--requests-c10", type=int, default=300, help="requests per surface at concurrency 10"
     )
     parser.add_argument("--time-cap", type=float, default=15.0, help="seconds at most per surface and level")
     parser.add_argument("--quick", action="store_true", help="a tenth of the data, a few requests")
