@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
-import socket
 import threading
 import time
 from collections import defaultdict, deque
@@ -20,9 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from bench.roles_latency import open_connection, post
 from bench.seed import COORDINATOR, MEMBER, forget_me_member, member_id
 from bot.fake_slack import FakeSlack
-from bot.server import EVENTS_PATH
 from bot.services import nomination_rules as fields
 from bot.slack_requests import event_body, interaction_body, signed_headers, slash_command_body
 
@@ -232,11 +231,7 @@ class Client:
         self.conn = self._open()
 
     def _open(self) -> http.client.HTTPConnection:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
-        conn.connect()
-        assert conn.sock is not None
-        conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        return conn
+        return open_connection(self.port, self.timeout)
 
     def close(self) -> None:
         self.conn.close()
@@ -247,9 +242,7 @@ class Client:
         headers = {"Content-Type": request.content_type, **signed_headers(self.secret, request.body)}
         started = time.perf_counter()
         try:
-            self.conn.request("POST", EVENTS_PATH, body=request.body.encode(), headers=headers)
-            response = self.conn.getresponse()
-            data = response.read()
+            status, data = post(self.conn, request.body.encode(), headers)
         except (OSError, http.client.HTTPException):
             self.conn.close()
             self.conn = self._open()
@@ -260,7 +253,7 @@ class Client:
             event, stamp = waiter
             if event.wait(self.timeout) and stamp:
                 finished = stamp[0] - started
-        return response.status, data, acked, finished
+        return status, data, acked, finished
 
 
 # The surfaces --------------------------------------------------------------------------------
