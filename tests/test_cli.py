@@ -243,3 +243,22 @@ def test_a_start_on_an_up_to_date_database_imports_no_optional_module(tmp_path: 
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_once_started_full_collections_come_ten_times_less_often() -> None:
+    """`_started`: the start's objects frozen out of every collection, and full collections
+    (each stops every thread for the whole of what was made since) after 100 collections of
+    the middle generation, not CPython's 10 (bot/__main__.py `FULL_COLLECTION_AFTER`)."""
+    import gc
+
+    from bot import __main__ as entry
+
+    before = gc.get_threshold()
+    try:
+        entry._started()
+        assert gc.get_threshold() == (before[0], before[1], entry.FULL_COLLECTION_AFTER)
+        assert entry.FULL_COLLECTION_AFTER == 100
+        assert gc.get_freeze_count() > 0 and gc.isenabled()
+    finally:
+        gc.set_threshold(*before)
+        gc.unfreeze()
