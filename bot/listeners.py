@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 from slack_bolt import Ack, BoltContext, Respond
@@ -44,6 +44,17 @@ def takes(fn: Callable[..., object], allowed: frozenset[str], what: str) -> set[
             f"{what} {getattr(fn, '__name__', fn)!r} takes {unknown}; it may take {sorted(allowed)}"
         )
     return names
+
+
+def call_acknowledgement(
+    fn: Callable[..., None], wants: Collection[str], ack: Ack, body: dict[str, Any], context: BoltContext
+) -> None:
+    """``fn`` called with the arguments it takes (``wants``, names of ACK_ARGUMENTS, as
+    ``takes`` found them): Bolt's ``ack``, ``body`` and ``context``, and the body's ``view``
+    and ``event``."""
+    view, event = body.get("view"), body.get("event")
+    given = {"ack": ack, "body": body, "context": context, "view": view, "event": event}
+    fn(**{name: value for name, value in given.items() if name in wants})
 
 
 FAILED_AFTER_ACK = "listener_failed"  # the kind of the member's DM about it (bot/deliver.py)
@@ -114,14 +125,7 @@ def acknowledged(
     work = answered(deps, fn)
 
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
-        given = {
-            "ack": ack,
-            "body": body,
-            "context": context,
-            "view": body.get("view"),
-            "event": body.get("event"),
-        }
-        acknowledge(**{name: value for name, value in given.items() if name in ack_wants})
+        call_acknowledgement(acknowledge, ack_wants, ack, body, context)
         if when is not None and not when(body):
             return
         deps.run_after_ack(functools.partial(work, body, context.respond, context))

@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 
 from slack_bolt import Ack, App, BoltContext
 
-from bot.listeners import ACK_ARGUMENTS, takes
+from bot.listeners import ACK_ARGUMENTS, call_acknowledgement, takes
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -200,14 +200,7 @@ def _listener(table: _Table) -> Callable[[Ack, dict[str, Any], BoltContext], Non
         route = table.find(body)
         if route is None:  # Bolt's matcher said it is ours: only a changed body could do this
             raise LookupError(f"no {table.kind} route for {table.key(body)!r}")
-        given = {
-            "ack": ack,
-            "body": body,
-            "context": context,
-            "view": body.get("view"),
-            "event": body.get("event"),
-        }
-        route.fn(**{name: value for name, value in given.items() if name in route.wants})
+        call_acknowledgement(route.fn, route.wants, ack, body, context)
 
     listener.__name__ = f"{table.kind}_routes"
     return listener
