@@ -163,6 +163,15 @@ def test_all_work_after_an_acknowledgement_goes_through_bot_listeners() -> None:
     assert "nomination_submit.py" in wired and "home.py" in wired  # the check sees the wiring
 
 
+# Every way Bolt registers a listener for an interaction (slack_bolt.App): actions, views,
+# shortcuts, options requests and the legacy dialogs and attachments.
+INTERACTION_REGISTRATION = (
+    r"\bapp\.(?:action|block_action|attachment_action|view|view_submission|view_closed|options"
+    r"|block_suggestion|dialog_suggestion|dialog_submission|dialog_cancellation|shortcut"
+    r"|global_shortcut|message_shortcut)\("
+)
+
+
 def test_interactions_are_registered_through_routes() -> None:
     """Block actions, views, shortcuts and options requests go through bot/routes.py, one Bolt
     listener per kind: each listener registered on the app itself is tried, one by one, by
@@ -170,7 +179,7 @@ def test_interactions_are_registered_through_routes() -> None:
     direct = [
         f"{path.name}: {found}"
         for path in HANDLERS
-        for found in re.findall(r"\bapp\.(?:action|view|options|shortcut|block_action)\(", path.read_text())
+        for found in re.findall(INTERACTION_REGISTRATION, path.read_text())
     ]
     assert direct == []
     assert any("routes.view(" in path.read_text() for path in HANDLERS)  # the check sees the wiring
