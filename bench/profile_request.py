@@ -88,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         runtime = build_runtime(settings, verified_before=True)  # as serve --http
         deps = runtime.deps
-        bot = make_wsgi_app(runtime.app, signing_secret=SECRET)
+        bot = runtime.http_app()  # as serve --http builds it
         bare = make_wsgi_app(create_bare_app(SECRET, fake.api_url), signing_secret=None)
         answer = call(bot, body, content_type)
         assert b"Secretary" in answer, answer[:200]

@@ -20,7 +20,6 @@ from bench.surfaces import Client, Finishes, Surface, set_response_base
 from bot.config import Settings, parse_org_config
 from bot.fake_slack import FakeSlack
 from bot.runtime import build_runtime
-from bot.server import make_wsgi_app
 
 SECRET = "bench-signing-secret"
 
@@ -77,7 +76,7 @@ def bot_in_process(database_url: str, org: dict[str, Any], fake: FakeSlack) -> I
     runtime = build_runtime(settings, org=parse_org_config(org), verified_before=True)  # as serve --http
     counter = Counter(fake)
     event.listen(runtime.engine, "before_cursor_execute", counter)
-    server = make_server("127.0.0.1", 0, make_wsgi_app(runtime.app, signing_secret=SECRET), _Server, _Quiet)
+    server = make_server("127.0.0.1", 0, runtime.http_app(), _Server, _Quiet)
     threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
     try:
         yield server.server_port, counter

@@ -85,15 +85,6 @@ def _validate(settings: Settings, config_import: bool = False) -> RoleCatalog:
     return roles
 
 
-def _http_app(app: Any, settings: Settings) -> Any:
-    """`serve --http`'s WSGI app: every request verified; those answered from memory alone
-    (handlers `from_memory`) dispatched without the deadline's hand-off."""
-    from bot.server import make_wsgi_app
-    from handlers import from_memory
-
-    return make_wsgi_app(app, signing_secret=settings.slack_signing_secret, from_memory=from_memory)
-
-
 def _serve(
     settings: Settings, http: bool, port: int | None, tick: float, config_import: bool = False
 ) -> None:
@@ -134,13 +125,13 @@ def _serve(
         _stop_jobs(runtime, scheduler)
         return
 
-    from bot.server import make_server, make_wsgi_app
+    from bot.server import make_server
 
-    # The schema was checked just now; make_wsgi_app verifies every request's signature.
+    # The schema was checked just now; runtime.http_app() verifies every request's signature.
     runtime = build_runtime(
         settings, roles=roles, schema_checked=True, config_import=config_import, verified_before=True
     )
-    server = make_server(_http_app(runtime.app, settings), port)
+    server = make_server(runtime.http_app(), port)
     scheduler = build_scheduler(runtime.deps.jobs, tick)
 
     def start_jobs() -> None:

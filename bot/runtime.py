@@ -17,6 +17,7 @@ from bot.config import ConfigError, OrgConfig, Settings, load_org_config
 from bot.deps import AppDeps
 from bot.jobs import JobQueue
 from bot.org_store import OrgStore
+from bot.server import WSGIApp, make_wsgi_app
 from bot.services.roles import RoleCatalog, RoleDataError, default_roles_dir
 from bot.slack_client import make_web_client
 
@@ -26,6 +27,18 @@ class Runtime:
     deps: AppDeps
     app: App
     engine: Engine
+
+    def http_app(self) -> WSGIApp:
+        """The WSGI app `serve --http` serves (and `try` and the benchmarks): every request's
+        signature verified with the settings' signing secret before Bolt sees it; those
+        answered from memory alone (handlers `from_memory`: the role card, the help)
+        dispatched on the receiving thread, without the acknowledgement deadline's hand-off
+        (bot/server.py)."""
+        from handlers import from_memory
+
+        return make_wsgi_app(
+            self.app, signing_secret=self.deps.settings.slack_signing_secret, from_memory=from_memory
+        )
 
 
 def load_roles(settings: Settings) -> RoleCatalog:

@@ -16,9 +16,8 @@ from bot.fake_slack import FakeSlack
 from bot.packaged import example_config
 from bot.render import message_to_text
 from bot.runtime import build_runtime
-from bot.server import EVENTS_PATH, make_wsgi_app
+from bot.server import EVENTS_PATH
 from bot.slack_requests import signed_headers, slash_command_body
-from handlers import from_memory
 
 EXAMPLE_CONFIG = example_config()
 TRIAL_ZONE = "Europe/Paris"  # the trial member's own time zone: times are printed in it
@@ -78,7 +77,7 @@ def run_trial(text: str, user_id: str = "U0MEMBER", config: Path | None = None) 
         server = make_server(
             "127.0.0.1",
             0,
-            make_wsgi_app(runtime.app, signing_secret=TRY_SECRET, from_memory=from_memory),
+            runtime.http_app(),
             _ThreadingWSGIServer,
             _QuietHandler,
         )
