@@ -33,12 +33,17 @@ class Runtime:
         signature verified with the settings' signing secret before Bolt sees it; those
         answered from memory alone (handlers `from_memory`: the role card, the help)
         dispatched on the receiving thread, without the acknowledgement deadline's hand-off
-        (bot/server.py)."""
+        (bot/server.py). Raises ConfigError without a signing secret: make_wsgi_app given none
+        would hand every request to Bolt unverified, as only the benchmarks' bare floor may."""
         from handlers import from_memory
 
-        return make_wsgi_app(
-            self.app, signing_secret=self.deps.settings.slack_signing_secret, from_memory=from_memory
-        )
+        secret = self.deps.settings.slack_signing_secret
+        if not secret:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET not set: the bot answers only requests Slack signed; paste the "
+                "Signing Secret from api.slack.com/apps -> your app -> Basic Information into .env"
+            )
+        return make_wsgi_app(self.app, signing_secret=secret, from_memory=from_memory)
 
 
 def load_roles(settings: Settings) -> RoleCatalog:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -110,3 +111,37 @@ def test_the_bytes_written_are_waitress_own() -> None:
         lines = b"".join(writes).split(b"\r\n")
         written.append([line for line in lines if not line.startswith(b"Date: ")])
     assert written[0] == written[1]
+
+
+def test_the_served_app_refuses_to_exist_without_a_signing_secret(tmp_path: Path) -> None:
+    """`Runtime.http_app()`, the one WSGI app `serve --http` and `try` serve, never hands a
+    request to Bolt unverified: without a signing secret it is not built at all."""
+    from datetime import UTC, datetime
+
+    from bot.clock import ManualClock
+    from bot.config import ConfigError, Settings, parse_org_config
+    from bot.runtime import build_runtime
+    from tests.e2e.harness import EXAMPLE, example_org
+
+    def runtime(secret: str | None) -> Any:
+        return build_runtime(
+            Settings(
+                database_url=f"sqlite:///{tmp_path}/{secret}.db",
+                liec_config=EXAMPLE,
+                slack_signing_secret=secret,
+            ),
+            org=parse_org_config(example_org()),
+            clock=ManualClock(datetime(2026, 1, 1, tzinfo=UTC)),
+        )
+
+    without = runtime(None)
+    try:
+        with pytest.raises(ConfigError, match="SLACK_SIGNING_SECRET"):
+            without.http_app()
+    finally:
+        without.engine.dispose()
+    served = runtime("s")
+    try:
+        assert callable(served.http_app())
+    finally:
+        served.engine.dispose()
