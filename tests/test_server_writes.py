@@ -4,6 +4,7 @@ its bytes are what waitress would have written (bench/README.md, "What was slow"
 from __future__ import annotations
 
 import http.client
+import io
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -142,6 +143,18 @@ def test_the_served_app_refuses_to_exist_without_a_signing_secret(tmp_path: Path
         without.engine.dispose()
     served = runtime("s")
     try:
-        assert callable(served.http_app())
+        app = served.http_app()
+        statuses: list[str] = []
+        body = b"command=%2Fliec&text=role+secretary"
+        environ = {
+            "REQUEST_METHOD": "POST",
+            "PATH_INFO": "/slack/events",
+            "CONTENT_TYPE": "application/x-www-form-urlencoded",
+            "CONTENT_LENGTH": str(len(body)),
+            "wsgi.input": io.BytesIO(body),
+        }
+        answer = b"".join(app(environ, lambda status, _headers, *_: statuses.append(status)))
+        assert statuses == ["401 Unauthorized"]  # unsigned: refused before Bolt
+        assert b"Secretary" not in answer
     finally:
         served.engine.dispose()
