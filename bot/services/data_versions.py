@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from models.foundation import DataVersion
@@ -28,16 +28,24 @@ FAILED_POSTS = "failed_posts"
 """Bumped by every write to `meeting_posts`, and to a `scheduled_jobs` row that is or was failed."""
 
 
+_CURRENT = select(DataVersion.version).where(DataVersion.name == bindparam("name"))
+_CURRENT_ALL = select(DataVersion.name, DataVersion.version).where(
+    DataVersion.name.in_(bindparam("names", expanding=True))
+)
+# Built once: a version is read at nearly every open of the Home tab and every list of
+# meetings (docs/ARCHITECTURE.md, "Statements built once").
+
+
 def current(session: Session, name: str) -> int | None:
     """The data version ``name`` as the session sees it now (None: the row is missing, as in a
     database not yet upgraded; nothing is kept under None)."""
-    return session.scalar(select(DataVersion.version).where(DataVersion.name == name))
+    return session.scalar(_CURRENT, {"name": name})
 
 
 def current_all(session: Session, names: tuple[str, ...]) -> tuple[int, ...] | None:
     """The data versions ``names`` as the session sees them now, in that order, in one
     statement (None: a row is missing)."""
-    rows = session.execute(select(DataVersion.name, DataVersion.version).where(DataVersion.name.in_(names)))
+    rows = session.execute(_CURRENT_ALL, {"names": list(names)})
     found = {name: version for name, version in rows}
     if any(name not in found for name in names):
         return None

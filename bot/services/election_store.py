@@ -8,7 +8,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.config import ElectionConfig
@@ -101,14 +101,19 @@ def all_elections(session: Session) -> list[ElectionRecord]:
     return list(session.scalars(select(ElectionRecord).order_by(ElectionRecord.opens_at)))
 
 
+_OPEN_ELECTIONS = (
+    select(ElectionRecord)
+    .where(ElectionRecord.opens_at <= bindparam("now"), ElectionRecord.closes_at > bindparam("now"))
+    .order_by(ElectionRecord.closes_at)
+)
+"""`open_elections`' statement, built once: every Home tab runs it (docs/ARCHITECTURE.md,
+"Statements built once")."""
+
+
 def open_elections(session: Session, now: datetime) -> list[ElectionRecord]:
-    return list(
-        session.scalars(
-            select(ElectionRecord)
-            .where(ElectionRecord.opens_at <= now, ElectionRecord.closes_at > now)
-            .order_by(ElectionRecord.closes_at)
-        )
-    )
+    """The elections open at ``now`` (UTC): opened at or before it, closing after it, the
+    soonest to close first."""
+    return list(session.scalars(_OPEN_ELECTIONS, {"now": now}))
 
 
 def next_election(session: Session, now: datetime) -> ElectionRecord | None:

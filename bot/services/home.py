@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
@@ -271,15 +271,22 @@ def nomination_items(session: Session, roles: RoleCatalog, user_id: str) -> list
     ]
 
 
+_OWN_QUESTIONS = (
+    select(Question.id, Question.text, Question.status, Question.region, Question.asked_at)
+    .where(Question.asker_id == bindparam("user_id"), Question.status.in_(questions.NOT_ANSWERED))
+    .order_by(Question.asked_at.desc(), Question.id.desc())
+    .limit(QUESTIONS_SHOWN)
+)
+"""`question_items`' statement, built once, of just the columns shown (docs/ARCHITECTURE.md,
+"Statements built once")."""
+
+
 def question_items(session: Session, user_id: str) -> list[QuestionItem]:
-    rows = session.scalars(
-        select(Question)
-        .where(Question.asker_id == user_id, Question.status.in_(questions.NOT_ANSWERED))
-        .order_by(Question.asked_at.desc(), Question.id.desc())
-        .limit(QUESTIONS_SHOWN)
-    )
+    """The member's questions not yet answered, newest first (QUESTIONS_SHOWN at most)."""
+    rows = session.execute(_OWN_QUESTIONS, {"user_id": user_id})
     return [
-        QuestionItem(q.id, q.text, q.status, Region(q.region) if q.region else None, q.asked_at) for q in rows
+        QuestionItem(id_, text, status, Region(region) if region else None, asked_at)
+        for id_, text, status, region, asked_at in rows
     ]
 
 

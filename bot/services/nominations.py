@@ -8,12 +8,13 @@ Admin reads of personal data go through ``list_for_admin`` and ``export_rows``
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import Select, String, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload, subqueryload
 
 from bot.config import OrgConfig
@@ -512,12 +513,12 @@ _STATUS_DECIDING = (DECLINED, AWAITING)
 needs of them."""
 
 
-def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary]:
-    """The member's `newest` nominations (candidate of, or made), newest first: one statement
-    of just the columns listed, however many they made (no ORM objects, which cost more than
-    the rest of a Home tab), with whether a nominator of each has each status `status_from`
-    looks for.
-    The status is `status_from`'s, as `status_of` gives it."""
+@functools.cache
+def _newest_mine_statement(newest: int) -> Select[Any]:
+    """`newest_mine`'s statement, built once per `newest` with the member as the bind
+    parameter ``user_id``: SQLAlchemy keeps a statement object's cache key, so running it
+    again skips building it and working out the key (1.5 ms of CPU a call to 0.3 here)."""
+    user_id = bindparam("user_id", type_=String)
     newest_rows = (
         select(
             NominationRecord.id,
@@ -530,7 +531,7 @@ def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary
             NominationRecord.submitted_by,
         )
         .join(ElectionRecord, ElectionRecord.id == NominationRecord.election_id)
-        .where(_is_mine(user_id))
+        .where(or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id))
         .order_by(NominationRecord.id.desc())
         .limit(newest)
         .subquery()
@@ -538,12 +539,19 @@ def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary
     # The nominators are looked up for the newest rows only: in one flat statement
     # PostgreSQL works out the select list before the sort and limit, for every nomination
     # the member ever made (4.7 ms for a few hundred, instead of 0.4).
-    rows = session.execute(
-        select(
-            *list(newest_rows.c)[1:],
-            *(_nominator_with(status, newest_rows.c.id) for status in _STATUS_DECIDING),
-        ).order_by(newest_rows.c.id.desc())
-    ).all()
+    return select(
+        *list(newest_rows.c)[1:],
+        *(_nominator_with(status, newest_rows.c.id) for status in _STATUS_DECIDING),
+    ).order_by(newest_rows.c.id.desc())
+
+
+def newest_mine(session: Session, user_id: str, newest: int) -> list[MineSummary]:
+    """The member's `newest` nominations (candidate of, or made), newest first: one statement
+    of just the columns listed, however many they made (no ORM objects, which cost more than
+    the rest of a Home tab), with whether a nominator of each has each status `status_from`
+    looks for.
+    The status is `status_from`'s, as `status_of` gives it."""
+    rows = session.execute(_newest_mine_statement(newest), {"user_id": user_id}).all()
     summaries = []
     for row in rows:
         position_key, name, withdrawn_at, checked_at, candidate_name, candidate, submitted_by = row[:7]

@@ -13,10 +13,11 @@ loses if it committed or wins if it rolled back; on SQLite writers are serialise
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult
+from sqlalchemy import CursorResult, Insert, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -30,20 +31,27 @@ def insert_once(session: Session, model: type[Any], values: Mapping[str, object]
     unique constraint, exactly) exists or is being inserted by another transaction. One
     statement on SQLite and PostgreSQL; no savepoint, no exception. Other constraint failures
     raise IntegrityError as usual."""
-    table = model.__table__
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    result = session.execute(_insert_once_statement(dialect, model.__table__, tuple(key)), dict(values))
+    if dialect == "postgresql":
         # psycopg's row count is not told here (-1): the returned key says whether it was written.
-        written = (
+        return result.first() is not None
+    # SQLite: no RETURNING before 3.35; the count of rows written says the same.
+    return isinstance(result, CursorResult) and result.rowcount == 1
+
+
+@functools.cache
+def _insert_once_statement(dialect: str, table: Table, key: tuple[str, ...]) -> Insert:
+    """`insert_once`'s statement for one table, built once (its values are the execution's
+    parameters): it runs before or after every event's acknowledgement
+    (docs/ARCHITECTURE.md, "Statements built once")."""
+    if dialect == "postgresql":
+        return (
             postgresql.insert(table)
-            .values(dict(values))
             .on_conflict_do_nothing(index_elements=list(key))
             .returning(table.c[key[0]])
         )
-        return session.execute(written).first() is not None
-    # SQLite: no RETURNING before 3.35; the count of rows written says the same.
-    statement = sqlite.insert(table).values(dict(values)).on_conflict_do_nothing(index_elements=list(key))
-    result = session.execute(statement)
-    return isinstance(result, CursorResult) and result.rowcount == 1
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
 
 
 def add_unless_raced(session: Session, row: T, existing: Callable[[], T | None]) -> T:
