@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.orm import Session
 
 from bot.services.rows import insert_once
@@ -101,5 +101,11 @@ def forget_member(session: Session, user_id: str, now: datetime) -> list[tuple[s
     return []
 
 
+_KNOWN = select(AdminAlert.key).where(AdminAlert.key == bindparam("key"))
+"""`known`'s statement, built once: a Home tab runs it for a member whose time zone is not
+cached (docs/ARCHITECTURE.md, "Statements built once")."""
+
+
 def known(session: Session, key: str) -> bool:
-    return session.get(AdminAlert, key) is not None
+    """Whether the alert ``key`` has been raised (and not cleared)."""
+    return session.scalar(_KNOWN, {"key": key}) is not None

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.config import OrgConfig
@@ -47,8 +47,14 @@ class RegionDecision:
     reason: str  # plain words for the member: how the region was decided
 
 
+_MEMBER_CHOICE = select(MemberRegion).where(MemberRegion.user_id == bindparam("user_id"))
+"""`member_choice`'s statement, built once: every Home tab runs it (docs/ARCHITECTURE.md,
+"Statements built once")."""
+
+
 def member_choice(session: Session, user_id: str) -> MemberRegion | None:
-    return session.get(MemberRegion, user_id)
+    """The member's chosen region or branch, if they chose one (`/liec region`)."""
+    return session.scalars(_MEMBER_CHOICE, {"user_id": user_id}).first()
 
 
 def decide_region(

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from bot.config import parse_org_config
 from bot.services import (
@@ -14,6 +15,7 @@ from bot.services import (
     home,
     meeting_planning,
     meeting_posts,
+    meeting_queries,
     meetings,
     member_timezones,
     questions,
@@ -311,6 +313,45 @@ def test_an_admins_tab_reads_the_open_elections_once(session_factory: sessionmak
         event.remove(engine, "before_cursor_execute", count)
     assert [e.name for e in inside.elections or []] == ["Open now"]
     assert [e.name for e in shared.elections or []] == ["Open now"]
+
+
+def _statements_run(
+    session_factory: sessionmaker[Session], build: Callable[[Session], object]
+) -> list[object]:
+    """The statement objects a build runs, as the session is given them (``do_orm_execute``)."""
+    run: list[object] = []
+
+    def seen(state: ORMExecuteState) -> None:
+        run.append(state.statement)
+
+    with session_factory() as session:
+        event.listen(session, "do_orm_execute", seen)
+        build(session)
+    return run
+
+
+def test_every_open_of_a_members_tab_runs_the_same_statements_built_once(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Each statement a member's tab runs is built once, its values bound at each run: the
+    same objects for two members, so SQLAlchemy's kept cache key is reused (docs/ARCHITECTURE.md,
+    "Statements built once"). A statement built afresh at each open is a new object."""
+    with session_factory.begin() as session:
+        _open_now(session, Position("secretary"))
+        member_timezones.store(session, "U0MEMBER", "Europe/Paris", NOW)
+        member_timezones.store(session, "U0OTHER", "America/Lima", NOW)
+        questions.set_region(session, "U0OTHER", Region.AMERICAS, NOW)
+    upcoming = meeting_queries.UpcomingCache()
+    with session_factory() as session:  # the process's meetings, read once
+        home.build_home(session, ORG, ROLES, "U0MEMBER", NOW, upcoming)
+    first = _statements_run(
+        session_factory, lambda s: home.build_home(s, ORG, ROLES, "U0MEMBER", NOW, upcoming)
+    )
+    second = _statements_run(
+        session_factory, lambda s: home.build_home(s, ORG, ROLES, "U0OTHER", NOW, upcoming)
+    )
+    assert len(first) >= 5  # time zones, the member's choice, elections, nominations, questions...
+    assert [id(s) for s in second] == [id(s) for s in first]
 
 
 def test_each_failure_is_named_after_its_own_meeting(session_factory: sessionmaker[Session]) -> None:
