@@ -89,7 +89,7 @@ class ElectionItem:
     election_id: int
     name: str
     closes_at: datetime
-    positions: list[str]
+    positions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -250,7 +250,7 @@ def election_items(records: Sequence[ElectionRecord], roles: RoleCatalog) -> lis
             record.id,
             record.name,
             record.closes_at,
-            [position_label(Position.parse(key), titles) for key in record.positions],
+            tuple(position_label(Position.parse(key), titles) for key in record.positions),
         )
         for record in records
     ]

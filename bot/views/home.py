@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
+from typing import Any
 
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from bot.services.home import (
     AdminPart,
@@ -191,21 +192,14 @@ def admin_blocks(admin: AdminPart) -> list[Block]:
     return blocks
 
 
-def home_view(data: HomeData) -> View:
-    blocks: list[Block] = [header("Labour International: what is there for you")]
-    if data.region is not None:
-        blocks += region_blocks(data.region)
-    if data.meetings is not None:
-        blocks += meeting_blocks(data.meetings)
-    if data.elections is not None:
-        blocks += election_blocks(data.elections)
-    if data.nominations is not None:
-        blocks += nomination_blocks(data.nominations)
-    if data.questions is not None:
-        blocks += question_blocks(data.questions)
-    if data.admin is not None:
-        blocks += admin_blocks(data.admin)
-    footer: list[Block] = [
+def _checked(blocks: Sequence[Block]) -> tuple[dict[str, Any], ...]:
+    # to_dict() runs slack_sdk's validation of every limit it knows.
+    return tuple(block.to_dict() for block in blocks)
+
+
+_HEADER = _checked([header("Labour International: what is there for you")])
+_FOOTER = _checked(
+    [
         divider(),
         context(
             "Times are shown in your own time zone. `/liec help` lists everything, "
@@ -216,5 +210,37 @@ def home_view(data: HomeData) -> View:
             button("Forget me…", FORGET_BUTTON, value="home", style="danger"),
         ),
     ]
-    blocks = blocks[: HOME_BLOCK_LIMIT - len(footer)] + footer
-    return View(type="home", blocks=blocks)
+)
+
+
+# The parts every member sees alike (the next meetings, the open elections: no personal data)
+# are built and checked once per distinct content, as `/liec meetings`' list is: slack_sdk's
+# checks of a tab's blocks were about a tenth of its CPU.
+@functools.lru_cache(maxsize=64)
+def _meeting_dicts(items: tuple[MeetingItem, ...]) -> tuple[dict[str, Any], ...]:
+    return _checked(meeting_blocks(items))
+
+
+@functools.lru_cache(maxsize=64)
+def _election_dicts(items: tuple[ElectionItem, ...]) -> tuple[dict[str, Any], ...]:
+    return _checked(election_blocks(items))
+
+
+def home_view(data: HomeData) -> dict[str, Any]:
+    """The member's tab as views.publish takes it: a `home` view's dict, every block checked
+    by slack_sdk's models, at most HOME_BLOCK_LIMIT blocks (Slack's limit), the footer always
+    shown. The shared dicts are not to be changed by the caller."""
+    blocks: list[dict[str, Any]] = list(_HEADER)
+    if data.region is not None:
+        blocks += _checked(region_blocks(data.region))
+    if data.meetings is not None:
+        blocks += _meeting_dicts(tuple(data.meetings))
+    if data.elections is not None:
+        blocks += _election_dicts(tuple(data.elections))
+    if data.nominations is not None:
+        blocks += _checked(nomination_blocks(data.nominations))
+    if data.questions is not None:
+        blocks += _checked(question_blocks(data.questions))
+    if data.admin is not None:
+        blocks += _checked(admin_blocks(data.admin))
+    return {"type": "home", "blocks": blocks[: HOME_BLOCK_LIMIT - len(_FOOTER)] + list(_FOOTER)}

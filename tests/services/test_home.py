@@ -107,7 +107,7 @@ def test_meetings_and_open_elections_only(session_factory: sessionmaker[Session]
     assert data.meetings[0].starts_at == datetime(2027, 1, 9, 10, tzinfo=UTC)
     assert data.elections is not None
     assert [(e.name, e.positions) for e in data.elections] == [
-        ("Open now", ["Regional Coordinator (The Americas)"])
+        ("Open now", ("Regional Coordinator (The Americas)",))
     ]
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from slack_sdk.models.views import View
 
@@ -28,8 +29,8 @@ NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 HOSTILE = "<!channel> @here <@U0SECRETARY> <https://evil.example|click> & " + "x" * 4000
 
 
-def _valid(view: View) -> dict[str, object]:
-    raw = view.to_dict()  # slack_sdk validates each block and the view's own limits
+def _valid(raw: dict[str, Any]) -> dict[str, Any]:
+    View(**raw).to_dict()  # slack_sdk parses the blocks again and validates them and the view's limits
     assert check_view(json.dumps(raw)) == []
     assert len(raw["blocks"]) <= HOME_BLOCK_LIMIT  # type: ignore[arg-type]
     return raw
@@ -62,7 +63,7 @@ def test_hostile_text_is_inert_and_long_text_fits() -> None:
     data = _empty(
         region=RegionPart(None, HOSTILE, []),
         meetings=[MeetingItem(HOSTILE, NOW, "C0LIEC", None, None)],
-        elections=[ElectionItem(1, HOSTILE, NOW, [HOSTILE] * 3)],
+        elections=[ElectionItem(1, HOSTILE, NOW, (HOSTILE,) * 3)],
         nominations=[NominationItem(HOSTILE, HOSTILE, "valid", HOSTILE)],
         questions=[QuestionItem(1, HOSTILE, "open", None, NOW)],
         admin=AdminPart(
@@ -94,7 +95,8 @@ def test_the_most_data_a_tab_can_hold_stays_under_one_hundred_blocks() -> None:
             for i in range(many)
         ],
         elections=[
-            ElectionItem(i, f"Election {i}", NOW, [f"Position {j}" for j in range(40)]) for i in range(many)
+            ElectionItem(i, f"Election {i}", NOW, tuple(f"Position {j}" for j in range(40)))
+            for i in range(many)
         ],
         nominations=[NominationItem("Secretary", f"Election {i}", "valid", None) for i in range(many)],
         questions=[QuestionItem(i, "q" * 3000, "waiting", Region.AMERICAS, NOW) for i in range(many)],
@@ -144,3 +146,23 @@ def test_an_admin_part_that_could_not_be_read_is_left_out() -> None:
     text = json.dumps(_valid(home_view(data)))
     assert "For officers and admins" in text and "Configuration problems" in text
     assert "awaiting nominators" not in text and "Unanswered" not in text and "failed" not in text
+
+
+def test_what_every_member_sees_alike_is_checked_once_and_nothing_personal_is_shared() -> None:
+    """The next meetings and open elections are built and checked once per content and shared
+    by every member's tab; each member's own part is built for them alone."""
+    meetings = [MeetingItem("LIEC meeting", NOW, "C0LIEC", None, None, "liec", True)]
+    elections = [ElectionItem(1, "2027 LIEC elections", NOW, ("Secretary",))]
+    own = [NominationItem("Secretary", "2027 LIEC elections", "valid", "Alice Candidate")]
+    first = _valid(home_view(_empty(meetings=meetings, elections=elections, nominations=own)))
+    second = _valid(home_view(_empty(user_id="U0OTHER", meetings=list(meetings), elections=list(elections))))
+    shared = [b for b in first["blocks"] if any(b is c for c in second["blocks"])]
+    texts = json.dumps(shared)
+    assert "LIEC meeting" in texts and "2027 LIEC elections" in texts and "Add LIEC meeting" in texts
+    assert "Alice Candidate" in json.dumps(first) and "Alice Candidate" not in json.dumps(second)
+    # A changed meeting is built afresh, not taken from the one kept.
+    moved = [MeetingItem("LIEC meeting", NOW + timedelta(days=1), "C0LIEC", None, None, "liec", True)]
+    third = home_view(_empty(meetings=moved))
+    assert not any(
+        b is c for b in third["blocks"] for c in first["blocks"] if "LIEC meeting" in json.dumps(c)
+    )
