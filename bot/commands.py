@@ -24,6 +24,9 @@ class CommandRequest:
     trigger_id: str = ""
     response_url: str = ""
     respond: Callable[[Reply], None] | None = field(default=None, compare=False)
+    asked_at: float | None = None
+    """``time.monotonic()`` when the command reached the bot (bot/listeners.py ASKED_AT); None
+    where it is not known (the acknowledgement's own call)."""
 
     def reply(self, reply: Reply) -> None:
         """Send an ephemeral follow-up to the person who typed the command."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import inspect
 import logging
+import time
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -28,6 +29,11 @@ from bot.deps import AppDeps
 from bot.views.common import failure_notice
 
 log = logging.getLogger(__name__)
+
+ASKED_AT = "liec_asked_at"
+"""The context key of when the request reached its listener (``time.monotonic()``), set by
+`acknowledged` before the acknowledgement: the work after it may share a read already running
+since then (bot/shared_reads.py), which holds every change committed before the member asked."""
 
 ACK_ARGUMENTS = frozenset({"ack", "body", "context", "view", "event"})
 """What an acknowledgement function may take, by name (`acknowledged`)."""
@@ -125,6 +131,7 @@ def acknowledged(
     work = answered(deps, fn)
 
     def listener(ack: Ack, body: dict[str, Any], context: BoltContext) -> None:
+        context[ASKED_AT] = time.monotonic()
         call_acknowledgement(acknowledge, ack_wants, ack, body, context)
         if when is not None and not when(body):
             return

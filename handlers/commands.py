@@ -12,12 +12,12 @@ import re
 from typing import Any
 from urllib.parse import unquote_plus
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk.models.blocks import Block
 
 from bot.commands import CommandRequest, Subcommand
 from bot.deps import AppDeps
-from bot.listeners import acknowledged
+from bot.listeners import ASKED_AT, acknowledged
 from bot.views.common import (
     Reply,
     bullets,
@@ -121,7 +121,9 @@ class Dispatcher:
         blocks.append(context("Replies are shown only to you unless you choose to share them."))
         return Reply(text="What /liec can do", blocks=blocks)
 
-    def request(self, body: dict[str, Any], args: str, respond: Respond | None) -> CommandRequest:
+    def request(
+        self, body: dict[str, Any], args: str, respond: Respond | None, asked_at: float | None = None
+    ) -> CommandRequest:
         def send(reply: Reply) -> None:
             if respond is not None:
                 respond(**reply.as_ephemeral(), replace_original=False)
@@ -134,6 +136,7 @@ class Dispatcher:
             trigger_id=body.get("trigger_id", ""),
             response_url=body.get("response_url", ""),
             respond=send,
+            asked_at=asked_at,
         )
 
 
@@ -203,13 +206,13 @@ def register(app: App, deps: AppDeps, subcommands: list[Subcommand]) -> None:
         else:
             ack(**reply.as_ephemeral())
 
-    def work(body: dict[str, Any], respond: Respond) -> None:
+    def work(body: dict[str, Any], respond: Respond, context: BoltContext) -> None:
         sub, args, _ = dispatcher.resolve(body.get("text", ""))
         if sub is None or sub.work is None:
             return
         if sub.admin_only and not deps.is_admin(body.get("user_id", "")):
             return
-        request = dispatcher.request(body, args, respond)
+        request = dispatcher.request(body, args, respond, context.get(ASKED_AT))
         try:
             sub.work(request, deps)
         except Exception:

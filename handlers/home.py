@@ -8,18 +8,17 @@ published with the only Slack call of the open. Time zones the tab needs and doe
 from __future__ import annotations
 
 import logging
-import time
 from functools import partial
 from typing import Any
 
-from slack_bolt import Ack, BoltContext
+from slack_bolt import BoltContext
 from slack_sdk.errors import SlackApiError
 
 from bot import deliver
 from bot.deps import AppDeps
 from bot.flows.question_delivery import alert_setup
 from bot.jobs import Job, JobRun, RetryLater
-from bot.listeners import acknowledged
+from bot.listeners import ASKED_AT, acknowledged
 from bot.routes import Routes
 from bot.services import home, member_timezones, questions, slack_setup
 from bot.services.slack_deliveries import delivery_key, first_delivery
@@ -83,16 +82,6 @@ def refresh_coordinators(deps: AppDeps) -> None:
     deps.write(home.refresh_stale_timezones, people, now)
 
 
-ASKED_AT = "liec_home_asked_at"
-"""The context key of when the event arrived (``time.monotonic()``), set before the
-acknowledgement; the work after it reads the same context (bot/listeners.py)."""
-
-
-def acknowledge_open(ack: Ack, context: BoltContext) -> None:
-    context[ASKED_AT] = time.monotonic()
-    ack()
-
-
 def register(routes: Routes, deps: AppDeps) -> None:
     def opened(event: dict[str, Any], body: dict[str, Any], context: BoltContext) -> None:
         # Slack's retries are recognised here, after the acknowledgement (the middleware
@@ -106,6 +95,6 @@ def register(routes: Routes, deps: AppDeps) -> None:
         if event.get("tab", "home") == "home" and event.get("user"):
             publish_home(deps, str(event["user"]), context.get(ASKED_AT))
 
-    routes.event("app_home_opened")(acknowledged(deps, opened, ack=acknowledge_open))
+    routes.event("app_home_opened")(acknowledged(deps, opened))
     deps.jobs.register(Job(member_timezones.REFRESH, partial(refresh_timezone, deps)))
     deps.jobs.on_startup(lambda: refresh_coordinators(deps))

@@ -132,11 +132,11 @@ def nominations_work(req: CommandRequest, deps: AppDeps) -> None:
     if not deps.is_admin(req.user_id):
         return
     if verb == "export":
-        nomination_lists.export_csv(deps, req.user_id)
+        nomination_lists.export_csv(deps, req.user_id, req.asked_at)
         return
     wanted, problem = _resolve_role(deps, req.args)
     if problem is None:
-        nomination_lists.send_admin_list(deps, req.user_id, wanted)
+        nomination_lists.send_admin_list(deps, req.user_id, wanted, req.asked_at)
 
 
 SUBCOMMANDS = [

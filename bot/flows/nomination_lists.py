@@ -63,10 +63,14 @@ def _admin_summary(deps: AppDeps) -> Reply:
     return views.admin_summary("Nominations", rows)
 
 
-def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> None:
+def send_admin_list(
+    deps: AppDeps, admin_id: str, wanted: Position | None, asked_at: float | None = None
+) -> None:
     """One position's list of nominations, to the admin's DM (an admin read of personal data);
     for every position (``wanted`` None), how many each has, by status (no personal data): at
-    ten times LI's size every position's list would be 45 DMs in a row."""
+    ten times LI's size every position's list would be 45 DMs in a row. ``asked_at``:
+    ``time.monotonic()`` when the admin asked; a read of the list running since then is shared
+    (bot/shared_reads.py)."""
     if wanted is None:
         if tell(deps, admin_id, _admin_summary(deps), kind=LIST, what="the nominations list"):
             log.info("nominations summary sent admin=%s", admin_id)
@@ -75,7 +79,7 @@ def send_admin_list(deps: AppDeps, admin_id: str, wanted: Position | None) -> No
     deps.write(audit.record_admin_read, admin_id, what, deps.clock.now())
     # Keyed by the deps: one database, one organisation's titles.
     key = (id(deps), "list", wanted)
-    messages, count = _READS.get(key, lambda: _admin_messages(deps, wanted))
+    messages, count = _READS.get(key, lambda: _admin_messages(deps, wanted), asked_at)
     for message in messages:
         if not tell(deps, admin_id, message, kind=LIST, what="the nominations list"):
             return
@@ -91,10 +95,12 @@ def _csv(session: Session, deps: AppDeps) -> tuple[str, int]:
     return deps.nominations_csv.get(session, build)
 
 
-def export_csv(deps: AppDeps, admin_id: str) -> None:
-    """Every nomination as a CSV file, uploaded into the admin's DM, never a channel."""
+def export_csv(deps: AppDeps, admin_id: str, asked_at: float | None = None) -> None:
+    """Every nomination as a CSV file, uploaded into the admin's DM, never a channel.
+    ``asked_at``: ``time.monotonic()`` when the admin asked; a read of the CSV running since
+    then is shared (bot/shared_reads.py): it holds every change committed before they asked."""
     deps.write(audit.record_admin_read, admin_id, "nominations export (CSV)", deps.clock.now())
-    content, count = _READS.get((id(deps), "csv"), lambda: deps.read(_csv, deps))
+    content, count = _READS.get((id(deps), "csv"), lambda: deps.read(_csv, deps), asked_at)
     stamp = f"{deps.clock.now():%Y-%m-%d}"
     file = DmFile(f"nominations-{stamp}.csv", f"LIEC nominations {stamp}", content.encode("utf-8"))
     comment = "Every nomination, with personal data: keep it safe and delete it when the election is over."
