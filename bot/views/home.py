@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -230,17 +230,17 @@ def home_view(data: HomeData) -> dict[str, Any]:
     """The member's tab as views.publish takes it: a `home` view's dict, every block checked
     by slack_sdk's models, at most HOME_BLOCK_LIMIT blocks (Slack's limit), the footer always
     shown. The shared dicts are not to be changed by the caller."""
+    # Each part in the order shown; a part that is None is absent or could not be read.
+    parts: list[tuple[Any, Callable[[Any], tuple[dict[str, Any], ...]]]] = [
+        (data.region, lambda region: _checked(region_blocks(region))),
+        (data.meetings, lambda meetings: _meeting_dicts(tuple(meetings))),
+        (data.elections, lambda elections: _election_dicts(tuple(elections))),
+        (data.nominations, lambda nominations: _checked(nomination_blocks(nominations))),
+        (data.questions, lambda questions: _checked(question_blocks(questions))),
+        (data.admin, lambda admin: _checked(admin_blocks(admin))),
+    ]
     blocks: list[dict[str, Any]] = list(_HEADER)
-    if data.region is not None:
-        blocks += _checked(region_blocks(data.region))
-    if data.meetings is not None:
-        blocks += _meeting_dicts(tuple(data.meetings))
-    if data.elections is not None:
-        blocks += _election_dicts(tuple(data.elections))
-    if data.nominations is not None:
-        blocks += _checked(nomination_blocks(data.nominations))
-    if data.questions is not None:
-        blocks += _checked(question_blocks(data.questions))
-    if data.admin is not None:
-        blocks += _checked(admin_blocks(data.admin))
+    for part, render in parts:
+        if part is not None:
+            blocks += render(part)
     return {"type": "home", "blocks": blocks[: HOME_BLOCK_LIMIT - len(_FOOTER)] + list(_FOOTER)}
