@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, delete, func, or_, select
+from sqlalchemy import BindParameter, Select, String, and_, bindparam, delete, func, or_, select
 from sqlalchemy.orm import Session, aliased, selectinload, subqueryload
 
 from bot.config import OrgConfig
@@ -477,7 +477,9 @@ def election_closed(nomination: NominationRecord, now: datetime) -> bool:
 # Lists --------------------------------------------------------------------------------
 
 
-def _is_mine(user_id: str) -> Any:
+def _is_mine(user_id: str | BindParameter[str]) -> Any:
+    """The member is the candidate or made the nomination; ``user_id`` may be a bind parameter
+    of a statement built once."""
     return or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id)
 
 
@@ -531,7 +533,7 @@ def _newest_mine_statement(newest: int) -> Select[Any]:
             NominationRecord.submitted_by,
         )
         .join(ElectionRecord, ElectionRecord.id == NominationRecord.election_id)
-        .where(or_(NominationRecord.candidate_slack_id == user_id, NominationRecord.submitted_by == user_id))
+        .where(_is_mine(user_id))
         .order_by(NominationRecord.id.desc())
         .limit(newest)
         .subquery()
