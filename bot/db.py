@@ -131,6 +131,15 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
                 cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
+        @event.listens_for(engine, "savepoint")
+        def _savepoint_inside_a_transaction(conn: Any, _name: Any) -> None:
+            # pysqlite begins a transaction only before an INSERT, UPDATE or DELETE: a SAVEPOINT
+            # outside one starts its own, whose RELEASE commits at once, so a later rollback
+            # would leave the savepoint's rows behind. Begin first, as that insert would have;
+            # IMMEDIATE takes the write lock now, as a savepoint is opened to write.
+            if not conn.connection.dbapi_connection.in_transaction:
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+
     if bounded and sqlite and ":memory:" not in url and url != "sqlite://":
         _one_writer_at_a_time(engine)
 

@@ -4,6 +4,7 @@ the first transaction to end before it knows."""
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -14,6 +15,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot import db
 from bot.services.rows import add_unless_raced, insert_once
 from models.foundation import SlackDelivery
 
@@ -59,24 +61,38 @@ def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object
     return thread, out
 
 
-def wait_until_blocked(session_factory: sessionmaker[Session]) -> None:
-    """On PostgreSQL, wait until another connection waits on a lock (the unique index held
-    by the first, uncommitted insert): proof that the second insert waits for the first."""
-    if session_factory.kw["bind"].dialect.name != "postgresql":
-        return  # SQLite: one writer at a time, the second waits for the first's turn
+def _waits_for_the_write_turn(thread: threading.Thread) -> bool:
+    """True while `thread` waits in `bot.db._one_writer_at_a_time` for the writer's turn: the
+    innermost frame of a thread blocked on that lock is the listener that takes it."""
+    frame = sys._current_frames().get(thread.ident or 0)
+    return (
+        frame is not None and frame.f_code.co_name == "_take_turn" and frame.f_code.co_filename == db.__file__
+    )
+
+
+def wait_until_blocked(session_factory: sessionmaker[Session], second: threading.Thread) -> None:
+    """Wait until the `second` transaction waits on the first: on PostgreSQL, until another
+    connection waits on a lock (the unique index held by the first, uncommitted insert); on
+    SQLite, until its thread waits for the writer's turn the first holds. A second that read
+    the first's row before it was committed, and so never waits, fails here."""
+    postgresql = session_factory.kw["bind"].dialect.name == "postgresql"
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
-        with session_factory() as watcher:
-            waiting = watcher.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        if not postgresql:
+            if _waits_for_the_write_turn(second):
+                return
+        else:
+            with session_factory() as watcher:
+                waiting = watcher.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                    )
                 )
-            )
-        if waiting:
-            return
-        time.sleep(0.02)
-    pytest.fail("the second insert did not wait for the first")
+            if waiting:
+                return
+        time.sleep(0.005)
+    pytest.fail("the second transaction did not wait for the first")
 
 
 def second_waits_for_first(
@@ -92,7 +108,7 @@ def second_waits_for_first(
     try:
         first_writes(first)
         thread, out = in_thread(second)
-        wait_until_blocked(session_factory)
+        wait_until_blocked(session_factory, thread)
         assert not out  # still waiting
         first.commit() if first_ends == "commit" else first.rollback()
     finally:
@@ -144,3 +160,14 @@ def test_add_unless_raced_raises_when_no_row_won(session_factory: sessionmaker[S
         session.add(SlackDelivery(key="taken", seen_at=T0))
     with pytest.raises(IntegrityError), session_factory.begin() as session:
         add_unless_raced(session, SlackDelivery(key="taken", seen_at=T0), lambda: None)
+
+
+def test_a_row_added_unless_raced_goes_with_its_transaction_when_that_rolls_back(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # On SQLite the savepoint is the transaction's first write: its release must not commit.
+    with pytest.raises(RuntimeError), session_factory.begin() as session:
+        assert count(session_factory) == 0
+        add_unless_raced(session, SlackDelivery(key="half", seen_at=T0), lambda: None)
+        raise RuntimeError("the rest of the use case failed")
+    assert count(session_factory) == 0
