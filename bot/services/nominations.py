@@ -179,8 +179,19 @@ def get_nominator(session: Session, nominator_id: int) -> NominatorRecord | None
     return session.get(NominatorRecord, nominator_id)
 
 
+_SUBMITTED = select(NominationRecord.id).where(
+    NominationRecord.submission_key == bindparam("submission_key", type_=String)
+)
+"""`find_submission`'s probe, built once (docs/ARCHITECTURE.md, "Statements built once")."""
+
+
 def find_submission(session: Session, submission_key: str) -> NominationRecord | None:
-    return session.scalars(_load().where(NominationRecord.submission_key == submission_key)).first()
+    """The nomination saved from this form submission (its view id: Slack's retries carry the
+    same), or None. Every new nomination asks first, and the answer is almost always None:
+    one indexed probe of the id, and the nomination with its nominators loaded only when there
+    is one (`_load`'s eager loads cost four times the probe even when nothing matches)."""
+    found = session.scalar(_SUBMITTED, {"submission_key": submission_key})
+    return None if found is None else get(session, found)
 
 
 def can_manage(nomination: NominationRecord, user_id: str) -> bool:
