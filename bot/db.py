@@ -125,6 +125,9 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
             # WAL lets the scheduler write while a request reads; foreign keys are off by default.
+            if not bounded:
+                # SQLite's own transactions, begun by `_begin_everything` below.
+                dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             if ":memory:" not in url and url != "sqlite://":
@@ -139,6 +142,19 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
             # IMMEDIATE takes the write lock now, as a savepoint is opened to write.
             if not conn.connection.dbapi_connection.in_transaction:
                 conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        if not bounded:
+
+            @event.listens_for(engine, "begin")
+            def _begin_everything(conn: Any) -> None:
+                # Migrations and the command line: every statement in the transaction, DDL
+                # included. pysqlite begins one only before an INSERT, UPDATE or DELETE, so a
+                # migration that failed kept the tables it had made before its first INSERT,
+                # and the next `db upgrade` stopped on them. (Serving keeps the driver's way:
+                # a request's reads stay outside any transaction, so a later write of it never
+                # finds its snapshot stale.) SQLAlchemy's pysqlite recipe:
+                # https://docs.sqlalchemy.org/en/20/dialects/sqlite.html#pysqlite-serializable
+                conn.exec_driver_sql("BEGIN")
 
     if bounded and sqlite and ":memory:" not in url and url != "sqlite://":
         _one_writer_at_a_time(engine)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot import db
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -77,5 +79,57 @@ def test_a_revision_written_unusually_leaves_the_schema_check_to_alembic(tmp_pat
     engine = db.make_engine(url)
     try:
         assert db.schema_behind(engine) == {"0099_computed"}
+    finally:
+        engine.dispose()
+
+
+FAILING_REVISION = '''"""A migration that fails half-way: a table made, a row written, then an error."""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "9999_fails_half_way"
+down_revision = "{head}"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table("half_made", sa.Column("id", sa.Integer, primary_key=True))
+    op.execute("INSERT INTO half_made (id) VALUES (1)")
+    op.create_table("also_half_made", sa.Column("id", sa.Integer, primary_key=True))
+    raise RuntimeError("the migration failed half-way")
+
+
+def downgrade() -> None:
+    pass
+'''
+
+
+def test_a_migration_that_fails_half_way_leaves_nothing_behind_and_can_be_run_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, database_url: str
+) -> None:
+    """On SQLite too: pysqlite begins a transaction only before an INSERT, so the table made
+    before it stayed, and the next `db upgrade` stopped on it (bot/db.py `_begin_everything`)."""
+    import shutil
+
+    from sqlalchemy import inspect
+
+    copy = tmp_path / "migrations"
+    shutil.copytree(ROOT / "migrations", copy)
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", copy)
+    head = db.heads()[0]
+    failing = copy / "versions" / "9999_fails_half_way.py"
+    failing.write_text(FAILING_REVISION.replace("{head}", head))
+    with pytest.raises(RuntimeError, match="half-way"):
+        db.upgrade(database_url)
+    engine = db.make_engine(database_url)
+    try:
+        tables = set(inspect(engine).get_table_names())
+        assert not tables & {"half_made", "also_half_made"}
+        assert db.schema_behind(engine) == {"9999_fails_half_way"}  # still at the head before it
+        failing.unlink()  # the migration mended (here: taken out); the upgrade runs again
+        db.upgrade(database_url)
+        assert db.schema_behind(engine) == set()
     finally:
         engine.dispose()
