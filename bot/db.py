@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Engine, create_engine, event, exc, text
+from sqlalchemy import Connection, Engine, create_engine, event, exc, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -140,8 +140,7 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
             # outside one starts its own, whose RELEASE commits at once, so a later rollback
             # would leave the savepoint's rows behind. Begin first, as that insert would have;
             # IMMEDIATE takes the write lock now, as a savepoint is opened to write.
-            if not conn.connection.dbapi_connection.in_transaction:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            begin_writing(conn)
 
         if not bounded:
 
@@ -176,6 +175,19 @@ def make_engine(url: str, *, bounded: bool = True) -> Engine:
                 )
 
     return engine
+
+
+def begin_writing(conn: Connection) -> None:
+    """On SQLite, begin `conn`'s transaction now, holding the database's one write lock
+    (``BEGIN IMMEDIATE``; this process's writers take their turn first,
+    ``_one_writer_at_a_time``), unless it has begun already: what it reads from here on, no
+    other writer changes before it ends. Waits as a write does (LOCK_TIMEOUT_MS in a
+    request, then ``OperationalError``). Does nothing on other databases."""
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 _READS = ("SELECT", "PRAGMA", "SAVEPOINT", "RELEASE", "ROLLBACK", "EXPLAIN")

@@ -13,6 +13,7 @@ from bot.config import OrgConfig
 from bot.services import election_store, item_fates, nomination_rules, nomination_visibility, nominations
 from bot.services.nomination_rules import NominationForm, Person, validate
 from bot.services.outcomes import Refused
+from bot.services.rows import one_at_a_time
 from models.elections import ElectionRecord, NominationRecord, NominatorRecord
 
 
@@ -109,6 +110,10 @@ def submit(session: Session, org: OrgConfig, sub: Submission, now: datetime) -> 
     earlier = nominations.find_submission(session, sub.key)
     if earlier is not None:
         return Saved(earlier, edited=False, again=True)
+    if sub.election_id is not None:
+        # One nomination per candidate and position: two forms naming the same candidate at
+        # once must not both pass the duplicate check before either is saved.
+        one_at_a_time(session, ElectionRecord, sub.election_id)
     sub = _restored(session, sub)
     election, editing, errors = check(session, org, sub, now)
     if errors or election is None:

@@ -6,6 +6,8 @@ second loses cleanly. This module is the one place that handles that race.
   to know whether it won (a claim, a record of something seen).
 - `add_unless_raced`: an ORM row (with its relationships and generated id) the caller goes on
   to use: flushed in a savepoint; a loser takes the winner's row instead.
+- `one_at_a_time`: for a rule no unique key can hold, checked by reading and then writing:
+  transactions that name the same row take turns from the read on.
 
 On PostgreSQL the loser's insert waits for the winner's transaction (the unique index), then
 loses if it committed or wins if it rolled back; on SQLite writers are serialised anyway.
@@ -17,10 +19,12 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Insert, Table
+from sqlalchemy import CursorResult, Insert, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+
+from bot.db import begin_writing
 
 T = TypeVar("T")
 
@@ -52,6 +56,22 @@ def _insert_once_statement(dialect: str, table: Table, key: tuple[str, ...]) -> 
             .returning(table.c[key[0]])
         )
     return sqlite.insert(table).on_conflict_do_nothing(index_elements=list(key))
+
+
+def one_at_a_time(session: Session, model: type[Any], row_id: object) -> None:
+    """From here to the end of the session's transaction, other transactions that call this
+    for the same row wait for this one: for a rule checked by reading and then writing, which
+    no unique key can hold (one nomination per candidate and position, matched by Slack id,
+    email or membership number). PostgreSQL: ``SELECT ... FOR UPDATE`` of the row `row_id` of
+    `model` (a mapped class with an ``id``), whose lock is held until commit or rollback.
+    SQLite: the transaction begins now with the one write lock (`bot.db.begin_writing`),
+    which serialises every writer anyway. The wait is bounded as a write's is; it raises
+    ``OperationalError`` when cut short."""
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        begin_writing(connection)
+        return
+    session.execute(select(model.id).where(model.id == row_id).with_for_update())
 
 
 def add_unless_raced(session: Session, row: T, existing: Callable[[], T | None]) -> T:

@@ -14,9 +14,11 @@ from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nomination_submissions import Rejected, Saved, Submission
 from bot.services.outcomes import Refused
+from models.elections import NominationRecord
 from models.foundation import ScheduledJob
 from tests.e2e.harness import example_org
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
+from tests.services.test_rows import second_waits_for_first
 
 ORG = parse_org_config(example_org())
 POSITION = nomination_rules.POSITION
@@ -92,6 +94,28 @@ def test_the_duplicate_check_tells_the_owner_to_edit_and_others_nothing_about_wh
         )
         outcome = submissions.submit(session, ORG, sub(election.id, user="U0OTHER", key="V3"), NOW)
         assert isinstance(outcome, Rejected) and outcome.errors[POSITION] == nominations.DUPLICATE_REFUSED
+
+
+def test_two_forms_naming_the_same_candidate_at_once_the_second_is_refused_as_a_duplicate(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # No unique key holds this rule (the same person by Slack id, email or number): the second
+    # form's check must wait for the first's transaction, then see its nomination.
+    with session_factory.begin() as session:
+        election_id = make_election(session).id
+
+    def first_saves(first: Session) -> None:
+        assert isinstance(submissions.submit(first, ORG, sub(election_id, key="V1"), NOW), Saved)
+
+    def second() -> object:
+        with session_factory.begin() as session:
+            return submissions.submit(session, ORG, sub(election_id, user="U0OTHER", key="V2"), NOW)
+
+    out = second_waits_for_first(session_factory, first_saves, second)
+    assert len(out) == 1 and isinstance(out[0], Rejected), out
+    assert out[0].errors[POSITION] == nominations.DUPLICATE_REFUSED
+    with session_factory() as session:
+        assert len(session.scalars(select(NominationRecord)).all()) == 1
 
 
 def test_an_edit_by_its_owner_is_saved_as_an_edit(session_factory: sessionmaker[Session]) -> None:
