@@ -187,7 +187,7 @@ def confirm(
     (the nominator never sees those, and a refusal would confirm a guess): the returning
     officer, who checks every nomination, is shown the match (``nomination_rules.clashes``);
     nothing a member sees differs."""
-    nominator = nominations.get_nominator(session, nominator_id)
+    nominator = _answering(session, nominations.get_nominator(session, nominator_id))
     if nominator is not None and nominator.slack_id == user_id and nominator.status == nominations.CONFIRMED:
         return Confirmed(nominator, again=True)
     problem = nominator_problem(nominator, user_id, now)
@@ -233,10 +233,24 @@ def clicked(session: Session, value: str, user_id: str) -> tuple[NominatorRecord
 
 
 def _answerable(
-    session: Session, value: str, user_id: str, now: datetime
+    session: Session, value: str, user_id: str, now: datetime, *, answering: bool = False
 ) -> tuple[NominatorRecord | None, str | None]:
+    """The row a button acts on and why it cannot be answered; `answering` (the answer is about
+    to be stored): read again with its nomination's turn taken (`_answering`)."""
     nominator, gone = clicked(session, value, user_id)
+    if answering:
+        nominator = _answering(session, nominator)
     return nominator, gone or nominator_problem(nominator, user_id, now)
+
+
+def _answering(session: Session, nominator: NominatorRecord | None) -> NominatorRecord | None:
+    """`nominator` read again once this transaction has its nomination's turn
+    (`rows.one_at_a_time`): a nominator's answers take turns, so Confirm and Decline pressed at
+    once (two devices) do not both find the request awaiting. None when it has gone since."""
+    if nominator is None:
+        return None
+    one_at_a_time(session, NominationRecord, nominator.nomination_id)
+    return session.get(NominatorRecord, nominator.id, populate_existing=True)
 
 
 def request_to_answer(session: Session, value: str, user_id: str, now: datetime) -> Asked | Refused:
@@ -251,7 +265,7 @@ def request_to_answer(session: Session, value: str, user_id: str, now: datetime)
 def decline(session: Session, value: str, user_id: str, now: datetime) -> Asked | Refused:
     """A nominator declines (the button's value); the candidate is told by a job
     (nominations.DECLINED_JOB)."""
-    nominator, problem = _answerable(session, value, user_id, now)
+    nominator, problem = _answerable(session, value, user_id, now, answering=True)
     if problem is not None or nominator is None:
         return Refused(problem or "")
     nominations.decline(session, nominator, now)

@@ -14,7 +14,7 @@ from bot.services import nomination_submissions as submissions
 from bot.services.nomination_rules import Person
 from bot.services.nomination_submissions import Rejected, Saved, Submission
 from bot.services.outcomes import Refused
-from models.elections import NominationRecord
+from models.elections import NominationRecord, NominatorRecord
 from models.foundation import ScheduledJob
 from tests.e2e.harness import example_org
 from tests.services.test_nominations_store import CLOSES, FORM, NOW, make_election, submit
@@ -157,6 +157,30 @@ def test_a_nominator_confirms_once_and_only_their_own_request(session_factory: s
         assert request.status == nominations.CONFIRMED and request.name == "Nina Nominator"
         again = submissions.confirm(session, ORG, request.id, "U0NOM1", details, NOW)
         assert isinstance(again, submissions.Confirmed) and again.again
+
+
+def test_a_nominator_confirming_and_declining_at_once_gets_one_answer_stored_and_told_the_other(
+    session_factory: sessionmaker[Session],
+) -> None:
+    # Confirm on one device, Decline on another: the decline waits for the confirmation's
+    # transaction, then finds the request answered.
+    details = Person("U0NOM1", "Nina Nominator", "nina@example.org", "654321")
+    with session_factory.begin() as session:
+        n = submit(session, make_election(session))
+        request_id = next(x.id for x in n.nominators if x.slack_id == "U0NOM1")
+
+    def first_confirms(first: Session) -> None:
+        done = submissions.confirm(first, ORG, request_id, "U0NOM1", details, NOW)
+        assert isinstance(done, submissions.Confirmed)
+
+    def second() -> object:
+        with session_factory.begin() as session:
+            return submissions.decline(session, str(request_id), "U0NOM1", NOW)
+
+    out = second_waits_for_first(session_factory, first_confirms, second)
+    assert out == [Refused("You have already confirmed this nomination.")]
+    with session_factory() as session:
+        assert session.get_one(NominatorRecord, request_id).status == nominations.CONFIRMED
 
 
 @pytest.mark.parametrize("number", ["L123456", "654321"])  # the candidate's; the nominator's own
