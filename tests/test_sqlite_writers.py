@@ -13,6 +13,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.exc import OperationalError
 
 from bot import db
+from tests.services.test_rows import waits_for_the_write_turn
 
 WAIT = 10.0
 
@@ -107,7 +108,12 @@ def test_a_first_write_of_any_form_takes_the_turn(engine: Engine, first_write: s
                 conn.execute(text(first_write))
                 first_done.set()
                 assert second_started.wait(WAIT)
-                time.sleep(0.2)  # lets the second writer reach its wait (for the turn, once fixed)
+                # The second writer must be waiting for the turn this one holds; had this one
+                # not taken it, the second would hold it and wait for SQLite's lock instead.
+                deadline = time.monotonic() + WAIT
+                while not waits_for_the_write_turn(threads[1]):
+                    assert time.monotonic() < deadline, "the second writer never waited for the turn"
+                    time.sleep(0.005)
                 conn.execute(text("INSERT INTO t VALUES (2)"))
         except BaseException as exc:
             errors.append(exc)

@@ -61,7 +61,7 @@ def in_thread(work: Callable[[], object]) -> tuple[threading.Thread, list[object
     return thread, out
 
 
-def _waits_for_the_write_turn(thread: threading.Thread) -> bool:
+def waits_for_the_write_turn(thread: threading.Thread) -> bool:
     """True while `thread` waits in `bot.db._one_writer_at_a_time` for the writer's turn: the
     innermost frame of a thread blocked on that lock is the listener that takes it."""
     frame = sys._current_frames().get(thread.ident or 0)
@@ -79,7 +79,7 @@ def wait_until_blocked(session_factory: sessionmaker[Session], second: threading
     deadline = time.monotonic() + WAIT_S
     while time.monotonic() < deadline:
         if not postgresql:
-            if _waits_for_the_write_turn(second):
+            if waits_for_the_write_turn(second):
                 return
         else:
             with session_factory() as watcher:
